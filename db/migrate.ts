@@ -1,0 +1,45 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Pool } from 'pg';
+
+/**
+ * Forward-only numbered SQL migrations (db/migrations/NNN_name.sql), each applied in its own
+ * transaction under an advisory lock so that two processes starting together apply each once.
+ * (node-pg-migrate is ESM-only, which jest's module runtime cannot load; this is all we need of it.)
+ */
+const MIGRATIONS_DIR = path.join(__dirname, '..', '..', 'db', 'migrations');
+const LOCK_KEY = 7_233_001;
+
+export async function migrate(pool: Pool, dir = resolveMigrationsDir()): Promise<string[]> {
+  const files = (await readdir(dir)).filter((f) => /^\d+_.+\.sql$/.test(f)).sort();
+  const client = await pool.connect();
+  const applied: string[] = [];
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
+    await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+    const done = new Set((await client.query<{ name: string }>('SELECT name FROM schema_migrations')).rows.map((r) => r.name));
+    for (const file of files.filter((f) => !done.has(f))) {
+      const sql = await readFile(path.join(dir, file), 'utf8');
+      await client.query('BEGIN');
+      try {
+        await client.query(sql);
+        await client.query('INSERT INTO schema_migrations (name) VALUES ($1)', [file]);
+        await client.query('COMMIT');
+        applied.push(file);
+      } catch (err) {
+        await client.query('ROLLBACK');
+        throw new Error(`migration ${file} failed: ${(err as Error).message}`);
+      }
+    }
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => undefined);
+    client.release();
+  }
+  return applied;
+}
+
+/** Works from the TypeScript sources (tests) and from dist/ (npm start): the SQL stays in db/migrations. */
+function resolveMigrationsDir(): string {
+  const fromSource = path.join(__dirname, 'migrations');
+  return __dirname.includes(`${path.sep}dist${path.sep}`) ? MIGRATIONS_DIR : fromSource;
+}

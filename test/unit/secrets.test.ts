@@ -1,0 +1,27 @@
+import { randomBytes } from 'node:crypto';
+import { createSecrets } from '../../lib/secrets';
+
+describe('secrets', () => {
+  const secrets = createSecrets(randomBytes(32));
+
+  it('opens what it sealed, only under the same context', () => {
+    const sealed = secrets.seal('hunter2', 'collector:1');
+    expect(sealed).not.toContain('hunter2');
+    expect(secrets.open(sealed, 'collector:1')).toBe('hunter2');
+    expect(() => secrets.open(sealed, 'collector:2')).toThrow();
+  });
+
+  it('cannot open a value sealed under another master key', () => {
+    const other = createSecrets(randomBytes(32));
+    expect(() => other.open(secrets.seal('x', 'c'), 'c')).toThrow();
+  });
+
+  it('hashes tokens with a pepper: same token, same hash; other key, other hash', () => {
+    const token = secrets.newToken();
+    expect(Buffer.from(token, 'base64url')).toHaveLength(32);
+    expect(secrets.hashToken(token)).toBe(secrets.hashToken(token));
+    expect(createSecrets(randomBytes(32)).hashToken(token)).not.toBe(secrets.hashToken(token));
+    expect(secrets.tokenMatches(token, secrets.hashToken(token))).toBe(true);
+    expect(secrets.tokenMatches(`${token}x`, secrets.hashToken(token))).toBe(false);
+  });
+});
