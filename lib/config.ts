@@ -1,5 +1,6 @@
 import ms from 'ms';
 import { z } from 'zod';
+import type { OnboardingPolicy } from '../workflows/types';
 
 /** Durations are written the way people say them ("24h", "90s", "500ms") and held as milliseconds. */
 const duration = z.string().transform((text, ctx) => {
@@ -50,18 +51,9 @@ const envSchema = z.object({
   WEBHOOK_RETRY_INITIAL: duration.default(1_000),
   WEBHOOK_MAX_ATTEMPTS: integer.default(8),
   STAFF_EMAIL_DOMAINS: list.default([]),
+  INTEGRATION_USERNAME_PREFIX: z.string().regex(/^[A-Z][A-Z0-9]*$/, 'upper-case letters and digits').default('WSI'),
 });
 
-/** What the workflow needs to decide on time; passed in its input so replays see the same values. */
-export interface OnboardingPolicy {
-  approvalExpireAfterMs: number;
-  collectorLinkTtlMs: number;
-  credentialMaxAttempts: number;
-  connectivityDeadlineMs: number;
-  connectivityRetryInitialMs: number;
-  connectivityRetryMaxMs: number;
-  kitLinkTtlMs: number;
-}
 
 export interface Config {
   port: number;
@@ -78,6 +70,7 @@ export interface Config {
   refreshTokenTtlMs: number;
   webhook: { retryInitialMs: number; maxAttempts: number };
   staffEmailDomains: string[];
+  usernamePrefix: string;
   policy: OnboardingPolicy;
 }
 
@@ -113,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     refreshTokenTtlMs: e.REFRESH_TOKEN_TTL,
     webhook: Object.freeze({ retryInitialMs: e.WEBHOOK_RETRY_INITIAL, maxAttempts: e.WEBHOOK_MAX_ATTEMPTS }),
     staffEmailDomains: e.STAFF_EMAIL_DOMAINS,
+    usernamePrefix: e.INTEGRATION_USERNAME_PREFIX,
     policy: Object.freeze({
       approvalExpireAfterMs: e.APPROVAL_EXPIRE_AFTER,
       collectorLinkTtlMs: e.COLLECTOR_LINK_TTL,

@@ -48,7 +48,8 @@ CREATE TABLE idempotency_keys (
   PRIMARY KEY (user_id, key)
 );
 
--- Stores the workflow provisions. orchestration_id (the workflow id) makes each create idempotent.
+-- Stores the workflow provisions. orchestration_id (the onboarding's id, stable across activity
+-- retries and unique even when a workflow id is reused) makes each create idempotent.
 CREATE TABLE tenants (
   tenant_id           uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   partner_provided_id text NOT NULL,
@@ -111,7 +112,7 @@ CREATE TABLE collector_links (
   used_at             timestamptz,
   credentials_sealed  text,
   created_at          timestamptz NOT NULL DEFAULT now(),
-  UNIQUE (workflow_id, client_id, attempt)
+  UNIQUE (onboarding_id, client_id, attempt)
 );
 
 -- The integration kit: the client secret waits here, sealed, until the customer opens the link once.

@@ -1,0 +1,23 @@
+import type { Pool } from 'pg';
+import type { Logger } from '../lib/logger';
+import type { Secrets } from '../lib/secrets';
+import type { OutgoingMail } from '../notify/mailer';
+
+/** Sends a mail at most once per idempotency key (notify/mail-log.ts). */
+export interface MailSender { sendOnce(mail: OutgoingMail): Promise<unknown> }
+
+/** Everything activities touch, made once in worker/ and injected, so each can be tested alone. */
+export interface ActivityDeps {
+  pool: Pool;
+  mail: MailSender;
+  secrets: Secrets;
+  http: typeof fetch;
+  clock: () => Date;
+  log: Logger;
+  config: {
+    publicUrl: string;
+    developerPortalUrl: string;
+    usernamePrefix: string;
+    portalTimeoutMs: number;
+  };
+}

@@ -1,0 +1,20 @@
+import { ApplicationFailure } from '@temporalio/common';
+
+/**
+ * Failures the retry policy must not retry carry a business type; everything else stays a plain
+ * Error, which Temporal retries with backoff (a database restart, an SMTP hiccup, a 503).
+ */
+export const FAILURE = {
+  invalidInput: 'INVALID_INPUT',
+  conflict: 'CONFLICT',
+} as const;
+
+export function permanent(type: (typeof FAILURE)[keyof typeof FAILURE], message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type, message, nonRetryable: true });
+}
+
+/** PostgreSQL's unique_violation, optionally on one named constraint or index. */
+export function isUniqueViolation(err: unknown, constraint?: string): boolean {
+  const e = err as { code?: string; constraint?: string };
+  return e?.code === '23505' && (constraint === undefined || e.constraint === constraint);
+}

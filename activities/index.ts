@@ -1,0 +1,27 @@
+import { apiClientActivities } from './api-clients';
+import { approvalNoticeActivities } from './approval-notices';
+import { collectionActivities } from './collection';
+import { connectivityActivities } from './connectivity';
+import type { ActivityDeps } from './deps';
+import { integrationUserActivities } from './integration-users';
+import { kitActivities } from './kit';
+import { progressActivities } from './progress';
+import { subscriptionActivities } from './subscriptions';
+import { tenantActivities } from './tenants';
+
+export type { ActivityDeps } from './deps';
+
+/** Every activity of the onboarding, built from injected dependencies (no module-level state). */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...tenantActivities(deps),
+    ...integrationUserActivities(deps),
+    ...apiClientActivities(deps),
+    ...subscriptionActivities(deps),
+    ...approvalNoticeActivities(deps),
+    ...collectionActivities(deps),
+    ...connectivityActivities(deps),
+    ...kitActivities(deps),
+    ...progressActivities(deps),
+  };
+}

@@ -1,0 +1,26 @@
+import type { Pool } from 'pg';
+import type { ActivityDeps } from '../activities';
+import type { Config } from '../lib/config';
+import type { Logger } from '../lib/logger';
+import type { Secrets } from '../lib/secrets';
+import { sendOnce } from '../notify/mail-log';
+import type { Mailer } from '../notify/mailer';
+
+/** The one place that turns process-wide resources into what activities are given. */
+export function buildActivityDeps(options: { config: Config; pool: Pool; mailer: Mailer; secrets: Secrets; log: Logger }): ActivityDeps {
+  const { config, pool, mailer, secrets, log } = options;
+  return {
+    pool,
+    secrets,
+    log,
+    mail: { sendOnce: (mail) => sendOnce(pool, mailer, mail) },
+    http: fetch,
+    clock: () => new Date(),
+    config: {
+      publicUrl: config.publicUrl,
+      developerPortalUrl: config.developerPortalUrl,
+      usernamePrefix: config.usernamePrefix,
+      portalTimeoutMs: 10_000,
+    },
+  };
+}

@@ -1,0 +1,29 @@
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import path from 'node:path';
+import { createActivities, type ActivityDeps } from '../activities';
+
+export interface OnboardingWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  deps: ActivityDeps;
+  /** A prebuilt bundle (bundleWorkflowCode) skips the few seconds of bundling at start. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  maxCachedWorkflows?: number;
+}
+
+export const WORKFLOWS_PATH = require.resolve(path.join(__dirname, '..', 'workflows'));
+
+export function createOnboardingWorker(options: OnboardingWorkerOptions): Promise<Worker> {
+  const { connection, namespace, taskQueue, deps, workflowBundle } = options;
+  return Worker.create({
+    connection,
+    namespace,
+    taskQueue,
+    activities: createActivities(deps),
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    maxCachedWorkflows: options.maxCachedWorkflows,
+    // Let in-flight activities finish on SIGTERM instead of leaving them to time out.
+    shutdownGraceTime: '10s',
+  });
+}

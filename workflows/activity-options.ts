@@ -1,0 +1,40 @@
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import type { OnboardingPolicy } from './types';
+
+type Activities = ReturnType<typeof createActivities>;
+
+/** Writes to our own PostgreSQL stores: quick, and retried until the database is back. */
+export const db = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: ['INVALID_INPUT', 'CONFLICT'] },
+});
+
+/** Mail: the SMTP server may be away for a while; each mail is keyed, so retries never send twice. */
+export const notify = proxyActivities<Activities>({
+  startToCloseTimeout: '1m',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5m' },
+});
+
+/** The projection is a single short upsert: a local activity keeps it out of the task queue round trip. */
+export const projection = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s' },
+});
+
+/**
+ * A portal login: transient trouble (5xx, timeouts, refused) rides the retry policy with backoff
+ * until the business deadline; a wrong password is an answer, not an error, and is not retried.
+ */
+export function portal(policy: OnboardingPolicy) {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: '30s',
+    scheduleToCloseTimeout: policy.connectivityDeadlineMs,
+    retry: {
+      initialInterval: policy.connectivityRetryInitialMs,
+      backoffCoefficient: 2,
+      maximumInterval: policy.connectivityRetryMaxMs,
+      nonRetryableErrorTypes: ['INVALID_INPUT', 'CREDENTIALS_MISSING'],
+    },
+  });
+}

@@ -1,0 +1,1 @@
+export { onboardingWorkflow } from './onboarding';

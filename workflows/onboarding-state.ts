@@ -1,0 +1,154 @@
+import { ApplicationFailure } from '@temporalio/workflow';
+import { DECISION_REFUSED, type DecideApprovalInput } from './messages';
+import {
+  STEP_NAMES,
+  type ApprovalView,
+  type ClientView,
+  type OnboardingInput,
+  type OnboardingStatus,
+  type OnboardingView,
+  type StepName,
+  type StatusTransition,
+  type StepStatus,
+} from './types';
+
+/**
+ * The onboarding's one status object: the query returns it as it is and the projection stores it.
+ * Every mutation goes through a method here so that `version` and `updatedAt` never fall behind.
+ */
+export class OnboardingState {
+  readonly view: OnboardingView;
+  /** Every status change in order; the projection turns each into one webhook. */
+  readonly transitions: StatusTransition[] = [];
+  /** Decisions the staff member who started the onboarding has not been told about yet. */
+  readonly decisionsToAnnounce: ApprovalView[] = [];
+
+  constructor(readonly input: OnboardingInput, workflowId: string) {
+    const now = new Date().toISOString();
+    const { request } = input;
+    this.view = {
+      id: input.onboardingId,
+      workflowId,
+      status: 'RUNNING',
+      tenant: { tenantId: null, partnerProvidedId: request.tenant.partnerProvidedId, name: request.tenant.name },
+      integrationUser: { username: null },
+      clientId: null,
+      steps: STEP_NAMES.map((name) => ({ name, status: 'PENDING', startedAt: null, finishedAt: null, detail: null })),
+      approvals: request.subscriptions.map((subscription) => ({
+        subscription,
+        status: 'PENDING',
+        approverEmail: input.approverEmail,
+        decidedBy: null,
+        decidedAt: null,
+        comment: null,
+      })),
+      subscriptions: request.subscriptions.map((code) => ({ code, status: 'REQUESTED' })),
+      clients: request.clients.map((c) => ({
+        partnerProvidedId: c.partnerProvidedId,
+        connectivity: 'PENDING',
+        attempts: 0,
+        lastCheckedAt: null,
+        lastError: null,
+        awaitingCredentials: false,
+      })),
+      startedBy: input.startedBy.email,
+      reason: null,
+      createdAt: now,
+      updatedAt: now,
+      version: 1,
+    };
+    this.transitions.push({ seq: 1, status: 'RUNNING', reason: null, occurredAt: now });
+  }
+
+  private touched(): void {
+    this.view.version += 1;
+    this.view.updatedAt = new Date().toISOString();
+  }
+
+  get status(): OnboardingStatus {
+    return this.view.status;
+  }
+
+  setStatus(status: OnboardingStatus, reason: string | null = this.view.reason): void {
+    this.view.status = status;
+    this.view.reason = reason;
+    this.touched();
+    this.transitions.push({ seq: this.transitions.length + 1, status, reason, occurredAt: this.view.updatedAt });
+  }
+
+  step(name: StepName) {
+    const step = this.view.steps.find((s) => s.name === name);
+    if (!step) throw new Error(`unknown step ${name}`);
+    return step;
+  }
+
+  markStep(name: StepName, status: StepStatus, detail: string | null = null): void {
+    const step = this.step(name);
+    const now = new Date().toISOString();
+    if (status === 'RUNNING') {
+      step.startedAt ??= now;
+      step.finishedAt = null;
+    } else if (status !== 'PENDING') {
+      step.finishedAt = now;
+    }
+    step.status = status;
+    if (detail !== null) step.detail = detail;
+    this.touched();
+  }
+
+  update(mutate: (view: OnboardingView) => void): void {
+    mutate(this.view);
+    this.touched();
+  }
+
+  client(partnerProvidedId: string): ClientView {
+    const client = this.view.clients.find((c) => c.partnerProvidedId === partnerProvidedId);
+    if (!client) throw new Error(`unknown client ${partnerProvidedId}`);
+    return client;
+  }
+
+  /** Throws, with a business type the API maps to 403/404/409, for any decision that may not be taken. */
+  validateDecision(input: DecideApprovalInput): void {
+    const approval = this.view.approvals.find((a) => a.subscription === input.subscription);
+    if (!approval) throw refused(DECISION_REFUSED.unknownSubscription, `${input.subscription} was not requested`);
+    if (input.decidedBy.toLowerCase() === this.input.startedBy.email.toLowerCase()) {
+      throw refused(DECISION_REFUSED.ownOnboarding, 'nobody approves an onboarding they started');
+    }
+    if (input.decidedBy.toLowerCase() !== approval.approverEmail.toLowerCase()) {
+      throw refused(DECISION_REFUSED.notAssigned, `${input.subscription} is assigned to another approver`);
+    }
+    if (approval.status === 'PENDING') {
+      if (this.view.status !== 'AWAITING_APPROVAL') throw refused(DECISION_REFUSED.notAwaitingApproval, `the onboarding is ${this.view.status}`);
+      return;
+    }
+    const same = (approval.status === 'APPROVED' && input.decision === 'APPROVE') || (approval.status === 'REJECTED' && input.decision === 'REJECT');
+    if (!same) throw refused(DECISION_REFUSED.alreadyDecided, `${input.subscription} is already ${approval.status}`);
+  }
+
+  /** Records a decision once; repeating the recorded decision returns it unchanged. */
+  decide(input: DecideApprovalInput): ApprovalView {
+    const approval = this.view.approvals.find((a) => a.subscription === input.subscription)!;
+    if (approval.status !== 'PENDING') return approval;
+    approval.status = input.decision === 'APPROVE' ? 'APPROVED' : 'REJECTED';
+    approval.decidedBy = input.decidedBy;
+    approval.decidedAt = new Date().toISOString();
+    approval.comment = input.comment ?? null;
+    this.setSubscriptionStatus(input.subscription, approval.status);
+    this.decisionsToAnnounce.push({ ...approval });
+    return approval;
+  }
+
+  setSubscriptionStatus(code: string, status: string): void {
+    const subscription = this.view.subscriptions.find((s) => s.code === code);
+    if (subscription) subscription.status = status;
+    this.touched();
+  }
+
+  pendingApprovals(): ApprovalView[] {
+    return this.view.approvals.filter((a) => a.status === 'PENDING');
+  }
+}
+
+function refused(type: string, message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type, message, nonRetryable: true });
+}

@@ -1,0 +1,137 @@
+import { ApplicationFailure, CancellationScope, isCancellation, setHandler, workflowInfo } from '@temporalio/workflow';
+import { db, notify } from './activity-options';
+import { assignSubscriptions, awaitApprovals } from './approvals';
+import { collectAndVerify, Submissions } from './clients';
+import { Compensations } from './compensations';
+import { cancelSignal, credentialsSubmittedSignal, decideApprovalUpdate, getOnboardingQuery } from './messages';
+import { OnboardingState } from './onboarding-state';
+import { Projector } from './projector';
+import type { OnboardingInput, OnboardingResult, StepName } from './types';
+
+/**
+ * Takes one B2B customer from nothing to a live API integration: tenant, integration user, client
+ * credentials, approved subscriptions, verified client portals, and the kit in the customer's hands.
+ */
+export async function onboardingWorkflow(input: OnboardingInput): Promise<OnboardingResult> {
+  const state = new OnboardingState(input, workflowInfo().workflowId);
+  const submissions = new Submissions();
+  const projector = new Projector(state);
+  const undo = new Compensations();
+  const main = new CancellationScope();
+  let finished = false;
+
+  setHandler(getOnboardingQuery, () => state.view);
+  setHandler(
+    decideApprovalUpdate,
+    async (decision) => {
+      const approval = state.decide(decision);
+      await projector.caughtUp(state.view.version);
+      return approval;
+    },
+    { validator: (decision) => state.validateDecision(decision) },
+  );
+  setHandler(credentialsSubmittedSignal, (submission) => submissions.record(submission));
+  setHandler(cancelSignal, ({ reason, requestedBy }) => {
+    if (finished) return;
+    state.update((v) => (v.reason = `cancelled by ${requestedBy}: ${reason}`));
+    main.cancel();
+  });
+
+  // The read model must reach its final state even when the onboarding itself is cancelled.
+  const projecting = CancellationScope.nonCancellable(() => projector.run(() => finished));
+  try {
+    const result = await main.run(() => runSteps(state, submissions, undo));
+    state.setStatus(result.status, result.reason);
+    return result;
+  } catch (err) {
+    skipRemaining(state, isCancellation(err) ? 'cancelled' : 'not reached');
+    await CancellationScope.nonCancellable(() => undo.runAll());
+    if (isCancellation(err)) {
+      state.setStatus('CANCELLED');
+      return { status: 'CANCELLED', reason: state.view.reason };
+    }
+    const reason = err instanceof Error ? (err.cause as Error | undefined)?.message ?? err.message : String(err);
+    state.setStatus('FAILED', reason);
+    throw ApplicationFailure.create({ type: 'ONBOARDING_FAILED', message: reason, nonRetryable: true, cause: err as Error });
+  } finally {
+    finished = true;
+    await projecting;
+  }
+}
+
+async function runSteps(state: OnboardingState, submissions: Submissions, undo: Compensations): Promise<OnboardingResult> {
+  const { request } = state.input;
+  const { workflowId, id: onboardingId } = state.view;
+
+  const { tenantId } = await step(state, 'CREATE_TENANT', () => db.createTenant({ workflowId, onboardingId, tenant: request.tenant }));
+  state.update((v) => (v.tenant.tenantId = tenantId));
+  undo.push('CREATE_TENANT', () => compensate(state, 'CREATE_TENANT', () => db.archiveTenant({ onboardingId, tenantId })));
+
+  const { username } = await step(state, 'CREATE_INTEGRATION_USER', () =>
+    db.createIntegrationUser({ onboardingId, tenantId, partnerProvidedId: request.tenant.partnerProvidedId, integrationUser: request.integrationUser }),
+  );
+  state.update((v) => (v.integrationUser.username = username));
+  undo.push('CREATE_INTEGRATION_USER', () => compensate(state, 'CREATE_INTEGRATION_USER', () => db.disableIntegrationUser({ onboardingId })));
+
+  const { clientId } = await step(state, 'ISSUE_CLIENT_CREDENTIALS', () => db.issueClientCredentials({ onboardingId, tenantId }));
+  state.update((v) => (v.clientId = clientId));
+  undo.push('ISSUE_CLIENT_CREDENTIALS', () => compensate(state, 'ISSUE_CLIENT_CREDENTIALS', () => db.revokeClientCredentials({ onboardingId })));
+
+  const approved = await awaitApprovals(state);
+  if (approved.length === 0) {
+    skipRemaining(state, 'no subscription approved');
+    await undo.runAll();
+    return { status: 'REJECTED', reason: 'no requested subscription was approved' };
+  }
+
+  await assignSubscriptions(state, tenantId, approved);
+  undo.push('ASSIGN_SUBSCRIPTIONS', () => compensate(state, 'ASSIGN_SUBSCRIPTIONS', () => db.unassignSubscriptions({ tenantId, codes: approved })));
+
+  await verifyClients(state, submissions);
+
+  state.setStatus('RUNNING');
+  await step(state, 'DELIVER_KIT', () =>
+    notify.deliverKit({ onboardingId, notifyEmail: request.notify.email, username, subscriptions: approved, ttlMs: state.input.policy.kitLinkTtlMs }),
+  );
+  return { status: 'COMPLETED', reason: null };
+}
+
+/** Collection and verification run per client, all at once; the steps summarise them. */
+async function verifyClients(state: OnboardingState, submissions: Submissions): Promise<void> {
+  const { clients } = state.input.request;
+  if (clients.length === 0) {
+    state.markStep('COLLECT_CLIENT_CREDENTIALS', 'SKIPPED', 'no clients to onboard');
+    state.markStep('VERIFY_CONNECTIVITY', 'SKIPPED', 'no clients to onboard');
+    return;
+  }
+  state.markStep('COLLECT_CLIENT_CREDENTIALS', 'RUNNING');
+  await Promise.all(clients.map((client) => collectAndVerify(state, submissions, client)));
+  const connected = state.view.clients.filter((c) => c.connectivity === 'CONNECTED').length;
+  const summary = `${connected} of ${clients.length} client(s) connected`;
+  if (state.step('COLLECT_CLIENT_CREDENTIALS').status === 'RUNNING') state.markStep('COLLECT_CLIENT_CREDENTIALS', 'DONE');
+  // A client whose portal never accepted credentials stays visible as FAILED; the integration itself
+  // is still handed over, since the customer's API access does not depend on its clients' portals.
+  state.markStep('VERIFY_CONNECTIVITY', connected === clients.length ? 'DONE' : 'FAILED', summary);
+}
+
+async function step<T>(state: OnboardingState, name: StepName, run: () => Promise<T>): Promise<T> {
+  state.markStep(name, 'RUNNING');
+  try {
+    const result = await run();
+    state.markStep(name, 'DONE');
+    return result;
+  } catch (err) {
+    if (!isCancellation(err)) state.markStep(name, 'FAILED', ((err as Error).cause as Error | undefined)?.message ?? (err as Error).message);
+    throw err;
+  }
+}
+
+async function compensate(state: OnboardingState, name: StepName, undo: () => Promise<unknown>): Promise<void> {
+  await undo();
+  state.markStep(name, 'COMPENSATED');
+}
+
+/** Steps that will not run now, including one interrupted by cancellation, end SKIPPED. */
+function skipRemaining(state: OnboardingState, why = 'not needed'): void {
+  for (const s of state.view.steps) if (s.status === 'PENDING' || s.status === 'RUNNING') state.markStep(s.name, 'SKIPPED', why);
+}

@@ -1,0 +1,119 @@
+/** The onboarding's shapes, shared by the workflow, its activities, the API and tests (types only). */
+
+export const STEP_NAMES = [
+  'CREATE_TENANT',
+  'CREATE_INTEGRATION_USER',
+  'ISSUE_CLIENT_CREDENTIALS',
+  'REQUEST_APPROVAL',
+  'ASSIGN_SUBSCRIPTIONS',
+  'COLLECT_CLIENT_CREDENTIALS',
+  'VERIFY_CONNECTIVITY',
+  'DELIVER_KIT',
+] as const;
+export type StepName = (typeof STEP_NAMES)[number];
+export type StepStatus = 'PENDING' | 'RUNNING' | 'DONE' | 'FAILED' | 'SKIPPED' | 'COMPENSATED';
+
+export const OPEN_STATUSES = ['RUNNING', 'AWAITING_APPROVAL', 'AWAITING_CREDENTIALS', 'VERIFYING_CONNECTIVITY'] as const;
+export const FINAL_STATUSES = ['COMPLETED', 'REJECTED', 'CANCELLED', 'FAILED'] as const;
+export type OnboardingStatus = (typeof OPEN_STATUSES)[number] | (typeof FINAL_STATUSES)[number];
+
+export const SUBSCRIPTION_CODES = ['ORDER_MANAGEMENT', 'CONTROL_TOWER_ORDERS', 'CONTROL_TOWER_INVOICING', 'INVOICING'] as const;
+export type SubscriptionCode = (typeof SUBSCRIPTION_CODES)[number];
+
+export type ApprovalStatus = 'PENDING' | 'APPROVED' | 'REJECTED' | 'EXPIRED';
+export type Decision = 'APPROVE' | 'REJECT';
+export type Connectivity = 'PENDING' | 'CONNECTED' | 'FAILED';
+
+/** What the workflow needs to decide on time; passed in its input so that replays see the same values. */
+export interface OnboardingPolicy {
+  approvalExpireAfterMs: number;
+  collectorLinkTtlMs: number;
+  credentialMaxAttempts: number;
+  connectivityDeadlineMs: number;
+  connectivityRetryInitialMs: number;
+  connectivityRetryMaxMs: number;
+  kitLinkTtlMs: number;
+}
+
+export interface Address { street1: string; street2?: string; city: string; postalCode: string; countryCode: string }
+export interface Contact { name: string; email: string; phoneNumber?: string }
+
+export interface TenantRequest {
+  partnerProvidedId: string;
+  name: string;
+  description?: string;
+  taxIdentificationNumber?: string;
+  plan: string;
+  address?: Address;
+  contact?: Contact;
+}
+
+export interface IntegrationUserRequest {
+  email: string;
+  integrationSystem: string;
+  integrationSystemName?: string;
+  scope: 'TENANT' | 'AUTOMATION';
+  invoiceDataAccess: boolean;
+}
+
+export interface ClientRequest { partnerProvidedId: string; name: string; contactEmail: string; portalUrl: string }
+
+/** The start body as validated by the API; it holds no secret. */
+export interface OnboardingRequest {
+  tenant: TenantRequest;
+  integrationUser: IntegrationUserRequest;
+  subscriptions: SubscriptionCode[];
+  approverEmail?: string;
+  clients: ClientRequest[];
+  notify: { email: string; webhookUrl?: string };
+}
+
+export interface OnboardingInput {
+  onboardingId: string;
+  request: OnboardingRequest;
+  /** Resolved by the API: the request's approverEmail, else the tenant's account manager. */
+  approverEmail: string;
+  startedBy: { userId: string; email: string };
+  policy: OnboardingPolicy;
+}
+
+export interface StepView { name: StepName; status: StepStatus; startedAt: string | null; finishedAt: string | null; detail: string | null }
+export interface ApprovalView {
+  subscription: SubscriptionCode;
+  status: ApprovalStatus;
+  approverEmail: string;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  comment: string | null;
+}
+export interface ClientView {
+  partnerProvidedId: string;
+  connectivity: Connectivity;
+  attempts: number;
+  lastCheckedAt: string | null;
+  lastError: string | null;
+  awaitingCredentials: boolean;
+}
+
+export interface OnboardingView {
+  id: string;
+  workflowId: string;
+  status: OnboardingStatus;
+  tenant: { tenantId: string | null; partnerProvidedId: string; name: string };
+  integrationUser: { username: string | null };
+  clientId: string | null;
+  steps: StepView[];
+  approvals: ApprovalView[];
+  subscriptions: { code: SubscriptionCode; status: string }[];
+  clients: ClientView[];
+  startedBy: string;
+  reason: string | null;
+  createdAt: string;
+  updatedAt: string;
+  /** Grows with every change, so the projection never lets an older view overwrite a newer one. */
+  version: number;
+}
+
+export interface StatusTransition { seq: number; status: OnboardingStatus; reason: string | null; occurredAt: string }
+
+export interface OnboardingResult { status: OnboardingStatus; reason: string | null }
