@@ -1,0 +1,211 @@
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook, WebhookVerificationError } from 'standardwebhooks';
+import { createLogger } from '../../lib/logger';
+import { createSecrets } from '../../lib/secrets';
+import { createWebhookDispatcher, type WebhookDispatcherOptions } from '../../notify/webhook-dispatcher';
+import { enqueueWebhook } from '../../notify/webhook-outbox';
+import { newWebhookSecret } from '../../notify/webhook-signing';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+
+interface Received {
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** A real HTTP receiver on loopback that answers with the statuses given, then 200. */
+async function startReceiver(statuses: number[] = []) {
+  const received: Received[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      received.push({ headers: req.headers as Record<string, string>, body: Buffer.concat(chunks).toString('utf8') });
+      res.statusCode = statuses[received.length - 1] ?? 200;
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hooks`,
+    received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('webhook dispatcher', () => {
+  let db: TestDatabase;
+  const secrets = createSecrets(randomBytes(32));
+  const context = (onboardingId: string) => `webhook:${onboardingId}`;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  function dispatcher(overrides: Partial<WebhookDispatcherOptions> = {}) {
+    return createWebhookDispatcher({
+      pool: db.pool,
+      openSecret: (sealed, onboardingId) => secrets.open(sealed, context(onboardingId)),
+      log: createLogger({ level: 'silent' }),
+      retryInitialMs: 20,
+      maxAttempts: 5,
+      ...overrides,
+    });
+  }
+
+  /** An onboardings row with a sealed secret, and one queued webhook for it. */
+  async function enqueue(url: string) {
+    const onboardingId = randomUUID();
+    const secret = newWebhookSecret();
+    await db.pool.query(
+      `INSERT INTO onboardings (id, workflow_id, partner_provided_id, status, view, webhook_url, webhook_secret_enc)
+       VALUES ($1, $2, $3, 'STARTED', '{}', $4, $5)`,
+      [onboardingId, `onboarding:${onboardingId}`, `partner-${onboardingId}`, url, secrets.seal(secret, context(onboardingId))],
+    );
+    const id = `${onboardingId}:approved`;
+    const occurredAt = new Date('2025-01-02T03:04:05.000Z');
+    await enqueueWebhook(db.pool, { id, onboardingId, url, type: 'onboarding.approved', data: { status: 'APPROVED' }, occurredAt });
+    return { id, onboardingId, secret, occurredAt };
+  }
+
+  async function delivery(id: string) {
+    const { rows } = await db.pool.query('SELECT * FROM webhook_deliveries WHERE id = $1', [id]);
+    return rows[0];
+  }
+
+  /** Runs the dispatcher until the delivery is settled (delivered or failed), polling for next_attempt_at. */
+  async function runUntilSettled(run: () => Promise<number>, id: string) {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      await run();
+      const row = await delivery(id);
+      if (row.delivered_at || row.failed_at) return row;
+      if (Date.now() > deadline) throw new Error(`delivery ${id} not settled: ${JSON.stringify(row)}`);
+      await sleep(10);
+    }
+  }
+
+  it('posts the stored payload signed per Standard Webhooks, verifiable by the library and by hand', async () => {
+    const receiver = await startReceiver();
+    const { id, onboardingId, secret, occurredAt } = await enqueue(receiver.url);
+
+    await expect(dispatcher().runOnce()).resolves.toBe(1);
+    await receiver.close();
+
+    expect(receiver.received).toHaveLength(1);
+    const { headers, body } = receiver.received[0]!;
+    expect(headers['content-type']).toBe('application/json');
+    expect(headers['webhook-id']).toBe(id);
+    expect(secret).toMatch(/^whsec_/);
+    expect(Buffer.from(secret.slice('whsec_'.length), 'base64')).toHaveLength(32);
+
+    expect(new Webhook(secret).verify(body, headers)).toEqual({
+      id,
+      type: 'onboarding.approved',
+      onboardingId,
+      occurredAt: occurredAt.toISOString(),
+      data: { status: 'APPROVED' },
+    });
+
+    const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
+    const expected = createHmac('sha256', key).update(`${id}.${headers['webhook-timestamp']}.${body}`).digest('base64');
+    expect(headers['webhook-signature']).toBe(`v1,${expected}`);
+    expect(Math.abs(Number(headers['webhook-timestamp']) - Date.now() / 1000)).toBeLessThan(60);
+
+    expect(await delivery(id)).toMatchObject({ attempts: 1, last_status: 200, delivered_at: expect.any(Date), failed_at: null });
+    await expect(dispatcher().runOnce()).resolves.toBe(0);
+  });
+
+  it('a tampered body or another secret fails verification', async () => {
+    const receiver = await startReceiver();
+    const { secret } = await enqueue(receiver.url);
+    await dispatcher().runOnce();
+    await receiver.close();
+    const { headers, body } = receiver.received[0]!;
+
+    const tampered = body.replace('APPROVED', 'REJECTED');
+    expect(tampered).not.toBe(body);
+    expect(() => new Webhook(secret).verify(tampered, headers)).toThrow(WebhookVerificationError);
+    expect(() => new Webhook(newWebhookSecret()).verify(body, headers)).toThrow(WebhookVerificationError);
+  });
+
+  it('retries with backoff: 500, 500, then 200 is three attempts and delivered', async () => {
+    const receiver = await startReceiver([500, 500]);
+    const { id } = await enqueue(receiver.url);
+    const d = dispatcher();
+
+    const row = await runUntilSettled(d.runOnce, id);
+    await receiver.close();
+
+    expect(receiver.received.map((r) => r.headers['webhook-id'])).toEqual([id, id, id]);
+    expect(row).toMatchObject({ attempts: 3, last_status: 200, last_error: null, delivered_at: expect.any(Date), failed_at: null });
+  });
+
+  it('gives up after maxAttempts and sets failed_at', async () => {
+    const receiver = await startReceiver([500, 500, 500, 500]);
+    const { id } = await enqueue(receiver.url);
+    const d = dispatcher({ maxAttempts: 3 });
+
+    const row = await runUntilSettled(d.runOnce, id);
+    await receiver.close();
+
+    expect(receiver.received).toHaveLength(3);
+    expect(row).toMatchObject({ attempts: 3, last_status: 500, last_error: 'HTTP 500', failed_at: expect.any(Date), delivered_at: null });
+    await expect(d.runOnce()).resolves.toBe(0);
+  });
+
+  it('records a network error by class and message, never the secret', async () => {
+    const receiver = await startReceiver();
+    await receiver.close();
+    const { id, secret } = await enqueue(receiver.url);
+
+    const row = await runUntilSettled(dispatcher({ maxAttempts: 1 }).runOnce, id);
+
+    expect(row.last_status).toBeNull();
+    expect(row.last_error).toMatch(/^TypeError: fetch failed/);
+    expect(row.last_error).not.toContain(secret.slice('whsec_'.length));
+    expect(row.failed_at).toEqual(expect.any(Date));
+  });
+
+  it('two dispatchers running at once deliver a webhook once', async () => {
+    const receiver = await startReceiver();
+    const { id } = await enqueue(receiver.url);
+
+    const counts = await Promise.all([dispatcher().runOnce(), dispatcher().runOnce()]);
+    await receiver.close();
+
+    expect(counts.sort()).toEqual([0, 1]);
+    expect(receiver.received).toHaveLength(1);
+    expect(await delivery(id)).toMatchObject({ attempts: 1, delivered_at: expect.any(Date) });
+  });
+
+  it('enqueueWebhook is idempotent by id', async () => {
+    const { id, onboardingId } = await enqueue('http://127.0.0.1:9/unused');
+    const again = { id, onboardingId, url: 'http://127.0.0.1:9/other', type: 'onboarding.approved', data: {}, occurredAt: new Date() };
+    await expect(enqueueWebhook(db.pool, again)).resolves.toBe(false);
+    expect(await delivery(id)).toMatchObject({ url: 'http://127.0.0.1:9/unused', attempts: 0 });
+    await db.pool.query('DELETE FROM webhook_deliveries WHERE id = $1', [id]);
+  });
+
+  it('start() delivers in the background and stop() waits for the loop to end', async () => {
+    const receiver = await startReceiver();
+    const d = dispatcher({ pollIntervalMs: 20 });
+    d.start();
+    const { id } = await enqueue(receiver.url);
+
+    const deadline = Date.now() + 10_000;
+    while (!(await delivery(id)).delivered_at && Date.now() < deadline) await sleep(20);
+    await d.stop();
+    await receiver.close();
+
+    expect(receiver.received).toHaveLength(1);
+    expect((await delivery(id)).delivered_at).toEqual(expect.any(Date));
+  });
+});
