@@ -25,11 +25,11 @@ export function collectionActivities({ pool, mail, secrets, clock, config }: Pic
       const token = secrets.newToken();
       const expiresAt = new Date(clock().getTime() + ttlMs);
       const { rows } = await pool.query<{ id: string }>(
-        `INSERT INTO collector_links (onboarding_id, workflow_id, client_id, attempt, token_hash, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6)
+        `INSERT INTO collector_links (onboarding_id, workflow_id, client_id, client_name, portal_url, attempt, token_hash, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (onboarding_id, client_id, attempt) DO UPDATE SET token_hash = EXCLUDED.token_hash, expires_at = EXCLUDED.expires_at
          RETURNING id`,
-        [onboardingId, workflowId, client.partnerProvidedId, attempt, secrets.hashToken(token), expiresAt],
+        [onboardingId, workflowId, client.partnerProvidedId, client.name, client.portalUrl, attempt, secrets.hashToken(token), expiresAt],
       );
       const again = attempt > 1 ? 'The credentials you sent last time were not accepted by your portal. ' : '';
       await mail.sendOnce({

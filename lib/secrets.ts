@@ -14,6 +14,8 @@ export interface Secrets {
   /** AES-256-GCM; the output names its key id so that the master key can be rotated later. */
   seal(plaintext: string, context: string): string;
   open(sealed: string, context: string): string;
+  /** A 256-bit key for one named purpose (e.g. signing access tokens). */
+  keyFor(purpose: string): Buffer;
 }
 
 const KEY_ID = 'k1';
@@ -25,6 +27,7 @@ export function createSecrets(masterKey: Buffer): Secrets {
 
   const hashToken = (token: string) => createHmac('sha256', pepper).update(token).digest('hex');
   return {
+    keyFor: (purpose) => derive(`key/${purpose}`),
     newToken: () => randomBytes(32).toString('base64url'),
     hashToken,
     tokenMatches(token, storedHash) {

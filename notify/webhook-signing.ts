@@ -23,3 +23,6 @@ export function signWebhook(input: { secret: string; id: string; timestamp: Date
     'webhook-signature': new Webhook(input.secret).sign(input.id, input.timestamp, input.body),
   };
 }
+
+/** onboardings.webhook_secret_enc is sealed under this context: sealed by the API, opened by the dispatcher. */
+export const webhookSecretContext = (onboardingId: string) => `webhook:${onboardingId}`;

@@ -21,6 +21,8 @@ CREATE TABLE refresh_tokens (
 CREATE TABLE onboardings (
   id                 uuid PRIMARY KEY,
   workflow_id        text NOT NULL,
+  -- Workflow ids are reused by later onboardings of the same tenant; this names our run chain.
+  first_run_id       text,
   partner_provided_id text NOT NULL,
   status             text NOT NULL,
   view               jsonb NOT NULL,
@@ -106,6 +108,8 @@ CREATE TABLE collector_links (
   onboarding_id       uuid NOT NULL,
   workflow_id         text NOT NULL,
   client_id           text NOT NULL,
+  client_name         text NOT NULL,
+  portal_url          text NOT NULL,
   attempt             integer NOT NULL,
   token_hash          text NOT NULL UNIQUE,
   expires_at          timestamptz NOT NULL,

@@ -1,0 +1,43 @@
+import express, { type Express } from 'express';
+import swaggerUi from 'swagger-ui-express';
+import type { ApiDeps } from './deps';
+import { buildOpenApiDocument } from './openapi';
+import { notFoundHandler, problemHandler } from './problem';
+import { approvalRoutes } from './routes/approvals';
+import { authRoutes } from './routes/auth';
+import { collectRoutes } from './routes/collect';
+import { createMetrics, healthRoutes } from './routes/health';
+import { kitRoutes } from './routes/kits';
+import { oauthRoutes } from './routes/oauth';
+import { onboardingRoutes } from './routes/onboardings';
+
+/** Builds the HTTP API with no side effects: listening is server.ts's job. */
+export function createApp(deps: ApiDeps): Express {
+  const app = express();
+  const metrics = createMetrics();
+  const openapi = buildOpenApiDocument(deps.config.publicUrl);
+
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use((req, res, next) => {
+    res.on('finish', () => metrics.requests.inc({ method: req.method, route: req.route?.path ?? 'unmatched', status: res.statusCode }));
+    next();
+  });
+  app.use(express.json({ limit: '100kb' }));
+
+  app.use(healthRoutes(deps, metrics.registry));
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(openapi));
+  app.use(authRoutes(deps));
+  app.use(onboardingRoutes(deps));
+  app.use(approvalRoutes(deps));
+  app.use(collectRoutes(deps));
+  app.use(kitRoutes(deps));
+  app.use(oauthRoutes(deps));
+
+  app.use(notFoundHandler);
+  app.use(problemHandler(deps.log));
+  return app;
+}

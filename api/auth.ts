@@ -1,0 +1,88 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import jwt from 'jsonwebtoken';
+import type { Pool } from 'pg';
+import type { Role } from '../db/users';
+import type { Secrets } from '../lib/secrets';
+import { forbidden, unauthorized } from './problem';
+
+export interface Caller { id: string; email: string; role: Role }
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    caller?: Caller;
+  }
+}
+
+const ISSUER = 'gangway';
+
+/** Short-lived signed access tokens and opaque, rotating refresh tokens stored as keyed hashes. */
+export function createTokenService(options: { pool: Pool; secrets: Secrets; accessTtlMs: number; refreshTtlMs: number }) {
+  const { pool, secrets, accessTtlMs, refreshTtlMs } = options;
+  const signingKey = secrets.keyFor('access-token');
+
+  async function issue(caller: Caller) {
+    const expiresIn = Math.floor(accessTtlMs / 1000);
+    const accessToken = jwt.sign({ email: caller.email, role: caller.role }, signingKey, {
+      algorithm: 'HS256',
+      subject: caller.id,
+      issuer: ISSUER,
+      audience: 'gangway-api',
+      expiresIn,
+    });
+    const refreshToken = secrets.newToken();
+    await pool.query('INSERT INTO refresh_tokens (token_hash, user_id, expires_at) VALUES ($1, $2, $3)', [
+      secrets.hashToken(refreshToken),
+      caller.id,
+      new Date(Date.now() + refreshTtlMs),
+    ]);
+    return { accessToken, refreshToken, tokenType: 'Bearer' as const, expiresIn };
+  }
+
+  return {
+    issue,
+
+    verify(token: string): Caller | undefined {
+      try {
+        const claims = jwt.verify(token, signingKey, { algorithms: ['HS256'], issuer: ISSUER, audience: 'gangway-api' }) as jwt.JwtPayload;
+        return { id: String(claims.sub), email: String(claims.email), role: claims.role as Role };
+      } catch {
+        return undefined;
+      }
+    },
+
+    /** Spends the refresh token (a second use fails) and issues a new pair. */
+    async refresh(refreshToken: string) {
+      const { rows } = await pool.query<{ id: string; email: string; role: Role }>(
+        `UPDATE refresh_tokens r SET used_at = now() FROM users u
+         WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > now() AND u.id = r.user_id
+         RETURNING u.id, u.email, u.role`,
+        [secrets.hashToken(refreshToken)],
+      );
+      return rows[0] ? issue(rows[0]) : undefined;
+    },
+  };
+}
+export type TokenService = ReturnType<typeof createTokenService>;
+
+/** Sets req.caller from the bearer token, or answers 401. */
+export function authenticate(tokens: TokenService): RequestHandler {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    const match = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
+    const caller = match ? tokens.verify(match[1]) : undefined;
+    if (!caller) return next(unauthorized());
+    req.caller = caller;
+    next();
+  };
+}
+
+export function requireRole(...roles: Role[]): RequestHandler {
+  return (req, _res, next) => {
+    if (!req.caller || !roles.includes(req.caller.role)) return next(forbidden(`This needs one of the roles: ${roles.join(', ')}`));
+    next();
+  };
+}
+
+export const callerOf = (req: Request): Caller => {
+  if (!req.caller) throw unauthorized();
+  return req.caller;
+};

@@ -1,0 +1,16 @@
+import type { Client } from '@temporalio/client';
+import type { Pool } from 'pg';
+import type { Config } from '../lib/config';
+import type { Logger } from '../lib/logger';
+import type { Secrets } from '../lib/secrets';
+import type { TokenService } from './auth';
+
+/** What the HTTP layer is built from; one of each per process, made in the composition root. */
+export interface ApiDeps {
+  config: Config;
+  pool: Pool;
+  temporal: Client;
+  secrets: Secrets;
+  tokens: TokenService;
+  log: Logger;
+}

@@ -1,0 +1,34 @@
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { OnboardingRow } from '../db/onboardings';
+import { DECISION_REFUSED } from '../workflows/messages';
+import { FINAL_STATUSES } from '../workflows/types';
+import type { ApiDeps } from './deps';
+import { conflict, forbidden, HttpProblem, notFound } from './problem';
+
+export const isFinished = (row: OnboardingRow) => (FINAL_STATUSES as readonly string[]).includes(row.status);
+
+/** The handle of exactly this onboarding's run chain, even when a later onboarding reuses the workflow id. */
+export function onboardingHandle(deps: ApiDeps, row: OnboardingRow): WorkflowHandle {
+  return deps.temporal.workflow.getHandle(row.workflow_id, undefined, row.first_run_id ? { firstExecutionRunId: row.first_run_id } : undefined);
+}
+
+const REFUSAL_STATUS: Record<string, number> = {
+  [DECISION_REFUSED.notAssigned]: 403,
+  [DECISION_REFUSED.ownOnboarding]: 403,
+  [DECISION_REFUSED.unknownSubscription]: 404,
+  [DECISION_REFUSED.alreadyDecided]: 409,
+  [DECISION_REFUSED.notAwaitingApproval]: 409,
+};
+
+/** Turns a workflow's refusal (validator) or absence (finished) into the problem the caller should see. */
+export function workflowProblem(err: unknown, row: OnboardingRow): HttpProblem | undefined {
+  if (err instanceof WorkflowNotFoundError) return conflict(`the onboarding has finished (${row.status})`);
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+    const status = REFUSAL_STATUS[err.cause.type ?? ''];
+    if (status === 403) return forbidden(err.cause.message);
+    if (status === 404) return notFound(err.cause.message);
+    if (status === 409) return conflict(err.cause.message, { reason: err.cause.type });
+  }
+  return undefined;
+}

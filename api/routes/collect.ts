@@ -1,0 +1,68 @@
+import express, { Router, type Request } from 'express';
+import { collectorContext } from '../../activities/collection';
+import { credentialsSubmittedSignal } from '../../workflows/messages';
+import { findOnboarding } from '../../db/onboardings';
+import type { ApiDeps } from '../deps';
+import { onboardingHandle } from '../onboarding-handle';
+import { collectFormPage, collectGonePage, collectThanksPage } from '../pages/collect-page';
+import { gone } from '../problem';
+import { CollectBody, parse } from '../schemas';
+
+interface LinkRow { id: string; onboarding_id: string; workflow_id: string; client_id: string; attempt: number; expires_at: Date }
+
+/** The collector: the token in the link is the only credential; it works once, before it expires. */
+export function collectRoutes(deps: ApiDeps): Router {
+  const router = Router();
+  const hash = (req: Request) => deps.secrets.hashToken(String(req.params.token));
+  const wantsHtml = (req: Request) => req.is('application/x-www-form-urlencoded') !== false && req.accepts(['json', 'html']) === 'html';
+
+  router.get('/collect/:token', async (req, res) => {
+    res.set({ 'cache-control': 'no-store', 'x-frame-options': 'DENY', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'" });
+    const { rows } = await deps.pool.query<{ client_name: string; portal_url: string; expires_at: Date }>(
+      'SELECT client_name, portal_url, expires_at FROM collector_links WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()',
+      [hash(req)],
+    );
+    const link = rows[0];
+    if (!link) return res.status(410).type('html').send(collectGonePage());
+    res.type('html').send(collectFormPage({ clientName: link.client_name, portalUrl: link.portal_url, token: String(req.params.token), expiresAt: link.expires_at }));
+  });
+
+  router.post('/v1/collect/:token', express.urlencoded({ extended: false, limit: '10kb' }), async (req, res) => {
+    const html = wantsHtml(req);
+    const credentials = parse(CollectBody, req.body);
+    const client = await deps.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<LinkRow>(
+        `UPDATE collector_links SET used_at = now()
+         WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
+         RETURNING id, onboarding_id, workflow_id, client_id, attempt, expires_at`,
+        [hash(req)],
+      );
+      const link = rows[0];
+      if (!link) throw gone('This link was already used or has expired');
+      await client.query('UPDATE collector_links SET credentials_sealed = $2 WHERE id = $1', [
+        link.id,
+        deps.secrets.seal(JSON.stringify(credentials), collectorContext(link.id)),
+      ]);
+      // Signal before COMMIT: if the workflow cannot be told, the link stays usable. The workflow
+      // gets a reference to the sealed row, never the credentials.
+      const onboarding = await findOnboarding(deps.pool, link.onboarding_id);
+      if (!onboarding) throw gone('This onboarding no longer collects credentials');
+      await onboardingHandle(deps, onboarding).signal(credentialsSubmittedSignal, { clientId: link.client_id, attempt: link.attempt, collectorLinkId: link.id }).catch(() => {
+        throw gone('This onboarding no longer collects credentials');
+      });
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      if (html && (err as { status?: number }).status === 410) return res.status(410).type('html').send(collectGonePage());
+      throw err;
+    } finally {
+      client.release();
+    }
+    if (html) return res.status(202).type('html').send(collectThanksPage());
+    res.status(202).json({ status: 'RECEIVED' });
+  });
+
+  return router;
+}

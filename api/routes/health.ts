@@ -1,0 +1,41 @@
+import { Router } from 'express';
+import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
+import type { ApiDeps } from '../deps';
+
+/** Liveness says the process answers; readiness says it can do its job (PostgreSQL and Temporal reachable). */
+export function healthRoutes(deps: ApiDeps, registry: Registry): Router {
+  const router = Router();
+
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  router.get('/readyz', async (_req, res) => {
+    const withTimeout = <T>(p: Promise<T>) => Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 2_000))]);
+    const [database, temporal] = await Promise.all([
+      withTimeout(deps.pool.query('SELECT 1')).then(() => 'up', () => 'down'),
+      withTimeout(deps.temporal.connection.workflowService.getSystemInfo({})).then(() => 'up', () => 'down'),
+    ]);
+    const ready = database === 'up' && temporal === 'up';
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: { database, temporal } });
+  });
+
+  router.get('/metrics', async (_req, res) => {
+    res.type(registry.contentType).send(await registry.metrics());
+  });
+
+  return router;
+}
+
+/** One registry per app, so tests can build several apps in one process. */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const requests = new Counter({
+    name: 'gangway_http_requests_total',
+    help: 'HTTP requests by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  });
+  return { registry, requests };
+}

@@ -1,0 +1,100 @@
+import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import { FINAL_STATUSES, OPEN_STATUSES, SUBSCRIPTION_CODES } from '../workflows/types';
+
+extendZodWithOpenApi(z);
+
+/** One schema per body: it validates at the edge and is the OpenAPI document's source (api/openapi.ts). */
+
+const partnerId = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only');
+const email = z.email().max(254);
+const httpUrl = z.url({ protocol: /^https?$/ }).max(2048);
+
+export const SubscriptionCode = z
+  .string()
+  .superRefine((code, ctx) => {
+    if (code === 'CONTROL_TOWER') {
+      ctx.addIssue({ code: 'custom', message: 'CONTROL_TOWER is two subscriptions: ask for CONTROL_TOWER_ORDERS or CONTROL_TOWER_INVOICING' });
+    } else if (!(SUBSCRIPTION_CODES as readonly string[]).includes(code)) {
+      ctx.addIssue({ code: 'custom', message: `unknown subscription; one of ${SUBSCRIPTION_CODES.join(', ')}` });
+    }
+  })
+  .transform((code) => code as (typeof SUBSCRIPTION_CODES)[number])
+  .openapi({ type: 'string', enum: [...SUBSCRIPTION_CODES] });
+
+const Address = z.object({
+  street1: z.string().min(1).max(200),
+  street2: z.string().max(200).optional(),
+  city: z.string().min(1).max(100),
+  postalCode: z.string().min(1).max(20),
+  countryCode: z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2, e.g. NL'),
+});
+const Contact = z.object({ name: z.string().min(1).max(200), email, phoneNumber: z.string().max(40).optional() });
+
+export const StartOnboardingBody = z
+  .object({
+    tenant: z.object({
+      partnerProvidedId: partnerId,
+      name: z.string().trim().min(1).max(200),
+      description: z.string().max(2000).optional(),
+      taxIdentificationNumber: z.string().max(40).optional(),
+      plan: z.string().min(1).max(40),
+      accountManagerEmail: email.optional(),
+      address: Address.optional(),
+      contact: Contact.optional(),
+    }),
+    integrationUser: z.object({
+      email,
+      integrationSystem: z.string().trim().min(1).max(100),
+      integrationSystemName: z.string().trim().min(1).max(100).optional(),
+      scope: z.enum(['TENANT', 'AUTOMATION']).default('TENANT'),
+      invoiceDataAccess: z.boolean().default(false),
+    }),
+    subscriptions: z.array(SubscriptionCode).min(1).max(SUBSCRIPTION_CODES.length),
+    approverEmail: email.optional(),
+    clients: z
+      .array(z.object({ partnerProvidedId: partnerId, name: z.string().trim().min(1).max(200), contactEmail: email, portalUrl: httpUrl }))
+      .max(100)
+      .default([]),
+    notify: z.object({ email, webhookUrl: httpUrl.optional() }),
+    testMode: z.boolean().default(false),
+  })
+  .superRefine((body, ctx) => {
+    const duplicates = (values: string[]) => values.filter((v, i) => values.indexOf(v) !== i);
+    for (const code of duplicates(body.subscriptions)) ctx.addIssue({ code: 'custom', path: ['subscriptions'], message: `${code} is listed twice` });
+    for (const id of duplicates(body.clients.map((c) => c.partnerProvidedId))) {
+      ctx.addIssue({ code: 'custom', path: ['clients'], message: `client ${id} is listed twice` });
+    }
+  })
+  .openapi('StartOnboarding');
+export type StartOnboardingBody = z.infer<typeof StartOnboardingBody>;
+
+export const OnboardingStatus = z.enum([...OPEN_STATUSES, ...FINAL_STATUSES]);
+
+export const ListOnboardingsQuery = z.object({
+  status: OnboardingStatus.optional(),
+  tenant: z.string().min(1).max(64).optional().openapi({ description: 'partnerProvidedId or tenantId' }),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(200).optional(),
+});
+
+export const DecisionBody = z
+  .object({ subscription: SubscriptionCode, decision: z.enum(['APPROVE', 'REJECT']), comment: z.string().max(2000).optional() })
+  .openapi('Decision');
+
+export const CancelBody = z.object({ reason: z.string().trim().min(1).max(1000) }).openapi('Cancel');
+export const LoginBody = z.object({ email: z.string().min(1).max(254), password: z.string().min(1).max(1024) }).openapi('Login');
+export const RefreshBody = z.object({ refreshToken: z.string().min(1).max(512) }).openapi('Refresh');
+export const CollectBody = z.object({ username: z.string().min(1).max(256), password: z.string().min(1).max(1024) }).openapi('PortalCredentials');
+export const ApprovalsQuery = z.object({ status: z.enum(['PENDING', 'APPROVED', 'REJECTED', 'EXPIRED']).default('PENDING') });
+export const TokenBody = z.object({
+  grant_type: z.string().min(1),
+  username: z.string().optional(),
+  password: z.string().optional(),
+  scope: z.string().optional(),
+});
+
+/** Parses or throws the ZodError that the problem handler turns into a 400 naming each field. */
+export function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  return schema.parse(value ?? {});
+}

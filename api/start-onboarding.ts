@@ -1,0 +1,100 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import { findOpenOnboardingId, insertStartedOnboarding } from '../db/onboardings';
+import { findUserByEmail } from '../db/users';
+import { newWebhookSecret, webhookSecretContext } from '../notify/webhook-signing';
+import { onboardingWorkflowId } from '../workflows/messages';
+import { OnboardingState } from '../workflows/onboarding-state';
+import { STEP_NAMES, type OnboardingInput } from '../workflows/types';
+import type { onboardingWorkflow } from '../workflows';
+import type { Caller } from './auth';
+import type { ApiDeps } from './deps';
+import { badRequest, conflict } from './problem';
+import type { StartOnboardingBody } from './schemas';
+
+/** The approver is the request's approverEmail, else the tenant's account manager; either must be a registered approver. */
+export async function resolveApprover(deps: ApiDeps, body: StartOnboardingBody): Promise<string> {
+  const email = body.approverEmail ?? body.tenant.accountManagerEmail;
+  const path = body.approverEmail ? 'approverEmail' : 'tenant.accountManagerEmail';
+  if (!email) throw badRequest('Name an approver', [{ path: 'approverEmail', message: 'required when the tenant names no accountManagerEmail' }]);
+  const user = await findUserByEmail(deps.pool, email);
+  if (!user || (user.role !== 'approver' && user.role !== 'admin')) {
+    throw badRequest('The approver is not a registered approver', [{ path, message: `${email} is not a registered approver` }]);
+  }
+  return user.email;
+}
+
+/** testMode: the plan of steps the onboarding would run, starting nothing. */
+export function dryRun(body: StartOnboardingBody, approverEmail: string) {
+  return {
+    testMode: true,
+    valid: true,
+    workflowId: onboardingWorkflowId(body.tenant.partnerProvidedId),
+    approverEmail,
+    plan: STEP_NAMES.map((name) => ({
+      name,
+      willRun: !(['COLLECT_CLIENT_CREDENTIALS', 'VERIFY_CONNECTIVITY'].includes(name) && body.clients.length === 0),
+    })),
+  };
+}
+
+/**
+ * Writes the read-model row and starts the workflow in one transaction: if Temporal refuses (an
+ * open onboarding for this tenant), the row is rolled back and the caller learns the existing id.
+ */
+export async function startOnboarding(deps: ApiDeps, body: StartOnboardingBody, caller: Caller, approverEmail: string) {
+  const { pool, temporal, secrets, config } = deps;
+  const onboardingId = randomUUID();
+  const workflowId = onboardingWorkflowId(body.tenant.partnerProvidedId);
+  const { testMode: _testMode, ...request } = body;
+  const input: OnboardingInput = {
+    onboardingId,
+    request,
+    approverEmail,
+    startedBy: { userId: caller.id, email: caller.email },
+    policy: config.policy,
+  };
+  const webhookSecret = body.notify.webhookUrl ? newWebhookSecret() : undefined;
+
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await insertStartedOnboarding(client, {
+      view: new OnboardingState(input, workflowId).view,
+      startedBy: caller.id,
+      notifyEmail: body.notify.email,
+      webhookUrl: body.notify.webhookUrl,
+      webhookSecretSealed: webhookSecret && secrets.seal(webhookSecret, webhookSecretContext(onboardingId)),
+    });
+    const handle = await temporal.workflow.start<typeof onboardingWorkflow>('onboardingWorkflow', {
+      taskQueue: config.temporal.taskQueue,
+      workflowId,
+      args: [input],
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      workflowIdConflictPolicy: 'FAIL',
+    });
+    await client.query('UPDATE onboardings SET first_run_id = $2 WHERE id = $1', [onboardingId, handle.firstExecutionRunId]);
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      const existingId = await findOpenOnboardingId(pool, workflowId);
+      throw conflict(`tenant ${body.tenant.partnerProvidedId} already has an open onboarding`, { existingId });
+    }
+    throw err;
+  } finally {
+    client.release();
+  }
+
+  return {
+    id: onboardingId,
+    workflowId,
+    status: 'RUNNING' as const,
+    links: {
+      self: `${config.publicUrl}/v1/onboardings/${onboardingId}`,
+      approvals: `${config.publicUrl}/v1/onboardings/${onboardingId}/approvals`,
+      cancel: `${config.publicUrl}/v1/onboardings/${onboardingId}/cancel`,
+    },
+    ...(webhookSecret ? { webhookSecret } : {}),
+  };
+}

@@ -1,0 +1,34 @@
+import type { Pool } from 'pg';
+import { hashPassword } from '../lib/passwords';
+
+export type Role = 'staff' | 'approver' | 'admin';
+export type ApproverKind = 'AM' | 'TECH_AM';
+export interface UserRow { id: string; email: string; role: Role; approver_kind: ApproverKind | null; password_hash: string }
+
+export class DuplicateUserError extends Error {}
+
+export async function createUser(
+  pool: Pool,
+  user: { email: string; role: Role; approverKind?: ApproverKind; password: string },
+): Promise<{ id: string }> {
+  try {
+    const { rows } = await pool.query<{ id: string }>(
+      'INSERT INTO users (email, role, approver_kind, password_hash) VALUES ($1, $2, $3, $4) RETURNING id',
+      [user.email.trim(), user.role, user.approverKind ?? null, await hashPassword(user.password)],
+    );
+    return rows[0];
+  } catch (err) {
+    if ((err as { code?: string }).code === '23505') throw new DuplicateUserError(`a user with email ${user.email} exists already`);
+    throw err;
+  }
+}
+
+export async function findUserByEmail(pool: Pool, email: string): Promise<UserRow | undefined> {
+  const { rows } = await pool.query<UserRow>('SELECT id, email, role, approver_kind, password_hash FROM users WHERE lower(email) = lower($1)', [email.trim()]);
+  return rows[0];
+}
+
+export async function findUserById(pool: Pool, id: string): Promise<UserRow | undefined> {
+  const { rows } = await pool.query<UserRow>('SELECT id, email, role, approver_kind, password_hash FROM users WHERE id = $1', [id]);
+  return rows[0];
+}
