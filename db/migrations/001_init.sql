@@ -122,7 +122,6 @@ CREATE TABLE collector_links (
 -- The integration kit: the client secret waits here, sealed, until the customer opens the link once.
 CREATE TABLE kits (
   onboarding_id        uuid PRIMARY KEY,
-  workflow_id          text NOT NULL UNIQUE,
   client_id            text NOT NULL,
   client_secret_sealed text,
   token_hash           text UNIQUE,

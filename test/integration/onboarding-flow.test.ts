@@ -1,0 +1,93 @@
+import { startPortalStub, type PortalStub } from '../support/portal-stub';
+import { linkIn, startBody, startStack, type Stack } from '../support/stack';
+
+/** The walking skeleton end to end: HTTP API, real Temporal dev server, real PostgreSQL, real SMTP. */
+describe('an onboarding from start to COMPLETED', () => {
+  let stack: Stack;
+  let portal: PortalStub;
+  let staff: { email: string; token: string };
+  let approver: { email: string; token: string };
+
+  beforeAll(async () => {
+    stack = await startStack();
+    portal = await startPortalStub({ username: 'client7', password: 'right-password' });
+    staff = await stack.addUser('staff');
+    approver = await stack.addUser('approver');
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await portal?.close();
+  });
+
+  it('approves, collects wrong then right credentials, connects and hands over the kit once', async () => {
+    const body = startBody({
+      approverEmail: approver.email,
+      clients: [{ partnerProvidedId: 'client-7', name: 'Client Seven', contactEmail: 'it@client7.example', portalUrl: portal.url }],
+    });
+    const started = await stack.http('POST', '/v1/onboardings', { token: staff.token, body });
+    expect(started.status).toBe(202);
+    const { id } = started.body;
+
+    // The approver is asked, by mail, and decides each subscription through the API.
+    const ask = await stack.mail.waitFor((m) => m.to.includes(approver.email) && /Approval needed/.test(m.subject));
+    expect(ask.text).toContain('ORDER_MANAGEMENT');
+    await stack.waitForOnboarding(id, staff.token, (v) => v.status === 'AWAITING_APPROVAL');
+    const approve = await stack.http('POST', `/v1/onboardings/${id}/approvals`, { token: approver.token, body: { subscription: 'ORDER_MANAGEMENT', decision: 'APPROVE' } });
+    expect(approve.status).toBe(200);
+    expect(approve.body).toMatchObject({ subscription: 'ORDER_MANAGEMENT', status: 'APPROVED', decidedBy: approver.email });
+    const reject = await stack.http('POST', `/v1/onboardings/${id}/approvals`, { token: approver.token, body: { subscription: 'INVOICING', decision: 'REJECT', comment: 'not in this contract' } });
+    expect(reject.body).toMatchObject({ status: 'REJECTED', comment: 'not in this contract' });
+
+    // The client gets a collector link; wrong credentials bring a fresh one.
+    const first = await stack.mail.waitFor((m) => m.to.includes('it@client7.example'));
+    const firstLink = linkIn(first.text, '/collect/');
+    const form = await fetch(firstLink);
+    expect(form.status).toBe(200);
+    expect(await form.text()).toContain('Client Seven');
+    const token1 = firstLink.split('/collect/')[1];
+    expect((await stack.http('POST', `/v1/collect/${token1}`, { body: { username: 'client7', password: 'wrong' } })).status).toBe(202);
+    expect((await stack.http('POST', `/v1/collect/${token1}`, { body: { username: 'client7', password: 'again' } })).status).toBe(410);
+
+    const second = await stack.mail.waitFor((m) => m.to.includes('it@client7.example') && /try again/i.test(m.subject));
+    const token2 = linkIn(second.text, '/collect/').split('/collect/')[1];
+    expect(token2).not.toBe(token1);
+    expect((await stack.http('POST', `/v1/collect/${token2}`, { body: { username: 'client7', password: 'right-password' } })).status).toBe(202);
+
+    const done = await stack.waitForOnboarding(id, staff.token, (v) => v.status === 'COMPLETED');
+    expect(done.steps.map((s: any) => [s.name, s.status])).toEqual([
+      ['CREATE_TENANT', 'DONE'],
+      ['CREATE_INTEGRATION_USER', 'DONE'],
+      ['ISSUE_CLIENT_CREDENTIALS', 'DONE'],
+      ['REQUEST_APPROVAL', 'DONE'],
+      ['ASSIGN_SUBSCRIPTIONS', 'DONE'],
+      ['COLLECT_CLIENT_CREDENTIALS', 'DONE'],
+      ['VERIFY_CONNECTIVITY', 'DONE'],
+      ['DELIVER_KIT', 'DONE'],
+    ]);
+    expect(done.clients).toEqual([expect.objectContaining({ partnerProvidedId: 'client-7', connectivity: 'CONNECTED', attempts: 2 })]);
+    expect(done.subscriptions).toEqual([
+      { code: 'ORDER_MANAGEMENT', status: 'ASSIGNED' },
+      { code: 'INVOICING', status: 'REJECTED' },
+    ]);
+    expect(portal.logins.map((l) => l.password)).toEqual(['wrong', 'right-password']);
+
+    // The kit link arrives by mail without the secret, and opens exactly once.
+    const kitMail = await stack.mail.waitFor((m) => /integration kit/.test(m.subject));
+    expect(kitMail.to).toEqual(['ops@acme.example']);
+    const kitPath = new URL(linkIn(kitMail.text, '/v1/kits/')).pathname;
+    const kit = await stack.http('GET', kitPath);
+    expect(kit.status).toBe(200);
+    expect(kit.body).toMatchObject({ clientId: done.clientId, username: done.integrationUser.username, subscriptions: ['ORDER_MANAGEMENT'] });
+    expect(kit.body.clientSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(kitMail.text).not.toContain(kit.body.clientSecret);
+    expect((await stack.http('GET', kitPath)).status).toBe(410);
+
+    // The secret works at the token endpoint, with the granted subscription as scope.
+    const basic = Buffer.from(`${kit.body.clientId}:${kit.body.clientSecret}`).toString('base64');
+    const token = await stack.http('POST', '/oauth/token', { headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
+    expect(token.status).toBe(200);
+    expect(token.body).toMatchObject({ token_type: 'Bearer', scope: 'order_management' });
+    const wrong = Buffer.from(`${kit.body.clientId}:not-the-secret`).toString('base64');
+    expect((await stack.http('POST', '/oauth/token', { headers: { authorization: `Basic ${wrong}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' })).status).toBe(401);
+  });
+});

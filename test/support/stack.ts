@@ -1,0 +1,132 @@
+import { Client, Connection } from '@temporalio/client';
+import { randomBytes } from 'node:crypto';
+import { startApiProcess } from '../../api/start-api';
+import { createUser, type ApproverKind, type Role } from '../../db/users';
+import { freePort } from '../../infra/free-port';
+import { loadConfig, type Config } from '../../lib/config';
+import { createLogger } from '../../lib/logger';
+import { startMailSink, type MailSink } from '../../notify/mail-sink';
+import { startWorkerProcess } from '../../worker/start-worker';
+import { installTemporalRuntime } from '../../worker/temporal-runtime';
+import { createTestDatabase, type TestDatabase } from './database';
+import { testWorkflowBundle } from './workflow-bundle';
+
+export interface HttpResult<T = any> { status: number; body: T; headers: Headers; text: string }
+
+/**
+ * The whole product for one test file, wired by the same composition roots `npm start` uses:
+ * its own database, SMTP sink, task queue, worker and API, on the run's Temporal dev server.
+ */
+export interface Stack {
+  config: Config;
+  db: TestDatabase;
+  mail: MailSink;
+  temporal: Client;
+  url: string;
+  addUser(role: Role, options?: { email?: string; approverKind?: ApproverKind; password?: string }): Promise<{ id: string; email: string; token: string }>;
+  http<T = any>(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<HttpResult<T>>;
+  /** Polls the projection until the predicate holds (the read model trails the workflow by milliseconds). */
+  waitForOnboarding(id: string, token: string, predicate: (view: any) => boolean, timeoutMs?: number): Promise<any>;
+  stop(): Promise<void>;
+}
+
+export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+  const temporalAddress = process.env.TEMPORAL_ADDRESS;
+  if (!temporalAddress) throw new Error('TEMPORAL_ADDRESS is set by the jest global setup');
+  const db = await createTestDatabase();
+  const mail = await startMailSink();
+  const port = await freePort();
+  const config = loadConfig({
+    PORT: String(port),
+    DATABASE_URL: db.url,
+    SMTP_URL: mail.url,
+    GANGWAY_MASTER_KEY: randomBytes(32).toString('base64'),
+    TEMPORAL_ADDRESS: temporalAddress,
+    TEMPORAL_TASK_QUEUE: `test-${randomBytes(4).toString('hex')}`,
+    CONNECTIVITY_RETRY_INITIAL: '100ms',
+    CONNECTIVITY_RETRY_MAX: '500ms',
+    WEBHOOK_RETRY_INITIAL: '100ms',
+    ...env,
+  });
+  const log = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  installTemporalRuntime(log);
+  const worker = await startWorkerProcess(config, log, { temporalAddress, workflowBundle: testWorkflowBundle(), webhookPollMs: 100 });
+  const api = await startApiProcess(config, log, { temporalAddress });
+  await worker.ready;
+  const connection = await Connection.connect({ address: temporalAddress });
+  const temporal = new Client({ connection, namespace: config.temporal.namespace });
+
+  const http: Stack['http'] = async (method, path, options = {}) => {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    if (options.body !== undefined) headers['content-type'] ??= 'application/json';
+    const response = await fetch(`${api.url}${path}`, {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+    });
+    const text = await response.text();
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      /* not JSON: keep the text */
+    }
+    return { status: response.status, body: body as any, headers: response.headers, text };
+  };
+
+  return {
+    config,
+    db,
+    mail,
+    temporal,
+    url: api.url,
+    http,
+    async addUser(role, options = {}) {
+      const email = options.email ?? `${role}-${randomBytes(4).toString('hex')}@gangway.example`;
+      const password = options.password ?? `pw-${randomBytes(8).toString('hex')}`;
+      const { id } = await createUser(db.pool, { email, role, approverKind: options.approverKind ?? (role === 'approver' ? 'AM' : undefined), password });
+      const login = await http('POST', '/v1/login', { body: { email, password } });
+      if (login.status !== 200) throw new Error(`login failed: ${login.status} ${login.text}`);
+      return { id, email, token: login.body.accessToken };
+    },
+    async waitForOnboarding(id, token, predicate, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      let last: unknown;
+      for (;;) {
+        const res = await http('GET', `/v1/onboardings/${id}`, { token });
+        last = res.body;
+        if (res.status === 200 && predicate(res.body)) return res.body;
+        if (Date.now() > deadline) throw new Error(`onboarding ${id} did not reach the expected state; last seen: ${JSON.stringify(last)}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+    async stop() {
+      await api.stop();
+      await worker.stop();
+      await connection.close();
+      await mail.close();
+      await db.drop();
+    },
+  };
+}
+
+/** A valid start body; tests override what they are about. */
+export function startBody(overrides: Record<string, any> = {}) {
+  const id = `acme-${randomBytes(4).toString('hex')}`;
+  return {
+    tenant: { partnerProvidedId: id, name: 'Acme Shipping', plan: 'TRADE', contact: { name: 'Ops', email: 'ops@acme.example' } },
+    integrationUser: { email: 'api@acme.example', integrationSystem: 'SAP S/4HANA', scope: 'TENANT', invoiceDataAccess: false },
+    subscriptions: ['ORDER_MANAGEMENT', 'INVOICING'],
+    clients: [],
+    notify: { email: 'ops@acme.example' },
+    ...overrides,
+  };
+}
+
+/** The link a mail carries, e.g. linkIn(mail.text, '/collect/'). */
+export function linkIn(text: string, marker: string): string {
+  const match = new RegExp(`(https?://\\S*${marker.replace(/\//g, '\\/')}[A-Za-z0-9_-]+)`).exec(text);
+  if (!match) throw new Error(`no ${marker} link in: ${text}`);
+  return match[1];
+}

@@ -1,0 +1,14 @@
+import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
+import type { Logger } from '../lib/logger';
+
+let installed = false;
+
+/** Sends the SDK's own logs (worker state, workflow logs) through our logger; once per process. */
+export function installTemporalRuntime(log: Logger, level: LogLevel = 'WARN'): void {
+  if (installed) return;
+  installed = true;
+  const levels: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' };
+  Runtime.install({
+    logger: new DefaultLogger(level, (entry) => log[levels[entry.level]]({ ...entry.meta, sdk: true }, entry.message)),
+  });
+}
