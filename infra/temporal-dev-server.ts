@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { Logger } from '../lib/logger';
+import { processInfo, readJson, terminate } from './processes';
 
 export interface DevServerOptions {
   cliPath: string;
@@ -8,6 +11,11 @@ export interface DevServerOptions {
   uiPort?: number;
   /** SQLite file that keeps workflows across restarts; omit for an in-memory server (tests). */
   dbFile?: string;
+  /**
+   * With dbFile: where the server's pid is recorded, so that the next start can find a server a
+   * SIGKILLed run left behind (it holds the SQLite file) and stop it. Default `<dbFile>.pid`.
+   */
+  pidFile?: string;
   namespace?: string;
   log?: Pick<Logger, 'info' | 'warn'>;
   readyTimeoutMs?: number;
@@ -17,15 +25,43 @@ export interface DevServer {
   address: string;
   uiUrl?: string;
   process: ChildProcess;
+  /** SIGTERM, SIGKILL after 10s; removes the pid file. Safe to call twice or after the server died. */
   stop(): Promise<void>;
 }
 
-/** Starts `temporal server start-dev` and resolves once its frontend answers gRPC. */
+/** What the pid file holds: the server and the process that started it. */
+interface PidRecord {
+  pid: number;
+  ownerPid: number;
+  dbFile: string;
+  port: number;
+}
+
+const STOP_GRACE_MS = 10_000;
+
+/**
+ * Starts `temporal server start-dev` and resolves once its frontend answers gRPC.
+ *
+ * The server is a child process, which does not die with us on its own. Best effort:
+ * - a normal exit, process.exit() or an uncaught exception emits 'exit': we SIGTERM the server then;
+ * - Ctrl-C in a terminal signals the whole foreground process group, the server included;
+ * - a signal the application does not handle, or SIGKILL, leaves it running (orphaned). With a
+ *   dbFile, the next start reads the pid file, sees that the server's parent is no longer the
+ *   process that started it, and stops it before starting its own. Without a dbFile (in-memory,
+ *   tests) nothing is recorded: an orphan only holds a port and memory until it is killed.
+ */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const address = `127.0.0.1:${options.port}`;
+  const dbFile = options.dbFile ? path.resolve(options.dbFile) : undefined;
+  const pidFile = dbFile ? path.resolve(options.pidFile ?? `${dbFile}.pid`) : undefined;
+  if (dbFile && pidFile) {
+    await mkdir(path.dirname(dbFile), { recursive: true });
+    await takeOverPrevious(pidFile, dbFile, options.log);
+  }
+
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--log-level', 'warn'];
   args.push('--namespace', options.namespace ?? 'default');
-  if (options.dbFile) args.push('--db-filename', options.dbFile);
+  if (dbFile) args.push('--db-filename', dbFile);
   if (options.uiPort) args.push('--ui-port', String(options.uiPort));
   else args.push('--headless');
 
@@ -34,32 +70,100 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4_000);
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // A missing or non-executable cliPath is reported as an 'error' event; unhandled, it would crash us.
+  let spawnError: Error | undefined;
+  child.once('error', (err) => {
+    spawnError = err;
+  });
+  let stopping = false;
+  let ready = false;
+  let exitStatus: string | undefined;
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exitStatus = signal ? `signal ${signal}` : `code ${code}`;
+      if (!stopping && ready) options.log?.warn({ address, exit: exitStatus, stderr }, 'temporal dev server exited unexpectedly');
+      resolve();
+    }),
+  );
 
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
+  const killOnExit = () => {
     child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
   };
+  process.once('exit', killOnExit);
+
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    (stopped ??= (async () => {
+      stopping = true;
+      process.removeListener('exit', killOnExit);
+      if (child.pid !== undefined && exitStatus === undefined) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+        await exited;
+        clearTimeout(timer);
+      }
+      if (pidFile) {
+        const record = await readJson<PidRecord>(pidFile);
+        if (record?.pid === child.pid) await rm(pidFile, { force: true });
+      }
+    })());
+
+  if (pidFile && child.pid !== undefined) {
+    // Written at once: were we SIGKILLed while waiting below, the next start still finds the server.
+    const record: PidRecord = { pid: child.pid, ownerPid: process.pid, dbFile: dbFile!, port: options.port };
+    await writeFile(pidFile, JSON.stringify(record));
+  }
 
   const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`temporal dev server exited with ${child.exitCode}: ${stderr}`);
+    if (spawnError) {
+      await stop();
+      throw new Error(`cannot run the Temporal CLI ${options.cliPath}: ${spawnError.message}`);
+    }
+    if (exitStatus !== undefined) {
+      await stop();
+      throw new Error(`temporal dev server exited with ${exitStatus}: ${stderr.trim()}`);
+    }
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1_000 });
-      await connection.workflowService.getSystemInfo({});
-      await connection.close();
+      try {
+        await connection.workflowService.getSystemInfo({});
+      } finally {
+        await connection.close();
+      }
       break;
     } catch (err) {
       if (Date.now() > deadline) {
         await stop();
-        throw new Error(`temporal dev server did not become ready on ${address}: ${(err as Error).message}`);
+        throw new Error(`temporal dev server did not become ready on ${address}: ${(err as Error).message}; ${stderr.trim()}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
-  options.log?.info({ address }, 'temporal dev server ready');
+  ready = true;
+  options.log?.info({ address, dbFile }, 'temporal dev server ready');
   return { address, uiUrl: options.uiPort ? `http://127.0.0.1:${options.uiPort}` : undefined, process: child, stop };
+}
+
+/**
+ * A server recorded in the pid file that still runs on the same database file is either in use
+ * (its parent is still the process that started it: refuse) or an orphan of a run that was
+ * SIGKILLed (its parent changed when the owner died: stop it, so the SQLite file is free).
+ * Checking the command line guards against a pid reused by an unrelated process.
+ */
+async function takeOverPrevious(pidFile: string, dbFile: string, log: DevServerOptions['log']): Promise<void> {
+  const record = await readJson<PidRecord>(pidFile);
+  if (!record) return;
+  const info = await processInfo(record.pid);
+  if (info && info.command.includes('start-dev') && info.command.includes(dbFile)) {
+    if (info.ppid === record.ownerPid) {
+      const who = record.ownerPid === process.pid ? 'this process' : `process ${record.ownerPid}`;
+      throw new Error(`a temporal dev server (pid ${record.pid}) started by ${who} is still using ${dbFile}; stop it first`);
+    }
+    log?.warn({ serverPid: record.pid, dbFile }, 'stopping a temporal dev server left running by a previous run');
+    if (!(await terminate(record.pid, { signal: 'SIGTERM', graceMs: STOP_GRACE_MS }))) {
+      throw new Error(`could not stop the orphaned temporal dev server (pid ${record.pid}) using ${dbFile}`);
+    }
+  }
+  await rm(pidFile, { force: true });
 }
