@@ -1,4 +1,4 @@
-import { startPortalStub, type PortalStub } from '../support/portal-stub';
+import { startPortalStub, type PortalStub } from '../../scripts/portal-stub';
 import { linkIn, startBody, startStack, type Stack } from '../support/stack';
 
 /** The walking skeleton end to end: HTTP API, real Temporal dev server, real PostgreSQL, real SMTP. */

@@ -1,0 +1,126 @@
+import { access, mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { startApiProcess } from '../api/start-api';
+import { migrate } from '../db/migrate';
+import { createPool, waitForDatabase } from '../db/pool';
+import { startEmbeddedPostgres } from '../infra/embedded-postgres';
+import { findTemporalCli } from '../infra/temporal-cli';
+import { startDevServer } from '../infra/temporal-dev-server';
+import { loadConfig, type Config } from '../lib/config';
+import { createLogger, type Logger } from '../lib/logger';
+import { startMailSink } from '../notify/mail-sink';
+import { startWorkerProcess } from '../worker/start-worker';
+import { installTemporalRuntime } from '../worker/temporal-runtime';
+import { PREBUILT_BUNDLE } from './bundle-workflows';
+import { localMasterKey } from './local-secrets';
+
+const PROJECT_ROOT = path.join(__dirname, '..', '..');
+const EMBEDDED_PG_PORT = Number(process.env.GANGWAY_EMBEDDED_PG_PORT ?? 54329);
+
+/**
+ * `npm start`: the whole stack in the foreground. What is not given by the environment is started
+ * here and kept under .data/: PostgreSQL (embedded), Temporal (the CLI's dev server), a mail catcher.
+ * Ctrl-C stops everything, in the reverse order; after a SIGKILL the next start takes .data/ over.
+ */
+async function main(): Promise<void> {
+  const env = { ...process.env };
+  const base = loadConfig(env);
+  const log = createLogger({ level: base.logLevel });
+  installTemporalRuntime(log);
+  const dataDir = path.resolve(base.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  const stops: (() => Promise<void>)[] = [];
+  const shutdown = async (signal: string) => {
+    log.info({ signal }, 'stopping');
+    for (const stop of stops.reverse()) await stop().catch((err: Error) => log.warn({ err: { message: err.message } }, 'stop failed'));
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+  try {
+    await bringUp(env, base, log, dataDir, stops);
+  } catch (err) {
+    // Leave nothing half-started behind: the next start would find it holding .data/.
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function bringUp(env: NodeJS.ProcessEnv, base: Config, log: Logger, dataDir: string, stops: (() => Promise<void>)[]): Promise<void> {
+  env.GANGWAY_MASTER_KEY ??= await localMasterKey(dataDir);
+
+  if (!env.DATABASE_URL) {
+    const pg = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'postgres'), port: EMBEDDED_PG_PORT, log });
+    stops.push(() => pg.stop());
+    env.DATABASE_URL = pg.url;
+  }
+  const pool = createPool(env.DATABASE_URL!, log, { max: 2 });
+  await waitForDatabase(pool, log);
+  const applied = await migrate(pool);
+  await pool.end();
+  if (applied.length) log.info({ applied }, 'migrations applied');
+
+  let temporalUi: string | undefined;
+  if (!env.TEMPORAL_ADDRESS) {
+    const cliPath = await findTemporalCli({ projectRoot: PROJECT_ROOT, env, log });
+    const server = await startDevServer({
+      cliPath,
+      port: base.temporal.devPort,
+      uiPort: base.temporal.devPort + 1000,
+      dbFile: path.join(dataDir, 'temporal.sqlite'),
+      namespace: base.temporal.namespace,
+      log,
+    });
+    stops.push(() => server.stop());
+    env.TEMPORAL_ADDRESS = server.address;
+    temporalUi = server.uiUrl;
+  }
+
+  let mailDir: string | undefined;
+  if (!env.SMTP_URL) {
+    mailDir = path.join(dataDir, 'mail');
+    const sink = await startMailSink({ dir: mailDir });
+    stops.push(() => sink.close());
+    env.SMTP_URL = sink.url;
+  }
+
+  const config = loadConfig(env);
+  const temporalAddress = env.TEMPORAL_ADDRESS!;
+  const bundle = await access(PREBUILT_BUNDLE).then(() => ({ codePath: PREBUILT_BUNDLE }), () => undefined);
+  const worker = await startWorkerProcess(config, log, { temporalAddress, workflowBundle: bundle });
+  stops.push(() => worker.stop());
+  const api = await startApiProcess(config, log, { temporalAddress });
+  stops.push(() => api.stop());
+  await worker.ready;
+
+  const runtime = {
+    pid: process.pid,
+    apiUrl: api.url,
+    publicUrl: config.publicUrl,
+    inboxUrl: `${config.publicUrl}/inbox`,
+    docsUrl: `${config.publicUrl}/docs`,
+    temporalAddress,
+    temporalUiUrl: temporalUi ?? null,
+    databaseUrl: config.databaseUrl,
+    mailDir: mailDir ?? null,
+  };
+  await writeFile(path.join(dataDir, 'runtime.json'), `${JSON.stringify(runtime, null, 2)}\n`, { mode: 0o600 });
+  process.stdout.write(
+    [
+      '',
+      'gangway is up',
+      `  API            ${api.url}  (docs: ${runtime.docsUrl})`,
+      `  Approver inbox ${runtime.inboxUrl}`,
+      `  Temporal UI    ${temporalUi ?? `(external Temporal at ${temporalAddress})`}`,
+      `  Mail           ${mailDir ? `caught locally, written to ${path.relative(process.cwd(), mailDir)}/` : config.smtpUrl}`,
+      '  Ctrl-C stops everything.',
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch((err) => {
+  console.error(`gangway failed to start: ${(err as Error).message}`);
+  process.exit(1);
+});
