@@ -1,0 +1,108 @@
+import { startBody, startStack, type Stack } from '../support/stack';
+
+/** The API's edge: bad input is a 400 problem naming the field and changes nothing; auth is 401/403. */
+describe('API edge', () => {
+  let stack: Stack;
+  let staff: { email: string; token: string };
+  let approver: { email: string; token: string };
+
+  beforeAll(async () => {
+    stack = await startStack();
+    staff = await stack.addUser('staff');
+    approver = await stack.addUser('approver');
+  });
+  afterAll(() => stack?.stop());
+
+  const countRows = async () => Number((await stack.db.pool.query('SELECT count(*) FROM onboardings')).rows[0].count);
+
+  it.each([
+    ['a plain CONTROL_TOWER', { subscriptions: ['CONTROL_TOWER'] }, 'subscriptions.0', /CONTROL_TOWER_ORDERS or CONTROL_TOWER_INVOICING/],
+    ['an unknown subscription', { subscriptions: ['TELEPORT'] }, 'subscriptions.0', /unknown subscription/],
+    ['no subscriptions', { subscriptions: [] }, 'subscriptions', /.+/],
+    ['a bad email', { integrationUser: { email: 'not-an-email', integrationSystem: 'SAP' } }, 'integrationUser.email', /.+/],
+    ['a portal that is not http', { clients: [{ partnerProvidedId: 'c', name: 'C', contactEmail: 'c@c.example', portalUrl: 'ftp://x' }] }, 'clients.0.portalUrl', /.+/],
+    ['a missing tenant', { tenant: undefined }, 'tenant', /.+/],
+    ['an approver who is not one', { approverEmail: 'nobody@x.example' }, 'approverEmail', /not a registered approver/],
+  ])('refuses %s with 400 naming the field, starting nothing', async (_what, override, path, message) => {
+    const before = await countRows();
+    const res = await stack.http('POST', '/v1/onboardings', { token: staff.token, body: startBody({ approverEmail: approver.email, ...override }) });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(res.body).toMatchObject({ status: 400, title: 'Invalid request' });
+    expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ path, message: expect.stringMatching(message) })]));
+    expect(await countRows()).toBe(before);
+  });
+
+  it('answers malformed JSON with a 400 problem, not a 500', async () => {
+    const res = await stack.http('POST', '/v1/onboardings', { token: staff.token, body: '{"tenant": ', headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ path: 'body', message: 'malformed JSON' }]);
+    expect(res.text).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it('dry-runs a testMode start: the plan, and nothing started', async () => {
+    const before = await countRows();
+    const res = await stack.http('POST', '/v1/onboardings', { token: staff.token, body: startBody({ approverEmail: approver.email, testMode: true }) });
+    expect(res.status).toBe(200);
+    expect(res.body.plan.map((s: any) => [s.name, s.willRun])).toContainEqual(['COLLECT_CLIENT_CREDENTIALS', false]);
+    expect(await countRows()).toBe(before);
+  });
+
+  it('needs a valid token (401) and the right role (403)', async () => {
+    expect((await stack.http('GET', '/v1/onboardings')).status).toBe(401);
+    expect((await stack.http('GET', '/v1/onboardings', { token: 'forged.token.value' })).status).toBe(401);
+    expect((await stack.http('GET', '/v1/onboardings', { token: approver.token })).status).toBe(403);
+    expect((await stack.http('POST', '/v1/onboardings', { token: approver.token, body: startBody() })).status).toBe(403);
+    expect((await stack.http('GET', '/v1/approvals', { token: staff.token })).status).toBe(403);
+  });
+
+  it('answers a wrong password and an unknown email with the same 401', async () => {
+    const wrong = await stack.http('POST', '/v1/login', { body: { email: staff.email, password: 'wrong' } });
+    const unknown = await stack.http('POST', '/v1/login', { body: { email: 'nobody@x.example', password: 'wrong' } });
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect(unknown.body).toEqual(wrong.body);
+  });
+
+  it('rotates refresh tokens: a used one stops working', async () => {
+    const user = await stack.addUser('staff', { password: 'correct horse battery' });
+    const login = await stack.http('POST', '/v1/login', { body: { email: user.email, password: 'correct horse battery' } });
+    const first = await stack.http('POST', '/v1/token/refresh', { body: { refreshToken: login.body.refreshToken } });
+    expect(first.status).toBe(200);
+    expect(first.body.refreshToken).not.toBe(login.body.refreshToken);
+    expect((await stack.http('GET', '/v1/onboardings', { token: first.body.accessToken })).status).toBe(200);
+    expect((await stack.http('POST', '/v1/token/refresh', { body: { refreshToken: login.body.refreshToken } })).status).toBe(401);
+  });
+
+  it('lists newest first with cursor paging and a status filter; a bad cursor is a 400', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await stack.http('POST', '/v1/onboardings', { token: staff.token, body: startBody({ approverEmail: approver.email }) });
+      ids.push(res.body.id);
+    }
+    const page1 = await stack.http('GET', '/v1/onboardings?limit=2', { token: staff.token });
+    expect(page1.body.items.map((v: any) => v.id)).toEqual([ids[2], ids[1]]);
+    const page2 = await stack.http('GET', `/v1/onboardings?limit=2&cursor=${page1.body.nextCursor}`, { token: staff.token });
+    expect(page2.body.items[0].id).toBe(ids[0]);
+    await stack.waitForOnboarding(ids[0], staff.token, (v) => v.status === 'AWAITING_APPROVAL');
+    const waiting = await stack.http('GET', '/v1/onboardings?status=AWAITING_APPROVAL&limit=100', { token: staff.token });
+    expect(waiting.body.items.map((v: any) => v.id)).toContain(ids[0]);
+    expect((await stack.http('GET', '/v1/onboardings?status=SLEEPING', { token: staff.token })).body.errors[0].path).toBe('status');
+    expect((await stack.http('GET', '/v1/onboardings?cursor=garbage', { token: staff.token })).status).toBe(400);
+    expect((await stack.http('GET', '/v1/onboardings/not-a-uuid', { token: staff.token })).status).toBe(404);
+  });
+
+  it('serves health, readiness, metrics and an OpenAPI 3.1 document of every route', async () => {
+    expect((await stack.http('GET', '/healthz')).body).toEqual({ status: 'ok' });
+    expect((await stack.http('GET', '/readyz')).body).toEqual({ status: 'ready', checks: { database: 'up', temporal: 'up' } });
+    expect((await stack.http('GET', '/metrics')).text).toContain('gangway_http_requests_total');
+    const doc = (await stack.http('GET', '/openapi.json')).body;
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining([
+      '/v1/login', '/v1/token/refresh', '/v1/onboardings', '/v1/onboardings/{id}', '/v1/onboardings/{id}/approvals',
+      '/v1/onboardings/{id}/cancel', '/v1/approvals', '/collect/{token}', '/v1/collect/{token}', '/v1/kits/{token}', '/oauth/token',
+    ]));
+    expect(JSON.stringify(doc.components.schemas.StartOnboarding)).toContain('CONTROL_TOWER_ORDERS');
+    expect((await stack.http('GET', '/nowhere')).status).toBe(404);
+  });
+});
