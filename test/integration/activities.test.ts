@@ -1,0 +1,158 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createActivities } from '../../activities';
+import { deriveUsername } from '../../activities/integration-users';
+import { createLogger } from '../../lib/logger';
+import { createSecrets } from '../../lib/secrets';
+import { sendOnce } from '../../notify/mail-log';
+import type { Mailer, OutgoingMail } from '../../notify/mailer';
+import { startPortalStub, type PortalStub } from '../../scripts/portal-stub';
+import { OnboardingState } from '../../workflows/onboarding-state';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { startBody } from '../support/stack';
+
+/**
+ * Each activity run twice with the same input, as Temporal's retry would: one row, one mail.
+ * The mailer is the one injected fake (it counts); mail_log, rows and the portal are real.
+ */
+describe('activities are idempotent', () => {
+  let db: TestDatabase;
+  let portal: PortalStub;
+  const sent: OutgoingMail[] = [];
+  const mailer: Mailer = { send: async (mail) => void sent.push(mail), close: async () => undefined };
+  let acts: ReturnType<typeof createActivities>;
+  const secrets = createSecrets(randomBytes(32));
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    portal = await startPortalStub({ username: 'u', password: 'right' });
+    acts = createActivities({
+      pool: db.pool,
+      secrets,
+      log: createLogger({ level: 'silent' }),
+      mail: { sendOnce: (mail) => sendOnce(db.pool, mailer, mail) },
+      http: fetch,
+      clock: () => new Date(),
+      config: { publicUrl: 'http://gangway.test', developerPortalUrl: 'http://gangway.test/docs', usernamePrefix: 'WSI', portalTimeoutMs: 2_000 },
+    });
+  });
+  afterAll(async () => {
+    await db?.drop();
+    await portal?.close();
+  });
+  beforeEach(() => (sent.length = 0));
+
+  const count = async (sql: string, args: unknown[]) => Number((await db.pool.query(sql, args)).rows[0].count);
+
+  async function provision() {
+    const onboardingId = randomUUID();
+    const body = startBody();
+    const { tenantId } = await acts.createTenant({ workflowId: `onboarding-${body.tenant.partnerProvidedId}`, onboardingId, tenant: body.tenant });
+    return { onboardingId, tenantId, body };
+  }
+
+  it('creates one tenant per onboarding, marked with the orchestration, and refuses a second live one', async () => {
+    const { onboardingId, tenantId, body } = await provision();
+    const again = await acts.createTenant({ workflowId: 'w', onboardingId, tenant: body.tenant });
+    expect(again.tenantId).toBe(tenantId);
+    expect(await count('SELECT count(*) FROM tenants WHERE partner_provided_id = $1', [body.tenant.partnerProvidedId])).toBe(1);
+    const { rows } = await db.pool.query('SELECT data FROM tenants WHERE tenant_id = $1', [tenantId]);
+    expect(rows[0].data.orchestratedAssetMetadata.orchestrationId).toBe(`onboarding-${body.tenant.partnerProvidedId}`);
+
+    const other = acts.createTenant({ workflowId: 'w2', onboardingId: randomUUID(), tenant: body.tenant });
+    await expect(other).rejects.toBeInstanceOf(ApplicationFailure);
+    await expect(other).rejects.toMatchObject({ type: 'CONFLICT', nonRetryable: true });
+  });
+
+  it('derives the same integration username on retry, and the next free one when taken', async () => {
+    const a = await provision();
+    const input = { onboardingId: a.onboardingId, tenantId: a.tenantId, partnerProvidedId: 'same-name', integrationUser: a.body.integrationUser as any };
+    const first = await acts.createIntegrationUser(input);
+    expect(await acts.createIntegrationUser(input)).toEqual(first);
+    expect(first.username).toBe(deriveUsername('WSI', 'same-name'));
+
+    const b = await provision();
+    const second = await acts.createIntegrationUser({ ...input, onboardingId: b.onboardingId, tenantId: b.tenantId });
+    expect(second.username).toBe('WSI_SAME_NAME_2');
+  });
+
+  it('issues client credentials once: one client, one sealed secret for the kit', async () => {
+    const { onboardingId, tenantId } = await provision();
+    const first = await acts.issueClientCredentials({ onboardingId, tenantId });
+    const sealedBefore = (await db.pool.query('SELECT client_secret_sealed FROM kits WHERE onboarding_id = $1', [onboardingId])).rows[0].client_secret_sealed;
+    expect(await acts.issueClientCredentials({ onboardingId, tenantId })).toEqual(first);
+    expect(await count('SELECT count(*) FROM api_clients WHERE orchestration_id = $1', [onboardingId])).toBe(1);
+    expect((await db.pool.query('SELECT client_secret_sealed FROM kits WHERE onboarding_id = $1', [onboardingId])).rows[0].client_secret_sealed).toBe(sealedBefore);
+
+    await acts.revokeClientCredentials({ onboardingId });
+    await acts.revokeClientCredentials({ onboardingId });
+    const { rows } = await db.pool.query('SELECT revoked_at FROM api_clients WHERE orchestration_id = $1', [onboardingId]);
+    expect(rows[0].revoked_at).toBeInstanceOf(Date);
+  });
+
+  it('assigns subscriptions idempotently and unassigns them as compensation', async () => {
+    const { tenantId } = await provision();
+    await acts.assignSubscriptions({ tenantId, codes: ['ORDER_MANAGEMENT', 'INVOICING'] });
+    await acts.assignSubscriptions({ tenantId, codes: ['ORDER_MANAGEMENT', 'INVOICING'] });
+    expect(await count("SELECT count(*) FROM subscriptions WHERE tenant_id = $1 AND status = 'ASSIGNED'", [tenantId])).toBe(2);
+    await acts.unassignSubscriptions({ tenantId, codes: ['INVOICING'] });
+    const { rows } = await db.pool.query('SELECT code, status FROM subscriptions WHERE tenant_id = $1 ORDER BY code', [tenantId]);
+    expect(rows).toEqual([{ code: 'INVOICING', status: 'UNASSIGNED' }, { code: 'ORDER_MANAGEMENT', status: 'ASSIGNED' }]);
+  });
+
+  it('sends each mail once: approver notice, collector link, kit', async () => {
+    const { onboardingId, tenantId } = await provision();
+    const notice = { onboardingId, approverEmail: 'am@x.example', subscriptions: ['INVOICING' as const], tenantName: 'Acme', startedBy: 's@x.example' };
+    await acts.notifyApprover(notice);
+    await acts.notifyApprover(notice);
+
+    const client = { partnerProvidedId: 'c1', name: 'C1', contactEmail: 'c1@x.example', portalUrl: portal.url };
+    const link = { workflowId: 'w', onboardingId, client, attempt: 1, ttlMs: 60_000 };
+    const first = await acts.issueCollectorLink(link);
+    expect(await acts.issueCollectorLink(link)).toEqual(first);
+
+    await acts.issueClientCredentials({ onboardingId, tenantId });
+    const kit = { onboardingId, notifyEmail: 'ops@x.example', username: 'WSI_X', subscriptions: ['INVOICING' as const], ttlMs: 60_000 };
+    await acts.deliverKit(kit);
+    await acts.deliverKit(kit);
+
+    expect(sent.map((m) => m.to)).toEqual(['am@x.example', 'c1@x.example', 'ops@x.example']);
+    expect(await count('SELECT count(*) FROM collector_links WHERE onboarding_id = $1', [onboardingId])).toBe(1);
+  });
+
+  it('classifies portal answers: 2xx connected, 401 wrong credentials, 503 a transient error', async () => {
+    const onboardingId = randomUUID();
+    const client = { partnerProvidedId: 'c1', name: 'C1', contactEmail: 'c1@x.example', portalUrl: portal.url };
+    const submit = async (attempt: number, password: string) => {
+      const { collectorLinkId } = await acts.issueCollectorLink({ workflowId: 'w', onboardingId, client, attempt, ttlMs: 60_000 });
+      await db.pool.query('UPDATE collector_links SET credentials_sealed = $2 WHERE id = $1', [collectorLinkId, secrets.seal(JSON.stringify({ username: 'u', password }), `collector:${collectorLinkId}`)]);
+      return collectorLinkId;
+    };
+    const right = await submit(1, 'right');
+    const wrong = await submit(2, 'wrong');
+    expect(await acts.verifyPortalLogin({ onboardingId, collectorLinkId: right, portalUrl: portal.url })).toEqual({ outcome: 'CONNECTED' });
+    expect(await acts.verifyPortalLogin({ onboardingId, collectorLinkId: wrong, portalUrl: portal.url })).toEqual({ outcome: 'WRONG_CREDENTIALS' });
+    portal.setUnavailable(true);
+    await expect(acts.verifyPortalLogin({ onboardingId, collectorLinkId: right, portalUrl: portal.url })).rejects.toThrow('portal answered 503');
+    portal.setUnavailable(false);
+  });
+
+  it('projects only newer views, and queues each status transition as one webhook', async () => {
+    const body = startBody();
+    const onboardingId = randomUUID();
+    const state = new OnboardingState(
+      { onboardingId, request: { ...body, clients: [], notify: { email: 'o@x.example', webhookUrl: 'http://127.0.0.1:9/h' } } as any, approverEmail: 'am@x.example', startedBy: { userId: randomUUID(), email: 's@x.example' }, policy: {} as any },
+      'w',
+    );
+    const notify = { email: 'o@x.example', webhookUrl: 'http://127.0.0.1:9/h' };
+    const older = JSON.parse(JSON.stringify(state.view));
+    state.setStatus('AWAITING_APPROVAL');
+    await acts.recordProgress({ view: state.view, transitions: state.transitions, notify });
+    await acts.recordProgress({ view: state.view, transitions: state.transitions, notify });
+    await acts.recordProgress({ view: older, transitions: [], notify });
+    const { rows } = await db.pool.query('SELECT status, version FROM onboardings WHERE id = $1', [onboardingId]);
+    expect(rows[0]).toEqual({ status: 'AWAITING_APPROVAL', version: state.view.version });
+    const hooks = await db.pool.query("SELECT id, payload->'data'->>'status' AS status FROM webhook_deliveries WHERE onboarding_id = $1 ORDER BY id", [onboardingId]);
+    expect(hooks.rows).toEqual([{ id: `${onboardingId}.1`, status: 'RUNNING' }, { id: `${onboardingId}.2`, status: 'AWAITING_APPROVAL' }]);
+  });
+});
