@@ -1,3 +1,5 @@
+import http from 'node:http';
+import { Webhook } from 'standardwebhooks';
 import { startBody, startStack, type Stack } from '../support/stack';
 
 /** How an onboarding ends other than COMPLETED, and what it leaves behind in the stores. */
@@ -117,6 +119,55 @@ describe('onboardings that do not complete', () => {
     const inbox = await stack.http('GET', '/v1/approvals?status=PENDING', { token: approver.token });
     expect(inbox.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ onboardingId: id, subscription: 'INVOICING', status: 'PENDING' })]));
     expect(inbox.body.items.find((t: any) => t.onboardingId === id && t.subscription === 'ORDER_MANAGEMENT')).toBeUndefined();
+  });
+});
+
+describe('webhooks', () => {
+  let stack: Stack;
+  let receiver: http.Server;
+  const received: { headers: http.IncomingHttpHeaders; body: string }[] = [];
+
+  beforeAll(async () => {
+    stack = await startStack();
+    receiver = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await new Promise((resolve) => receiver?.close(resolve));
+  });
+
+  it('announces each status change, signed with the secret the start returned once', async () => {
+    const staff = await stack.addUser('staff');
+    const approver = await stack.addUser('approver');
+    const { port } = receiver.address() as { port: number };
+    const body = startBody({ approverEmail: approver.email, notify: { email: 'ops@acme.example', webhookUrl: `http://127.0.0.1:${port}/hooks` } });
+    const started = await stack.http('POST', '/v1/onboardings', { token: staff.token, body });
+    const { id, webhookSecret } = started.body;
+    await stack.waitForOnboarding(id, staff.token, (v) => v.status === 'AWAITING_APPROVAL');
+    for (const subscription of ['ORDER_MANAGEMENT', 'INVOICING']) {
+      await stack.http('POST', `/v1/onboardings/${id}/approvals`, { token: approver.token, body: { subscription, decision: 'REJECT' } });
+    }
+    await stack.waitForOnboarding(id, staff.token, (v) => v.status === 'REJECTED');
+
+    const verifier = new Webhook(webhookSecret.replace(/^whsec_/, ''));
+    const deadline = Date.now() + 10_000;
+    while (received.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    // Delivery order is not promised (retries reorder); each event's id carries its sequence.
+    const seq = (e: any) => Number(String(e.id).split('.').pop());
+    const events = received.map((r) => verifier.verify(r.body, r.headers as Record<string, string>) as any).sort((a, b) => seq(a) - seq(b));
+    expect(events.map((e) => e.data.status)).toEqual(['RUNNING', 'AWAITING_APPROVAL', 'REJECTED']);
+    expect(events.every((e) => e.onboardingId === id && e.type === 'onboarding.status_changed')).toBe(true);
+    expect(new Set(received.map((r) => r.headers['webhook-id'])).size).toBe(3);
+    // Signed with another secret, the same delivery does not verify.
+    expect(() => new Webhook(Buffer.alloc(32).toString('base64')).verify(received[0].body, received[0].headers as Record<string, string>)).toThrow();
   });
 });
 
