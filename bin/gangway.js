@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+'use strict';
+// The gangway CLI's entry point: it runs the compiled CLI in dist/ (built by `npm run build`).
+const fs = require('node:fs');
+const path = require('node:path');
+
+const entry = path.join(__dirname, '..', 'dist', 'cli', 'index.js');
+if (!fs.existsSync(entry)) {
+  process.stderr.write(`gangway: the CLI is not built yet (no ${path.relative(process.cwd(), entry) || entry}); run \`npm run build\` in ${path.join(__dirname, '..')} first\n`);
+  process.exitCode = 2;
+} else {
+  require(entry)
+    .run(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() })
+    .then(
+      (code) => {
+        process.exitCode = code;
+      },
+      (err) => {
+        process.stderr.write(`gangway: ${err && err.message ? err.message : String(err)}\n`);
+        process.exitCode = 2;
+      },
+    );
+}

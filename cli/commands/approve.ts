@@ -1,0 +1,27 @@
+import type { ApprovalView } from '../../workflows/types';
+import { EXIT, type Context } from '../context';
+import { resolveApiUrl } from '../runtime-file';
+import { authenticatedClient } from '../session';
+import { onboardingPath } from './onboard';
+
+export interface ApproveOptions {
+  subscription: string;
+  reject?: boolean;
+  comment?: string;
+  api?: string;
+}
+
+/** Records the caller's decision on one subscription of an onboarding. */
+export async function approve(ctx: Context, id: string, options: ApproveOptions): Promise<number> {
+  const api = await authenticatedClient(ctx, await resolveApiUrl(ctx, options.api));
+  const body = {
+    subscription: options.subscription.trim().toUpperCase(),
+    decision: options.reject ? 'REJECT' : 'APPROVE',
+    ...(options.comment !== undefined ? { comment: options.comment } : {}),
+  };
+  const { body: approval } = await api.call<ApprovalView>('POST', `${onboardingPath(id)}/approvals`, { body });
+  ctx.out(`${approval.subscription} ${approval.status}${approval.decidedBy ? ` by ${approval.decidedBy}` : ''}${approval.decidedAt ? ` at ${approval.decidedAt}` : ''}`);
+  if (approval.comment) ctx.out(`  comment: ${approval.comment}`);
+  ctx.out(`  follow with: gangway status ${id}`);
+  return EXIT.ok;
+}
