@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { Webhook } from 'standardwebhooks';
+import { recordHistory } from '../support/record-history';
 import { startBody, startStack, type Stack } from '../support/stack';
 
 /** How an onboarding ends other than COMPLETED, and what it leaves behind in the stores. */
@@ -69,6 +70,7 @@ describe('onboardings that do not complete', () => {
     expect(view.steps.find((s: any) => s.name === 'REQUEST_APPROVAL')).toMatchObject({ status: 'SKIPPED', detail: 'cancelled' });
     expect(view.steps.find((s: any) => s.name === 'CREATE_TENANT').status).toBe('COMPENSATED');
     expect((await provisioned(id)).tenant.archived_at).toBeInstanceOf(Date);
+    await recordHistory(view.workflowId, 'cancelled-awaiting-approval');
 
     expect((await stack.http('POST', `/v1/onboardings/${id}/cancel`, { token: staff.token, body: { reason: 'again' } })).status).toBe(409);
     expect((await decide(id, 'ORDER_MANAGEMENT', 'APPROVE')).status).toBe(409);

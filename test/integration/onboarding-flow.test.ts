@@ -1,4 +1,6 @@
 import { startPortalStub, type PortalStub } from '../../scripts/portal-stub';
+import { historyText } from '../support/history';
+import { recordHistory } from '../support/record-history';
 import { linkIn, startBody, startStack, type Stack } from '../support/stack';
 
 /** The walking skeleton end to end: HTTP API, real Temporal dev server, real PostgreSQL, real SMTP. */
@@ -45,7 +47,7 @@ describe('an onboarding from start to COMPLETED', () => {
     expect(form.status).toBe(200);
     expect(await form.text()).toContain('Client Seven');
     const token1 = firstLink.split('/collect/')[1];
-    expect((await stack.http('POST', `/v1/collect/${token1}`, { body: { username: 'client7', password: 'wrong' } })).status).toBe(202);
+    expect((await stack.http('POST', `/v1/collect/${token1}`, { body: { username: 'client7', password: 'not-the-right-one' } })).status).toBe(202);
     expect((await stack.http('POST', `/v1/collect/${token1}`, { body: { username: 'client7', password: 'again' } })).status).toBe(410);
 
     const second = await stack.mail.waitFor((m) => m.to.includes('it@client7.example') && /try again/i.test(m.subject));
@@ -69,7 +71,7 @@ describe('an onboarding from start to COMPLETED', () => {
       { code: 'ORDER_MANAGEMENT', status: 'ASSIGNED' },
       { code: 'INVOICING', status: 'REJECTED' },
     ]);
-    expect(portal.logins.map((l) => l.password)).toEqual(['wrong', 'right-password']);
+    expect(portal.logins.map((l) => l.password)).toEqual(['not-the-right-one', 'right-password']);
 
     // The kit link arrives by mail without the secret, and opens exactly once.
     const kitMail = await stack.mail.waitFor((m) => /integration kit/.test(m.subject));
@@ -89,5 +91,14 @@ describe('an onboarding from start to COMPLETED', () => {
     expect(token.body).toMatchObject({ token_type: 'Bearer', scope: 'order_management' });
     const wrong = Buffer.from(`${kit.body.clientId}:not-the-secret`).toString('base64');
     expect((await stack.http('POST', '/oauth/token', { headers: { authorization: `Basic ${wrong}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' })).status).toBe(401);
+
+    // The workflow's history carries references only: no secret, token or password in clear.
+    const history = await stack.temporal.workflow.getHandle(started.body.workflowId).fetchHistory();
+    const text = historyText(history);
+    expect(text).toContain(body.tenant.partnerProvidedId);
+    expect(text).toContain(done.clientId);
+    const kitToken = kitPath.split('/').pop()!;
+    for (const secret of [kit.body.clientSecret, kitToken, token1, token2, 'right-password', 'not-the-right-one']) expect(text).not.toContain(secret);
+    await recordHistory(started.body.workflowId, 'completed-after-wrong-credentials');
   });
 });

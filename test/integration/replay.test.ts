@@ -1,0 +1,25 @@
+import { Worker } from '@temporalio/worker';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { testWorkflowBundle } from '../support/workflow-bundle';
+
+/**
+ * Histories recorded from real runs (RECORD_HISTORIES=<name> npx jest onboarding-flow) replayed
+ * against today's workflow code: a change that would break a running onboarding fails here, and
+ * goes behind patched() instead.
+ */
+describe('workflow replay', () => {
+  it('replays every recorded history without nondeterminism', async () => {
+    const dir = path.join(__dirname, '..', 'fixtures', 'histories');
+    const files = (await readdir(dir)).filter((f) => f.endsWith('.json'));
+    expect(files.length).toBeGreaterThan(0);
+    const histories = await Promise.all(
+      files.map(async (file) => ({ workflowId: file, history: JSON.parse(await readFile(path.join(dir, file), 'utf8')) })),
+    );
+    const failures: string[] = [];
+    for await (const result of Worker.runReplayHistories({ workflowBundle: testWorkflowBundle() }, histories)) {
+      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+    }
+    expect(failures).toEqual([]);
+  });
+});
