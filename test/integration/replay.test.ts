@@ -1,6 +1,8 @@
 import { Worker } from '@temporalio/worker';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { createLogger } from '../../lib/logger';
+import { installTemporalRuntime } from '../../worker/temporal-runtime';
 import { testWorkflowBundle } from '../support/workflow-bundle';
 
 /**
@@ -9,6 +11,8 @@ import { testWorkflowBundle } from '../support/workflow-bundle';
  * goes behind patched() instead.
  */
 describe('workflow replay', () => {
+  beforeAll(() => installTemporalRuntime(createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' })));
+
   it('replays every recorded history without nondeterminism', async () => {
     const dir = path.join(__dirname, '..', 'fixtures', 'histories');
     const files = (await readdir(dir)).filter((f) => f.endsWith('.json'));
