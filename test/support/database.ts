@@ -18,6 +18,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
   const pool = new Pool({ connectionString: url.toString(), max: 10 });
+  // Like the product's pools: an idle client dropped by the server is replaced, not fatal.
+  pool.on('error', () => undefined);
   await migrate(pool);
   return {
     url: url.toString(),

@@ -31,7 +31,7 @@ export interface Stack {
 }
 
 export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
-  const temporalAddress = process.env.TEMPORAL_ADDRESS;
+  const temporalAddress = env.TEMPORAL_ADDRESS ?? process.env.TEMPORAL_ADDRESS;
   if (!temporalAddress) throw new Error('TEMPORAL_ADDRESS is set by the jest global setup');
   const db = await createTestDatabase();
   const mail = await startMailSink();
