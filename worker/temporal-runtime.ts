@@ -10,5 +10,7 @@ export function installTemporalRuntime(log: Logger, level: LogLevel = 'WARN'): v
   const levels: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' };
   Runtime.install({
     logger: new DefaultLogger(level, (entry) => log[levels[entry.level]]({ ...entry.meta, sdk: true }, entry.message)),
+    // The Rust core logs on its own unless told to forward; forwarded, its lines go through pino too.
+    telemetryOptions: { logging: { filter: { core: level, other: level }, forward: {} } },
   });
 }
