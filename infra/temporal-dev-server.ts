@@ -19,6 +19,8 @@ export interface DevServerOptions {
   namespace?: string;
   log?: Pick<Logger, 'info' | 'warn'>;
   readyTimeoutMs?: number;
+  /** More `start-dev` flags, e.g. ['--sqlite-pragma', 'journal_mode=wal']. */
+  extraArgs?: string[];
 }
 
 export interface DevServer {
@@ -64,6 +66,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   if (dbFile) args.push('--db-filename', dbFile);
   if (options.uiPort) args.push('--ui-port', String(options.uiPort));
   else args.push('--headless');
+  args.push(...(options.extraArgs ?? []));
 
   const child = spawn(options.cliPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

@@ -1,0 +1,23 @@
+import type { Pool } from 'pg';
+
+/**
+ * B1's writes mirror one onboarding step's: a keyed insert of the step's row and an upsert of a
+ * versioned jsonb read model, each its own statement, as our activities and projection do.
+ */
+export function createBaselineActivities(pool: Pool) {
+  return {
+    async noop(): Promise<void> {},
+    async write({ id, step }: { id: string; step: number }): Promise<void> {
+      await pool.query('INSERT INTO bench_rows (id, step, data) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [id, step, { step }]);
+      await pool.query(
+        `INSERT INTO bench_views (id, version, view) VALUES ($1, $2, $3)
+         ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, view = EXCLUDED.view WHERE bench_views.version < EXCLUDED.version`,
+        [id, step + 1, { id, step }],
+      );
+    },
+  };
+}
+
+export const BASELINE_SCHEMA = `
+  CREATE TABLE IF NOT EXISTS bench_rows (id text, step int, data jsonb, PRIMARY KEY (id, step));
+  CREATE TABLE IF NOT EXISTS bench_views (id text PRIMARY KEY, version int NOT NULL, view jsonb NOT NULL);`;

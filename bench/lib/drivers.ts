@@ -1,0 +1,93 @@
+import type { Client } from '@temporalio/client';
+import { randomBytes } from 'node:crypto';
+import type { MailSink } from '../../notify/mail-sink';
+import { waitForActivityCompletions } from './history';
+
+export interface OursContext { apiUrl: string; staffToken: string; approverToken: string; approverEmail: string; mail: MailSink; portalUrl: string; temporal: Client; portal: { username: string; password: string } }
+
+const SUBSCRIPTIONS = ['ORDER_MANAGEMENT', 'INVOICING'];
+export const ONBOARDING_SHAPE = { decisions: SUBSCRIPTIONS.length, clients: 1 };
+
+async function call(url: string, method: string, token: string | undefined, body?: unknown) {
+  const res = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+export const login = async (apiUrl: string, email: string, password: string) =>
+  (await call(`${apiUrl}/v1/login`, 'POST', undefined, { email, password })).body.accessToken as string;
+
+export function onboardingBody(approverEmail: string, portalUrl: string | undefined, tag = randomBytes(5).toString('hex')) {
+  return {
+    tenant: { partnerProvidedId: `bench-${tag}`, name: `Bench ${tag}`, plan: 'TRADE' },
+    integrationUser: { email: `api-${tag}@bench-customer.example`, integrationSystem: 'SAP S/4HANA' },
+    subscriptions: SUBSCRIPTIONS,
+    approverEmail,
+    clients: portalUrl ? [{ partnerProvidedId: 'c1', name: 'Client', contactEmail: `c-${tag}@bench-customer.example`, portalUrl }] : [],
+    notify: { email: `ops-${tag}@bench-customer.example` },
+  };
+}
+
+export async function approve(ctx: OursContext, id: string, subscription: string): Promise<void> {
+  for (;;) {
+    const res = await call(`${ctx.apiUrl}/v1/onboardings/${id}/approvals`, 'POST', ctx.approverToken, { subscription, decision: 'APPROVE' });
+    if (res.status === 200) return;
+    // The task exists once the workflow reaches the approval step; until then the validator says so.
+    if (res.status !== 409 || res.body?.reason !== 'NOT_AWAITING_APPROVAL') throw new Error(`approval failed: ${res.status} ${JSON.stringify(res.body)}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** One onboarding, start to COMPLETED, as people would drive it; optionally measures decision → assignment. */
+export async function runOurs(ctx: OursContext, options: { measureDecision?: boolean } = {}): Promise<{ totalMs: number; decisionMs?: number }> {
+  const t0 = Date.now();
+  const body = onboardingBody(ctx.approverEmail, ctx.portalUrl);
+  const started = await call(`${ctx.apiUrl}/v1/onboardings`, 'POST', ctx.staffToken, body);
+  if (started.status !== 202) throw new Error(`start failed: ${started.status} ${JSON.stringify(started.body)}`);
+  const { id, workflowId } = started.body as { id: string; workflowId: string };
+  const handle = ctx.temporal.workflow.getHandle(workflowId);
+  let decisionMs: number | undefined;
+  await approve(ctx, id, SUBSCRIPTIONS[0]);
+  if (options.measureDecision) {
+    await waitForActivityCompletions(handle, 5); // the first decision has been announced
+    const sent = Date.now();
+    await approve(ctx, id, SUBSCRIPTIONS[1]);
+    decisionMs = (await waitForActivityCompletions(handle, 7)) - sent; // announce + assign
+  } else {
+    await approve(ctx, id, SUBSCRIPTIONS[1]);
+  }
+  const contact = body.clients[0].contactEmail;
+  const mail = await ctx.mail.waitFor((m) => m.to.includes(contact), 60_000);
+  const token = /\/collect\/([A-Za-z0-9_-]+)/.exec(mail.text)![1];
+  const submitted = await call(`${ctx.apiUrl}/v1/collect/${token}`, 'POST', undefined, ctx.portal);
+  if (submitted.status !== 202) throw new Error(`collect failed: ${submitted.status}`);
+  await handle.result();
+  return { totalMs: Date.now() - t0, decisionMs };
+}
+
+/** B0 (writes: false) or B1: the same shape driven through the Temporal client. */
+export async function runBaseline(temporal: Client, taskQueue: string, writes: boolean, options: { measureDecision?: boolean } = {}) {
+  const t0 = Date.now();
+  const handle = await temporal.workflow.start('baselineWorkflow', {
+    taskQueue,
+    workflowId: `b${writes ? 1 : 0}-${randomBytes(6).toString('hex')}`,
+    args: [{ ...ONBOARDING_SHAPE, waitTimeoutMs: 3_600_000, writes }],
+  });
+  let decisionMs: number | undefined;
+  await handle.signal('decide');
+  if (options.measureDecision) {
+    await waitForActivityCompletions(handle, 5);
+    const sent = Date.now();
+    await handle.signal('decide');
+    decisionMs = (await waitForActivityCompletions(handle, 7)) - sent;
+  } else {
+    await handle.signal('decide');
+  }
+  await handle.signal('submitted');
+  await handle.result();
+  return { totalMs: Date.now() - t0, decisionMs };
+}

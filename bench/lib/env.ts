@@ -1,0 +1,101 @@
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createUser } from '../../db/users';
+import { freePort } from '../../infra/free-port';
+import { findTemporalCli } from '../../infra/temporal-cli';
+import { startDevServer, type DevServer } from '../../infra/temporal-dev-server';
+import { startMailSink, type MailSink } from '../../notify/mail-sink';
+import { startPortalStub, type PortalStub } from '../../scripts/portal-stub';
+import { createTestDatabase, type TestDatabase } from '../../test/support/database';
+import { WORKFLOWS_PATH } from '../../worker/create-worker';
+import { BASELINE_SCHEMA } from '../baseline-activities';
+import { startChild, type BenchChild } from './child';
+
+const ROOT = path.join(__dirname, '..', '..');
+export const PORTAL_CREDENTIALS = { username: 'bench', password: 'bench-password' };
+
+/** One shared setup per run: ours and the baselines on the same dev server and the same PostgreSQL. */
+export interface BenchEnv {
+  dir: string;
+  db: TestDatabase;
+  devServer: DevServer;
+  sqlitePragmas: string[];
+  mail: MailSink;
+  portal: PortalStub;
+  temporal: Client;
+  appEnv: NodeJS.ProcessEnv;
+  baselineEnv: NodeJS.ProcessEnv;
+  staff: { email: string; password: string };
+  approver: { email: string; password: string };
+  startApp(extra?: NodeJS.ProcessEnv): Promise<BenchChild>;
+  startBaseline(extra?: NodeJS.ProcessEnv): Promise<BenchChild>;
+  close(): Promise<void>;
+}
+
+const quiet = { trace() {}, debug() {}, info() {}, log() {}, warn: console.warn, error: console.error };
+
+export async function createBenchEnv(options: { sqlitePragmas: string[] }): Promise<BenchEnv> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'gangway-bench-'));
+  const db = await createTestDatabase();
+  await db.pool.query(BASELINE_SCHEMA);
+  const cliPath = await findTemporalCli({ projectRoot: ROOT });
+  const extraArgs = options.sqlitePragmas.flatMap((p) => ['--sqlite-pragma', p]);
+  const devServer = await startDevServer({ cliPath, port: await freePort(), dbFile: path.join(dir, 'temporal.sqlite'), extraArgs });
+  const mail = await startMailSink();
+  const portal = await startPortalStub(PORTAL_CREDENTIALS);
+
+  const ours = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet });
+  const baseline = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quiet });
+  const oursBundle = path.join(dir, 'ours.js');
+  const baselineBundle = path.join(dir, 'baseline.js');
+  await writeFile(oursBundle, ours.code);
+  await writeFile(baselineBundle, baseline.code);
+
+  const common = { TEMPORAL_ADDRESS: devServer.address, DATABASE_URL: db.url, LOG_LEVEL: 'warn' };
+  const appPort = await freePort();
+  const appEnv = {
+    ...common,
+    PORT: String(appPort),
+    SMTP_URL: mail.url,
+    GANGWAY_MASTER_KEY: randomBytes(32).toString('base64'),
+    TEMPORAL_TASK_QUEUE: 'bench-onboarding',
+    BENCH_WORKFLOW_BUNDLE: oursBundle,
+    CONNECTIVITY_RETRY_INITIAL: '200ms',
+  };
+  const baselineEnv = { ...common, BENCH_BASELINE_QUEUE: 'bench-baseline', BENCH_BASELINE_BUNDLE: baselineBundle };
+
+  const password = randomBytes(12).toString('base64url');
+  const staff = { email: 'staff@bench.example', password };
+  const approver = { email: 'am@bench.example', password };
+  await createUser(db.pool, { ...staff, role: 'staff' });
+  await createUser(db.pool, { ...approver, role: 'approver', approverKind: 'AM' });
+  const connection = await Connection.connect({ address: devServer.address });
+
+  return {
+    dir,
+    db,
+    devServer,
+    sqlitePragmas: options.sqlitePragmas,
+    mail,
+    portal,
+    temporal: new Client({ connection }),
+    appEnv,
+    baselineEnv,
+    staff,
+    approver,
+    startApp: (extra = {}) => startChild('bench/processes/app.ts', { ...appEnv, ...extra }),
+    startBaseline: (extra = {}) => startChild('bench/processes/baseline.ts', { ...baselineEnv, ...extra }),
+    async close() {
+      await connection.close();
+      await portal.close();
+      await mail.close();
+      await devServer.stop();
+      await db.drop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,23 @@
+import type { WorkflowHandle } from '@temporalio/client';
+
+type Event = { eventType?: unknown; eventTime?: { seconds?: unknown; nanos?: number | null } | null };
+const millis = (e: Event) => Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
+const isCompletion = (e: Event) => String(e.eventType) === 'ACTIVITY_TASK_COMPLETED' || Number(e.eventType) === 12;
+
+/** Server time of the n-th completed (non-local) activity, or undefined if not yet there. */
+export async function nthActivityCompletedAt(handle: WorkflowHandle, n: number): Promise<number | undefined> {
+  const history = await handle.fetchHistory();
+  const done = (history.events ?? []).filter((e) => isCompletion(e as Event));
+  return done.length >= n ? millis(done[n - 1] as Event) : undefined;
+}
+
+/** Polls until the n-th activity has completed; returns its server time. */
+export async function waitForActivityCompletions(handle: WorkflowHandle, n: number, timeoutMs = 60_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const at = await nthActivityCompletedAt(handle, n);
+    if (at !== undefined) return at;
+    if (Date.now() > deadline) throw new Error(`activity #${n} did not complete within ${timeoutMs}ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

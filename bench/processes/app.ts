@@ -1,0 +1,33 @@
+import { startApiProcess } from '../../api/start-api';
+import { loadConfig } from '../../lib/config';
+import { createLogger } from '../../lib/logger';
+import { startWorkerProcess } from '../../worker/start-worker';
+import { installTemporalRuntime } from '../../worker/temporal-runtime';
+
+/**
+ * Our product in a process of its own (worker + API, as `npm start` runs them), so that the bench
+ * can read its CPU and memory from /proc without counting the load generator.
+ */
+async function main(): Promise<void> {
+  const t0 = Date.now();
+  const config = loadConfig(process.env);
+  const log = createLogger({ level: 'warn' });
+  installTemporalRuntime(log);
+  const temporalAddress = process.env.TEMPORAL_ADDRESS!;
+  const bundle = process.env.BENCH_WORKFLOW_BUNDLE ? { codePath: process.env.BENCH_WORKFLOW_BUNDLE } : undefined;
+  const worker = await startWorkerProcess(config, log, { temporalAddress, workflowBundle: bundle, webhookPollMs: 1_000 });
+  const api = process.env.BENCH_NO_API ? undefined : await startApiProcess(config, log, { temporalAddress });
+  await worker.ready;
+  process.stdout.write(`${JSON.stringify({ ready: true, apiUrl: api?.url, startMs: Date.now() - t0 })}\n`);
+  const stop = async () => {
+    await api?.stop();
+    await worker.stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop());
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

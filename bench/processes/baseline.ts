@@ -1,0 +1,63 @@
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import express from 'express';
+import { randomUUID } from 'node:crypto';
+import { createPool } from '../../db/pool';
+import { listen } from '../../api/server';
+import { createLogger } from '../../lib/logger';
+import { installTemporalRuntime } from '../../worker/temporal-runtime';
+import { createBaselineActivities } from '../baseline-activities';
+
+/**
+ * The baselines in a process of their own: a worker for B0/B1 and a bare express app whose endpoints
+ * make the one call ours make (start a workflow; read one row with the same pool), nothing else.
+ */
+async function main(): Promise<void> {
+  const t0 = Date.now();
+  const log = createLogger({ level: 'warn' });
+  installTemporalRuntime(log);
+  const address = process.env.TEMPORAL_ADDRESS!;
+  const taskQueue = process.env.BENCH_BASELINE_QUEUE!;
+  const pool = createPool(process.env.DATABASE_URL!, log);
+  const worker = await Worker.create({
+    connection: await NativeConnection.connect({ address }),
+    taskQueue,
+    workflowBundle: { codePath: process.env.BENCH_BASELINE_BUNDLE! },
+    activities: createBaselineActivities(pool),
+  });
+  const running = worker.run();
+  const client = new Client({ connection: await Connection.connect({ address }) });
+
+  const app = express();
+  app.use(express.json());
+  app.post('/start', async (req, res) => {
+    const id = randomUUID();
+    await client.workflow.start('baselineWorkflow', { taskQueue, workflowId: `b0-${id}`, args: [req.body] });
+    res.status(202).json({ id });
+  });
+  app.get('/rows/:id', async (req, res) => {
+    const { rows } = await pool.query('SELECT view FROM onboardings WHERE id = $1', [req.params.id]);
+    res.json(rows[0]?.view ?? null);
+  });
+  app.get('/rows', async (_req, res) => {
+    const { rows } = await pool.query('SELECT view FROM onboardings ORDER BY created_at DESC, id DESC LIMIT 20');
+    res.json({ items: rows.map((r) => r.view) });
+  });
+  const server = process.env.BENCH_NO_API ? undefined : await listen(app, 0);
+  // Ready when the worker polls: comparable to the app process's `worker.ready`.
+  while (worker.getState() !== 'RUNNING') await new Promise((r) => setTimeout(r, 10));
+  process.stdout.write(`${JSON.stringify({ ready: true, apiUrl: server?.url, startMs: Date.now() - t0 })}\n`);
+  process.once('SIGTERM', () => {
+    worker.shutdown();
+    void running.then(async () => {
+      await server?.close();
+      await pool.end();
+      process.exit(0);
+    });
+  });
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,180 @@
+import { execFile } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { findTemporalCli } from '../infra/temporal-cli';
+import { login, runBaseline, runOurs, type OursContext } from './lib/drivers';
+import { createBenchEnv, PORTAL_CREDENTIALS, type BenchEnv } from './lib/env';
+import { boxPlots, type Panel } from './lib/svg';
+import { renderReport, type BenchResults } from './report';
+import { readPath, startLatency } from './scenarios/api';
+import { coldStart } from './scenarios/cold-start';
+import { decisionLatency } from './scenarios/decision';
+import { parked } from './scenarios/parked';
+import { throughput } from './scenarios/throughput';
+
+const ROOT = path.join(__dirname, '..');
+
+/**
+ * `npm run bench`: every scenario against its baselines, interleaved, on one dev server and one
+ * PostgreSQL; writes BENCHMARKS.md and bench/results/latency.svg. `--smoke` runs each scenario tiny
+ * (CI runs it so the harness cannot rot); `--out DIR` writes there instead of the repository.
+ */
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(`--${name}`);
+const option = (name: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const smoke = flag('smoke');
+const scenarios = new Set((option('scenarios') ?? '1,2,3,4,5,6').split(',').map(Number));
+const params = smoke
+  ? { levels: [2], perLevel: 3, rounds: 1, startRate: 5, loadSec: 2, decisionSamples: 2, parked: [10], restarts: 1, tuning: false }
+  : {
+      levels: (option('levels') ?? '10,25,50').split(',').map(Number),
+      perLevel: Number(option('per-level') ?? 60),
+      rounds: Number(option('rounds') ?? 1),
+      startRate: Number(option('rate') ?? 20),
+      loadSec: Number(option('load-sec') ?? 10),
+      decisionSamples: Number(option('decision-samples') ?? 30),
+      parked: (option('parked') ?? '1000,10000').split(',').map(Number),
+      restarts: 3,
+      tuning: !flag('no-tuning'),
+    };
+
+async function meta(env: BenchEnv) {
+  const cpu = /model name\s*:\s*(.*)/.exec(await readFile('/proc/cpuinfo', 'utf8'))?.[1] ?? os.arch();
+  const cli = await findTemporalCli({ projectRoot: ROOT });
+  const temporalVersion = (await promisify(execFile)(cli, ['--version'])).stdout.trim();
+  const pgVersion = (await env.db.pool.query('SHOW server_version')).rows[0].server_version;
+  const sdk = JSON.parse(await readFile(path.join(ROOT, 'node_modules/@temporalio/worker/package.json'), 'utf8')).version;
+  return {
+    command: `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`,
+    date: new Date().toISOString(),
+    machine: `${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}`,
+    versions: { 'Node.js': process.version, 'Temporal CLI': temporalVersion, 'Temporal TypeScript SDK': sdk, PostgreSQL: pgVersion },
+    sqlite: `file-backed SQLite (--db-filename), pragmas: ${env.sqlitePragmas.length ? env.sqlitePragmas.join(', ') : 'the CLI defaults'}`,
+    params,
+  };
+}
+
+async function main(): Promise<void> {
+  const out = path.resolve(option('out') ?? ROOT);
+  const env = await createBenchEnv({ sqlitePragmas: [] });
+  const app = await env.startApp();
+  const baseline = await env.startBaseline();
+  try {
+    const ctx: OursContext = {
+      apiUrl: app.apiUrl!,
+      staffToken: await login(app.apiUrl!, env.staff.email, env.staff.password),
+      approverToken: await login(app.apiUrl!, env.approver.email, env.approver.password),
+      approverEmail: env.approver.email,
+      mail: env.mail,
+      portalUrl: env.portal.url,
+      temporal: env.temporal,
+      portal: PORTAL_CREDENTIALS,
+    };
+    const results: BenchResults = { meta: await meta(env) };
+    const say = (text: string) => process.stderr.write(`${text}\n`);
+    say('warming up');
+    for (let i = 0; i < 3; i++) {
+      await runOurs(ctx);
+      await runBaseline(env.temporal, env.baselineEnv.BENCH_BASELINE_QUEUE!, false);
+      await runBaseline(env.temporal, env.baselineEnv.BENCH_BASELINE_QUEUE!, true);
+    }
+    if (scenarios.has(1)) {
+      say('1. throughput');
+      results.throughput = await throughput(env, app, baseline, ctx, params);
+    }
+    if (scenarios.has(3)) {
+      say('3. decision latency');
+      results.decision = await decisionLatency(env, ctx, params.decisionSamples);
+    }
+    if (scenarios.has(4)) {
+      say('4. read path');
+      const { rows } = await env.db.pool.query<{ id: string }>("SELECT id FROM onboardings WHERE status = 'COMPLETED' LIMIT 1");
+      results.readPath = await readPath(app, baseline, ctx, { id: rows[0].id, durationSec: params.loadSec, connections: 10 });
+    }
+    if (scenarios.has(2)) {
+      say('2. start latency');
+      results.startLatency = await startLatency(app, baseline, ctx, { rate: params.startRate, durationSec: params.loadSec });
+    }
+    if (scenarios.has(5)) {
+      results.parked = [];
+      for (const n of params.parked) {
+        say(`5. ${n} parked`);
+        results.parked.push(...(await parked(env, app, baseline, ctx, n)));
+      }
+    }
+    await app.stop();
+    await baseline.stop();
+    if (scenarios.has(6)) {
+      say('6. cold start');
+      results.coldStart = await coldStart(env, params.restarts, { npmStart: !smoke });
+    }
+    if (params.tuning && scenarios.has(1)) {
+      say('tuning: SQLite journal_mode=wal');
+      results.tuning = await tune(params.levels[1] ?? params.levels[0], params.perLevel, results.throughput!);
+    }
+    await writeOutputs(out, results);
+  } finally {
+    await app.stop().catch(() => undefined);
+    await baseline.stop().catch(() => undefined);
+    await env.close();
+  }
+}
+
+/** The same throughput level again on a dev server with journal_mode=wal: the before/after of one tuning. */
+async function tune(level: number, perLevel: number, before: BenchResults['throughput'] & object) {
+  const env = await createBenchEnv({ sqlitePragmas: ['journal_mode=wal', 'synchronous=normal'] });
+  const app = await env.startApp();
+  const baseline = await env.startBaseline();
+  try {
+    const ctx: OursContext = {
+      apiUrl: app.apiUrl!,
+      staffToken: await login(app.apiUrl!, env.staff.email, env.staff.password),
+      approverToken: await login(app.apiUrl!, env.approver.email, env.approver.password),
+      approverEmail: env.approver.email,
+      mail: env.mail,
+      portalUrl: env.portal.url,
+      temporal: env.temporal,
+      portal: PORTAL_CREDENTIALS,
+    };
+    await runOurs(ctx);
+    const after = await throughput(env, app, baseline, ctx, { levels: [level], perLevel, rounds: 1 });
+    return { label: `dev-server SQLite pragmas journal_mode=wal, synchronous=normal (${level} in flight)`, before: before.filter((r) => r.inFlight === level), after };
+  } finally {
+    await app.stop();
+    await baseline.stop();
+    await env.close();
+  }
+}
+
+async function writeOutputs(out: string, results: BenchResults): Promise<void> {
+  const panels: Panel[] = [];
+  const top = results.throughput && Math.max(...results.throughput.map((r) => r.inFlight));
+  if (results.throughput) {
+    panels.push({
+      title: `1. onboarding start→COMPLETED, ${top} in flight`,
+      unit: 'ms',
+      series: (['ours', 'B0', 'B1'] as const).map((v) => ({ label: v, values: results.throughput!.filter((r) => r.inFlight === top && r.variant === v).flatMap((r) => r.durationsMs) })),
+    });
+  }
+  if (results.startLatency) {
+    const p = (r: { percentiles: Record<string, number>; p50: number; p99: number }) => ({ p25: r.percentiles.p25 ?? r.p50, p50: r.p50, p75: r.percentiles.p75 ?? r.p50, p95: r.percentiles.p97_5 ?? r.p99, p5: r.percentiles.p2_5 ?? r.p50 });
+    panels.push({ title: '2. POST /v1/onboardings at a fixed rate', unit: 'ms', series: [{ label: 'ours', percentiles: p(results.startLatency.ours) }, { label: 'bare (start B0)', percentiles: p(results.startLatency.bare) }] });
+  }
+  if (results.decision) panels.push({ title: '3. decision → assignment', unit: 'ms', series: [{ label: 'ours', values: results.decision.oursMs }, { label: 'B0', values: results.decision.b0Ms }] });
+  await mkdir(path.join(out, 'bench', 'results'), { recursive: true });
+  await writeFile(path.join(out, 'bench', 'results', 'latency.svg'), boxPlots(panels));
+  await writeFile(path.join(out, 'bench', 'results', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const report = renderReport(results);
+  await writeFile(path.join(out, 'BENCHMARKS.md'), `${report}\n`);
+  process.stdout.write(`${report}\n`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

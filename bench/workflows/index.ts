@@ -1,0 +1,36 @@
+import { condition, defineSignal, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { createBaselineActivities } from '../baseline-activities';
+
+/**
+ * B0 and B1: a bare workflow with the onboarding's shape — the same number of activities, signals and
+ * condition timers — and no product logic. B1 differs only in that its activities write to PostgreSQL.
+ */
+export const decideSignal = defineSignal('decide');
+export const submittedSignal = defineSignal('submitted');
+
+export interface BaselineInput { decisions: number; clients: number; waitTimeoutMs: number; writes: boolean }
+
+const acts = proxyActivities<ReturnType<typeof createBaselineActivities>>({ startToCloseTimeout: '30s' });
+
+export async function baselineWorkflow(input: BaselineInput): Promise<void> {
+  let decided = 0;
+  let submitted = 0;
+  setHandler(decideSignal, () => void decided++);
+  setHandler(submittedSignal, () => void submitted++);
+  const id = workflowInfo().workflowId;
+  let step = 0;
+  const act = () => (input.writes ? acts.write({ id, step: step++ }) : acts.noop());
+
+  for (let i = 0; i < 3; i++) await act(); // tenant, integration user, client credentials
+  await act(); // ask the approver
+  // Like the onboarding, each decision is announced as it arrives.
+  for (let announced = 0; announced < input.decisions; announced++) {
+    await condition(() => decided > announced, input.waitTimeoutMs);
+    await act();
+  }
+  await act(); // assign
+  for (let c = 0; c < input.clients; c++) await act(); // collector link
+  await condition(() => submitted >= input.clients, input.waitTimeoutMs);
+  for (let c = 0; c < input.clients; c++) await act(); // portal login
+  await act(); // kit
+}
