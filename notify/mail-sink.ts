@@ -67,6 +67,8 @@ export async function startMailSink(options: { port?: number; host?: string; dir
     // No STARTTLS: its self-signed certificate would make clients refuse to send.
     disabledCommands: ['AUTH', 'STARTTLS'],
     logger: false,
+    // A reverse DNS lookup of every client would stall each session on a network without DNS.
+    disableReverseLookup: true,
     size: 10 * 1024 * 1024,
     closeTimeout: 1_000,
     onData(stream, session, callback) {
