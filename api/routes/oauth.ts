@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import jwt from 'jsonwebtoken';
 import { verifyPassword } from '../../lib/passwords';
@@ -23,7 +24,7 @@ function basicCredentials(req: Request): { clientId: string; secret: string } | 
 /** The token endpoint customer systems call with the kit's client id and secret. */
 export function oauthRoutes(deps: ApiDeps): Router {
   const router = Router();
-  const signingKey = deps.secrets.keyFor('customer-access-token');
+  const signingKey = createSecretKey(deps.secrets.keyFor('customer-access-token'));
 
   router.post('/oauth/token', express.urlencoded({ extended: false, limit: '10kb' }), async (req, res) => {
     const presented = basicCredentials(req);

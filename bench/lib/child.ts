@@ -9,7 +9,9 @@ export interface BenchChild { process: ChildProcess; pid: number; apiUrl?: strin
 /** Runs a bench process (TypeScript through the swc hook) and resolves when it prints its ready line. */
 export function startChild(file: string, env: NodeJS.ProcessEnv): Promise<BenchChild> {
   const t0 = Date.now();
-  const child = spawn(process.execPath, ['-r', path.join(ROOT, 'scripts', 'register-ts.js'), path.join(ROOT, file)], {
+  // BENCH_PROFILE=DIR writes a V8 CPU profile of each bench process there (node --cpu-prof).
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [];
+  const child = spawn(process.execPath, [...profile, '-r', path.join(ROOT, 'scripts', 'register-ts.js'), path.join(ROOT, file)], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
