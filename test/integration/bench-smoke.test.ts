@@ -1,0 +1,38 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+/**
+ * The benchmark harness, run tiny, so that it cannot rot: every scenario runs against its baselines
+ * and lands in the report and the plot. It asserts no timings (performance is shown by the full run).
+ */
+describe('npm run bench -- --smoke', () => {
+  let out: string;
+  beforeAll(async () => {
+    out = await mkdtemp(path.join(os.tmpdir(), 'gangway-bench-smoke-'));
+  });
+  afterAll(() => rm(out, { recursive: true, force: true }));
+
+  it('runs every scenario and writes BENCHMARKS.md, the plot and the raw results', async () => {
+    const root = path.join(__dirname, '..', '..');
+    await promisify(execFile)(process.execPath, ['-r', './scripts/register-ts.js', 'bench/run.ts', '--smoke', '--out', out], {
+      cwd: root,
+      maxBuffer: 16 * 1024 * 1024,
+      timeout: 240_000,
+    });
+    const report = await readFile(path.join(out, 'BENCHMARKS.md'), 'utf8');
+    for (const heading of ['## 1. Sustained throughput', '## 2. Start', '## 3. Decision', '## 4. Read path', '## 5. Waiting at scale', '## 6. Cold start']) {
+      expect(report).toContain(heading);
+    }
+    const results = JSON.parse(await readFile(path.join(out, 'bench', 'results', 'results.json'), 'utf8'));
+    expect(results.throughput.map((r: { variant: string }) => r.variant).sort()).toEqual(['B0', 'B1', 'ours']);
+    expect(results.throughput.every((r: { perSecond: number }) => r.perSecond > 0)).toBe(true);
+    expect(results.startLatency.ours.non2xx).toBe(0);
+    expect(results.parked.map((r: { variant: string }) => r.variant)).toEqual(['B0', 'ours']);
+    const svg = await readFile(path.join(out, 'bench', 'results', 'latency.svg'), 'utf8');
+    expect(svg).toMatch(/^<svg/);
+    expect(svg).toContain('decision');
+  }, 300_000);
+});
