@@ -51,6 +51,7 @@ const envSchema = z.object({
   WEBHOOK_RETRY_INITIAL: duration.default(1_000),
   WEBHOOK_MAX_ATTEMPTS: integer.default(8),
   STAFF_EMAIL_DOMAINS: list.default([]),
+  WORKER_MAX_CACHED_WORKFLOWS: integer.default(1000),
   INTEGRATION_USERNAME_PREFIX: z.string().regex(/^[A-Z][A-Z0-9]*$/, 'upper-case letters and digits').default('WSI'),
 });
 
@@ -59,7 +60,7 @@ export interface Config {
   port: number;
   publicUrl: string;
   databaseUrl?: string;
-  temporal: { address?: string; namespace: string; taskQueue: string; cliPath?: string; devPort: number };
+  temporal: { address?: string; namespace: string; taskQueue: string; cliPath?: string; devPort: number; maxCachedWorkflows: number };
   smtpUrl?: string;
   mailFrom: string;
   masterKey?: Buffer;
@@ -95,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       cliPath: e.TEMPORAL_CLI_PATH,
       devPort: e.TEMPORAL_DEV_PORT,
+      maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
     }),
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,

@@ -50,7 +50,15 @@ export async function startWorkerProcess(
       markReady();
     },
     build: (connection) =>
-      createOnboardingWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps, workflowBundle: options.workflowBundle }),
+      createOnboardingWorker({
+        connection,
+        namespace: config.temporal.namespace,
+        taskQueue: config.temporal.taskQueue,
+        deps,
+        workflowBundle: options.workflowBundle,
+        // Bounded: parked onboardings beyond it are evicted and replayed when a message arrives.
+        maxCachedWorkflows: config.temporal.maxCachedWorkflows,
+      }),
   });
 
   return {

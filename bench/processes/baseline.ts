@@ -24,6 +24,8 @@ async function main(): Promise<void> {
     taskQueue,
     workflowBundle: { codePath: process.env.BENCH_BASELINE_BUNDLE! },
     activities: createBaselineActivities(pool),
+    // The same cache bound as ours (WORKER_MAX_CACHED_WORKFLOWS), so that memory compares like with like.
+    maxCachedWorkflows: Number(process.env.WORKER_MAX_CACHED_WORKFLOWS ?? 1000),
   });
   const running = worker.run();
   const client = new Client({ connection: await Connection.connect({ address }) });
