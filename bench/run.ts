@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { findTemporalCli } from '../infra/temporal-cli';
 import { login, runBaseline, runOurs, type OursContext } from './lib/drivers';
+import type { BenchChild } from './lib/child';
 import { createBenchEnv, PORTAL_CREDENTIALS, type BenchEnv } from './lib/env';
 import { boxPlots, type Panel } from './lib/svg';
 import { renderReport, type BenchResults } from './report';
@@ -43,6 +44,20 @@ const params = smoke
       tuning: !flag('no-tuning'),
     };
 
+/** How the drivers reach our product: its API, the two people's tokens, the mail sink and the portal. */
+async function oursContext(env: BenchEnv, app: BenchChild): Promise<OursContext> {
+  return {
+    apiUrl: app.apiUrl!,
+    staffToken: await login(app.apiUrl!, env.staff.email, env.staff.password),
+    approverToken: await login(app.apiUrl!, env.approver.email, env.approver.password),
+    approverEmail: env.approver.email,
+    mail: env.mail,
+    portalUrl: env.portal.url,
+    temporal: env.temporal,
+    portal: PORTAL_CREDENTIALS,
+  };
+}
+
 async function meta(env: BenchEnv) {
   const cpu = /model name\s*:\s*(.*)/.exec(await readFile('/proc/cpuinfo', 'utf8'))?.[1] ?? os.arch();
   const cli = await findTemporalCli({ projectRoot: ROOT });
@@ -65,16 +80,7 @@ async function main(): Promise<void> {
   const app = await env.startApp();
   const baseline = await env.startBaseline();
   try {
-    const ctx: OursContext = {
-      apiUrl: app.apiUrl!,
-      staffToken: await login(app.apiUrl!, env.staff.email, env.staff.password),
-      approverToken: await login(app.apiUrl!, env.approver.email, env.approver.password),
-      approverEmail: env.approver.email,
-      mail: env.mail,
-      portalUrl: env.portal.url,
-      temporal: env.temporal,
-      portal: PORTAL_CREDENTIALS,
-    };
+    const ctx = await oursContext(env, app);
     const results: BenchResults = { meta: await meta(env) };
     const say = (text: string) => process.stderr.write(`${text}\n`);
     say('warming up');
@@ -131,16 +137,7 @@ async function tune(level: number, perLevel: number, before: BenchResults['throu
   const app = await env.startApp();
   const baseline = await env.startBaseline();
   try {
-    const ctx: OursContext = {
-      apiUrl: app.apiUrl!,
-      staffToken: await login(app.apiUrl!, env.staff.email, env.staff.password),
-      approverToken: await login(app.apiUrl!, env.approver.email, env.approver.password),
-      approverEmail: env.approver.email,
-      mail: env.mail,
-      portalUrl: env.portal.url,
-      temporal: env.temporal,
-      portal: PORTAL_CREDENTIALS,
-    };
+    const ctx = await oursContext(env, app);
     await runOurs(ctx);
     const after = await throughput(env, app, baseline, ctx, { levels: [level], perLevel, rounds: 1 });
     return { label: `dev-server SQLite pragmas journal_mode=wal, synchronous=normal (${level} in flight)`, before: before.filter((r) => r.inFlight === level), after };
