@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { createPool, waitForDatabase } from '../db/pool';
-import { requireMasterKey, type Config } from '../lib/config';
+import { requireMasterKey, requireMasterKeys, type Config } from '../lib/config';
+import { createDataConverter } from '../lib/data-converter';
 import type { Logger } from '../lib/logger';
 import { createSecrets } from '../lib/secrets';
 import { createApp } from './app';
@@ -31,7 +32,7 @@ export async function startApiProcess(config: Config, log: Logger, options: { te
   await waitForDatabase(pool, log);
   const connection = Connection.lazy({ address: options.temporalAddress });
   await waitForTemporal(connection, log);
-  const temporal = new Client({ connection, namespace: config.temporal.namespace });
+  const temporal = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(requireMasterKeys(config)) });
   const secrets = createSecrets(requireMasterKey(config));
   const tokens = createTokenService({ pool, secrets, accessTtlMs: config.accessTokenTtlMs, refreshTtlMs: config.refreshTokenTtlMs });
   const app = createApp({ config, pool, temporal, secrets, tokens, log });

@@ -1,6 +1,7 @@
 import type { WorkerOptions } from '@temporalio/worker';
 import { createPool, waitForDatabase } from '../db/pool';
-import { requireMasterKey, type Config } from '../lib/config';
+import { requireMasterKey, requireMasterKeys, type Config } from '../lib/config';
+import { createDataConverter } from '../lib/data-converter';
 import type { Logger } from '../lib/logger';
 import { createSecrets } from '../lib/secrets';
 import { createMailer } from '../notify/mailer';
@@ -50,7 +51,14 @@ export async function startWorkerProcess(
       markReady();
     },
     build: (connection) =>
-      createOnboardingWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps, workflowBundle: options.workflowBundle }),
+      createOnboardingWorker({
+        connection,
+        namespace: config.temporal.namespace,
+        taskQueue: config.temporal.taskQueue,
+        deps,
+        workflowBundle: options.workflowBundle,
+        dataConverter: createDataConverter(requireMasterKeys(config)),
+      }),
   });
 
   return {

@@ -1,5 +1,7 @@
 import { startPortalStub, type PortalStub } from '../../scripts/portal-stub';
-import { historyText } from '../support/history';
+import { requireMasterKeys } from '../../lib/config';
+import { createPayloadCodec } from '../../lib/payload-codec';
+import { decodedHistoryText, historyText } from '../support/history';
 import { recordHistory } from '../support/record-history';
 import { linkIn, startBody, startStack, type Stack } from '../support/stack';
 
@@ -92,13 +94,17 @@ describe('an onboarding from start to COMPLETED', () => {
     const wrong = Buffer.from(`${kit.body.clientId}:not-the-secret`).toString('base64');
     expect((await stack.http('POST', '/oauth/token', { headers: { authorization: `Basic ${wrong}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' })).status).toBe(401);
 
-    // The workflow's history carries references only: no secret, token or password in clear.
+    // The raw history, as the server stores it, is ciphertext: no secret and no business data in clear.
     const history = await stack.temporal.workflow.getHandle(started.body.workflowId).fetchHistory();
-    const text = historyText(history);
-    expect(text).toContain(body.tenant.partnerProvidedId);
-    expect(text).toContain(done.clientId);
+    const raw = historyText(history);
     const kitToken = kitPath.split('/').pop()!;
-    for (const secret of [kit.body.clientSecret, kitToken, token1, token2, 'right-password', 'not-the-right-one']) expect(text).not.toContain(secret);
+    const secrets = [kit.body.clientSecret, kitToken, token1, token2, 'right-password', 'not-the-right-one'];
+    for (const value of [...secrets, 'Acme Shipping', 'it@client7.example', approver.email, done.clientId]) expect(raw).not.toContain(value);
+    // Decoded (what staff see through the codec endpoint), it holds the business data and references only.
+    const decoded = await decodedHistoryText(history, createPayloadCodec(requireMasterKeys(stack.config)));
+    expect(decoded).toContain('Acme Shipping');
+    expect(decoded).toContain(done.clientId);
+    for (const secret of secrets) expect(decoded).not.toContain(secret);
     await recordHistory(started.body.workflowId, 'completed-after-wrong-credentials');
   });
 });

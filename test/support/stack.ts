@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { startApiProcess } from '../../api/start-api';
 import { createUser, type ApproverKind, type Role } from '../../db/users';
 import { freePort } from '../../infra/free-port';
-import { loadConfig, type Config } from '../../lib/config';
+import { loadConfig, requireMasterKeys, type Config } from '../../lib/config';
+import { createDataConverter } from '../../lib/data-converter';
 import { createLogger } from '../../lib/logger';
 import { startMailSink, type MailSink } from '../../notify/mail-sink';
 import { startWorkerProcess } from '../../worker/start-worker';
@@ -54,7 +55,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   const api = await startApiProcess(config, log, { temporalAddress });
   await worker.ready;
   const connection = await Connection.connect({ address: temporalAddress });
-  const temporal = new Client({ connection, namespace: config.temporal.namespace });
+  const temporal = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(requireMasterKeys(config)) });
 
   const http: Stack['http'] = async (method, path, options = {}) => {
     const headers: Record<string, string> = { ...options.headers };
