@@ -5,6 +5,7 @@ import { buildOpenApiDocument } from './openapi';
 import { notFoundHandler, problemHandler } from './problem';
 import { approvalRoutes } from './routes/approvals';
 import { authRoutes } from './routes/auth';
+import { codecRoutes } from './routes/codec';
 import { collectRoutes } from './routes/collect';
 import { createMetrics, healthRoutes } from './routes/health';
 import { kitRoutes } from './routes/kits';
@@ -36,6 +37,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(collectRoutes(deps));
   app.use(kitRoutes(deps));
   app.use(oauthRoutes(deps));
+  app.use(codecRoutes(deps));
 
   app.use(notFoundHandler);
   app.use(problemHandler(deps.log));

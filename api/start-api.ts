@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { createPool, waitForDatabase } from '../db/pool';
 import { requireMasterKey, requireMasterKeys, type Config } from '../lib/config';
 import { createDataConverter } from '../lib/data-converter';
+import { createPayloadCodec } from '../lib/payload-codec';
 import type { Logger } from '../lib/logger';
 import { createSecrets } from '../lib/secrets';
 import { createApp } from './app';
@@ -33,9 +34,10 @@ export async function startApiProcess(config: Config, log: Logger, options: { te
   const connection = Connection.lazy({ address: options.temporalAddress });
   await waitForTemporal(connection, log);
   const temporal = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(requireMasterKeys(config)) });
+  const codec = createPayloadCodec(requireMasterKeys(config));
   const secrets = createSecrets(requireMasterKey(config));
   const tokens = createTokenService({ pool, secrets, accessTtlMs: config.accessTokenTtlMs, refreshTtlMs: config.refreshTokenTtlMs });
-  const app = createApp({ config, pool, temporal, secrets, tokens, log });
+  const app = createApp({ config, pool, temporal, codec, secrets, tokens, log });
   const server = await listen(app, config.port, options.host);
   log.info({ url: server.url }, 'API listening');
   return {
