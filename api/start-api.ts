@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { createPool, waitForDatabase } from '../db/pool';
-import { requireMasterKey, requireMasterKeys, type Config } from '../lib/config';
+import { loadDataKey } from '../db/data-keys';
+import { requireMasterKeys, type Config } from '../lib/config';
 import { createDataConverter } from '../lib/data-converter';
 import { createPayloadCodec } from '../lib/payload-codec';
 import type { Logger } from '../lib/logger';
@@ -35,7 +36,7 @@ export async function startApiProcess(config: Config, log: Logger, options: { te
   await waitForTemporal(connection, log);
   const temporal = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(requireMasterKeys(config)) });
   const codec = createPayloadCodec(requireMasterKeys(config));
-  const secrets = createSecrets(requireMasterKey(config));
+  const secrets = createSecrets(await loadDataKey(pool, requireMasterKeys(config)));
   const tokens = createTokenService({ pool, secrets, accessTtlMs: config.accessTokenTtlMs, refreshTtlMs: config.refreshTokenTtlMs });
   const app = createApp({ config, pool, temporal, codec, secrets, tokens, log });
   const server = await listen(app, config.port, options.host);

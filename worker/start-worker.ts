@@ -1,6 +1,7 @@
 import type { WorkerOptions } from '@temporalio/worker';
 import { createPool, waitForDatabase } from '../db/pool';
-import { requireMasterKey, requireMasterKeys, type Config } from '../lib/config';
+import { loadDataKey } from '../db/data-keys';
+import { requireMasterKeys, type Config } from '../lib/config';
 import { createDataConverter } from '../lib/data-converter';
 import type { Logger } from '../lib/logger';
 import { createSecrets } from '../lib/secrets';
@@ -27,7 +28,7 @@ export async function startWorkerProcess(
   if (!config.smtpUrl) throw new Error('SMTP_URL is required by the worker');
   const pool = createPool(config.databaseUrl, log);
   await waitForDatabase(pool, log);
-  const secrets = createSecrets(requireMasterKey(config));
+  const secrets = createSecrets(await loadDataKey(pool, requireMasterKeys(config)));
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, log });
   const deps = buildActivityDeps({ config, pool, mailer, secrets, log });
 

@@ -1,8 +1,9 @@
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { createLogger } from '../../lib/logger';
+import { newDataKey } from '../../lib/envelope';
 import { createSecrets } from '../../lib/secrets';
 import { createWebhookDispatcher, type WebhookDispatcherOptions } from '../../notify/webhook-dispatcher';
 import { enqueueWebhook } from '../../notify/webhook-outbox';
@@ -39,7 +40,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('webhook dispatcher', () => {
   let db: TestDatabase;
-  const secrets = createSecrets(randomBytes(32));
+  const secrets = createSecrets(newDataKey());
   const context = (onboardingId: string) => `webhook:${onboardingId}`;
 
   beforeAll(async () => {
