@@ -38,6 +38,7 @@ export async function startWorkerProcess(
     openSecret: (sealed, onboardingId) => secrets.open(sealed, webhookSecretContext(onboardingId)),
     retryInitialMs: config.webhook.retryInitialMs,
     maxAttempts: config.webhook.maxAttempts,
+    allowedHosts: config.webhook.allowedHosts,
     pollIntervalMs: options.webhookPollMs,
   });
   dispatcher.start();

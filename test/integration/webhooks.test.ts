@@ -57,6 +57,7 @@ describe('webhook dispatcher', () => {
       log: createLogger({ level: 'silent' }),
       retryInitialMs: 20,
       maxAttempts: 5,
+      allowedHosts: ['127.0.0.1'],
       ...overrides,
     });
   }
@@ -160,6 +161,13 @@ describe('webhook dispatcher', () => {
     expect(receiver.received).toHaveLength(3);
     expect(row).toMatchObject({ attempts: 3, last_status: 500, last_error: 'HTTP 500', failed_at: expect.any(Date), delivered_at: null });
     await expect(d.runOnce()).resolves.toBe(0);
+  });
+
+  it('refuses at delivery a URL that now resolves to a private address, calling nothing', async () => {
+    const { id } = await enqueue('https://hooks.customer.example/gangway');
+    const row = await runUntilSettled(dispatcher({ lookup: async () => [{ address: '10.0.0.7' }] }).runOnce, id);
+    expect(row).toMatchObject({ attempts: 1, last_status: null, failed_at: expect.any(Date), delivered_at: null });
+    expect(row.last_error).toMatch(/^refused: hooks\.customer\.example resolves to 10\.0\.0\.7/);
   });
 
   it('records a network error by class and message, never the secret', async () => {

@@ -47,6 +47,8 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     CONNECTIVITY_RETRY_INITIAL: '100ms',
     CONNECTIVITY_RETRY_MAX: '500ms',
     WEBHOOK_RETRY_INITIAL: '100ms',
+    // Receivers in tests listen on loopback, which webhooks may otherwise never reach.
+    WEBHOOK_ALLOWED_HOSTS: '127.0.0.1,localhost',
     ...env,
   });
   const log = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
