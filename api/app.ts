@@ -21,7 +21,13 @@ export function createApp(deps: ApiDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use((req, res, next) => {
-    res.on('finish', () => metrics.requests.inc({ method: req.method, route: req.route?.path ?? 'unmatched', status: res.statusCode }));
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      // The route pattern, never the URL: collector and kit links carry their token in the path.
+      const route = req.route?.path ?? 'unmatched';
+      metrics.requests.inc({ method: req.method, route, status: res.statusCode });
+      deps.log.info({ method: req.method, route, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request');
+    });
     next();
   });
   app.use(express.json({ limit: '100kb' }));

@@ -1,6 +1,4 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { createLogger } from '../../lib/logger';
 import { newDataKey } from '../../lib/envelope';
@@ -9,32 +7,7 @@ import { createWebhookDispatcher, type WebhookDispatcherOptions } from '../../no
 import { enqueueWebhook } from '../../notify/webhook-outbox';
 import { newWebhookSecret } from '../../notify/webhook-signing';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-
-interface Received {
-  headers: Record<string, string>;
-  body: string;
-}
-
-/** A real HTTP receiver on loopback that answers with the statuses given, then 200. */
-async function startReceiver(statuses: number[] = []) {
-  const received: Received[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      received.push({ headers: req.headers as Record<string, string>, body: Buffer.concat(chunks).toString('utf8') });
-      res.statusCode = statuses[received.length - 1] ?? 200;
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/hooks`,
-    received,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
+import { startReceiver } from '../support/webhook-receiver';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -31,7 +31,8 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+/** `logs`: where the product's log lines go (at debug level), for tests that read them. */
+export async function startStack(env: Record<string, string> = {}, options: { logs?: NodeJS.WritableStream } = {}): Promise<Stack> {
   const temporalAddress = env.TEMPORAL_ADDRESS ?? process.env.TEMPORAL_ADDRESS;
   if (!temporalAddress) throw new Error('TEMPORAL_ADDRESS is set by the jest global setup');
   const db = await createTestDatabase();
@@ -51,7 +52,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     WEBHOOK_ALLOWED_HOSTS: '127.0.0.1,localhost',
     ...env,
   });
-  const log = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const log = options.logs ? createLogger({ level: 'debug' }, options.logs) : createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   installTemporalRuntime(log);
   const worker = await startWorkerProcess(config, log, { temporalAddress, workflowBundle: testWorkflowBundle(), webhookPollMs: 100 });
   const api = await startApiProcess(config, log, { temporalAddress });
