@@ -73,6 +73,7 @@ export const OnboardingStatus = z.enum([...OPEN_STATUSES, ...FINAL_STATUSES]);
 
 export const ListOnboardingsQuery = z.object({
   status: OnboardingStatus.optional(),
+  connectivity: z.enum(['PENDING', 'CONNECTED', 'FAILED']).optional().openapi({ description: 'onboardings with at least one client in this connectivity state' }),
   tenant: z.string().min(1).max(64).optional().openapi({ description: 'partnerProvidedId or tenantId' }),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(200).optional(),

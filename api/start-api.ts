@@ -8,6 +8,7 @@ import type { Logger } from '../lib/logger';
 import { createSecrets } from '../lib/secrets';
 import { createApp } from './app';
 import { createTokenService } from './auth';
+import { ensureReverifySchedule } from './reverify-schedule';
 import { listen } from './server';
 
 export interface ApiProcess { url: string; stop(): Promise<void> }
@@ -36,6 +37,7 @@ export async function startApiProcess(config: Config, log: Logger, options: { te
   await waitForTemporal(connection, log);
   const temporal = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(requireMasterKeys(config)) });
   const codec = createPayloadCodec(requireMasterKeys(config));
+  await ensureReverifySchedule(temporal, config, log);
   const secrets = createSecrets(await loadDataKey(pool, requireMasterKeys(config)));
   const tokens = createTokenService({ pool, secrets, accessTtlMs: config.accessTokenTtlMs, refreshTtlMs: config.refreshTokenTtlMs });
   const app = createApp({ config, pool, temporal, codec, secrets, tokens, log });
