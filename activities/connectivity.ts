@@ -3,26 +3,28 @@ import { collectorContext } from './collection';
 
 export interface VerifyPortalLoginInput { onboardingId: string; collectorLinkId: string; portalUrl: string }
 export type PortalLoginOutcome = 'CONNECTED' | 'WRONG_CREDENTIALS';
+/** One login attempt's answer; a transient one names the class of trouble for the onboarding view. */
+export interface PortalCheckResult { outcome: PortalLoginOutcome | 'TRANSIENT'; errorClass: string | null; status?: number }
 
 /** The portal refused these credentials: an answer for the workflow, not an error to retry. */
 const REFUSED = new Set([401, 403]);
 
-export function connectivityActivities({ pool, secrets, http, config }: Pick<ActivityDeps, 'pool' | 'secrets' | 'http' | 'config'>) {
-  return {
-    /**
-     * Logs into the client's portal with the submitted credentials (contract: POST {portalUrl}/login).
-     * 2xx is connected, 401/403 wrong credentials; anything else throws, and the retry policy backs
-     * off until the connectivity deadline.
-     */
-    async verifyPortalLogin({ onboardingId, collectorLinkId, portalUrl }: VerifyPortalLoginInput): Promise<{ outcome: PortalLoginOutcome }> {
-      const { rows } = await pool.query<{ credentials_sealed: string | null }>(
-        'SELECT credentials_sealed FROM collector_links WHERE id = $1 AND onboarding_id = $2',
-        [collectorLinkId, onboardingId],
-      );
-      // A submission whose row never committed counts as wrong credentials: the client gets a fresh link.
-      if (!rows[0]?.credentials_sealed) return { outcome: 'WRONG_CREDENTIALS' };
-      const credentials = JSON.parse(secrets.open(rows[0].credentials_sealed, collectorContext(collectorLinkId))) as { username: string; password: string };
+export function connectivityActivities({ pool, secrets, http, config, log }: Pick<ActivityDeps, 'pool' | 'secrets' | 'http' | 'config' | 'log'>) {
+  /**
+   * Logs into the client's portal with the submitted credentials (contract: POST {portalUrl}/login).
+   * 2xx is connected, 401/403 wrong credentials, anything else (5xx, timeout, refused) transient.
+   */
+  async function check({ onboardingId, collectorLinkId, portalUrl }: VerifyPortalLoginInput): Promise<PortalCheckResult> {
+    const { rows } = await pool.query<{ credentials_sealed: string | null }>(
+      'SELECT credentials_sealed FROM collector_links WHERE id = $1 AND onboarding_id = $2',
+      [collectorLinkId, onboardingId],
+    );
+    // A submission whose row never committed counts as wrong credentials: the client gets a fresh link.
+    if (!rows[0]?.credentials_sealed) return { outcome: 'WRONG_CREDENTIALS', errorClass: 'WRONG_CREDENTIALS' };
+    const credentials = JSON.parse(secrets.open(rows[0].credentials_sealed, collectorContext(collectorLinkId))) as { username: string; password: string };
 
+    let result: PortalCheckResult;
+    try {
       const response = await http(new URL('login', portalUrl.endsWith('/') ? portalUrl : `${portalUrl}/`), {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -31,9 +33,35 @@ export function connectivityActivities({ pool, secrets, http, config }: Pick<Act
         redirect: 'manual',
       });
       await response.body?.cancel();
-      if (response.ok) return { outcome: 'CONNECTED' };
-      if (REFUSED.has(response.status)) return { outcome: 'WRONG_CREDENTIALS' };
-      throw new Error(`portal answered ${response.status}`);
+      if (response.ok) result = { outcome: 'CONNECTED', errorClass: null };
+      else if (REFUSED.has(response.status)) result = { outcome: 'WRONG_CREDENTIALS', errorClass: 'WRONG_CREDENTIALS' };
+      else result = { outcome: 'TRANSIENT', errorClass: `HTTP_${Math.floor(response.status / 100)}XX`, status: response.status };
+    } catch (err) {
+      result = { outcome: 'TRANSIENT', errorClass: networkErrorClass(err) };
+    }
+    log.info({ onboardingId, collectorLinkId, portal: new URL(portalUrl).host, ...result }, 'portal login checked');
+    return result;
+  }
+
+  return {
+    /** One check, answered as a value: the workflow records it and decides when to try again. */
+    checkPortalLogin: check,
+    /**
+     * Before the workflow's own check loop (patch 'connectivity-check-loop'): a transient answer
+     * throws, and the retry policy backs off. Kept for onboardings started before it.
+     */
+    async verifyPortalLogin(input: VerifyPortalLoginInput): Promise<{ outcome: PortalLoginOutcome }> {
+      const { outcome, errorClass, status } = await check(input);
+      if (outcome === 'TRANSIENT') throw new Error(`portal answered ${status ?? errorClass}`);
+      return { outcome };
     },
   };
+}
+
+function networkErrorClass(err: unknown): string {
+  const e = err as { name?: string; cause?: { code?: string } };
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return 'TIMEOUT';
+  if (e?.cause?.code === 'ECONNREFUSED') return 'CONNECTION_REFUSED';
+  if (e?.cause?.code === 'ENOTFOUND' || e?.cause?.code === 'EAI_AGAIN') return 'DNS_FAILURE';
+  return 'NETWORK_ERROR';
 }

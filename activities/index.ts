@@ -6,6 +6,7 @@ import type { ActivityDeps } from './deps';
 import { integrationUserActivities } from './integration-users';
 import { kitActivities } from './kit';
 import { progressActivities } from './progress';
+import { reverificationActivities } from './reverification';
 import { subscriptionActivities } from './subscriptions';
 import { tenantActivities } from './tenants';
 
@@ -23,5 +24,6 @@ export function createActivities(deps: ActivityDeps) {
     ...connectivityActivities(deps),
     ...kitActivities(deps),
     ...progressActivities(deps),
+    ...reverificationActivities(deps),
   };
 }

@@ -5,6 +5,7 @@ import { buildOpenApiDocument } from './openapi';
 import { notFoundHandler, problemHandler } from './problem';
 import { approvalRoutes } from './routes/approvals';
 import { authRoutes } from './routes/auth';
+import { codecRoutes } from './routes/codec';
 import { collectRoutes } from './routes/collect';
 import { createMetrics, healthRoutes } from './routes/health';
 import { kitRoutes } from './routes/kits';
@@ -20,7 +21,13 @@ export function createApp(deps: ApiDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use((req, res, next) => {
-    res.on('finish', () => metrics.requests.inc({ method: req.method, route: req.route?.path ?? 'unmatched', status: res.statusCode }));
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      // The route pattern, never the URL: collector and kit links carry their token in the path.
+      const route = req.route?.path ?? 'unmatched';
+      metrics.requests.inc({ method: req.method, route, status: res.statusCode });
+      deps.log.info({ method: req.method, route, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request');
+    });
     next();
   });
   app.use(express.json({ limit: '100kb' }));
@@ -36,6 +43,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(collectRoutes(deps));
   app.use(kitRoutes(deps));
   app.use(oauthRoutes(deps));
+  app.use(codecRoutes(deps));
 
   app.use(notFoundHandler);
   app.use(problemHandler(deps.log));

@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
@@ -10,6 +11,8 @@ export interface ApiDeps {
   config: Config;
   pool: Pool;
   temporal: Client;
+  /** The payload codec of the Temporal client, served to the Web UI by /codec. */
+  codec: PayloadCodec;
   secrets: Secrets;
   tokens: TokenService;
   log: Logger;

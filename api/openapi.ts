@@ -1,6 +1,6 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { ApprovalsQuery, CancelBody, CollectBody, DecisionBody, ListOnboardingsQuery, LoginBody, RefreshBody, StartOnboardingBody } from './schemas';
+import { ApprovalsQuery, CancelBody, CodecBody, CollectBody, DecisionBody, ListOnboardingsQuery, LoginBody, RefreshBody, StartOnboardingBody } from './schemas';
 
 /** The OpenAPI 3.1 document, generated from the same schemas that validate requests. */
 export function buildOpenApiDocument(serverUrl: string) {
@@ -34,6 +34,9 @@ export function buildOpenApiDocument(serverUrl: string) {
     request: { body: { content: { 'application/x-www-form-urlencoded': { schema: z.object({ grant_type: z.enum(['client_credentials', 'password']), username: z.string().optional(), password: z.string().optional() }) } } } },
     responses: { 200: json('{access_token, token_type, expires_in, scope}'), 400: json('{error: invalid_grant | unsupported_grant_type}'), 401: json('{error: invalid_client}') },
   });
+  for (const operation of ['encode', 'decode']) {
+    registry.registerPath({ method: 'post', path: `/codec/${operation}`, summary: `Temporal codec server: ${operation} payloads (staff, admin)`, security: secured, request: body(CodecBody), responses: { 200: json('{payloads}'), 400: problem, 401: problem, 403: problem } });
+  }
   for (const [path, summary] of [['/healthz', 'Liveness'], ['/readyz', 'Readiness: PostgreSQL and Temporal'], ['/metrics', 'Prometheus metrics']] as const) {
     registry.registerPath({ method: 'get', path, summary, responses: { 200: { description: summary }, 503: { description: 'Not ready' } } });
   }

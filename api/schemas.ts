@@ -73,6 +73,7 @@ export const OnboardingStatus = z.enum([...OPEN_STATUSES, ...FINAL_STATUSES]);
 
 export const ListOnboardingsQuery = z.object({
   status: OnboardingStatus.optional(),
+  connectivity: z.enum(['PENDING', 'CONNECTED', 'FAILED']).optional().openapi({ description: 'onboardings with at least one client in this connectivity state' }),
   tenant: z.string().min(1).max(64).optional().openapi({ description: 'partnerProvidedId or tenantId' }),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(200).optional(),
@@ -86,6 +87,11 @@ export const CancelBody = z.object({ reason: z.string().trim().min(1).max(1000) 
 export const LoginBody = z.object({ email: z.string().min(1).max(254), password: z.string().min(1).max(1024) }).openapi('Login');
 export const RefreshBody = z.object({ refreshToken: z.string().min(1).max(512) }).openapi('Refresh');
 export const CollectBody = z.object({ username: z.string().min(1).max(256), password: z.string().min(1).max(1024) }).openapi('PortalCredentials');
+const base64 = z.string().max(4_000_000).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64');
+/** Temporal's codec server protocol: payloads in proto JSON form, bytes as base64. */
+export const CodecBody = z
+  .object({ payloads: z.array(z.object({ metadata: z.record(z.string(), base64).optional(), data: base64.optional() })).max(1000) })
+  .openapi('CodecPayloads');
 export const ApprovalsQuery = z.object({ status: z.enum(['PENDING', 'APPROVED', 'REJECTED', 'EXPIRED']).default('PENDING') });
 export const TokenBody = z.object({
   grant_type: z.string().min(1),

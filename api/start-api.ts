@@ -1,10 +1,14 @@
 import { Client, Connection } from '@temporalio/client';
 import { createPool, waitForDatabase } from '../db/pool';
-import { requireMasterKey, type Config } from '../lib/config';
+import { loadDataKey } from '../db/data-keys';
+import { requireMasterKeys, type Config } from '../lib/config';
+import { createDataConverter } from '../lib/data-converter';
+import { createPayloadCodec } from '../lib/payload-codec';
 import type { Logger } from '../lib/logger';
 import { createSecrets } from '../lib/secrets';
 import { createApp } from './app';
 import { createTokenService } from './auth';
+import { ensureReverifySchedule } from './reverify-schedule';
 import { listen } from './server';
 
 export interface ApiProcess { url: string; stop(): Promise<void> }
@@ -31,10 +35,12 @@ export async function startApiProcess(config: Config, log: Logger, options: { te
   await waitForDatabase(pool, log);
   const connection = Connection.lazy({ address: options.temporalAddress });
   await waitForTemporal(connection, log);
-  const temporal = new Client({ connection, namespace: config.temporal.namespace });
-  const secrets = createSecrets(requireMasterKey(config));
+  const temporal = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(requireMasterKeys(config)) });
+  const codec = createPayloadCodec(requireMasterKeys(config));
+  await ensureReverifySchedule(temporal, config, log);
+  const secrets = createSecrets(await loadDataKey(pool, requireMasterKeys(config)));
   const tokens = createTokenService({ pool, secrets, accessTtlMs: config.accessTokenTtlMs, refreshTtlMs: config.refreshTokenTtlMs });
-  const app = createApp({ config, pool, temporal, secrets, tokens, log });
+  const app = createApp({ config, pool, temporal, codec, secrets, tokens, log });
   const server = await listen(app, config.port, options.host);
   log.info({ url: server.url }, 'API listening');
   return {

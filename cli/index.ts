@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ApiError } from './api-client';
 import { approve } from './commands/approve';
+import { keysRewrap } from './commands/keys-rewrap';
 import { login } from './commands/login';
 import { onboard } from './commands/onboard';
 import { status } from './commands/status';
@@ -71,6 +72,12 @@ function buildProgram(ctx: Context, setExit: (code: number) => void): Command {
     .addOption(new Option('--approver-kind <kind>', 'for approvers: account manager or technical account manager').choices(['AM', 'TECH_AM']))
     .option('--password-stdin', 'read the password from standard input (one trailing newline is removed)')
     .action(act((opts) => usersAdd(ctx, opts)));
+
+  const keys = program.command('keys').description('manage the keys that protect stored secrets');
+  keys
+    .command('rewrap')
+    .description('after a master key rotation: wrap every data key under GANGWAY_MASTER_KEY (old keys in GANGWAY_PREVIOUS_MASTER_KEYS)')
+    .action(act(() => keysRewrap(ctx)));
 
   program
     .command('login')

@@ -40,7 +40,7 @@ export async function insertStartedOnboarding(
   );
 }
 
-export interface ListFilter { status?: OnboardingStatus; tenant?: string; limit: number; after?: { createdAt: string; id: string } }
+export interface ListFilter { status?: OnboardingStatus; connectivity?: string; tenant?: string; limit: number; after?: { createdAt: string; id: string } }
 
 /** Newest first, keyset-paged on (created_at, id) so that pages stay stable while rows arrive. */
 export async function listOnboardings(pool: Pool, filter: ListFilter): Promise<OnboardingRow[]> {
@@ -48,6 +48,7 @@ export async function listOnboardings(pool: Pool, filter: ListFilter): Promise<O
   const args: unknown[] = [];
   const arg = (value: unknown) => `$${args.push(value)}`;
   if (filter.status) where.push(`status = ${arg(filter.status)}`);
+  if (filter.connectivity) where.push(`view->'clients' @> jsonb_build_array(jsonb_build_object('connectivity', ${arg(filter.connectivity)}::text))`);
   if (filter.tenant) where.push(`(partner_provided_id = ${arg(filter.tenant)} OR view->'tenant'->>'tenantId' = ${arg(filter.tenant)})`);
   if (filter.after) where.push(`(created_at, id) < (${arg(filter.after.createdAt)}::timestamptz, ${arg(filter.after.id)}::uuid)`);
   const { rows } = await pool.query<OnboardingRow>(

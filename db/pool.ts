@@ -8,6 +8,9 @@ import type { Logger } from '../lib/logger';
 export function createPool(connectionString: string, log: Logger, options: PoolConfig = {}): Pool {
   const pool = new Pool({ connectionString, max: 10, connectionTimeoutMillis: 5_000, ...options });
   pool.on('error', (err) => log.warn({ err: { message: err.message } }, 'idle PostgreSQL client failed; it will be replaced'));
+  // A checked-out client between queries has no pool listener: its 'error' event would crash the process too.
+  // The query or transaction using it still fails on its own; the pool drops the client when it is released.
+  pool.on('connect', (client) => client.on('error', (err) => log.warn({ err: { message: err.message } }, 'PostgreSQL client failed')));
   return pool;
 }
 

@@ -9,6 +9,8 @@ export interface DevServerOptions {
   cliPath: string;
   port: number;
   uiPort?: number;
+  /** The Web UI decodes payloads through this codec server (Temporal's remote codec protocol). */
+  uiCodecEndpoint?: string;
   /** SQLite file that keeps workflows across restarts; omit for an in-memory server (tests). */
   dbFile?: string;
   /**
@@ -65,6 +67,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   args.push('--namespace', options.namespace ?? 'default');
   if (dbFile) args.push('--db-filename', dbFile);
   if (options.uiPort) args.push('--ui-port', String(options.uiPort));
+  if (options.uiPort && options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   else args.push('--headless');
   args.push(...(options.extraArgs ?? []));
 

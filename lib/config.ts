@@ -1,6 +1,7 @@
 import ms from 'ms';
 import { z } from 'zod';
 import type { OnboardingPolicy } from '../workflows/types';
+import type { MasterKeys } from './master-keys';
 
 /** Durations are written the way people say them ("24h", "90s", "500ms") and held as milliseconds. */
 const duration = z.string().transform((text, ctx) => {
@@ -22,6 +23,14 @@ const masterKey = z
     }
     return key;
   });
+const masterKeyList = z.string().transform((text, ctx) => {
+  const keys = text.split(',').map((s) => s.trim()).filter(Boolean).map((k) => Buffer.from(k, 'base64'));
+  if (keys.some((k) => k.length !== 32)) {
+    ctx.addIssue({ code: 'custom', message: 'each key must be 32 bytes, base64-encoded, separated by commas' });
+    return z.NEVER;
+  }
+  return keys;
+});
 const list = z.string().transform((text) => text.split(',').map((s) => s.trim()).filter(Boolean));
 
 const envSchema = z.object({
@@ -36,6 +45,7 @@ const envSchema = z.object({
   SMTP_URL: z.string().min(1).optional(),
   MAIL_FROM: z.string().default('gangway <no-reply@gangway.localhost>'),
   GANGWAY_MASTER_KEY: masterKey.optional(),
+  GANGWAY_PREVIOUS_MASTER_KEYS: masterKeyList.default([]),
   GANGWAY_DATA_DIR: z.string().default('.data'),
   DEVELOPER_PORTAL_URL: z.url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -50,6 +60,9 @@ const envSchema = z.object({
   KIT_LINK_TTL: duration.default(7 * 86_400_000),
   WEBHOOK_RETRY_INITIAL: duration.default(1_000),
   WEBHOOK_MAX_ATTEMPTS: integer.default(8),
+  WEBHOOK_ALLOWED_HOSTS: list.default([]),
+  CODEC_CORS_ORIGINS: list.default([]),
+  REVERIFY_INTERVAL: duration.default(86_400_000),
   STAFF_EMAIL_DOMAINS: list.default([]),
   WORKER_MAX_CACHED_WORKFLOWS: integer.default(1000),
   INTEGRATION_USERNAME_PREFIX: z.string().regex(/^[A-Z][A-Z0-9]*$/, 'upper-case letters and digits').default('WSI'),
@@ -64,12 +77,17 @@ export interface Config {
   smtpUrl?: string;
   mailFrom: string;
   masterKey?: Buffer;
+  /** Keys GANGWAY_MASTER_KEY replaced: they still open what they wrapped until `gangway keys rewrap`. */
+  previousMasterKeys: Buffer[];
   dataDir: string;
   developerPortalUrl: string;
   logLevel: string;
   accessTokenTtlMs: number;
   refreshTokenTtlMs: number;
-  webhook: { retryInitialMs: number; maxAttempts: number };
+  webhook: { retryInitialMs: number; maxAttempts: number; allowedHosts: string[] };
+  /** Origins (the Temporal Web UI) allowed to call the codec endpoint from a browser. */
+  codecCorsOrigins: string[];
+  reverifyIntervalMs: number;
   staffEmailDomains: string[];
   usernamePrefix: string;
   policy: OnboardingPolicy;
@@ -101,12 +119,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     masterKey: e.GANGWAY_MASTER_KEY,
+    previousMasterKeys: e.GANGWAY_PREVIOUS_MASTER_KEYS,
     dataDir: e.GANGWAY_DATA_DIR,
     developerPortalUrl: e.DEVELOPER_PORTAL_URL ?? `${publicUrl}/docs`,
     logLevel: e.LOG_LEVEL,
     accessTokenTtlMs: e.ACCESS_TOKEN_TTL,
     refreshTokenTtlMs: e.REFRESH_TOKEN_TTL,
-    webhook: Object.freeze({ retryInitialMs: e.WEBHOOK_RETRY_INITIAL, maxAttempts: e.WEBHOOK_MAX_ATTEMPTS }),
+    webhook: Object.freeze({ retryInitialMs: e.WEBHOOK_RETRY_INITIAL, maxAttempts: e.WEBHOOK_MAX_ATTEMPTS, allowedHosts: e.WEBHOOK_ALLOWED_HOSTS }),
+    codecCorsOrigins: e.CODEC_CORS_ORIGINS,
+    reverifyIntervalMs: e.REVERIFY_INTERVAL,
     staffEmailDomains: e.STAFF_EMAIL_DOMAINS,
     usernamePrefix: e.INTEGRATION_USERNAME_PREFIX,
     policy: Object.freeze({
@@ -125,4 +146,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
 export function requireMasterKey(config: Config): Buffer {
   if (!config.masterKey) throw new ConfigError('GANGWAY_MASTER_KEY is required (base64 of 32 bytes)');
   return config.masterKey;
+}
+
+export function requireMasterKeys(config: Config): MasterKeys {
+  return { current: requireMasterKey(config), previous: config.previousMasterKeys };
 }

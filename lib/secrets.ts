@@ -1,8 +1,12 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { DataKey } from './envelope';
+import { deriveKey } from './master-keys';
 
 /**
- * Everything gangway keeps secret derives its keys from GANGWAY_MASTER_KEY with HKDF, one key per
- * purpose, so that a key for hashing tokens can never open a sealed credential.
+ * Everything gangway keeps secret derives its keys from the installation's data key with HKDF, one
+ * key per purpose, so that a key for hashing tokens can never open a sealed credential. The data
+ * key itself is stored wrapped by GANGWAY_MASTER_KEY (envelope encryption, db/data-keys.ts), so a
+ * master key rotation changes neither sealed values nor token hashes.
  */
 export interface Secrets {
   /** A fresh random credential (bearer tokens, client secrets): 256 bits, URL-safe. */
@@ -11,23 +15,20 @@ export interface Secrets {
   hashToken(token: string): string;
   /** Constant-time comparison of a presented token against a stored hash. */
   tokenMatches(token: string, storedHash: string): boolean;
-  /** AES-256-GCM; the output names its key id so that the master key can be rotated later. */
+  /** AES-256-GCM; the output names its data key, and is bound to its context (associated data). */
   seal(plaintext: string, context: string): string;
   open(sealed: string, context: string): string;
   /** A 256-bit key for one named purpose (e.g. signing access tokens). */
   keyFor(purpose: string): Buffer;
 }
 
-const KEY_ID = 'k1';
-
-export function createSecrets(masterKey: Buffer): Secrets {
-  const derive = (purpose: string) => Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), `gangway/${purpose}`, 32));
-  const pepper = derive('token-pepper');
-  const sealKey = derive('seal');
+export function createSecrets(dataKey: DataKey): Secrets {
+  const pepper = deriveKey(dataKey.key, 'token-pepper');
+  const sealKey = deriveKey(dataKey.key, 'seal');
 
   const hashToken = (token: string) => createHmac('sha256', pepper).update(token).digest('hex');
   return {
-    keyFor: (purpose) => derive(`key/${purpose}`),
+    keyFor: (purpose) => deriveKey(dataKey.key, `key/${purpose}`),
     newToken: () => randomBytes(32).toString('base64url'),
     hashToken,
     tokenMatches(token, storedHash) {
@@ -40,11 +41,11 @@ export function createSecrets(masterKey: Buffer): Secrets {
       const cipher = createCipheriv('aes-256-gcm', sealKey, iv);
       cipher.setAAD(Buffer.from(context));
       const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-      return [KEY_ID, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join('.');
+      return [dataKey.id, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join('.');
     },
     open(sealed, context) {
       const [keyId, iv, tag, body] = sealed.split('.');
-      if (keyId !== KEY_ID || !iv || !tag || body === undefined) throw new Error('sealed value has an unknown format');
+      if (keyId !== dataKey.id || !iv || !tag || body === undefined) throw new Error(`sealed value names an unknown data key (${keyId})`);
       const decipher = createDecipheriv('aes-256-gcm', sealKey, Buffer.from(iv, 'base64url'));
       decipher.setAAD(Buffer.from(context));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));

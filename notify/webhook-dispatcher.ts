@@ -4,6 +4,7 @@ import type { Logger } from '../lib/logger';
 import { backoffDelayMs } from './webhook-backoff';
 import type { WebhookPayload } from './webhook-outbox';
 import { signWebhook } from './webhook-signing';
+import { webhookUrlProblem, type Lookup } from './webhook-url-guard';
 
 export interface WebhookDispatcherOptions {
   pool: Pool;
@@ -13,6 +14,9 @@ export interface WebhookDispatcherOptions {
   log: Logger;
   retryInitialMs: number;
   maxAttempts: number;
+  /** Hosts that may be called although they resolve to internal addresses (WEBHOOK_ALLOWED_HOSTS). */
+  allowedHosts: readonly string[];
+  lookup?: Lookup;
   pollIntervalMs?: number;
   batchSize?: number;
   timeoutMs?: number;
@@ -71,6 +75,9 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
 
   async function post(row: ClaimedDelivery): Promise<Outcome> {
     if (!row.webhook_secret_enc) return { ok: false, error: 'onboarding has no webhook secret', permanent: true };
+    // Checked again at delivery: the name may resolve elsewhere now than when the onboarding started.
+    const refused = await webhookUrlProblem(row.url, options.allowedHosts, options.lookup);
+    if (refused) return { ok: false, error: `refused: ${refused}`, permanent: true };
     try {
       const secret = openSecret(row.webhook_secret_enc, row.onboarding_id);
       const body = JSON.stringify(row.payload);

@@ -8,6 +8,8 @@ export interface PortalStub {
   url: string;
   logins: { username: string; password: string }[];
   setUnavailable(unavailable: boolean): void;
+  /** The portal's password changes: the credential accepted until now is refused from here on. */
+  accept(credential: { username: string; password: string }): void;
   close(): Promise<void>;
 }
 
@@ -35,6 +37,7 @@ export async function startPortalStub(accepted: { username: string; password: st
     url: `http://127.0.0.1:${port}`,
     logins,
     setUnavailable: (value) => (unavailable = value),
+    accept: (credential) => (accepted = credential),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

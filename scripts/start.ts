@@ -70,6 +70,8 @@ async function bringUp(env: NodeJS.ProcessEnv, base: Config, log: Logger, dataDi
       uiPort: base.temporal.devPort + 1000,
       dbFile: path.join(dataDir, 'temporal.sqlite'),
       namespace: base.temporal.namespace,
+      // The UI shows decoded payloads to staff through the API's authenticated codec endpoint.
+      uiCodecEndpoint: `${base.publicUrl}/codec`,
       log,
     });
     stops.push(() => server.stop());
@@ -85,6 +87,8 @@ async function bringUp(env: NodeJS.ProcessEnv, base: Config, log: Logger, dataDi
     env.SMTP_URL = sink.url;
   }
 
+  // The dev UI calls the codec endpoint from its own origin.
+  if (temporalUi) env.CODEC_CORS_ORIGINS ??= temporalUi;
   const config = loadConfig(env);
   const temporalAddress = env.TEMPORAL_ADDRESS!;
   const bundle = await access(PREBUILT_BUNDLE).then(() => ({ codePath: PREBUILT_BUNDLE }), () => undefined);

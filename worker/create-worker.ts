@@ -1,3 +1,4 @@
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import path from 'node:path';
 import { createActivities, type ActivityDeps } from '../activities';
@@ -7,6 +8,8 @@ export interface OnboardingWorkerOptions {
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
+  /** Encrypts payloads; a prebuilt bundle must have been built with the same failure converter path. */
+  dataConverter: DataConverter;
   /** A prebuilt bundle (bundleWorkflowCode) skips the few seconds of bundling at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   maxCachedWorkflows?: number;
@@ -15,12 +18,13 @@ export interface OnboardingWorkerOptions {
 export const WORKFLOWS_PATH = require.resolve(path.join(__dirname, '..', 'workflows'));
 
 export function createOnboardingWorker(options: OnboardingWorkerOptions): Promise<Worker> {
-  const { connection, namespace, taskQueue, deps, workflowBundle } = options;
+  const { connection, namespace, taskQueue, deps, workflowBundle, dataConverter } = options;
   return Worker.create({
     connection,
     namespace,
     taskQueue,
     activities: createActivities(deps),
+    dataConverter,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     maxCachedWorkflows: options.maxCachedWorkflows,
     // Let in-flight activities finish on SIGTERM instead of leaving them to time out.

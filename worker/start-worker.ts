@@ -1,6 +1,8 @@
 import type { WorkerOptions } from '@temporalio/worker';
 import { createPool, waitForDatabase } from '../db/pool';
-import { requireMasterKey, type Config } from '../lib/config';
+import { loadDataKey } from '../db/data-keys';
+import { requireMasterKeys, type Config } from '../lib/config';
+import { createDataConverter } from '../lib/data-converter';
 import type { Logger } from '../lib/logger';
 import { createSecrets } from '../lib/secrets';
 import { createMailer } from '../notify/mailer';
@@ -26,7 +28,7 @@ export async function startWorkerProcess(
   if (!config.smtpUrl) throw new Error('SMTP_URL is required by the worker');
   const pool = createPool(config.databaseUrl, log);
   await waitForDatabase(pool, log);
-  const secrets = createSecrets(requireMasterKey(config));
+  const secrets = createSecrets(await loadDataKey(pool, requireMasterKeys(config)));
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, log });
   const deps = buildActivityDeps({ config, pool, mailer, secrets, log });
 
@@ -36,6 +38,7 @@ export async function startWorkerProcess(
     openSecret: (sealed, onboardingId) => secrets.open(sealed, webhookSecretContext(onboardingId)),
     retryInitialMs: config.webhook.retryInitialMs,
     maxAttempts: config.webhook.maxAttempts,
+    allowedHosts: config.webhook.allowedHosts,
     pollIntervalMs: options.webhookPollMs,
   });
   dispatcher.start();
@@ -58,6 +61,7 @@ export async function startWorkerProcess(
         workflowBundle: options.workflowBundle,
         // Bounded: parked onboardings beyond it are evicted and replayed when a message arrives.
         maxCachedWorkflows: config.temporal.maxCachedWorkflows,
+        dataConverter: createDataConverter(requireMasterKeys(config)),
       }),
   });
 

@@ -38,3 +38,15 @@ export function portal(policy: OnboardingPolicy) {
     },
   });
 }
+
+/**
+ * One portal check of the workflow's own loop (workflows/connectivity-checks.ts): the portal's
+ * answer comes back as a value; only our side failing (database, worker) is retried here.
+ */
+export function portalCheck(policy: OnboardingPolicy) {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: '30s',
+    scheduleToCloseTimeout: policy.connectivityDeadlineMs,
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: ['INVALID_INPUT'] },
+  });
+}

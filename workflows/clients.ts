@@ -1,5 +1,6 @@
-import { ActivityFailure, condition } from '@temporalio/workflow';
+import { ActivityFailure, condition, patched } from '@temporalio/workflow';
 import { notify, portal } from './activity-options';
+import { checkUntilAnswered } from './connectivity-checks';
 import type { CredentialsSubmittedInput } from './messages';
 import type { OnboardingState } from './onboarding-state';
 import type { ClientRequest } from './types';
@@ -44,6 +45,13 @@ export async function collectAndVerify(state: OnboardingState, submissions: Subm
     if (state.step('VERIFY_CONNECTIVITY').status !== 'RUNNING') state.markStep('VERIFY_CONNECTIVITY', 'RUNNING');
 
     const { collectorLinkId } = submissions.get(client.partnerProvidedId, attempt)!;
+    if (patched('connectivity-check-loop')) {
+      const outcome = await checkUntilAnswered(state, view, { onboardingId, collectorLinkId, portalUrl: client.portalUrl }, policy);
+      if (outcome === 'CONNECTED') return state.update(() => (view.connectivity = 'CONNECTED'));
+      // lastError keeps the class of the last check's trouble.
+      if (outcome === 'DEADLINE') return state.update(() => (view.connectivity = 'FAILED'));
+      continue;
+    }
     try {
       const result = await verify.verifyPortalLogin({ onboardingId, collectorLinkId, portalUrl: client.portalUrl });
       state.update(() => {

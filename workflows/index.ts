@@ -1,1 +1,2 @@
 export { onboardingWorkflow } from './onboarding';
+export { reverifyConnectivityWorkflow } from './reverify';

@@ -47,6 +47,7 @@ export class OnboardingState {
         partnerProvidedId: c.partnerProvidedId,
         connectivity: 'PENDING',
         attempts: 0,
+        checks: 0,
         lastCheckedAt: null,
         lastError: null,
         awaitingCredentials: false,

@@ -89,7 +89,10 @@ export interface ApprovalView {
 export interface ClientView {
   partnerProvidedId: string;
   connectivity: Connectivity;
+  /** Credential submissions so far (each one is a collector link). */
   attempts: number;
+  /** Portal logins tried so far, across submissions; absent in onboardings started before it was kept. */
+  checks?: number;
   lastCheckedAt: string | null;
   lastError: string | null;
   awaitingCredentials: boolean;

@@ -8,6 +8,7 @@ import type { ApiDeps } from '../deps';
 import { isFinished, onboardingHandle, workflowProblem } from '../onboarding-handle';
 import { badRequest, conflict, forbidden, HttpProblem, notFound } from '../problem';
 import { CancelBody, DecisionBody, ListOnboardingsQuery, parse, StartOnboardingBody } from '../schemas';
+import { webhookUrlProblem } from '../../notify/webhook-url-guard';
 import { dryRun, resolveApprover, startOnboarding } from '../start-onboarding';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -38,6 +39,8 @@ export function onboardingRoutes(deps: ApiDeps): Router {
       if (stored) return res.status(stored.statusCode).json(JSON.parse(deps.secrets.open((stored.response as { sealed: string }).sealed, sealContext)));
     }
     const body = parse(StartOnboardingBody, req.body);
+    const refused = body.notify.webhookUrl && (await webhookUrlProblem(body.notify.webhookUrl, deps.config.webhook.allowedHosts));
+    if (refused) throw badRequest('Webhook URL refused', [{ path: 'notify.webhookUrl', message: refused }]);
     const approverEmail = await resolveApprover(deps, body);
     if (body.testMode) return res.status(200).json(dryRun(body, approverEmail));
 

@@ -1,8 +1,9 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createActivities } from '../../activities';
 import { deriveUsername } from '../../activities/integration-users';
 import { createLogger } from '../../lib/logger';
+import { newDataKey } from '../../lib/envelope';
 import { createSecrets } from '../../lib/secrets';
 import { sendOnce } from '../../notify/mail-log';
 import type { Mailer, OutgoingMail } from '../../notify/mailer';
@@ -21,7 +22,7 @@ describe('activities are idempotent', () => {
   const sent: OutgoingMail[] = [];
   const mailer: Mailer = { send: async (mail) => void sent.push(mail), close: async () => undefined };
   let acts: ReturnType<typeof createActivities>;
-  const secrets = createSecrets(randomBytes(32));
+  const secrets = createSecrets(newDataKey());
 
   beforeAll(async () => {
     db = await createTestDatabase();

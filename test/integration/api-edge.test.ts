@@ -22,6 +22,9 @@ describe('API edge', () => {
     ['a bad email', { integrationUser: { email: 'not-an-email', integrationSystem: 'SAP' } }, 'integrationUser.email', /.+/],
     ['a portal that is not http', { clients: [{ partnerProvidedId: 'c', name: 'C', contactEmail: 'c@c.example', portalUrl: 'ftp://x' }] }, 'clients.0.portalUrl', /.+/],
     ['a missing tenant', { tenant: undefined }, 'tenant', /.+/],
+    ['a webhook to the cloud metadata address', { notify: { email: 'o@x.example', webhookUrl: 'http://169.254.169.254/latest/meta-data' } }, 'notify.webhookUrl', /link-local/],
+    ['a webhook to a private network', { notify: { email: 'o@x.example', webhookUrl: 'https://10.1.2.3/hook' } }, 'notify.webhookUrl', /private/],
+    ['a webhook to IPv6 loopback', { notify: { email: 'o@x.example', webhookUrl: 'http://[::1]:8080/hook' } }, 'notify.webhookUrl', /loopback/],
     ['an approver who is not one', { approverEmail: 'nobody@x.example' }, 'approverEmail', /not a registered approver/],
   ])('refuses %s with 400 naming the field, starting nothing', async (_what, override, path, message) => {
     const before = await countRows();

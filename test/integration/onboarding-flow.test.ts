@@ -1,5 +1,7 @@
 import { startPortalStub, type PortalStub } from '../../scripts/portal-stub';
-import { historyText } from '../support/history';
+import { requireMasterKeys } from '../../lib/config';
+import { createPayloadCodec } from '../../lib/payload-codec';
+import { decodedHistoryText, historyText } from '../support/history';
 import { recordHistory } from '../support/record-history';
 import { linkIn, startBody, startStack, type Stack } from '../support/stack';
 
@@ -11,7 +13,7 @@ describe('an onboarding from start to COMPLETED', () => {
   let approver: { email: string; token: string };
 
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await startStack({ CODEC_CORS_ORIGINS: 'http://127.0.0.1:8233' });
     portal = await startPortalStub({ username: 'client7', password: 'right-password' });
     staff = await stack.addUser('staff');
     approver = await stack.addUser('approver');
@@ -92,13 +94,32 @@ describe('an onboarding from start to COMPLETED', () => {
     const wrong = Buffer.from(`${kit.body.clientId}:not-the-secret`).toString('base64');
     expect((await stack.http('POST', '/oauth/token', { headers: { authorization: `Basic ${wrong}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' })).status).toBe(401);
 
-    // The workflow's history carries references only: no secret, token or password in clear.
+    // The raw history, as the server stores it, is ciphertext: no secret and no business data in clear.
     const history = await stack.temporal.workflow.getHandle(started.body.workflowId).fetchHistory();
-    const text = historyText(history);
-    expect(text).toContain(body.tenant.partnerProvidedId);
-    expect(text).toContain(done.clientId);
+    const raw = historyText(history);
     const kitToken = kitPath.split('/').pop()!;
-    for (const secret of [kit.body.clientSecret, kitToken, token1, token2, 'right-password', 'not-the-right-one']) expect(text).not.toContain(secret);
+    const secrets = [kit.body.clientSecret, kitToken, token1, token2, 'right-password', 'not-the-right-one'];
+    for (const value of [...secrets, 'Acme Shipping', 'it@client7.example', approver.email, done.clientId]) expect(raw).not.toContain(value);
+    // Decoded (what staff see through the codec endpoint), it holds the business data and references only.
+    const decoded = await decodedHistoryText(history, createPayloadCodec(requireMasterKeys(stack.config)));
+    expect(decoded).toContain('Acme Shipping');
+    expect(decoded).toContain(done.clientId);
+    for (const secret of secrets) expect(decoded).not.toContain(secret);
+
+    // The codec endpoint (what the Temporal Web UI calls) decodes for staff only.
+    const started0 = history.events![0].workflowExecutionStartedEventAttributes!.input!.payloads!;
+    const wire = { payloads: started0.map((p) => ({ metadata: Object.fromEntries(Object.entries(p.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])), data: Buffer.from(p.data!).toString('base64') })) };
+    expect((await stack.http('POST', '/codec/decode', { body: wire })).status).toBe(401);
+    expect((await stack.http('POST', '/codec/decode', { body: wire, token: approver.token })).status).toBe(403);
+    expect((await stack.http('POST', '/codec/decode', { body: { payloads: [{ data: 'not base64!' }] }, token: staff.token })).status).toBe(400);
+    const viaCodec = await stack.http('POST', '/codec/decode', { body: wire, token: staff.token, headers: { origin: 'http://127.0.0.1:8233' } });
+    expect(viaCodec.status).toBe(200);
+    expect(viaCodec.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:8233');
+    const input = JSON.parse(Buffer.from(viaCodec.body.payloads[0].data, 'base64').toString('utf8'));
+    expect(input.request.tenant.name).toBe('Acme Shipping');
+    const preflight = await fetch(`${stack.url}/codec/decode`, { method: 'OPTIONS', headers: { origin: 'http://127.0.0.1:8233', 'access-control-request-method': 'POST' } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('authorization');
     await recordHistory(started.body.workflowId, 'completed-after-wrong-credentials');
   });
 });

@@ -1,6 +1,8 @@
 import { Worker } from '@temporalio/worker';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { createDataConverter } from '../../lib/data-converter';
 import { createLogger } from '../../lib/logger';
 import { installTemporalRuntime } from '../../worker/temporal-runtime';
 import { testWorkflowBundle } from '../support/workflow-bundle';
@@ -20,8 +22,10 @@ describe('workflow replay', () => {
     const histories = await Promise.all(
       files.map(async (file) => ({ workflowId: file, history: JSON.parse(await readFile(path.join(dir, file), 'utf8')) })),
     );
+    // The same converter as production; fixtures recorded before the codec pass through it unchanged.
+    const replayConverter = createDataConverter({ current: randomBytes(32), previous: [] });
     const failures: string[] = [];
-    for await (const result of Worker.runReplayHistories({ workflowBundle: testWorkflowBundle() }, histories)) {
+    for await (const result of Worker.runReplayHistories({ workflowBundle: testWorkflowBundle(), dataConverter: replayConverter }, histories)) {
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
     }
     expect(failures).toEqual([]);

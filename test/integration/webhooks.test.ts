@@ -1,45 +1,19 @@
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createHmac, randomUUID } from 'node:crypto';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { createLogger } from '../../lib/logger';
+import { newDataKey } from '../../lib/envelope';
 import { createSecrets } from '../../lib/secrets';
 import { createWebhookDispatcher, type WebhookDispatcherOptions } from '../../notify/webhook-dispatcher';
 import { enqueueWebhook } from '../../notify/webhook-outbox';
 import { newWebhookSecret } from '../../notify/webhook-signing';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-
-interface Received {
-  headers: Record<string, string>;
-  body: string;
-}
-
-/** A real HTTP receiver on loopback that answers with the statuses given, then 200. */
-async function startReceiver(statuses: number[] = []) {
-  const received: Received[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      received.push({ headers: req.headers as Record<string, string>, body: Buffer.concat(chunks).toString('utf8') });
-      res.statusCode = statuses[received.length - 1] ?? 200;
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/hooks`,
-    received,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
+import { startReceiver } from '../support/webhook-receiver';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('webhook dispatcher', () => {
   let db: TestDatabase;
-  const secrets = createSecrets(randomBytes(32));
+  const secrets = createSecrets(newDataKey());
   const context = (onboardingId: string) => `webhook:${onboardingId}`;
 
   beforeAll(async () => {
@@ -56,6 +30,7 @@ describe('webhook dispatcher', () => {
       log: createLogger({ level: 'silent' }),
       retryInitialMs: 20,
       maxAttempts: 5,
+      allowedHosts: ['127.0.0.1'],
       ...overrides,
     });
   }
@@ -159,6 +134,13 @@ describe('webhook dispatcher', () => {
     expect(receiver.received).toHaveLength(3);
     expect(row).toMatchObject({ attempts: 3, last_status: 500, last_error: 'HTTP 500', failed_at: expect.any(Date), delivered_at: null });
     await expect(d.runOnce()).resolves.toBe(0);
+  });
+
+  it('refuses at delivery a URL that now resolves to a private address, calling nothing', async () => {
+    const { id } = await enqueue('https://hooks.customer.example/gangway');
+    const row = await runUntilSettled(dispatcher({ lookup: async () => [{ address: '10.0.0.7' }] }).runOnce, id);
+    expect(row).toMatchObject({ attempts: 1, last_status: null, failed_at: expect.any(Date), delivered_at: null });
+    expect(row.last_error).toMatch(/^refused: hooks\.customer\.example resolves to 10\.0\.0\.7/);
   });
 
   it('records a network error by class and message, never the secret', async () => {

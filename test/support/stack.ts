@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { startApiProcess } from '../../api/start-api';
 import { createUser, type ApproverKind, type Role } from '../../db/users';
 import { freePort } from '../../infra/free-port';
-import { loadConfig, type Config } from '../../lib/config';
+import { loadConfig, requireMasterKeys, type Config } from '../../lib/config';
+import { createDataConverter } from '../../lib/data-converter';
 import { createLogger } from '../../lib/logger';
 import { startMailSink, type MailSink } from '../../notify/mail-sink';
 import { startWorkerProcess } from '../../worker/start-worker';
@@ -30,7 +31,8 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+/** `logs`: where the product's log lines go (at debug level), for tests that read them. */
+export async function startStack(env: Record<string, string> = {}, options: { logs?: NodeJS.WritableStream } = {}): Promise<Stack> {
   const temporalAddress = env.TEMPORAL_ADDRESS ?? process.env.TEMPORAL_ADDRESS;
   if (!temporalAddress) throw new Error('TEMPORAL_ADDRESS is set by the jest global setup');
   const db = await createTestDatabase();
@@ -46,15 +48,17 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     CONNECTIVITY_RETRY_INITIAL: '100ms',
     CONNECTIVITY_RETRY_MAX: '500ms',
     WEBHOOK_RETRY_INITIAL: '100ms',
+    // Receivers in tests listen on loopback, which webhooks may otherwise never reach.
+    WEBHOOK_ALLOWED_HOSTS: '127.0.0.1,localhost',
     ...env,
   });
-  const log = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const log = options.logs ? createLogger({ level: 'debug' }, options.logs) : createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   installTemporalRuntime(log);
   const worker = await startWorkerProcess(config, log, { temporalAddress, workflowBundle: testWorkflowBundle(), webhookPollMs: 100 });
   const api = await startApiProcess(config, log, { temporalAddress });
   await worker.ready;
   const connection = await Connection.connect({ address: temporalAddress });
-  const temporal = new Client({ connection, namespace: config.temporal.namespace });
+  const temporal = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(requireMasterKeys(config)) });
 
   const http: Stack['http'] = async (method, path, options = {}) => {
     const headers: Record<string, string> = { ...options.headers };

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { newDataKey } from '../../lib/envelope';
 import { createSecrets } from '../../lib/secrets';
 
 describe('secrets', () => {
-  const secrets = createSecrets(randomBytes(32));
+  const secrets = createSecrets(newDataKey());
 
   it('opens what it sealed, only under the same context', () => {
     const sealed = secrets.seal('hunter2', 'collector:1');
@@ -12,7 +12,7 @@ describe('secrets', () => {
   });
 
   it('cannot open a value sealed under another master key', () => {
-    const other = createSecrets(randomBytes(32));
+    const other = createSecrets(newDataKey());
     expect(() => other.open(secrets.seal('x', 'c'), 'c')).toThrow();
   });
 
@@ -20,7 +20,7 @@ describe('secrets', () => {
     const token = secrets.newToken();
     expect(Buffer.from(token, 'base64url')).toHaveLength(32);
     expect(secrets.hashToken(token)).toBe(secrets.hashToken(token));
-    expect(createSecrets(randomBytes(32)).hashToken(token)).not.toBe(secrets.hashToken(token));
+    expect(createSecrets(newDataKey()).hashToken(token)).not.toBe(secrets.hashToken(token));
     expect(secrets.tokenMatches(token, secrets.hashToken(token))).toBe(true);
     expect(secrets.tokenMatches(`${token}x`, secrets.hashToken(token))).toBe(false);
   });

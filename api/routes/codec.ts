@@ -1,0 +1,53 @@
+import { Router, type RequestHandler } from 'express';
+import type { Payload } from '@temporalio/common';
+import { authenticate, requireRole } from '../auth';
+import type { ApiDeps } from '../deps';
+import { CodecBody, parse } from '../schemas';
+
+type WirePayload = { metadata?: Record<string, string>; data?: string };
+
+/**
+ * Temporal's codec server protocol (POST /codec/encode and /codec/decode, payloads as proto JSON
+ * with base64 bytes), so that the Temporal Web UI and CLI can show staff what the history holds.
+ * Staff and admins only: decoded payloads are business data.
+ */
+export function codecRoutes(deps: ApiDeps): Router {
+  const router = Router();
+  const allowed = new Set(deps.config.codecCorsOrigins);
+
+  // The UI calls from its own origin: answer the preflight without authentication, as browsers require.
+  const cors: RequestHandler = (req, res, next) => {
+    const origin = req.get('origin');
+    if (origin && allowed.has(origin)) {
+      res.set({
+        'access-control-allow-origin': origin,
+        'access-control-allow-credentials': 'true',
+        'access-control-allow-headers': 'authorization, content-type, x-namespace',
+        'access-control-allow-methods': 'POST, OPTIONS',
+        vary: 'Origin',
+      });
+    }
+    if (req.method === 'OPTIONS') return void res.status(204).end();
+    next();
+  };
+  router.options('/codec/:operation', cors);
+
+  for (const operation of ['encode', 'decode'] as const) {
+    router.post(`/codec/${operation}`, cors, authenticate(deps.tokens), requireRole('staff', 'admin'), async (req, res) => {
+      const { payloads } = parse(CodecBody, req.body);
+      const result = await deps.codec[operation](payloads.map(fromWire));
+      res.set('cache-control', 'no-store').json({ payloads: result.map(toWire) });
+    });
+  }
+  return router;
+}
+
+const fromWire = (p: WirePayload): Payload => ({
+  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))])),
+  data: new Uint8Array(Buffer.from(p.data ?? '', 'base64')),
+});
+
+const toWire = (p: Payload): WirePayload => ({
+  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+  data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
+});

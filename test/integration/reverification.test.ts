@@ -1,0 +1,67 @@
+import { reverifyScheduleId } from '../../api/reverify-schedule';
+import { startPortalStub, type PortalStub } from '../../scripts/portal-stub';
+import { completeOnboarding } from '../support/journey';
+import { startStack, type Stack } from '../support/stack';
+import { startReceiver } from '../support/webhook-receiver';
+
+/** After COMPLETED, a Temporal Schedule logs into every connected client's portal again. */
+describe('re-verification', () => {
+  let stack: Stack;
+  let portal: PortalStub;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+
+  beforeAll(async () => {
+    stack = await startStack({ REVERIFY_INTERVAL: '6h' });
+    portal = await startPortalStub({ username: 'client1', password: 'first-password' });
+    receiver = await startReceiver();
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await portal?.close();
+    await receiver?.close();
+  });
+
+  it('runs on the configured interval; a client whose credentials stop working is FAILED, the customer told, and staff find it', async () => {
+    const schedule = stack.temporal.schedule.getHandle(reverifyScheduleId(stack.config.temporal.taskQueue));
+    expect((await schedule.describe()).spec.intervals).toEqual([expect.objectContaining({ every: 6 * 3_600_000 })]);
+
+    const staff = await stack.addUser('staff');
+    const approver = await stack.addUser('approver');
+    const { id } = await completeOnboarding(stack, { staff, approver }, portal, ['first-password'], { notify: { email: 'ops@reverify.example', webhookUrl: receiver.url } });
+    const connected = await stack.http('GET', '/v1/onboardings?connectivity=CONNECTED', { token: staff.token });
+    expect(connected.body.items.map((o: any) => o.id)).toEqual([id]);
+
+    // Still accepted: a run records the check and changes nothing else.
+    const runs = async () => (await schedule.describe()).info.recentActions.length;
+    await schedule.trigger();
+    await waitFor(async () => (await runs()) >= 1 && (await stack.http('GET', `/v1/onboardings/${id}`, { token: staff.token })).body.clients[0].lastCheckedAt !== null);
+    let view = (await stack.http('GET', `/v1/onboardings/${id}`, { token: staff.token })).body;
+    expect(view.clients[0]).toMatchObject({ connectivity: 'CONNECTED', lastError: null });
+
+    // The portal's password changes: the next run finds the credentials refused.
+    portal.accept({ username: 'client1', password: 'rotated-password' });
+    await schedule.trigger();
+    view = await stack.waitForOnboarding(id, staff.token, (v) => v.clients[0].connectivity === 'FAILED');
+    expect(view.status).toBe('COMPLETED');
+    expect(view.clients[0]).toMatchObject({ connectivity: 'FAILED', lastError: 'WRONG_CREDENTIALS' });
+
+    const mail = await stack.mail.waitFor((m) => m.to.includes('ops@reverify.example') && /stopped working/.test(m.subject));
+    expect(mail.text).toContain('client-1');
+    await waitFor(async () => receiver.received.some((r) => JSON.parse(r.body).type === 'client.connectivity_lost'));
+    const lost = receiver.received.map((r) => JSON.parse(r.body)).find((e) => e.type === 'client.connectivity_lost');
+    expect(lost).toMatchObject({ onboardingId: id, data: { client: 'client-1', connectivity: 'FAILED' } });
+
+    const failed = await stack.http('GET', '/v1/onboardings?connectivity=FAILED', { token: staff.token });
+    expect(failed.body.items.map((o: any) => o.id)).toEqual([id]);
+    expect((await stack.http('GET', '/v1/onboardings?connectivity=CONNECTED', { token: staff.token })).body.items).toEqual([]);
+    expect((await stack.http('GET', '/v1/onboardings?connectivity=BROKEN', { token: staff.token })).status).toBe(400);
+  });
+});
+
+async function waitFor(predicate: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error('condition not reached');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -1,0 +1,42 @@
+import { sleep } from '@temporalio/workflow';
+import type { VerifyPortalLoginInput } from '../activities/connectivity';
+import { portalCheck } from './activity-options';
+import type { OnboardingState } from './onboarding-state';
+import type { ClientView, OnboardingPolicy } from './types';
+
+/**
+ * Logs into the portal until it gives an answer (connected, or wrong credentials) or the deadline
+ * passes. The loop lives in the workflow rather than in the activity's retry policy so that every
+ * check is recorded in the view as it happens, and so that retries can be jittered.
+ */
+export async function checkUntilAnswered(
+  state: OnboardingState,
+  view: ClientView,
+  input: VerifyPortalLoginInput,
+  policy: OnboardingPolicy,
+): Promise<'CONNECTED' | 'WRONG_CREDENTIALS' | 'DEADLINE'> {
+  const { checkPortalLogin } = portalCheck(policy);
+  const deadline = Date.now() + policy.connectivityDeadlineMs;
+  for (let retry = 0; ; retry++) {
+    const result = await checkPortalLogin(input);
+    state.update(() => {
+      view.checks = (view.checks ?? 0) + 1;
+      view.lastCheckedAt = new Date().toISOString();
+      view.lastError = result.errorClass;
+    });
+    if (result.outcome !== 'TRANSIENT') return result.outcome;
+    const delay = backoffWithJitter(retry, policy);
+    if (Date.now() + delay > deadline) return 'DEADLINE';
+    await sleep(delay);
+  }
+}
+
+/**
+ * Exponential and capped, with "equal jitter" (half fixed, half random) so that clients whose
+ * portals fail together do not retry in step. Math.random is seeded per run in workflows, so
+ * replays draw the same delays.
+ */
+export function backoffWithJitter(retry: number, policy: Pick<OnboardingPolicy, 'connectivityRetryInitialMs' | 'connectivityRetryMaxMs'>): number {
+  const base = Math.min(policy.connectivityRetryMaxMs, policy.connectivityRetryInitialMs * 2 ** retry);
+  return Math.round(base / 2 + (Math.random() * base) / 2);
+}
