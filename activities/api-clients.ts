@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { ActivityDeps } from './deps';
 
-export interface IssueClientCredentialsInput { onboardingId: string; tenantId: string }
+export interface IssueClientCredentialsInput {
+  onboardingId: string;
+  tenantId: string;
+  /** TecCom: a client always has an administrator. Absent in inputs recorded before the rule. */
+  administrators?: string[];
+}
 
 /** The sealed client secret waits in the kit row; this context binds it to that one onboarding. */
 export const kitSecretContext = (onboardingId: string) => `kit-secret:${onboardingId}`;
@@ -13,7 +18,7 @@ export function apiClientActivities({ pool, secrets, clock }: Pick<ActivityDeps,
      * sealed, in the kit row until the customer opens the kit once. It never leaves this activity:
      * the workflow's history holds only the client id.
      */
-    async issueClientCredentials({ onboardingId, tenantId }: IssueClientCredentialsInput): Promise<{ clientId: string }> {
+    async issueClientCredentials({ onboardingId, tenantId, administrators = [] }: IssueClientCredentialsInput): Promise<{ clientId: string }> {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
@@ -31,6 +36,10 @@ export function apiClientActivities({ pool, secrets, clock }: Pick<ActivityDeps,
           clock(),
         ]);
         await client.query('INSERT INTO api_client_tenants (client_id, tenant_id) VALUES ($1, $2)', [clientId, tenantId]);
+        await client.query(
+          'INSERT INTO api_client_administrators (client_id, email) SELECT $1, lower(e) FROM unnest($2::text[]) AS e ON CONFLICT DO NOTHING',
+          [clientId, administrators],
+        );
         await client.query('INSERT INTO kits (onboarding_id, client_id, client_secret_sealed) VALUES ($1, $2, $3)', [
           onboardingId,
           clientId,

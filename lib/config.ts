@@ -50,6 +50,7 @@ const envSchema = z.object({
   KIT_LINK_TTL: duration.default(7 * 86_400_000),
   WEBHOOK_RETRY_INITIAL: duration.default(1_000),
   WEBHOOK_MAX_ATTEMPTS: integer.default(8),
+  CLIENT_SECRET_GRACE: duration.default(24 * 3_600_000),
   STAFF_EMAIL_DOMAINS: list.default([]),
   INTEGRATION_USERNAME_PREFIX: z.string().regex(/^[A-Z][A-Z0-9]*$/, 'upper-case letters and digits').default('WSI'),
 });
@@ -70,6 +71,8 @@ export interface Config {
   refreshTokenTtlMs: number;
   webhook: { retryInitialMs: number; maxAttempts: number };
   staffEmailDomains: string[];
+  /** How long a rotated client secret keeps working beside the new one. */
+  clientSecretGraceMs: number;
   usernamePrefix: string;
   policy: OnboardingPolicy;
 }
@@ -106,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     refreshTokenTtlMs: e.REFRESH_TOKEN_TTL,
     webhook: Object.freeze({ retryInitialMs: e.WEBHOOK_RETRY_INITIAL, maxAttempts: e.WEBHOOK_MAX_ATTEMPTS }),
     staffEmailDomains: e.STAFF_EMAIL_DOMAINS,
+    clientSecretGraceMs: e.CLIENT_SECRET_GRACE,
     usernamePrefix: e.INTEGRATION_USERNAME_PREFIX,
     policy: Object.freeze({
       approvalExpireAfterMs: e.APPROVAL_EXPIRE_AFTER,

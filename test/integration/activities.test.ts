@@ -33,7 +33,7 @@ describe('activities are idempotent', () => {
       mail: { sendOnce: (mail) => sendOnce(db.pool, mailer, mail) },
       http: fetch,
       clock: () => new Date(),
-      config: { publicUrl: 'http://gangway.test', developerPortalUrl: 'http://gangway.test/docs', usernamePrefix: 'WSI', portalTimeoutMs: 2_000 },
+      config: { publicUrl: 'http://gangway.test', developerPortalUrl: 'http://gangway.test/docs', usernamePrefix: 'WSI', staffEmailDomains: ['gangway.example'], portalTimeoutMs: 2_000 },
     });
   });
   afterAll(async () => {
