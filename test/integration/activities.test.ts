@@ -112,6 +112,7 @@ describe('activities are idempotent', () => {
     expect(await acts.issueCollectorLink(link)).toEqual(first);
 
     await acts.issueClientCredentials({ onboardingId, tenantId });
+    await acts.createIntegrationUser({ onboardingId, tenantId, partnerProvidedId: `kit-${onboardingId}`, integrationUser: startBody().integrationUser as any });
     const kit = { onboardingId, notifyEmail: 'ops@x.example', username: 'WSI_X', subscriptions: ['INVOICING' as const], ttlMs: 60_000 };
     await acts.deliverKit(kit);
     await acts.deliverKit(kit);
