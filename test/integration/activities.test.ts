@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createActivities } from '../../activities';
+import { createActivities, type ActivityDeps } from '../../activities';
 import { deriveUsername } from '../../activities/integration-users';
 import { createLogger } from '../../lib/logger';
 import { createSecrets } from '../../lib/secrets';
@@ -21,12 +21,13 @@ describe('activities are idempotent', () => {
   const sent: OutgoingMail[] = [];
   const mailer: Mailer = { send: async (mail) => void sent.push(mail), close: async () => undefined };
   let acts: ReturnType<typeof createActivities>;
+  let deps: ActivityDeps;
   const secrets = createSecrets(randomBytes(32));
 
   beforeAll(async () => {
     db = await createTestDatabase();
     portal = await startPortalStub({ username: 'u', password: 'right' });
-    acts = createActivities({
+    deps = {
       pool: db.pool,
       secrets,
       log: createLogger({ level: 'silent' }),
@@ -34,7 +35,8 @@ describe('activities are idempotent', () => {
       http: fetch,
       clock: () => new Date(),
       config: { publicUrl: 'http://gangway.test', developerPortalUrl: 'http://gangway.test/docs', usernamePrefix: 'WSI', staffEmailDomains: ['gangway.example'], portalTimeoutMs: 2_000 },
-    });
+    };
+    acts = createActivities(deps);
   });
   afterAll(async () => {
     await db?.drop();
@@ -62,6 +64,39 @@ describe('activities are idempotent', () => {
     const other = acts.createTenant({ workflowId: 'w2', onboardingId: randomUUID(), tenant: body.tenant });
     await expect(other).rejects.toBeInstanceOf(ApplicationFailure);
     await expect(other).rejects.toMatchObject({ type: 'CONFLICT', nonRetryable: true });
+  });
+
+  it('writes the tenant as version 1 and archives it as a new version, the first staying readable', async () => {
+    const { onboardingId, tenantId } = await provision();
+    await acts.archiveTenant({ onboardingId, tenantId });
+    await acts.archiveTenant({ onboardingId, tenantId });
+    const { rows } = await db.pool.query('SELECT version, archived, data->\'orchestratedAssetMetadata\' IS NOT NULL AS orchestrated FROM tenant_versions WHERE tenant_id = $1 ORDER BY version', [tenantId]);
+    expect(rows).toEqual([{ version: 1, archived: false, orchestrated: true }, { version: 2, archived: true, orchestrated: true }]);
+  });
+
+  it('refuses, without retrying, a tenant without the TRADE plan when subscriptions are asked for', async () => {
+    const body = startBody();
+    const attempt = acts.createTenant({ workflowId: 'w', onboardingId: randomUUID(), tenant: { ...body.tenant, plan: 'BASIC' }, subscriptions: ['ORDER_MANAGEMENT'] });
+    await expect(attempt).rejects.toMatchObject({ type: 'INVALID_INPUT', nonRetryable: true, message: expect.stringMatching(/TRADE plan/) });
+    expect(await count('SELECT count(*) FROM tenants WHERE partner_provided_id = $1', [body.tenant.partnerProvidedId])).toBe(0);
+  });
+
+  it('refuses a person’s mailbox for the integration user: a staff domain or a staff account', async () => {
+    const { onboardingId, tenantId, body } = await provision();
+    const input = { onboardingId, tenantId, partnerProvidedId: body.tenant.partnerProvidedId };
+    const inDomain = acts.createIntegrationUser({ ...input, integrationUser: { ...body.integrationUser, email: 'jo@gangway.example' } as any });
+    await expect(inDomain).rejects.toMatchObject({ type: 'INVALID_INPUT', nonRetryable: true, message: expect.stringMatching(/staff domain/) });
+    await db.pool.query("INSERT INTO users (email, role, password_hash) VALUES ('kim@elsewhere.example', 'staff', 'x')");
+    const staffAccount = acts.createIntegrationUser({ ...input, integrationUser: { ...body.integrationUser, email: 'Kim@elsewhere.example' } as any });
+    await expect(staffAccount).rejects.toMatchObject({ type: 'INVALID_INPUT', message: expect.stringMatching(/staff account/) });
+    expect(await count('SELECT count(*) FROM integration_users WHERE orchestration_id = $1', [onboardingId])).toBe(0);
+  });
+
+  it('takes the username prefix from configuration', async () => {
+    const prefixed = createActivities({ ...deps, config: { ...deps.config, usernamePrefix: 'API' } });
+    const { onboardingId, tenantId } = await provision();
+    const { username } = await prefixed.createIntegrationUser({ onboardingId, tenantId, partnerProvidedId: 'prefixed-co', integrationUser: startBody().integrationUser as any });
+    expect(username).toBe('API_PREFIXED_CO');
   });
 
   it('derives the same integration username on retry, and the next free one when taken', async () => {
