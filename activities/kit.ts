@@ -1,3 +1,4 @@
+import { withTransaction } from '../db/transaction';
 import type { SubscriptionCode } from '../workflows/types';
 import type { ActivityDeps } from './deps';
 
@@ -28,9 +29,7 @@ export function kitActivities({ pool, mail, secrets, clock, config }: Pick<Activ
       // The customer, never staff, chooses the integration user's password: through a one-time link
       // that travels sealed inside the kit, so it is never in a mail body either.
       const passwordToken = secrets.newToken();
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
+      await withTransaction(pool, async (client) => {
         const { rows: users } = await client.query<{ id: string }>('SELECT id FROM integration_users WHERE orchestration_id = $1', [onboardingId]);
         if (!users[0]) throw new Error(`no integration user for onboarding ${onboardingId}`);
         await client.query(
@@ -45,13 +44,7 @@ export function kitActivities({ pool, mail, secrets, clock, config }: Pick<Activ
           expiresAt,
           secrets.seal(passwordToken, setPasswordContext(onboardingId)),
         ]);
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
+      });
       await mail.sendOnce({
         idempotencyKey,
         to: notifyEmail,

@@ -1,3 +1,4 @@
+import { withTransaction } from '../db/transaction';
 import { findTenantVersion, insertTenant, writeTenantVersion, type TenantData } from '../db/tenants';
 import { API_PLAN, type SubscriptionCode, type TenantRequest } from '../workflows/types';
 import type { ActivityDeps } from './deps';
@@ -22,20 +23,14 @@ export function tenantActivities({ pool, clock }: Pick<ActivityDeps, 'pool' | 'c
       }
       const now = clock();
       const data: TenantData = { ...tenant, orchestratedAssetMetadata: { orchestrationId: workflowId, orchestrationTimeStamp: now.toISOString() } };
-      const client = await pool.connect();
       try {
-        await client.query('BEGIN');
-        const tenantId = await insertTenant(client, { data, orchestrationId: onboardingId, at: now });
-        await client.query('COMMIT');
+        const tenantId = await withTransaction(pool, (client) => insertTenant(client, { data, orchestrationId: onboardingId, at: now }));
         if (tenantId) return { tenantId };
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
         if (isUniqueViolation(err, 'tenants_live_partner_id')) {
           throw permanent(FAILURE.conflict, `a live tenant already has partnerProvidedId ${tenant.partnerProvidedId}`);
         }
         throw err;
-      } finally {
-        client.release();
       }
       const existing = await pool.query<{ tenant_id: string }>('SELECT tenant_id FROM tenants WHERE orchestration_id = $1', [onboardingId]);
       return { tenantId: existing.rows[0].tenant_id };
@@ -43,22 +38,14 @@ export function tenantActivities({ pool, clock }: Pick<ActivityDeps, 'pool' | 'c
 
     /** Compensation: archive as a new version rather than delete, so what happened stays readable. */
     async archiveTenant({ onboardingId, tenantId }: ArchiveTenantInput): Promise<void> {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
+      await withTransaction(pool, async (client) => {
         const { rows } = await client.query('SELECT 1 FROM tenants WHERE tenant_id = $1 AND orchestration_id = $2 AND archived_at IS NULL FOR UPDATE', [tenantId, onboardingId]);
         const current = rows[0] && (await findTenantVersion(client, tenantId));
         if (current) {
           const { tenantId: _id, version: _v, validFrom: _f, archived: _a, ...data } = current;
           await writeTenantVersion(client, tenantId, data as TenantData, true, clock());
         }
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
+      });
     },
   };
 }

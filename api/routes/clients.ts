@@ -10,6 +10,7 @@ import {
   updateClientTenant,
 } from '../../db/api-clients';
 import { resolveTenantId } from '../../db/tenants';
+import { withTransaction } from '../../db/transaction';
 import { findUserByEmail } from '../../db/users';
 import { isUniqueViolation } from '../../activities/errors';
 import { authenticate, callerOf } from '../auth';
@@ -91,18 +92,7 @@ export function clientRoutes(deps: ApiDeps): Router {
 
   router.delete('/v1/clients/:clientId/administrators/:email', auth, async (req, res) => {
     const clientId = await administeredClient(req);
-    const client = await deps.pool.connect();
-    let outcome: Awaited<ReturnType<typeof removeClientAdministrator>>;
-    try {
-      await client.query('BEGIN');
-      outcome = await removeClientAdministrator(client, clientId, String(req.params.email));
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    const outcome = await withTransaction(deps.pool, (client) => removeClientAdministrator(client, clientId, String(req.params.email)));
     if (outcome === 'absent') throw notFound(`${req.params.email} is not an administrator of ${clientId}`);
     if (outcome === 'last') throw conflict('A client needs at least one administrator: add another before removing the last one');
     res.json(await current(clientId));

@@ -1,6 +1,7 @@
 import { Router, type Request } from 'express';
 import type { PoolClient } from 'pg';
 import { isUniqueViolation } from '../../activities/errors';
+import { withTransaction } from '../../db/transaction';
 import { findTenantVersion, insertTenant, partnerIdTaken, resolveTenantId, writeTenantVersion, type TenantData, type TenantView } from '../../db/tenants';
 import { authenticate, requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
@@ -19,20 +20,7 @@ export function tenantRoutes(deps: ApiDeps): Router {
   const dataOf = ({ tenantId: _id, version: _v, validFrom: _f, archived: _a, ...data }: TenantView) => data as TenantData;
   const taken = (id: string) => conflict(`a live tenant already has partnerProvidedId ${id}`);
 
-  async function inTransaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await deps.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await fn(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
-  }
+  const inTransaction = <T>(fn: (client: PoolClient) => Promise<T>) => withTransaction(deps.pool, fn);
 
   async function liveTenant(req: Request): Promise<TenantView> {
     const identifier = String(req.params.identifier);
