@@ -1,3 +1,7 @@
+import { WorkflowFailedError } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import { onboardingWorkflowId } from '../../workflows/messages';
+import type { OnboardingInput } from '../../workflows/types';
 import { startBody, startStack, type Stack } from '../support/stack';
 
 /** Rules checked when an onboarding starts: each refused with a clear reason before anything runs or anyone is asked. */
@@ -25,6 +29,30 @@ describe('start rules from the reference platforms', () => {
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual([{ path: 'tenant.plan', message: 'API subscriptions need the TRADE plan; this tenant has BASIC' }]);
     expect(await onboardings()).toBe(before);
+    expect(stack.mail.messages().filter((m) => /Approval needed/.test(m.subject))).toHaveLength(0);
+  });
+
+  it('fails the workflow itself at CREATE_TENANT, before any approval is asked, when the plan is not TRADE', async () => {
+    // Started past the API, as another caller could: the activity holds the rule too.
+    const request = startBody({ approverEmail: approver.email, tenant: { ...startBody().tenant, plan: 'BASIC' } });
+    const input: OnboardingInput = {
+      onboardingId: randomUUID(),
+      request: request as OnboardingInput['request'],
+      approverEmail: approver.email,
+      startedBy: { userId: randomUUID(), email: staff.email },
+      policy: stack.config.policy,
+    };
+    const workflowId = onboardingWorkflowId(request.tenant.partnerProvidedId);
+    const run = stack.temporal.workflow.execute('onboardingWorkflow', { taskQueue: stack.config.temporal.taskQueue, workflowId, args: [input] });
+    await expect(run).rejects.toBeInstanceOf(WorkflowFailedError);
+    await expect(run).rejects.toMatchObject({ cause: { message: expect.stringMatching(/need the TRADE plan/) } });
+    const view = await stack.waitForOnboarding(input.onboardingId, staff.token, (v) => v.status === 'FAILED');
+    expect(view.steps.slice(0, 4).map((s: any) => [s.name, s.status])).toEqual([
+      ['CREATE_TENANT', 'FAILED'],
+      ['CREATE_INTEGRATION_USER', 'SKIPPED'],
+      ['ISSUE_CLIENT_CREDENTIALS', 'SKIPPED'],
+      ['REQUEST_APPROVAL', 'SKIPPED'],
+    ]);
     expect(stack.mail.messages().filter((m) => /Approval needed/.test(m.subject))).toHaveLength(0);
   });
 
