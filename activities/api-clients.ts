@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { withTransaction } from '../db/transaction';
 import type { ActivityDeps } from './deps';
 
-export interface IssueClientCredentialsInput { onboardingId: string; tenantId: string }
+export interface IssueClientCredentialsInput {
+  onboardingId: string;
+  tenantId: string;
+  /** TecCom: a client always has an administrator. Absent in inputs recorded before the rule. */
+  administrators?: string[];
+}
 
 /** The sealed client secret waits in the kit row; this context binds it to that one onboarding. */
 export const kitSecretContext = (onboardingId: string) => `kit-secret:${onboardingId}`;
@@ -13,15 +19,10 @@ export function apiClientActivities({ pool, secrets, clock }: Pick<ActivityDeps,
      * sealed, in the kit row until the customer opens the kit once. It never leaves this activity:
      * the workflow's history holds only the client id.
      */
-    async issueClientCredentials({ onboardingId, tenantId }: IssueClientCredentialsInput): Promise<{ clientId: string }> {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
+    async issueClientCredentials({ onboardingId, tenantId, administrators = [] }: IssueClientCredentialsInput): Promise<{ clientId: string }> {
+      return withTransaction(pool, async (client) => {
         const existing = await client.query<{ client_id: string }>('SELECT client_id FROM api_clients WHERE orchestration_id = $1', [onboardingId]);
-        if (existing.rows[0]) {
-          await client.query('ROLLBACK');
-          return { clientId: existing.rows[0].client_id };
-        }
+        if (existing.rows[0]) return { clientId: existing.rows[0].client_id };
         const clientId = `gw_${randomBytes(12).toString('hex')}`;
         const secret = secrets.newToken();
         await client.query('INSERT INTO api_clients (client_id, secret_hash, orchestration_id, created_at) VALUES ($1, $2, $3, $4)', [
@@ -31,39 +32,29 @@ export function apiClientActivities({ pool, secrets, clock }: Pick<ActivityDeps,
           clock(),
         ]);
         await client.query('INSERT INTO api_client_tenants (client_id, tenant_id) VALUES ($1, $2)', [clientId, tenantId]);
+        await client.query(
+          'INSERT INTO api_client_administrators (client_id, email) SELECT $1, lower(e) FROM unnest($2::text[]) AS e ON CONFLICT DO NOTHING',
+          [clientId, administrators],
+        );
         await client.query('INSERT INTO kits (onboarding_id, client_id, client_secret_sealed) VALUES ($1, $2, $3)', [
           onboardingId,
           clientId,
           secrets.seal(secret, kitSecretContext(onboardingId)),
         ]);
-        await client.query('COMMIT');
         return { clientId };
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
+      });
     },
 
     /** Compensation: the client stops working and the undelivered secret is destroyed. */
     async revokeClientCredentials({ onboardingId }: { onboardingId: string }): Promise<void> {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
+      await withTransaction(pool, async (client) => {
         const revoked = await client.query<{ client_id: string }>(
           'UPDATE api_clients SET revoked_at = COALESCE(revoked_at, $2) WHERE orchestration_id = $1 RETURNING client_id',
           [onboardingId, clock()],
         );
         for (const { client_id } of revoked.rows) await client.query('DELETE FROM api_client_tenants WHERE client_id = $1', [client_id]);
         await client.query('UPDATE kits SET client_secret_sealed = NULL WHERE onboarding_id = $1', [onboardingId]);
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
+      });
     },
   };
 }

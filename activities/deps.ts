@@ -18,6 +18,8 @@ export interface ActivityDeps {
     publicUrl: string;
     developerPortalUrl: string;
     usernamePrefix: string;
+    /** Integration users need a dedicated mailbox: addresses in these domains are people's. */
+    staffEmailDomains: string[];
     portalTimeoutMs: number;
   };
 }

@@ -1,6 +1,7 @@
 import type { IntegrationUserRequest } from '../workflows/types';
 import type { ActivityDeps } from './deps';
-import { isUniqueViolation } from './errors';
+import { FAILURE, isUniqueViolation, permanent } from './errors';
+import { personalEmailProblem } from './integration-account-rules';
 
 export interface CreateIntegrationUserInput {
   onboardingId: string;
@@ -24,6 +25,11 @@ export function integrationUserActivities({ pool, clock, config }: Pick<Activity
     async createIntegrationUser({ onboardingId, tenantId, partnerProvidedId, integrationUser }: CreateIntegrationUserInput): Promise<{ username: string }> {
       const existing = await pool.query<{ username: string }>('SELECT username FROM integration_users WHERE orchestration_id = $1', [onboardingId]);
       if (existing.rows[0]) return { username: existing.rows[0].username };
+      const personal = await personalEmailProblem(pool, integrationUser.email, config.staffEmailDomains);
+      if (personal) throw permanent(FAILURE.invalidInput, personal);
+      if (integrationUser.integrationSystem.toLowerCase() === 'other' && !integrationUser.integrationSystemName) {
+        throw permanent(FAILURE.invalidInput, 'integrationSystem "Other" needs the system’s name');
+      }
       for (let suffix = 0; ; suffix++) {
         const username = deriveUsername(config.usernamePrefix, partnerProvidedId, suffix);
         try {

@@ -1,5 +1,9 @@
+import { withTransaction } from '../db/transaction';
 import type { SubscriptionCode } from '../workflows/types';
 import type { ActivityDeps } from './deps';
+
+/** The sealed set-password token is bound to its kit row. */
+export const setPasswordContext = (onboardingId: string) => `set-password:${onboardingId}`;
 
 export interface DeliverKitInput { onboardingId: string; notifyEmail: string; username: string; subscriptions: SubscriptionCode[]; ttlMs: number }
 
@@ -22,18 +26,31 @@ export function kitActivities({ pool, mail, secrets, clock, config }: Pick<Activ
       const token = secrets.newToken();
       const expiresAt = new Date(clock().getTime() + ttlMs);
       const contents = { username, developerPortalUrl: config.developerPortalUrl, subscriptions };
-      await pool.query('UPDATE kits SET token_hash = $2, contents = $3, expires_at = $4 WHERE onboarding_id = $1', [
-        onboardingId,
-        secrets.hashToken(token),
-        contents,
-        expiresAt,
-      ]);
+      // The customer, never staff, chooses the integration user's password: through a one-time link
+      // that travels sealed inside the kit, so it is never in a mail body either.
+      const passwordToken = secrets.newToken();
+      await withTransaction(pool, async (client) => {
+        const { rows: users } = await client.query<{ id: string }>('SELECT id FROM integration_users WHERE orchestration_id = $1', [onboardingId]);
+        if (!users[0]) throw new Error(`no integration user for onboarding ${onboardingId}`);
+        await client.query(
+          `INSERT INTO integration_password_links (onboarding_id, integration_user_id, token_hash, expires_at) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (onboarding_id) DO UPDATE SET token_hash = EXCLUDED.token_hash, expires_at = EXCLUDED.expires_at`,
+          [onboardingId, users[0].id, secrets.hashToken(passwordToken), new Date(expiresAt.getTime() + ttlMs)],
+        );
+        await client.query('UPDATE kits SET token_hash = $2, contents = $3, expires_at = $4, set_password_token_sealed = $5 WHERE onboarding_id = $1', [
+          onboardingId,
+          secrets.hashToken(token),
+          contents,
+          expiresAt,
+          secrets.seal(passwordToken, setPasswordContext(onboardingId)),
+        ]);
+      });
       await mail.sendOnce({
         idempotencyKey,
         to: notifyEmail,
         subject: 'Your API integration kit is ready',
         text: [
-          'Your integration is set up. Open your kit (client id, client secret, username) here:',
+          'Your integration is set up. Open your kit (client id, client secret, username, the link to set your password) here:',
           '',
           `${config.publicUrl}/v1/kits/${token}`,
           '',

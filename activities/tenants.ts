@@ -1,24 +1,31 @@
-import type { TenantRequest } from '../workflows/types';
+import { withTransaction } from '../db/transaction';
+import { findTenantVersion, insertTenant, writeTenantVersion, type TenantData } from '../db/tenants';
+import { API_PLAN, type SubscriptionCode, type TenantRequest } from '../workflows/types';
 import type { ActivityDeps } from './deps';
-import { isUniqueViolation, permanent, FAILURE } from './errors';
+import { FAILURE, isUniqueViolation, permanent } from './errors';
 
-export interface CreateTenantInput { workflowId: string; onboardingId: string; tenant: TenantRequest }
+export interface CreateTenantInput {
+  workflowId: string;
+  onboardingId: string;
+  tenant: TenantRequest;
+  /** What the onboarding will ask for; API subscriptions need the TRADE plan. Absent in inputs recorded before the rule. */
+  subscriptions?: SubscriptionCode[];
+}
 export interface ArchiveTenantInput { onboardingId: string; tenantId: string }
 
 export function tenantActivities({ pool, clock }: Pick<ActivityDeps, 'pool' | 'clock'>) {
   return {
-    /** One tenant per onboarding: a retry finds the row its first attempt made. */
-    async createTenant({ workflowId, onboardingId, tenant }: CreateTenantInput): Promise<{ tenantId: string }> {
+    /** One tenant per onboarding: a retry finds the row its first attempt made. Version 1 carries the orchestration. */
+    async createTenant({ workflowId, onboardingId, tenant, subscriptions }: CreateTenantInput): Promise<{ tenantId: string }> {
+      // Checked here too, not only at the API: the onboarding fails at once, before anyone is asked to approve.
+      if (subscriptions?.length && tenant.plan !== API_PLAN) {
+        throw permanent(FAILURE.invalidInput, `API subscriptions need the ${API_PLAN} plan; tenant ${tenant.partnerProvidedId} has ${tenant.plan}`);
+      }
       const now = clock();
-      const data = { ...tenant, orchestratedAssetMetadata: { orchestrationId: workflowId, orchestrationTimeStamp: now.toISOString() } };
+      const data: TenantData = { ...tenant, orchestratedAssetMetadata: { orchestrationId: workflowId, orchestrationTimeStamp: now.toISOString() } };
       try {
-        const inserted = await pool.query<{ tenant_id: string }>(
-          `INSERT INTO tenants (partner_provided_id, name, plan, data, orchestration_id, orchestrated_at)
-           VALUES ($1, $2, $3, $4, $5, $6)
-           ON CONFLICT (orchestration_id) DO NOTHING RETURNING tenant_id`,
-          [tenant.partnerProvidedId, tenant.name, tenant.plan, data, onboardingId, now],
-        );
-        if (inserted.rows[0]) return { tenantId: inserted.rows[0].tenant_id };
+        const tenantId = await withTransaction(pool, (client) => insertTenant(client, { data, orchestrationId: onboardingId, at: now }));
+        if (tenantId) return { tenantId };
       } catch (err) {
         if (isUniqueViolation(err, 'tenants_live_partner_id')) {
           throw permanent(FAILURE.conflict, `a live tenant already has partnerProvidedId ${tenant.partnerProvidedId}`);
@@ -29,13 +36,16 @@ export function tenantActivities({ pool, clock }: Pick<ActivityDeps, 'pool' | 'c
       return { tenantId: existing.rows[0].tenant_id };
     },
 
-    /** Compensation: archive rather than delete, so what happened stays readable. */
+    /** Compensation: archive as a new version rather than delete, so what happened stays readable. */
     async archiveTenant({ onboardingId, tenantId }: ArchiveTenantInput): Promise<void> {
-      await pool.query('UPDATE tenants SET archived_at = COALESCE(archived_at, $3) WHERE tenant_id = $1 AND orchestration_id = $2', [
-        tenantId,
-        onboardingId,
-        clock(),
-      ]);
+      await withTransaction(pool, async (client) => {
+        const { rows } = await client.query('SELECT 1 FROM tenants WHERE tenant_id = $1 AND orchestration_id = $2 AND archived_at IS NULL FOR UPDATE', [tenantId, onboardingId]);
+        const current = rows[0] && (await findTenantVersion(client, tenantId));
+        if (current) {
+          const { tenantId: _id, version: _v, validFrom: _f, archived: _a, ...data } = current;
+          await writeTenantVersion(client, tenantId, data as TenantData, true, clock());
+        }
+      });
     },
   };
 }

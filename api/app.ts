@@ -11,6 +11,10 @@ import { createMetrics, healthRoutes } from './routes/health';
 import { kitRoutes } from './routes/kits';
 import { oauthRoutes } from './routes/oauth';
 import { onboardingRoutes } from './routes/onboardings';
+import { clientRoutes } from './routes/clients';
+import { platformRoutes } from './routes/platform';
+import { setPasswordRoutes } from './routes/set-password';
+import { tenantRoutes } from './routes/tenants';
 
 /** Builds the HTTP API with no side effects: listening is server.ts's job. */
 export function createApp(deps: ApiDeps): Express {
@@ -44,6 +48,10 @@ export function createApp(deps: ApiDeps): Express {
   app.use(kitRoutes(deps));
   app.use(oauthRoutes(deps));
   app.use(codecRoutes(deps));
+  app.use(tenantRoutes(deps));
+  app.use(clientRoutes(deps));
+  app.use(setPasswordRoutes(deps));
+  app.use(platformRoutes(deps));
 
   app.use(notFoundHandler);
   app.use(problemHandler(deps.log));

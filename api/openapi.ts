@@ -1,5 +1,6 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { registerAdministrationPaths } from './openapi-admin';
 import { ApprovalsQuery, CancelBody, CodecBody, CollectBody, DecisionBody, ListOnboardingsQuery, LoginBody, RefreshBody, StartOnboardingBody } from './schemas';
 
 /** The OpenAPI 3.1 document, generated from the same schemas that validate requests. */
@@ -17,7 +18,7 @@ export function buildOpenApiDocument(serverUrl: string) {
   registry.registerPath({ method: 'post', path: '/v1/login', summary: 'Log in; returns an access and a refresh token', request: body(LoginBody), responses: { 200: json('Token pair'), 400: problem, 401: problem } });
   registry.registerPath({ method: 'post', path: '/v1/token/refresh', summary: 'Exchange a refresh token (single use) for a new pair', request: body(RefreshBody), responses: { 200: json('Token pair'), 401: problem } });
   registry.registerPath({
-    method: 'post', path: '/v1/onboardings', summary: 'Start an onboarding (staff, admin). testMode: validate and return the plan, starting nothing', security: secured,
+    method: 'post', path: '/v1/onboardings', summary: 'Start an onboarding (staff, admin). testMode: validate and return the plan, starting nothing', description: 'Every problem is reported at once (400, errors[]), including: tenant.plan must be TRADE for API subscriptions; integrationUser.email must not be in STAFF_EMAIL_DOMAINS nor a staff account; integrationSystem "Other" needs integrationSystemName; a plain CONTROL_TOWER is refused. scope AUTOMATION is admin-only (403). A testMode dry run with problems answers 400 with the plan beside the errors.', security: secured,
     request: { ...body(StartOnboardingBody), headers: z.object({ 'Idempotency-Key': z.string().optional() }) },
     responses: { 202: json('Started: {id, workflowId, status, links, webhookSecret?}'), 200: json('testMode: the plan'), 400: problem, 401: problem, 403: problem, 409: problem, 422: problem },
   });
@@ -28,7 +29,7 @@ export function buildOpenApiDocument(serverUrl: string) {
   registry.registerPath({ method: 'get', path: '/v1/approvals', summary: "The caller's approval tasks (approver)", security: secured, request: { query: ApprovalsQuery }, responses: { 200: json('{items}'), 401: problem, 403: problem } });
   registry.registerPath({ method: 'get', path: '/collect/{token}', summary: 'HTML form for a client to submit portal credentials', request: { params: token }, responses: { 200: { description: 'HTML form' }, 410: { description: 'Used or expired link' } } });
   registry.registerPath({ method: 'post', path: '/v1/collect/{token}', summary: 'Submit portal credentials (single use)', request: { params: token, ...body(CollectBody) }, responses: { 202: json('Received'), 400: problem, 410: problem } });
-  registry.registerPath({ method: 'get', path: '/v1/kits/{token}', summary: 'The integration kit, exactly once', request: { params: token }, responses: { 200: json('{clientId, clientSecret, username, developerPortalUrl, subscriptions}'), 410: problem } });
+  registry.registerPath({ method: 'get', path: '/v1/kits/{token}', summary: 'The integration kit, exactly once', request: { params: token }, responses: { 200: json('{clientId, clientSecret, username, setPasswordUrl, developerPortalUrl, subscriptions}'), 410: problem } });
   registry.registerPath({
     method: 'post', path: '/oauth/token', summary: 'OAuth 2.0 token endpoint: client_credentials (RFC 6749 §4.4) or password (§4.3)', security: [{ [basic.name]: [] }],
     request: { body: { content: { 'application/x-www-form-urlencoded': { schema: z.object({ grant_type: z.enum(['client_credentials', 'password']), username: z.string().optional(), password: z.string().optional() }) } } } },
@@ -37,6 +38,8 @@ export function buildOpenApiDocument(serverUrl: string) {
   for (const operation of ['encode', 'decode']) {
     registry.registerPath({ method: 'post', path: `/codec/${operation}`, summary: `Temporal codec server: ${operation} payloads (staff, admin)`, security: secured, request: body(CodecBody), responses: { 200: json('{payloads}'), 400: problem, 401: problem, 403: problem } });
   }
+  const platformBearer = registry.registerComponent('securitySchemes', 'platformBearer', { type: 'http', scheme: 'bearer', description: 'access_token from /oauth/token' });
+  registerAdministrationPaths(registry, { problem, json, body, secured, platform: [{ [platformBearer.name]: [] }] });
   for (const [path, summary] of [['/healthz', 'Liveness'], ['/readyz', 'Readiness: PostgreSQL and Temporal'], ['/metrics', 'Prometheus metrics']] as const) {
     registry.registerPath({ method: 'get', path, summary, responses: { 200: { description: summary }, 503: { description: 'Not ready' } } });
   }

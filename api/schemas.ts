@@ -1,13 +1,12 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { FINAL_STATUSES, OPEN_STATUSES, SUBSCRIPTION_CODES } from '../workflows/types';
+import { email, partnerId, TenantFields } from './tenant-schemas';
 
 extendZodWithOpenApi(z);
 
 /** One schema per body: it validates at the edge and is the OpenAPI document's source (api/openapi.ts). */
 
-const partnerId = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only');
-const email = z.email().max(254);
 const httpUrl = z.url({ protocol: /^https?$/ }).max(2048);
 
 export const SubscriptionCode = z
@@ -22,36 +21,28 @@ export const SubscriptionCode = z
   .transform((code) => code as (typeof SUBSCRIPTION_CODES)[number])
   .openapi({ type: 'string', enum: [...SUBSCRIPTION_CODES] });
 
-const Address = z.object({
-  street1: z.string().min(1).max(200),
-  street2: z.string().max(200).optional(),
-  city: z.string().min(1).max(100),
-  postalCode: z.string().min(1).max(20),
-  countryCode: z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2, e.g. NL'),
-});
-const Contact = z.object({ name: z.string().min(1).max(200), email, phoneNumber: z.string().max(40).optional() });
+/** Ongoing WMS: the integration names its external system; "Other" needs the system's own name. */
+const IntegrationUser = z
+  .object({
+    email: email.openapi({ description: 'a dedicated integration mailbox: not in a staff domain, not a staff account' }),
+    integrationSystem: z.string().trim().min(1).max(100),
+    integrationSystemName: z.string().trim().min(1).max(100).optional(),
+    scope: z.enum(['TENANT', 'AUTOMATION']).default('TENANT').openapi({ description: 'TENANT: this one tenant; AUTOMATION: every tenant, admins only' }),
+    invoiceDataAccess: z.boolean().default(false).openapi({ description: 'false: tokens carry no invoice scope and invoice data is refused (403)' }),
+  })
+  .superRefine((user, ctx) => {
+    if (user.integrationSystem.toLowerCase() === 'other' && !user.integrationSystemName) {
+      ctx.addIssue({ code: 'custom', path: ['integrationSystemName'], message: 'integrationSystem "Other" needs the system’s name here' });
+    }
+  });
 
 export const StartOnboardingBody = z
   .object({
-    tenant: z.object({
-      partnerProvidedId: partnerId,
-      name: z.string().trim().min(1).max(200),
-      description: z.string().max(2000).optional(),
-      taxIdentificationNumber: z.string().max(40).optional(),
-      plan: z.string().min(1).max(40),
-      accountManagerEmail: email.optional(),
-      address: Address.optional(),
-      contact: Contact.optional(),
-    }),
-    integrationUser: z.object({
-      email,
-      integrationSystem: z.string().trim().min(1).max(100),
-      integrationSystemName: z.string().trim().min(1).max(100).optional(),
-      scope: z.enum(['TENANT', 'AUTOMATION']).default('TENANT'),
-      invoiceDataAccess: z.boolean().default(false),
-    }),
+    tenant: TenantFields,
+    integrationUser: IntegrationUser,
     subscriptions: z.array(SubscriptionCode).min(1).max(SUBSCRIPTION_CODES.length),
     approverEmail: email.optional(),
+    clientAdministrators: z.array(email).min(1).max(20).optional().openapi({ description: 'gangway users who administer the API client; default: the staff member who starts the onboarding' }),
     clients: z
       .array(z.object({ partnerProvidedId: partnerId, name: z.string().trim().min(1).max(200), contactEmail: email, portalUrl: httpUrl }))
       .max(100)
@@ -92,6 +83,9 @@ const base64 = z.string().max(4_000_000).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64
 export const CodecBody = z
   .object({ payloads: z.array(z.object({ metadata: z.record(z.string(), base64).optional(), data: base64.optional() })).max(1000) })
   .openapi('CodecPayloads');
+export const SetPasswordBody = z
+  .object({ password: z.string().min(12, 'at least 12 characters').max(1024) })
+  .openapi('SetPassword', { description: "The integration user's password, chosen by the customer" });
 export const ApprovalsQuery = z.object({ status: z.enum(['PENDING', 'APPROVED', 'REJECTED', 'EXPIRED']).default('PENDING') });
 export const TokenBody = z.object({
   grant_type: z.string().min(1),

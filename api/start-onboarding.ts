@@ -31,11 +31,15 @@ export function dryRun(body: StartOnboardingBody, approverEmail: string) {
     valid: true,
     workflowId: onboardingWorkflowId(body.tenant.partnerProvidedId),
     approverEmail,
-    plan: STEP_NAMES.map((name) => ({
-      name,
-      willRun: !(['COLLECT_CLIENT_CREDENTIALS', 'VERIFY_CONNECTIVITY'].includes(name) && body.clients.length === 0),
-    })),
+    plan: plannedSteps(body),
   };
+}
+
+/** The steps an onboarding of this body would run; read loosely, so a dry run of an invalid body has a plan too. */
+export function plannedSteps(body: unknown) {
+  const clients = (body as { clients?: unknown } | undefined)?.clients;
+  const noClients = !Array.isArray(clients) || clients.length === 0;
+  return STEP_NAMES.map((name) => ({ name, willRun: !(['COLLECT_CLIENT_CREDENTIALS', 'VERIFY_CONNECTIVITY'].includes(name) && noClients) }));
 }
 
 /**

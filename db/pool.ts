@@ -8,10 +8,33 @@ import type { Logger } from '../lib/logger';
 export function createPool(connectionString: string, log: Logger, options: PoolConfig = {}): Pool {
   const pool = new Pool({ connectionString, max: 10, connectionTimeoutMillis: 5_000, ...options });
   pool.on('error', (err) => log.warn({ err: { message: err.message } }, 'idle PostgreSQL client failed; it will be replaced'));
-  // A checked-out client between queries has no pool listener: its 'error' event would crash the process too.
-  // The query or transaction using it still fails on its own; the pool drops the client when it is released.
-  pool.on('connect', (client) => client.on('error', (err) => log.warn({ err: { message: err.message } }, 'PostgreSQL client failed')));
+  // pg-pool stops listening while a client is checked out; a server dropping connections then would
+  // raise an unhandled 'error' and kill the process. The holder learns of it from its next query.
+  pool.on('connect', (client) => client.on('error', (err) => log.warn({ err: { message: err.message } }, 'PostgreSQL client in use failed')));
+  retryStatementsThatNeverRan(pool);
   return pool;
+}
+
+/**
+ * After a server restart the pool may still hold connections whose backend is gone; the first
+ * statement on each fails without having run (57P01 admin_shutdown, or a client already marked
+ * unusable). Such a statement is sent once more on a fresh connection. Anything that may have run
+ * (a connection lost mid-statement) is not retried here: that is the caller's retry policy.
+ */
+function retryStatementsThatNeverRan(pool: Pool): void {
+  const neverRan = (err: unknown) => {
+    const e = err as { code?: string; message?: string };
+    return e?.code === '57P01' || /not queryable/.test(e?.message ?? '');
+  };
+  const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
+  pool.query = (async (...args: unknown[]) => {
+    try {
+      return await query(...args);
+    } catch (err) {
+      if (!neverRan(err)) throw err;
+      return query(...args);
+    }
+  }) as Pool['query'];
 }
 
 /** Resolves once PostgreSQL answers, retrying with backoff; a server that is still starting is normal. */

@@ -63,6 +63,7 @@ const envSchema = z.object({
   WEBHOOK_ALLOWED_HOSTS: list.default([]),
   CODEC_CORS_ORIGINS: list.default([]),
   REVERIFY_INTERVAL: duration.default(86_400_000),
+  CLIENT_SECRET_GRACE: duration.default(24 * 3_600_000),
   STAFF_EMAIL_DOMAINS: list.default([]),
   WORKER_MAX_CACHED_WORKFLOWS: integer.default(1000),
   INTEGRATION_USERNAME_PREFIX: z.string().regex(/^[A-Z][A-Z0-9]*$/, 'upper-case letters and digits').default('WSI'),
@@ -89,6 +90,8 @@ export interface Config {
   codecCorsOrigins: string[];
   reverifyIntervalMs: number;
   staffEmailDomains: string[];
+  /** How long a rotated client secret keeps working beside the new one. */
+  clientSecretGraceMs: number;
   usernamePrefix: string;
   policy: OnboardingPolicy;
 }
@@ -129,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     codecCorsOrigins: e.CODEC_CORS_ORIGINS,
     reverifyIntervalMs: e.REVERIFY_INTERVAL,
     staffEmailDomains: e.STAFF_EMAIL_DOMAINS,
+    clientSecretGraceMs: e.CLIENT_SECRET_GRACE,
     usernamePrefix: e.INTEGRATION_USERNAME_PREFIX,
     policy: Object.freeze({
       approvalExpireAfterMs: e.APPROVAL_EXPIRE_AFTER,

@@ -20,6 +20,7 @@ export function buildActivityDeps(options: { config: Config; pool: Pool; mailer:
       publicUrl: config.publicUrl,
       developerPortalUrl: config.developerPortalUrl,
       usernamePrefix: config.usernamePrefix,
+      staffEmailDomains: config.staffEmailDomains,
       portalTimeoutMs: 10_000,
     },
   };

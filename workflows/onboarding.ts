@@ -63,7 +63,7 @@ async function runSteps(state: OnboardingState, submissions: Submissions, undo: 
   const { request } = state.input;
   const { workflowId, id: onboardingId } = state.view;
 
-  const { tenantId } = await step(state, 'CREATE_TENANT', () => db.createTenant({ workflowId, onboardingId, tenant: request.tenant }));
+  const { tenantId } = await step(state, 'CREATE_TENANT', () => db.createTenant({ workflowId, onboardingId, tenant: request.tenant, subscriptions: request.subscriptions }));
   state.update((v) => (v.tenant.tenantId = tenantId));
   undo.push('CREATE_TENANT', () => compensate(state, 'CREATE_TENANT', () => db.archiveTenant({ onboardingId, tenantId })));
 
@@ -73,7 +73,7 @@ async function runSteps(state: OnboardingState, submissions: Submissions, undo: 
   state.update((v) => (v.integrationUser.username = username));
   undo.push('CREATE_INTEGRATION_USER', () => compensate(state, 'CREATE_INTEGRATION_USER', () => db.disableIntegrationUser({ onboardingId })));
 
-  const { clientId } = await step(state, 'ISSUE_CLIENT_CREDENTIALS', () => db.issueClientCredentials({ onboardingId, tenantId }));
+  const { clientId } = await step(state, 'ISSUE_CLIENT_CREDENTIALS', () => db.issueClientCredentials({ onboardingId, tenantId, administrators: request.clientAdministrators ?? [state.input.startedBy.email] }));
   state.update((v) => (v.clientId = clientId));
   undo.push('ISSUE_CLIENT_CREDENTIALS', () => compensate(state, 'ISSUE_CLIENT_CREDENTIALS', () => db.revokeClientCredentials({ onboardingId })));
 

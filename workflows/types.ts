@@ -20,6 +20,9 @@ export type OnboardingStatus = (typeof OPEN_STATUSES)[number] | (typeof FINAL_ST
 export const SUBSCRIPTION_CODES = ['ORDER_MANAGEMENT', 'CONTROL_TOWER_ORDERS', 'CONTROL_TOWER_INVOICING', 'INVOICING'] as const;
 export type SubscriptionCode = (typeof SUBSCRIPTION_CODES)[number];
 
+/** API subscriptions need this plan (ShipServ: "a tenant with Trade subscription" first). */
+export const API_PLAN = 'TRADE';
+
 export type ApprovalStatus = 'PENDING' | 'APPROVED' | 'REJECTED' | 'EXPIRED';
 export type Decision = 'APPROVE' | 'REJECT';
 export type Connectivity = 'PENDING' | 'CONNECTED' | 'FAILED';
@@ -44,8 +47,11 @@ export interface TenantRequest {
   description?: string;
   taxIdentificationNumber?: string;
   plan: string;
+  accountManagerEmail?: string;
   address?: Address;
   contact?: Contact;
+  /** Fulfilment centres and warehouses with their schedules, validated by the API (api/tenant-schemas.ts). */
+  origins?: Record<string, unknown>[];
 }
 
 export interface IntegrationUserRequest {
@@ -64,6 +70,8 @@ export interface OnboardingRequest {
   integrationUser: IntegrationUserRequest;
   subscriptions: SubscriptionCode[];
   approverEmail?: string;
+  /** gangway users who administer the API client (TecCom); default: who started the onboarding. */
+  clientAdministrators?: string[];
   clients: ClientRequest[];
   notify: { email: string; webhookUrl?: string };
 }

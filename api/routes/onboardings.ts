@@ -7,9 +7,9 @@ import { authenticate, callerOf, requireRole, type Caller } from '../auth';
 import type { ApiDeps } from '../deps';
 import { isFinished, onboardingHandle, workflowProblem } from '../onboarding-handle';
 import { badRequest, conflict, forbidden, HttpProblem, notFound } from '../problem';
-import { CancelBody, DecisionBody, ListOnboardingsQuery, parse, StartOnboardingBody } from '../schemas';
-import { webhookUrlProblem } from '../../notify/webhook-url-guard';
-import { dryRun, resolveApprover, startOnboarding } from '../start-onboarding';
+import { CancelBody, DecisionBody, ListOnboardingsQuery, parse } from '../schemas';
+import { requireScopeAllowed, startProblems } from '../start-checks';
+import { dryRun, plannedSteps, resolveApprover, startOnboarding } from '../start-onboarding';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -38,9 +38,15 @@ export function onboardingRoutes(deps: ApiDeps): Router {
       // The first answer may hold the webhook secret, so it is kept sealed.
       if (stored) return res.status(stored.statusCode).json(JSON.parse(deps.secrets.open((stored.response as { sealed: string }).sealed, sealContext)));
     }
-    const body = parse(StartOnboardingBody, req.body);
-    const refused = body.notify.webhookUrl && (await webhookUrlProblem(body.notify.webhookUrl, deps.config.webhook.allowedHosts));
-    if (refused) throw badRequest('Webhook URL refused', [{ path: 'notify.webhookUrl', message: refused }]);
+    requireScopeAllowed(req.body, caller);
+    const testMode = (req.body as { testMode?: unknown } | undefined)?.testMode === true;
+    const { body, problems } = await startProblems(deps, req.body);
+    if (!body) {
+      const problem = badRequest(`The start is invalid: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
+      // A dry run reports the plan beside every problem, so one call shows all that must change.
+      if (testMode) Object.assign(problem.extra, { testMode: true, valid: false, plan: plannedSteps(req.body) });
+      throw problem;
+    }
     const approverEmail = await resolveApprover(deps, body);
     if (body.testMode) return res.status(200).json(dryRun(body, approverEmail));
 

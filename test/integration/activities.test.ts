@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
-import { createActivities } from '../../activities';
+import { createActivities, type ActivityDeps } from '../../activities';
 import { deriveUsername } from '../../activities/integration-users';
 import { createLogger } from '../../lib/logger';
 import { newDataKey } from '../../lib/envelope';
@@ -22,20 +22,22 @@ describe('activities are idempotent', () => {
   const sent: OutgoingMail[] = [];
   const mailer: Mailer = { send: async (mail) => void sent.push(mail), close: async () => undefined };
   let acts: ReturnType<typeof createActivities>;
+  let deps: ActivityDeps;
   const secrets = createSecrets(newDataKey());
 
   beforeAll(async () => {
     db = await createTestDatabase();
     portal = await startPortalStub({ username: 'u', password: 'right' });
-    acts = createActivities({
+    deps = {
       pool: db.pool,
       secrets,
       log: createLogger({ level: 'silent' }),
       mail: { sendOnce: (mail) => sendOnce(db.pool, mailer, mail) },
       http: fetch,
       clock: () => new Date(),
-      config: { publicUrl: 'http://gangway.test', developerPortalUrl: 'http://gangway.test/docs', usernamePrefix: 'WSI', portalTimeoutMs: 2_000 },
-    });
+      config: { publicUrl: 'http://gangway.test', developerPortalUrl: 'http://gangway.test/docs', usernamePrefix: 'WSI', staffEmailDomains: ['gangway.example'], portalTimeoutMs: 2_000 },
+    };
+    acts = createActivities(deps);
   });
   afterAll(async () => {
     await db?.drop();
@@ -63,6 +65,39 @@ describe('activities are idempotent', () => {
     const other = acts.createTenant({ workflowId: 'w2', onboardingId: randomUUID(), tenant: body.tenant });
     await expect(other).rejects.toBeInstanceOf(ApplicationFailure);
     await expect(other).rejects.toMatchObject({ type: 'CONFLICT', nonRetryable: true });
+  });
+
+  it('writes the tenant as version 1 and archives it as a new version, the first staying readable', async () => {
+    const { onboardingId, tenantId } = await provision();
+    await acts.archiveTenant({ onboardingId, tenantId });
+    await acts.archiveTenant({ onboardingId, tenantId });
+    const { rows } = await db.pool.query('SELECT version, archived, data->\'orchestratedAssetMetadata\' IS NOT NULL AS orchestrated FROM tenant_versions WHERE tenant_id = $1 ORDER BY version', [tenantId]);
+    expect(rows).toEqual([{ version: 1, archived: false, orchestrated: true }, { version: 2, archived: true, orchestrated: true }]);
+  });
+
+  it('refuses, without retrying, a tenant without the TRADE plan when subscriptions are asked for', async () => {
+    const body = startBody();
+    const attempt = acts.createTenant({ workflowId: 'w', onboardingId: randomUUID(), tenant: { ...body.tenant, plan: 'BASIC' }, subscriptions: ['ORDER_MANAGEMENT'] });
+    await expect(attempt).rejects.toMatchObject({ type: 'INVALID_INPUT', nonRetryable: true, message: expect.stringMatching(/TRADE plan/) });
+    expect(await count('SELECT count(*) FROM tenants WHERE partner_provided_id = $1', [body.tenant.partnerProvidedId])).toBe(0);
+  });
+
+  it('refuses a person’s mailbox for the integration user: a staff domain or a staff account', async () => {
+    const { onboardingId, tenantId, body } = await provision();
+    const input = { onboardingId, tenantId, partnerProvidedId: body.tenant.partnerProvidedId };
+    const inDomain = acts.createIntegrationUser({ ...input, integrationUser: { ...body.integrationUser, email: 'jo@gangway.example' } as any });
+    await expect(inDomain).rejects.toMatchObject({ type: 'INVALID_INPUT', nonRetryable: true, message: expect.stringMatching(/staff domain/) });
+    await db.pool.query("INSERT INTO users (email, role, password_hash) VALUES ('kim@elsewhere.example', 'staff', 'x')");
+    const staffAccount = acts.createIntegrationUser({ ...input, integrationUser: { ...body.integrationUser, email: 'Kim@elsewhere.example' } as any });
+    await expect(staffAccount).rejects.toMatchObject({ type: 'INVALID_INPUT', message: expect.stringMatching(/staff account/) });
+    expect(await count('SELECT count(*) FROM integration_users WHERE orchestration_id = $1', [onboardingId])).toBe(0);
+  });
+
+  it('takes the username prefix from configuration', async () => {
+    const prefixed = createActivities({ ...deps, config: { ...deps.config, usernamePrefix: 'API' } });
+    const { onboardingId, tenantId } = await provision();
+    const { username } = await prefixed.createIntegrationUser({ onboardingId, tenantId, partnerProvidedId: 'prefixed-co', integrationUser: startBody().integrationUser as any });
+    expect(username).toBe('API_PREFIXED_CO');
   });
 
   it('derives the same integration username on retry, and the next free one when taken', async () => {
@@ -113,6 +148,7 @@ describe('activities are idempotent', () => {
     expect(await acts.issueCollectorLink(link)).toEqual(first);
 
     await acts.issueClientCredentials({ onboardingId, tenantId });
+    await acts.createIntegrationUser({ onboardingId, tenantId, partnerProvidedId: `kit-${onboardingId}`, integrationUser: startBody().integrationUser as any });
     const kit = { onboardingId, notifyEmail: 'ops@x.example', username: 'WSI_X', subscriptions: ['INVOICING' as const], ttlMs: 60_000 };
     await acts.deliverKit(kit);
     await acts.deliverKit(kit);

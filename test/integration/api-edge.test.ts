@@ -104,7 +104,12 @@ describe('API edge', () => {
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining([
       '/v1/login', '/v1/token/refresh', '/v1/onboardings', '/v1/onboardings/{id}', '/v1/onboardings/{id}/approvals',
       '/v1/onboardings/{id}/cancel', '/v1/approvals', '/collect/{token}', '/v1/collect/{token}', '/v1/kits/{token}', '/oauth/token',
+      '/v1/tenants', '/v1/tenants/{identifier}', '/v1/clients/{clientId}', '/v1/clients/{clientId}/rotate-secret', '/v1/clients/{clientId}/tenants',
+      '/v1/clients/{clientId}/tenants/{tenantId}', '/v1/clients/{clientId}/administrators', '/v1/clients/{clientId}/administrators/{email}',
+      '/set-password/{token}', '/v1/set-password/{token}', '/platform/v1/invoices',
     ]));
+    expect(Object.keys(doc.paths['/v1/tenants/{identifier}'])).toEqual(expect.arrayContaining(['get', 'patch', 'delete']));
+    expect(JSON.stringify(doc.components.schemas.CreateTenant)).toContain('shippingDays');
     expect(JSON.stringify(doc.components.schemas.StartOnboarding)).toContain('CONTROL_TOWER_ORDERS');
     expect((await stack.http('GET', '/nowhere')).status).toBe(404);
   });

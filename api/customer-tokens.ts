@@ -1,0 +1,72 @@
+import { createSecretKey } from 'node:crypto';
+import type { Request } from 'express';
+import jwt from 'jsonwebtoken';
+import type { Pool } from 'pg';
+import type { Secrets } from '../lib/secrets';
+
+/** Subscriptions whose data is invoice data (Ongoing WMS: hidden unless the API user is allowed to see it). */
+export const INVOICE_SCOPES = ['invoicing', 'control_tower_invoicing'];
+export const PLATFORM_AUDIENCE = 'gangway-platform';
+/** A KeyObject: given raw bytes, jsonwebtoken first tries them as a public key on every call (costly). */
+export const customerTokenKey = (secrets: Secrets) => createSecretKey(secrets.keyFor('customer-access-token'));
+
+export function basicCredentials(req: Request): { clientId: string; secret: string } | undefined {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(req.get('authorization') ?? '');
+  if (!match) return undefined;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 1) return undefined;
+  return { clientId: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
+}
+
+export interface AuthenticatedClient {
+  clientId: string;
+  /** Tenants enabled for requests on this client. */
+  tenantIds: string[];
+  /** Every subscription those tenants hold: one set of credentials serves them all (ShipServ). */
+  subscriptions: string[];
+  /** Whether any of the client's live integration users may see invoice data. */
+  invoiceDataAccess: boolean;
+}
+
+/** The current secret, or the previous one during its grace period after a rotation (TecCom "rotate secret"). */
+export async function authenticateClient(pool: Pool, secrets: Secrets, presented: { clientId: string; secret: string }): Promise<AuthenticatedClient | undefined> {
+  const { rows } = await pool.query<{ secret_hash: string; previous_secret_hash: string | null; previous_valid: boolean; tenant_ids: string[]; subscriptions: string[]; invoice: boolean }>(
+    `SELECT c.secret_hash, c.previous_secret_hash, COALESCE(c.previous_secret_expires_at > now(), false) AS previous_valid,
+            array_remove(array_agg(DISTINCT t.tenant_id::text), NULL) AS tenant_ids,
+            array_remove(array_agg(DISTINCT s.code), NULL) AS subscriptions,
+            COALESCE(bool_or(u.invoice_data_access), false) AS invoice
+     FROM api_clients c
+     LEFT JOIN api_client_tenants t ON t.client_id = c.client_id AND t.enabled
+     LEFT JOIN subscriptions s ON s.tenant_id = t.tenant_id AND s.status = 'ASSIGNED'
+     LEFT JOIN integration_users u ON u.tenant_id = t.tenant_id AND u.disabled_at IS NULL
+     WHERE c.client_id = $1 AND c.revoked_at IS NULL
+     GROUP BY c.client_id`,
+    [presented.clientId],
+  );
+  const row = rows[0];
+  if (!row) return undefined;
+  const current = secrets.tokenMatches(presented.secret, row.secret_hash);
+  const previous = row.previous_valid && row.previous_secret_hash !== null && secrets.tokenMatches(presented.secret, row.previous_secret_hash);
+  if (!current && !previous) return undefined;
+  return { clientId: presented.clientId, tenantIds: row.tenant_ids, subscriptions: row.subscriptions, invoiceDataAccess: row.invoice };
+}
+
+/** Subscription codes as OAuth scopes; invoice scopes only for a subject allowed to see invoice data. */
+export function scopeFor(subscriptions: string[], invoiceDataAccess: boolean): string {
+  return subscriptions
+    .map((s) => s.toLowerCase())
+    .filter((s) => invoiceDataAccess || !INVOICE_SCOPES.includes(s))
+    .sort()
+    .join(' ');
+}
+
+export interface PlatformClaims { scope: string; tenants: string[]; client_id: string; sub: string }
+
+export function verifyCustomerToken(secrets: Secrets, token: string): PlatformClaims | undefined {
+  try {
+    return jwt.verify(token, customerTokenKey(secrets), { algorithms: ['HS256'], issuer: 'gangway', audience: PLATFORM_AUDIENCE }) as PlatformClaims;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,35 @@
+import { Router, type RequestHandler } from 'express';
+import { INVOICE_SCOPES, verifyCustomerToken, type PlatformClaims } from '../customer-tokens';
+import type { ApiDeps } from '../deps';
+import { forbidden, unauthorized } from '../problem';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    platformClaims?: PlatformClaims;
+  }
+}
+
+/**
+ * The customer-facing platform API that /oauth/token's tokens are for. Only what the rules need is
+ * here: invoice data, which a token without an invoice scope may not read (Ongoing WMS).
+ */
+export function platformRoutes(deps: ApiDeps): Router {
+  const router = Router();
+  const bearer: RequestHandler = (req, _res, next) => {
+    const match = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
+    const claims = match ? verifyCustomerToken(deps.secrets, match[1]) : undefined;
+    if (!claims) return next(unauthorized('A bearer token from /oauth/token is required'));
+    req.platformClaims = claims;
+    next();
+  };
+  const invoiceScope: RequestHandler = (req, _res, next) => {
+    const scopes = (req.platformClaims?.scope ?? '').split(' ');
+    if (!INVOICE_SCOPES.some((s) => scopes.includes(s))) return next(forbidden('This token carries no invoice scope: the integration user has no invoice data access or no invoicing subscription'));
+    next();
+  };
+
+  router.get('/platform/v1/invoices', bearer, invoiceScope, (_req, res) => {
+    res.json({ items: [] });
+  });
+  return router;
+}

@@ -1,0 +1,94 @@
+import { Router, type Request } from 'express';
+import type { PoolClient } from 'pg';
+import { isUniqueViolation } from '../../activities/errors';
+import { withTransaction } from '../../db/transaction';
+import { findTenantVersion, insertTenant, partnerIdTaken, resolveTenantId, writeTenantVersion, type TenantData, type TenantView } from '../../db/tenants';
+import { authenticate, requireRole } from '../auth';
+import type { ApiDeps } from '../deps';
+import { conflict, gone, notFound } from '../problem';
+import { parse } from '../schemas';
+import { CreateTenantBody, PatchTenantBody, TenantReadQuery } from '../tenant-schemas';
+
+/**
+ * The tenant configuration API (Shipium): every write is a new version, reads can look back with
+ * asOfDateTime, DELETE archives, and testMode answers with what would be stored, changing nothing.
+ */
+export function tenantRoutes(deps: ApiDeps): Router {
+  const router = Router();
+  const guard = [authenticate(deps.tokens), requireRole('staff', 'admin')];
+
+  const dataOf = ({ tenantId: _id, version: _v, validFrom: _f, archived: _a, ...data }: TenantView) => data as TenantData;
+  const taken = (id: string) => conflict(`a live tenant already has partnerProvidedId ${id}`);
+
+  const inTransaction = <T>(fn: (client: PoolClient) => Promise<T>) => withTransaction(deps.pool, fn);
+
+  async function liveTenant(req: Request): Promise<TenantView> {
+    const identifier = String(req.params.identifier);
+    const tenantId = await resolveTenantId(deps.pool, identifier);
+    const latest = tenantId && (await findTenantVersion(deps.pool, tenantId));
+    if (!latest) throw notFound(`no tenant ${identifier}`);
+    if (latest.archived) throw gone(`tenant ${identifier} was archived at ${latest.validFrom}; earlier versions stay readable with asOfDateTime`);
+    return latest;
+  }
+
+  router.post('/v1/tenants', ...guard, async (req, res) => {
+    const { testMode, ...fields } = parse(CreateTenantBody, req.body);
+    const data = fields as TenantData;
+    if (testMode) {
+      if (await partnerIdTaken(deps.pool, data.partnerProvidedId)) throw taken(data.partnerProvidedId);
+      return res.json({ testMode: true, tenantId: null, ...data, version: 1, validFrom: null, archived: false });
+    }
+    try {
+      const tenantId = await inTransaction((client) => insertTenant(client, { data, at: new Date() }));
+      const created = (await findTenantVersion(deps.pool, tenantId!))!;
+      res.status(201).location(`${deps.config.publicUrl}/v1/tenants/${tenantId}`).json(created);
+    } catch (err) {
+      if (isUniqueViolation(err, 'tenants_live_partner_id')) throw taken(data.partnerProvidedId);
+      throw err;
+    }
+  });
+
+  router.get('/v1/tenants/:identifier', ...guard, async (req, res) => {
+    const { asOfDateTime } = parse(TenantReadQuery, req.query);
+    if (!asOfDateTime) return res.json(await liveTenant(req));
+    const identifier = String(req.params.identifier);
+    const tenantId = await resolveTenantId(deps.pool, identifier);
+    const then = tenantId && (await findTenantVersion(deps.pool, tenantId, new Date(asOfDateTime)));
+    if (!then) throw notFound(`tenant ${identifier} did not exist at ${asOfDateTime}`);
+    res.json(then);
+  });
+
+  router.patch('/v1/tenants/:identifier', ...guard, async (req, res) => {
+    const { testMode, ...changes } = parse(PatchTenantBody, req.body);
+    const latest = await liveTenant(req);
+    // Only the properties given change; the rest carry over from the latest version.
+    const data = { ...dataOf(latest), ...changes } as TenantData;
+    if (testMode) {
+      if (changes.partnerProvidedId && (await partnerIdTaken(deps.pool, changes.partnerProvidedId, latest.tenantId))) throw taken(changes.partnerProvidedId);
+      return res.json({ testMode: true, tenantId: latest.tenantId, ...data, version: latest.version + 1, validFrom: null, archived: false });
+    }
+    try {
+      // Merged again under the row lock, so a concurrent PATCH is built upon rather than lost.
+      const written = await inTransaction(async (client) => {
+        await client.query('SELECT 1 FROM tenants WHERE tenant_id = $1 FOR UPDATE', [latest.tenantId]);
+        const now = (await findTenantVersion(client, latest.tenantId))!;
+        if (now.archived) throw gone(`tenant ${latest.tenantId} was archived meanwhile`);
+        return writeTenantVersion(client, latest.tenantId, { ...dataOf(now), ...changes } as TenantData, false, new Date());
+      });
+      res.json(written);
+    } catch (err) {
+      if (isUniqueViolation(err, 'tenants_live_partner_id')) throw taken(data.partnerProvidedId);
+      throw err;
+    }
+  });
+
+  router.delete('/v1/tenants/:identifier', ...guard, async (req, res) => {
+    const latest = await liveTenant(req);
+    if (req.body?.testMode === true) return res.json({ testMode: true, ...latest });
+    await inTransaction((client) => writeTenantVersion(client, latest.tenantId, dataOf(latest), true, new Date()));
+    // Shipium answers a DELETE with the tenant as it was.
+    res.json(latest);
+  });
+
+  return router;
+}

@@ -1,0 +1,92 @@
+import type { Pool, PoolClient } from 'pg';
+
+/** A tenant as stored in each version: the configuration, plus orchestratedAssetMetadata when an onboarding wrote it. */
+export type TenantData = Record<string, unknown> & { partnerProvidedId: string; name: string; plan: string };
+
+export interface TenantView extends Record<string, unknown> {
+  tenantId: string;
+  version: number;
+  validFrom: string;
+  archived: boolean;
+}
+
+interface VersionRow { tenant_id: string; version: number; data: TenantData; archived: boolean; valid_from: Date }
+
+const view = (row: VersionRow): TenantView => ({
+  tenantId: row.tenant_id,
+  ...row.data,
+  version: row.version,
+  validFrom: row.valid_from.toISOString(),
+  archived: row.archived,
+});
+
+type Queryable = Pool | PoolClient;
+
+/** Inserts the tenant and its version 1; the caller owns the transaction. */
+export async function insertTenant(
+  client: PoolClient,
+  tenant: { data: TenantData; orchestrationId?: string; at: Date },
+): Promise<string | undefined> {
+  const { rows } = await client.query<{ tenant_id: string }>(
+    `INSERT INTO tenants (partner_provided_id, name, plan, data, orchestration_id, orchestrated_at, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (orchestration_id) DO NOTHING RETURNING tenant_id`,
+    [tenant.data.partnerProvidedId, tenant.data.name, tenant.data.plan, tenant.data, tenant.orchestrationId ?? null, tenant.orchestrationId ? tenant.at : null, tenant.at],
+  );
+  const tenantId = rows[0]?.tenant_id;
+  if (tenantId) {
+    await client.query('INSERT INTO tenant_versions (tenant_id, version, data, valid_from) VALUES ($1, 1, $2, $3)', [tenantId, tenant.data, tenant.at]);
+  }
+  return tenantId;
+}
+
+/**
+ * Writes the next version and makes it the tenant's current state. Locks the tenant row, so two
+ * writers queue rather than both claiming the same version number.
+ */
+export async function writeTenantVersion(client: PoolClient, tenantId: string, data: TenantData, archived: boolean, at: Date): Promise<TenantView> {
+  await client.query('SELECT 1 FROM tenants WHERE tenant_id = $1 FOR UPDATE', [tenantId]);
+  const { rows } = await client.query<VersionRow>(
+    `INSERT INTO tenant_versions (tenant_id, version, data, archived, valid_from)
+     SELECT $1, COALESCE(max(version), 0) + 1, $2, $3, $4 FROM tenant_versions WHERE tenant_id = $1
+     RETURNING tenant_id, version, data, archived, valid_from`,
+    [tenantId, data, archived, at],
+  );
+  await client.query(
+    `UPDATE tenants SET partner_provided_id = $2, name = $3, plan = $4, data = $5,
+       archived_at = CASE WHEN $6::boolean THEN COALESCE(archived_at, $7) ELSE NULL END
+     WHERE tenant_id = $1`,
+    [tenantId, data.partnerProvidedId, data.name, data.plan, data, archived, at],
+  );
+  return view(rows[0]);
+}
+
+/** tenantId, or the partnerProvidedId of the live tenant (else of the latest archived one, whose history stays readable). */
+export async function resolveTenantId(db: Queryable, identifier: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ tenant_id: string }>(
+    `SELECT tenant_id FROM tenants WHERE ($1::text ~* '^[0-9a-f-]{36}$' AND tenant_id::text = lower($1)) OR partner_provided_id = $1
+     ORDER BY (tenant_id::text = lower($1)) DESC, (archived_at IS NULL) DESC, created_at DESC LIMIT 1`,
+    [identifier],
+  );
+  return rows[0]?.tenant_id;
+}
+
+/** The version in force at asOf (default: now); undefined before the tenant existed. */
+export async function findTenantVersion(db: Queryable, tenantId: string, asOf?: Date): Promise<TenantView | undefined> {
+  const { rows } = await db.query<VersionRow>(
+    `SELECT tenant_id, version, data, archived, valid_from FROM tenant_versions
+     WHERE tenant_id = $1 AND ($2::timestamptz IS NULL OR valid_from <= $2)
+     ORDER BY version DESC LIMIT 1`,
+    [tenantId, asOf ?? null],
+  );
+  return rows[0] && view(rows[0]);
+}
+
+/** Whether another live tenant holds this partnerProvidedId (for testMode, which writes nothing). */
+export async function partnerIdTaken(db: Queryable, partnerProvidedId: string, exceptTenantId?: string): Promise<boolean> {
+  const { rows } = await db.query('SELECT 1 FROM tenants WHERE partner_provided_id = $1 AND archived_at IS NULL AND tenant_id IS DISTINCT FROM $2', [
+    partnerProvidedId,
+    exceptTenantId ?? null,
+  ]);
+  return rows.length > 0;
+}
