@@ -1,4 +1,4 @@
-import type { Client } from '@temporalio/client';
+import type { Client, Connection } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { Config } from '../lib/config';
@@ -11,6 +11,8 @@ export interface ApiDeps {
   config: Config;
   pool: Pool;
   temporal: Client;
+  /** A connection without retries, for readiness probes only. */
+  temporalProbe: Connection;
   /** The payload codec of the Temporal client, served to the Web UI by /codec. */
   codec: PayloadCodec;
   secrets: Secrets;

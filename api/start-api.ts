@@ -40,13 +40,17 @@ export async function startApiProcess(config: Config, log: Logger, options: { te
   await ensureReverifySchedule(temporal, config, log);
   const secrets = createSecrets(await loadDataKey(pool, requireMasterKeys(config)));
   const tokens = createTokenService({ pool, secrets, accessTtlMs: config.accessTokenTtlMs, refreshTtlMs: config.refreshTokenTtlMs });
-  const app = createApp({ config, pool, temporal, codec, secrets, tokens, log });
+  // Readiness gets a connection without the retry interceptor: one attempt under a deadline is what a
+  // probe wants, and the SDK's retry timers outlive Connection.close() (they then throw from a timer).
+  const probe = Connection.lazy({ address: options.temporalAddress, interceptors: [] });
+  const app = createApp({ config, pool, temporal, temporalProbe: probe, codec, secrets, tokens, log });
   const server = await listen(app, config.port, options.host);
   log.info({ url: server.url }, 'API listening');
   return {
     url: server.url,
     async stop() {
       await server.close();
+      await probe.close();
       await connection.close();
       await pool.end();
     },

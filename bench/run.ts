@@ -85,9 +85,11 @@ async function main(): Promise<void> {
     const say = (text: string) => process.stderr.write(`${text}\n`);
     say('warming up');
     for (let i = 0; i < 3; i++) {
+      say(`  warm-up ${i}: ours`);
       await runOurs(ctx);
-      await runBaseline(env.temporal, env.baselineEnv.BENCH_BASELINE_QUEUE!, false);
-      await runBaseline(env.temporal, env.baselineEnv.BENCH_BASELINE_QUEUE!, true);
+      say(`  warm-up ${i}: baselines`);
+      await runBaseline(env.bareTemporal, env.baselineEnv.BENCH_BASELINE_QUEUE!, false);
+      await runBaseline(env.bareTemporal, env.baselineEnv.BENCH_BASELINE_QUEUE!, true);
     }
     if (scenarios.has(1)) {
       say('1. throughput');

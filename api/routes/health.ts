@@ -14,8 +14,8 @@ export function healthRoutes(deps: ApiDeps, registry: Registry): Router {
     const withTimeout = <T>(p: Promise<T>) => Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 2_000))]);
     const [database, temporal] = await Promise.all([
       withTimeout(deps.pool.query('SELECT 1')).then(() => 'up', () => 'down'),
-      // The abort ends the call itself: otherwise its retries outlive the answer (and the connection).
-      withTimeout(deps.temporal.connection.withAbortSignal(AbortSignal.timeout(2_000), () => deps.temporal.connection.workflowService.getSystemInfo({}))).then(
+      // One attempt under a deadline, on the probe connection (no retry interceptor, nothing left behind).
+      withTimeout(deps.temporalProbe.withDeadline(Date.now() + 2_000, () => deps.temporalProbe.workflowService.getSystemInfo({}))).then(
         () => 'up',
         () => 'down',
       ),

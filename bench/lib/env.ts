@@ -6,6 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createUser } from '../../db/users';
 import { freePort } from '../../infra/free-port';
+import { loadConfig, requireMasterKeys } from '../../lib/config';
+import { createDataConverter, FAILURE_CONVERTER_PATH } from '../../lib/data-converter';
 import { findTemporalCli } from '../../infra/temporal-cli';
 import { startDevServer, type DevServer } from '../../infra/temporal-dev-server';
 import { startMailSink, type MailSink } from '../../notify/mail-sink';
@@ -26,7 +28,10 @@ export interface BenchEnv {
   sqlitePragmas: string[];
   mail: MailSink;
   portal: PortalStub;
+  /** Ours: every payload through the product's codec. */
   temporal: Client;
+  /** The baselines are bare Temporal: no codec. */
+  bareTemporal: Client;
   appEnv: NodeJS.ProcessEnv;
   baselineEnv: NodeJS.ProcessEnv;
   staff: { email: string; password: string };
@@ -48,7 +53,7 @@ export async function createBenchEnv(options: { sqlitePragmas: string[] }): Prom
   const mail = await startMailSink();
   const portal = await startPortalStub(PORTAL_CREDENTIALS);
 
-  const ours = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet });
+  const ours = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quiet });
   const baseline = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quiet });
   const oursBundle = path.join(dir, 'ours.js');
   const baselineBundle = path.join(dir, 'baseline.js');
@@ -82,7 +87,9 @@ export async function createBenchEnv(options: { sqlitePragmas: string[] }): Prom
     sqlitePragmas: options.sqlitePragmas,
     mail,
     portal,
-    temporal: new Client({ connection }),
+    // The app encrypts every payload; the drivers read results with the same data converter.
+    temporal: new Client({ connection, dataConverter: createDataConverter(requireMasterKeys(loadConfig(appEnv))) }),
+    bareTemporal: new Client({ connection }),
     appEnv,
     baselineEnv,
     staff,

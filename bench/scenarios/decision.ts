@@ -12,7 +12,7 @@ export async function decisionLatency(env: BenchEnv, ctx: OursContext, samples: 
   const b0Ms: number[] = [];
   for (let i = 0; i < samples; i++) {
     oursMs.push((await runOurs(ctx, { measureDecision: true })).decisionMs!);
-    b0Ms.push((await runBaseline(env.temporal, env.baselineEnv.BENCH_BASELINE_QUEUE!, false, { measureDecision: true })).decisionMs!);
+    b0Ms.push((await runBaseline(env.bareTemporal, env.baselineEnv.BENCH_BASELINE_QUEUE!, false, { measureDecision: true })).decisionMs!);
   }
   return { oursMs, b0Ms };
 }

@@ -22,7 +22,7 @@ export async function throughput(env: BenchEnv, app: BenchChild, baseline: Bench
         const before = await sampleCpu(pid, temporalPid);
         const t0 = Date.now();
         const results = await withConcurrency(options.perLevel, k, () =>
-          variant === 'ours' ? runOurs(ctx) : runBaseline(env.temporal, env.baselineEnv.BENCH_BASELINE_QUEUE!, variant === 'B1'),
+          variant === 'ours' ? runOurs(ctx) : runBaseline(env.bareTemporal, env.baselineEnv.BENCH_BASELINE_QUEUE!, variant === 'B1'),
         );
         const seconds = (Date.now() - t0) / 1000;
         const cpu = cpuDelta(before, await sampleCpu(pid, temporalPid));
