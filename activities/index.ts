@@ -1,5 +1,6 @@
 import { apiClientActivities } from './api-clients';
 import { approvalNoticeActivities } from './approval-notices';
+import { auditActivities } from './audit';
 import { collectionActivities } from './collection';
 import { connectivityActivities } from './connectivity';
 import type { ActivityDeps } from './deps';
@@ -23,5 +24,6 @@ export function createActivities(deps: ActivityDeps) {
     ...connectivityActivities(deps),
     ...kitActivities(deps),
     ...progressActivities(deps),
+    ...auditActivities(deps),
   };
 }
