@@ -10,9 +10,6 @@ import type { ApprovalView } from './types';
  */
 export async function superviseApprovals(state: OnboardingState): Promise<void> {
   const { view, input } = state;
-  for (const a of view.approvals) {
-    state.audit({ actor: input.startedBy.email, action: 'ASSIGNED', subscription: a.subscription, reason: 'subscription requested', detail: { to: a.approverEmail, stage: a.stage } });
-  }
   let settled = false;
   const writing = writeAuditAndAnnounce(state, () => settled);
   await Promise.all(view.approvals.map((approval) => superviseTask(state, approval)));
@@ -34,10 +31,11 @@ async function superviseTask(state: OnboardingState, approval: ApprovalView): Pr
   const expireAt = Date.now() + policy.approvalExpireAfterMs;
   const sub = approval.subscription;
 
-  // Revision 0 is the first assignment, already announced by the one mail that lists every subscription.
+  // Revision 0 is the first assignment, already announced by the one mail that lists every subscription;
+  // an Update may have changed the task while that mail was going out.
   let revision = 0;
-  let assignee = `${approval.stage}:${approval.approverEmail}`;
-  let delegate = approval.delegateEmail ?? null;
+  let assignee = `${approval.stages?.[0] ?? 'AM'}:${input.approverEmail}`;
+  let delegate: string | null = null;
   let remindAt = Date.now() + reminderMs;
   let escalateAt = Date.now() + escalateMs;
 

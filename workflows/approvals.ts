@@ -12,6 +12,9 @@ export async function awaitApprovals(state: OnboardingState): Promise<Subscripti
   const { input, view } = state;
   state.markStep('REQUEST_APPROVAL', 'RUNNING');
   state.setStatus('AWAITING_APPROVAL');
+  for (const a of view.approvals) {
+    state.audit({ actor: input.startedBy.email, action: 'ASSIGNED', subscription: a.subscription, reason: 'subscription requested', detail: { to: a.approverEmail, stage: a.stage } });
+  }
   await notify.notifyApprover({
     onboardingId: view.id,
     approverEmail: input.approverEmail,
