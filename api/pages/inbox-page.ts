@@ -25,8 +25,10 @@ export const inboxPage = () => `<!doctype html>
   caption { text-align: left; font-weight: 600; padding-bottom: .5rem; }
   th, td { text-align: left; vertical-align: top; padding: .6rem .5rem; border-bottom: 1px solid #d0d0d0; }
   td .actions { display: flex; gap: .5rem; }
-  [role=status] { color: #26a269; font-weight: 600; min-height: 1.5rem; }
-  [role=alert] { color: #a51d2d; font-weight: 600; min-height: 1.5rem; }
+  [role=status] { color: #1c7a48; font-weight: 600; margin: .25rem 0; }
+  [role=alert] { color: #a51d2d; font-weight: 600; margin: .25rem 0; }
+  .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+  td label { margin-top: 0; font-weight: 400; font-size: .9rem; }
   [hidden] { display: none !important; }
 </style>
 </head>
@@ -118,7 +120,10 @@ export const inboxScript = `'use strict';
     const id = 'comment-' + task.onboardingId + '-' + task.subscription;
     const label = document.createElement('label');
     label.htmlFor = id;
-    label.textContent = 'Comment on ' + what;
+    const hidden = document.createElement('span');
+    hidden.className = 'sr-only';
+    hidden.textContent = ' on ' + what;
+    label.append('Comment', hidden);
     const comment = document.createElement('textarea');
     comment.id = id;
     comment.maxLength = 2000;
