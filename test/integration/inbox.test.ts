@@ -56,13 +56,13 @@ describe('approver inbox in Chromium', () => {
     const row = rows.filter({ hasText: 'ORDER_MANAGEMENT' });
     await expect(row.innerText()).resolves.toMatch(/Acme Shipping \(acme-001\)[\s\S]*ORDER_MANAGEMENT[\s\S]*dana\.staff@gangway\.example[\s\S]*\d+ s/);
     // The token lives in this tab's sessionStorage, never in localStorage.
-    expect(await page.evaluate(() => [localStorage.length, !!sessionStorage.getItem('gangway.accessToken')])).toEqual([0, true]);
+    expect(await page.evaluate('[localStorage.length, !!sessionStorage.getItem("gangway.accessToken")]')).toEqual([0, true]);
 
     await page.getByLabel('Comment on ORDER_MANAGEMENT for Acme Shipping').fill('Volumes checked with the customer');
     if (process.env.UPDATE_SCREENSHOTS) await page.screenshot({ fullPage: true, path: path.join(__dirname, '..', '..', 'docs', 'inbox.png') });
     await page.getByRole('button', { name: 'Approve ORDER_MANAGEMENT for Acme Shipping' }).click();
     await page.getByRole('status').filter({ hasText: 'ORDER_MANAGEMENT for Acme Shipping: approved' }).waitFor();
-    await page.waitForFunction(() => document.querySelectorAll('#tasks tbody tr').length === 1);
+    await page.waitForFunction("document.querySelectorAll('#tasks tbody tr').length === 1");
 
     await page.getByLabel('Comment on INVOICING for Acme Shipping').fill('Not in their contract');
     await page.getByRole('button', { name: 'Reject INVOICING for Acme Shipping' }).click();
@@ -80,6 +80,6 @@ describe('approver inbox in Chromium', () => {
 
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.getByRole('heading', { name: 'Log in' }).waitFor();
-    expect(await page.evaluate(() => sessionStorage.getItem('gangway.accessToken'))).toBeNull();
+    expect(await page.evaluate('sessionStorage.getItem("gangway.accessToken")')).toBeNull();
   });
 });
