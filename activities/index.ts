@@ -1,5 +1,6 @@
 import { apiClientActivities } from './api-clients';
 import { approvalNoticeActivities } from './approval-notices';
+import { auditActivities } from './audit';
 import { collectionActivities } from './collection';
 import { connectivityActivities } from './connectivity';
 import type { ActivityDeps } from './deps';
@@ -24,6 +25,7 @@ export function createActivities(deps: ActivityDeps) {
     ...connectivityActivities(deps),
     ...kitActivities(deps),
     ...progressActivities(deps),
+    ...auditActivities(deps),
     ...reverificationActivities(deps),
   };
 }

@@ -1,3 +1,4 @@
+import { insertAuditEvents } from '../db/audit';
 import { enqueueWebhook } from '../notify/webhook-outbox';
 import type { OnboardingView, StatusTransition } from '../workflows/types';
 import type { ActivityDeps } from './deps';
@@ -27,6 +28,20 @@ export function progressActivities({ pool }: Pick<ActivityDeps, 'pool'>) {
            ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, view = EXCLUDED.view, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
            WHERE onboardings.version < EXCLUDED.version`,
           [view.id, view.workflowId, view.tenant.partnerProvidedId, view.status, view, view.version, notify.email, notify.webhookUrl ?? null, view.createdAt, view.updatedAt],
+        );
+        // Status changes open and close the audit trail's story (who started it, how it ended).
+        await insertAuditEvents(
+          client,
+          view.id,
+          transitions.map((t) => ({
+            event_key: `status:${t.seq}`,
+            occurred_at: t.occurredAt,
+            actor: t.seq === 1 ? view.startedBy : 'gangway',
+            action: t.seq === 1 ? 'ONBOARDING_STARTED' : `ONBOARDING_${t.status}`,
+            subscription: null,
+            reason: t.reason,
+            detail: {},
+          })),
         );
         if (notify.webhookUrl) {
           for (const t of transitions) {

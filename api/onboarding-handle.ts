@@ -19,6 +19,7 @@ const REFUSAL_STATUS: Record<string, number> = {
   [DECISION_REFUSED.unknownSubscription]: 404,
   [DECISION_REFUSED.alreadyDecided]: 409,
   [DECISION_REFUSED.notAwaitingApproval]: 409,
+  [DECISION_REFUSED.invalidAssignee]: 409,
 };
 
 /** Turns a workflow's refusal (validator) or absence (finished) into the problem the caller should see. */

@@ -1,7 +1,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { registerAdministrationPaths } from './openapi-admin';
-import { ApprovalsQuery, CancelBody, CodecBody, CollectBody, DecisionBody, ListOnboardingsQuery, LoginBody, RefreshBody, StartOnboardingBody } from './schemas';
+import { ApprovalsQuery, CancelBody, CodecBody, CollectBody, DecisionBody, ListOnboardingsQuery, LoginBody, ReassignBody, RefreshBody, StartOnboardingBody } from './schemas';
 
 /** The OpenAPI 3.1 document, generated from the same schemas that validate requests. */
 export function buildOpenApiDocument(serverUrl: string) {
@@ -24,7 +24,12 @@ export function buildOpenApiDocument(serverUrl: string) {
   });
   registry.registerPath({ method: 'get', path: '/v1/onboardings', summary: 'List onboardings, newest first, cursor-paged (staff, admin)', security: secured, request: { query: ListOnboardingsQuery }, responses: { 200: json('{items, nextCursor}'), 400: problem, 401: problem, 403: problem } });
   registry.registerPath({ method: 'get', path: '/v1/onboardings/{id}', summary: 'The onboarding view (staff, admin, its approvers)', security: secured, request: { params: id }, responses: { 200: json('Onboarding view'), 401: problem, 403: problem, 404: problem } });
-  registry.registerPath({ method: 'post', path: '/v1/onboardings/{id}/approvals', summary: 'Decide one requested subscription (its assigned approver)', security: secured, request: { params: id, ...body(DecisionBody) }, responses: { 200: json('The approval'), 400: problem, 403: problem, 404: problem, 409: problem } });
+  registry.registerPath({ method: 'post', path: '/v1/onboardings/{id}/approvals', summary: 'Decide one requested subscription (its assigned approver or their delegate)', security: secured, request: { params: id, ...body(DecisionBody), headers: z.object({ 'Idempotency-Key': z.string().optional() }) }, responses: { 200: json('The approval'), 400: problem, 403: problem, 404: problem, 409: problem } });
+  const updateKey = { headers: z.object({ 'Idempotency-Key': z.string().optional().openapi({ description: 'Used as the Temporal update id: a retried request returns the first outcome' }) }) };
+  registry.registerPath({ method: 'post', path: '/v1/onboardings/{id}/reassignments', summary: 'Give one subscription\'s approval task to another approver, with a reason (admin)', security: secured, request: { params: id, ...body(ReassignBody), ...updateKey }, responses: { 200: json('The approval'), 400: problem, 403: problem, 404: problem, 409: problem } });
+  registry.registerPath({ method: 'post', path: '/v1/onboardings/{id}/delegations', summary: 'Let another approver decide in your place, with a reason (the assigned approver)', security: secured, request: { params: id, ...body(ReassignBody), ...updateKey }, responses: { 200: json('The approval'), 400: problem, 403: problem, 404: problem, 409: problem } });
+  registry.registerPath({ method: 'get', path: '/v1/onboardings/{id}/audit', summary: 'The audit trail: every assignment, decision, delegation, reassignment, reminder, escalation, expiry and status change, oldest first', security: secured, request: { params: id }, responses: { 200: json('{onboardingId, items: [{occurredAt, actor, action, subscription, reason, detail}]}'), 401: problem, 403: problem, 404: problem } });
+  registry.registerPath({ method: 'get', path: '/inbox', summary: 'The approver inbox: log in, see pending tasks, approve or reject with a comment', responses: { 200: { description: 'HTML page' } } });
   registry.registerPath({ method: 'post', path: '/v1/onboardings/{id}/cancel', summary: 'Cancel; the onboarding undoes what it created and ends CANCELLED', security: secured, request: { params: id, ...body(CancelBody) }, responses: { 202: json('Cancellation requested'), 400: problem, 404: problem, 409: problem } });
   registry.registerPath({ method: 'get', path: '/v1/approvals', summary: "The caller's approval tasks (approver)", security: secured, request: { query: ApprovalsQuery }, responses: { 200: json('{items}'), 401: problem, 403: problem } });
   registry.registerPath({ method: 'get', path: '/collect/{token}', summary: 'HTML form for a client to submit portal credentials', request: { params: token }, responses: { 200: { description: 'HTML form' }, 410: { description: 'Used or expired link' } } });

@@ -74,6 +74,10 @@ export const DecisionBody = z
   .object({ subscription: SubscriptionCode, decision: z.enum(['APPROVE', 'REJECT']), comment: z.string().max(2000).optional() })
   .openapi('Decision');
 
+export const ReassignBody = z
+  .object({ subscription: SubscriptionCode, to: email, reason: z.string().trim().min(1).max(1000) })
+  .openapi('Reassignment', { description: 'Hand one subscription\'s approval task to another registered approver, saying why' });
+
 export const CancelBody = z.object({ reason: z.string().trim().min(1).max(1000) }).openapi('Cancel');
 export const LoginBody = z.object({ email: z.string().min(1).max(254), password: z.string().min(1).max(1024) }).openapi('Login');
 export const RefreshBody = z.object({ refreshToken: z.string().min(1).max(512) }).openapi('Refresh');

@@ -1,15 +1,15 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { findOpenOnboardingId, insertStartedOnboarding } from '../db/onboardings';
-import { findUserByEmail } from '../db/users';
+import { findFirstTechAm, findUserByEmail } from '../db/users';
 import { newWebhookSecret, webhookSecretContext } from '../notify/webhook-signing';
 import { onboardingWorkflowId } from '../workflows/messages';
 import { OnboardingState } from '../workflows/onboarding-state';
-import { STEP_NAMES, type OnboardingInput } from '../workflows/types';
+import { STEP_NAMES, type ApprovalSetup, type ApprovalStage, type OnboardingInput } from '../workflows/types';
 import type { onboardingWorkflow } from '../workflows';
 import type { Caller } from './auth';
 import type { ApiDeps } from './deps';
-import { badRequest, conflict } from './problem';
+import { badRequest, conflict, HttpProblem } from './problem';
 import type { StartOnboardingBody } from './schemas';
 
 /** The approver is the request's approverEmail, else the tenant's account manager; either must be a registered approver. */
@@ -22,6 +22,24 @@ export async function resolveApprover(deps: ApiDeps, body: StartOnboardingBody):
     throw badRequest('The approver is not a registered approver', [{ path, message: `${email} is not a registered approver` }]);
   }
   return user.email;
+}
+
+/**
+ * Who decides each subscription, fixed at start (APPROVAL_POLICY), with the TECH_AM (TECH_AM_EMAIL,
+ * else the first registered TECH_AM) and the escalation list (ESCALATION_EMAILS, else the TECH_AM).
+ */
+export async function resolveApprovalSetup(deps: ApiDeps, body: StartOnboardingBody): Promise<ApprovalSetup> {
+  const { approvals } = deps.config;
+  const techAmEmail = approvals.techAmEmail ?? (await findFirstTechAm(deps.pool)) ?? null;
+  const stages: ApprovalSetup['stages'] = {};
+  for (const code of body.subscriptions) {
+    stages[code] = (approvals.policy[code] === 'AM_THEN_TECH_AM' ? ['AM', 'TECH_AM'] : ['AM']) as ApprovalStage[];
+    if (stages[code]!.includes('TECH_AM') && !techAmEmail) {
+      throw new HttpProblem(422, 'No technical account manager', `${code} needs a TECH_AM's approval and none is registered or configured (TECH_AM_EMAIL)`);
+    }
+  }
+  const escalateTo = approvals.escalationEmails.length > 0 ? [...approvals.escalationEmails] : techAmEmail ? [techAmEmail] : [];
+  return { stages, techAmEmail, escalateTo };
 }
 
 /** testMode: the plan of steps the onboarding would run, starting nothing. */
@@ -46,7 +64,7 @@ export function plannedSteps(body: unknown) {
  * Writes the read-model row and starts the workflow in one transaction: if Temporal refuses (an
  * open onboarding for this tenant), the row is rolled back and the caller learns the existing id.
  */
-export async function startOnboarding(deps: ApiDeps, body: StartOnboardingBody, caller: Caller, approverEmail: string) {
+export async function startOnboarding(deps: ApiDeps, body: StartOnboardingBody, caller: Caller, approverEmail: string, approval: ApprovalSetup) {
   const { pool, temporal, secrets, config } = deps;
   const onboardingId = randomUUID();
   const workflowId = onboardingWorkflowId(body.tenant.partnerProvidedId);
@@ -57,6 +75,7 @@ export async function startOnboarding(deps: ApiDeps, body: StartOnboardingBody, 
     approverEmail,
     startedBy: { userId: caller.id, email: caller.email },
     policy: config.policy,
+    approval,
   };
   const webhookSecret = body.notify.webhookUrl ? newWebhookSecret() : undefined;
 

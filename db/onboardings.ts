@@ -60,12 +60,12 @@ export async function listOnboardings(pool: Pool, filter: ListFilter): Promise<O
   return rows;
 }
 
-/** An approver's tasks, read from the projected views. */
+/** An approver's tasks, theirs or delegated to them, read from the projected views. */
 export async function listApprovalTasks(pool: Pool, approverEmail: string, status: string) {
   const { rows } = await pool.query<{ onboarding_id: string; tenant: OnboardingView['tenant']; started_by: string; created_at: Date; approval: OnboardingView['approvals'][number] }>(
     `SELECT o.id AS onboarding_id, o.view->'tenant' AS tenant, o.view->>'startedBy' AS started_by, o.created_at, a AS approval
      FROM onboardings o, jsonb_array_elements(o.view->'approvals') a
-     WHERE lower(a->>'approverEmail') = lower($1) AND a->>'status' = $2
+     WHERE (lower(a->>'approverEmail') = lower($1) OR lower(a->>'delegateEmail') = lower($1)) AND a->>'status' = $2
      ORDER BY o.created_at`,
     [approverEmail, status],
   );

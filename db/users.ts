@@ -32,3 +32,11 @@ export async function findUserById(pool: Pool, id: string): Promise<UserRow | un
   const { rows } = await pool.query<UserRow>('SELECT id, email, role, approver_kind, password_hash FROM users WHERE id = $1', [id]);
   return rows[0];
 }
+
+/** The technical account manager registered first: the TECH_AM stage's approver unless TECH_AM_EMAIL names one. */
+export async function findFirstTechAm(pool: Pool): Promise<string | undefined> {
+  const { rows } = await pool.query<{ email: string }>(
+    "SELECT email FROM users WHERE approver_kind = 'TECH_AM' AND role IN ('approver', 'admin') ORDER BY created_at, id LIMIT 1",
+  );
+  return rows[0]?.email;
+}

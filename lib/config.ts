@@ -1,6 +1,6 @@
 import ms from 'ms';
 import { z } from 'zod';
-import type { OnboardingPolicy } from '../workflows/types';
+import { APPROVAL_POLICIES, SUBSCRIPTION_CODES, type ApprovalPolicy, type OnboardingPolicy, type SubscriptionCode } from '../workflows/types';
 import type { MasterKeys } from './master-keys';
 
 /** Durations are written the way people say them ("24h", "90s", "500ms") and held as milliseconds. */
@@ -32,6 +32,22 @@ const masterKeyList = z.string().transform((text, ctx) => {
   return keys;
 });
 const list = z.string().transform((text) => text.split(',').map((s) => s.trim()).filter(Boolean));
+/** APPROVAL_POLICY: JSON from subscription to who approves it, e.g. {"INVOICING":"AM_THEN_TECH_AM"}. */
+const approvalPolicy = z.string().transform((text, ctx) => {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'not JSON; e.g. {"INVOICING":"AM_THEN_TECH_AM"}' });
+    return z.NEVER;
+  }
+  const parsed = z.partialRecord(z.enum(SUBSCRIPTION_CODES), z.enum(APPROVAL_POLICIES)).safeParse(json);
+  if (!parsed.success) {
+    ctx.addIssue({ code: 'custom', message: `a map of ${SUBSCRIPTION_CODES.join('|')} to ${APPROVAL_POLICIES.join('|')}` });
+    return z.NEVER;
+  }
+  return parsed.data;
+});
 
 const envSchema = z.object({
   PORT: integer.default(3000),
@@ -52,6 +68,11 @@ const envSchema = z.object({
   ACCESS_TOKEN_TTL: duration.default(15 * 60_000),
   REFRESH_TOKEN_TTL: duration.default(30 * 86_400_000),
   APPROVAL_EXPIRE_AFTER: duration.default(14 * 86_400_000),
+  APPROVAL_REMINDER_INTERVAL: duration.default(24 * 60 * 60_000),
+  APPROVAL_ESCALATE_AFTER: duration.default(72 * 60 * 60_000),
+  APPROVAL_POLICY: approvalPolicy.default({}),
+  TECH_AM_EMAIL: z.email().optional(),
+  ESCALATION_EMAILS: list.pipe(z.array(z.email())).default([]),
   COLLECTOR_LINK_TTL: duration.default(7 * 86_400_000),
   CREDENTIAL_MAX_ATTEMPTS: integer.default(3),
   CONNECTIVITY_DEADLINE: duration.default(60 * 60_000),
@@ -94,6 +115,14 @@ export interface Config {
   clientSecretGraceMs: number;
   usernamePrefix: string;
   policy: OnboardingPolicy;
+  approvals: {
+    /** Subscriptions not named here need one approver. */
+    policy: Partial<Record<SubscriptionCode, ApprovalPolicy>>;
+    /** Otherwise the oldest registered TECH_AM approver. */
+    techAmEmail?: string;
+    /** Otherwise the TECH_AM. */
+    escalationEmails: string[];
+  };
 }
 
 export class ConfigError extends Error {}
@@ -142,7 +171,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       connectivityRetryInitialMs: e.CONNECTIVITY_RETRY_INITIAL,
       connectivityRetryMaxMs: e.CONNECTIVITY_RETRY_MAX,
       kitLinkTtlMs: e.KIT_LINK_TTL,
+      approvalReminderIntervalMs: e.APPROVAL_REMINDER_INTERVAL,
+      approvalEscalateAfterMs: e.APPROVAL_ESCALATE_AFTER,
     }),
+    approvals: Object.freeze({ policy: e.APPROVAL_POLICY, techAmEmail: e.TECH_AM_EMAIL, escalationEmails: e.ESCALATION_EMAILS }),
   });
 }
 

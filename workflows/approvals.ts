@@ -1,5 +1,6 @@
-import { condition } from '@temporalio/workflow';
+import { condition, patched } from '@temporalio/workflow';
 import { db, notify } from './activity-options';
+import { superviseApprovals } from './approval-tasks';
 import type { OnboardingState } from './onboarding-state';
 import type { SubscriptionCode } from './types';
 
@@ -11,6 +12,9 @@ export async function awaitApprovals(state: OnboardingState): Promise<Subscripti
   const { input, view } = state;
   state.markStep('REQUEST_APPROVAL', 'RUNNING');
   state.setStatus('AWAITING_APPROVAL');
+  for (const a of view.approvals) {
+    state.audit({ actor: input.startedBy.email, action: 'ASSIGNED', subscription: a.subscription, reason: 'subscription requested', detail: { to: a.approverEmail, stage: a.stage } });
+  }
   await notify.notifyApprover({
     onboardingId: view.id,
     approverEmail: input.approverEmail,
@@ -19,6 +23,26 @@ export async function awaitApprovals(state: OnboardingState): Promise<Subscripti
     startedBy: input.startedBy.email,
   });
 
+  // Onboardings started before approval tasks had reminders, escalation and an audit keep the
+  // single deadline they were waiting on.
+  if (patched('approval-tasks')) await superviseApprovals(state);
+  else await awaitDecisionsUntilExpiry(state);
+  const approved = view.approvals.filter((a) => a.status === 'APPROVED').map((a) => a.subscription);
+  const summary = view.approvals.map((a) => `${a.subscription} ${a.status}`).join(', ');
+  state.markStep('REQUEST_APPROVAL', 'DONE', summary);
+  return approved;
+}
+
+export async function assignSubscriptions(state: OnboardingState, tenantId: string, codes: SubscriptionCode[]): Promise<void> {
+  state.markStep('ASSIGN_SUBSCRIPTIONS', 'RUNNING');
+  state.setStatus('RUNNING');
+  await db.assignSubscriptions({ tenantId, codes });
+  for (const code of codes) state.setSubscriptionStatus(code, 'ASSIGNED');
+  state.markStep('ASSIGN_SUBSCRIPTIONS', 'DONE', codes.join(', '));
+}
+
+async function awaitDecisionsUntilExpiry(state: OnboardingState): Promise<void> {
+  const { input } = state;
   const deadline = Date.now() + input.policy.approvalExpireAfterMs;
   let expired = false;
   for (;;) {
@@ -40,18 +64,6 @@ export async function awaitApprovals(state: OnboardingState): Promise<Subscripti
       }
     });
   }
-  const approved = view.approvals.filter((a) => a.status === 'APPROVED').map((a) => a.subscription);
-  const summary = view.approvals.map((a) => `${a.subscription} ${a.status}`).join(', ');
-  state.markStep('REQUEST_APPROVAL', 'DONE', summary);
-  return approved;
-}
-
-export async function assignSubscriptions(state: OnboardingState, tenantId: string, codes: SubscriptionCode[]): Promise<void> {
-  state.markStep('ASSIGN_SUBSCRIPTIONS', 'RUNNING');
-  state.setStatus('RUNNING');
-  await db.assignSubscriptions({ tenantId, codes });
-  for (const code of codes) state.setSubscriptionStatus(code, 'ASSIGNED');
-  state.markStep('ASSIGN_SUBSCRIPTIONS', 'DONE', codes.join(', '));
 }
 
 /** The staff member who started the onboarding hears of each decision as it is made. */

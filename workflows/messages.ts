@@ -12,6 +12,13 @@ export interface DecideApprovalInput {
 }
 export const decideApprovalUpdate = defineUpdate<ApprovalView, [DecideApprovalInput]>('decideApproval');
 
+/** Hands one subscription's task to someone else; `requestedBy` is established by the API from the token. */
+export interface ReassignApprovalInput { subscription: SubscriptionCode; to: string; reason: string; requestedBy: string }
+/** An admin gives the task to another approver; the delegate, if any, is dropped. */
+export const reassignApprovalUpdate = defineUpdate<ApprovalView, [ReassignApprovalInput]>('reassignApproval');
+/** The assigned approver lets another approver decide in their place; they may still decide themselves. */
+export const delegateApprovalUpdate = defineUpdate<ApprovalView, [ReassignApprovalInput]>('delegateApproval');
+
 /** The collector stored the submission; the workflow receives only a reference to it, never the secret. */
 export interface CredentialsSubmittedInput { clientId: string; attempt: number; collectorLinkId: string }
 export const credentialsSubmittedSignal = defineSignal<[CredentialsSubmittedInput]>('credentialsSubmitted');
@@ -28,6 +35,7 @@ export const DECISION_REFUSED = {
   ownOnboarding: 'OWN_ONBOARDING',
   alreadyDecided: 'ALREADY_DECIDED',
   notAwaitingApproval: 'NOT_AWAITING_APPROVAL',
+  invalidAssignee: 'INVALID_ASSIGNEE',
 } as const;
 
 export const onboardingWorkflowId = (partnerProvidedId: string) => `onboarding-${partnerProvidedId}`;

@@ -1,8 +1,9 @@
-import { ApplicationFailure } from '@temporalio/workflow';
-import { DECISION_REFUSED, type DecideApprovalInput } from './messages';
+import { applyDecision, validateDecision } from './approval-rules';
+import type { DecideApprovalInput } from './messages';
 import {
   STEP_NAMES,
   type ApprovalView,
+  type AuditEvent,
   type ClientView,
   type OnboardingInput,
   type OnboardingStatus,
@@ -22,6 +23,9 @@ export class OnboardingState {
   readonly transitions: StatusTransition[] = [];
   /** Decisions the staff member who started the onboarding has not been told about yet. */
   readonly decisionsToAnnounce: ApprovalView[] = [];
+  /** Who did what to the approval tasks, in order; written to PostgreSQL by the approvals loop. */
+  readonly auditEvents: AuditEvent[] = [];
+  private readonly taskRevisions = new Map<string, number>();
 
   constructor(readonly input: OnboardingInput, workflowId: string) {
     const now = new Date().toISOString();
@@ -34,14 +38,24 @@ export class OnboardingState {
       integrationUser: { username: null },
       clientId: null,
       steps: STEP_NAMES.map((name) => ({ name, status: 'PENDING', startedAt: null, finishedAt: null, detail: null })),
-      approvals: request.subscriptions.map((subscription) => ({
-        subscription,
-        status: 'PENDING',
-        approverEmail: input.approverEmail,
-        decidedBy: null,
-        decidedAt: null,
-        comment: null,
-      })),
+      approvals: request.subscriptions.map((subscription) => {
+        const stages = input.approval?.stages[subscription] ?? ['AM'];
+        return {
+          subscription,
+          status: 'PENDING',
+          approverEmail: input.approverEmail,
+          decidedBy: null,
+          decidedAt: null,
+          comment: null,
+          stage: stages[0],
+          stages,
+          delegateEmail: null,
+          assignedAt: now,
+          escalatedTo: [],
+          remindersSent: 0,
+          decisions: [],
+        };
+      }),
       subscriptions: request.subscriptions.map((code) => ({ code, status: 'REQUESTED' })),
       clients: request.clients.map((c) => ({
         partnerProvidedId: c.partnerProvidedId,
@@ -110,33 +124,26 @@ export class OnboardingState {
 
   /** Throws, with a business type the API maps to 403/404/409, for any decision that may not be taken. */
   validateDecision(input: DecideApprovalInput): void {
-    const approval = this.view.approvals.find((a) => a.subscription === input.subscription);
-    if (!approval) throw refused(DECISION_REFUSED.unknownSubscription, `${input.subscription} was not requested`);
-    if (input.decidedBy.toLowerCase() === this.input.startedBy.email.toLowerCase()) {
-      throw refused(DECISION_REFUSED.ownOnboarding, 'nobody approves an onboarding they started');
-    }
-    if (input.decidedBy.toLowerCase() !== approval.approverEmail.toLowerCase()) {
-      throw refused(DECISION_REFUSED.notAssigned, `${input.subscription} is assigned to another approver`);
-    }
-    if (approval.status === 'PENDING') {
-      if (this.view.status !== 'AWAITING_APPROVAL') throw refused(DECISION_REFUSED.notAwaitingApproval, `the onboarding is ${this.view.status}`);
-      return;
-    }
-    const same = (approval.status === 'APPROVED' && input.decision === 'APPROVE') || (approval.status === 'REJECTED' && input.decision === 'REJECT');
-    if (!same) throw refused(DECISION_REFUSED.alreadyDecided, `${input.subscription} is already ${approval.status}`);
+    validateDecision(this, input);
   }
 
   /** Records a decision once; repeating the recorded decision returns it unchanged. */
   decide(input: DecideApprovalInput): ApprovalView {
-    const approval = this.view.approvals.find((a) => a.subscription === input.subscription)!;
-    if (approval.status !== 'PENDING') return approval;
-    approval.status = input.decision === 'APPROVE' ? 'APPROVED' : 'REJECTED';
-    approval.decidedBy = input.decidedBy;
-    approval.decidedAt = new Date().toISOString();
-    approval.comment = input.comment ?? null;
-    this.setSubscriptionStatus(input.subscription, approval.status);
-    this.decisionsToAnnounce.push({ ...approval });
-    return approval;
+    return applyDecision(this, input);
+  }
+
+  /** Queues an audit event; the approvals loop writes them in order (workflows/approval-tasks.ts). */
+  audit(event: Omit<AuditEvent, 'seq' | 'occurredAt'>): void {
+    this.auditEvents.push({ ...event, seq: this.auditEvents.length + 1, occurredAt: new Date().toISOString() });
+  }
+
+  /** Wakes the task's supervisor: its approver, delegate or stage changed. */
+  taskChanged(subscription: string): void {
+    this.taskRevisions.set(subscription, this.taskRevision(subscription) + 1);
+  }
+
+  taskRevision(subscription: string): number {
+    return this.taskRevisions.get(subscription) ?? 0;
   }
 
   setSubscriptionStatus(code: string, status: string): void {
@@ -148,8 +155,4 @@ export class OnboardingState {
   pendingApprovals(): ApprovalView[] {
     return this.view.approvals.filter((a) => a.status === 'PENDING');
   }
-}
-
-function refused(type: string, message: string): ApplicationFailure {
-  return ApplicationFailure.create({ type, message, nonRetryable: true });
 }

@@ -3,7 +3,8 @@ import { db, notify } from './activity-options';
 import { assignSubscriptions, awaitApprovals } from './approvals';
 import { collectAndVerify, Submissions } from './clients';
 import { Compensations } from './compensations';
-import { cancelSignal, credentialsSubmittedSignal, decideApprovalUpdate, getOnboardingQuery } from './messages';
+import { applyDelegate, applyReassign, validateDelegate, validateReassign } from './approval-rules';
+import { cancelSignal, credentialsSubmittedSignal, decideApprovalUpdate, delegateApprovalUpdate, getOnboardingQuery, reassignApprovalUpdate } from './messages';
 import { OnboardingState } from './onboarding-state';
 import { Projector } from './projector';
 import type { OnboardingInput, OnboardingResult, StepName } from './types';
@@ -29,6 +30,24 @@ export async function onboardingWorkflow(input: OnboardingInput): Promise<Onboar
       return approval;
     },
     { validator: (decision) => state.validateDecision(decision) },
+  );
+  setHandler(
+    reassignApprovalUpdate,
+    async (request) => {
+      const approval = applyReassign(state, request);
+      await projector.caughtUp(state.view.version);
+      return approval;
+    },
+    { validator: (request) => validateReassign(state, request) },
+  );
+  setHandler(
+    delegateApprovalUpdate,
+    async (request) => {
+      const approval = applyDelegate(state, request);
+      await projector.caughtUp(state.view.version);
+      return approval;
+    },
+    { validator: (request) => validateDelegate(state, request) },
   );
   setHandler(credentialsSubmittedSignal, (submission) => submissions.record(submission));
   setHandler(cancelSignal, ({ reason, requestedBy }) => {

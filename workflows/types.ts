@@ -24,6 +24,11 @@ export type SubscriptionCode = (typeof SUBSCRIPTION_CODES)[number];
 export const API_PLAN = 'TRADE';
 
 export type ApprovalStatus = 'PENDING' | 'APPROVED' | 'REJECTED' | 'EXPIRED';
+
+/** Who approves a subscription: its account manager alone, or the AM and then the technical AM. */
+export const APPROVAL_POLICIES = ['AM', 'AM_THEN_TECH_AM'] as const;
+export type ApprovalPolicy = (typeof APPROVAL_POLICIES)[number];
+export type ApprovalStage = 'AM' | 'TECH_AM';
 export type Decision = 'APPROVE' | 'REJECT';
 export type Connectivity = 'PENDING' | 'CONNECTED' | 'FAILED';
 
@@ -36,6 +41,16 @@ export interface OnboardingPolicy {
   connectivityRetryInitialMs: number;
   connectivityRetryMaxMs: number;
   kitLinkTtlMs: number;
+  /** Absent in onboardings started before reminders existed. */
+  approvalReminderIntervalMs?: number;
+  approvalEscalateAfterMs?: number;
+}
+
+/** Resolved by the API at start, so a replay sees the same people whatever the configuration says now. */
+export interface ApprovalSetup {
+  stages: Partial<Record<SubscriptionCode, ApprovalStage[]>>;
+  techAmEmail: string | null;
+  escalateTo: string[];
 }
 
 export interface Address { street1: string; street2?: string; city: string; postalCode: string; countryCode: string }
@@ -83,6 +98,8 @@ export interface OnboardingInput {
   approverEmail: string;
   startedBy: { userId: string; email: string };
   policy: OnboardingPolicy;
+  /** Absent in onboardings started before approval policies existed: one approver per subscription. */
+  approval?: ApprovalSetup;
 }
 
 export interface StepView { name: StepName; status: StepStatus; startedAt: string | null; finishedAt: string | null; detail: string | null }
@@ -93,7 +110,18 @@ export interface ApprovalView {
   decidedBy: string | null;
   decidedAt: string | null;
   comment: string | null;
+  /** Whose turn it is; approverEmail is that stage's approver. */
+  stage?: ApprovalStage;
+  stages?: ApprovalStage[];
+  delegateEmail?: string | null;
+  /** When the current approver was asked: the inbox shows how long it has waited. */
+  assignedAt?: string;
+  escalatedTo?: string[];
+  remindersSent?: number;
+  /** Every stage's decision, in order; decidedBy/decidedAt/comment repeat the last one. */
+  decisions?: StageDecision[];
 }
+export interface StageDecision { stage: ApprovalStage; decision: Decision; decidedBy: string; decidedAt: string; comment: string | null }
 export interface ClientView {
   partnerProvidedId: string;
   connectivity: Connectivity;
@@ -128,3 +156,15 @@ export interface OnboardingView {
 export interface StatusTransition { seq: number; status: OnboardingStatus; reason: string | null; occurredAt: string }
 
 export interface OnboardingResult { status: OnboardingStatus; reason: string | null }
+
+/** One thing someone (or gangway itself) did to an approval task: who, what, when and why. */
+export interface AuditEvent {
+  /** Per onboarding, in order; keys the row so that a retried write never duplicates it. */
+  seq: number;
+  occurredAt: string;
+  actor: string;
+  action: 'ASSIGNED' | 'APPROVED' | 'REJECTED' | 'REASSIGNED' | 'DELEGATED' | 'REMINDED' | 'ESCALATED' | 'EXPIRED';
+  subscription: SubscriptionCode | null;
+  reason: string | null;
+  detail?: Record<string, unknown>;
+}

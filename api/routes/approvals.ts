@@ -18,7 +18,8 @@ export function approvalRoutes(deps: ApiDeps): Router {
         tenant: t.tenant,
         requestedBy: t.started_by,
         requestedAt: t.created_at.toISOString(),
-        waitingSeconds: Math.round((now - t.created_at.getTime()) / 1000),
+        // Since the current approver was asked (a reassignment or a new stage starts the clock again).
+        waitingSeconds: Math.round((now - (t.approval.assignedAt ? Date.parse(t.approval.assignedAt) : t.created_at.getTime())) / 1000),
         ...t.approval,
       })),
     });

@@ -3,13 +3,14 @@ import { Router, type Request } from 'express';
 import { findStoredResponse, storeResponse } from '../../db/idempotency';
 import { findOnboarding, listOnboardings, type OnboardingRow } from '../../db/onboardings';
 import { cancelSignal, decideApprovalUpdate } from '../../workflows/messages';
+import type { ApprovalView } from '../../workflows/types';
 import { authenticate, callerOf, requireRole, type Caller } from '../auth';
 import type { ApiDeps } from '../deps';
 import { isFinished, onboardingHandle, workflowProblem } from '../onboarding-handle';
 import { badRequest, conflict, forbidden, HttpProblem, notFound } from '../problem';
 import { CancelBody, DecisionBody, ListOnboardingsQuery, parse } from '../schemas';
 import { requireScopeAllowed, startProblems } from '../start-checks';
-import { dryRun, plannedSteps, resolveApprover, startOnboarding } from '../start-onboarding';
+import { dryRun, plannedSteps, resolveApprovalSetup, resolveApprover, startOnboarding } from '../start-onboarding';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -18,12 +19,7 @@ export function onboardingRoutes(deps: ApiDeps): Router {
   const auth = authenticate(deps.tokens);
   const staff = requireRole('staff', 'admin');
 
-  async function loadOnboarding(req: Request): Promise<OnboardingRow> {
-    const id = String(req.params.id);
-    const row = UUID.test(id) ? await findOnboarding(deps.pool, id) : undefined;
-    if (!row) throw notFound(`no onboarding with id ${id}`);
-    return row;
-  }
+  const loadOnboarding = (req: Request) => loadOnboardingRow(deps, req);
 
   router.post('/v1/onboardings', auth, staff, async (req, res) => {
     const caller = callerOf(req);
@@ -50,7 +46,7 @@ export function onboardingRoutes(deps: ApiDeps): Router {
     const approverEmail = await resolveApprover(deps, body);
     if (body.testMode) return res.status(200).json(dryRun(body, approverEmail));
 
-    const started = await startOnboarding(deps, body, caller, approverEmail);
+    const started = await startOnboarding(deps, body, caller, approverEmail, await resolveApprovalSetup(deps, body));
     if (key) {
       await storeResponse(deps.pool, caller.id, key, { requestHash, statusCode: 202, response: { sealed: deps.secrets.seal(JSON.stringify(started), sealContext) } });
     }
@@ -76,7 +72,8 @@ export function onboardingRoutes(deps: ApiDeps): Router {
     const body = parse(DecisionBody, req.body);
     const approval = row.view.approvals.find((a) => a.subscription === body.subscription);
     if (!approval) throw badRequest('Not requested', [{ path: 'subscription', message: `${body.subscription} was not requested in this onboarding` }]);
-    if (approval.approverEmail.toLowerCase() !== caller.email.toLowerCase()) throw forbidden(`${body.subscription} is assigned to another approver`);
+    // A quick answer for strangers; the workflow's validator has the final, race-free word.
+    if (!mayDecide(caller, approval)) throw forbidden(`${body.subscription} is assigned to another approver`);
     try {
       const updated = await onboardingHandle(deps, row).executeUpdate(decideApprovalUpdate, {
         args: [{ ...body, decidedBy: caller.email }],
@@ -104,12 +101,24 @@ export function onboardingRoutes(deps: ApiDeps): Router {
   return router;
 }
 
-function mayRead(caller: Caller, row: OnboardingRow): boolean {
+/** Staff and admins, and whoever is or was asked to decide one of its subscriptions. */
+export function mayRead(caller: Caller, row: OnboardingRow): boolean {
   if (caller.role === 'staff' || caller.role === 'admin') return true;
-  return row.view.approvals.some((a) => a.approverEmail.toLowerCase() === caller.email.toLowerCase());
+  return row.view.approvals.some((a) => mayDecide(caller, a) || (a.decisions ?? []).some((d) => same(d.decidedBy, caller.email)));
 }
 
-function idempotencyKey(req: Request): string | undefined {
+const same = (a: string | null | undefined, b: string) => !!a && a.toLowerCase() === b.toLowerCase();
+const mayDecide = (caller: Caller, approval: ApprovalView) =>
+  same(approval.approverEmail, caller.email) || same(approval.delegateEmail, caller.email) || (approval.decisions ?? []).some((d) => same(d.decidedBy, caller.email));
+
+export async function loadOnboardingRow(deps: ApiDeps, req: Request): Promise<OnboardingRow> {
+  const id = String(req.params.id);
+  const row = UUID.test(id) ? await findOnboarding(deps.pool, id) : undefined;
+  if (!row) throw notFound(`no onboarding with id ${id}`);
+  return row;
+}
+
+export function idempotencyKey(req: Request): string | undefined {
   const key = req.get('idempotency-key');
   if (key === undefined) return undefined;
   if (!/^[\x21-\x7e]{1,200}$/.test(key)) {

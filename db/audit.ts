@@ -1,0 +1,36 @@
+import type { Pool, PoolClient } from 'pg';
+
+/** The audit trail: append-only, one row per event key, read in the order things happened. */
+
+export interface AuditRow {
+  event_key: string;
+  occurred_at: Date;
+  actor: string;
+  action: string;
+  subscription: string | null;
+  reason: string | null;
+  detail: Record<string, unknown>;
+}
+
+export type NewAuditEvent = Omit<AuditRow, 'occurred_at'> & { occurred_at: string };
+
+/** A retried write finds its rows there already and changes nothing. */
+export async function insertAuditEvents(db: Pool | PoolClient, onboardingId: string, events: NewAuditEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await db.query(
+    `INSERT INTO audit_events (onboarding_id, event_key, occurred_at, actor, action, subscription, reason, detail)
+     SELECT $1, e.event_key, e.occurred_at, e.actor, e.action, e.subscription, e.reason, coalesce(e.detail, '{}')
+     FROM jsonb_to_recordset($2::jsonb) AS e(event_key text, occurred_at timestamptz, actor text, action text, subscription text, reason text, detail jsonb)
+     ON CONFLICT (onboarding_id, event_key) DO NOTHING`,
+    [onboardingId, JSON.stringify(events)],
+  );
+}
+
+export async function listAuditEvents(pool: Pool, onboardingId: string): Promise<AuditRow[]> {
+  const { rows } = await pool.query<AuditRow>(
+    `SELECT event_key, occurred_at, actor, action, subscription, reason, detail FROM audit_events
+     WHERE onboarding_id = $1 ORDER BY occurred_at, id`,
+    [onboardingId],
+  );
+  return rows;
+}
