@@ -12,9 +12,14 @@ export async function superviseApprovals(state: OnboardingState): Promise<void> 
   const { view, input } = state;
   let settled = false;
   const writing = writeAuditAndAnnounce(state, () => settled);
-  await Promise.all(view.approvals.map((approval) => superviseTask(state, approval)));
-  settled = true;
-  await writing;
+  try {
+    await Promise.all(view.approvals.map((approval) => superviseTask(state, approval)));
+  } finally {
+    // Always awaited: on cancellation the writer rejects too, and an unhandled rejection would fail
+    // the workflow task over and over instead of letting the onboarding compensate.
+    settled = true;
+    await writing;
+  }
 
   const expired = view.approvals.filter((a) => a.status === 'EXPIRED').map((a) => a.subscription);
   if (expired.length > 0) {
