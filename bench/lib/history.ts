@@ -21,3 +21,20 @@ export async function waitForActivityCompletions(handle: WorkflowHandle, n: numb
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+/** Server time at which the n-th activity of this type completed, polling until it has. */
+export async function waitForActivityOfType(handle: WorkflowHandle, type: string, n = 1, timeoutMs = 60_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const events = ((await handle.fetchHistory()).events ?? []) as (Event & {
+      eventId?: unknown;
+      activityTaskScheduledEventAttributes?: { activityType?: { name?: string | null } | null } | null;
+      activityTaskCompletedEventAttributes?: { scheduledEventId?: unknown } | null;
+    })[];
+    const scheduled = new Map(events.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => [String(e.eventId), e.activityTaskScheduledEventAttributes?.activityType?.name]));
+    const done = events.filter((e) => isCompletion(e) && scheduled.get(String(e.activityTaskCompletedEventAttributes?.scheduledEventId)) === type);
+    if (done.length >= n) return millis(done[n - 1]);
+    if (Date.now() > deadline) throw new Error(`${type} #${n} did not complete within ${timeoutMs}ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
