@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import type { Logger } from '../lib/logger';
 import type { Secrets } from '../lib/secrets';
 import type { OutgoingMail } from '../notify/mailer';
+import type { OnboardingPolicy } from '../workflows/types';
 
 /** Sends a mail at most once per idempotency key (notify/mail-log.ts). */
 export interface MailSender { sendOnce(mail: OutgoingMail): Promise<unknown> }
@@ -21,5 +22,7 @@ export interface ActivityDeps {
     /** Integration users need a dedicated mailbox: addresses in these domains are people's. */
     staffEmailDomains: string[];
     portalTimeoutMs: number;
+    /** The onboarding policy, for reconnects started by re-verification; without it none is started. */
+    policy?: OnboardingPolicy;
   };
 }

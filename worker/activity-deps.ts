@@ -22,6 +22,7 @@ export function buildActivityDeps(options: { config: Config; pool: Pool; mailer:
       usernamePrefix: config.usernamePrefix,
       staffEmailDomains: config.staffEmailDomains,
       portalTimeoutMs: 10_000,
+      policy: config.policy,
     },
   };
 }

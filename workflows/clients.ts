@@ -3,7 +3,7 @@ import { notify, portal } from './activity-options';
 import { checkUntilAnswered } from './connectivity-checks';
 import type { CredentialsSubmittedInput } from './messages';
 import type { OnboardingState } from './onboarding-state';
-import type { ClientRequest } from './types';
+import type { ClientRequest, ClientView, OnboardingPolicy } from './types';
 
 /** Submissions arrive by signal at any time; each client's pipeline picks up the one for its attempt. */
 export class Submissions {
@@ -20,41 +20,77 @@ export class Submissions {
 }
 
 /**
+ * What one client's path needs of the workflow it runs in: the onboarding's own (which keeps its
+ * status and steps in step with the path) or a reconnect's (workflows/reconnect.ts), which has none.
+ */
+export interface ClientPathHost {
+  workflowId: string;
+  onboardingId: string;
+  policy: OnboardingPolicy;
+  /** The client's entry in the host's view. */
+  view: ClientView;
+  update(mutate: () => void): void;
+  /** The client started or stopped owing a submission. */
+  refresh(): void;
+  /** A submission is about to be checked. */
+  verifying(): void;
+}
+
+/**
  * One client's path: send a collector link, wait for its submission, log into the portal. Wrong
  * credentials send a fresh link (the person is retried, not the request) until the attempts run out.
  * Each client runs on its own, so one client's trouble never holds back another's.
  */
 export async function collectAndVerify(state: OnboardingState, submissions: Submissions, client: ClientRequest): Promise<void> {
-  const { policy } = state.input;
-  const { workflowId, id: onboardingId } = state.view;
-  const view = state.client(client.partnerProvidedId);
-  const verify = portal(policy);
+  const host: ClientPathHost = {
+    workflowId: state.view.workflowId,
+    onboardingId: state.view.id,
+    policy: state.input.policy,
+    view: state.client(client.partnerProvidedId),
+    update: (mutate) => state.update(mutate),
+    refresh: () => refreshStatus(state),
+    verifying: () => {
+      if (state.step('VERIFY_CONNECTIVITY').status !== 'RUNNING') state.markStep('VERIFY_CONNECTIVITY', 'RUNNING');
+    },
+  };
+  return runClientPath(host, submissions, client, 1);
+}
 
-  for (let attempt = 1; attempt <= policy.credentialMaxAttempts; attempt++) {
-    state.update(() => (view.awaitingCredentials = true));
-    refreshStatus(state);
+/**
+ * The path itself, for attempts firstAttempt .. firstAttempt + CREDENTIAL_MAX_ATTEMPTS - 1 (attempt
+ * numbers key the collector links, so a reconnect continues after the onboarding's). Leaves the
+ * outcome in host.view: CONNECTED, or FAILED with lastError saying why.
+ */
+export async function runClientPath(host: ClientPathHost, submissions: Submissions, client: ClientRequest, firstAttempt: number): Promise<void> {
+  const { policy, workflowId, onboardingId, view } = host;
+  const verify = portal(policy);
+  const lastAttempt = firstAttempt + policy.credentialMaxAttempts - 1;
+
+  for (let attempt = firstAttempt; attempt <= lastAttempt; attempt++) {
+    host.update(() => (view.awaitingCredentials = true));
+    host.refresh();
     await notify.issueCollectorLink({ workflowId, onboardingId, client, attempt, ttlMs: policy.collectorLinkTtlMs });
 
     const submitted = await condition(() => submissions.get(client.partnerProvidedId, attempt) !== undefined, policy.collectorLinkTtlMs);
-    state.update(() => {
+    host.update(() => {
       view.awaitingCredentials = false;
       if (submitted) view.attempts = attempt;
     });
-    if (!submitted) return fail(state, client, 'the collector link expired without a submission');
-    refreshStatus(state);
-    if (state.step('VERIFY_CONNECTIVITY').status !== 'RUNNING') state.markStep('VERIFY_CONNECTIVITY', 'RUNNING');
+    if (!submitted) return fail(host, 'the collector link expired without a submission');
+    host.refresh();
+    host.verifying();
 
     const { collectorLinkId } = submissions.get(client.partnerProvidedId, attempt)!;
     if (patched('connectivity-check-loop')) {
-      const outcome = await checkUntilAnswered(state, view, { onboardingId, collectorLinkId, portalUrl: client.portalUrl }, policy);
-      if (outcome === 'CONNECTED') return state.update(() => (view.connectivity = 'CONNECTED'));
+      const outcome = await checkUntilAnswered(host, view, { onboardingId, collectorLinkId, portalUrl: client.portalUrl }, policy);
+      if (outcome === 'CONNECTED') return host.update(() => (view.connectivity = 'CONNECTED'));
       // lastError keeps the class of the last check's trouble.
-      if (outcome === 'DEADLINE') return state.update(() => (view.connectivity = 'FAILED'));
+      if (outcome === 'DEADLINE') return host.update(() => (view.connectivity = 'FAILED'));
       continue;
     }
     try {
       const result = await verify.verifyPortalLogin({ onboardingId, collectorLinkId, portalUrl: client.portalUrl });
-      state.update(() => {
+      host.update(() => {
         view.lastCheckedAt = new Date().toISOString();
         view.lastError = result.outcome === 'CONNECTED' ? null : 'WRONG_CREDENTIALS';
         if (result.outcome === 'CONNECTED') view.connectivity = 'CONNECTED';
@@ -62,18 +98,17 @@ export async function collectAndVerify(state: OnboardingState, submissions: Subm
       if (result.outcome === 'CONNECTED') return;
     } catch (err) {
       if (!(err instanceof ActivityFailure)) throw err;
-      state.update(() => (view.lastCheckedAt = new Date().toISOString()));
-      return fail(state, client, `the portal could not be reached before the deadline: ${err.cause?.message ?? err.message}`);
+      host.update(() => (view.lastCheckedAt = new Date().toISOString()));
+      return fail(host, `the portal could not be reached before the deadline: ${err.cause?.message ?? err.message}`);
     }
   }
-  fail(state, client, `wrong credentials ${policy.credentialMaxAttempts} times`);
+  fail(host, `wrong credentials ${policy.credentialMaxAttempts} times`);
 }
 
-function fail(state: OnboardingState, client: ClientRequest, why: string): void {
-  const view = state.client(client.partnerProvidedId);
-  state.update(() => {
-    view.connectivity = 'FAILED';
-    view.lastError = why;
+function fail(host: ClientPathHost, why: string): void {
+  host.update(() => {
+    host.view.connectivity = 'FAILED';
+    host.view.lastError = why;
   });
 }
 

@@ -1,7 +1,6 @@
 import { sleep } from '@temporalio/workflow';
 import type { VerifyPortalLoginInput } from '../activities/connectivity';
 import { portalCheck } from './activity-options';
-import type { OnboardingState } from './onboarding-state';
 import type { ClientView, OnboardingPolicy } from './types';
 
 /**
@@ -10,7 +9,7 @@ import type { ClientView, OnboardingPolicy } from './types';
  * check is recorded in the view as it happens, and so that retries can be jittered.
  */
 export async function checkUntilAnswered(
-  state: OnboardingState,
+  state: { update(mutate: () => void): void },
   view: ClientView,
   input: VerifyPortalLoginInput,
   policy: OnboardingPolicy,

@@ -1,2 +1,3 @@
 export { onboardingWorkflow } from './onboarding';
+export { reconnectClientWorkflow } from './reconnect';
 export { reverifyConnectivityWorkflow } from './reverify';

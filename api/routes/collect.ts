@@ -49,7 +49,10 @@ export function collectRoutes(deps: ApiDeps): Router {
       // gets a reference to the sealed row, never the credentials.
       const onboarding = await findOnboarding(deps.pool, link.onboarding_id);
       if (!onboarding) throw gone('This onboarding no longer collects credentials');
-      await onboardingHandle(deps, onboarding).signal(credentialsSubmittedSignal, { clientId: link.client_id, attempt: link.attempt, collectorLinkId: link.id }).catch(() => {
+      // The link names the workflow waiting for it: the onboarding's (this run chain exactly), or a
+      // reconnect's after re-verification found the credentials refused (workflows/reconnect.ts).
+      const waiting = link.workflow_id === onboarding.workflow_id ? onboardingHandle(deps, onboarding) : deps.temporal.workflow.getHandle(link.workflow_id);
+      await waiting.signal(credentialsSubmittedSignal, { clientId: link.client_id, attempt: link.attempt, collectorLinkId: link.id }).catch(() => {
         throw gone('This onboarding no longer collects credentials');
       });
       await client.query('COMMIT');

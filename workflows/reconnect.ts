@@ -1,0 +1,56 @@
+import { setHandler, workflowInfo } from '@temporalio/workflow';
+import { db } from './activity-options';
+import { runClientPath, Submissions, type ClientPathHost } from './clients';
+import { credentialsSubmittedSignal } from './messages';
+import type { ClientRequest, ClientView, Connectivity, OnboardingPolicy } from './types';
+
+/** Computed by the re-verification activity that found the credentials refused (activities/reverification.ts). */
+export interface ReconnectClientInput {
+  onboardingId: string;
+  client: ClientRequest;
+  /** The attempt after the highest collector link this client has: attempts key the links, so they must not repeat. */
+  firstAttempt: number;
+  /** Today's configuration, fixed in the input so that replays see the same values. */
+  policy: OnboardingPolicy;
+}
+
+export interface ReconnectClientResult { connectivity: Connectivity; attempts: number; lastError: string | null }
+
+/** One reconnect per lost connection: the attempt it starts at names it, so starting it twice starts it once. */
+export const reconnectWorkflowId = (input: Pick<ReconnectClientInput, 'onboardingId' | 'client' | 'firstAttempt'>) =>
+  `reconnect-${input.onboardingId}-${input.client.partnerProvidedId}-${input.firstAttempt}`;
+
+/**
+ * Takes a client of a finished onboarding whose portal stopped accepting its credentials back
+ * through collection: the same path as the onboarding (fresh collector link, submission by signal,
+ * the portal checks, another link after wrong credentials up to CREDENTIAL_MAX_ATTEMPTS), then the
+ * outcome is written into the onboarding's read model, whose own workflow has finished.
+ */
+export async function reconnectClientWorkflow(input: ReconnectClientInput): Promise<ReconnectClientResult> {
+  const { onboardingId, client, firstAttempt, policy } = input;
+  const { workflowId } = workflowInfo();
+  const submissions = new Submissions();
+  setHandler(credentialsSubmittedSignal, (submission) => submissions.record(submission));
+
+  const view: ClientView = {
+    partnerProvidedId: client.partnerProvidedId,
+    connectivity: 'FAILED',
+    attempts: firstAttempt - 1,
+    checks: 0,
+    lastCheckedAt: null,
+    lastError: 'WRONG_CREDENTIALS',
+    awaitingCredentials: false,
+  };
+  // No status or steps of its own: the onboarding stays COMPLETED; only the client's entry changes.
+  const host: ClientPathHost = { workflowId, onboardingId, policy, view, update: (mutate) => mutate(), refresh: () => undefined, verifying: () => undefined };
+  await runClientPath(host, submissions, client, firstAttempt);
+
+  await db.recordReconnection({
+    onboardingId,
+    reconnectWorkflowId: workflowId,
+    client: { partnerProvidedId: client.partnerProvidedId, connectivity: view.connectivity, attempts: view.attempts, lastCheckedAt: view.lastCheckedAt, lastError: view.lastError },
+    checks: view.checks ?? 0,
+    occurredAt: new Date().toISOString(),
+  });
+  return { connectivity: view.connectivity, attempts: view.attempts, lastError: view.lastError };
+}
