@@ -14,6 +14,7 @@ export interface BenchResults {
   readPath?: ReadPath;
   parked?: ParkedRow[];
   coldStart?: ColdStart;
+  failures?: string[];
 }
 
 const verdict = (ok: boolean) => (ok ? 'met' : '**not met**');
@@ -143,5 +144,6 @@ export function renderReport(r: BenchResults): string {
       '',
     );
   }
+  if (r.failures?.length) out.push('## Scenarios that failed in this run', ...r.failures.map((f) => `- ${f}`), '');
   return out.join('\n');
 }

@@ -83,6 +83,15 @@ async function main(): Promise<void> {
     const ctx = await oursContext(env, app);
     const results: BenchResults = { meta: await meta(env) };
     const say = (text: string) => process.stderr.write(`${text}\n`);
+    // One scenario failing must not cost the others' figures: it is reported, and the run goes on.
+    const attempt = async (name: string, run: () => Promise<void>) => {
+      try {
+        await run();
+      } catch (err) {
+        say(`${name} failed: ${(err as Error).message}`);
+        (results.failures ??= []).push(`${name}: ${(err as Error).message}`);
+      }
+    };
     say('warming up');
     for (let i = 0; i < 3; i++) {
       say(`  warm-up ${i}: ours`);
@@ -93,37 +102,39 @@ async function main(): Promise<void> {
     }
     if (scenarios.has(1)) {
       say('1. throughput');
-      results.throughput = await throughput(env, app, baseline, ctx, params);
+      await attempt('1. throughput', async () => void (results.throughput = await throughput(env, app, baseline, ctx, params)));
     }
     if (scenarios.has(3)) {
       say('3. decision latency');
-      results.decision = await decisionLatency(env, ctx, params.decisionSamples);
+      await attempt('3. decision latency', async () => void (results.decision = await decisionLatency(env, ctx, params.decisionSamples)));
     }
     if (scenarios.has(4)) {
       say('4. read path');
-      const { rows } = await env.db.pool.query<{ id: string }>("SELECT id FROM onboardings WHERE status = 'COMPLETED' LIMIT 1");
-      results.readPath = await readPath(app, baseline, ctx, { id: rows[0].id, durationSec: params.loadSec, connections: 10 });
+      await attempt('4. read path', async () => {
+        const { rows } = await env.db.pool.query<{ id: string }>("SELECT id FROM onboardings WHERE status = 'COMPLETED' LIMIT 1");
+        results.readPath = await readPath(app, baseline, ctx, { id: rows[0].id, durationSec: params.loadSec, connections: 10 });
+      });
     }
     if (scenarios.has(2)) {
       say('2. start latency');
-      results.startLatency = await startLatency(app, baseline, ctx, { rate: params.startRate, durationSec: params.loadSec });
+      await attempt('2. start latency', async () => void (results.startLatency = await startLatency(app, baseline, ctx, { rate: params.startRate, durationSec: params.loadSec })));
     }
     if (scenarios.has(5)) {
       results.parked = [];
       for (const n of params.parked) {
         say(`5. ${n} parked`);
-        results.parked.push(...(await parked(env, app, baseline, ctx, n)));
+        await attempt(`5. ${n} parked`, async () => void results.parked!.push(...(await parked(env, app, baseline, ctx, n))));
       }
     }
     await app.stop();
     await baseline.stop();
     if (scenarios.has(6)) {
       say('6. cold start');
-      results.coldStart = await coldStart(env, params.restarts, { npmStart: !smoke });
+      await attempt('6. cold start', async () => void (results.coldStart = await coldStart(env, params.restarts, { npmStart: !smoke })));
     }
-    if (params.tuning && scenarios.has(1)) {
+    if (params.tuning && results.throughput) {
       say('tuning: SQLite journal_mode=wal');
-      results.tuning = await tune(params.levels[1] ?? params.levels[0], params.perLevel, results.throughput!);
+      await attempt('tuning', async () => void (results.tuning = await tune(params.levels[1] ?? params.levels[0], params.perLevel, results.throughput!)));
     }
     await writeOutputs(out, results);
   } finally {

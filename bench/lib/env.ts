@@ -70,6 +70,8 @@ export async function createBenchEnv(options: { sqlitePragmas: string[] }): Prom
     TEMPORAL_TASK_QUEUE: 'bench-onboarding',
     BENCH_WORKFLOW_BUNDLE: oursBundle,
     CONNECTIVITY_RETRY_INITIAL: '200ms',
+    // A full run outlasts the default 15 minutes of an access token.
+    ACCESS_TOKEN_TTL: '12h',
   };
   const baselineEnv = { ...common, BENCH_BASELINE_QUEUE: 'bench-baseline', BENCH_BASELINE_BUNDLE: baselineBundle };
 
