@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../infra/free-port';
@@ -40,6 +40,8 @@ async function timeStart(dataDir: string): Promise<number> {
 /** Scenario 6: cold start of the whole stack, and a restarted worker against B0's. */
 export async function coldStart(env: BenchEnv, restarts: number, options: { npmStart: boolean }): Promise<ColdStart> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'gangway-cold-'));
+  // As root, embedded PostgreSQL runs as the user "postgres", which must be able to enter it.
+  await chmod(dataDir, 0o755);
   try {
     // The smoke run skips `npm start` (it needs dist/ from `npm run build`).
     const npmStartFirstMs = options.npmStart ? await timeStart(dataDir) : NaN;
