@@ -1,4 +1,5 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import { ApplicationFailure } from '@temporalio/common';
 import type { OnboardingRow } from '../db/onboardings';
 import { DECISION_REFUSED } from '../workflows/messages';
@@ -32,4 +33,22 @@ export function workflowProblem(err: unknown, row: OnboardingRow): HttpProblem |
     if (status === 409) return conflict(err.cause.message, { reason: err.cause.type });
   }
   return undefined;
+}
+
+/**
+ * Runs an Update on this onboarding (the request's Idempotency-Key as the update id, so a retry gets
+ * the first outcome) and turns a refusal or a finished workflow into the problem the caller sees.
+ */
+export async function executeOnboardingUpdate<Ret, Arg>(
+  deps: ApiDeps,
+  row: OnboardingRow,
+  update: UpdateDefinition<Ret, [Arg]>,
+  arg: Arg,
+  updateId: string | undefined,
+): Promise<Ret> {
+  try {
+    return await onboardingHandle(deps, row).executeUpdate(update, { args: [arg], updateId });
+  } catch (err) {
+    throw workflowProblem(err, row) ?? err;
+  }
 }

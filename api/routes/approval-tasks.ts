@@ -4,7 +4,7 @@ import { findUserByEmail } from '../../db/users';
 import { delegateApprovalUpdate, reassignApprovalUpdate } from '../../workflows/messages';
 import { authenticate, callerOf, requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
-import { onboardingHandle, workflowProblem } from '../onboarding-handle';
+import { executeOnboardingUpdate } from '../onboarding-handle';
 import { badRequest, forbidden } from '../problem';
 import { parse, ReassignBody } from '../schemas';
 import { idempotencyKey, loadOnboardingRow, mayRead } from './onboardings';
@@ -28,15 +28,7 @@ export function approvalTaskRoutes(deps: ApiDeps): Router {
 
   router.post('/v1/onboardings/:id/reassignments', auth, requireRole('admin'), async (req, res) => {
     const { row, body } = await handOver(req);
-    try {
-      const approval = await onboardingHandle(deps, row).executeUpdate(reassignApprovalUpdate, {
-        args: [{ ...body, requestedBy: callerOf(req).email }],
-        updateId: idempotencyKey(req),
-      });
-      res.json(approval);
-    } catch (err) {
-      throw workflowProblem(err, row) ?? err;
-    }
+    res.json(await executeOnboardingUpdate(deps, row, reassignApprovalUpdate, { ...body, requestedBy: callerOf(req).email }, idempotencyKey(req)));
   });
 
   router.post('/v1/onboardings/:id/delegations', auth, requireRole('approver', 'admin'), async (req, res) => {
@@ -44,15 +36,7 @@ export function approvalTaskRoutes(deps: ApiDeps): Router {
     const { row, body } = await handOver(req);
     const approval = row.view.approvals.find((a) => a.subscription === body.subscription)!;
     if (approval.approverEmail.toLowerCase() !== caller.email.toLowerCase()) throw forbidden(`only ${body.subscription}'s assigned approver may delegate it`);
-    try {
-      const updated = await onboardingHandle(deps, row).executeUpdate(delegateApprovalUpdate, {
-        args: [{ ...body, requestedBy: caller.email }],
-        updateId: idempotencyKey(req),
-      });
-      res.json(updated);
-    } catch (err) {
-      throw workflowProblem(err, row) ?? err;
-    }
+    res.json(await executeOnboardingUpdate(deps, row, delegateApprovalUpdate, { ...body, requestedBy: caller.email }, idempotencyKey(req)));
   });
 
   router.get('/v1/onboardings/:id/audit', auth, async (req, res) => {

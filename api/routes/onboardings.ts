@@ -6,7 +6,7 @@ import { cancelSignal, decideApprovalUpdate } from '../../workflows/messages';
 import type { ApprovalView } from '../../workflows/types';
 import { authenticate, callerOf, requireRole, type Caller } from '../auth';
 import type { ApiDeps } from '../deps';
-import { isFinished, onboardingHandle, workflowProblem } from '../onboarding-handle';
+import { executeOnboardingUpdate, isFinished, onboardingHandle, workflowProblem } from '../onboarding-handle';
 import { badRequest, conflict, forbidden, HttpProblem, notFound } from '../problem';
 import { CancelBody, DecisionBody, ListOnboardingsQuery, parse } from '../schemas';
 import { requireScopeAllowed, startProblems } from '../start-checks';
@@ -74,15 +74,7 @@ export function onboardingRoutes(deps: ApiDeps): Router {
     if (!approval) throw badRequest('Not requested', [{ path: 'subscription', message: `${body.subscription} was not requested in this onboarding` }]);
     // A quick answer for strangers; the workflow's validator has the final, race-free word.
     if (!mayDecide(caller, approval)) throw forbidden(`${body.subscription} is assigned to another approver`);
-    try {
-      const updated = await onboardingHandle(deps, row).executeUpdate(decideApprovalUpdate, {
-        args: [{ ...body, decidedBy: caller.email }],
-        updateId: idempotencyKey(req),
-      });
-      res.json(updated);
-    } catch (err) {
-      throw workflowProblem(err, row) ?? err;
-    }
+    res.json(await executeOnboardingUpdate(deps, row, decideApprovalUpdate, { ...body, decidedBy: caller.email }, idempotencyKey(req)));
   });
 
   router.post('/v1/onboardings/:id/cancel', auth, staff, async (req, res) => {
