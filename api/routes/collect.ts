@@ -3,6 +3,7 @@ import { collectorContext } from '../../activities/collection';
 import { credentialsSubmittedSignal } from '../../workflows/messages';
 import { findOnboarding } from '../../db/onboardings';
 import type { ApiDeps } from '../deps';
+import { TOKEN_PAGE_HEADERS, wantsHtml } from '../pages/token-page';
 import { onboardingHandle } from '../onboarding-handle';
 import { collectFormPage, collectGonePage, collectThanksPage } from '../pages/collect-page';
 import { gone } from '../problem';
@@ -14,10 +15,9 @@ interface LinkRow { id: string; onboarding_id: string; workflow_id: string; clie
 export function collectRoutes(deps: ApiDeps): Router {
   const router = Router();
   const hash = (req: Request) => deps.secrets.hashToken(String(req.params.token));
-  const wantsHtml = (req: Request) => req.is('application/x-www-form-urlencoded') !== false && req.accepts(['json', 'html']) === 'html';
 
   router.get('/collect/:token', async (req, res) => {
-    res.set({ 'cache-control': 'no-store', 'x-frame-options': 'DENY', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'" });
+    res.set(TOKEN_PAGE_HEADERS);
     const { rows } = await deps.pool.query<{ client_name: string; portal_url: string; expires_at: Date }>(
       'SELECT client_name, portal_url, expires_at FROM collector_links WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()',
       [hash(req)],

@@ -1,6 +1,7 @@
 import express, { Router, type Request } from 'express';
 import { hashPassword } from '../../lib/passwords';
 import type { ApiDeps } from '../deps';
+import { TOKEN_PAGE_HEADERS, wantsHtml } from '../pages/token-page';
 import { passwordSetPage, setPasswordFormPage, setPasswordGonePage } from '../pages/set-password-page';
 import { gone } from '../problem';
 import { parse, SetPasswordBody } from '../schemas';
@@ -9,10 +10,9 @@ import { parse, SetPasswordBody } from '../schemas';
 export function setPasswordRoutes(deps: ApiDeps): Router {
   const router = Router();
   const hash = (req: Request) => deps.secrets.hashToken(String(req.params.token));
-  const wantsHtml = (req: Request) => req.is('application/x-www-form-urlencoded') !== false && req.accepts(['json', 'html']) === 'html';
 
   router.get('/set-password/:token', async (req, res) => {
-    res.set({ 'cache-control': 'no-store', 'x-frame-options': 'DENY', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'" });
+    res.set(TOKEN_PAGE_HEADERS);
     const { rows } = await deps.pool.query<{ username: string; expires_at: Date }>(
       `SELECT u.username, l.expires_at FROM integration_password_links l JOIN integration_users u ON u.id = l.integration_user_id
        WHERE l.token_hash = $1 AND l.used_at IS NULL AND l.expires_at > now() AND u.disabled_at IS NULL`,
