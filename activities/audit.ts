@@ -1,26 +1,25 @@
-import { insertAuditEvents } from '../db/audit';
+import { insertAuditEvents, type NewAuditEvent } from '../db/audit';
 import type { AuditEvent } from '../workflows/types';
 import type { ActivityDeps } from './deps';
 
 export interface RecordAuditEventsInput { onboardingId: string; events: AuditEvent[] }
 
+/** An approval event's row, keyed by the workflow's own sequence number: a retried write never duplicates it. */
+export const approvalAuditRow = (e: AuditEvent): NewAuditEvent => ({
+  event_key: `approval:${e.seq}`,
+  occurred_at: e.occurredAt,
+  actor: e.actor,
+  action: e.action,
+  subscription: e.subscription,
+  reason: e.reason,
+  detail: e.detail ?? {},
+});
+
 export function auditActivities({ pool }: Pick<ActivityDeps, 'pool'>) {
   return {
-    /** Keyed by the workflow's own sequence number, so a retried batch never writes an event twice. */
+    /** Onboardings from before audit-with-projection write their approval events here. */
     async recordAuditEvents({ onboardingId, events }: RecordAuditEventsInput): Promise<void> {
-      await insertAuditEvents(
-        pool,
-        onboardingId,
-        events.map((e) => ({
-          event_key: `approval:${e.seq}`,
-          occurred_at: e.occurredAt,
-          actor: e.actor,
-          action: e.action,
-          subscription: e.subscription,
-          reason: e.reason,
-          detail: e.detail ?? {},
-        })),
-      );
+      await insertAuditEvents(pool, onboardingId, events.map(approvalAuditRow));
     },
   };
 }

@@ -1,11 +1,16 @@
-import { insertAuditEvents } from '../db/audit';
+import type { Pool, PoolClient } from 'pg';
+import { insertAuditEvents, type NewAuditEvent } from '../db/audit';
+import { withTransaction } from '../db/transaction';
 import { enqueueWebhook } from '../notify/webhook-outbox';
-import type { OnboardingView, StatusTransition } from '../workflows/types';
+import type { AuditEvent, OnboardingView, StatusTransition } from '../workflows/types';
+import { approvalAuditRow } from './audit';
 import type { ActivityDeps } from './deps';
 
 export interface RecordProgressInput {
   view: OnboardingView;
   transitions: StatusTransition[];
+  /** Approval events since the last write (absent for onboardings from before audit-with-projection). */
+  auditEvents?: AuditEvent[];
   notify: { email: string; webhookUrl?: string };
 }
 
@@ -16,33 +21,19 @@ export function progressActivities({ pool }: Pick<ActivityDeps, 'pool'>) {
     /**
      * Upserts the read model; a stale or replayed write (lower version) changes nothing. Each status
      * transition is queued as a webhook in the same transaction, keyed by its sequence number, so
-     * a retried write never queues it twice and a lost write never loses it.
+     * a retried write never queues it twice and a lost write never loses it. The audit trail's
+     * rows (status changes and approval events, in the order they happened) go in the same
+     * transaction. Most writes carry neither: the upsert alone is one statement, atomic by itself.
      */
-    async recordProgress({ view, transitions, notify }: RecordProgressInput): Promise<void> {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        await client.query(
-          `INSERT INTO onboardings (id, workflow_id, partner_provided_id, status, view, version, notify_email, webhook_url, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-           ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, view = EXCLUDED.view, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
-           WHERE onboardings.version < EXCLUDED.version`,
-          [view.id, view.workflowId, view.tenant.partnerProvidedId, view.status, view, view.version, notify.email, notify.webhookUrl ?? null, view.createdAt, view.updatedAt],
-        );
-        // Status changes open and close the audit trail's story (who started it, how it ended).
-        await insertAuditEvents(
-          client,
-          view.id,
-          transitions.map((t) => ({
-            event_key: `status:${t.seq}`,
-            occurred_at: t.occurredAt,
-            actor: t.seq === 1 ? view.startedBy : 'gangway',
-            action: t.seq === 1 ? 'ONBOARDING_STARTED' : `ONBOARDING_${t.status}`,
-            subscription: null,
-            reason: t.reason,
-            detail: {},
-          })),
-        );
+    async recordProgress({ view, transitions, auditEvents = [], notify }: RecordProgressInput): Promise<void> {
+      if (transitions.length === 0 && auditEvents.length === 0) return upsertView(pool, view, notify);
+      await withTransaction(pool, async (client) => {
+        await upsertView(client, view, notify);
+        const story = [
+          ...transitions.map((t) => ({ at: t.storyIndex ?? 0, row: statusAuditRow(view, t) })),
+          ...auditEvents.map((e) => ({ at: e.storyIndex ?? 0, row: approvalAuditRow(e) })),
+        ].sort((a, b) => a.at - b.at);
+        await insertAuditEvents(client, view.id, story.map((s) => s.row));
         if (notify.webhookUrl) {
           for (const t of transitions) {
             await enqueueWebhook(client, {
@@ -55,13 +46,28 @@ export function progressActivities({ pool }: Pick<ActivityDeps, 'pool'>) {
             });
           }
         }
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
+      });
     },
   };
+}
+
+/** Status changes open and close the audit trail's story (who started it, how it ended). */
+const statusAuditRow = (view: OnboardingView, t: StatusTransition): NewAuditEvent => ({
+  event_key: `status:${t.seq}`,
+  occurred_at: t.occurredAt,
+  actor: t.seq === 1 ? view.startedBy : 'gangway',
+  action: t.seq === 1 ? 'ONBOARDING_STARTED' : `ONBOARDING_${t.status}`,
+  subscription: null,
+  reason: t.reason,
+  detail: {},
+});
+
+async function upsertView(db: Pool | PoolClient, view: OnboardingView, notify: RecordProgressInput['notify']): Promise<void> {
+  await db.query(
+    `INSERT INTO onboardings (id, workflow_id, partner_provided_id, status, view, version, notify_email, webhook_url, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+     ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, view = EXCLUDED.view, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
+     WHERE onboardings.version < EXCLUDED.version`,
+    [view.id, view.workflowId, view.tenant.partnerProvidedId, view.status, view, view.version, notify.email, notify.webhookUrl ?? null, view.createdAt, view.updatedAt],
+  );
 }

@@ -1,5 +1,6 @@
-import { condition } from '@temporalio/workflow';
+import { condition, patched } from '@temporalio/workflow';
 import { db, notify } from './activity-options';
+import type { Background } from './background';
 import type { OnboardingState } from './onboarding-state';
 import type { ApprovalView } from './types';
 
@@ -8,18 +9,25 @@ import type { ApprovalView } from './types';
  * one escalation after escalateAfter, EXPIRED at expireAfter. Decisions, reassignments and
  * delegations arrive as Updates (approval-rules.ts) and wake the task they touch.
  */
-export async function superviseApprovals(state: OnboardingState): Promise<void> {
+export async function superviseApprovals(state: OnboardingState, background: Background): Promise<void> {
   const { view, input } = state;
+  // Since audit-with-projection (workflows/projector.ts) the projection writes the audit trail, and
+  // the decision mails go out beside the assignment instead of before it: the assignment needs neither.
+  const auditWithProjection = patched('audit-with-projection');
   let settled = false;
-  const writing = writeAuditAndAnnounce(state, () => settled);
+  const writing = writeAuditAndAnnounce(state, () => settled, { writeAudit: !auditWithProjection });
   try {
     await Promise.all(view.approvals.map((approval) => superviseTask(state, approval)));
-  } finally {
+  } catch (err) {
     // Always awaited: on cancellation the writer rejects too, and an unhandled rejection would fail
     // the workflow task over and over instead of letting the onboarding compensate.
     settled = true;
     await writing;
+    throw err;
   }
+  settled = true;
+  if (auditWithProjection) background.add(writing);
+  else await writing;
 
   const expired = view.approvals.filter((a) => a.status === 'EXPIRED').map((a) => a.subscription);
   if (expired.length > 0) {
@@ -111,13 +119,14 @@ function tell(state: OnboardingState, approval: ApprovalView, kind: 'ASSIGNED' |
   });
 }
 
-/** Writes audit events in order, in batches, and tells the staff member of each decision. */
-async function writeAuditAndAnnounce(state: OnboardingState, settled: () => boolean): Promise<void> {
+/** Tells the staff member of each decision; before audit-with-projection, also wrote audit events in order, in batches. */
+async function writeAuditAndAnnounce(state: OnboardingState, settled: () => boolean, options: { writeAudit: boolean }): Promise<void> {
   const { view, input } = state;
   let written = 0;
+  const unwritten = () => options.writeAudit && state.auditEvents.length > written;
   for (;;) {
-    await condition(() => state.auditEvents.length > written || state.decisionsToAnnounce.length > 0 || settled());
-    if (state.auditEvents.length > written) {
+    await condition(() => unwritten() || state.decisionsToAnnounce.length > 0 || settled());
+    if (unwritten()) {
       const events = state.auditEvents.slice(written);
       await db.recordAuditEvents({ onboardingId: view.id, events });
       written += events.length;

@@ -1,6 +1,7 @@
 import { condition, patched } from '@temporalio/workflow';
 import { db, notify } from './activity-options';
 import { superviseApprovals } from './approval-tasks';
+import type { Background } from './background';
 import type { OnboardingState } from './onboarding-state';
 import type { SubscriptionCode } from './types';
 
@@ -8,7 +9,7 @@ import type { SubscriptionCode } from './types';
  * Asks the approver to decide each requested subscription and waits for every decision, or for the
  * expiry: an undecided request after approvalExpireAfter is EXPIRED and is not assigned.
  */
-export async function awaitApprovals(state: OnboardingState): Promise<SubscriptionCode[]> {
+export async function awaitApprovals(state: OnboardingState, background: Background): Promise<SubscriptionCode[]> {
   const { input, view } = state;
   state.markStep('REQUEST_APPROVAL', 'RUNNING');
   state.setStatus('AWAITING_APPROVAL');
@@ -25,7 +26,7 @@ export async function awaitApprovals(state: OnboardingState): Promise<Subscripti
 
   // Onboardings started before approval tasks had reminders, escalation and an audit keep the
   // single deadline they were waiting on.
-  if (patched('approval-tasks')) await superviseApprovals(state);
+  if (patched('approval-tasks')) await superviseApprovals(state, background);
   else await awaitDecisionsUntilExpiry(state);
   const approved = view.approvals.filter((a) => a.status === 'APPROVED').map((a) => a.subscription);
   const summary = view.approvals.map((a) => `${a.subscription} ${a.status}`).join(', ');

@@ -26,6 +26,7 @@ export class OnboardingState {
   /** Who did what to the approval tasks, in order; written to PostgreSQL by the approvals loop. */
   readonly auditEvents: AuditEvent[] = [];
   private readonly taskRevisions = new Map<string, number>();
+  private storyLength = 0;
 
   constructor(readonly input: OnboardingInput, workflowId: string) {
     const now = new Date().toISOString();
@@ -72,7 +73,7 @@ export class OnboardingState {
       updatedAt: now,
       version: 1,
     };
-    this.transitions.push({ seq: 1, status: 'RUNNING', reason: null, occurredAt: now });
+    this.transitions.push({ seq: 1, status: 'RUNNING', reason: null, occurredAt: now, storyIndex: ++this.storyLength });
   }
 
   private touched(): void {
@@ -88,7 +89,7 @@ export class OnboardingState {
     this.view.status = status;
     this.view.reason = reason;
     this.touched();
-    this.transitions.push({ seq: this.transitions.length + 1, status, reason, occurredAt: this.view.updatedAt });
+    this.transitions.push({ seq: this.transitions.length + 1, status, reason, occurredAt: this.view.updatedAt, storyIndex: ++this.storyLength });
   }
 
   step(name: StepName) {
@@ -132,9 +133,9 @@ export class OnboardingState {
     return applyDecision(this, input);
   }
 
-  /** Queues an audit event; the approvals loop writes them in order (workflows/approval-tasks.ts). */
-  audit(event: Omit<AuditEvent, 'seq' | 'occurredAt'>): void {
-    this.auditEvents.push({ ...event, seq: this.auditEvents.length + 1, occurredAt: new Date().toISOString() });
+  /** Queues an audit event; the projection writes them in order (workflows/projector.ts). */
+  audit(event: Omit<AuditEvent, 'seq' | 'occurredAt' | 'storyIndex'>): void {
+    this.auditEvents.push({ ...event, seq: this.auditEvents.length + 1, occurredAt: new Date().toISOString(), storyIndex: ++this.storyLength });
   }
 
   /** Wakes the task's supervisor: its approver, delegate or stage changed. */

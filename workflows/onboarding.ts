@@ -1,6 +1,7 @@
 import { ApplicationFailure, CancellationScope, isCancellation, setHandler, workflowInfo } from '@temporalio/workflow';
 import { db, notify } from './activity-options';
 import { assignSubscriptions, awaitApprovals } from './approvals';
+import { Background } from './background';
 import { collectAndVerify, Submissions } from './clients';
 import { Compensations } from './compensations';
 import { applyDelegate, applyReassign, validateDelegate, validateReassign } from './approval-rules';
@@ -18,6 +19,7 @@ export async function onboardingWorkflow(input: OnboardingInput): Promise<Onboar
   const submissions = new Submissions();
   const projector = new Projector(state);
   const undo = new Compensations();
+  const background = new Background();
   const main = new CancellationScope();
   let finished = false;
 
@@ -59,12 +61,17 @@ export async function onboardingWorkflow(input: OnboardingInput): Promise<Onboar
   // The read model must reach its final state even when the onboarding itself is cancelled.
   const projecting = CancellationScope.nonCancellable(() => projector.run(() => finished));
   try {
-    const result = await main.run(() => runSteps(state, submissions, undo));
+    const result = await main.run(async () => {
+      const outcome = await runSteps(state, submissions, undo, background);
+      await background.join();
+      return outcome;
+    });
     state.setStatus(result.status, result.reason);
     return result;
   } catch (err) {
     skipRemaining(state, isCancellation(err) ? 'cancelled' : 'not reached');
     await CancellationScope.nonCancellable(() => undo.runAll());
+    await background.settle();
     if (isCancellation(err)) {
       state.setStatus('CANCELLED');
       return { status: 'CANCELLED', reason: state.view.reason };
@@ -78,7 +85,7 @@ export async function onboardingWorkflow(input: OnboardingInput): Promise<Onboar
   }
 }
 
-async function runSteps(state: OnboardingState, submissions: Submissions, undo: Compensations): Promise<OnboardingResult> {
+async function runSteps(state: OnboardingState, submissions: Submissions, undo: Compensations, background: Background): Promise<OnboardingResult> {
   const { request } = state.input;
   const { workflowId, id: onboardingId } = state.view;
 
@@ -96,7 +103,7 @@ async function runSteps(state: OnboardingState, submissions: Submissions, undo: 
   state.update((v) => (v.clientId = clientId));
   undo.push('ISSUE_CLIENT_CREDENTIALS', () => compensate(state, 'ISSUE_CLIENT_CREDENTIALS', () => db.revokeClientCredentials({ onboardingId })));
 
-  const approved = await awaitApprovals(state);
+  const approved = await awaitApprovals(state, background);
   if (approved.length === 0) {
     skipRemaining(state, 'no subscription approved');
     await undo.runAll();

@@ -1,32 +1,42 @@
-import { condition } from '@temporalio/workflow';
+import { condition, patched } from '@temporalio/workflow';
 import { projection } from './activity-options';
 import type { OnboardingState } from './onboarding-state';
 
 /**
  * Keeps the PostgreSQL read model in step with the workflow from a loop of its own, so a slow
  * database never holds the business process back. Bursts of changes coalesce into one write;
- * status transitions are passed one by one because each of them becomes a webhook.
+ * status transitions are passed one by one because each of them becomes a webhook. The approval
+ * events of the audit trail ride along in the same write (since the patch audit-with-projection;
+ * before it, the approvals loop wrote them with an activity of its own).
  */
 export class Projector {
   private projectedVersion = 0;
   private announcedTransitions = 0;
+  private writtenAuditEvents = 0;
+  readonly writesAudit = patched('audit-with-projection');
 
   constructor(private readonly state: OnboardingState) {}
 
   async run(isFinished: () => boolean): Promise<void> {
     for (;;) {
-      await condition(() => this.state.view.version > this.projectedVersion || isFinished());
-      if (this.state.view.version <= this.projectedVersion) return;
+      await condition(() => this.behind() || isFinished());
+      if (!this.behind()) return;
       const view = JSON.parse(JSON.stringify(this.state.view)) as typeof this.state.view;
       const transitions = this.state.transitions.slice(this.announcedTransitions);
-      await projection.recordProgress({ view, transitions, notify: this.state.input.request.notify });
+      const auditEvents = this.writesAudit ? this.state.auditEvents.slice(this.writtenAuditEvents) : [];
+      await projection.recordProgress({ view, transitions, ...(this.writesAudit ? { auditEvents } : {}), notify: this.state.input.request.notify });
       this.projectedVersion = view.version;
       this.announcedTransitions += transitions.length;
+      this.writtenAuditEvents += auditEvents.length;
     }
   }
 
   /** Resolves once the read model shows at least this version (read-your-writes for the API). */
   caughtUp(version: number): Promise<void> {
     return condition(() => this.projectedVersion >= version);
+  }
+
+  private behind(): boolean {
+    return this.state.view.version > this.projectedVersion || (this.writesAudit && this.state.auditEvents.length > this.writtenAuditEvents);
   }
 }

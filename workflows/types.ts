@@ -153,7 +153,14 @@ export interface OnboardingView {
   version: number;
 }
 
-export interface StatusTransition { seq: number; status: OnboardingStatus; reason: string | null; occurredAt: string }
+export interface StatusTransition {
+  seq: number;
+  status: OnboardingStatus;
+  reason: string | null;
+  occurredAt: string;
+  /** Place in the audit story, shared with approval events: one write keeps the order they happened in. */
+  storyIndex?: number;
+}
 
 export interface OnboardingResult { status: OnboardingStatus; reason: string | null }
 
@@ -162,6 +169,8 @@ export interface AuditEvent {
   /** Per onboarding, in order; keys the row so that a retried write never duplicates it. */
   seq: number;
   occurredAt: string;
+  /** Place in the audit story, shared with status changes (StatusTransition.storyIndex). */
+  storyIndex?: number;
   actor: string;
   action: 'ASSIGNED' | 'APPROVED' | 'REJECTED' | 'REASSIGNED' | 'DELEGATED' | 'REMINDED' | 'ESCALATED' | 'EXPIRED';
   subscription: SubscriptionCode | null;

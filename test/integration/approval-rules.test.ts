@@ -1,3 +1,5 @@
+import { requireMasterKeys } from '../../lib/config';
+import { createPayloadCodec } from '../../lib/payload-codec';
 import { randomUUID } from 'node:crypto';
 import { recordHistory } from '../support/record-history';
 import { startBody, startStack, type Stack } from '../support/stack';
@@ -137,7 +139,7 @@ describe('approval rules', () => {
     ]);
     expect((await stack.http('GET', `/v1/onboardings/${id}/audit`, { token: techAm.token })).status).toBe(200);
     expect((await stack.http('GET', `/v1/onboardings/${id}/audit`, { token: (await stack.addUser('approver')).token })).status).toBe(403);
-    await recordHistory(view.workflowId, 'approval-reassigned-two-stage');
+    await recordHistory(view.workflowId, 'approval-reassigned-two-stage-audit-with-projection', createPayloadCodec(requireMasterKeys(stack.config)));
   });
 
   it('refuses to start a two-stage approval when no TECH_AM is known, changing nothing', async () => {

@@ -94,8 +94,21 @@ describe('an onboarding from start to COMPLETED', () => {
     const wrong = Buffer.from(`${kit.body.clientId}:not-the-secret`).toString('base64');
     expect((await stack.http('POST', '/oauth/token', { headers: { authorization: `Basic ${wrong}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' })).status).toBe(401);
 
-    // The raw history, as the server stores it, is ciphertext: no secret and no business data in clear.
     const history = await stack.temporal.workflow.getHandle(started.body.workflowId).fetchHistory();
+    // The last decision's mail to staff goes out beside the assignment rather than before it, and
+    // the onboarding still waits for both mails before it ends.
+    const events = history.events!;
+    const activityType = new Map(events.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => [Number(e.eventId), e.activityTaskScheduledEventAttributes!.activityType!.name]));
+    const assignScheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'assignSubscriptions')!;
+    const announced = events.filter((e) => activityType.get(Number(e.activityTaskCompletedEventAttributes?.scheduledEventId)) === 'notifyDecision').map((e) => Number(e.eventId));
+    expect(announced).toHaveLength(2);
+    expect(Number(assignScheduled.eventId)).toBeLessThan(Math.max(...announced));
+    expect(stack.mail.messages().filter((m) => m.to.includes(staff.email) && / for Acme Shipping$/.test(m.subject)).map((m) => m.subject).sort()).toEqual([
+      'INVOICING rejected for Acme Shipping',
+      'ORDER_MANAGEMENT approved for Acme Shipping',
+    ]);
+
+    // The raw history, as the server stores it, is ciphertext: no secret and no business data in clear.
     const raw = historyText(history);
     const kitToken = kitPath.split('/').pop()!;
     const secrets = [kit.body.clientSecret, kitToken, token1, token2, 'right-password', 'not-the-right-one'];
@@ -120,6 +133,7 @@ describe('an onboarding from start to COMPLETED', () => {
     const preflight = await fetch(`${stack.url}/codec/decode`, { method: 'OPTIONS', headers: { origin: 'http://127.0.0.1:8233', 'access-control-request-method': 'POST' } });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-headers')).toContain('authorization');
-    await recordHistory(started.body.workflowId, 'completed-after-wrong-credentials');
+    // completed-after-wrong-credentials.json holds the same journey from before audit-with-projection.
+    await recordHistory(started.body.workflowId, 'completed-after-wrong-credentials-audit-with-projection', createPayloadCodec(requireMasterKeys(stack.config)));
   });
 });

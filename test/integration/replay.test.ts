@@ -8,9 +8,10 @@ import { installTemporalRuntime } from '../../worker/temporal-runtime';
 import { testWorkflowBundle } from '../support/workflow-bundle';
 
 /**
- * Histories recorded from real runs (RECORD_HISTORIES=<name> npx jest onboarding-flow) replayed
+ * Histories recorded from real runs (RECORD_HISTORIES=1 npx jest onboarding-flow …) replayed
  * against today's workflow code: a change that would break a running onboarding fails here, and
- * goes behind patched() instead.
+ * goes behind patched() instead. Each journey is kept from before the latest patch (NAME.json) and
+ * after it (NAME-audit-with-projection.json), so both branches stay covered.
  */
 describe('workflow replay', () => {
   beforeAll(() => installTemporalRuntime(createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' })));

@@ -1,3 +1,4 @@
+import type { Payload, PayloadCodec } from '@temporalio/common';
 import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -6,9 +7,11 @@ import { findTemporalCli } from '../../infra/temporal-cli';
 
 /**
  * With RECORD_HISTORIES=1, a test saves the history it produced as a replay fixture, exported by
- * the Temporal CLI in the JSON form the Web UI and Worker.runReplayHistories read.
+ * the Temporal CLI in the JSON form the Web UI and Worker.runReplayHistories read. Payloads are
+ * saved decoded by the stack's codec: its master key is random per test run, so an encrypted
+ * fixture could never be replayed.
  */
-export async function recordHistory(workflowId: string, name: string): Promise<void> {
+export async function recordHistory(workflowId: string, name: string, codec: PayloadCodec): Promise<void> {
   if (!process.env.RECORD_HISTORIES) return;
   const cli = await findTemporalCli({ projectRoot: path.join(__dirname, '..', '..') });
   const { stdout } = await promisify(execFile)(cli, ['workflow', 'show', '--workflow-id', workflowId, '--address', process.env.TEMPORAL_ADDRESS!, '--output', 'json'], {
@@ -16,5 +19,28 @@ export async function recordHistory(workflowId: string, name: string): Promise<v
   });
   const dir = path.join(__dirname, '..', 'fixtures', 'histories');
   await mkdir(dir, { recursive: true });
-  await writeFile(path.join(dir, `${name}.json`), stdout);
+  await writeFile(path.join(dir, `${name}.json`), `${JSON.stringify(await decodePayloads(JSON.parse(stdout), codec), null, 2)}\n`);
+}
+
+type JsonPayload = { metadata?: Record<string, string>; data?: string };
+const isPayload = (v: unknown): v is JsonPayload => !!v && typeof v === 'object' && !Array.isArray(v) && 'metadata' in v && typeof (v as JsonPayload).metadata === 'object';
+
+/** Every payload in the CLI's JSON (base64 metadata values and data) run through codec.decode. */
+async function decodePayloads(value: unknown, codec: PayloadCodec): Promise<unknown> {
+  if (isPayload(value)) {
+    const payload: Payload = {
+      metadata: Object.fromEntries(Object.entries(value.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
+      data: Buffer.from(value.data ?? '', 'base64'),
+    };
+    const [decoded] = await codec.decode([payload]);
+    return {
+      metadata: Object.fromEntries(Object.entries(decoded.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+      data: Buffer.from(decoded.data ?? new Uint8Array()).toString('base64'),
+    };
+  }
+  if (Array.isArray(value)) return Promise.all(value.map((v) => decodePayloads(v, codec)));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await decodePayloads(v, codec)])));
+  }
+  return value;
 }
