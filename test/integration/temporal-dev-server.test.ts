@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -60,6 +61,8 @@ describe('temporal dev server with a database file', () => {
       client.workflow.start('waitsForever', { taskQueue: `no-worker-${randomUUID()}`, workflowId }),
     );
     expect(await statusOf(first.address)).toBe('RUNNING');
+    // Write-ahead logging (FILE_PRAGMAS): the log sits beside the database while the server runs.
+    expect(existsSync(`${dbFile}-wal`)).toBe(true);
     await first.stop();
 
     const second = await start();
