@@ -4,8 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { findTemporalCli } from '../infra/temporal-cli';
+import { FILE_PRAGMAS } from '../infra/temporal-dev-server';
 import { login, runBaseline, runOurs, type OursContext } from './lib/drivers';
 import type { BenchChild } from './lib/child';
+import { historyCensus } from './lib/history';
 import { createBenchEnv, PORTAL_CREDENTIALS, type BenchEnv } from './lib/env';
 import { boxPlots, type Panel } from './lib/svg';
 import { renderReport, type BenchResults } from './report';
@@ -29,14 +31,23 @@ const option = (name: string) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const smoke = flag('smoke');
+/**
+ * The dev server's SQLite settings for the run: those `npm start` uses (FILE_PRAGMAS, the tuning the
+ * first full runs pointed at). `--sqlite-pragmas defaults` runs on the CLI's own, `--sqlite-pragmas
+ * a=b,c=d` on others; the tuning section measures the CLI's defaults beside the run's.
+ */
+const TUNED_PRAGMAS = FILE_PRAGMAS;
+const pragmaOption = option('sqlite-pragmas');
+const sqlitePragmas = pragmaOption === undefined ? TUNED_PRAGMAS : pragmaOption === 'defaults' ? [] : pragmaOption.split(',');
 const scenarios = new Set((option('scenarios') ?? '1,2,3,4,5,6').split(',').map(Number));
 const params = smoke
-  ? { levels: [2], perLevel: 3, rounds: 1, startRate: 5, loadSec: 2, decisionSamples: 2, parked: [10], restarts: 1, tuning: false }
+  ? { levels: [2], perLevel: 3, rounds: 1, startRates: [5], loadSec: 2, decisionSamples: 2, parked: [10], restarts: 1, tuning: false }
   : {
       levels: (option('levels') ?? '10,25,50').split(',').map(Number),
       perLevel: Number(option('per-level') ?? 60),
       rounds: Number(option('rounds') ?? 1),
-      startRate: Number(option('rate') ?? 20),
+      // Below saturation (the overhead) and past it (the queueing): see BENCHMARKS.md, scenario 2.
+      startRates: (option('rates') ?? '5,20').split(',').map(Number),
       loadSec: Number(option('load-sec') ?? 10),
       decisionSamples: Number(option('decision-samples') ?? 30),
       parked: (option('parked') ?? '1000,10000').split(',').map(Number),
@@ -76,7 +87,7 @@ async function meta(env: BenchEnv) {
 
 async function main(): Promise<void> {
   const out = path.resolve(option('out') ?? ROOT);
-  const env = await createBenchEnv({ sqlitePragmas: [] });
+  const env = await createBenchEnv({ sqlitePragmas });
   const app = await env.startApp();
   const baseline = await env.startBaseline();
   try {
@@ -95,10 +106,15 @@ async function main(): Promise<void> {
     say('warming up');
     for (let i = 0; i < 3; i++) {
       say(`  warm-up ${i}: ours`);
-      await runOurs(ctx);
+      const ours = await runOurs(ctx);
       say(`  warm-up ${i}: baselines`);
-      await runBaseline(env.bareTemporal, env.baselineEnv.BENCH_BASELINE_QUEUE!, false);
+      const b0 = await runBaseline(env.bareTemporal, env.baselineEnv.BENCH_BASELINE_QUEUE!, false);
       await runBaseline(env.bareTemporal, env.baselineEnv.BENCH_BASELINE_QUEUE!, true);
+      // What one onboarding costs the server, next to B0's: the cost model's unit.
+      results.census = {
+        ours: await historyCensus(ctx.temporal.workflow.getHandle(ours.workflowId)),
+        B0: await historyCensus(env.bareTemporal.workflow.getHandle(b0.workflowId)),
+      };
     }
     if (scenarios.has(1)) {
       say('1. throughput');
@@ -117,23 +133,33 @@ async function main(): Promise<void> {
     }
     if (scenarios.has(2)) {
       say('2. start latency');
-      await attempt('2. start latency', async () => void (results.startLatency = await startLatency(app, baseline, ctx, { rate: params.startRate, durationSec: params.loadSec })));
+      await attempt('2. start latency', async () => {
+        const [oursApi, bareApi] = [await env.startApp({ BENCH_NO_WORKER: '1' }), await env.startBaseline({ BENCH_NO_WORKER: '1' })];
+        try {
+          results.startLatency = [];
+          for (const rate of params.startRates) results.startLatency.push(await startLatency(oursApi, bareApi, ctx, { rate, durationSec: params.loadSec }));
+        } finally {
+          await oursApi.stop();
+          await bareApi.stop();
+        }
+      });
     }
+    // Scenario 5 brings worker-only processes of its own; these would share their task queues.
+    await app.stop();
+    await baseline.stop();
     if (scenarios.has(5)) {
       results.parked = [];
       for (const n of params.parked) {
         say(`5. ${n} parked`);
-        await attempt(`5. ${n} parked`, async () => void results.parked!.push(...(await parked(env, app, baseline, ctx, n))));
+        await attempt(`5. ${n} parked`, async () => void results.parked!.push(...(await parked(env, ctx, n))));
       }
     }
-    await app.stop();
-    await baseline.stop();
     if (scenarios.has(6)) {
       say('6. cold start');
       await attempt('6. cold start', async () => void (results.coldStart = await coldStart(env, params.restarts, { npmStart: !smoke })));
     }
     if (params.tuning && results.throughput) {
-      say('tuning: SQLite journal_mode=wal');
+      say('tuning: the same throughput level on other SQLite pragmas');
       await attempt('tuning', async () => void (results.tuning = await tune(params.levels[1] ?? params.levels[0], params.perLevel, results.throughput!)));
     }
     await writeOutputs(out, results);
@@ -144,16 +170,24 @@ async function main(): Promise<void> {
   }
 }
 
-/** The same throughput level again on a dev server with journal_mode=wal: the before/after of one tuning. */
-async function tune(level: number, perLevel: number, before: BenchResults['throughput'] & object) {
-  const env = await createBenchEnv({ sqlitePragmas: ['journal_mode=wal', 'synchronous=normal'] });
+/**
+ * The same throughput level again on a dev server with the other SQLite settings (the CLI's defaults
+ * when the run was tuned, the tuning when it was not): the before and after of that tuning.
+ */
+async function tune(level: number, perLevel: number, run: BenchResults['throughput'] & object) {
+  const other = sqlitePragmas.length > 0 ? [] : TUNED_PRAGMAS;
+  const env = await createBenchEnv({ sqlitePragmas: other });
   const app = await env.startApp();
   const baseline = await env.startBaseline();
   try {
     const ctx = await oursContext(env, app);
     await runOurs(ctx);
-    const after = await throughput(env, app, baseline, ctx, { levels: [level], perLevel, rounds: 1 });
-    return { label: `dev-server SQLite pragmas journal_mode=wal, synchronous=normal (${level} in flight)`, before: before.filter((r) => r.inFlight === level), after };
+    const measured = await throughput(env, app, baseline, ctx, { levels: [level], perLevel, rounds: 1 });
+    const ofRun = run.filter((r) => r.inFlight === level);
+    const name = (pragmas: string[]) => (pragmas.length ? pragmas.join(', ') : 'the CLI defaults');
+    return other.length > 0
+      ? { label: `dev-server SQLite pragmas, ${name([])} → ${name(other)} (${level} in flight)`, before: ofRun, after: measured }
+      : { label: `dev-server SQLite pragmas, ${name([])} → ${name(sqlitePragmas)} (${level} in flight)`, before: measured, after: ofRun };
   } finally {
     await app.stop();
     await baseline.stop();
@@ -171,9 +205,10 @@ async function writeOutputs(out: string, results: BenchResults): Promise<void> {
       series: (['ours', 'B0', 'B1'] as const).map((v) => ({ label: v, values: results.throughput!.filter((r) => r.inFlight === top && r.variant === v).flatMap((r) => r.durationsMs) })),
     });
   }
-  if (results.startLatency) {
+  if (results.startLatency?.length) {
+    const [s] = results.startLatency;
     const p = (r: { percentiles: Record<string, number>; p50: number; p99: number }) => ({ p25: r.percentiles.p25 ?? r.p50, p50: r.p50, p75: r.percentiles.p75 ?? r.p50, p95: r.percentiles.p97_5 ?? r.p99, p5: r.percentiles.p2_5 ?? r.p50 });
-    panels.push({ title: '2. POST /v1/onboardings at a fixed rate', unit: 'ms', series: [{ label: 'ours', percentiles: p(results.startLatency.ours) }, { label: 'bare (start B0)', percentiles: p(results.startLatency.bare) }] });
+    panels.push({ title: `2. POST /v1/onboardings at ${s.rate}/s`, unit: 'ms', series: [{ label: 'ours', percentiles: p(s.ours) }, { label: 'bare (start B0)', percentiles: p(s.bare) }] });
   }
   if (results.decision) panels.push({ title: '3. decision → assignment', unit: 'ms', series: [{ label: 'ours', values: results.decision.oursMs }, { label: 'B0', values: results.decision.b0Ms }] });
   await mkdir(path.join(out, 'bench', 'results'), { recursive: true });

@@ -48,8 +48,7 @@ export async function createBenchEnv(options: { sqlitePragmas: string[] }): Prom
   const db = await createTestDatabase();
   await db.pool.query(BASELINE_SCHEMA);
   const cliPath = await findTemporalCli({ projectRoot: ROOT });
-  const extraArgs = options.sqlitePragmas.flatMap((p) => ['--sqlite-pragma', p]);
-  const devServer = await startDevServer({ cliPath, port: await freePort(), dbFile: path.join(dir, 'temporal.sqlite'), extraArgs });
+  const devServer = await startDevServer({ cliPath, port: await freePort(), dbFile: path.join(dir, 'temporal.sqlite'), sqlitePragmas: options.sqlitePragmas });
   const mail = await startMailSink();
   const portal = await startPortalStub(PORTAL_CREDENTIALS);
 
@@ -61,10 +60,8 @@ export async function createBenchEnv(options: { sqlitePragmas: string[] }): Prom
   await writeFile(baselineBundle, baseline.code);
 
   const common = { TEMPORAL_ADDRESS: devServer.address, DATABASE_URL: db.url, LOG_LEVEL: 'warn' };
-  const appPort = await freePort();
   const appEnv = {
     ...common,
-    PORT: String(appPort),
     SMTP_URL: mail.url,
     GANGWAY_MASTER_KEY: randomBytes(32).toString('base64'),
     TEMPORAL_TASK_QUEUE: 'bench-onboarding',
@@ -96,7 +93,8 @@ export async function createBenchEnv(options: { sqlitePragmas: string[] }): Prom
     baselineEnv,
     staff,
     approver,
-    startApp: (extra = {}) => startChild('bench/processes/app.ts', { ...appEnv, ...extra }),
+    // Each app process its own port: the scenarios run an API-only process beside a worker-only one.
+    startApp: async (extra = {}) => startChild('bench/processes/app.ts', { ...appEnv, PORT: String(await freePort()), ...extra }),
     startBaseline: (extra = {}) => startChild('bench/processes/baseline.ts', { ...baselineEnv, ...extra }),
     async close() {
       await connection.close();

@@ -1,4 +1,5 @@
 import type { WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 
 type Event = { eventType?: unknown; eventTime?: { seconds?: unknown; nanos?: number | null } | null };
 const millis = (e: Event) => Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
@@ -37,4 +38,22 @@ export async function waitForActivityOfType(handle: WorkflowHandle, type: string
     if (Date.now() > deadline) throw new Error(`${type} #${n} did not complete within ${timeoutMs}ms`);
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+export interface HistoryCensus { events: number; workflowTasks: number; activities: number; markers: number; signals: number; updates: number; timers: number }
+
+/** What one run cost the server, counted from its history: each workflow task and activity is a round trip and a commit. */
+export async function historyCensus(handle: WorkflowHandle): Promise<HistoryCensus> {
+  const { EventType } = temporal.api.enums.v1;
+  const events = ((await handle.fetchHistory()).events ?? []).map((e) => String(EventType[e.eventType as number] ?? e.eventType).replace(/^EVENT_TYPE_/, ''));
+  const count = (type: string) => events.filter((t) => t === type).length;
+  return {
+    events: events.length,
+    workflowTasks: count('WORKFLOW_TASK_COMPLETED'),
+    activities: count('ACTIVITY_TASK_SCHEDULED'),
+    markers: count('MARKER_RECORDED'),
+    signals: count('WORKFLOW_EXECUTION_SIGNALED'),
+    updates: count('WORKFLOW_EXECUTION_UPDATE_ACCEPTED'),
+    timers: count('TIMER_STARTED'),
+  };
 }

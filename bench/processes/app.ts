@@ -6,7 +6,8 @@ import { installTemporalRuntime } from '../../worker/temporal-runtime';
 
 /**
  * Our product in a process of its own (worker + API, as `npm start` runs them), so that the bench
- * can read its CPU and memory from /proc without counting the load generator.
+ * can read its CPU and memory from /proc without counting the load generator. BENCH_NO_API runs
+ * the worker alone and BENCH_NO_WORKER the API alone, as a deployment with separate processes would.
  */
 async function main(): Promise<void> {
   const t0 = Date.now();
@@ -15,13 +16,13 @@ async function main(): Promise<void> {
   installTemporalRuntime(log);
   const temporalAddress = process.env.TEMPORAL_ADDRESS!;
   const bundle = process.env.BENCH_WORKFLOW_BUNDLE ? { codePath: process.env.BENCH_WORKFLOW_BUNDLE } : undefined;
-  const worker = await startWorkerProcess(config, log, { temporalAddress, workflowBundle: bundle, webhookPollMs: 1_000 });
+  const worker = process.env.BENCH_NO_WORKER ? undefined : await startWorkerProcess(config, log, { temporalAddress, workflowBundle: bundle, webhookPollMs: 1_000 });
   const api = process.env.BENCH_NO_API ? undefined : await startApiProcess(config, log, { temporalAddress });
-  await worker.ready;
+  await worker?.ready;
   process.stdout.write(`${JSON.stringify({ ready: true, apiUrl: api?.url, startMs: Date.now() - t0 })}\n`);
   const stop = async () => {
     await api?.stop();
-    await worker.stop();
+    await worker?.stop();
     process.exit(0);
   };
   process.once('SIGTERM', () => void stop());

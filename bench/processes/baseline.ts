@@ -11,6 +11,7 @@ import { createBaselineActivities } from '../baseline-activities';
 /**
  * The baselines in a process of their own: a worker for B0/B1 and a bare express app whose endpoints
  * make the one call ours make (start a workflow; read one row with the same pool), nothing else.
+ * BENCH_NO_API runs the worker alone and BENCH_NO_WORKER the endpoints alone, like the app process.
  */
 async function main(): Promise<void> {
   const t0 = Date.now();
@@ -19,7 +20,7 @@ async function main(): Promise<void> {
   const address = process.env.TEMPORAL_ADDRESS!;
   const taskQueue = process.env.BENCH_BASELINE_QUEUE!;
   const pool = createPool(process.env.DATABASE_URL!, log);
-  const worker = await Worker.create({
+  const worker = process.env.BENCH_NO_WORKER ? undefined : await Worker.create({
     connection: await NativeConnection.connect({ address }),
     taskQueue,
     workflowBundle: { codePath: process.env.BENCH_BASELINE_BUNDLE! },
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
     // The same cache bound as ours (WORKER_MAX_CACHED_WORKFLOWS), so that memory compares like with like.
     maxCachedWorkflows: Number(process.env.WORKER_MAX_CACHED_WORKFLOWS ?? 1000),
   });
-  const running = worker.run();
+  const running = worker?.run() ?? Promise.resolve();
   const client = new Client({ connection: await Connection.connect({ address }) });
 
   const app = express();
@@ -47,10 +48,10 @@ async function main(): Promise<void> {
   });
   const server = process.env.BENCH_NO_API ? undefined : await listen(app, 0);
   // Ready when the worker polls: comparable to the app process's `worker.ready`.
-  while (worker.getState() !== 'RUNNING') await new Promise((r) => setTimeout(r, 10));
+  while (worker && worker.getState() !== 'RUNNING') await new Promise((r) => setTimeout(r, 10));
   process.stdout.write(`${JSON.stringify({ ready: true, apiUrl: server?.url, startMs: Date.now() - t0 })}\n`);
   process.once('SIGTERM', () => {
-    worker.shutdown();
+    worker?.shutdown();
     void running.then(async () => {
       await server?.close();
       await pool.end();

@@ -9,7 +9,8 @@ const json = { 'content-type': 'application/json' };
 
 /**
  * Scenario 2: POST /v1/onboardings at a fixed offered rate against a bare express endpoint that
- * only starts B0. Each of ours starts a real onboarding (it parks at approval).
+ * only starts B0. Each of ours starts a real onboarding (it parks at approval). Both are served by
+ * API-only processes, so that the workers running what was started do not share their event loop.
  */
 export async function startLatency(app: BenchChild, baseline: BenchChild, ctx: OursContext, options: { rate: number; durationSec: number }): Promise<StartLatency> {
   const auth = { ...json, authorization: `Bearer ${ctx.staffToken}` };

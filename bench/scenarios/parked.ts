@@ -1,8 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
-import type { BenchChild } from '../lib/child';
 import { withConcurrency } from '../lib/concurrency';
-import { approve, onboardingBody, type OursContext } from '../lib/drivers';
+import { approve, onboardingBody, runBaseline, runOurs, type OursContext } from '../lib/drivers';
 import type { BenchEnv } from '../lib/env';
 import { rssMiB } from '../lib/proc';
 
@@ -19,6 +18,7 @@ export interface ParkedRow {
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 3_000));
+const WARM_UP_RUNS = 3;
 
 /** Counts WORKFLOW_TASK_TIMED_OUT in a sample of histories (the dev server has no cheap global count). */
 async function taskTimeouts(client: Client, workflowIds: string[], sample: number): Promise<number> {
@@ -31,61 +31,86 @@ async function taskTimeouts(client: Client, workflowIds: string[], sample: numbe
   return timeouts;
 }
 
+/** RSS after the settle, and the gain over a warmed-up worker's, per parked workflow. */
+async function memory(pid: number, before: number, n: number) {
+  await settle();
+  const parkedRss = await rssMiB(pid);
+  return { rssBeforeMiB: before, rssParkedMiB: parkedRss, kibPerParked: ((parkedRss - before) * 1024) / n };
+}
+
 /**
  * Scenario 5: N onboardings parked at approval (no clients), memory per parked onboarding against
- * B0 parked at its first signal; then every approval in a burst, until all have completed.
+ * B0 parked at its first signal; then every approval in a burst, until all have completed. Each
+ * variant runs in a fresh worker-only process, warmed up alike, so that what its RSS gains is the
+ * parked workflows' own: not the API's (ours are started through a separate API process, as B0's
+ * are started by the driver) and not an earlier scenario's.
  */
-export async function parked(env: BenchEnv, app: BenchChild, baseline: BenchChild, ctx: OursContext, n: number): Promise<ParkedRow[]> {
+export async function parked(env: BenchEnv, ctx: OursContext, n: number): Promise<ParkedRow[]> {
   const rows: ParkedRow[] = [];
+  const queue = env.baselineEnv.BENCH_BASELINE_QUEUE!;
 
   // B0
-  const b0Before = await rssMiB(baseline.pid);
-  let t0 = Date.now();
-  const queue = env.baselineEnv.BENCH_BASELINE_QUEUE!;
-  const b0Ids = await withConcurrency(n, 50, async () => {
-    const id = `park-b0-${randomBytes(6).toString('hex')}`;
-    await env.bareTemporal.workflow.start('baselineWorkflow', { taskQueue: queue, workflowId: id, args: [{ decisions: 2, clients: 0, waitTimeoutMs: 3_600_000, writes: false }] });
-    return id;
-  });
-  const b0Start = (Date.now() - t0) / 1000;
-  await settle();
-  const b0Parked = await rssMiB(baseline.pid);
-  t0 = Date.now();
-  await withConcurrency(n, 50, async (i) => {
-    const handle = env.bareTemporal.workflow.getHandle(b0Ids[i]);
-    await handle.signal('decide');
-    await handle.signal('decide');
-  });
-  await withConcurrency(n, 200, (i) => env.bareTemporal.workflow.getHandle(b0Ids[i]).result());
-  rows.push({ n, variant: 'B0', rssBeforeMiB: b0Before, rssParkedMiB: b0Parked, kibPerParked: ((b0Parked - b0Before) * 1024) / n, startSeconds: b0Start, burstToAllCompletedSeconds: (Date.now() - t0) / 1000, workflowTaskTimeouts: await taskTimeouts(env.bareTemporal, b0Ids, 50), sampledHistories: Math.min(50, n) });
+  const b0Worker = await env.startBaseline({ BENCH_NO_API: '1' });
+  try {
+    for (let i = 0; i < WARM_UP_RUNS; i++) await runBaseline(env.bareTemporal, queue, false);
+    const before = await rssMiB(b0Worker.pid);
+    let t0 = Date.now();
+    const b0Ids = await withConcurrency(n, 50, async () => {
+      const id = `park-b0-${randomBytes(6).toString('hex')}`;
+      await env.bareTemporal.workflow.start('baselineWorkflow', { taskQueue: queue, workflowId: id, args: [{ decisions: 2, clients: 0, waitTimeoutMs: 3_600_000, writes: false }] });
+      return id;
+    });
+    const startSeconds = (Date.now() - t0) / 1000;
+    const mem = await memory(b0Worker.pid, before, n);
+    t0 = Date.now();
+    await withConcurrency(n, 50, async (i) => {
+      const handle = env.bareTemporal.workflow.getHandle(b0Ids[i]);
+      await handle.signal('decide');
+      await handle.signal('decide');
+    });
+    await withConcurrency(n, 200, (i) => env.bareTemporal.workflow.getHandle(b0Ids[i]).result());
+    const burst = (Date.now() - t0) / 1000;
+    rows.push({ n, variant: 'B0', ...mem, startSeconds, burstToAllCompletedSeconds: burst, workflowTaskTimeouts: await taskTimeouts(env.bareTemporal, b0Ids, 50), sampledHistories: Math.min(50, n) });
+  } finally {
+    await b0Worker.stop();
+  }
 
   // ours
-  const before = await rssMiB(app.pid);
-  t0 = Date.now();
-  const started = await withConcurrency(n, 20, async () => {
-    const res = await fetch(`${ctx.apiUrl}/v1/onboardings`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${ctx.staffToken}` },
-      body: JSON.stringify(onboardingBody(ctx.approverEmail, undefined)),
+  const api = await env.startApp({ BENCH_NO_WORKER: '1' });
+  const worker = await env.startApp({ BENCH_NO_API: '1', PUBLIC_URL: api.apiUrl });
+  try {
+    const via = { ...ctx, apiUrl: api.apiUrl! };
+    for (let i = 0; i < WARM_UP_RUNS; i++) await runOurs(via);
+    const before = await rssMiB(worker.pid);
+    let t0 = Date.now();
+    const started = await withConcurrency(n, 20, async () => {
+      const res = await fetch(`${via.apiUrl}/v1/onboardings`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${via.staffToken}` },
+        body: JSON.stringify(onboardingBody(via.approverEmail, undefined)),
+      });
+      if (res.status !== 202) throw new Error(`start failed: ${res.status} ${await res.text()}`);
+      return (await res.json()) as { id: string; workflowId: string };
     });
-    if (res.status !== 202) throw new Error(`start failed: ${res.status} ${await res.text()}`);
-    return (await res.json()) as { id: string; workflowId: string };
-  });
-  const startSeconds = (Date.now() - t0) / 1000;
-  await settle();
-  const parkedRss = await rssMiB(app.pid);
-  t0 = Date.now();
-  await withConcurrency(n, 50, async (i) => {
-    await approve(ctx, started[i].id, 'ORDER_MANAGEMENT');
-    await approve(ctx, started[i].id, 'INVOICING');
-  });
-  // All done when the read model says so for every one of them (as staff would see it).
-  const ids = started.map((s) => s.id);
-  for (;;) {
-    const { rows: done } = await env.db.pool.query<{ count: string }>("SELECT count(*) FROM onboardings WHERE id = ANY($1) AND status = 'COMPLETED'", [ids]);
-    if (Number(done[0].count) === n) break;
-    await new Promise((r) => setTimeout(r, 100));
+    const startSeconds = (Date.now() - t0) / 1000;
+    const mem = await memory(worker.pid, before, n);
+    t0 = Date.now();
+    await withConcurrency(n, 50, async (i) => {
+      await approve(via, started[i].id, 'ORDER_MANAGEMENT');
+      await approve(via, started[i].id, 'INVOICING');
+    });
+    // All done when the read model says so for every one of them (as staff would see it).
+    const ids = started.map((s) => s.id);
+    for (;;) {
+      const { rows: done } = await env.db.pool.query<{ count: string }>("SELECT count(*) FROM onboardings WHERE id = ANY($1) AND status = 'COMPLETED'", [ids]);
+      if (Number(done[0].count) === n) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const burst = (Date.now() - t0) / 1000;
+    rows.push({ n, variant: 'ours', ...mem, startSeconds, burstToAllCompletedSeconds: burst, workflowTaskTimeouts: await taskTimeouts(env.temporal, started.map((s) => s.workflowId), 50), sampledHistories: Math.min(50, n) });
+  } finally {
+    await api.stop();
+    await worker.stop();
   }
-  rows.push({ n, variant: 'ours', rssBeforeMiB: before, rssParkedMiB: parkedRss, kibPerParked: ((parkedRss - before) * 1024) / n, startSeconds, burstToAllCompletedSeconds: (Date.now() - t0) / 1000, workflowTaskTimeouts: await taskTimeouts(env.temporal, started.map((s) => s.workflowId), 50), sampledHistories: Math.min(50, n) });
   return rows;
 }
