@@ -13,45 +13,66 @@ type Loose = Record<string, any> | undefined;
 /**
  * Every problem with a start body at once: the schema's and the rules that need the database
  * (plan, a dedicated integration mailbox, registered approver and client administrators, a webhook
- * URL that resolves to a public address). Rules
- * read the raw body defensively, so they are reported even when another field is malformed.
+ * URL that resolves to a public address). Rules read the raw body defensively, so they are reported
+ * even when another field is malformed. The lookups are independent and run at once; problems are
+ * reported in the same order whatever finishes first. A valid body comes with its approver's email
+ * as registered.
  */
-export async function startProblems(deps: ApiDeps, raw: unknown): Promise<{ body?: StartOnboardingBody; problems: FieldProblem[] }> {
+export async function startProblems(deps: ApiDeps, raw: unknown): Promise<{ body?: StartOnboardingBody; approverEmail?: string; problems: FieldProblem[] }> {
   const parsed = StartOnboardingBody.safeParse(raw ?? {});
   const problems: FieldProblem[] = parsed.success ? [] : parsed.error.issues.map((i) => ({ path: i.path.join('.') || 'body', message: i.message }));
   const body = (raw ?? {}) as Loose;
   const tenant = body?.tenant as Loose;
-  const user = body?.integrationUser as Loose;
 
   const asksForSubscriptions = Array.isArray(body?.subscriptions) && body.subscriptions.length > 0;
   if (asksForSubscriptions && typeof tenant?.plan === 'string' && tenant.plan.trim() !== API_PLAN) {
     problems.push({ path: 'tenant.plan', message: `API subscriptions need the ${API_PLAN} plan; this tenant has ${tenant.plan}` });
   }
-  if (typeof user?.email === 'string') {
-    const personal = await personalEmailProblem(deps.pool, user.email, deps.config.staffEmailDomains);
-    if (personal) problems.push({ path: 'integrationUser.email', message: personal });
-  }
+  const [mailbox, approver, administrators, webhook] = await Promise.all([
+    mailboxProblems(deps, body),
+    approverCheck(deps, body, tenant),
+    administratorProblems(deps, body),
+    webhookProblems(deps, body),
+  ]);
+  problems.push(...mailbox, ...approver.problems, ...administrators, ...webhook);
+  const unique = problems.filter((p, i) => problems.findIndex((q) => q.path === p.path && q.message === p.message) === i);
+  const valid = parsed.success && unique.length === 0;
+  return { body: valid ? parsed.data : undefined, approverEmail: valid ? approver.email : undefined, problems: unique };
+}
+
+async function mailboxProblems(deps: ApiDeps, body: Loose): Promise<FieldProblem[]> {
+  const email = (body?.integrationUser as Loose)?.email;
+  if (typeof email !== 'string') return [];
+  const personal = await personalEmailProblem(deps.pool, email, deps.config.staffEmailDomains);
+  return personal ? [{ path: 'integrationUser.email', message: personal }] : [];
+}
+
+/** The approver is the request's approverEmail, else the tenant's account manager; either must be a registered approver. */
+async function approverCheck(deps: ApiDeps, body: Loose, tenant: Loose): Promise<{ email?: string; problems: FieldProblem[] }> {
   const approver = approverProblem(body, tenant);
   if (approver.email) {
     const found = await findUserByEmail(deps.pool, approver.email);
-    if (!found || (found.role !== 'approver' && found.role !== 'admin')) problems.push({ path: approver.path, message: `${approver.email} is not a registered approver` });
-  } else if (approver.missing) {
-    problems.push({ path: 'approverEmail', message: 'required when the tenant names no accountManagerEmail' });
+    if (!found || (found.role !== 'approver' && found.role !== 'admin')) return { problems: [{ path: approver.path, message: `${approver.email} is not a registered approver` }] };
+    return { email: found.email, problems: [] };
   }
-  if (Array.isArray(body?.clientAdministrators)) {
-    for (const [i, email] of (body.clientAdministrators as unknown[]).entries()) {
-      if (typeof email === 'string' && !(await findUserByEmail(deps.pool, email))) {
-        problems.push({ path: `clientAdministrators.${i}`, message: `${email} is not a registered gangway user` });
-      }
-    }
-  }
+  return { problems: approver.missing ? [{ path: 'approverEmail', message: 'required when the tenant names no accountManagerEmail' }] : [] };
+}
+
+async function administratorProblems(deps: ApiDeps, body: Loose): Promise<FieldProblem[]> {
+  if (!Array.isArray(body?.clientAdministrators)) return [];
+  const found = await Promise.all(
+    (body.clientAdministrators as unknown[]).map(async (email, i) =>
+      typeof email === 'string' && !(await findUserByEmail(deps.pool, email)) ? [{ path: `clientAdministrators.${i}`, message: `${email} is not a registered gangway user` }] : [],
+    ),
+  );
+  return found.flat();
+}
+
+async function webhookProblems(deps: ApiDeps, body: Loose): Promise<FieldProblem[]> {
   const webhookUrl = (body?.notify as Loose)?.webhookUrl;
-  if (typeof webhookUrl === 'string') {
-    const refused = await webhookUrlProblem(webhookUrl, deps.config.webhook.allowedHosts).catch(() => undefined);
-    if (refused) problems.push({ path: 'notify.webhookUrl', message: refused });
-  }
-  const unique = problems.filter((p, i) => problems.findIndex((q) => q.path === p.path && q.message === p.message) === i);
-  return { body: parsed.success && unique.length === 0 ? parsed.data : undefined, problems: unique };
+  if (typeof webhookUrl !== 'string') return [];
+  const refused = await webhookUrlProblem(webhookUrl, deps.config.webhook.allowedHosts).catch(() => undefined);
+  return refused ? [{ path: 'notify.webhookUrl', message: refused }] : [];
 }
 
 function approverProblem(body: Loose, tenant: Loose): { email?: string; path: string; missing: boolean } {

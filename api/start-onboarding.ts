@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { findOpenOnboardingId, insertStartedOnboarding } from '../db/onboardings';
-import { findFirstTechAm, findUserByEmail } from '../db/users';
+import { findFirstTechAm } from '../db/users';
 import { newWebhookSecret, webhookSecretContext } from '../notify/webhook-signing';
 import { onboardingWorkflowId } from '../workflows/messages';
 import { OnboardingState } from '../workflows/onboarding-state';
@@ -9,20 +9,8 @@ import { STEP_NAMES, type ApprovalSetup, type ApprovalStage, type OnboardingInpu
 import type { onboardingWorkflow } from '../workflows';
 import type { Caller } from './auth';
 import type { ApiDeps } from './deps';
-import { badRequest, conflict, HttpProblem } from './problem';
+import { conflict, HttpProblem } from './problem';
 import type { StartOnboardingBody } from './schemas';
-
-/** The approver is the request's approverEmail, else the tenant's account manager; either must be a registered approver. */
-export async function resolveApprover(deps: ApiDeps, body: StartOnboardingBody): Promise<string> {
-  const email = body.approverEmail ?? body.tenant.accountManagerEmail;
-  const path = body.approverEmail ? 'approverEmail' : 'tenant.accountManagerEmail';
-  if (!email) throw badRequest('Name an approver', [{ path: 'approverEmail', message: 'required when the tenant names no accountManagerEmail' }]);
-  const user = await findUserByEmail(deps.pool, email);
-  if (!user || (user.role !== 'approver' && user.role !== 'admin')) {
-    throw badRequest('The approver is not a registered approver', [{ path, message: `${email} is not a registered approver` }]);
-  }
-  return user.email;
-}
 
 /**
  * Who decides each subscription, fixed at start (APPROVAL_POLICY), with the TECH_AM (TECH_AM_EMAIL,

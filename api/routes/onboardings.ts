@@ -10,7 +10,7 @@ import { executeOnboardingUpdate, isFinished, onboardingHandle, workflowProblem 
 import { badRequest, conflict, forbidden, HttpProblem, notFound } from '../problem';
 import { CancelBody, DecisionBody, ListOnboardingsQuery, parse } from '../schemas';
 import { requireScopeAllowed, startProblems } from '../start-checks';
-import { dryRun, plannedSteps, resolveApprovalSetup, resolveApprover, startOnboarding } from '../start-onboarding';
+import { dryRun, plannedSteps, resolveApprovalSetup, startOnboarding } from '../start-onboarding';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -36,14 +36,13 @@ export function onboardingRoutes(deps: ApiDeps): Router {
     }
     requireScopeAllowed(req.body, caller);
     const testMode = (req.body as { testMode?: unknown } | undefined)?.testMode === true;
-    const { body, problems } = await startProblems(deps, req.body);
-    if (!body) {
+    const { body, approverEmail, problems } = await startProblems(deps, req.body);
+    if (!body || !approverEmail) {
       const problem = badRequest(`The start is invalid: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
       // A dry run reports the plan beside every problem, so one call shows all that must change.
       if (testMode) Object.assign(problem.extra, { testMode: true, valid: false, plan: plannedSteps(req.body) });
       throw problem;
     }
-    const approverEmail = await resolveApprover(deps, body);
     if (body.testMode) return res.status(200).json(dryRun(body, approverEmail));
 
     const started = await startOnboarding(deps, body, caller, approverEmail, await resolveApprovalSetup(deps, body));
