@@ -19,6 +19,13 @@ export interface BenchResults {
   failures?: string[];
 }
 
+/** All completed in so many seconds, or how many the budget saw complete and what their rate implies. */
+function burst(row: ParkedRow): string {
+  const rate = row.completed / row.burstSeconds;
+  if (row.completed === row.n) return `all in ${fmt(row.burstSeconds)} s (${fmt(rate, 1)}/s)`;
+  return `${row.completed} of ${row.n} by the ${fmt(row.burstSeconds, 0)} s budget (${fmt(rate, 1)}/s; all ≈ ${rate > 0 ? fmt(row.n / rate, 0) : '∞'} s at that rate)`;
+}
+
 const verdict = (ok: boolean) => (ok ? 'met' : '**not met**');
 const table = (head: string[], rows: (string | number)[][]) =>
   [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
@@ -116,13 +123,13 @@ export function renderReport(r: BenchResults): string {
     const sizes = [...new Set(rows.map((x) => x.n))];
     out.push(
       '## 5. Waiting at scale: onboardings parked at approval',
-      table(['N', '', 'RSS before MiB', 'RSS parked MiB', 'KiB per parked', 'ratio to B0 (≤1.2)', 'start s', 'burst → all completed s', 'task timeouts (sampled)'],
+      table(['N', '', 'RSS before MiB', 'RSS parked MiB', 'KiB per parked', 'ratio to B0 (≤1.2)', 'start s', 'approvals in a burst → completed', 'task timeouts (sampled)'],
         sizes.flatMap((n) => {
           const o = rows.find((x) => x.n === n && x.variant === 'ours')!;
           const b = rows.find((x) => x.n === n && x.variant === 'B0')!;
           return [
-            [n, 'ours', fmt(o.rssBeforeMiB, 0), fmt(o.rssParkedMiB, 0), fmt(o.kibPerParked), `${fmt(ratio(o.kibPerParked, b.kibPerParked), 2)} (${verdict(o.kibPerParked <= 1.2 * b.kibPerParked)})`, fmt(o.startSeconds), fmt(o.burstToAllCompletedSeconds), `${o.workflowTaskTimeouts} / ${o.sampledHistories}`],
-            [n, 'B0', fmt(b.rssBeforeMiB, 0), fmt(b.rssParkedMiB, 0), fmt(b.kibPerParked), '', fmt(b.startSeconds), fmt(b.burstToAllCompletedSeconds), `${b.workflowTaskTimeouts} / ${b.sampledHistories}`],
+            [n, 'ours', fmt(o.rssBeforeMiB, 0), fmt(o.rssParkedMiB, 0), fmt(o.kibPerParked), `${fmt(ratio(o.kibPerParked, b.kibPerParked), 2)} (${verdict(o.kibPerParked <= 1.2 * b.kibPerParked)})`, fmt(o.startSeconds), burst(o), `${o.workflowTaskTimeouts} / ${o.sampledHistories}`],
+            [n, 'B0', fmt(b.rssBeforeMiB, 0), fmt(b.rssParkedMiB, 0), fmt(b.kibPerParked), '', fmt(b.startSeconds), burst(b), `${b.workflowTaskTimeouts} / ${b.sampledHistories}`],
           ];
         })),
       '',

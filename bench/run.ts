@@ -41,7 +41,7 @@ const pragmaOption = option('sqlite-pragmas');
 const sqlitePragmas = pragmaOption === undefined ? TUNED_PRAGMAS : pragmaOption === 'defaults' ? [] : pragmaOption.split(',');
 const scenarios = new Set((option('scenarios') ?? '1,2,3,4,5,6').split(',').map(Number));
 const params = smoke
-  ? { levels: [2], perLevel: 3, rounds: 1, startRates: [5], loadSec: 2, decisionSamples: 2, parked: [10], restarts: 1, tuning: false }
+  ? { levels: [2], perLevel: 3, rounds: 1, startRates: [5], loadSec: 2, decisionSamples: 2, parked: [10], burstBudgetSec: 120, restarts: 1, tuning: false }
   : {
       levels: (option('levels') ?? '10,25,50').split(',').map(Number),
       perLevel: Number(option('per-level') ?? 60),
@@ -51,6 +51,9 @@ const params = smoke
       loadSec: Number(option('load-sec') ?? 10),
       decisionSamples: Number(option('decision-samples') ?? 30),
       parked: (option('parked') ?? '1000,10000').split(',').map(Number),
+      // At this machine's rates 10,000 completions take about an hour per variant: the burst is timed
+      // for this long and its completion rate reported with what it implies for all of them.
+      burstBudgetSec: Number(option('burst-budget') ?? 600),
       restarts: 3,
       tuning: !flag('no-tuning'),
     };
@@ -147,13 +150,6 @@ async function main(): Promise<void> {
     // Scenario 5 brings worker-only processes of its own; these would share their task queues.
     await app.stop();
     await baseline.stop();
-    if (scenarios.has(5)) {
-      results.parked = [];
-      for (const n of params.parked) {
-        say(`5. ${n} parked`);
-        await attempt(`5. ${n} parked`, async () => void results.parked!.push(...(await parked(env, ctx, n))));
-      }
-    }
     if (scenarios.has(6)) {
       say('6. cold start');
       await attempt('6. cold start', async () => void (results.coldStart = await coldStart(env, params.restarts, { npmStart: !smoke })));
@@ -161,6 +157,14 @@ async function main(): Promise<void> {
     if (params.tuning && results.throughput) {
       say('tuning: the same throughput level on other SQLite pragmas');
       await attempt('tuning', async () => void (results.tuning = await tune(params.levels[1] ?? params.levels[0], params.perLevel, results.throughput!)));
+    }
+    // Last: a burst cut short by its budget leaves onboardings unfinished on this dev server.
+    if (scenarios.has(5)) {
+      results.parked = [];
+      for (const n of params.parked) {
+        say(`5. ${n} parked`);
+        await attempt(`5. ${n} parked`, async () => void results.parked!.push(...(await parked(env, ctx, n, params.burstBudgetSec * 1000))));
+      }
     }
     await writeOutputs(out, results);
   } finally {
