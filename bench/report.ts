@@ -46,6 +46,12 @@ function throughputSection(rows: ThroughputRow[]): string {
     const wall = r.seconds;
     return [k, fmt(r.cpu.app / wall, 2), fmt(r.cpu.temporal / wall, 2), fmt(r.cpu.postgres / wall, 2), fmt(r.cpu.driver / wall, 2), fmt(median(r.durationsMs), 0), fmt(percentile(r.durationsMs, 99), 0)];
   });
+  const perOnboarding = levels.flatMap((k) =>
+    (['ours', 'B0', 'B1'] as const).map((v) => {
+      const ms = (f: (r: ThroughputRow) => number) => fmt(avg(k, v, (r) => (f(r) * 1000) / r.n), 0);
+      return [k, v, ms((r) => r.cpu.app), ms((r) => r.cpu.temporal), ms((r) => r.cpu.postgres), ms((r) => r.cpu.driver)];
+    }),
+  );
   return [
     '## 1. Sustained throughput (start to COMPLETED, approvals and credentials automated)',
     table(['in flight', 'ours /s', 'B0 /s', 'B1 /s', 'ours/B0 (≥0.85)', 'ours/B1 (≥0.95)', 'CPU ms/onb ours', 'CPU ms/onb B0', 'CPU ratio (≤1.2)'], body),
@@ -53,6 +59,10 @@ function throughputSection(rows: ThroughputRow[]): string {
     'Where the CPU went while ours ran (cores busy = CPU seconds per wall second; the machine has 2):',
     '',
     table(['in flight', 'worker+API', 'Temporal dev server', 'PostgreSQL', 'load driver', 'onboarding p50 ms', 'p99 ms'], cpu),
+    '',
+    'CPU ms per onboarding by process (the CPU ratio above counts the first two):',
+    '',
+    table(['in flight', '', 'worker+API', 'Temporal dev server', 'PostgreSQL', 'load driver'], perOnboarding),
   ].join('\n');
 }
 
