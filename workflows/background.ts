@@ -1,6 +1,6 @@
 /**
- * Work that runs beside the onboarding's main path (the approval audit and the decision mails) and
- * is joined before the onboarding ends, so that nothing it started is abandoned with the workflow.
+ * Work that runs beside the onboarding's main path (the decision mails to staff) and is joined
+ * before the onboarding ends, so that nothing it started is abandoned with the workflow.
  */
 export class Background {
   private readonly running: Promise<unknown>[] = [];

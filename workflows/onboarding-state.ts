@@ -23,7 +23,7 @@ export class OnboardingState {
   readonly transitions: StatusTransition[] = [];
   /** Decisions the staff member who started the onboarding has not been told about yet. */
   readonly decisionsToAnnounce: ApprovalView[] = [];
-  /** Who did what to the approval tasks, in order; written to PostgreSQL by the approvals loop. */
+  /** Who did what to the approval tasks, in order; written to PostgreSQL with the projection. */
   readonly auditEvents: AuditEvent[] = [];
   private readonly taskRevisions = new Map<string, number>();
   private storyLength = 0;

@@ -13,7 +13,7 @@ export class Projector {
   private projectedVersion = 0;
   private announcedTransitions = 0;
   private writtenAuditEvents = 0;
-  readonly writesAudit = patched('audit-with-projection');
+  private readonly writesAudit = patched('audit-with-projection');
 
   constructor(private readonly state: OnboardingState) {}
 
