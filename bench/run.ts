@@ -102,8 +102,11 @@ async function main(): Promise<void> {
       try {
         await run();
       } catch (err) {
-        say(`${name} failed: ${(err as Error).message}`);
-        (results.failures ??= []).push(`${name}: ${(err as Error).message}`);
+        // fetch's own message ("fetch failed") says nothing: its cause does.
+        const cause = (err as Error).cause as Error | undefined;
+        const message = `${(err as Error).message}${cause ? ` (${cause.message})` : ''}`;
+        say(`${name} failed: ${message}\n${(err as Error).stack}`);
+        (results.failures ??= []).push(`${name}: ${message}`);
       }
     };
     say('warming up');

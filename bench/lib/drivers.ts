@@ -8,14 +8,31 @@ export interface OursContext { apiUrl: string; staffToken: string; approverToken
 const SUBSCRIPTIONS = ['ORDER_MANAGEMENT', 'INVOICING'];
 export const ONBOARDING_SHAPE = { decisions: SUBSCRIPTIONS.length, clients: 1 };
 
-async function call(url: string, method: string, token: string | undefined, body?: unknown) {
-  const res = await fetch(url, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
+/**
+ * One API call. A request that failed at the socket (a keep-alive connection the server closed as it
+ * was reused) is sent once more: every call the drivers make is safe to repeat (decisions are
+ * idempotent, starts carry an Idempotency-Key).
+ */
+async function call(url: string, method: string, token: string | undefined, body?: unknown, headers: Record<string, string> = {}) {
+  const send = () =>
+    fetch(url, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  const res = await send().catch((err: Error) => {
+    process.stderr.write(`  ${method} ${url} failed at the socket (${(err.cause as Error | undefined)?.message ?? err.message}); once more\n`);
+    return send();
   });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** POST /v1/onboardings as staff, under an Idempotency-Key so that a resend starts nothing twice. */
+export async function startOnboarding(ctx: Pick<OursContext, 'apiUrl' | 'staffToken'>, body: unknown): Promise<{ id: string; workflowId: string }> {
+  const started = await call(`${ctx.apiUrl}/v1/onboardings`, 'POST', ctx.staffToken, body, { 'idempotency-key': randomBytes(12).toString('hex') });
+  if (started.status !== 202) throw new Error(`start failed: ${started.status} ${JSON.stringify(started.body)}`);
+  return started.body as { id: string; workflowId: string };
 }
 
 export const login = async (apiUrl: string, email: string, password: string) =>
@@ -56,9 +73,7 @@ export async function approve(ctx: OursContext, id: string, subscription: string
 export async function runOurs(ctx: OursContext, options: { measureDecision?: boolean } = {}): Promise<{ workflowId: string; totalMs: number; decisionMs?: number }> {
   const t0 = Date.now();
   const body = onboardingBody(ctx.approverEmail, ctx.portalUrl);
-  const started = await call(`${ctx.apiUrl}/v1/onboardings`, 'POST', ctx.staffToken, body);
-  if (started.status !== 202) throw new Error(`start failed: ${started.status} ${JSON.stringify(started.body)}`);
-  const { id, workflowId } = started.body as { id: string; workflowId: string };
+  const { id, workflowId } = await startOnboarding(ctx, body);
   const handle = ctx.temporal.workflow.getHandle(workflowId);
   let decisionMs: number | undefined;
   // People act on the mail that asks them to, as B0's driver signals without looking: polling the

@@ -1,7 +1,8 @@
 import type { Client } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { withConcurrency } from '../lib/concurrency';
-import { approve, onboardingBody, runBaseline, runOurs, type OursContext } from '../lib/drivers';
+import { approve, onboardingBody, runBaseline, runOurs, startOnboarding, type OursContext } from '../lib/drivers';
 import type { BenchEnv } from '../lib/env';
 import { rssMiB } from '../lib/proc';
 
@@ -75,6 +76,7 @@ export async function parked(env: BenchEnv, ctx: OursContext, n: number, burstBu
     }, deadline);
     // Waits still open when the budget runs out are aborted, not left polling a server about to stop.
     const abort = new AbortController();
+    setMaxListeners(0, abort.signal); // one listener per wait in flight, by design
     const finished = await withConcurrency(n, 200, async (i) => {
       if (!signalled[i]) return false;
       const result = env.bareTemporal.withAbortSignal(abort.signal, () => env.bareTemporal.workflow.getHandle(b0Ids[i]).result());
@@ -96,15 +98,7 @@ export async function parked(env: BenchEnv, ctx: OursContext, n: number, burstBu
     for (let i = 0; i < WARM_UP_RUNS; i++) await runOurs(via);
     const before = await rssMiB(worker.pid);
     let t0 = Date.now();
-    const started = await withConcurrency(n, 20, async () => {
-      const res = await fetch(`${via.apiUrl}/v1/onboardings`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${via.staffToken}` },
-        body: JSON.stringify(onboardingBody(via.approverEmail, undefined)),
-      });
-      if (res.status !== 202) throw new Error(`start failed: ${res.status} ${await res.text()}`);
-      return (await res.json()) as { id: string; workflowId: string };
-    });
+    const started = await withConcurrency(n, 20, () => startOnboarding(via, onboardingBody(via.approverEmail, undefined)));
     const startSeconds = (Date.now() - t0) / 1000;
     const mem = await memory(worker.pid, before, n);
     t0 = Date.now();
