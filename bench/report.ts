@@ -135,11 +135,13 @@ export function renderReport(r: BenchResults): string {
       '## 5. Waiting at scale: onboardings parked at approval',
       table(['N', '', 'RSS before MiB', 'RSS parked MiB', 'KiB per parked', 'ratio to B0 (≤1.2)', 'start s', 'approvals in a burst → completed', 'task timeouts (sampled)'],
         sizes.flatMap((n) => {
-          const o = rows.find((x) => x.n === n && x.variant === 'ours')!;
-          const b = rows.find((x) => x.n === n && x.variant === 'B0')!;
+          // A variant whose measurement failed has no row; the other is still shown.
+          const o = rows.find((x) => x.n === n && x.variant === 'ours');
+          const b = rows.find((x) => x.n === n && x.variant === 'B0');
+          const versus = o && b ? `${fmt(ratio(o.kibPerParked, b.kibPerParked), 2)} (${verdict(o.kibPerParked <= 1.2 * b.kibPerParked)})` : 'n/a';
           return [
-            [n, 'ours', fmt(o.rssBeforeMiB, 0), fmt(o.rssParkedMiB, 0), fmt(o.kibPerParked), `${fmt(ratio(o.kibPerParked, b.kibPerParked), 2)} (${verdict(o.kibPerParked <= 1.2 * b.kibPerParked)})`, fmt(o.startSeconds), burst(o), `${o.workflowTaskTimeouts} / ${o.sampledHistories}`],
-            [n, 'B0', fmt(b.rssBeforeMiB, 0), fmt(b.rssParkedMiB, 0), fmt(b.kibPerParked), '', fmt(b.startSeconds), burst(b), `${b.workflowTaskTimeouts} / ${b.sampledHistories}`],
+            ...(o ? [[n, 'ours', fmt(o.rssBeforeMiB, 0), fmt(o.rssParkedMiB, 0), fmt(o.kibPerParked), versus, fmt(o.startSeconds), burst(o), `${o.workflowTaskTimeouts} / ${o.sampledHistories}`]] : []),
+            ...(b ? [[n, 'B0', fmt(b.rssBeforeMiB, 0), fmt(b.rssParkedMiB, 0), fmt(b.kibPerParked), '', fmt(b.startSeconds), burst(b), `${b.workflowTaskTimeouts} / ${b.sampledHistories}`]] : []),
           ];
         })),
       '',
