@@ -36,9 +36,8 @@ const smoke = flag('smoke');
  * first full runs pointed at). `--sqlite-pragmas defaults` runs on the CLI's own, `--sqlite-pragmas
  * a=b,c=d` on others; the tuning section measures the CLI's defaults beside the run's.
  */
-const TUNED_PRAGMAS = FILE_PRAGMAS;
 const pragmaOption = option('sqlite-pragmas');
-const sqlitePragmas = pragmaOption === undefined ? TUNED_PRAGMAS : pragmaOption === 'defaults' ? [] : pragmaOption.split(',');
+const sqlitePragmas = pragmaOption === undefined ? FILE_PRAGMAS : pragmaOption === 'defaults' ? [] : pragmaOption.split(',');
 const scenarios = new Set((option('scenarios') ?? '1,2,3,4,5,6').split(',').map(Number));
 const params = smoke
   ? { levels: [2], perLevel: 3, rounds: 1, startRates: [5], loadSec: 2, decisionSamples: 2, parked: [10], burstBudgetSec: 120, restarts: 1, tuning: false }
@@ -110,18 +109,20 @@ async function main(): Promise<void> {
       }
     };
     say('warming up');
+    let warm = { ours: '', b0: '' };
     for (let i = 0; i < 3; i++) {
       say(`  warm-up ${i}: ours`);
       const ours = await runOurs(ctx);
       say(`  warm-up ${i}: baselines`);
       const b0 = await runBaseline(env.bareTemporal, env.baselineEnv.BENCH_BASELINE_QUEUE!, false);
       await runBaseline(env.bareTemporal, env.baselineEnv.BENCH_BASELINE_QUEUE!, true);
-      // What one onboarding costs the server, next to B0's: the cost model's unit.
-      results.census = {
-        ours: await historyCensus(ctx.temporal.workflow.getHandle(ours.workflowId)),
-        B0: await historyCensus(env.bareTemporal.workflow.getHandle(b0.workflowId)),
-      };
+      warm = { ours: ours.workflowId, b0: b0.workflowId };
     }
+    // What one onboarding costs the server, next to B0's: the cost model's unit (the last warm-up of each).
+    results.census = {
+      ours: await historyCensus(ctx.temporal.workflow.getHandle(warm.ours)),
+      B0: await historyCensus(env.bareTemporal.workflow.getHandle(warm.b0)),
+    };
     if (scenarios.has(1)) {
       say('1. throughput');
       await attempt('1. throughput', async () => void (results.throughput = await throughput(env, app, baseline, ctx, params)));
@@ -183,7 +184,7 @@ async function main(): Promise<void> {
  * when the run was tuned, the tuning when it was not): the before and after of that tuning.
  */
 async function tune(level: number, perLevel: number, run: BenchResults['throughput'] & object) {
-  const other = sqlitePragmas.length > 0 ? [] : TUNED_PRAGMAS;
+  const other = sqlitePragmas.length > 0 ? [] : FILE_PRAGMAS;
   const env = await createBenchEnv({ sqlitePragmas: other });
   const app = await env.startApp();
   const baseline = await env.startBaseline();
