@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
+import { fetch, type Dispatcher } from 'undici';
 import type { MailSink } from '../../notify/mail-sink';
 import { waitForActivityCompletions, waitForActivityOfType } from './history';
 
@@ -13,10 +14,11 @@ export const ONBOARDING_SHAPE = { decisions: SUBSCRIPTIONS.length, clients: 1 };
  * was reused) is sent once more: every call the drivers make is safe to repeat (decisions are
  * idempotent, starts carry an Idempotency-Key).
  */
-async function call(url: string, method: string, token: string | undefined, body?: unknown, headers: Record<string, string> = {}) {
+async function call(url: string, method: string, token: string | undefined, body?: unknown, headers: Record<string, string> = {}, dispatcher?: Dispatcher) {
   const send = () =>
     fetch(url, {
       method,
+      dispatcher,
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
@@ -59,9 +61,13 @@ export async function waitForStatus(ctx: OursContext, id: string, statuses: stri
   }
 }
 
-export async function approve(ctx: OursContext, id: string, subscription: string): Promise<void> {
+/**
+ * Decides as the approver; the API answers once the workflow has recorded the decision. Under a burst
+ * of thousands that can take longer than fetch's 300 s header timeout: pass a patient dispatcher then.
+ */
+export async function approve(ctx: OursContext, id: string, subscription: string, dispatcher?: Dispatcher): Promise<void> {
   for (;;) {
-    const res = await call(`${ctx.apiUrl}/v1/onboardings/${id}/approvals`, 'POST', ctx.approverToken, { subscription, decision: 'APPROVE' });
+    const res = await call(`${ctx.apiUrl}/v1/onboardings/${id}/approvals`, 'POST', ctx.approverToken, { subscription, decision: 'APPROVE' }, {}, dispatcher);
     if (res.status === 200) return;
     // The task exists once the workflow reaches the approval step; until then the validator says so.
     if (res.status !== 409 || res.body?.reason !== 'NOT_AWAITING_APPROVAL') throw new Error(`approval failed: ${res.status} ${JSON.stringify(res.body)}`);

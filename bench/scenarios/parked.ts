@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
+import { Agent } from 'undici';
 import { withConcurrency } from '../lib/concurrency';
 import { approve, onboardingBody, runBaseline, runOurs, startOnboarding, type OursContext } from '../lib/drivers';
 import type { BenchEnv } from '../lib/env';
@@ -102,9 +103,11 @@ export async function parked(env: BenchEnv, ctx: OursContext, n: number, burstBu
     const mem = await memory(worker.pid, before, n);
     t0 = Date.now();
     const deadline = t0 + burstBudgetMs;
+    // An approval queues behind the burst's other workflow tasks; the budget, not a header timeout, bounds the wait.
+    const patient = new Agent({ headersTimeout: 0, bodyTimeout: 0 });
     const approving = withConcurrency(n, 50, async (i) => {
-      await approve(via, started[i].id, 'ORDER_MANAGEMENT');
-      await approve(via, started[i].id, 'INVOICING');
+      await approve(via, started[i].id, 'ORDER_MANAGEMENT', patient);
+      await approve(via, started[i].id, 'INVOICING', patient);
     }, deadline);
     // All done when the read model says so for every one of them (as staff would see it).
     const ids = started.map((s) => s.id);
@@ -119,6 +122,7 @@ export async function parked(env: BenchEnv, ctx: OursContext, n: number, burstBu
     // 10,000 burst one can take minutes); they fail when the API process stops, and that is expected.
     if (completed === n) await approving;
     else approving.catch(() => undefined);
+    void patient.close().catch(() => undefined);
     record({ n, variant: 'ours', ...mem, startSeconds, burstSeconds: burst, completed, workflowTaskTimeouts: await taskTimeouts(env.temporal, started.map((s) => s.workflowId), 50), sampledHistories: Math.min(50, n) });
   } finally {
     await api.stop();
