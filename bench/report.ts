@@ -6,8 +6,17 @@ import type { ThroughputRow } from './scenarios/throughput';
 import type { HistoryCensus } from './lib/history';
 import { fmt, median, percentile, ratio } from './lib/stats';
 
+/** A later run folded in by bench/merge.ts: which rows it measured, and how. */
+export interface Supplement {
+  command: string;
+  date: string;
+  machine: string;
+  sqlite: string;
+  measured: string[];
+}
+
 export interface BenchResults {
-  meta: { command: string; date: string; machine: string; versions: Record<string, string>; sqlite: string; params: Record<string, unknown> };
+  meta: { command: string; date: string; machine: string; versions: Record<string, string>; sqlite: string; params: Record<string, unknown>; supplements?: Supplement[] };
   census?: { ours: HistoryCensus; B0: HistoryCensus };
   throughput?: ThroughputRow[];
   tuning?: { label: string; before: ThroughputRow[]; after: ThroughputRow[] };
@@ -78,6 +87,7 @@ export function renderReport(r: BenchResults): string {
     `- Parameters: ${Object.entries(r.meta.params).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}`,
     '- Baselines: B0 is a bare workflow with the onboarding\'s shape (10 activities, 3 signals, 3 condition timers), no-op activities; B1 is B0 whose activities each make two PostgreSQL writes (a keyed row and a versioned jsonb upsert), as ours do. The bare endpoints start B0 or read one row with the same pool.',
     '- Latency distributions: [bench/results/latency.svg](bench/results/latency.svg).',
+    ...(r.meta.supplements ?? []).map((x) => `- From a later run, \`${x.command}\` on ${x.date} (${x.machine}; ${x.sqlite}): ${x.measured.join(', ')}.`),
     '',
   ];
   if (r.census) {

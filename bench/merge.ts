@@ -1,0 +1,57 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { renderReport, type BenchResults } from './report';
+
+/**
+ * Folds a later, partial run into the repository's results, for a scenario too long to rerun with the
+ * rest (scenario 5 at 10,000 takes most of an hour):
+ *
+ *   npm run bench -- --scenarios 5 --parked 10000 --burst-budget 3600 --out /tmp/s5
+ *   node -r ./scripts/register-ts.js bench/merge.ts /tmp/s5
+ *
+ * The later run's rows replace the same rows (parked: by N and variant; any other section whole), its
+ * command and date are listed under the header, failures it measured past are dropped, and
+ * BENCHMARKS.md is rendered again with the hand-written analysis (from ANALYSIS_HEADING on) kept.
+ */
+const ROOT = path.join(__dirname, '..');
+const ANALYSIS_HEADING = '## Cost model';
+const SECTIONS = ['throughput', 'tuning', 'startLatency', 'decision', 'readPath', 'coldStart'] as const;
+
+async function main(): Promise<void> {
+  const from = process.argv[2];
+  if (!from) throw new Error('usage: bench/merge.ts RUN_DIR (the --out of the later run)');
+  const resultsFile = path.join(ROOT, 'bench', 'results', 'results.json');
+  const reportFile = path.join(ROOT, 'BENCHMARKS.md');
+  const base = JSON.parse(await readFile(resultsFile, 'utf8')) as BenchResults;
+  const later = JSON.parse(await readFile(path.join(from, 'bench', 'results', 'results.json'), 'utf8')) as BenchResults;
+
+  const measured: string[] = [];
+  for (const key of SECTIONS) {
+    if (later[key] === undefined) continue;
+    (base as unknown as Record<string, unknown>)[key] = later[key];
+    measured.push(key);
+  }
+  const laterParked = later.parked ?? [];
+  const same = (a: { n: number; variant: string }, b: { n: number; variant: string }) => a.n === b.n && a.variant === b.variant;
+  base.parked = [...(base.parked ?? []).filter((row) => !laterParked.some((x) => same(x, row))), ...laterParked].sort((a, b) => a.n - b.n || a.variant.localeCompare(b.variant));
+  const sizes = [...new Set(laterParked.map((x) => x.n))];
+  measured.push(...sizes.map((n) => `scenario 5 at ${n} (${laterParked.filter((x) => x.n === n).map((x) => x.variant).join(' and ')})`));
+  if (measured.length === 0) throw new Error(`${from} holds no results to merge`);
+
+  // A failure the later run measured past no longer stands; the later run's own failures do.
+  const measuredPast = (failure: string) => sizes.some((n) => failure.startsWith(`5. ${n} parked`));
+  base.failures = [...(base.failures ?? []).filter((f) => !measuredPast(f)), ...(later.failures ?? []).map((f) => `${f} (later run, ${later.meta.date})`)];
+  (base.meta.supplements ??= []).push({ command: later.meta.command, date: later.meta.date, machine: later.meta.machine, sqlite: later.meta.sqlite, measured });
+
+  const previous = await readFile(reportFile, 'utf8');
+  const at = previous.indexOf(`\n${ANALYSIS_HEADING}`);
+  const analysis = at >= 0 ? previous.slice(at + 1) : '';
+  await writeFile(resultsFile, `${JSON.stringify(base, null, 2)}\n`);
+  await writeFile(reportFile, `${renderReport(base)}\n${analysis ? `\n${analysis}` : ''}`);
+  process.stderr.write(`merged ${measured.join('; ')} from ${from}\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`${(err as Error).stack}\n`);
+  process.exit(1);
+});
