@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   const at = previous.indexOf(`\n${ANALYSIS_HEADING}`);
   const analysis = at >= 0 ? previous.slice(at + 1) : '';
   await writeFile(resultsFile, `${JSON.stringify(base, null, 2)}\n`);
-  await writeFile(reportFile, `${renderReport(base)}\n${analysis ? `\n${analysis}` : ''}`);
+  await writeFile(reportFile, `${renderReport(base)}\n${analysis}`);
   process.stderr.write(`merged ${measured.join('; ')} from ${from}\n`);
 }
 
