@@ -3,6 +3,7 @@ import { loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
 import { startWorkerProcess } from '../../worker/start-worker';
 import { installTemporalRuntime } from '../../worker/temporal-runtime';
+import { installHeapSnapshots } from '../lib/heap-snapshots';
 
 /**
  * Our product in a process of its own (worker + API, as `npm start` runs them), so that the bench
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const log = createLogger({ level: 'warn' });
   installTemporalRuntime(log);
+  if (process.env.BENCH_HEAP_SNAPSHOTS) installHeapSnapshots(process.env.BENCH_HEAP_SNAPSHOTS);
   const temporalAddress = process.env.TEMPORAL_ADDRESS!;
   const bundle = process.env.BENCH_WORKFLOW_BUNDLE ? { codePath: process.env.BENCH_WORKFLOW_BUNDLE } : undefined;
   const worker = process.env.BENCH_NO_WORKER ? undefined : await startWorkerProcess(config, log, { temporalAddress, workflowBundle: bundle, webhookPollMs: 1_000 });

@@ -7,6 +7,7 @@ import { listen } from '../../api/server';
 import { createLogger } from '../../lib/logger';
 import { installTemporalRuntime } from '../../worker/temporal-runtime';
 import { createBaselineActivities } from '../baseline-activities';
+import { installHeapSnapshots } from '../lib/heap-snapshots';
 
 /**
  * The baselines in a process of their own: a worker for B0/B1 and a bare express app whose endpoints
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   const log = createLogger({ level: 'warn' });
   installTemporalRuntime(log);
+  if (process.env.BENCH_HEAP_SNAPSHOTS) installHeapSnapshots(process.env.BENCH_HEAP_SNAPSHOTS);
   const address = process.env.TEMPORAL_ADDRESS!;
   const taskQueue = process.env.BENCH_BASELINE_QUEUE!;
   const pool = createPool(process.env.DATABASE_URL!, log);

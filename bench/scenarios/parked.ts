@@ -1,6 +1,8 @@
 import type { Client } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { setMaxListeners } from 'node:events';
+import path from 'node:path';
 import { Agent } from 'undici';
 import { withConcurrency } from '../lib/concurrency';
 import { approve, onboardingBody, runBaseline, runOurs, startOnboarding, type OursContext } from '../lib/drivers';
@@ -39,7 +41,27 @@ async function taskTimeouts(client: Client, workflowIds: string[], sample: numbe
 async function memory(pid: number, before: number, n: number) {
   await settle();
   const parkedRss = await rssMiB(pid);
+  await heapSnapshots(pid);
   return { rssBeforeMiB: before, rssParkedMiB: parkedRss, kibPerParked: ((parkedRss - before) * 1024) / n };
+}
+
+/** The RSS reading first: a snapshot itself grows the process (BENCH_HEAP_SNAPSHOTS; see bench/heap-summary.ts). */
+async function rssThenSnapshots(pid: number): Promise<number> {
+  const rss = await rssMiB(pid);
+  await heapSnapshots(pid);
+  return rss;
+}
+
+const snapshotsTaken = new Map<number, number>();
+/** With BENCH_HEAP_SNAPSHOTS=DIR, asks the process for heap snapshots of all its threads and waits for them. */
+async function heapSnapshots(pid: number): Promise<void> {
+  const dir = process.env.BENCH_HEAP_SNAPSHOTS;
+  if (!dir) return;
+  const seq = snapshotsTaken.get(pid) ?? 0;
+  snapshotsTaken.set(pid, seq + 1);
+  process.kill(pid, 'SIGUSR2');
+  const done = path.join(dir, `${pid}-${seq}.done`);
+  while (!existsSync(done)) await new Promise((r) => setTimeout(r, 500));
 }
 
 /**
@@ -57,7 +79,7 @@ export async function parked(env: BenchEnv, ctx: OursContext, n: number, burstBu
   const b0Worker = await env.startBaseline({ BENCH_NO_API: '1' });
   try {
     for (let i = 0; i < WARM_UP_RUNS; i++) await runBaseline(env.bareTemporal, queue, false);
-    const before = await rssMiB(b0Worker.pid);
+    const before = await rssThenSnapshots(b0Worker.pid);
     let t0 = Date.now();
     const b0Ids = await withConcurrency(n, 50, async () => {
       const id = `park-b0-${randomBytes(6).toString('hex')}`;
@@ -96,7 +118,7 @@ export async function parked(env: BenchEnv, ctx: OursContext, n: number, burstBu
   try {
     const via = { ...ctx, apiUrl: api.apiUrl! };
     for (let i = 0; i < WARM_UP_RUNS; i++) await runOurs(via);
-    const before = await rssMiB(worker.pid);
+    const before = await rssThenSnapshots(worker.pid);
     let t0 = Date.now();
     const started = await withConcurrency(n, 20, () => startOnboarding(via, onboardingBody(via.approverEmail, undefined)));
     const startSeconds = (Date.now() - t0) / 1000;
