@@ -6,10 +6,11 @@ import v8 from 'node:v8';
 import workerThreads from 'node:worker_threads';
 
 /**
- * BENCH_HEAP_SNAPSHOTS=DIR: on SIGUSR2 the process writes V8 heap snapshots of its main thread and of
+ * BENCH_HEAP_SNAPSHOTS=DIR: on SIGWINCH the process writes V8 heap snapshots of its main thread and of
  * every worker thread (the SDK runs workflows in one) to DIR as `PID-SEQ-THREAD.heapsnapshot`, then
  * `PID-SEQ.done`. Worker threads are tracked by wrapping worker_threads.Worker before the SDK creates
- * them (it looks the constructor up at that moment); so this must run before Worker.create.
+ * them (it looks the constructor up at that moment); so this must run before Worker.create. SIGWINCH,
+ * because the SDK's Runtime shuts the worker down on SIGUSR2, and a process without this ignores it.
  */
 export function installHeapSnapshots(dir: string): void {
   const threads = new Set<workerThreads.Worker>();
@@ -22,7 +23,7 @@ export function installHeapSnapshots(dir: string): void {
     }
   };
   let seq = 0;
-  process.on('SIGUSR2', () => {
+  process.on('SIGWINCH', () => {
     const n = seq++;
     const file = (thread: string) => path.join(dir, `${process.pid}-${n}-${thread}.heapsnapshot`);
     void (async () => {

@@ -59,7 +59,7 @@ async function heapSnapshots(pid: number): Promise<void> {
   if (!dir) return;
   const seq = snapshotsTaken.get(pid) ?? 0;
   snapshotsTaken.set(pid, seq + 1);
-  process.kill(pid, 'SIGUSR2');
+  process.kill(pid, 'SIGWINCH');
   const done = path.join(dir, `${pid}-${seq}.done`);
   while (!existsSync(done)) await new Promise((r) => setTimeout(r, 500));
 }
