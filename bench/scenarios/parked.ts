@@ -15,6 +15,7 @@ export interface ParkedRow {
   rssBeforeMiB: number;
   rssParkedMiB: number;
   kibPerParked: number;
+  /** From the first start until all N are parked (no task pending), not until the last start returned. */
   startSeconds: number;
   /** Until every one completed, or until the burst budget ran out (completed < n). */
   burstSeconds: number;
@@ -35,6 +36,23 @@ async function taskTimeouts(client: Client, workflowIds: string[], sample: numbe
     timeouts += (history.events ?? []).filter((e) => String(e.eventType) === 'WORKFLOW_TASK_TIMED_OUT' || Number(e.eventType) === 8).length;
   }
   return timeouts;
+}
+
+/**
+ * A start returns before the worker has run the workflow's first tasks: memory is read only once every
+ * one is parked, with no workflow task and no activity pending (the dev server's own description),
+ * asking again about those that were not until none is left.
+ */
+async function untilParked(client: Client, workflowIds: string[]): Promise<void> {
+  let left = workflowIds;
+  while (left.length > 0) {
+    const busy = await withConcurrency(left.length, 50, async (i) => {
+      const { raw } = await client.workflow.getHandle(left[i]).describe();
+      return raw.pendingWorkflowTask || (raw.pendingActivities?.length ?? 0) > 0 ? left[i] : undefined;
+    });
+    left = busy.filter((id): id is string => id !== undefined);
+    if (left.length > 0) await new Promise((r) => setTimeout(r, 1_000));
+  }
 }
 
 /** RSS after the settle, and the gain over a warmed-up worker's, per parked workflow. */
@@ -86,6 +104,7 @@ export async function parked(env: BenchEnv, ctx: OursContext, n: number, burstBu
       await env.bareTemporal.workflow.start('baselineWorkflow', { taskQueue: queue, workflowId: id, args: [{ decisions: 2, clients: 0, waitTimeoutMs: 3_600_000, writes: false }] });
       return id;
     });
+    await untilParked(env.bareTemporal, b0Ids);
     const startSeconds = (Date.now() - t0) / 1000;
     const mem = await memory(b0Worker.pid, before, n);
     t0 = Date.now();
@@ -121,6 +140,7 @@ export async function parked(env: BenchEnv, ctx: OursContext, n: number, burstBu
     const before = await rssThenSnapshots(worker.pid);
     let t0 = Date.now();
     const started = await withConcurrency(n, 20, () => startOnboarding(via, onboardingBody(via.approverEmail, undefined)));
+    await untilParked(env.temporal, started.map((s) => s.workflowId));
     const startSeconds = (Date.now() - t0) / 1000;
     const mem = await memory(worker.pid, before, n);
     t0 = Date.now();
