@@ -40,19 +40,18 @@ async function taskTimeouts(client: Client, workflowIds: string[], sample: numbe
 
 /**
  * A start returns before the worker has run the workflow's first tasks: memory is read only once every
- * one is parked, with no workflow task and no activity pending (the dev server's own description),
- * asking again about those that were not until none is left.
+ * one is parked, with no workflow task and no activity pending (the dev server's own description).
+ * Nothing wakes a parked one, so each is asked about until it is parked and never again: about N
+ * descriptions in all, not N per round (which loaded the dev server enough to slow the parking down).
  */
 async function untilParked(client: Client, workflowIds: string[]): Promise<void> {
-  let left = workflowIds;
-  while (left.length > 0) {
-    const busy = await withConcurrency(left.length, 50, async (i) => {
-      const { raw } = await client.workflow.getHandle(left[i]).describe();
-      return raw.pendingWorkflowTask || (raw.pendingActivities?.length ?? 0) > 0 ? left[i] : undefined;
-    });
-    left = busy.filter((id): id is string => id !== undefined);
-    if (left.length > 0) await new Promise((r) => setTimeout(r, 1_000));
-  }
+  await withConcurrency(workflowIds.length, 20, async (i) => {
+    for (;;) {
+      const { raw } = await client.workflow.getHandle(workflowIds[i]).describe();
+      if (!raw.pendingWorkflowTask && (raw.pendingActivities?.length ?? 0) === 0) return;
+      await new Promise((r) => setTimeout(r, 2_000));
+    }
+  });
 }
 
 /** RSS after the settle, and the gain over a warmed-up worker's, per parked workflow. */
