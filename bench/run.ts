@@ -228,7 +228,12 @@ async function writeOutputs(out: string, results: BenchResults): Promise<void> {
   process.stdout.write(`${report}\n`);
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+// Exits once the report is written: a client call the budget abandoned may still have a retry timer
+// pending, which would otherwise fire on the closed connection ("Channel has been shut down").
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
