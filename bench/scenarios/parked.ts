@@ -57,8 +57,7 @@ async function untilParked(client: Client, workflowIds: string[]): Promise<void>
 /** RSS after the settle, and the gain over a warmed-up worker's, per parked workflow. */
 async function memory(pid: number, before: number, n: number) {
   await settle();
-  const parkedRss = await rssMiB(pid);
-  await heapSnapshots(pid);
+  const parkedRss = await rssThenSnapshots(pid);
   return { rssBeforeMiB: before, rssParkedMiB: parkedRss, kibPerParked: ((parkedRss - before) * 1024) / n };
 }
 
