@@ -43,7 +43,10 @@ function main(): void {
     return { key, bytes: a.bytes - b.bytes, count: a.count - b.count };
   });
   const byType = new Map<string, number>();
-  for (const d of diff) byType.set(d.key.split('\t')[0], (byType.get(d.key.split('\t')[0]) ?? 0) + d.bytes);
+  for (const d of diff) {
+    const [type] = d.key.split('\t');
+    byType.set(type, (byType.get(type) ?? 0) + d.bytes);
+  }
   const total = diff.reduce((sum, d) => sum + d.bytes, 0);
   const kib = (bytes: number) => (bytes / 1024 / n).toFixed(2);
   process.stdout.write(`heap growth ${kib(total)} KiB per parked workflow (${(total / 1048576).toFixed(1)} MiB over ${n})\n\nby node type (KiB per parked):\n`);

@@ -14,7 +14,7 @@ export const ONBOARDING_SHAPE = { decisions: SUBSCRIPTIONS.length, clients: 1 };
  * was reused) is sent once more: every call the drivers make is safe to repeat (decisions are
  * idempotent, starts carry an Idempotency-Key).
  */
-async function call(url: string, method: string, token: string | undefined, body?: unknown, headers: Record<string, string> = {}, dispatcher?: Dispatcher) {
+async function call(url: string, method: string, token: string | undefined, body?: unknown, { headers = {}, dispatcher }: { headers?: Record<string, string>; dispatcher?: Dispatcher } = {}) {
   const send = () =>
     fetch(url, {
       method,
@@ -32,7 +32,7 @@ async function call(url: string, method: string, token: string | undefined, body
 
 /** POST /v1/onboardings as staff, under an Idempotency-Key so that a resend starts nothing twice. */
 export async function startOnboarding(ctx: Pick<OursContext, 'apiUrl' | 'staffToken'>, body: unknown): Promise<{ id: string; workflowId: string }> {
-  const started = await call(`${ctx.apiUrl}/v1/onboardings`, 'POST', ctx.staffToken, body, { 'idempotency-key': randomBytes(12).toString('hex') });
+  const started = await call(`${ctx.apiUrl}/v1/onboardings`, 'POST', ctx.staffToken, body, { headers: { 'idempotency-key': randomBytes(12).toString('hex') } });
   if (started.status !== 202) throw new Error(`start failed: ${started.status} ${JSON.stringify(started.body)}`);
   return started.body as { id: string; workflowId: string };
 }
@@ -67,7 +67,7 @@ export async function waitForStatus(ctx: OursContext, id: string, statuses: stri
  */
 export async function approve(ctx: OursContext, id: string, subscription: string, dispatcher?: Dispatcher): Promise<void> {
   for (;;) {
-    const res = await call(`${ctx.apiUrl}/v1/onboardings/${id}/approvals`, 'POST', ctx.approverToken, { subscription, decision: 'APPROVE' }, {}, dispatcher);
+    const res = await call(`${ctx.apiUrl}/v1/onboardings/${id}/approvals`, 'POST', ctx.approverToken, { subscription, decision: 'APPROVE' }, { dispatcher });
     if (res.status === 200) return;
     // The task exists once the workflow reaches the approval step; until then the validator says so.
     if (res.status !== 409 || res.body?.reason !== 'NOT_AWAITING_APPROVAL') throw new Error(`approval failed: ${res.status} ${JSON.stringify(res.body)}`);
