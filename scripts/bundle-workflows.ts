@@ -1,15 +1,13 @@
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { FAILURE_CONVERTER_PATH } from '../lib/data-converter';
-import { WORKFLOWS_PATH } from '../worker/create-worker';
+import { bundleOnboardingWorkflows } from '../worker/workflow-bundle';
 
 /** Prebuilds the workflow bundle at `npm run build`, so that `npm start` does not spend seconds on webpack. */
 export const PREBUILT_BUNDLE = path.join(__dirname, '..', 'workflow-bundle.js');
 
 async function main(): Promise<void> {
   const quiet = { trace() {}, debug() {}, info() {}, log() {}, warn: console.warn, error: console.error };
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quiet });
+  const { code } = await bundleOnboardingWorkflows(quiet);
   await writeFile(PREBUILT_BUNDLE, code);
   console.log(`workflow bundle written to ${path.relative(process.cwd(), PREBUILT_BUNDLE)} (${Math.round(code.length / 1024)} KiB)`);
 }

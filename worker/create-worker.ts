@@ -1,7 +1,7 @@
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import path from 'node:path';
 import { createActivities, type ActivityDeps } from '../activities';
+import { BUNDLER_OPTIONS, WORKFLOWS_PATH } from './workflow-bundle';
 
 export interface OnboardingWorkerOptions {
   connection: NativeConnection;
@@ -15,8 +15,6 @@ export interface OnboardingWorkerOptions {
   maxCachedWorkflows?: number;
 }
 
-export const WORKFLOWS_PATH = require.resolve(path.join(__dirname, '..', 'workflows'));
-
 export function createOnboardingWorker(options: OnboardingWorkerOptions): Promise<Worker> {
   const { connection, namespace, taskQueue, deps, workflowBundle, dataConverter } = options;
   return Worker.create({
@@ -25,7 +23,7 @@ export function createOnboardingWorker(options: OnboardingWorkerOptions): Promis
     taskQueue,
     activities: createActivities(deps),
     dataConverter,
-    ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: BUNDLER_OPTIONS }),
     maxCachedWorkflows: options.maxCachedWorkflows,
     // Let in-flight activities finish on SIGTERM instead of leaving them to time out.
     shutdownGraceTime: '10s',

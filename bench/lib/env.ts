@@ -7,13 +7,13 @@ import path from 'node:path';
 import { createUser } from '../../db/users';
 import { freePort } from '../../infra/free-port';
 import { loadConfig, requireMasterKeys } from '../../lib/config';
-import { createDataConverter, FAILURE_CONVERTER_PATH } from '../../lib/data-converter';
+import { createDataConverter } from '../../lib/data-converter';
 import { findTemporalCli } from '../../infra/temporal-cli';
 import { startDevServer, type DevServer } from '../../infra/temporal-dev-server';
 import { startMailSink, type MailSink } from '../../notify/mail-sink';
 import { startPortalStub, type PortalStub } from '../../scripts/portal-stub';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database';
-import { WORKFLOWS_PATH } from '../../worker/create-worker';
+import { bundleOnboardingWorkflows } from '../../worker/workflow-bundle';
 import { BASELINE_SCHEMA } from '../baseline-activities';
 import { startChild, type BenchChild } from './child';
 
@@ -52,7 +52,7 @@ export async function createBenchEnv(options: { sqlitePragmas: string[] }): Prom
   const mail = await startMailSink();
   const portal = await startPortalStub(PORTAL_CREDENTIALS);
 
-  const ours = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quiet });
+  const ours = await bundleOnboardingWorkflows(quiet);
   const baseline = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quiet });
   const oursBundle = path.join(dir, 'ours.js');
   const baselineBundle = path.join(dir, 'baseline.js');

@@ -1,15 +1,13 @@
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { FAILURE_CONVERTER_PATH } from '../../lib/data-converter';
-import { WORKFLOWS_PATH } from '../../worker/create-worker';
+import { bundleOnboardingWorkflows } from '../../worker/workflow-bundle';
 
 export const BUNDLE_ENV = 'GANGWAY_TEST_WORKFLOW_BUNDLE';
 
 /** Bundling takes seconds: done once per run, and each test file's worker loads the file. */
 export async function buildTestWorkflowBundle(): Promise<string> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } });
+  const { code } = await bundleOnboardingWorkflows({ trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} });
   const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'gangway-bundle-')), 'workflows.js');
   await writeFile(file, code);
   return file;
