@@ -10,8 +10,8 @@ import { testWorkflowBundle } from '../support/workflow-bundle';
 /**
  * Histories recorded from real runs (RECORD_HISTORIES=1 npx jest onboarding-flow …) replayed
  * against today's workflow code: a change that would break a running onboarding fails here, and
- * goes behind patched() instead. Each journey is kept from before the latest patch (NAME.json) and
- * after it (NAME-audit-with-projection.json), so both branches stay covered.
+ * goes behind patched() instead. Each journey is kept from before each patch (NAME.json) and after
+ * it (NAME-audit-with-projection.json, NAME-one-approval-supervisor.json), so every branch stays covered.
  */
 describe('workflow replay', () => {
   beforeAll(() => installTemporalRuntime(createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' })));
