@@ -12,13 +12,17 @@ import type { ApiDeps } from './deps';
 import { conflict, HttpProblem } from './problem';
 import type { StartOnboardingBody } from './schemas';
 
+/** The TECH_AM of new onboardings: TECH_AM_EMAIL, else the first registered TECH_AM. */
+export async function techAmEmailOf(deps: ApiDeps): Promise<string | null> {
+  return deps.config.approvals.techAmEmail ?? (await findFirstTechAm(deps.pool)) ?? null;
+}
+
 /**
- * Who decides each subscription, fixed at start (APPROVAL_POLICY), with the TECH_AM (TECH_AM_EMAIL,
- * else the first registered TECH_AM) and the escalation list (ESCALATION_EMAILS, else the TECH_AM).
+ * Who decides each subscription, fixed at start (APPROVAL_POLICY), with the TECH_AM (techAmEmailOf)
+ * and the escalation list (ESCALATION_EMAILS, else the TECH_AM).
  */
-export async function resolveApprovalSetup(deps: ApiDeps, body: StartOnboardingBody): Promise<ApprovalSetup> {
+export function approvalSetup(deps: ApiDeps, body: StartOnboardingBody, techAmEmail: string | null): ApprovalSetup {
   const { approvals } = deps.config;
-  const techAmEmail = approvals.techAmEmail ?? (await findFirstTechAm(deps.pool)) ?? null;
   const stages: ApprovalSetup['stages'] = {};
   for (const code of body.subscriptions) {
     stages[code] = (approvals.policy[code] === 'AM_THEN_TECH_AM' ? ['AM', 'TECH_AM'] : ['AM']) as ApprovalStage[];

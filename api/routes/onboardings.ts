@@ -10,7 +10,7 @@ import { executeOnboardingUpdate, isFinished, onboardingHandle, workflowProblem 
 import { badRequest, conflict, forbidden, HttpProblem, notFound } from '../problem';
 import { CancelBody, DecisionBody, ListOnboardingsQuery, parse } from '../schemas';
 import { requireScopeAllowed, startProblems } from '../start-checks';
-import { dryRun, plannedSteps, resolveApprovalSetup, startOnboarding } from '../start-onboarding';
+import { approvalSetup, dryRun, plannedSteps, startOnboarding, techAmEmailOf } from '../start-onboarding';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -36,7 +36,8 @@ export function onboardingRoutes(deps: ApiDeps): Router {
     }
     requireScopeAllowed(req.body, caller);
     const testMode = (req.body as { testMode?: unknown } | undefined)?.testMode === true;
-    const { body, approverEmail, problems } = await startProblems(deps, req.body);
+    // The TECH_AM is looked up beside the start rules' lookups, not after them: one round trip less per start.
+    const [{ body, approverEmail, problems }, techAmEmail] = await Promise.all([startProblems(deps, req.body), techAmEmailOf(deps)]);
     if (!body || !approverEmail) {
       const problem = badRequest(`The start is invalid: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
       // A dry run reports the plan beside every problem, so one call shows all that must change.
@@ -45,7 +46,7 @@ export function onboardingRoutes(deps: ApiDeps): Router {
     }
     if (body.testMode) return res.status(200).json(dryRun(body, approverEmail));
 
-    const started = await startOnboarding(deps, body, caller, approverEmail, await resolveApprovalSetup(deps, body));
+    const started = await startOnboarding(deps, body, caller, approverEmail, approvalSetup(deps, body, techAmEmail));
     if (key) {
       await storeResponse(deps.pool, caller.id, key, { requestHash, statusCode: 202, response: { sealed: deps.secrets.seal(JSON.stringify(started), sealContext) } });
     }
