@@ -142,13 +142,18 @@ async function main(): Promise<void> {
     if (scenarios.has(2)) {
       say('2. start latency');
       await attempt('2. start latency', async () => {
-        const [oursApi, bareApi] = [await env.startApp({ BENCH_NO_WORKER: '1' }), await env.startBaseline({ BENCH_NO_WORKER: '1' })];
-        try {
-          results.startLatency = [];
-          for (const rate of params.startRates) results.startLatency.push(await startLatency(oursApi, bareApi, ctx, { rate, durationSec: params.loadSec }));
-        } finally {
-          await oursApi.stop();
-          await bareApi.stop();
+        results.startLatency = [];
+        // First with the workers running what is started, then on queues nothing polls: the API alone.
+        const unpolled = { ours: { TEMPORAL_TASK_QUEUE: 'bench-unpolled' }, bare: { BENCH_BASELINE_QUEUE: 'bench-unpolled-b0' } };
+        for (const workers of ['running', 'none'] as const) {
+          const q = workers === 'none' ? unpolled : { ours: {}, bare: {} };
+          const [oursApi, bareApi] = [await env.startApp({ BENCH_NO_WORKER: '1', ...q.ours }), await env.startBaseline({ BENCH_NO_WORKER: '1', ...q.bare })];
+          try {
+            for (const rate of params.startRates) results.startLatency.push(await startLatency(oursApi, bareApi, ctx, { rate, durationSec: params.loadSec, workers }));
+          } finally {
+            await oursApi.stop();
+            await bareApi.stop();
+          }
         }
       });
     }

@@ -2,7 +2,8 @@ import type { BenchChild } from '../lib/child';
 import { onboardingBody, type OursContext } from '../lib/drivers';
 import { load, type LoadResult } from '../lib/load';
 
-export interface StartLatency { rate: number; ours: LoadResult; bare: LoadResult }
+/** workers: 'none' when nothing polls the queues the endpoints start on (the API alone; absent in older results: running). */
+export interface StartLatency { rate: number; workers?: 'running' | 'none'; ours: LoadResult; bare: LoadResult }
 export interface ReadPath { byId: { ours: LoadResult; bare: LoadResult }; list: { ours: LoadResult; bare: LoadResult } }
 
 const json = { 'content-type': 'application/json' };
@@ -10,14 +11,28 @@ const json = { 'content-type': 'application/json' };
 /**
  * Scenario 2: POST /v1/onboardings at a fixed offered rate against a bare express endpoint that
  * only starts B0. Each of ours starts a real onboarding (it parks at approval). Both are served by
- * API-only processes, so that the workers running what was started do not share their event loop.
+ * API-only processes, so that the workers running what was started do not share their event loop;
+ * with workers 'none' the processes start on queues nothing polls, so the figures are the
+ * endpoints' own, without the started workflows' work on the same two cores. Each endpoint first
+ * answers a few unmeasured starts: a new process's first calls open its connections and compile.
  */
-export async function startLatency(app: BenchChild, baseline: BenchChild, ctx: OursContext, options: { rate: number; durationSec: number }): Promise<StartLatency> {
+export async function startLatency(app: BenchChild, baseline: BenchChild, ctx: OursContext, options: { rate: number; durationSec: number; workers: 'running' | 'none' }): Promise<StartLatency> {
   const auth = { ...json, authorization: `Bearer ${ctx.staffToken}` };
   const approver = ctx.approverEmail;
-  const bare = await load({ url: `${baseline.apiUrl}/start`, method: 'POST', headers: json, body: () => JSON.stringify({ decisions: 2, clients: 0, waitTimeoutMs: 3_600_000, writes: false }), durationSec: options.durationSec, connections: 10, rate: options.rate });
-  const ours = await load({ url: `${app.apiUrl}/v1/onboardings`, method: 'POST', headers: auth, body: () => JSON.stringify(onboardingBody(approver, undefined)), durationSec: options.durationSec, connections: 10, rate: options.rate });
-  return { rate: options.rate, ours, bare };
+  const bareStart = { url: `${baseline.apiUrl}/start`, method: 'POST' as const, headers: json, body: () => JSON.stringify({ decisions: 2, clients: 0, waitTimeoutMs: 3_600_000, writes: false }) };
+  const oursStart = { url: `${app.apiUrl}/v1/onboardings`, method: 'POST' as const, headers: auth, body: () => JSON.stringify(onboardingBody(approver, undefined)) };
+  await warmUp(bareStart);
+  const bare = await load({ ...bareStart, durationSec: options.durationSec, connections: 10, rate: options.rate });
+  await warmUp(oursStart);
+  const ours = await load({ ...oursStart, durationSec: options.durationSec, connections: 10, rate: options.rate });
+  return { rate: options.rate, workers: options.workers, ours, bare };
+}
+
+async function warmUp(request: { url: string; method: 'POST'; headers: Record<string, string>; body: () => string }, times = 5): Promise<void> {
+  for (let i = 0; i < times; i++) {
+    const res = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body() });
+    if (!res.ok) throw new Error(`warm-up ${request.url}: HTTP ${res.status} ${await res.text()}`);
+  }
 }
 
 /** Scenario 4: the read path, from the projection, against a bare endpoint reading one row with the same pool. */
