@@ -11,7 +11,7 @@ import { historyCensus } from './lib/history';
 import { createBenchEnv, PORTAL_CREDENTIALS, type BenchEnv } from './lib/env';
 import { boxPlots, type Panel } from './lib/svg';
 import { renderReport, type BenchResults } from './report';
-import { readPath, startLatency } from './scenarios/api';
+import { readPath, startLatency, untilOursParked } from './scenarios/api';
 import { coldStart } from './scenarios/cold-start';
 import { decisionLatency } from './scenarios/decision';
 import { parked } from './scenarios/parked';
@@ -143,13 +143,18 @@ async function main(): Promise<void> {
       say('2. start latency');
       await attempt('2. start latency', async () => {
         results.startLatency = [];
-        // First with the workers running what is started, then on queues nothing polls: the API alone.
+        // First on queues nothing polls (the API alone), then with the workers running what is started:
+        // the other order would measure the API alone beside the workers' backlog.
         const unpolled = { ours: { TEMPORAL_TASK_QUEUE: 'bench-unpolled' }, bare: { BENCH_BASELINE_QUEUE: 'bench-unpolled-b0' } };
-        for (const workers of ['running', 'none'] as const) {
+        for (const workers of ['none', 'running'] as const) {
           const q = workers === 'none' ? unpolled : { ours: {}, bare: {} };
           const [oursApi, bareApi] = [await env.startApp({ BENCH_NO_WORKER: '1', ...q.ours }), await env.startBaseline({ BENCH_NO_WORKER: '1', ...q.bare })];
           try {
-            for (const rate of params.startRates) results.startLatency.push(await startLatency(oursApi, bareApi, ctx, { rate, durationSec: params.loadSec, workers }));
+            for (const rate of params.startRates) {
+              const since = new Date();
+              results.startLatency.push(await startLatency(oursApi, bareApi, ctx, { rate, durationSec: params.loadSec, workers }));
+              if (workers === 'running') await untilOursParked(env.db.pool, since);
+            }
           } finally {
             await oursApi.stop();
             await bareApi.stop();

@@ -1,3 +1,4 @@
+import type { Pool } from 'pg';
 import type { BenchChild } from '../lib/child';
 import { onboardingBody, type OursContext } from '../lib/drivers';
 import { load, type LoadResult } from '../lib/load';
@@ -26,6 +27,21 @@ export async function startLatency(app: BenchChild, baseline: BenchChild, ctx: O
   await warmUp(oursStart);
   const ours = await load({ ...oursStart, durationSec: options.durationSec, connections: 10, rate: options.rate });
   return { rate: options.rate, workers: options.workers, ours, bare };
+}
+
+/**
+ * Waits until every onboarding started since `since` has reached its approval (none RUNNING), so
+ * that the next rate starts on an idle worker. Those started on a queue nothing polls stay RUNNING:
+ * they are older.
+ */
+export async function untilOursParked(pool: Pool, since: Date, timeoutMs = 600_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const { rows } = await pool.query<{ n: string }>("SELECT count(*) AS n FROM onboardings WHERE status = 'RUNNING' AND created_at >= $1", [since]);
+    if (Number(rows[0].n) === 0) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`onboardings still RUNNING after ${timeoutMs / 1000} s`);
 }
 
 async function warmUp(request: { url: string; method: 'POST'; headers: Record<string, string>; body: () => string }, times = 5): Promise<void> {
