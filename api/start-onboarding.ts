@@ -9,6 +9,7 @@ import { STEP_NAMES, type ApprovalSetup, type ApprovalStage, type OnboardingInpu
 import type { onboardingWorkflow } from '../workflows';
 import type { Caller } from './auth';
 import type { ApiDeps } from './deps';
+import { ServerTiming } from './server-timing';
 import { conflict, HttpProblem } from './problem';
 import type { StartOnboardingBody } from './schemas';
 
@@ -56,7 +57,7 @@ export function plannedSteps(body: unknown) {
  * Writes the read-model row and starts the workflow in one transaction: if Temporal refuses (an
  * open onboarding for this tenant), the row is rolled back and the caller learns the existing id.
  */
-export async function startOnboarding(deps: ApiDeps, body: StartOnboardingBody, caller: Caller, approverEmail: string, approval: ApprovalSetup) {
+export async function startOnboarding(deps: ApiDeps, body: StartOnboardingBody, caller: Caller, approverEmail: string, approval: ApprovalSetup, timing = new ServerTiming()) {
   const { pool, temporal, secrets, config } = deps;
   const onboardingId = randomUUID();
   const workflowId = onboardingWorkflowId(body.tenant.partnerProvidedId);
@@ -81,6 +82,7 @@ export async function startOnboarding(deps: ApiDeps, body: StartOnboardingBody, 
       webhookUrl: body.notify.webhookUrl,
       webhookSecretSealed: webhookSecret && secrets.seal(webhookSecret, webhookSecretContext(onboardingId)),
     });
+    timing.lap('insert');
     const handle = await temporal.workflow.start<typeof onboardingWorkflow>('onboardingWorkflow', {
       taskQueue: config.temporal.taskQueue,
       workflowId,
@@ -88,8 +90,10 @@ export async function startOnboarding(deps: ApiDeps, body: StartOnboardingBody, 
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
       workflowIdConflictPolicy: 'FAIL',
     });
+    timing.lap('temporal');
     await client.query('UPDATE onboardings SET first_run_id = $2 WHERE id = $1', [onboardingId, handle.firstExecutionRunId]);
     await client.query('COMMIT');
+    timing.lap('commit');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     if (err instanceof WorkflowExecutionAlreadyStartedError) {

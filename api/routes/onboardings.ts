@@ -9,6 +9,7 @@ import type { ApiDeps } from '../deps';
 import { executeOnboardingUpdate, isFinished, onboardingHandle, workflowProblem } from '../onboarding-handle';
 import { badRequest, conflict, forbidden, HttpProblem, notFound } from '../problem';
 import { CancelBody, DecisionBody, ListOnboardingsQuery, parse } from '../schemas';
+import { ServerTiming } from '../server-timing';
 import { requireScopeAllowed, startProblems } from '../start-checks';
 import { approvalSetup, dryRun, plannedSteps, startOnboarding, techAmEmailOf } from '../start-onboarding';
 
@@ -22,6 +23,7 @@ export function onboardingRoutes(deps: ApiDeps): Router {
   const loadOnboarding = (req: Request) => loadOnboardingRow(deps, req);
 
   router.post('/v1/onboardings', auth, staff, async (req, res) => {
+    const timing = new ServerTiming();
     const caller = callerOf(req);
     const key = idempotencyKey(req);
     const requestHash = createHash('sha256').update(JSON.stringify(req.body ?? null)).digest('hex');
@@ -45,12 +47,14 @@ export function onboardingRoutes(deps: ApiDeps): Router {
       throw problem;
     }
     if (body.testMode) return res.status(200).json(dryRun(body, approverEmail));
+    timing.lap('checks');
 
-    const started = await startOnboarding(deps, body, caller, approverEmail, approvalSetup(deps, body, techAmEmail));
+    const started = await startOnboarding(deps, body, caller, approverEmail, approvalSetup(deps, body, techAmEmail), timing);
     if (key) {
       await storeResponse(deps.pool, caller.id, key, { requestHash, statusCode: 202, response: { sealed: deps.secrets.seal(JSON.stringify(started), sealContext) } });
+      timing.lap('idempotency');
     }
-    res.status(202).location(started.links.self).json(started);
+    res.status(202).location(started.links.self).set('Server-Timing', timing.header()).json(started);
   });
 
   router.get('/v1/onboardings', auth, staff, async (req, res) => {

@@ -1,4 +1,4 @@
-import { startBody, startStack, type Stack } from '../support/stack';
+import { startBody, startStack, type HttpResult, type Stack } from '../support/stack';
 
 /** The API's edge: bad input is a 400 problem naming the field and changes nothing; auth is 401/403. */
 describe('API edge', () => {
@@ -75,6 +75,15 @@ describe('API edge', () => {
     expect(first.body.refreshToken).not.toBe(login.body.refreshToken);
     expect((await stack.http('GET', '/v1/onboardings', { token: first.body.accessToken })).status).toBe(200);
     expect((await stack.http('POST', '/v1/token/refresh', { body: { refreshToken: login.body.refreshToken } })).status).toBe(401);
+  });
+
+  it('says in Server-Timing where a start spent its time', async () => {
+    const phases = (res: HttpResult) => (res.headers.get('server-timing') ?? '').split(', ').map((p) => /^(\w+);dur=\d+\.\d$/.exec(p)?.[1]);
+    const plain = await stack.http('POST', '/v1/onboardings', { token: staff.token, body: startBody({ approverEmail: approver.email }) });
+    expect(plain.status).toBe(202);
+    expect(phases(plain)).toEqual(['checks', 'insert', 'temporal', 'commit']);
+    const keyed = await stack.http('POST', '/v1/onboardings', { token: staff.token, body: startBody({ approverEmail: approver.email }), headers: { 'idempotency-key': 'server-timing-1' } });
+    expect(phases(keyed)).toEqual(['checks', 'insert', 'temporal', 'commit', 'idempotency']);
   });
 
   it('lists newest first with cursor paging and a status filter; a bad cursor is a 400', async () => {
