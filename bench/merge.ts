@@ -15,7 +15,7 @@ import { renderReport, type BenchResults } from './report';
  */
 const ROOT = path.join(__dirname, '..');
 const ANALYSIS_HEADING = '## Cost model';
-const SECTIONS = ['census', 'throughput', 'tuning', 'startLatency', 'decision', 'readPath', 'coldStart'] as const;
+const SECTIONS = ['census', 'throughput', 'tuning', 'startLatency', 'startPhases', 'decision', 'readPath', 'coldStart'] as const;
 
 async function main(): Promise<void> {
   const from = process.argv[2];

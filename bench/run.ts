@@ -11,7 +11,7 @@ import { historyCensus } from './lib/history';
 import { createBenchEnv, PORTAL_CREDENTIALS, type BenchEnv } from './lib/env';
 import { boxPlots, type Panel } from './lib/svg';
 import { renderReport, type BenchResults } from './report';
-import { readPath, startLatency, untilOursParked } from './scenarios/api';
+import { readPath, startLatency, startPhases, untilOursParked } from './scenarios/api';
 import { coldStart } from './scenarios/cold-start';
 import { decisionLatency } from './scenarios/decision';
 import { parked } from './scenarios/parked';
@@ -40,7 +40,7 @@ const pragmaOption = option('sqlite-pragmas');
 const sqlitePragmas = pragmaOption === undefined ? FILE_PRAGMAS : pragmaOption === 'defaults' ? [] : pragmaOption.split(',');
 const scenarios = new Set((option('scenarios') ?? '1,2,3,4,5,6').split(',').map(Number));
 const params = smoke
-  ? { levels: [2], perLevel: 3, rounds: 1, startRates: [5], loadSec: 2, decisionSamples: 2, parked: [10], burstBudgetSec: 120, restarts: 1, tuning: false }
+  ? { levels: [2], perLevel: 3, rounds: 1, startRates: [5], loadSec: 2, phaseSamples: 3, decisionSamples: 2, parked: [10], burstBudgetSec: 120, restarts: 1, tuning: false }
   : {
       levels: (option('levels') ?? '10,25,50').split(',').map(Number),
       perLevel: Number(option('per-level') ?? 60),
@@ -49,6 +49,7 @@ const params = smoke
       // queueing): see BENCHMARKS.md, scenario 2. 20 s at 2/s is 40 samples.
       startRates: (option('rates') ?? '2,5,20').split(',').map(Number),
       loadSec: Number(option('load-sec') ?? 20),
+      phaseSamples: Number(option('phase-samples') ?? 50),
       decisionSamples: Number(option('decision-samples') ?? 30),
       parked: (option('parked') ?? '1000,10000').split(',').map(Number),
       // At this machine's rates 10,000 completions take about an hour per variant: the burst is timed
@@ -150,6 +151,7 @@ async function main(): Promise<void> {
           const q = workers === 'none' ? unpolled : { ours: {}, bare: {} };
           const [oursApi, bareApi] = [await env.startApp({ BENCH_NO_WORKER: '1', ...q.ours }), await env.startBaseline({ BENCH_NO_WORKER: '1', ...q.bare })];
           try {
+            if (workers === 'none') results.startPhases = await startPhases(oursApi, bareApi, ctx, params.phaseSamples);
             for (const rate of params.startRates) {
               const since = new Date();
               results.startLatency.push(await startLatency(oursApi, bareApi, ctx, { rate, durationSec: params.loadSec, workers }));

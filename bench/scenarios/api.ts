@@ -51,6 +51,41 @@ async function warmUp(request: { url: string; method: 'POST'; headers: Record<st
   }
 }
 
+/** One start at a time: client-side times of ours and of the bare endpoint, and ours' own phases (Server-Timing). */
+export interface StartPhases { oursMs: number[]; bareMs: number[]; phases: Record<string, number[]> }
+
+/**
+ * Scenario 2's breakdown: starts one at a time, ours and bare alternately, on processes whose queues
+ * nothing polls, so that each figure is the endpoint's own work and its one Temporal call.
+ */
+export async function startPhases(app: BenchChild, baseline: BenchChild, ctx: OursContext, samples: number): Promise<StartPhases> {
+  const out: StartPhases = { oursMs: [], bareMs: [], phases: {} };
+  const bareStart = { url: `${baseline.apiUrl}/start`, method: 'POST' as const, headers: json, body: () => JSON.stringify({ decisions: 2, clients: 0, waitTimeoutMs: 3_600_000, writes: false }) };
+  const oursStart = { url: `${app.apiUrl}/v1/onboardings`, method: 'POST' as const, headers: { ...json, authorization: `Bearer ${ctx.staffToken}` }, body: () => JSON.stringify(onboardingBody(ctx.approverEmail, undefined)) };
+  await warmUp(bareStart);
+  await warmUp(oursStart);
+  for (let i = 0; i < samples; i++) {
+    const ours = await timedPost(oursStart);
+    out.oursMs.push(ours.ms);
+    for (const part of (ours.res.headers.get('server-timing') ?? '').split(', ')) {
+      const [, name, ms] = /^(\w+);dur=([\d.]+)$/.exec(part) ?? [];
+      if (name) (out.phases[name] ??= []).push(Number(ms));
+    }
+    out.bareMs.push((await timedPost(bareStart)).ms);
+  }
+  return out;
+}
+
+async function timedPost(request: { url: string; method: 'POST'; headers: Record<string, string>; body: () => string }) {
+  const body = request.body();
+  const t0 = performance.now();
+  const res = await fetch(request.url, { method: request.method, headers: request.headers, body });
+  await res.arrayBuffer();
+  const ms = performance.now() - t0;
+  if (!res.ok) throw new Error(`${request.url}: HTTP ${res.status}`);
+  return { res, ms };
+}
+
 /** Scenario 4: the read path, from the projection, against a bare endpoint reading one row with the same pool. */
 export async function readPath(app: BenchChild, baseline: BenchChild, ctx: OursContext, options: { id: string; durationSec: number; connections: number }): Promise<ReadPath> {
   const auth = { authorization: `Bearer ${ctx.staffToken}` };
