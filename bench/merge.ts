@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { renderReport, type BenchResults } from './report';
+import { latencyPlot, renderReport, type BenchResults } from './report';
 
 /**
  * Folds a later, partial run into the repository's results, for a scenario too long to rerun with the
@@ -48,6 +48,7 @@ async function main(): Promise<void> {
   const analysis = at >= 0 ? previous.slice(at + 1) : '';
   await writeFile(resultsFile, `${JSON.stringify(base, null, 2)}\n`);
   await writeFile(reportFile, `${renderReport(base)}\n${analysis}`);
+  await writeFile(path.join(ROOT, 'bench', 'results', 'latency.svg'), latencyPlot(base));
   process.stderr.write(`merged ${measured.join('; ')} from ${from}\n`);
 }
 

@@ -5,6 +5,7 @@ import type { ReadPath, StartLatency, StartPhases } from './scenarios/api';
 import type { ThroughputRow } from './scenarios/throughput';
 import type { HistoryCensus } from './lib/history';
 import { fmt, median, percentile, ratio } from './lib/stats';
+import { boxPlots, type Panel } from './lib/svg';
 
 /** A later run folded in by bench/merge.ts: which rows it measured, and how. */
 export interface Supplement {
@@ -207,4 +208,24 @@ export function renderReport(r: BenchResults): string {
   }
   if (r.failures?.length) out.push('## Scenarios that failed in this run', ...r.failures.map((f) => `- ${f}`), '');
   return out.join('\n');
+}
+
+/** The plot of the latency distributions (bench/results/latency.svg), from the results alone, so that a merge can draw it again. */
+export function latencyPlot(results: BenchResults): string {
+  const panels: Panel[] = [];
+  const top = results.throughput && Math.max(...results.throughput.map((r) => r.inFlight));
+  if (results.throughput) {
+    panels.push({
+      title: `1. onboarding start→COMPLETED, ${top} in flight`,
+      unit: 'ms',
+      series: (['ours', 'B0', 'B1'] as const).map((v) => ({ label: v, values: results.throughput!.filter((r) => r.inFlight === top && r.variant === v).flatMap((r) => r.durationsMs) })),
+    });
+  }
+  if (results.startLatency?.length) {
+    const [s] = results.startLatency;
+    const p = (r: { percentiles: Record<string, number>; p50: number; p99: number }) => ({ p25: r.percentiles.p25 ?? r.p50, p50: r.p50, p75: r.percentiles.p75 ?? r.p50, p95: r.percentiles.p97_5 ?? r.p99, p5: r.percentiles.p2_5 ?? r.p50 });
+    panels.push({ title: `2. POST /v1/onboardings at ${s.rate}/s${s.workers === 'none' ? ', the API alone' : ''}`, unit: 'ms', series: [{ label: 'ours', percentiles: p(s.ours) }, { label: 'bare (start B0)', percentiles: p(s.bare) }] });
+  }
+  if (results.decision) panels.push({ title: '3. decision → assignment', unit: 'ms', series: [{ label: 'ours', values: results.decision.oursMs }, { label: 'B0', values: results.decision.b0Ms }] });
+  return boxPlots(panels);
 }

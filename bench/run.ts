@@ -9,8 +9,7 @@ import { login, runBaseline, runOurs, type OursContext } from './lib/drivers';
 import type { BenchChild } from './lib/child';
 import { historyCensus } from './lib/history';
 import { createBenchEnv, PORTAL_CREDENTIALS, type BenchEnv } from './lib/env';
-import { boxPlots, type Panel } from './lib/svg';
-import { renderReport, type BenchResults } from './report';
+import { latencyPlot, renderReport, type BenchResults } from './report';
 import { readPath, startLatency, startPhases, untilOursParked } from './scenarios/api';
 import { coldStart } from './scenarios/cold-start';
 import { decisionLatency } from './scenarios/decision';
@@ -218,23 +217,8 @@ async function tune(level: number, perLevel: number, run: BenchResults['throughp
 }
 
 async function writeOutputs(out: string, results: BenchResults): Promise<void> {
-  const panels: Panel[] = [];
-  const top = results.throughput && Math.max(...results.throughput.map((r) => r.inFlight));
-  if (results.throughput) {
-    panels.push({
-      title: `1. onboarding start→COMPLETED, ${top} in flight`,
-      unit: 'ms',
-      series: (['ours', 'B0', 'B1'] as const).map((v) => ({ label: v, values: results.throughput!.filter((r) => r.inFlight === top && r.variant === v).flatMap((r) => r.durationsMs) })),
-    });
-  }
-  if (results.startLatency?.length) {
-    const [s] = results.startLatency;
-    const p = (r: { percentiles: Record<string, number>; p50: number; p99: number }) => ({ p25: r.percentiles.p25 ?? r.p50, p50: r.p50, p75: r.percentiles.p75 ?? r.p50, p95: r.percentiles.p97_5 ?? r.p99, p5: r.percentiles.p2_5 ?? r.p50 });
-    panels.push({ title: `2. POST /v1/onboardings at ${s.rate}/s`, unit: 'ms', series: [{ label: 'ours', percentiles: p(s.ours) }, { label: 'bare (start B0)', percentiles: p(s.bare) }] });
-  }
-  if (results.decision) panels.push({ title: '3. decision → assignment', unit: 'ms', series: [{ label: 'ours', values: results.decision.oursMs }, { label: 'B0', values: results.decision.b0Ms }] });
   await mkdir(path.join(out, 'bench', 'results'), { recursive: true });
-  await writeFile(path.join(out, 'bench', 'results', 'latency.svg'), boxPlots(panels));
+  await writeFile(path.join(out, 'bench', 'results', 'latency.svg'), latencyPlot(results));
   await writeFile(path.join(out, 'bench', 'results', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   const report = renderReport(results);
   await writeFile(path.join(out, 'BENCHMARKS.md'), `${report}\n`);
