@@ -9,6 +9,17 @@ export interface ReadPath { byId: { ours: LoadResult; bare: LoadResult }; list: 
 
 const json = { 'content-type': 'application/json' };
 
+/** One start request of either endpoint; body() makes a fresh one each time (ours: a new tenant). */
+interface StartRequest { url: string; method: 'POST'; headers: Record<string, string>; body: () => string }
+
+/** The same start, to ours and to the bare endpoint (B0 parks at its decisions, as ours at approval). */
+function startRequests(app: BenchChild, baseline: BenchChild, ctx: OursContext): { ours: StartRequest; bare: StartRequest } {
+  return {
+    ours: { url: `${app.apiUrl}/v1/onboardings`, method: 'POST', headers: { ...json, authorization: `Bearer ${ctx.staffToken}` }, body: () => JSON.stringify(onboardingBody(ctx.approverEmail, undefined)) },
+    bare: { url: `${baseline.apiUrl}/start`, method: 'POST', headers: json, body: () => JSON.stringify({ decisions: 2, clients: 0, waitTimeoutMs: 3_600_000, writes: false }) },
+  };
+}
+
 /**
  * Scenario 2: POST /v1/onboardings at a fixed offered rate against a bare express endpoint that
  * only starts B0. Each of ours starts a real onboarding (it parks at approval). Both are served by
@@ -18,10 +29,7 @@ const json = { 'content-type': 'application/json' };
  * answers a few unmeasured starts: a new process's first calls open its connections and compile.
  */
 export async function startLatency(app: BenchChild, baseline: BenchChild, ctx: OursContext, options: { rate: number; durationSec: number; workers: 'running' | 'none' }): Promise<StartLatency> {
-  const auth = { ...json, authorization: `Bearer ${ctx.staffToken}` };
-  const approver = ctx.approverEmail;
-  const bareStart = { url: `${baseline.apiUrl}/start`, method: 'POST' as const, headers: json, body: () => JSON.stringify({ decisions: 2, clients: 0, waitTimeoutMs: 3_600_000, writes: false }) };
-  const oursStart = { url: `${app.apiUrl}/v1/onboardings`, method: 'POST' as const, headers: auth, body: () => JSON.stringify(onboardingBody(approver, undefined)) };
+  const { ours: oursStart, bare: bareStart } = startRequests(app, baseline, ctx);
   await warmUp(bareStart);
   const bare = await load({ ...bareStart, durationSec: options.durationSec, connections: 10, rate: options.rate });
   await warmUp(oursStart);
@@ -44,11 +52,8 @@ export async function untilOursParked(pool: Pool, since: Date, timeoutMs = 600_0
   throw new Error(`onboardings still RUNNING after ${timeoutMs / 1000} s`);
 }
 
-async function warmUp(request: { url: string; method: 'POST'; headers: Record<string, string>; body: () => string }, times = 5): Promise<void> {
-  for (let i = 0; i < times; i++) {
-    const res = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body() });
-    if (!res.ok) throw new Error(`warm-up ${request.url}: HTTP ${res.status} ${await res.text()}`);
-  }
+async function warmUp(request: StartRequest, times = 5): Promise<void> {
+  for (let i = 0; i < times; i++) await timedPost(request);
 }
 
 /** One start at a time: client-side times of ours and of the bare endpoint, and ours' own phases (Server-Timing). */
@@ -60,8 +65,7 @@ export interface StartPhases { oursMs: number[]; bareMs: number[]; phases: Recor
  */
 export async function startPhases(app: BenchChild, baseline: BenchChild, ctx: OursContext, samples: number): Promise<StartPhases> {
   const out: StartPhases = { oursMs: [], bareMs: [], phases: {} };
-  const bareStart = { url: `${baseline.apiUrl}/start`, method: 'POST' as const, headers: json, body: () => JSON.stringify({ decisions: 2, clients: 0, waitTimeoutMs: 3_600_000, writes: false }) };
-  const oursStart = { url: `${app.apiUrl}/v1/onboardings`, method: 'POST' as const, headers: { ...json, authorization: `Bearer ${ctx.staffToken}` }, body: () => JSON.stringify(onboardingBody(ctx.approverEmail, undefined)) };
+  const { ours: oursStart, bare: bareStart } = startRequests(app, baseline, ctx);
   await warmUp(bareStart);
   await warmUp(oursStart);
   for (let i = 0; i < samples; i++) {
@@ -76,13 +80,13 @@ export async function startPhases(app: BenchChild, baseline: BenchChild, ctx: Ou
   return out;
 }
 
-async function timedPost(request: { url: string; method: 'POST'; headers: Record<string, string>; body: () => string }) {
+async function timedPost(request: StartRequest) {
   const body = request.body();
   const t0 = performance.now();
   const res = await fetch(request.url, { method: request.method, headers: request.headers, body });
-  await res.arrayBuffer();
+  const answer = await res.text();
   const ms = performance.now() - t0;
-  if (!res.ok) throw new Error(`${request.url}: HTTP ${res.status}`);
+  if (!res.ok) throw new Error(`${request.url}: HTTP ${res.status} ${answer}`);
   return { res, ms };
 }
 
