@@ -6,8 +6,7 @@ import { bundleOnboardingWorkflows } from '../worker/workflow-bundle';
 export const PREBUILT_BUNDLE = path.join(__dirname, '..', 'workflow-bundle.js');
 
 async function main(): Promise<void> {
-  const quiet = { trace() {}, debug() {}, info() {}, log() {}, warn: console.warn, error: console.error };
-  const { code } = await bundleOnboardingWorkflows(quiet);
+  const { code } = await bundleOnboardingWorkflows();
   await writeFile(PREBUILT_BUNDLE, code);
   console.log(`workflow bundle written to ${path.relative(process.cwd(), PREBUILT_BUNDLE)} (${Math.round(code.length / 1024)} KiB)`);
 }

@@ -13,7 +13,7 @@ import { startDevServer, type DevServer } from '../../infra/temporal-dev-server'
 import { startMailSink, type MailSink } from '../../notify/mail-sink';
 import { startPortalStub, type PortalStub } from '../../scripts/portal-stub';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database';
-import { bundleOnboardingWorkflows } from '../../worker/workflow-bundle';
+import { bundleOnboardingWorkflows, QUIET_BUNDLER_LOGGER } from '../../worker/workflow-bundle';
 import { BASELINE_SCHEMA } from '../baseline-activities';
 import { startChild, type BenchChild } from './child';
 
@@ -41,8 +41,6 @@ export interface BenchEnv {
   close(): Promise<void>;
 }
 
-const quiet = { trace() {}, debug() {}, info() {}, log() {}, warn: console.warn, error: console.error };
-
 export async function createBenchEnv(options: { sqlitePragmas: string[] }): Promise<BenchEnv> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'gangway-bench-'));
   const db = await createTestDatabase();
@@ -52,8 +50,8 @@ export async function createBenchEnv(options: { sqlitePragmas: string[] }): Prom
   const mail = await startMailSink();
   const portal = await startPortalStub(PORTAL_CREDENTIALS);
 
-  const ours = await bundleOnboardingWorkflows(quiet);
-  const baseline = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quiet });
+  const ours = await bundleOnboardingWorkflows();
+  const baseline = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: QUIET_BUNDLER_LOGGER });
   const oursBundle = path.join(dir, 'ours.js');
   const baselineBundle = path.join(dir, 'baseline.js');
   await writeFile(oursBundle, ours.code);

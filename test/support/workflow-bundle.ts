@@ -7,7 +7,7 @@ export const BUNDLE_ENV = 'GANGWAY_TEST_WORKFLOW_BUNDLE';
 
 /** Bundling takes seconds: done once per run, and each test file's worker loads the file. */
 export async function buildTestWorkflowBundle(): Promise<string> {
-  const { code } = await bundleOnboardingWorkflows({ trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} });
+  const { code } = await bundleOnboardingWorkflows();
   const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'gangway-bundle-')), 'workflows.js');
   await writeFile(file, code);
   return file;
