@@ -1,4 +1,4 @@
-import type { ApprovalStage, ApprovalView, SubscriptionCode } from '../workflows/types';
+import type { ApprovalStage, ApprovalView, SubscriptionCode } from '../domain';
 import type { ActivityDeps } from './deps';
 
 export interface NotifyApproverInput {

@@ -1,5 +1,5 @@
 import { insertAuditEvents, type NewAuditEvent } from '../db/audit';
-import type { AuditEvent } from '../workflows/types';
+import type { AuditEvent } from '../domain';
 import type { ActivityDeps } from './deps';
 
 export interface RecordAuditEventsInput { onboardingId: string; events: AuditEvent[] }

@@ -1,7 +1,7 @@
-import type { ClientRequest } from '../workflows/types';
+import type { PortalClientRequest } from '../domain';
 import type { ActivityDeps } from './deps';
 
-export interface IssueCollectorLinkInput { workflowId: string; onboardingId: string; client: ClientRequest; attempt: number; ttlMs: number }
+export interface IssueCollectorLinkInput { workflowId: string; onboardingId: string; client: PortalClientRequest; attempt: number; ttlMs: number }
 
 /** Submitted portal credentials are sealed under a context naming their link. */
 export const collectorContext = (collectorLinkId: string) => `collector:${collectorLinkId}`;

@@ -46,15 +46,6 @@ export function connectivityActivities({ pool, secrets, http, config, log }: Pic
   return {
     /** One check, answered as a value: the workflow records it and decides when to try again. */
     checkPortalLogin: check,
-    /**
-     * Before the workflow's own check loop (patch 'connectivity-check-loop'): a transient answer
-     * throws, and the retry policy backs off. Kept for onboardings started before it.
-     */
-    async verifyPortalLogin(input: VerifyPortalLoginInput): Promise<{ outcome: PortalLoginOutcome }> {
-      const { outcome, errorClass, status } = await check(input);
-      if (outcome === 'TRANSIENT') throw new Error(`portal answered ${status ?? errorClass}`);
-      return { outcome };
-    },
   };
 }
 

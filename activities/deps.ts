@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import type { Logger } from '../lib/logger';
 import type { Secrets } from '../lib/secrets';
 import type { OutgoingMail } from '../notify/mailer';
-import type { OnboardingPolicy } from '../workflows/types';
+import type { OnboardingPolicy } from '../domain';
 
 /** Sends a mail at most once per idempotency key (notify/mail-log.ts). */
 export interface MailSender { sendOnce(mail: OutgoingMail): Promise<unknown> }

@@ -1,19 +1,13 @@
-import type { IntegrationUserRequest } from '../workflows/types';
+import { findUserByEmail } from '../db/users';
+import { deriveUsername, integrationSystemProblem, personalEmailProblem, type IntegrationUserRequest } from '../domain';
 import type { ActivityDeps } from './deps';
 import { FAILURE, isUniqueViolation, permanent } from './errors';
-import { personalEmailProblem } from './integration-account-rules';
 
 export interface CreateIntegrationUserInput {
   onboardingId: string;
   tenantId: string;
   partnerProvidedId: string;
   integrationUser: IntegrationUserRequest;
-}
-
-/** "WSI_ACME_001": the prefix marks a web-service integration; the rest comes from the tenant. */
-export function deriveUsername(prefix: string, partnerProvidedId: string, suffix = 0): string {
-  const base = partnerProvidedId.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 40) || 'TENANT';
-  return `${prefix}_${base}${suffix > 0 ? `_${suffix + 1}` : ''}`;
 }
 
 export function integrationUserActivities({ pool, clock, config }: Pick<ActivityDeps, 'pool' | 'clock' | 'config'>) {
@@ -25,11 +19,9 @@ export function integrationUserActivities({ pool, clock, config }: Pick<Activity
     async createIntegrationUser({ onboardingId, tenantId, partnerProvidedId, integrationUser }: CreateIntegrationUserInput): Promise<{ username: string }> {
       const existing = await pool.query<{ username: string }>('SELECT username FROM integration_users WHERE orchestration_id = $1', [onboardingId]);
       if (existing.rows[0]) return { username: existing.rows[0].username };
-      const personal = await personalEmailProblem(pool, integrationUser.email, config.staffEmailDomains);
-      if (personal) throw permanent(FAILURE.invalidInput, personal);
-      if (integrationUser.integrationSystem.toLowerCase() === 'other' && !integrationUser.integrationSystemName) {
-        throw permanent(FAILURE.invalidInput, 'integrationSystem "Other" needs the system’s name');
-      }
+      const isStaffAccount = (await findUserByEmail(pool, integrationUser.email)) !== undefined;
+      const problem = personalEmailProblem(integrationUser.email, config.staffEmailDomains, isStaffAccount) ?? integrationSystemProblem(integrationUser);
+      if (problem) throw permanent(FAILURE.invalidInput, problem);
       for (let suffix = 0; ; suffix++) {
         const username = deriveUsername(config.usernamePrefix, partnerProvidedId, suffix);
         try {

@@ -1,5 +1,5 @@
 import { withTransaction } from '../db/transaction';
-import type { SubscriptionCode } from '../workflows/types';
+import type { SubscriptionCode } from '../domain';
 import type { ActivityDeps } from './deps';
 
 /** The sealed set-password token is bound to its kit row. */

@@ -2,7 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import { insertAuditEvents, type NewAuditEvent } from '../db/audit';
 import { withTransaction } from '../db/transaction';
 import { enqueueWebhook } from '../notify/webhook-outbox';
-import type { AuditEvent, OnboardingView, StatusTransition } from '../workflows/types';
+import type { AuditEvent, OnboardingView, StatusTransition } from '../domain';
 import { approvalAuditRow } from './audit';
 import type { ActivityDeps } from './deps';
 

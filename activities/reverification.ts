@@ -1,8 +1,7 @@
 import { enqueueWebhook } from '../notify/webhook-outbox';
 import type { ActivityDeps } from './deps';
 import type { PortalCheckResult } from './connectivity';
-import type { ReconnectClientInput } from '../workflows/reconnect';
-import type { ClientView } from '../workflows/types';
+import type { PortalClientView, ReconnectClientInput } from '../domain';
 
 /** A connected client of a completed onboarding, by reference: the credentials stay in their row. */
 export interface ConnectedClient { onboardingId: string; partnerProvidedId: string; collectorLinkId: string; portalUrl: string }
@@ -15,7 +14,7 @@ export const RECONNECT_FAILED = 'client.reconnect_failed';
 export interface RecordReconnectionInput {
   onboardingId: string;
   reconnectWorkflowId: string;
-  client: Pick<ClientView, 'partnerProvidedId' | 'connectivity' | 'attempts' | 'lastCheckedAt' | 'lastError'>;
+  client: Pick<PortalClientView, 'partnerProvidedId' | 'connectivity' | 'attempts' | 'lastCheckedAt' | 'lastError'>;
   /** Portal logins the reconnect tried, added to the client's count. */
   checks: number;
   occurredAt: string;

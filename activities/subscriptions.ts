@@ -1,4 +1,4 @@
-import type { SubscriptionCode } from '../workflows/types';
+import type { SubscriptionCode } from '../domain';
 import type { ActivityDeps } from './deps';
 
 export interface SubscriptionsInput { tenantId: string; codes: SubscriptionCode[] }

@@ -1,6 +1,6 @@
 import { withTransaction } from '../db/transaction';
 import { findTenantVersion, insertTenant, writeTenantVersion, type TenantData } from '../db/tenants';
-import { API_PLAN, type SubscriptionCode, type TenantRequest } from '../workflows/types';
+import { API_PLAN, type SubscriptionCode, type TenantRequest } from '../domain';
 import type { ActivityDeps } from './deps';
 import { FAILURE, isUniqueViolation, permanent } from './errors';
 

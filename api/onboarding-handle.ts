@@ -2,8 +2,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle }
 import type { UpdateDefinition } from '@temporalio/common';
 import { ApplicationFailure } from '@temporalio/common';
 import type { OnboardingRow } from '../db/onboardings';
-import { DECISION_REFUSED } from '../workflows/messages';
-import { FINAL_STATUSES } from '../workflows/types';
+import { DECISION_REFUSED, FINAL_STATUSES } from '../domain';
 import type { ApiDeps } from './deps';
 import { conflict, forbidden, HttpProblem, notFound } from './problem';
 

@@ -1,9 +1,8 @@
 import { ScheduleAlreadyRunning, type Client } from '@temporalio/client';
 import type { Config } from '../lib/config';
+import { reverifyScheduleId } from '../domain';
 import type { Logger } from '../lib/logger';
 import type { reverifyConnectivityWorkflow } from '../workflows';
-
-export const reverifyScheduleId = (taskQueue: string) => `reverify-connectivity-${taskQueue}`;
 
 /**
  * One schedule per installation (per task queue) re-checks every connected client, rather than one

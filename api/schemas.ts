@@ -1,6 +1,6 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { FINAL_STATUSES, OPEN_STATUSES, SUBSCRIPTION_CODES } from '../workflows/types';
+import { FINAL_STATUSES, OPEN_STATUSES, SUBSCRIPTION_CODES } from '../domain';
 import { email, partnerId, TenantFields } from './tenant-schemas';
 
 extendZodWithOpenApi(z);

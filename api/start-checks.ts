@@ -1,7 +1,6 @@
-import { personalEmailProblem } from '../activities/integration-account-rules';
 import { findUserByEmail } from '../db/users';
 import { webhookUrlProblem } from '../notify/webhook-url-guard';
-import { API_PLAN } from '../workflows/types';
+import { API_PLAN, personalEmailProblem } from '../domain';
 import type { Caller } from './auth';
 import type { ApiDeps } from './deps';
 import { forbidden } from './problem';
@@ -43,7 +42,7 @@ export async function startProblems(deps: ApiDeps, raw: unknown): Promise<{ body
 async function mailboxProblems(deps: ApiDeps, body: Loose): Promise<FieldProblem[]> {
   const email = (body?.integrationUser as Loose)?.email;
   if (typeof email !== 'string') return [];
-  const personal = await personalEmailProblem(deps.pool, email, deps.config.staffEmailDomains);
+  const personal = personalEmailProblem(email, deps.config.staffEmailDomains, (await findUserByEmail(deps.pool, email)) !== undefined);
   return personal ? [{ path: 'integrationUser.email', message: personal }] : [];
 }
 

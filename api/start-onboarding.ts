@@ -3,9 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { findOpenOnboardingId, insertStartedOnboarding } from '../db/onboardings';
 import { findFirstTechAm } from '../db/users';
 import { newWebhookSecret, webhookSecretContext } from '../notify/webhook-signing';
-import { onboardingWorkflowId } from '../workflows/messages';
-import { OnboardingState } from '../workflows/onboarding-state';
-import { STEP_NAMES, type ApprovalSetup, type ApprovalStage, type OnboardingInput } from '../workflows/types';
+import { initialView, onboardingWorkflowId, plannedSteps, stagesOf, type ApprovalSetup, type OnboardingInput } from '../domain';
 import type { onboardingWorkflow } from '../workflows';
 import type { Caller } from './auth';
 import type { ApiDeps } from './deps';
@@ -26,7 +24,7 @@ export function approvalSetup(deps: ApiDeps, body: StartOnboardingBody, techAmEm
   const { approvals } = deps.config;
   const stages: ApprovalSetup['stages'] = {};
   for (const code of body.subscriptions) {
-    stages[code] = (approvals.policy[code] === 'AM_THEN_TECH_AM' ? ['AM', 'TECH_AM'] : ['AM']) as ApprovalStage[];
+    stages[code] = stagesOf(approvals.policy, code);
     if (stages[code]!.includes('TECH_AM') && !techAmEmail) {
       throw new HttpProblem(422, 'No technical account manager', `${code} needs a TECH_AM's approval and none is registered or configured (TECH_AM_EMAIL)`);
     }
@@ -44,13 +42,6 @@ export function dryRun(body: StartOnboardingBody, approverEmail: string) {
     approverEmail,
     plan: plannedSteps(body),
   };
-}
-
-/** The steps an onboarding of this body would run; read loosely, so a dry run of an invalid body has a plan too. */
-export function plannedSteps(body: unknown) {
-  const clients = (body as { clients?: unknown } | undefined)?.clients;
-  const noClients = !Array.isArray(clients) || clients.length === 0;
-  return STEP_NAMES.map((name) => ({ name, willRun: !(['COLLECT_CLIENT_CREDENTIALS', 'VERIFY_CONNECTIVITY'].includes(name) && noClients) }));
 }
 
 /**
@@ -76,7 +67,7 @@ export async function startOnboarding(deps: ApiDeps, body: StartOnboardingBody, 
   try {
     await client.query('BEGIN');
     await insertStartedOnboarding(client, {
-      view: new OnboardingState(input, workflowId).view,
+      view: initialView(input, workflowId, new Date().toISOString()),
       startedBy: caller.id,
       notifyEmail: body.notify.email,
       webhookUrl: body.notify.webhookUrl,

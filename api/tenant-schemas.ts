@@ -1,6 +1,6 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { API_PLAN } from '../workflows/types';
+import { API_PLAN } from '../domain';
 
 extendZodWithOpenApi(z);
 

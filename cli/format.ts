@@ -1,4 +1,4 @@
-import type { OnboardingStatus, OnboardingView, StepStatus, StepView } from '../workflows/types';
+import type { OnboardingStatus, OnboardingView, StepStatus, StepView } from '../domain';
 
 /** How the CLI renders onboardings: plain text, one fact per line, no colours, never a secret. */
 

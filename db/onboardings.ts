@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
-import type { OnboardingStatus, OnboardingView } from '../workflows/types';
-import { OPEN_STATUSES } from '../workflows/types';
+import type { OnboardingStatus, OnboardingView } from '../domain';
+import { OPEN_STATUSES } from '../domain';
 
 /** Reads of the projection; the workflow is the only writer of `view` (activities/progress.ts). */
 

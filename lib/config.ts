@@ -1,6 +1,6 @@
 import ms from 'ms';
 import { z } from 'zod';
-import { APPROVAL_POLICIES, SUBSCRIPTION_CODES, type ApprovalPolicy, type OnboardingPolicy, type SubscriptionCode } from '../workflows/types';
+import { APPROVAL_POLICIES, SUBSCRIPTION_CODES, type ApprovalPolicy, type OnboardingPolicy, type SubscriptionCode } from '../domain';
 import type { MasterKeys } from './master-keys';
 
 /** Durations are written the way people say them ("24h", "90s", "500ms") and held as milliseconds. */

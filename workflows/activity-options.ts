@@ -1,6 +1,6 @@
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import type { OnboardingPolicy } from './types';
+import type { OnboardingPolicy } from '../domain';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -21,23 +21,6 @@ export const projection = proxyLocalActivities<Activities>({
   startToCloseTimeout: '10s',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s' },
 });
-
-/**
- * A portal login: transient trouble (5xx, timeouts, refused) rides the retry policy with backoff
- * until the business deadline; a wrong password is an answer, not an error, and is not retried.
- */
-export function portal(policy: OnboardingPolicy) {
-  return proxyActivities<Activities>({
-    startToCloseTimeout: '30s',
-    scheduleToCloseTimeout: policy.connectivityDeadlineMs,
-    retry: {
-      initialInterval: policy.connectivityRetryInitialMs,
-      backoffCoefficient: 2,
-      maximumInterval: policy.connectivityRetryMaxMs,
-      nonRetryableErrorTypes: ['INVALID_INPUT', 'CREDENTIALS_MISSING'],
-    },
-  });
-}
 
 /**
  * One portal check of the workflow's own loop (workflows/connectivity-checks.ts): the portal's

@@ -1,23 +1,19 @@
-import { condition, patched } from '@temporalio/workflow';
-import { db, notify } from './activity-options';
+import { condition } from '@temporalio/workflow';
+import type { ApprovalView } from '../domain';
+import { notify } from './activity-options';
 import type { Background } from './background';
-import type { OnboardingState } from './onboarding-state';
-import type { ApprovalView } from './types';
+import type { OnboardingState } from './state';
 
 /**
  * Every approval task at once, each with its own durable deadlines: a reminder every reminder
  * interval, one escalation after escalateAfter, EXPIRED at expireAfter. Decisions, reassignments and
- * delegations arrive as Updates (approval-rules.ts) and wake the supervision.
+ * delegations arrive as Updates (approval-decisions.ts) and wake the supervision.
  */
 export async function superviseApprovals(state: OnboardingState, background: Background): Promise<void> {
   const { view, input } = state;
-  // Since audit-with-projection (workflows/projector.ts) the projection writes the audit trail, and
-  // the decision mails go out beside the assignment instead of before it: the assignment needs neither.
-  const auditWithProjection = patched('audit-with-projection');
-  // Since one-approval-supervisor, one loop with one timer watches every task: a parked onboarding
-  // waits on one condition instead of one per task plus a mail writer (BENCHMARKS.md, scenario 5).
-  if (auditWithProjection && patched('one-approval-supervisor')) await superviseAllTasks(state, background);
-  else await superviseEachTask(state, background, auditWithProjection);
+  // One loop with one timer watches every task: a parked onboarding waits on one condition instead
+  // of one per task (docs/performance.md, scenario 5).
+  await superviseAllTasks(state, background);
 
   const expired = view.approvals.filter((a) => a.status === 'EXPIRED').map((a) => a.subscription);
   if (expired.length > 0) {
@@ -45,39 +41,6 @@ async function superviseAllTasks(state: OnboardingState, background: Background)
   }
 }
 
-/** Before one-approval-supervisor: a loop and timers per task, and a writer for the mails (and, earlier, the audit). */
-async function superviseEachTask(state: OnboardingState, background: Background, auditWithProjection: boolean): Promise<void> {
-  let settled = false;
-  const writing = writeAuditAndAnnounce(state, () => settled, { writeAudit: !auditWithProjection });
-  try {
-    await Promise.all(state.view.approvals.map((approval) => superviseTask(state, approval)));
-  } catch (err) {
-    // Always awaited: on cancellation the writer rejects too, and an unhandled rejection would fail
-    // the workflow task over and over instead of letting the onboarding compensate.
-    settled = true;
-    await writing;
-    throw err;
-  }
-  settled = true;
-  if (auditWithProjection) background.add(writing);
-  else await writing;
-}
-
-async function superviseTask(state: OnboardingState, approval: ApprovalView): Promise<void> {
-  const clock = startClock(state, approval);
-  while (approval.status === 'PENDING') {
-    if (moves(state, clock)) {
-      await followRevision(state, clock);
-      continue;
-    }
-    const wakeAt = nextDeadline(clock);
-    const woken = () => approval.status !== 'PENDING' || moves(state, clock);
-    const changed = wakeAt === NEVER ? await condition(woken).then(() => true) : await condition(woken, Math.max(1, wakeAt - Date.now()));
-    if (changed) continue;
-    if (await onDeadlines(state, clock, Date.now())) return;
-  }
-}
-
 const NEVER = Number.POSITIVE_INFINITY;
 
 /** One task's supervision: who has it, which of its Updates were seen, and when it next reminds, escalates and expires. */
@@ -101,8 +64,8 @@ function startClock(state: OnboardingState, approval: ApprovalView): TaskClock {
     revision: 0,
     assignee: `${approval.stages?.[0] ?? 'AM'}:${approverEmail}`,
     delegate: null,
-    remindAt: now + (policy.approvalReminderIntervalMs ?? NEVER),
-    escalateAt: now + (policy.approvalEscalateAfterMs ?? NEVER),
+    remindAt: now + policy.approvalReminderIntervalMs,
+    escalateAt: now + policy.approvalEscalateAfterMs,
     expireAt: now + policy.approvalExpireAfterMs,
   };
 }
@@ -118,8 +81,8 @@ async function followRevision(state: OnboardingState, clock: TaskClock): Promise
   const now = Date.now();
   if (`${approval.stage}:${approval.approverEmail}` !== clock.assignee) {
     clock.assignee = `${approval.stage}:${approval.approverEmail}`;
-    clock.remindAt = now + (policy.approvalReminderIntervalMs ?? NEVER);
-    clock.escalateAt = now + (policy.approvalEscalateAfterMs ?? NEVER);
+    clock.remindAt = now + policy.approvalReminderIntervalMs;
+    clock.escalateAt = now + policy.approvalEscalateAfterMs;
     await tell(state, approval, 'ASSIGNED', approval.approverEmail, `${clock.revision}`);
   }
   if (approval.delegateEmail && approval.delegateEmail !== clock.delegate) {
@@ -134,7 +97,7 @@ async function onDeadlines(state: OnboardingState, clock: TaskClock, now: number
   const { policy, approval: setup } = state.input;
   const sub = approval.subscription;
   if (now >= clock.expireAt) {
-    state.update(() => (approval.status = 'EXPIRED'));
+    state.change(() => (approval.status = 'EXPIRED'));
     state.setSubscriptionStatus(sub, 'EXPIRED');
     state.audit({ actor: 'gangway', action: 'EXPIRED', subscription: sub, reason: 'no decision in time', detail: { approver: approval.approverEmail, expireAfterMs: policy.approvalExpireAfterMs } });
     state.taskChanged(sub);
@@ -142,17 +105,17 @@ async function onDeadlines(state: OnboardingState, clock: TaskClock, now: number
   }
   if (now >= clock.escalateAt) {
     clock.escalateAt = NEVER;
-    const targets = (setup?.escalateTo ?? []).filter((t) => t.toLowerCase() !== approval.approverEmail.toLowerCase());
+    const targets = setup.escalateTo.filter((t) => t.toLowerCase() !== approval.approverEmail.toLowerCase());
     if (targets.length > 0) {
-      state.update(() => (approval.escalatedTo = targets));
-      state.audit({ actor: 'gangway', action: 'ESCALATED', subscription: sub, reason: `undecided by ${approval.approverEmail}`, detail: { to: targets, escalateAfterMs: policy.approvalEscalateAfterMs ?? NEVER } });
+      state.change(() => (approval.escalatedTo = targets));
+      state.audit({ actor: 'gangway', action: 'ESCALATED', subscription: sub, reason: `undecided by ${approval.approverEmail}`, detail: { to: targets, escalateAfterMs: policy.approvalEscalateAfterMs } });
       for (const target of targets) await tell(state, approval, 'ESCALATION', target, `${clock.revision}:${target}`);
     }
   }
   if (now >= clock.remindAt) {
-    clock.remindAt = now + (policy.approvalReminderIntervalMs ?? NEVER);
+    clock.remindAt = now + policy.approvalReminderIntervalMs;
     const n = (approval.remindersSent ?? 0) + 1;
-    state.update(() => (approval.remindersSent = n));
+    state.change(() => (approval.remindersSent = n));
     state.audit({ actor: 'gangway', action: 'REMINDED', subscription: sub, reason: `reminder ${n}`, detail: { to: approval.approverEmail, delegate: approval.delegateEmail ?? null } });
     await tell(state, approval, 'REMINDER', approval.approverEmail, `${clock.revision}:${n}`);
     if (approval.delegateEmail) await tell(state, approval, 'REMINDER', approval.delegateEmail, `${clock.revision}:${n}:delegate`);
@@ -174,25 +137,6 @@ function tell(state: OnboardingState, approval: ApprovalView, kind: 'ASSIGNED' |
     startedBy: input.startedBy.email,
     waitingSince: approval.assignedAt ?? view.createdAt,
   });
-}
-
-/** Tells the staff member of each decision; before audit-with-projection, also wrote audit events in order, in batches. */
-async function writeAuditAndAnnounce(state: OnboardingState, settled: () => boolean, options: { writeAudit: boolean }): Promise<void> {
-  const { view } = state;
-  let written = 0;
-  const unwritten = () => options.writeAudit && state.auditEvents.length > written;
-  for (;;) {
-    await condition(() => unwritten() || state.decisionsToAnnounce.length > 0 || settled());
-    if (unwritten()) {
-      const events = state.auditEvents.slice(written);
-      await db.recordAuditEvents({ onboardingId: view.id, events });
-      written += events.length;
-    } else if (state.decisionsToAnnounce.length > 0) {
-      await announce(state, state.decisionsToAnnounce.shift()!);
-    } else {
-      return;
-    }
-  }
 }
 
 function announce(state: OnboardingState, approval: ApprovalView) {

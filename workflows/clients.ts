@@ -1,9 +1,9 @@
-import { ActivityFailure, condition, patched } from '@temporalio/workflow';
-import { notify, portal } from './activity-options';
+import { condition } from '@temporalio/workflow';
+import { statusWhileCollecting, type OnboardingPolicy, type PortalClientRequest, type PortalClientView } from '../domain';
+import { notify } from './activity-options';
 import { checkUntilAnswered } from './connectivity-checks';
 import type { CredentialsSubmittedInput } from './messages';
-import type { OnboardingState } from './onboarding-state';
-import type { ClientRequest, ClientView, OnboardingPolicy } from './types';
+import type { OnboardingState } from './state';
 
 /** Submissions arrive by signal at any time; each client's pipeline picks up the one for its attempt. */
 export class Submissions {
@@ -28,7 +28,7 @@ export interface ClientPathHost {
   onboardingId: string;
   policy: OnboardingPolicy;
   /** The client's entry in the host's view. */
-  view: ClientView;
+  view: PortalClientView;
   update(mutate: () => void): void;
   /** The client started or stopped owing a submission. */
   refresh(): void;
@@ -41,13 +41,13 @@ export interface ClientPathHost {
  * credentials send a fresh link (the person is retried, not the request) until the attempts run out.
  * Each client runs on its own, so one client's trouble never holds back another's.
  */
-export async function collectAndVerify(state: OnboardingState, submissions: Submissions, client: ClientRequest): Promise<void> {
+export async function collectAndVerify(state: OnboardingState, submissions: Submissions, client: PortalClientRequest): Promise<void> {
   const host: ClientPathHost = {
     workflowId: state.view.workflowId,
     onboardingId: state.view.id,
     policy: state.input.policy,
     view: state.client(client.partnerProvidedId),
-    update: (mutate) => state.update(mutate),
+    update: (mutate) => state.change(mutate),
     refresh: () => refreshStatus(state),
     verifying: () => {
       if (state.step('VERIFY_CONNECTIVITY').status !== 'RUNNING') state.markStep('VERIFY_CONNECTIVITY', 'RUNNING');
@@ -61,9 +61,8 @@ export async function collectAndVerify(state: OnboardingState, submissions: Subm
  * numbers key the collector links, so a reconnect continues after the onboarding's). Leaves the
  * outcome in host.view: CONNECTED, or FAILED with lastError saying why.
  */
-export async function runClientPath(host: ClientPathHost, submissions: Submissions, client: ClientRequest, firstAttempt: number): Promise<void> {
+export async function runClientPath(host: ClientPathHost, submissions: Submissions, client: PortalClientRequest, firstAttempt: number): Promise<void> {
   const { policy, workflowId, onboardingId, view } = host;
-  const verify = portal(policy);
   const lastAttempt = firstAttempt + policy.credentialMaxAttempts - 1;
 
   for (let attempt = firstAttempt; attempt <= lastAttempt; attempt++) {
@@ -81,26 +80,10 @@ export async function runClientPath(host: ClientPathHost, submissions: Submissio
     host.verifying();
 
     const { collectorLinkId } = submissions.get(client.partnerProvidedId, attempt)!;
-    if (patched('connectivity-check-loop')) {
-      const outcome = await checkUntilAnswered(host, view, { onboardingId, collectorLinkId, portalUrl: client.portalUrl }, policy);
-      if (outcome === 'CONNECTED') return host.update(() => (view.connectivity = 'CONNECTED'));
-      // lastError keeps the class of the last check's trouble.
-      if (outcome === 'DEADLINE') return host.update(() => (view.connectivity = 'FAILED'));
-      continue;
-    }
-    try {
-      const result = await verify.verifyPortalLogin({ onboardingId, collectorLinkId, portalUrl: client.portalUrl });
-      host.update(() => {
-        view.lastCheckedAt = new Date().toISOString();
-        view.lastError = result.outcome === 'CONNECTED' ? null : 'WRONG_CREDENTIALS';
-        if (result.outcome === 'CONNECTED') view.connectivity = 'CONNECTED';
-      });
-      if (result.outcome === 'CONNECTED') return;
-    } catch (err) {
-      if (!(err instanceof ActivityFailure)) throw err;
-      host.update(() => (view.lastCheckedAt = new Date().toISOString()));
-      return fail(host, `the portal could not be reached before the deadline: ${err.cause?.message ?? err.message}`);
-    }
+    const outcome = await checkUntilAnswered(host, view, { onboardingId, collectorLinkId, portalUrl: client.portalUrl }, policy);
+    if (outcome === 'CONNECTED') return host.update(() => (view.connectivity = 'CONNECTED'));
+    // lastError keeps the class of the last check's trouble.
+    if (outcome === 'DEADLINE') return host.update(() => (view.connectivity = 'FAILED'));
   }
   fail(host, `wrong credentials ${policy.credentialMaxAttempts} times`);
 }
@@ -121,6 +104,6 @@ export function refreshStatus(state: OnboardingState): void {
   const collect = state.step('COLLECT_CLIENT_CREDENTIALS').status;
   if (waiting.length === 0 && collect === 'RUNNING') state.markStep('COLLECT_CLIENT_CREDENTIALS', 'DONE', 'every client submitted credentials');
   if (waiting.length > 0 && collect === 'DONE') state.markStep('COLLECT_CLIENT_CREDENTIALS', 'RUNNING', `waiting again for ${waiting.join(', ')}`);
-  const next = waiting.length > 0 ? 'AWAITING_CREDENTIALS' : 'VERIFYING_CONNECTIVITY';
+  const next = statusWhileCollecting(state.view.clients);
   if (state.status !== next) state.setStatus(next);
 }

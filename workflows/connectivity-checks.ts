@@ -1,7 +1,7 @@
 import { sleep } from '@temporalio/workflow';
 import type { VerifyPortalLoginInput } from '../activities/connectivity';
+import { backoffWithJitter, type OnboardingPolicy, type PortalClientView } from '../domain';
 import { portalCheck } from './activity-options';
-import type { ClientView, OnboardingPolicy } from './types';
 
 /**
  * Logs into the portal until it gives an answer (connected, or wrong credentials) or the deadline
@@ -10,7 +10,7 @@ import type { ClientView, OnboardingPolicy } from './types';
  */
 export async function checkUntilAnswered(
   state: { update(mutate: () => void): void },
-  view: ClientView,
+  view: PortalClientView,
   input: VerifyPortalLoginInput,
   policy: OnboardingPolicy,
 ): Promise<'CONNECTED' | 'WRONG_CREDENTIALS' | 'DEADLINE'> {
@@ -19,7 +19,7 @@ export async function checkUntilAnswered(
   for (let retry = 0; ; retry++) {
     const result = await checkPortalLogin(input);
     state.update(() => {
-      view.checks = (view.checks ?? 0) + 1;
+      view.checks += 1;
       view.lastCheckedAt = new Date().toISOString();
       view.lastError = result.errorClass;
     });
@@ -28,14 +28,4 @@ export async function checkUntilAnswered(
     if (Date.now() + delay > deadline) return 'DEADLINE';
     await sleep(delay);
   }
-}
-
-/**
- * Exponential and capped, with "equal jitter" (half fixed, half random) so that clients whose
- * portals fail together do not retry in step. Math.random is seeded per run in workflows, so
- * replays draw the same delays.
- */
-export function backoffWithJitter(retry: number, policy: Pick<OnboardingPolicy, 'connectivityRetryInitialMs' | 'connectivityRetryMaxMs'>): number {
-  const base = Math.min(policy.connectivityRetryMaxMs, policy.connectivityRetryInitialMs * 2 ** retry);
-  return Math.round(base / 2 + (Math.random() * base) / 2);
 }

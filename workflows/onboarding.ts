@@ -1,14 +1,14 @@
 import { ApplicationFailure, CancellationScope, isCancellation, setHandler, workflowInfo } from '@temporalio/workflow';
+import { validateDecision, validateDelegate, validateReassign, type OnboardingInput, type OnboardingResult, type StepName } from '../domain';
 import { db, notify } from './activity-options';
+import { applyDecision, applyDelegate, applyReassign, refusedAsFailure } from './approval-decisions';
 import { assignSubscriptions, awaitApprovals } from './approvals';
 import { Background } from './background';
 import { collectAndVerify, Submissions } from './clients';
 import { Compensations } from './compensations';
-import { applyDelegate, applyReassign, validateDelegate, validateReassign } from './approval-rules';
 import { cancelSignal, credentialsSubmittedSignal, decideApprovalUpdate, delegateApprovalUpdate, getOnboardingQuery, reassignApprovalUpdate } from './messages';
-import { OnboardingState } from './onboarding-state';
 import { Projector } from './projector';
-import type { OnboardingInput, OnboardingResult, StepName } from './types';
+import { OnboardingState } from './state';
 
 /**
  * Takes one B2B customer from nothing to a live API integration: tenant, integration user, client
@@ -27,11 +27,11 @@ export async function onboardingWorkflow(input: OnboardingInput): Promise<Onboar
   setHandler(
     decideApprovalUpdate,
     async (decision) => {
-      const approval = state.decide(decision);
+      const approval = applyDecision(state, decision);
       await projector.caughtUp(state.view.version);
       return approval;
     },
-    { validator: (decision) => state.validateDecision(decision) },
+    { validator: (decision) => refusedAsFailure(() => validateDecision(state.view, decision)) },
   );
   setHandler(
     reassignApprovalUpdate,
@@ -40,7 +40,7 @@ export async function onboardingWorkflow(input: OnboardingInput): Promise<Onboar
       await projector.caughtUp(state.view.version);
       return approval;
     },
-    { validator: (request) => validateReassign(state, request) },
+    { validator: (request) => refusedAsFailure(() => validateReassign(state.view, request)) },
   );
   setHandler(
     delegateApprovalUpdate,
@@ -49,12 +49,12 @@ export async function onboardingWorkflow(input: OnboardingInput): Promise<Onboar
       await projector.caughtUp(state.view.version);
       return approval;
     },
-    { validator: (request) => validateDelegate(state, request) },
+    { validator: (request) => refusedAsFailure(() => validateDelegate(state.view, request)) },
   );
   setHandler(credentialsSubmittedSignal, (submission) => submissions.record(submission));
   setHandler(cancelSignal, ({ reason, requestedBy }) => {
     if (finished) return;
-    state.update((v) => (v.reason = `cancelled by ${requestedBy}: ${reason}`));
+    state.change((v) => (v.reason = `cancelled by ${requestedBy}: ${reason}`));
     main.cancel();
   });
 
@@ -90,17 +90,17 @@ async function runSteps(state: OnboardingState, submissions: Submissions, undo: 
   const { workflowId, id: onboardingId } = state.view;
 
   const { tenantId } = await step(state, 'CREATE_TENANT', () => db.createTenant({ workflowId, onboardingId, tenant: request.tenant, subscriptions: request.subscriptions }));
-  state.update((v) => (v.tenant.tenantId = tenantId));
+  state.change((v) => (v.tenant.tenantId = tenantId));
   undo.push('CREATE_TENANT', () => compensate(state, 'CREATE_TENANT', () => db.archiveTenant({ onboardingId, tenantId })));
 
   const { username } = await step(state, 'CREATE_INTEGRATION_USER', () =>
     db.createIntegrationUser({ onboardingId, tenantId, partnerProvidedId: request.tenant.partnerProvidedId, integrationUser: request.integrationUser }),
   );
-  state.update((v) => (v.integrationUser.username = username));
+  state.change((v) => (v.integrationUser.username = username));
   undo.push('CREATE_INTEGRATION_USER', () => compensate(state, 'CREATE_INTEGRATION_USER', () => db.disableIntegrationUser({ onboardingId })));
 
   const { clientId } = await step(state, 'ISSUE_CLIENT_CREDENTIALS', () => db.issueClientCredentials({ onboardingId, tenantId, administrators: request.clientAdministrators ?? [state.input.startedBy.email] }));
-  state.update((v) => (v.clientId = clientId));
+  state.change((v) => (v.clientId = clientId));
   undo.push('ISSUE_CLIENT_CREDENTIALS', () => compensate(state, 'ISSUE_CLIENT_CREDENTIALS', () => db.revokeClientCredentials({ onboardingId })));
 
   const approved = await awaitApprovals(state, background);

@@ -1,19 +1,17 @@
-import { condition, patched } from '@temporalio/workflow';
+import { condition } from '@temporalio/workflow';
 import { projection } from './activity-options';
-import type { OnboardingState } from './onboarding-state';
+import type { OnboardingState } from './state';
 
 /**
  * Keeps the PostgreSQL read model in step with the workflow from a loop of its own, so a slow
  * database never holds the business process back. Bursts of changes coalesce into one write;
  * status transitions are passed one by one because each of them becomes a webhook. The approval
- * events of the audit trail ride along in the same write (since the patch audit-with-projection;
- * before it, the approvals loop wrote them with an activity of its own).
+ * events of the audit trail ride along in the same write, so the trail and the view never disagree.
  */
 export class Projector {
   private projectedVersion = 0;
   private announcedTransitions = 0;
   private writtenAuditEvents = 0;
-  private readonly writesAudit = patched('audit-with-projection');
 
   constructor(private readonly state: OnboardingState) {}
 
@@ -23,8 +21,8 @@ export class Projector {
       if (!this.behind()) return;
       const view = JSON.parse(JSON.stringify(this.state.view)) as typeof this.state.view;
       const transitions = this.state.transitions.slice(this.announcedTransitions);
-      const auditEvents = this.writesAudit ? this.state.auditEvents.slice(this.writtenAuditEvents) : [];
-      await projection.recordProgress({ view, transitions, ...(this.writesAudit ? { auditEvents } : {}), notify: this.state.input.request.notify });
+      const auditEvents = this.state.auditEvents.slice(this.writtenAuditEvents);
+      await projection.recordProgress({ view, transitions, auditEvents, notify: this.state.input.request.notify });
       this.projectedVersion = view.version;
       this.announcedTransitions += transitions.length;
       this.writtenAuditEvents += auditEvents.length;
@@ -37,6 +35,6 @@ export class Projector {
   }
 
   private behind(): boolean {
-    return this.state.view.version > this.projectedVersion || (this.writesAudit && this.state.auditEvents.length > this.writtenAuditEvents);
+    return this.state.view.version > this.projectedVersion || this.state.auditEvents.length > this.writtenAuditEvents;
   }
 }

@@ -1,24 +1,8 @@
 import { setHandler, workflowInfo } from '@temporalio/workflow';
+import type { PortalClientView, ReconnectClientInput, ReconnectClientResult } from '../domain';
 import { db } from './activity-options';
 import { runClientPath, Submissions, type ClientPathHost } from './clients';
 import { credentialsSubmittedSignal } from './messages';
-import type { ClientRequest, ClientView, Connectivity, OnboardingPolicy } from './types';
-
-/** Computed by the re-verification activity that found the credentials refused (activities/reverification.ts). */
-export interface ReconnectClientInput {
-  onboardingId: string;
-  client: ClientRequest;
-  /** The attempt after the highest collector link this client has: attempts key the links, so they must not repeat. */
-  firstAttempt: number;
-  /** Today's configuration, fixed in the input so that replays see the same values. */
-  policy: OnboardingPolicy;
-}
-
-export interface ReconnectClientResult { connectivity: Connectivity; attempts: number; lastError: string | null }
-
-/** One reconnect per lost connection: the attempt it starts at names it, so starting it twice starts it once. */
-export const reconnectWorkflowId = (input: Pick<ReconnectClientInput, 'onboardingId' | 'client' | 'firstAttempt'>) =>
-  `reconnect-${input.onboardingId}-${input.client.partnerProvidedId}-${input.firstAttempt}`;
 
 /**
  * Takes a client of a finished onboarding whose portal stopped accepting its credentials back
@@ -32,7 +16,7 @@ export async function reconnectClientWorkflow(input: ReconnectClientInput): Prom
   const submissions = new Submissions();
   setHandler(credentialsSubmittedSignal, (submission) => submissions.record(submission));
 
-  const view: ClientView = {
+  const view: PortalClientView = {
     partnerProvidedId: client.partnerProvidedId,
     connectivity: 'FAILED',
     attempts: firstAttempt - 1,
@@ -49,7 +33,7 @@ export async function reconnectClientWorkflow(input: ReconnectClientInput): Prom
     onboardingId,
     reconnectWorkflowId: workflowId,
     client: { partnerProvidedId: client.partnerProvidedId, connectivity: view.connectivity, attempts: view.attempts, lastCheckedAt: view.lastCheckedAt, lastError: view.lastError },
-    checks: view.checks ?? 0,
+    checks: view.checks,
     occurredAt: new Date().toISOString(),
   });
   return { connectivity: view.connectivity, attempts: view.attempts, lastError: view.lastError };

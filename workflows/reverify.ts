@@ -1,7 +1,8 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { ParentClosePolicy, patched, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
+import { ParentClosePolicy, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import { reconnectClientWorkflow, reconnectWorkflowId, type ReconnectClientInput } from './reconnect';
+import { reconnectWorkflowId, type ReconnectClientInput } from '../domain';
+import { reconnectClientWorkflow } from './reconnect';
 
 const { listConnectedClients, recordReverification, checkPortalLogin } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '1m',
@@ -27,7 +28,7 @@ export async function reverifyConnectivityWorkflow(): Promise<{ checked: number;
         const result = await checkPortalLogin({ onboardingId: client.onboardingId, collectorLinkId: client.collectorLinkId, portalUrl: client.portalUrl });
         const recorded = await recordReverification({ client, result, checkedAt: new Date().toISOString(), runId });
         if (recorded.lost) lost++;
-        if (recorded.reconnect && patched('reconnect-lost-clients')) await startReconnect(recorded.reconnect);
+        if (recorded.reconnect) await startReconnect(recorded.reconnect);
       }),
     );
   }

@@ -3,7 +3,7 @@ import { Router, type Request } from 'express';
 import { findStoredResponse, storeResponse } from '../../db/idempotency';
 import { findOnboarding, listOnboardings, type OnboardingRow } from '../../db/onboardings';
 import { cancelSignal, decideApprovalUpdate } from '../../workflows/messages';
-import type { ApprovalView } from '../../workflows/types';
+import { plannedSteps, type ApprovalView } from '../../domain';
 import { authenticate, callerOf, requireRole, type Caller } from '../auth';
 import type { ApiDeps } from '../deps';
 import { executeOnboardingUpdate, isFinished, onboardingHandle, workflowProblem } from '../onboarding-handle';
@@ -11,7 +11,7 @@ import { badRequest, conflict, forbidden, HttpProblem, notFound } from '../probl
 import { CancelBody, DecisionBody, ListOnboardingsQuery, parse } from '../schemas';
 import { ServerTiming } from '../server-timing';
 import { requireScopeAllowed, startProblems } from '../start-checks';
-import { approvalSetup, dryRun, plannedSteps, startOnboarding, techAmEmailOf } from '../start-onboarding';
+import { approvalSetup, dryRun, startOnboarding, techAmEmailOf } from '../start-onboarding';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

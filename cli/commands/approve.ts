@@ -1,4 +1,4 @@
-import type { ApprovalView } from '../../workflows/types';
+import type { ApprovalView } from '../../domain';
 import { EXIT, type Context } from '../context';
 import { resolveApiUrl } from '../runtime-file';
 import { authenticatedClient } from '../session';

@@ -1,7 +1,7 @@
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { OnboardingView } from '../../workflows/types';
+import type { OnboardingView } from '../../domain';
 import { ApiError, NetworkError, type ApiClient } from '../api-client';
 import { CliError, EXIT, type Context } from '../context';
 import { changes, ENDED_BADLY, ENDED_WELL, waitingHint, WAITING_ON_A_PERSON } from '../format';

@@ -1,4 +1,4 @@
-import type { OnboardingView } from '../../workflows/types';
+import type { OnboardingView } from '../../domain';
 import { EXIT, type Context } from '../context';
 import { renderView } from '../format';
 import { resolveApiUrl } from '../runtime-file';

@@ -1,14 +1,14 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import { createActivities, type ActivityDeps } from '../../activities';
-import { deriveUsername } from '../../activities/integration-users';
 import { createLogger } from '../../lib/logger';
 import { newDataKey } from '../../lib/envelope';
 import { createSecrets } from '../../lib/secrets';
 import { sendOnce } from '../../notify/mail-log';
 import type { Mailer, OutgoingMail } from '../../notify/mailer';
 import { startPortalStub, type PortalStub } from '../../scripts/portal-stub';
-import { OnboardingState } from '../../workflows/onboarding-state';
+import { deriveUsername } from '../../domain';
+import { OnboardingState } from '../../workflows/state';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { startBody } from '../support/stack';
 
@@ -167,10 +167,10 @@ describe('activities are idempotent', () => {
     };
     const right = await submit(1, 'right');
     const wrong = await submit(2, 'wrong');
-    expect(await acts.verifyPortalLogin({ onboardingId, collectorLinkId: right, portalUrl: portal.url })).toEqual({ outcome: 'CONNECTED' });
-    expect(await acts.verifyPortalLogin({ onboardingId, collectorLinkId: wrong, portalUrl: portal.url })).toEqual({ outcome: 'WRONG_CREDENTIALS' });
+    expect(await acts.checkPortalLogin({ onboardingId, collectorLinkId: right, portalUrl: portal.url })).toEqual({ outcome: 'CONNECTED', errorClass: null });
+    expect(await acts.checkPortalLogin({ onboardingId, collectorLinkId: wrong, portalUrl: portal.url })).toEqual({ outcome: 'WRONG_CREDENTIALS', errorClass: 'WRONG_CREDENTIALS' });
     portal.setUnavailable(true);
-    await expect(acts.verifyPortalLogin({ onboardingId, collectorLinkId: right, portalUrl: portal.url })).rejects.toThrow('portal answered 503');
+    expect(await acts.checkPortalLogin({ onboardingId, collectorLinkId: right, portalUrl: portal.url })).toEqual({ outcome: 'TRANSIENT', errorClass: 'HTTP_5XX', status: 503 });
     portal.setUnavailable(false);
   });
 
@@ -178,7 +178,7 @@ describe('activities are idempotent', () => {
     const body = startBody();
     const onboardingId = randomUUID();
     const state = new OnboardingState(
-      { onboardingId, request: { ...body, clients: [], notify: { email: 'o@x.example', webhookUrl: 'http://127.0.0.1:9/h' } } as any, approverEmail: 'am@x.example', startedBy: { userId: randomUUID(), email: 's@x.example' }, policy: {} as any },
+      { onboardingId, request: { ...body, clients: [], notify: { email: 'o@x.example', webhookUrl: 'http://127.0.0.1:9/h' } } as any, approverEmail: 'am@x.example', startedBy: { userId: randomUUID(), email: 's@x.example' }, policy: {} as any, approval: { stages: {}, techAmEmail: null, escalateTo: [] } },
       'w',
     );
     const notify = { email: 'o@x.example', webhookUrl: 'http://127.0.0.1:9/h' };

@@ -139,7 +139,7 @@ describe('approval rules', () => {
     ]);
     expect((await stack.http('GET', `/v1/onboardings/${id}/audit`, { token: techAm.token })).status).toBe(200);
     expect((await stack.http('GET', `/v1/onboardings/${id}/audit`, { token: (await stack.addUser('approver')).token })).status).toBe(403);
-    await recordHistory(view.workflowId, 'approval-reassigned-two-stage-one-approval-supervisor', createPayloadCodec(requireMasterKeys(stack.config)));
+    await recordHistory(view.workflowId, 'approval-two-stage-reassigned', createPayloadCodec(requireMasterKeys(stack.config)));
   });
 
   it('refuses to start a two-stage approval when no TECH_AM is known, changing nothing', async () => {

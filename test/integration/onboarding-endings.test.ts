@@ -72,7 +72,7 @@ describe('onboardings that do not complete', () => {
     expect(view.steps.find((s: any) => s.name === 'REQUEST_APPROVAL')).toMatchObject({ status: 'SKIPPED', detail: 'cancelled' });
     expect(view.steps.find((s: any) => s.name === 'CREATE_TENANT').status).toBe('COMPENSATED');
     expect((await provisioned(id)).tenant.archived_at).toBeInstanceOf(Date);
-    await recordHistory(view.workflowId, 'cancelled-awaiting-approval-one-approval-supervisor', createPayloadCodec(requireMasterKeys(stack.config)));
+    await recordHistory(view.workflowId, 'onboarding-cancelled-awaiting-approval', createPayloadCodec(requireMasterKeys(stack.config)));
 
     expect((await stack.http('POST', `/v1/onboardings/${id}/cancel`, { token: staff.token, body: { reason: 'again' } })).status).toBe(409);
     expect((await decide(id, 'ORDER_MANAGEMENT', 'APPROVE')).status).toBe(409);

@@ -134,6 +134,6 @@ describe('an onboarding from start to COMPLETED', () => {
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-headers')).toContain('authorization');
     // completed-after-wrong-credentials.json holds the same journey from before audit-with-projection.
-    await recordHistory(started.body.workflowId, 'completed-after-wrong-credentials-one-approval-supervisor', createPayloadCodec(requireMasterKeys(stack.config)));
+    await recordHistory(started.body.workflowId, 'onboarding-completed-after-wrong-credentials', createPayloadCodec(requireMasterKeys(stack.config)));
   });
 });

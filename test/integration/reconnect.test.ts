@@ -1,4 +1,7 @@
-import { reverifyScheduleId } from '../../api/reverify-schedule';
+import { reverifyScheduleId } from '../../domain';
+import { requireMasterKeys } from '../../lib/config';
+import { createPayloadCodec } from '../../lib/payload-codec';
+import { recordHistory } from '../support/record-history';
 import { startPortalStub, type PortalStub } from '../../scripts/portal-stub';
 import { clientFor, startApproved, submitCredentials } from '../support/journey';
 import { startStack, type Stack } from '../support/stack';
@@ -59,6 +62,15 @@ describe('reconnect after re-verification', () => {
     expect(links[1].workflow_id).toBe(`reconnect-${id}-client-1-2`);
     expect(links[2].workflow_id).toBe(links[1].workflow_id);
     expect(links[0].workflow_id).not.toBe(links[1].workflow_id);
+
+    // The schedule's run that found the client lost started this reconnect as its child.
+    const reconnect = stack.temporal.workflow.getHandle(links[1].workflow_id);
+    await reconnect.result();
+    const reverifyRun = (await reconnect.describe()).raw.workflowExecutionInfo?.parentExecution?.workflowId;
+    expect(reverifyRun).toMatch(/^reverify-connectivity-/);
+    const codec = createPayloadCodec(requireMasterKeys(stack.config));
+    await recordHistory(reverifyRun!, 'reverify-lost-client-starts-reconnect', codec);
+    await recordHistory(links[1].workflow_id, 'reconnect-wrong-then-right-credentials', codec);
 
     expect((await stack.http('GET', '/v1/onboardings?connectivity=FAILED', { token: staff.token })).body.items).toEqual([]);
     const connected = await stack.http('GET', '/v1/onboardings?connectivity=CONNECTED', { token: staff.token });

@@ -7,11 +7,20 @@ import { createLogger } from '../../lib/logger';
 import { installTemporalRuntime } from '../../worker/temporal-runtime';
 import { testWorkflowBundle } from '../support/workflow-bundle';
 
+/** One recorded history per journey, named for the paths it covers (docs/versioning.md). */
+const JOURNEYS = [
+  'onboarding-completed-after-wrong-credentials',
+  'onboarding-cancelled-awaiting-approval',
+  'approval-two-stage-reassigned',
+  'approval-reminded-escalated-expired',
+  'reverify-lost-client-starts-reconnect',
+  'reconnect-wrong-then-right-credentials',
+];
+
 /**
- * Histories recorded from real runs (RECORD_HISTORIES=1 npx jest onboarding-flow …) replayed
- * against today's workflow code: a change that would break a running onboarding fails here, and
- * goes behind patched() instead. Each journey is kept from before each patch (NAME.json) and after
- * it (NAME-audit-with-projection.json, NAME-one-approval-supervisor.json), so every branch stays covered.
+ * Histories recorded from real runs (RECORD_HISTORIES=1 npx jest onboarding-flow onboarding-endings
+ * approval-rules approval-timers reconnect) replayed against today's workflow code: a change that
+ * would break a running execution fails here, and goes behind patched() (workflows/patches.ts) instead.
  */
 describe('workflow replay', () => {
   beforeAll(() => installTemporalRuntime(createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' })));
@@ -19,7 +28,7 @@ describe('workflow replay', () => {
   it('replays every recorded history without nondeterminism', async () => {
     const dir = path.join(__dirname, '..', 'fixtures', 'histories');
     const files = (await readdir(dir)).filter((f) => f.endsWith('.json'));
-    expect(files.length).toBeGreaterThan(0);
+    expect(files.sort()).toEqual(JOURNEYS.map((j) => `${j}.json`).sort());
     const histories = await Promise.all(
       files.map(async (file) => ({ workflowId: file, history: JSON.parse(await readFile(path.join(dir, file), 'utf8')) })),
     );

@@ -1,4 +1,4 @@
-import { reverifyScheduleId } from '../../api/reverify-schedule';
+import { reverifyScheduleId } from '../../domain';
 import { startPortalStub, type PortalStub } from '../../scripts/portal-stub';
 import { completeOnboarding } from '../support/journey';
 import { startStack, type Stack } from '../support/stack';

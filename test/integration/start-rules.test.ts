@@ -1,7 +1,6 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
-import { onboardingWorkflowId } from '../../workflows/messages';
-import type { OnboardingInput } from '../../workflows/types';
+import { onboardingWorkflowId, type OnboardingInput } from '../../domain';
 import { startBody, startStack, type Stack } from '../support/stack';
 
 /** Rules checked when an onboarding starts: each refused with a clear reason before anything runs or anyone is asked. */
@@ -41,6 +40,7 @@ describe('start rules from the reference platforms', () => {
       approverEmail: approver.email,
       startedBy: { userId: randomUUID(), email: staff.email },
       policy: stack.config.policy,
+      approval: { stages: {}, techAmEmail: null, escalateTo: [] },
     };
     const workflowId = onboardingWorkflowId(request.tenant.partnerProvidedId);
     const run = stack.temporal.workflow.execute('onboardingWorkflow', { taskQueue: stack.config.temporal.taskQueue, workflowId, args: [input] });

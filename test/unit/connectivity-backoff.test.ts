@@ -1,4 +1,4 @@
-import { backoffWithJitter } from '../../workflows/connectivity-checks';
+import { backoffWithJitter } from '../../domain';
 
 describe('portal retry backoff', () => {
   const policy = { connectivityRetryInitialMs: 1_000, connectivityRetryMaxMs: 8_000 };

@@ -1,4 +1,7 @@
-/** The onboarding's shapes, shared by the workflow, its activities, the API and tests (types only). */
+import type { ApprovalSetup, ApprovalView } from './approvals';
+import type { SubscriptionCode, SubscriptionStatus } from './subscriptions';
+
+/** The onboarding's shapes, shared by the workflow, its activities, the API and tests. */
 
 export const STEP_NAMES = [
   'CREATE_TENANT',
@@ -17,19 +20,6 @@ export const OPEN_STATUSES = ['RUNNING', 'AWAITING_APPROVAL', 'AWAITING_CREDENTI
 export const FINAL_STATUSES = ['COMPLETED', 'REJECTED', 'CANCELLED', 'FAILED'] as const;
 export type OnboardingStatus = (typeof OPEN_STATUSES)[number] | (typeof FINAL_STATUSES)[number];
 
-export const SUBSCRIPTION_CODES = ['ORDER_MANAGEMENT', 'CONTROL_TOWER_ORDERS', 'CONTROL_TOWER_INVOICING', 'INVOICING'] as const;
-export type SubscriptionCode = (typeof SUBSCRIPTION_CODES)[number];
-
-/** API subscriptions need this plan (ShipServ: "a tenant with Trade subscription" first). */
-export const API_PLAN = 'TRADE';
-
-export type ApprovalStatus = 'PENDING' | 'APPROVED' | 'REJECTED' | 'EXPIRED';
-
-/** Who approves a subscription: its account manager alone, or the AM and then the technical AM. */
-export const APPROVAL_POLICIES = ['AM', 'AM_THEN_TECH_AM'] as const;
-export type ApprovalPolicy = (typeof APPROVAL_POLICIES)[number];
-export type ApprovalStage = 'AM' | 'TECH_AM';
-export type Decision = 'APPROVE' | 'REJECT';
 export type Connectivity = 'PENDING' | 'CONNECTED' | 'FAILED';
 
 /** What the workflow needs to decide on time; passed in its input so that replays see the same values. */
@@ -41,16 +31,8 @@ export interface OnboardingPolicy {
   connectivityRetryInitialMs: number;
   connectivityRetryMaxMs: number;
   kitLinkTtlMs: number;
-  /** Absent in onboardings started before reminders existed. */
-  approvalReminderIntervalMs?: number;
-  approvalEscalateAfterMs?: number;
-}
-
-/** Resolved by the API at start, so a replay sees the same people whatever the configuration says now. */
-export interface ApprovalSetup {
-  stages: Partial<Record<SubscriptionCode, ApprovalStage[]>>;
-  techAmEmail: string | null;
-  escalateTo: string[];
+  approvalReminderIntervalMs: number;
+  approvalEscalateAfterMs: number;
 }
 
 export interface Address { street1: string; street2?: string; city: string; postalCode: string; countryCode: string }
@@ -77,7 +59,7 @@ export interface IntegrationUserRequest {
   invoiceDataAccess: boolean;
 }
 
-export interface ClientRequest { partnerProvidedId: string; name: string; contactEmail: string; portalUrl: string }
+export interface PortalClientRequest { partnerProvidedId: string; name: string; contactEmail: string; portalUrl: string }
 
 /** The start body as validated by the API; it holds no secret. */
 export interface OnboardingRequest {
@@ -87,7 +69,7 @@ export interface OnboardingRequest {
   approverEmail?: string;
   /** gangway users who administer the API client (TecCom); default: who started the onboarding. */
   clientAdministrators?: string[];
-  clients: ClientRequest[];
+  clients: PortalClientRequest[];
   notify: { email: string; webhookUrl?: string };
 }
 
@@ -98,37 +80,17 @@ export interface OnboardingInput {
   approverEmail: string;
   startedBy: { userId: string; email: string };
   policy: OnboardingPolicy;
-  /** Absent in onboardings started before approval policies existed: one approver per subscription. */
-  approval?: ApprovalSetup;
+  approval: ApprovalSetup;
 }
 
 export interface StepView { name: StepName; status: StepStatus; startedAt: string | null; finishedAt: string | null; detail: string | null }
-export interface ApprovalView {
-  subscription: SubscriptionCode;
-  status: ApprovalStatus;
-  approverEmail: string;
-  decidedBy: string | null;
-  decidedAt: string | null;
-  comment: string | null;
-  /** Whose turn it is; approverEmail is that stage's approver. */
-  stage?: ApprovalStage;
-  stages?: ApprovalStage[];
-  delegateEmail?: string | null;
-  /** When the current approver was asked: the inbox shows how long it has waited. */
-  assignedAt?: string;
-  escalatedTo?: string[];
-  remindersSent?: number;
-  /** Every stage's decision, in order; decidedBy/decidedAt/comment repeat the last one. */
-  decisions?: StageDecision[];
-}
-export interface StageDecision { stage: ApprovalStage; decision: Decision; decidedBy: string; decidedAt: string; comment: string | null }
-export interface ClientView {
+export interface PortalClientView {
   partnerProvidedId: string;
   connectivity: Connectivity;
   /** Credential submissions so far (each one is a collector link). */
   attempts: number;
-  /** Portal logins tried so far, across submissions; absent in onboardings started before it was kept. */
-  checks?: number;
+  /** Portal logins tried so far, across submissions. */
+  checks: number;
   lastCheckedAt: string | null;
   lastError: string | null;
   awaitingCredentials: boolean;
@@ -143,8 +105,8 @@ export interface OnboardingView {
   clientId: string | null;
   steps: StepView[];
   approvals: ApprovalView[];
-  subscriptions: { code: SubscriptionCode; status: string }[];
-  clients: ClientView[];
+  subscriptions: { code: SubscriptionCode; status: SubscriptionStatus }[];
+  clients: PortalClientView[];
   startedBy: string;
   reason: string | null;
   createdAt: string;
@@ -164,16 +126,18 @@ export interface StatusTransition {
 
 export interface OnboardingResult { status: OnboardingStatus; reason: string | null }
 
-/** One thing someone (or gangway itself) did to an approval task: who, what, when and why. */
-export interface AuditEvent {
-  /** Per onboarding, in order; keys the row so that a retried write never duplicates it. */
-  seq: number;
-  occurredAt: string;
-  /** Place in the audit story, shared with status changes (StatusTransition.storyIndex). */
-  storyIndex?: number;
-  actor: string;
-  action: 'ASSIGNED' | 'APPROVED' | 'REJECTED' | 'REASSIGNED' | 'DELEGATED' | 'REMINDED' | 'ESCALATED' | 'EXPIRED';
-  subscription: SubscriptionCode | null;
-  reason: string | null;
-  detail?: Record<string, unknown>;
+/** A client of a finished onboarding whose portal stopped accepting its credentials goes back through collection. */
+export interface ReconnectClientInput {
+  onboardingId: string;
+  client: PortalClientRequest;
+  /** The attempt after the highest collector link this client has: attempts key the links, so they must not repeat. */
+  firstAttempt: number;
+  /** Today's configuration, fixed in the input so that replays see the same values. */
+  policy: OnboardingPolicy;
+}
+
+export interface ReconnectClientResult {
+  connectivity: Connectivity;
+  attempts: number;
+  lastError: string | null;
 }

@@ -1,0 +1,102 @@
+import {
+  assertTransition,
+  initialView,
+  moveStep,
+  type ApprovalView,
+  type AuditEvent,
+  type OnboardingInput,
+  type OnboardingStatus,
+  type OnboardingView,
+  type PortalClientView,
+  type StatusTransition,
+  type StepName,
+  type StepStatus,
+  type StepView,
+  type SubscriptionStatus,
+} from '../domain';
+
+/**
+ * The onboarding's one status object: the query returns its view as it is and the projection stores
+ * it. `change` is the one way to change the view, so that `version` and `updatedAt` never fall
+ * behind; the other methods are named changes built on it.
+ */
+export class OnboardingState {
+  readonly view: OnboardingView;
+  /** Every status change in order; the projection turns each into one webhook. */
+  readonly transitions: StatusTransition[] = [];
+  /** Decisions the staff member who started the onboarding has not been told about yet. */
+  readonly decisionsToAnnounce: ApprovalView[] = [];
+  /** Who did what to the approval tasks, in order; written to PostgreSQL with the projection. */
+  readonly auditEvents: AuditEvent[] = [];
+  private readonly taskRevisions = new Map<string, number>();
+  private storyLength = 0;
+
+  constructor(
+    readonly input: OnboardingInput,
+    workflowId: string,
+  ) {
+    this.view = initialView(input, workflowId, new Date().toISOString());
+    this.transitions.push({ seq: 1, status: 'RUNNING', reason: null, occurredAt: this.view.createdAt, storyIndex: ++this.storyLength });
+  }
+
+  change(mutate: (view: OnboardingView, now: string) => void): void {
+    const now = new Date().toISOString();
+    mutate(this.view, now);
+    this.view.version += 1;
+    this.view.updatedAt = now;
+  }
+
+  get status(): OnboardingStatus {
+    return this.view.status;
+  }
+
+  setStatus(status: OnboardingStatus, reason: string | null = this.view.reason): void {
+    assertTransition(this.view.status, status);
+    this.change((v) => {
+      v.status = status;
+      v.reason = reason;
+    });
+    this.transitions.push({ seq: this.transitions.length + 1, status, reason, occurredAt: this.view.updatedAt, storyIndex: ++this.storyLength });
+  }
+
+  step(name: StepName): StepView {
+    const step = this.view.steps.find((s) => s.name === name);
+    if (!step) throw new Error(`unknown step ${name}`);
+    return step;
+  }
+
+  markStep(name: StepName, status: StepStatus, detail: string | null = null): void {
+    this.change((_, now) => moveStep(this.step(name), status, detail, now));
+  }
+
+  client(partnerProvidedId: string): PortalClientView {
+    const client = this.view.clients.find((c) => c.partnerProvidedId === partnerProvidedId);
+    if (!client) throw new Error(`unknown client ${partnerProvidedId}`);
+    return client;
+  }
+
+  setSubscriptionStatus(code: string, status: SubscriptionStatus): void {
+    this.change((v) => {
+      const subscription = v.subscriptions.find((s) => s.code === code);
+      if (subscription) subscription.status = status;
+    });
+  }
+
+  /** Queues an audit event; the projection writes them in order (workflows/projector.ts). */
+  audit(event: Omit<AuditEvent, 'seq' | 'occurredAt' | 'storyIndex'>): void {
+    this.auditEvents.push({ ...event, seq: this.auditEvents.length + 1, occurredAt: new Date().toISOString(), storyIndex: ++this.storyLength });
+  }
+
+  /** Wakes the task's supervisor: its approver, delegate or stage changed. */
+  taskChanged(subscription: string): void {
+    this.taskRevisions.set(subscription, this.taskRevision(subscription) + 1);
+  }
+
+  taskRevision(subscription: string): number {
+    return this.taskRevisions.get(subscription) ?? 0;
+  }
+
+  pendingApprovals(): ApprovalView[] {
+    return this.view.approvals.filter((a) => a.status === 'PENDING');
+  }
+}
