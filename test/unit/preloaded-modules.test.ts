@@ -73,7 +73,7 @@ describe('preloaded workflow modules', () => {
 
   it('preload the workflows and everything they import', () => {
     expect(PRELOADED_MODULES).toEqual([WORKFLOWS_PATH]);
-    expect(projectModulesLoadedBy(entry).map((f) => path.relative(path.dirname(entry), f))).toEqual(expect.arrayContaining(['index.ts', 'onboarding.ts', 'activity-options.ts', 'messages.ts', 'approval-tasks.ts', 'types.ts']));
+    expect(projectModulesLoadedBy(entry).map((f) => path.relative(path.dirname(entry), f))).toEqual(expect.arrayContaining(['index.ts', 'onboarding.ts', 'activity-options.ts', 'messages.ts', 'approval-tasks.ts', 'state.ts', '../domain/index.ts', '../domain/approval-rules.ts']));
   });
 
   it('keep no state at module scope', () => {
