@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { access, mkdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
@@ -52,7 +52,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
   const EmbeddedPostgresClass = await loadEmbeddedPostgres();
   await mkdir(path.dirname(dataDir), { recursive: true });
-  if (isRoot) await assertReachableByPostgresUser(path.dirname(dataDir));
+  if (isRoot) await ensureReachableByPostgresUser(path.dirname(dataDir), log);
 
   const initialised = await exists(path.join(dataDir, 'PG_VERSION'));
   const password = await readOrCreatePassword(`${dataDir}.password`, initialised);
@@ -277,10 +277,11 @@ async function createDatabaseIfMissing(url: string, database: string): Promise<v
 
 /**
  * As root, postgres runs as the `postgres` user, which must be able to enter every directory above
- * the data directory; a project under /root (mode 700) is the usual way this fails, with an
- * obscure initdb error. Checked up front so the message says what to do.
+ * the data directory (and node_modules, where its binaries are); a fresh clone under `mktemp -d` or
+ * /root (mode 700) is the usual way this fails, with an obscure initdb error. Such a directory gets
+ * the traverse bit only (o+x: enter, not list), as an operator would do by hand, and the log says so.
  */
-async function assertReachableByPostgresUser(dir: string): Promise<void> {
+async function ensureReachableByPostgresUser(dir: string, log: Pick<Logger, 'info'>): Promise<void> {
   const postgresUid = await promisify(execFile)('id', ['-u', USER]).then(
     ({ stdout }) => Number(stdout.trim()),
     () => undefined,
@@ -288,10 +289,11 @@ async function assertReachableByPostgresUser(dir: string): Promise<void> {
   for (let current = dir; ; current = path.dirname(current)) {
     const info = await stat(current);
     if (!(info.mode & 0o001) && info.uid !== postgresUid) {
-      throw new Error(
-        `PostgreSQL runs as the user "${USER}" (we are root), which cannot enter ${current} ` +
-          `(mode ${(info.mode & 0o777).toString(8)}): keep the data directory elsewhere or chmod o+x ${current}`,
-      );
+      const mode = (info.mode & 0o7777) | 0o001;
+      await chmod(current, mode).catch((err: Error) => {
+        throw new Error(`PostgreSQL runs as the user "${USER}" (we are root), which cannot enter ${current}, and chmod o+x failed: ${err.message}`);
+      });
+      log.info({ directory: current, mode: mode.toString(8) }, `gave ${current} the traverse bit (o+x) so that PostgreSQL, running as ${USER}, can reach its files`);
     }
     if (current === path.dirname(current)) return;
   }
