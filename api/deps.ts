@@ -6,6 +6,11 @@ import type { Logger } from '../lib/logger';
 import type { Secrets } from '../lib/secrets';
 import type { TokenService } from './auth';
 
+/** Set on SIGTERM: readiness then answers 503 so that load balancers stop sending new requests. */
+export interface Lifecycle {
+  draining: boolean;
+}
+
 /** What the HTTP layer is built from; one of each per process, made in the composition root. */
 export interface ApiDeps {
   config: Config;
@@ -18,4 +23,5 @@ export interface ApiDeps {
   secrets: Secrets;
   tokens: TokenService;
   log: Logger;
+  lifecycle: Lifecycle;
 }

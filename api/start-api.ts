@@ -1,40 +1,43 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import { createPool, waitForDatabase } from '../db/pool';
 import { loadDataKey } from '../db/data-keys';
-import { requireMasterKeys, type Config } from '../lib/config';
+import { requireMasterKeys, requireTemporalAddress, type Config } from '../lib/config';
 import { createDataConverter } from '../lib/data-converter';
 import { createPayloadCodec } from '../lib/payload-codec';
 import type { Logger } from '../lib/logger';
 import { createSecrets } from '../lib/secrets';
+import { waitForTemporal } from '../lib/temporal-connection';
 import { createApp } from './app';
 import { createTokenService } from './auth';
+import type { Lifecycle } from './deps';
 import { ensureReverifySchedule } from './reverify-schedule';
 import { listen } from './server';
 
-export interface ApiProcess { url: string; stop(): Promise<void> }
-
-/** Resolves once Temporal answers; the API is useless before, and a server that is starting is normal. */
-async function waitForTemporal(connection: Connection, log: Logger, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (let delay = 200; ; delay = Math.min(delay * 2, 3_000)) {
-    try {
-      await connection.workflowService.getSystemInfo({});
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      log.info({ retryInMs: delay }, 'waiting for Temporal');
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
-  }
+export interface ApiProcess {
+  url: string;
+  /** Readiness answers 503 from now on; the listener stays open (SHUTDOWN_DRAIN_DELAY, then stop()). */
+  drain(): void;
+  stop(): Promise<void>;
 }
 
-/** The API's composition root: one pool and one Temporal connection (lazy, so it reconnects) per process. */
-export async function startApiProcess(config: Config, log: Logger, options: { temporalAddress: string; host?: string }): Promise<ApiProcess> {
+/**
+ * The API's composition root: one pool and one Temporal connection (lazy, so it reconnects) per
+ * process. Temporal must answer at start (a wrong certificate or key stops the process at once);
+ * after that, an outage only takes down what needs Temporal: the token, kit and collector pages
+ * answer from PostgreSQL alone.
+ */
+export async function startApiProcess(config: Config, log: Logger): Promise<ApiProcess> {
   if (!config.databaseUrl) throw new Error('DATABASE_URL is required by the API');
-  const pool = createPool(config.databaseUrl, log);
-  await waitForDatabase(pool, log);
-  const connection = Connection.lazy({ address: options.temporalAddress });
-  await waitForTemporal(connection, log);
+  const temporalOptions = { ...config.temporal.connection, address: requireTemporalAddress(config) } as ConnectionOptions & { address: string };
+  const pool = createPool(config.databaseUrl, log, { max: config.databasePoolMax });
+  try {
+    await waitForDatabase(pool, log);
+    await waitForTemporal(temporalOptions, config.temporal.namespace, config.temporal.connectTimeoutMs, log);
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
+  const connection = Connection.lazy(temporalOptions);
   const temporal = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(requireMasterKeys(config)) });
   const codec = createPayloadCodec(requireMasterKeys(config));
   await ensureReverifySchedule(temporal, config, log);
@@ -42,13 +45,18 @@ export async function startApiProcess(config: Config, log: Logger, options: { te
   const tokens = createTokenService({ pool, secrets, accessTtlMs: config.accessTokenTtlMs, refreshTtlMs: config.refreshTokenTtlMs });
   // Readiness gets a connection without the retry interceptor: one attempt under a deadline is what a
   // probe wants, and the SDK's retry timers outlive Connection.close() (they then throw from a timer).
-  const probe = Connection.lazy({ address: options.temporalAddress, interceptors: [] });
-  const app = createApp({ config, pool, temporal, temporalProbe: probe, codec, secrets, tokens, log });
-  const server = await listen(app, config.port, options.host);
+  const probe = Connection.lazy({ ...temporalOptions, interceptors: [] });
+  const lifecycle: Lifecycle = { draining: false };
+  const app = createApp({ config, pool, temporal, temporalProbe: probe, codec, secrets, tokens, log, lifecycle });
+  const server = await listen(app, config.port, config.host);
   log.info({ url: server.url }, 'API listening');
   return {
     url: server.url,
+    drain() {
+      lifecycle.draining = true;
+    },
     async stop() {
+      lifecycle.draining = true;
       await server.close();
       await probe.close();
       await connection.close();

@@ -10,10 +10,12 @@ if (!fs.existsSync(entry)) {
   process.exitCode = 2;
 } else {
   require(entry)
-    .run(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() })
+    .run(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), signals: process })
     .then(
       (code) => {
         process.exitCode = code;
+        // The api and worker commands return once stopped; whatever timers the SDK left must not keep us.
+        if (process.argv[2] === 'api' || process.argv[2] === 'worker') process.exit(code);
       },
       (err) => {
         process.stderr.write(`gangway: ${err && err.message ? err.message : String(err)}\n`);

@@ -7,6 +7,8 @@ export interface CliIo {
   stderr: NodeJS.WritableStream;
   env: Record<string, string | undefined>;
   cwd: string;
+  /** The process, for the long-running commands (api, worker) that stop on SIGTERM or SIGINT. */
+  signals?: NodeJS.EventEmitter;
 }
 
 /** Exit codes: 0 done (or waiting on a person), 1 the onboarding ended badly, 2 usage, HTTP or setup problems. */

@@ -4,6 +4,7 @@ import { approve } from './commands/approve';
 import { keysRewrap } from './commands/keys-rewrap';
 import { login } from './commands/login';
 import { onboard } from './commands/onboard';
+import { apiCommand, migrateCommand, workerCommand } from './commands/processes';
 import { status } from './commands/status';
 import { usersAdd } from './commands/users-add';
 import { CliError, Context, EXIT, type CliIo } from './context';
@@ -108,6 +109,19 @@ function buildProgram(ctx: Context, setExit: (code: number) => void): Command {
     .option('--reject', 'reject instead of approve')
     .option('--comment <text>', 'why; shown to the staff member who started the onboarding')
     .action(act((id: string, opts, cmd: Command) => approve(ctx, id, { ...opts, api: globals(cmd).api })));
+
+  program
+    .command('migrate')
+    .description('apply the database migrations (DATABASE_URL) and exit; safe to run from several places at once')
+    .action(act(() => migrateCommand(ctx)));
+  program
+    .command('api')
+    .description('run the HTTP API, configured by the environment, until SIGTERM (see docs/deploy.md)')
+    .action(act(() => apiCommand(ctx)));
+  program
+    .command('worker')
+    .description('run a Temporal worker and the webhook dispatcher, configured by the environment, until SIGTERM')
+    .action(act(() => workerCommand(ctx)));
 
   return program;
 }

@@ -43,3 +43,12 @@ function resolveMigrationsDir(): string {
   const fromSource = path.join(__dirname, 'migrations');
   return __dirname.includes(`${path.sep}dist${path.sep}`) ? MIGRATIONS_DIR : fromSource;
 }
+
+/** Migrations not applied yet: the API and the worker refuse to start on a schema that is behind. */
+export async function pendingMigrations(pool: Pool, dir = resolveMigrationsDir()): Promise<string[]> {
+  const files = (await readdir(dir)).filter((f) => /^\d+_.+\.sql$/.test(f)).sort();
+  const { rows } = await pool.query<{ table: string | null }>("SELECT to_regclass('schema_migrations')::text AS table");
+  if (!rows[0]?.table) return files;
+  const done = new Set((await pool.query<{ name: string }>('SELECT name FROM schema_migrations')).rows.map((r) => r.name));
+  return files.filter((f) => !done.has(f));
+}

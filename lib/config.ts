@@ -2,6 +2,7 @@ import ms from 'ms';
 import { z } from 'zod';
 import { APPROVAL_POLICIES, SUBSCRIPTION_CODES, type ApprovalPolicy, type OnboardingPolicy, type SubscriptionCode } from '../domain';
 import type { MasterKeys } from './master-keys';
+import { TEMPORAL_VARIABLE_PREFIXES, TEMPORAL_VARIABLES, temporalConnectionFromEnv, type TemporalConnectionOptions } from './temporal-connection';
 
 /** Durations are written the way people say them ("24h", "90s", "500ms") and held as milliseconds. */
 const duration = z.string().transform((text, ctx) => {
@@ -49,20 +50,37 @@ const approvalPolicy = z.string().transform((text, ctx) => {
   return parsed.data;
 });
 
+/** Like `duration`, but "0" means no time at all (a drain delay that is off). */
+const durationOrZero = z.string().transform((text, ctx) => {
+  if (text.trim() === '0') return 0;
+  const value = ms(text as ms.StringValue);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    ctx.addIssue({ code: 'custom', message: `not a duration: "${text}" (try "0", "5s")` });
+    return z.NEVER;
+  }
+  return value;
+});
+
 const envSchema = z.object({
+  GANGWAY_ENV: z.enum(['development', 'production']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
   PORT: integer.default(3000),
+  WORKER_HEALTH_PORT: integer.default(3001),
+  SHUTDOWN_DRAIN_DELAY: durationOrZero.default(0),
   PUBLIC_URL: z.url().optional(),
   DATABASE_URL: z.string().min(1).optional(),
-  TEMPORAL_ADDRESS: z.string().min(1).optional(),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  DATABASE_POOL_MAX: integer.pipe(z.number().min(2, 'at least 2')).default(10),
+  TEMPORAL_CONNECT_TIMEOUT: duration.default(60_000),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('onboarding'),
   TEMPORAL_CLI_PATH: z.string().min(1).optional(),
   TEMPORAL_DEV_PORT: integer.default(7233),
+  GANGWAY_EMBEDDED_PG_PORT: integer.default(54329),
   SMTP_URL: z.string().min(1).optional(),
   MAIL_FROM: z.string().default('gangway <no-reply@gangway.localhost>'),
   GANGWAY_MASTER_KEY: masterKey.optional(),
   GANGWAY_PREVIOUS_MASTER_KEYS: masterKeyList.default([]),
   GANGWAY_DATA_DIR: z.string().default('.data'),
+  GANGWAY_WORKFLOW_BUNDLE: z.string().min(1).optional(),
   DEVELOPER_PORTAL_URL: z.url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ACCESS_TOKEN_TTL: duration.default(15 * 60_000),
@@ -92,16 +110,38 @@ const envSchema = z.object({
 
 
 export interface Config {
+  /** `production` refuses every local fallback (requireProductionSettings). */
+  env: 'development' | 'production';
+  host: string;
   port: number;
+  workerHealthPort: number;
+  /** How long readiness answers 503 on SIGTERM before the listener closes (load balancers notice). */
+  shutdownDrainDelayMs: number;
   publicUrl: string;
   databaseUrl?: string;
-  temporal: { address?: string; namespace: string; taskQueue: string; cliPath?: string; devPort: number; maxCachedWorkflows: number };
+  /** Connections per process; the worker runs at most this many activities at once, so none waits for one. */
+  databasePoolMax: number;
+  embeddedPostgresPort: number;
+  temporal: {
+    /** Absent: `npm start` runs the dev server; the separate processes need it. */
+    address?: string;
+    namespace: string;
+    /** TLS, API key and headers from the environment (lib/temporal-connection.ts). */
+    connection: TemporalConnectionOptions;
+    connectTimeoutMs: number;
+    taskQueue: string;
+    cliPath?: string;
+    devPort: number;
+    maxCachedWorkflows: number;
+  };
   smtpUrl?: string;
   mailFrom: string;
   masterKey?: Buffer;
   /** Keys GANGWAY_MASTER_KEY replaced: they still open what they wrapped until `gangway keys rewrap`. */
   previousMasterKeys: Buffer[];
   dataDir: string;
+  /** The prebuilt workflow bundle `gangway worker` loads; default: the one `npm run build` writes in dist/. */
+  workflowBundlePath?: string;
   developerPortalUrl: string;
   logLevel: string;
   accessTokenTtlMs: number;
@@ -135,14 +175,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     throw new ConfigError(`invalid configuration: ${problems}`);
   }
   const e = parsed.data;
+  let temporal: ReturnType<typeof temporalConnectionFromEnv>;
+  try {
+    temporal = temporalConnectionFromEnv(env);
+  } catch (err) {
+    throw new ConfigError(`invalid configuration: ${(err as Error).message}`);
+  }
+  if (e.GANGWAY_ENV === 'production') {
+    const unknown = unknownVariables(env);
+    if (unknown.length > 0) throw new ConfigError(`invalid configuration: ${unknown.join('; ')}`);
+  }
   const publicUrl = (e.PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/$/, '');
   return Object.freeze({
+    env: e.GANGWAY_ENV,
+    host: e.HOST,
     port: e.PORT,
+    workerHealthPort: e.WORKER_HEALTH_PORT,
+    shutdownDrainDelayMs: e.SHUTDOWN_DRAIN_DELAY,
     publicUrl,
     databaseUrl: e.DATABASE_URL,
+    databasePoolMax: e.DATABASE_POOL_MAX,
+    embeddedPostgresPort: e.GANGWAY_EMBEDDED_PG_PORT,
     temporal: Object.freeze({
-      address: e.TEMPORAL_ADDRESS,
-      namespace: e.TEMPORAL_NAMESPACE,
+      address: temporal.options.address,
+      namespace: temporal.namespace ?? 'default',
+      connection: Object.freeze(temporal.options),
+      connectTimeoutMs: e.TEMPORAL_CONNECT_TIMEOUT,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       cliPath: e.TEMPORAL_CLI_PATH,
       devPort: e.TEMPORAL_DEV_PORT,
@@ -153,6 +211,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     masterKey: e.GANGWAY_MASTER_KEY,
     previousMasterKeys: e.GANGWAY_PREVIOUS_MASTER_KEYS,
     dataDir: e.GANGWAY_DATA_DIR,
+    workflowBundlePath: e.GANGWAY_WORKFLOW_BUNDLE,
     developerPortalUrl: e.DEVELOPER_PORTAL_URL ?? `${publicUrl}/docs`,
     logLevel: e.LOG_LEVEL,
     accessTokenTtlMs: e.ACCESS_TOKEN_TTL,
@@ -178,6 +237,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   });
 }
 
+/** The separate processes need a Temporal to talk to; only `npm start` brings its own. */
+export function requireTemporalAddress(config: Config): string {
+  if (!config.temporal.address) throw new ConfigError('TEMPORAL_ADDRESS is required (host:port of the Temporal frontend)');
+  return config.temporal.address;
+}
+
 /** The master key is required wherever secrets are sealed or opened. */
 export function requireMasterKey(config: Config): Buffer {
   if (!config.masterKey) throw new ConfigError('GANGWAY_MASTER_KEY is required (base64 of 32 bytes)');
@@ -186,4 +251,68 @@ export function requireMasterKey(config: Config): Buffer {
 
 export function requireMasterKeys(config: Config): MasterKeys {
   return { current: requireMasterKey(config), previous: config.previousMasterKeys };
+}
+
+/** Every variable gangway reads (the CLI's GANGWAY_API_URL too); deployment files are checked against it. */
+export const KNOWN_VARIABLES: readonly string[] = [...Object.keys(envSchema.shape), ...TEMPORAL_VARIABLES, 'GANGWAY_API_URL'];
+
+/** Names in gangway's own namespaces that it does not read: a misspelling, caught in production. */
+const OUR_PREFIXES = /^(GANGWAY|TEMPORAL|DATABASE|SMTP|MAIL|APPROVAL|WEBHOOK|COLLECTOR|CONNECTIVITY|CREDENTIAL|KIT|REVERIFY|WORKER|CODEC|CLIENT_SECRET|ACCESS_TOKEN|REFRESH_TOKEN|INTEGRATION|STAFF|ESCALATION|TECH_AM|EGRESS|DEVELOPER_PORTAL|PUBLIC|SHUTDOWN)_/;
+/** Kubernetes adds <SERVICE>_SERVICE_HOST, <SERVICE>_PORT_… for every service; a service named "temporal" is not a typo of ours. */
+const SERVICE_LINK = /_(SERVICE_HOST|SERVICE_PORT(_\w+)?|PORT(_\d+_(TCP|UDP)(_\w+)?)?)$/;
+
+function unknownVariables(env: Record<string, string | undefined>): string[] {
+  const known = new Set(KNOWN_VARIABLES);
+  return Object.keys(env)
+    .filter((name) => OUR_PREFIXES.test(name) && !SERVICE_LINK.test(name) && !known.has(name) && !TEMPORAL_VARIABLE_PREFIXES.some((p) => name.startsWith(p)))
+    .map((name) => {
+      const guess = closest(name, [...known]);
+      return `${name} is not a setting gangway knows${guess ? ` (did you mean ${guess}?)` : ''}`;
+    });
+}
+
+function closest(name: string, candidates: string[]): string | undefined {
+  const distance = (a: string, b: string) => {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      let previous = row[0];
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const next = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+        previous = row[j];
+        row[j] = next;
+      }
+    }
+    return row[b.length];
+  };
+  const [best] = candidates.map((c) => ({ c, d: distance(name, c) })).sort((x, y) => x.d - y.d);
+  return best && best.d <= 3 ? best.c : undefined;
+}
+
+/** What each production process cannot do without, and why it may not fall back to a local stand-in. */
+const REQUIRED: Record<'migrate' | 'api' | 'worker' | 'start', { variable: string; missing: (c: Config) => boolean; why: string }[]> = {
+  migrate: [{ variable: 'DATABASE_URL', missing: (c) => !c.databaseUrl, why: 'no embedded PostgreSQL in production' }],
+  api: [],
+  worker: [],
+  start: [],
+};
+const common = [
+  REQUIRED.migrate[0],
+  { variable: 'TEMPORAL_ADDRESS', missing: (c: Config) => !c.temporal.address, why: 'no Temporal dev server in production' },
+  { variable: 'GANGWAY_MASTER_KEY', missing: (c: Config) => !c.masterKey, why: 'never a generated key file in production: keep it in a secret manager' },
+  { variable: 'PUBLIC_URL', missing: (c: Config) => c.publicUrl.startsWith('http://127.0.0.1'), why: 'every link in mail is built on it' },
+];
+const mail = { variable: 'SMTP_URL', missing: (c: Config) => !c.smtpUrl, why: 'no local mail catcher in production' };
+REQUIRED.api.push(...common);
+REQUIRED.worker.push(...common, mail);
+REQUIRED.start.push(...common, mail);
+
+/**
+ * Under GANGWAY_ENV=production, the first setting a process lacks stops it, in one line naming it.
+ * Outside production nothing is required here: `npm start` fills the gaps with local stand-ins.
+ */
+export function requireProductionSettings(config: Config, role: keyof typeof REQUIRED): void {
+  if (config.env !== 'production') return;
+  const problems = REQUIRED[role].filter((r) => r.missing(config)).map((r) => `${r.variable} is required (${r.why})`);
+  if (problems.length > 0) throw new ConfigError(`GANGWAY_ENV=production: ${problems.join('; ')}`);
 }

@@ -6,7 +6,7 @@ import { createPool, waitForDatabase } from '../db/pool';
 import { startEmbeddedPostgres } from '../infra/embedded-postgres';
 import { findTemporalCli } from '../infra/temporal-cli';
 import { startDevServer } from '../infra/temporal-dev-server';
-import { loadConfig, type Config } from '../lib/config';
+import { loadConfig, requireProductionSettings, type Config } from '../lib/config';
 import { createLogger, type Logger } from '../lib/logger';
 import { startMailSink } from '../notify/mail-sink';
 import { startWorkerProcess } from '../worker/start-worker';
@@ -15,7 +15,6 @@ import { PREBUILT_BUNDLE } from './bundle-workflows';
 import { localMasterKey } from './local-secrets';
 
 const PROJECT_ROOT = path.join(__dirname, '..', '..');
-const EMBEDDED_PG_PORT = Number(process.env.GANGWAY_EMBEDDED_PG_PORT ?? 54329);
 
 /**
  * `npm start`: the whole stack in the foreground. What is not given by the environment is started
@@ -25,6 +24,8 @@ const EMBEDDED_PG_PORT = Number(process.env.GANGWAY_EMBEDDED_PG_PORT ?? 54329);
 async function main(): Promise<void> {
   const env = { ...process.env };
   const base = loadConfig(env);
+  // In production every stand-in below is refused: the one line names what to set instead.
+  requireProductionSettings(base, 'start');
   const log = createLogger({ level: base.logLevel });
   installTemporalRuntime(log);
   const dataDir = path.resolve(base.dataDir);
@@ -51,7 +52,7 @@ async function bringUp(env: NodeJS.ProcessEnv, base: Config, log: Logger, dataDi
   env.GANGWAY_MASTER_KEY ??= await localMasterKey(dataDir);
 
   if (!env.DATABASE_URL) {
-    const pg = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'postgres'), port: EMBEDDED_PG_PORT, log });
+    const pg = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'postgres'), port: base.embeddedPostgresPort, log });
     stops.push(() => pg.stop());
     env.DATABASE_URL = pg.url;
   }
@@ -92,9 +93,9 @@ async function bringUp(env: NodeJS.ProcessEnv, base: Config, log: Logger, dataDi
   const config = loadConfig(env);
   const temporalAddress = env.TEMPORAL_ADDRESS!;
   const bundle = await access(PREBUILT_BUNDLE).then(() => ({ codePath: PREBUILT_BUNDLE }), () => undefined);
-  const worker = await startWorkerProcess(config, log, { temporalAddress, workflowBundle: bundle });
+  const worker = await startWorkerProcess(config, log, { workflowBundle: bundle });
   stops.push(() => worker.stop());
-  const api = await startApiProcess(config, log, { temporalAddress });
+  const api = await startApiProcess(config, log);
   stops.push(() => api.stop());
   await worker.ready;
 

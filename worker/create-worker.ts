@@ -13,6 +13,8 @@ export interface OnboardingWorkerOptions {
   /** A prebuilt bundle (bundleWorkflowCode) skips the few seconds of bundling at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   maxCachedWorkflows?: number;
+  /** Activities and local activities at once; sized to the database pool. */
+  maxConcurrentActivities?: number;
 }
 
 export function createOnboardingWorker(options: OnboardingWorkerOptions): Promise<Worker> {
@@ -25,6 +27,8 @@ export function createOnboardingWorker(options: OnboardingWorkerOptions): Promis
     dataConverter,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: BUNDLER_OPTIONS }),
     maxCachedWorkflows: options.maxCachedWorkflows,
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities,
+    maxConcurrentLocalActivityExecutions: options.maxConcurrentActivities,
     // Let in-flight activities finish on SIGTERM instead of leaving them to time out.
     shutdownGraceTime: '10s',
   });

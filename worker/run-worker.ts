@@ -1,9 +1,11 @@
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection, type NativeConnectionOptions, type Worker } from '@temporalio/worker';
 import type { Logger } from '../lib/logger';
 
 export interface SupervisedWorker {
   /** Resolves when the worker has stopped for good (after stop()). */
   done: Promise<void>;
+  /** True while the worker polls its task queue: a worker's readiness. */
+  isPolling(): boolean;
   stop(): Promise<void>;
 }
 
@@ -12,12 +14,12 @@ export interface SupervisedWorker {
  * does not retry by itself, and a worker that fails while running is built again after a backoff.
  */
 export function superviseWorker(options: {
-  address: string;
+  connection: NativeConnectionOptions;
   log: Logger;
   build: (connection: NativeConnection) => Promise<Worker>;
   onRunning?: () => void;
 }): SupervisedWorker {
-  const { address, log, build } = options;
+  const { log, build } = options;
   let stopping = false;
   let current: Worker | undefined;
   let wake: () => void = () => undefined;
@@ -26,7 +28,7 @@ export function superviseWorker(options: {
     for (let delay = 500; !stopping; delay = Math.min(delay * 2, 10_000)) {
       let connection: NativeConnection | undefined;
       try {
-        connection = await NativeConnection.connect({ address });
+        connection = await NativeConnection.connect(options.connection);
         current = await build(connection);
         if (stopping) break;
         options.onRunning?.();
@@ -48,6 +50,7 @@ export function superviseWorker(options: {
 
   return {
     done,
+    isPolling: () => current?.getState() === 'RUNNING',
     async stop() {
       stopping = true;
       wake();

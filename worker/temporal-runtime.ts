@@ -12,5 +12,8 @@ export function installTemporalRuntime(log: Logger, level: LogLevel = 'WARN'): v
     logger: new DefaultLogger(level, (entry) => log[levels[entry.level]]({ ...entry.meta, sdk: true }, entry.message)),
     // The Rust core logs on its own unless told to forward; forwarded, its lines go through pino too.
     telemetryOptions: { logging: { filter: { core: level, other: level }, forward: {} } },
+    // Our processes own their shutdown (readiness to 503 first, then the worker drains): the SDK
+    // must not stop workers on SIGTERM behind their back, or the supervisor would start them again.
+    shutdownSignals: [],
   });
 }

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 import type { ApiDeps } from '../deps';
 
-/** Liveness says the process answers; readiness says it can do its job (PostgreSQL and Temporal reachable). */
+/** Liveness says the process answers; readiness says it can do its job (PostgreSQL and Temporal reachable, not draining). */
 export function healthRoutes(deps: ApiDeps, registry: Registry): Router {
   const router = Router();
 
@@ -20,8 +20,9 @@ export function healthRoutes(deps: ApiDeps, registry: Registry): Router {
         () => 'down',
       ),
     ]);
-    const ready = database === 'up' && temporal === 'up';
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: { database, temporal } });
+    const draining = deps.lifecycle.draining;
+    const ready = database === 'up' && temporal === 'up' && !draining;
+    res.status(ready ? 200 : 503).json({ status: draining ? 'draining' : ready ? 'ready' : 'not ready', checks: { database, temporal } });
   });
 
   router.get('/metrics', async (_req, res) => {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { linkIn, startBody, type Stack } from './stack';
 
 /** Runs one onboarding to COMPLETED through the API (every subscription approved) and opens its kit once. */
-export async function completeOnboarding(stack: Stack, people: { staffToken: string; approver: { email: string; token: string } }, overrides: Record<string, any> = {}) {
+export async function completeOnboarding(stack: Pick<Stack, 'http' | 'waitForOnboarding' | 'mail'>, people: { staffToken: string; approver: { email: string; token: string } }, overrides: Record<string, any> = {}) {
   const notifyEmail = `ops-${randomBytes(4).toString('hex')}@acme.example`;
   const body = startBody({ approverEmail: people.approver.email, notify: { email: notifyEmail }, ...overrides });
   const started = await stack.http('POST', '/v1/onboardings', { token: people.staffToken, body });
@@ -19,7 +19,7 @@ export async function completeOnboarding(stack: Stack, people: { staffToken: str
 }
 
 /** POST /oauth/token with HTTP Basic client authentication and a form body. */
-export function oauthToken(stack: Stack, client: { clientId: string; clientSecret: string }, form: Record<string, string>) {
+export function oauthToken(stack: Pick<Stack, 'http'>, client: { clientId: string; clientSecret: string }, form: Record<string, string>) {
   const basic = Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64');
   return stack.http('POST', '/oauth/token', {
     headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },

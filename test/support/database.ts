@@ -12,7 +12,7 @@ export interface TestDatabase {
 }
 
 /** A fresh, migrated database of the test file's own, dropped afterwards; no test touches another's data. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase(options: { migrated?: boolean } = {}): Promise<TestDatabase> {
   const name = `gangway_test_${randomBytes(6).toString('hex')}`;
   await withAdmin((admin) => admin.query(`CREATE DATABASE ${name}`));
   const url = new URL(ADMIN_URL);
@@ -20,7 +20,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const pool = new Pool({ connectionString: url.toString(), max: 10 });
   // Like the product's pools: an idle client dropped by the server is replaced, not fatal.
   pool.on('error', () => undefined);
-  await migrate(pool);
+  if (options.migrated !== false) await migrate(pool);
   return {
     url: url.toString(),
     pool,

@@ -1,7 +1,7 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
 import { startApiProcess } from '../../api/start-api';
-import { createUser, type ApproverKind, type Role } from '../../db/users';
+import type { ApproverKind, Role } from '../../db/users';
 import { freePort } from '../../infra/free-port';
 import { loadConfig, requireMasterKeys, type Config } from '../../lib/config';
 import { createDataConverter } from '../../lib/data-converter';
@@ -10,9 +10,11 @@ import { startMailSink, type MailSink } from '../../notify/mail-sink';
 import { startWorkerProcess } from '../../worker/start-worker';
 import { installTemporalRuntime } from '../../worker/temporal-runtime';
 import { createTestDatabase, type TestDatabase } from './database';
+import { productHttp } from './product-http';
 import { testWorkflowBundle } from './workflow-bundle';
 
-export interface HttpResult<T = any> { status: number; body: T; headers: Headers; text: string }
+export type { HttpResult } from './product-http';
+import type { HttpResult } from './product-http';
 
 /**
  * The whole product for one test file, wired by the same composition roots `npm start` uses:
@@ -54,30 +56,13 @@ export async function startStack(env: Record<string, string> = {}, options: { lo
   });
   const log = options.logs ? createLogger({ level: 'debug' }, options.logs) : createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   installTemporalRuntime(log);
-  const worker = await startWorkerProcess(config, log, { temporalAddress, workflowBundle: testWorkflowBundle(), webhookPollMs: 100 });
-  const api = await startApiProcess(config, log, { temporalAddress });
+  const worker = await startWorkerProcess(config, log, { workflowBundle: testWorkflowBundle(), webhookPollMs: 100 });
+  const api = await startApiProcess(config, log);
   await worker.ready;
-  const connection = await Connection.connect({ address: temporalAddress });
+  const connection = await Connection.connect({ ...config.temporal.connection, address: temporalAddress } as ConnectionOptions);
   const temporal = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(requireMasterKeys(config)) });
 
-  const http: Stack['http'] = async (method, path, options = {}) => {
-    const headers: Record<string, string> = { ...options.headers };
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
-    if (options.body !== undefined) headers['content-type'] ??= 'application/json';
-    const response = await fetch(`${api.url}${path}`, {
-      method,
-      headers,
-      body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
-    });
-    const text = await response.text();
-    let body: unknown = text;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      /* not JSON: keep the text */
-    }
-    return { status: response.status, body: body as any, headers: response.headers, text };
-  };
+  const { http, addUser, waitForOnboarding } = productHttp(api.url, db.pool);
 
   return {
     config,
@@ -86,25 +71,8 @@ export async function startStack(env: Record<string, string> = {}, options: { lo
     temporal,
     url: api.url,
     http,
-    async addUser(role, options = {}) {
-      const email = options.email ?? `${role}-${randomBytes(4).toString('hex')}@gangway.example`;
-      const password = options.password ?? `pw-${randomBytes(8).toString('hex')}`;
-      const { id } = await createUser(db.pool, { email, role, approverKind: options.approverKind ?? (role === 'approver' ? 'AM' : undefined), password });
-      const login = await http('POST', '/v1/login', { body: { email, password } });
-      if (login.status !== 200) throw new Error(`login failed: ${login.status} ${login.text}`);
-      return { id, email, token: login.body.accessToken };
-    },
-    async waitForOnboarding(id, token, predicate, timeoutMs = 20_000) {
-      const deadline = Date.now() + timeoutMs;
-      let last: unknown;
-      for (;;) {
-        const res = await http('GET', `/v1/onboardings/${id}`, { token });
-        last = res.body;
-        if (res.status === 200 && predicate(res.body)) return res.body;
-        if (Date.now() > deadline) throw new Error(`onboarding ${id} did not reach the expected state; last seen: ${JSON.stringify(last)}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    },
+    addUser,
+    waitForOnboarding,
     async stop() {
       await api.stop();
       await worker.stop();

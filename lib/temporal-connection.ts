@@ -1,0 +1,95 @@
+import { Connection, type ConnectionOptions } from '@temporalio/client';
+import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
+
+/**
+ * How every part of gangway reaches Temporal (worker, the API's client, readiness, the bench, the
+ * tests): the settings the Temporal CLI reads, through @temporalio/envconfig — TEMPORAL_ADDRESS,
+ * TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_* (mTLS client pair, server CA, server name),
+ * and TEMPORAL_PROFILE / TEMPORAL_CONFIG_FILE for a TOML profile.
+ */
+export type TemporalConnectionOptions = Pick<ClientConnectConfig['connectionOptions'], 'address' | 'tls' | 'apiKey' | 'metadata'>;
+
+export const TEMPORAL_VARIABLES = [
+  'TEMPORAL_ADDRESS',
+  'TEMPORAL_NAMESPACE',
+  'TEMPORAL_API_KEY',
+  'TEMPORAL_TLS',
+  'TEMPORAL_TLS_CLIENT_CERT_PATH',
+  'TEMPORAL_TLS_CLIENT_CERT_DATA',
+  'TEMPORAL_TLS_CLIENT_KEY_PATH',
+  'TEMPORAL_TLS_CLIENT_KEY_DATA',
+  'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+  'TEMPORAL_TLS_SERVER_CA_CERT_DATA',
+  'TEMPORAL_TLS_SERVER_NAME',
+  'TEMPORAL_TLS_DISABLE_HOST_VERIFICATION',
+  'TEMPORAL_PROFILE',
+  'TEMPORAL_CONFIG_FILE',
+] as const;
+/** TEMPORAL_GRPC_META_<HEADER>: a gRPC header sent with every call. */
+export const TEMPORAL_VARIABLE_PREFIXES = ['TEMPORAL_GRPC_META_'] as const;
+
+/** Reads the connection settings; a file that cannot be read is named by the variable that points at it. */
+export function temporalConnectionFromEnv(env: Record<string, string | undefined>): { options: TemporalConnectionOptions; namespace?: string } {
+  const given = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[0].startsWith('TEMPORAL_') && typeof e[1] === 'string'));
+  try {
+    const { connectionOptions, namespace } = loadClientConnectConfig({ overrideEnvVars: given, configFileStrict: true });
+    const { address, tls, apiKey, metadata } = connectionOptions;
+    return { options: { address, tls, apiKey, metadata }, namespace };
+  } catch (err) {
+    const message = (err as Error).message;
+    const culprit = Object.entries(given).find(([, value]) => value && message.includes(value))?.[0];
+    throw new Error(culprit ? `${culprit}: ${message}` : `Temporal connection settings: ${message}`);
+  }
+}
+
+/** Why a connection attempt failed, for the one line a process prints before it stops. */
+export type TemporalTrouble = 'unreachable' | 'tls' | 'credentials' | 'namespace';
+
+export function classifyTemporalError(err: unknown): TemporalTrouble {
+  const e = err as { code?: number; message?: string; details?: string };
+  const text = `${e?.message ?? ''} ${e?.details ?? ''}`;
+  if (e?.code === 16 || e?.code === 7 || /unauthenticated|permission denied|unauthorized/i.test(text)) return 'credentials';
+  if (e?.code === 5 || /namespace .*not found/i.test(text)) return 'namespace';
+  if (/certificate|handshake|tls|ssl|UnknownIssuer|alert|wrong version number/i.test(text)) return 'tls';
+  return 'unreachable';
+}
+
+const TROUBLE: Record<Exclude<TemporalTrouble, 'unreachable'>, string> = {
+  tls: 'refused the TLS handshake (check TEMPORAL_TLS_SERVER_CA_CERT_PATH, TEMPORAL_TLS_SERVER_NAME and the client certificate)',
+  credentials: 'refused our credentials (check TEMPORAL_API_KEY or the client certificate)',
+  namespace: 'has no such namespace (check TEMPORAL_NAMESPACE)',
+};
+
+/**
+ * At start: resolves once Temporal answers for the namespace. A server that is still starting is
+ * waited for (up to TEMPORAL_CONNECT_TIMEOUT); a wrong CA, a refused key or an unknown namespace will
+ * not get better by waiting, and stops the process at once with one line saying which.
+ */
+export async function waitForTemporal(
+  options: ConnectionOptions & { address: string },
+  namespace: string,
+  timeoutMs: number,
+  log: { info(obj: object, msg: string): void },
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 200; ; delay = Math.min(delay * 2, 3_000)) {
+    let connection: Connection | undefined;
+    try {
+      connection = await Connection.connect({ ...options, connectTimeout: Math.max(1_000, Math.min(10_000, deadline - Date.now())) });
+      await connection.workflowService.describeNamespace({ namespace });
+      return;
+    } catch (err) {
+      const trouble = classifyTemporalError(err);
+      if (trouble !== 'unreachable') throw new Error(`Temporal at ${options.address} ${TROUBLE[trouble]}: ${oneLine(err)}`);
+      if (Date.now() + delay > deadline) {
+        throw new Error(`Temporal at ${options.address} did not answer within ${Math.round(timeoutMs / 1000)} s (TEMPORAL_ADDRESS, TEMPORAL_CONNECT_TIMEOUT): ${oneLine(err)}`);
+      }
+      log.info({ address: options.address, retryInMs: delay }, 'waiting for Temporal');
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    } finally {
+      await connection?.close().catch(() => undefined);
+    }
+  }
+}
+
+const oneLine = (err: unknown) => ((err as Error)?.message ?? String(err)).split('\n')[0];
