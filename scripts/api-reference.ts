@@ -44,13 +44,18 @@ interface Parameter {
   description?: string;
   schema?: Schema;
 }
+interface Response {
+  description: string;
+  content?: Record<string, Content>;
+  headers?: Record<string, { description?: string }>;
+}
 interface Operation {
   summary?: string;
   description?: string;
   security?: Record<string, string[]>[];
   parameters?: Parameter[];
   requestBody?: { content: Record<string, Content> };
-  responses: Record<string, { description: string; content?: Record<string, Content>; headers?: Record<string, { description?: string }> }>;
+  responses: Record<string, Response>;
 }
 interface Document {
   info: { title: string; version: string; description?: string };
@@ -65,8 +70,11 @@ const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const code = (text: string) => `\`${text}\``;
-const table = (head: string[], rows: string[][]) =>
-  [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)];
+const table = (head: string[], rows: string[][]) => [
+  `| ${head.join(' | ')} |`,
+  `| ${head.map(() => '---').join(' | ')} |`,
+  ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
+];
 
 /** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens. */
 const anchor = (heading: string) =>
@@ -140,7 +148,9 @@ export function renderApiReference(): string {
     return names.length ? names.map((n) => `[${code(n)}](#authentication)`).join(', ') : 'none';
   };
   const header = (s: { scheme?: string }) =>
-    s.scheme === 'basic' ? code('Authorization: Basic base64(id:secret)') : code(`Authorization: ${s.scheme === 'bearer' ? 'Bearer' : s.scheme} <token>`);
+    s.scheme === 'basic'
+      ? code('Authorization: Basic base64(id:secret)')
+      : code(`Authorization: ${s.scheme === 'bearer' ? 'Bearer' : s.scheme} <token>`);
 
   const operations = Object.entries(doc.paths).flatMap(([route, item]) =>
     METHODS.filter((m) => item[m]).map((method) => ({ route, method, operation: item[method] })),
@@ -180,7 +190,8 @@ export function renderApiReference(): string {
     .find((s): s is Schema => s !== undefined);
   if (problem) out.push(...table(['field', 'type', 'required', 'notes'], fields(problem)), '');
 
-  out.push('## Operations', '', ...table(['operation', 'summary'], operations.map((o) => [`[${heading(o)}](#${anchor(heading(o))})`, o.operation.summary ?? ''])), '');
+  const index = operations.map((o) => [`[${heading(o)}](#${anchor(heading(o))})`, o.operation.summary ?? '']);
+  out.push('## Operations', '', ...table(['operation', 'summary'], index), '');
 
   for (const o of operations) {
     const { operation } = o;
