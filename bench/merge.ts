@@ -11,10 +11,10 @@ import { latencyPlot, renderReport, type BenchResults } from './report';
  *
  * The later run's rows replace the same rows (parked: by N and variant; any other section whole), its
  * command and date are listed under the header, failures it measured past are dropped, and
- * BENCHMARKS.md is rendered again with the hand-written analysis (from ANALYSIS_HEADING on) kept.
+ * BENCHMARKS.md is rendered again from the merged results alone: it is generated whole, and the
+ * hand-written analysis lives in docs/performance.md, which neither a run nor a merge touches.
  */
 const ROOT = path.join(__dirname, '..');
-const ANALYSIS_HEADING = '## Cost model';
 const SECTIONS = ['census', 'throughput', 'tuning', 'startLatency', 'startPhases', 'decision', 'readPath', 'coldStart'] as const;
 
 async function main(): Promise<void> {
@@ -43,11 +43,8 @@ async function main(): Promise<void> {
   base.failures = [...(base.failures ?? []).filter((f) => !measuredPast(f)), ...(later.failures ?? []).map((f) => `${f} (later run, ${later.meta.date})`)];
   (base.meta.supplements ??= []).push({ command: later.meta.command, date: later.meta.date, machine: later.meta.machine, sqlite: later.meta.sqlite, measured });
 
-  const previous = await readFile(reportFile, 'utf8');
-  const at = previous.indexOf(`\n${ANALYSIS_HEADING}`);
-  const analysis = at >= 0 ? previous.slice(at + 1) : '';
   await writeFile(resultsFile, `${JSON.stringify(base, null, 2)}\n`);
-  await writeFile(reportFile, `${renderReport(base)}\n${analysis}`);
+  await writeFile(reportFile, `${renderReport(base)}\n`);
   await writeFile(path.join(ROOT, 'bench', 'results', 'latency.svg'), latencyPlot(base));
   process.stderr.write(`merged ${measured.join('; ')} from ${from}\n`);
 }

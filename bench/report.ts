@@ -77,6 +77,7 @@ function throughputSection(rows: ThroughputRow[]): string {
   ].join('\n');
 }
 
+/** BENCHMARKS.md, entirely: a run or a merge rewrites it whole, so prose belongs in docs/performance.md. */
 export function renderReport(r: BenchResults): string {
   const out: string[] = [
     '# Benchmarks',
@@ -89,6 +90,7 @@ export function renderReport(r: BenchResults): string {
     `- Parameters: ${Object.entries(r.meta.params).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}`,
     '- Baselines: B0 is a bare workflow with the onboarding\'s shape (10 activities, 3 signals, 3 condition timers), no-op activities; B1 is B0 whose activities each make two PostgreSQL writes (a keyed row and a versioned jsonb upsert), as ours do. The bare endpoints start B0 or read one row with the same pool.',
     '- Latency distributions: [bench/results/latency.svg](bench/results/latency.svg).',
+    '- What the figures mean (the cost model, the bottlenecks, each gap, what each change measured before and after) is in [docs/performance.md](docs/performance.md), written by hand; this file is generated whole by every run and every merge.',
     ...(r.meta.supplements ?? []).map((x) => `- From a later run, \`${x.command}\` on ${x.date} (${x.machine}; ${x.sqlite}): ${x.measured.join(', ')}.`),
     '',
   ];

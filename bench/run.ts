@@ -20,8 +20,9 @@ const ROOT = path.join(__dirname, '..');
 
 /**
  * `npm run bench`: every scenario against its baselines, interleaved, on one dev server and one
- * PostgreSQL; writes BENCHMARKS.md and bench/results/latency.svg. `--smoke` runs each scenario tiny
- * (CI runs it so the harness cannot rot); `--out DIR` writes there instead of the repository.
+ * PostgreSQL; writes BENCHMARKS.md (generated whole: the analysis is docs/performance.md, which no
+ * run touches) and bench/results/latency.svg. `--smoke` runs each scenario tiny (CI runs it so the
+ * harness cannot rot); `--out DIR` writes there instead of the repository.
  */
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(`--${name}`);
@@ -45,7 +46,7 @@ const params = smoke
       perLevel: Number(option('per-level') ?? 60),
       rounds: Number(option('rounds') ?? 1),
       // Well below what this machine sustains for ours (the overhead), near it, and past it (the
-      // queueing): see BENCHMARKS.md, scenario 2. 20 s at 2/s is 40 samples.
+      // queueing): see docs/performance.md, scenario 2. 20 s at 2/s is 40 samples.
       startRates: (option('rates') ?? '2,5,20').split(',').map(Number),
       loadSec: Number(option('load-sec') ?? 20),
       phaseSamples: Number(option('phase-samples') ?? 50),
