@@ -75,7 +75,7 @@ describe('webhook dispatcher', () => {
     await receiver.close();
 
     expect(receiver.received).toHaveLength(1);
-    const { headers, body } = receiver.received[0]!;
+    const { headers, body } = receiver.received[0];
     expect(headers['content-type']).toBe('application/json');
     expect(headers['webhook-id']).toBe(id);
     expect(secret).toMatch(/^whsec_/);
@@ -103,7 +103,7 @@ describe('webhook dispatcher', () => {
     const { secret } = await enqueue(receiver.url);
     await dispatcher().runOnce();
     await receiver.close();
-    const { headers, body } = receiver.received[0]!;
+    const { headers, body } = receiver.received[0];
 
     const tampered = body.replace('APPROVED', 'REJECTED');
     expect(tampered).not.toBe(body);
