@@ -25,7 +25,7 @@ export function approvalSetup(deps: ApiDeps, body: StartOnboardingBody, techAmEm
   const stages: ApprovalSetup['stages'] = {};
   for (const code of body.subscriptions) {
     stages[code] = stagesOf(approvals.policy, code);
-    if (stages[code]!.includes('TECH_AM') && !techAmEmail) {
+    if (stages[code].includes('TECH_AM') && !techAmEmail) {
       throw new HttpProblem(422, 'No technical account manager', `${code} needs a TECH_AM's approval and none is registered or configured (TECH_AM_EMAIL)`);
     }
   }

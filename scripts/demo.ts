@@ -111,7 +111,7 @@ async function main(): Promise<void> {
   const first = await fetch(kitUrl);
   const kit = (await first.json()) as Record<string, unknown>;
   const second = await fetch(kitUrl);
-  say(`8. Kit opened: ${first.status} (client ${kit.clientId}, user ${kit.username}, ${String(kit.subscriptions)}); opened again: ${second.status}`);
+  say(`8. Kit opened: ${first.status} (client ${String(kit.clientId)}, user ${String(kit.username)}, ${String(kit.subscriptions)}); opened again: ${second.status}`);
   await portal.close();
   if (done.status !== 'COMPLETED' || first.status !== 200 || second.status !== 410) throw new Error('the demo did not go as expected');
   say('Demo complete.');

@@ -56,7 +56,7 @@ async function bringUp(env: NodeJS.ProcessEnv, base: Config, log: Logger, dataDi
     stops.push(() => pg.stop());
     env.DATABASE_URL = pg.url;
   }
-  const pool = createPool(env.DATABASE_URL!, log, { max: 2 });
+  const pool = createPool(env.DATABASE_URL, log, { max: 2 });
   await waitForDatabase(pool, log);
   const applied = await migrate(pool);
   await pool.end();
@@ -91,7 +91,7 @@ async function bringUp(env: NodeJS.ProcessEnv, base: Config, log: Logger, dataDi
   // The dev UI calls the codec endpoint from its own origin.
   if (temporalUi) env.CODEC_CORS_ORIGINS ??= temporalUi;
   const config = loadConfig(env);
-  const temporalAddress = env.TEMPORAL_ADDRESS!;
+  const temporalAddress = env.TEMPORAL_ADDRESS;
   const bundle = await access(PREBUILT_BUNDLE).then(() => ({ codePath: PREBUILT_BUNDLE }), () => undefined);
   const worker = await startWorkerProcess(config, log, { workflowBundle: bundle });
   stops.push(() => worker.stop());

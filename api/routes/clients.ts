@@ -93,7 +93,7 @@ export function clientRoutes(deps: ApiDeps): Router {
   router.delete('/v1/clients/:clientId/administrators/:email', auth, async (req, res) => {
     const clientId = await administeredClient(req);
     const outcome = await withTransaction(deps.pool, (client) => removeClientAdministrator(client, clientId, String(req.params.email)));
-    if (outcome === 'absent') throw notFound(`${req.params.email} is not an administrator of ${clientId}`);
+    if (outcome === 'absent') throw notFound(`${String(req.params.email)} is not an administrator of ${clientId}`);
     if (outcome === 'last') throw conflict('A client needs at least one administrator: add another before removing the last one');
     res.json(await current(clientId));
   });

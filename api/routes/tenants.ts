@@ -73,7 +73,7 @@ export function tenantRoutes(deps: ApiDeps): Router {
         await client.query('SELECT 1 FROM tenants WHERE tenant_id = $1 FOR UPDATE', [latest.tenantId]);
         const now = (await findTenantVersion(client, latest.tenantId))!;
         if (now.archived) throw gone(`tenant ${latest.tenantId} was archived meanwhile`);
-        return writeTenantVersion(client, latest.tenantId, { ...dataOf(now), ...changes } as TenantData, false, new Date());
+        return writeTenantVersion(client, latest.tenantId, { ...dataOf(now), ...changes }, false, new Date());
       });
       res.json(written);
     } catch (err) {

@@ -16,7 +16,7 @@ export function startChild(file: string, env: NodeJS.ProcessEnv): Promise<BenchC
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
+    const lines = createInterface({ input: child.stdout });
     child.once('exit', (code) => reject(new Error(`${file} exited with ${code} before it was ready`)));
     lines.on('line', (line) => {
       if (!line.startsWith('{"ready"')) return;

@@ -9,7 +9,7 @@ const isCompletion = (e: Event) => String(e.eventType) === 'ACTIVITY_TASK_COMPLE
 export async function nthActivityCompletedAt(handle: WorkflowHandle, n: number): Promise<number | undefined> {
   const history = await handle.fetchHistory();
   const done = (history.events ?? []).filter((e) => isCompletion(e as Event));
-  return done.length >= n ? millis(done[n - 1] as Event) : undefined;
+  return done.length >= n ? millis(done[n - 1]) : undefined;
 }
 
 /** Polls until the n-th activity has completed; returns its server time. */

@@ -26,7 +26,7 @@ async function timeStart(dataDir: string): Promise<number> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const elapsed = await new Promise<number>((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       if (out.includes('gangway is up')) resolve(Date.now() - t0);
     });

@@ -41,7 +41,7 @@ describe('embedded PostgreSQL', () => {
     const child = spawnTs(CHILD, [dataDir, String(onPort)]);
     children.push(child);
     const message = await child.next();
-    if (message.error) throw new Error(String(message.error));
+    if (typeof message.error === 'string') throw new Error(message.error);
     return { child, url: String(message.url), pid: Number(message.pid) };
   }
 

@@ -100,7 +100,7 @@ describe('mailer and mail sink', () => {
         ['First', ['a@example.com'], 'one', messageIdFor('dir-1')],
         ['Second', ['b@example.com'], 'two', messageIdFor('dir-2')],
       ]);
-      expect(mails[0]!.receivedAt.getTime()).toBeLessThanOrEqual(mails[1]!.receivedAt.getTime());
+      expect(mails[0].receivedAt.getTime()).toBeLessThanOrEqual(mails[1].receivedAt.getTime());
     } finally {
       await fileMailer.close();
       await fileSink.close();

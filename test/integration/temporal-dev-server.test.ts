@@ -73,7 +73,7 @@ describe('temporal dev server with a database file', () => {
   it('stops the server a SIGKILLed run left on the file, and refuses to share a live one', async () => {
     const app = spawnTs('test/fixtures/temporal-dev-server-child.ts', [cliPath, String(await freePort()), dbFile]);
     const started = await app.next(60_000);
-    if (started.error) throw new Error(String(started.error));
+    if (typeof started.error === 'string') throw new Error(started.error);
     const orphan = Number(started.pid);
     strays.push(orphan);
     app.process.kill('SIGKILL');

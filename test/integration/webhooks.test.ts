@@ -56,10 +56,10 @@ describe('webhook dispatcher', () => {
   }
 
   /** Runs the dispatcher until the delivery is settled (delivered or failed), polling for next_attempt_at. */
-  async function runUntilSettled(run: () => Promise<number>, id: string) {
+  async function runUntilSettled(d: { runOnce(): Promise<number> }, id: string) {
     const deadline = Date.now() + 15_000;
     for (;;) {
-      await run();
+      await d.runOnce();
       const row = await delivery(id);
       if (row.delivered_at || row.failed_at) return row;
       if (Date.now() > deadline) throw new Error(`delivery ${id} not settled: ${JSON.stringify(row)}`);
@@ -75,7 +75,7 @@ describe('webhook dispatcher', () => {
     await receiver.close();
 
     expect(receiver.received).toHaveLength(1);
-    const { headers, body } = receiver.received[0]!;
+    const { headers, body } = receiver.received[0];
     expect(headers['content-type']).toBe('application/json');
     expect(headers['webhook-id']).toBe(id);
     expect(secret).toMatch(/^whsec_/);
@@ -103,7 +103,7 @@ describe('webhook dispatcher', () => {
     const { secret } = await enqueue(receiver.url);
     await dispatcher().runOnce();
     await receiver.close();
-    const { headers, body } = receiver.received[0]!;
+    const { headers, body } = receiver.received[0];
 
     const tampered = body.replace('APPROVED', 'REJECTED');
     expect(tampered).not.toBe(body);
@@ -116,7 +116,7 @@ describe('webhook dispatcher', () => {
     const { id } = await enqueue(receiver.url);
     const d = dispatcher();
 
-    const row = await runUntilSettled(d.runOnce, id);
+    const row = await runUntilSettled(d, id);
     await receiver.close();
 
     expect(receiver.received.map((r) => r.headers['webhook-id'])).toEqual([id, id, id]);
@@ -128,7 +128,7 @@ describe('webhook dispatcher', () => {
     const { id } = await enqueue(receiver.url);
     const d = dispatcher({ maxAttempts: 3 });
 
-    const row = await runUntilSettled(d.runOnce, id);
+    const row = await runUntilSettled(d, id);
     await receiver.close();
 
     expect(receiver.received).toHaveLength(3);
@@ -138,7 +138,7 @@ describe('webhook dispatcher', () => {
 
   it('refuses at delivery a URL that now resolves to a private address, calling nothing', async () => {
     const { id } = await enqueue('https://hooks.customer.example/gangway');
-    const row = await runUntilSettled(dispatcher({ lookup: async () => [{ address: '10.0.0.7' }] }).runOnce, id);
+    const row = await runUntilSettled(dispatcher({ lookup: async () => [{ address: '10.0.0.7' }] }), id);
     expect(row).toMatchObject({ attempts: 1, last_status: null, failed_at: expect.any(Date), delivered_at: null });
     expect(row.last_error).toMatch(/^refused: hooks\.customer\.example resolves to 10\.0\.0\.7/);
   });
@@ -148,7 +148,7 @@ describe('webhook dispatcher', () => {
     await receiver.close();
     const { id, secret } = await enqueue(receiver.url);
 
-    const row = await runUntilSettled(dispatcher({ maxAttempts: 1 }).runOnce, id);
+    const row = await runUntilSettled(dispatcher({ maxAttempts: 1 }), id);
 
     expect(row.last_status).toBeNull();
     expect(row.last_error).toMatch(/^TypeError: fetch failed/);

@@ -29,15 +29,15 @@ export function spawnTs(file: string, args: string[] = [], env: NodeJS.ProcessEn
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
+  child.stderr.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-8_000);
   });
   // A child that is killed must not fail the test through an EPIPE on its stdin.
-  child.stdin!.on('error', () => undefined);
+  child.stdin.on('error', () => undefined);
 
   const messages: Message[] = [];
   const waiters: Array<() => void> = [];
-  createInterface({ input: child.stdout! }).on('line', (line) => {
+  createInterface({ input: child.stdout }).on('line', (line) => {
     try {
       messages.push(JSON.parse(line) as Message);
     } catch {
@@ -72,5 +72,5 @@ export function spawnTs(file: string, args: string[] = [], env: NodeJS.ProcessEn
       });
     }
   };
-  return { process: child, next, send: (line) => child.stdin!.write(`${line}\n`), exited, stderr: () => stderr };
+  return { process: child, next, send: (line) => child.stdin.write(`${line}\n`), exited, stderr: () => stderr };
 }

@@ -11,7 +11,7 @@ describe('payload codec', () => {
     const codec = createPayloadCodec({ current: oldKey, previous: [] });
     const [encoded] = await codec.encode([plain]);
     expect(Buffer.from(encoded.data!).toString('latin1')).not.toContain('hunter2');
-    expect(Buffer.from(encoded.metadata!.encoding!).toString()).toBe('binary/encrypted');
+    expect(Buffer.from(encoded.metadata!.encoding).toString()).toBe('binary/encrypted');
     expect(await codec.decode([encoded])).toEqual([plain]);
   });
 
