@@ -38,7 +38,7 @@ export function temporalConnectionFromEnv(env: Record<string, string | undefined
   } catch (err) {
     const message = (err as Error).message;
     const culprit = Object.entries(given).find(([, value]) => value && message.includes(value))?.[0];
-    throw new Error(culprit ? `${culprit}: ${message}` : `Temporal connection settings: ${message}`);
+    throw new Error(culprit ? `${culprit}: ${message}` : `Temporal connection settings: ${message}`, { cause: err });
   }
 }
 
@@ -80,9 +80,11 @@ export async function waitForTemporal(
       return;
     } catch (err) {
       const trouble = classifyTemporalError(err);
-      if (trouble !== 'unreachable') throw new Error(`Temporal at ${options.address} ${TROUBLE[trouble]}: ${oneLine(err)}`);
+      if (trouble !== 'unreachable') throw new Error(`Temporal at ${options.address} ${TROUBLE[trouble]}: ${oneLine(err)}`, { cause: err });
       if (Date.now() + delay > deadline) {
-        throw new Error(`Temporal at ${options.address} did not answer within ${Math.round(timeoutMs / 1000)} s (TEMPORAL_ADDRESS, TEMPORAL_CONNECT_TIMEOUT): ${oneLine(err)}`);
+        throw new Error(`Temporal at ${options.address} did not answer within ${Math.round(timeoutMs / 1000)} s (TEMPORAL_ADDRESS, TEMPORAL_CONNECT_TIMEOUT): ${oneLine(err)}`, {
+          cause: err,
+        });
       }
       log.info({ address: options.address, retryInMs: delay }, 'waiting for Temporal');
       await new Promise((resolve) => setTimeout(resolve, delay));

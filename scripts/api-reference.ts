@@ -92,7 +92,7 @@ export function renderApiReference(): string {
   const typeOf = (given: Schema): string => {
     const schema = resolve(given);
     if (schema.enum) return schema.enum.map((v) => code(String(v))).join(' or ');
-    if (schema.const !== undefined) return code(String(schema.const));
+    if (schema.const !== undefined) return code(JSON.stringify(schema.const));
     const union = schema.anyOf ?? schema.oneOf;
     if (union) return union.map(typeOf).join(' or ');
     const type = Array.isArray(schema.type) ? schema.type.join(' or ') : (schema.type ?? 'any');

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { freePort } from '../../infra/free-port';
-import { startMailSink, type MailSink } from '../../notify/mail-sink';
+import { startMailSink } from '../../notify/mail-sink';
 import { createTestDatabase } from './database';
 import { productHttp } from './product-http';
 import { BUNDLE_ENV } from './workflow-bundle';
@@ -24,8 +24,8 @@ export function runGangway(args: string[], env: Record<string, string>): { child
   const child = spawn(process.execPath, ['-r', path.join(ROOT, 'scripts', 'register-ts.js'), CLI, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } });
   let output = '';
   const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
   return { child, exited, output: () => output };
 }
@@ -88,7 +88,7 @@ export async function startDeployment(options: { apis: number; workers: number; 
     return {
       env,
       db,
-      mail: mail as MailSink,
+      mail,
       apis,
       workers,
       processes,

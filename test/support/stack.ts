@@ -1,4 +1,4 @@
-import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
 import { startApiProcess } from '../../api/start-api';
 import type { ApproverKind, Role } from '../../db/users';
@@ -59,7 +59,7 @@ export async function startStack(env: Record<string, string> = {}, options: { lo
   const worker = await startWorkerProcess(config, log, { workflowBundle: testWorkflowBundle(), webhookPollMs: 100 });
   const api = await startApiProcess(config, log);
   await worker.ready;
-  const connection = await Connection.connect({ ...config.temporal.connection, address: temporalAddress } as ConnectionOptions);
+  const connection = await Connection.connect({ ...config.temporal.connection, address: temporalAddress });
   const temporal = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(requireMasterKeys(config)) });
 
   const { http, addUser, waitForOnboarding } = productHttp(api.url, db.pool);
