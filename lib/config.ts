@@ -253,8 +253,8 @@ export function requireMasterKeys(config: Config): MasterKeys {
   return { current: requireMasterKey(config), previous: config.previousMasterKeys };
 }
 
-/** Every variable gangway reads (the CLI's GANGWAY_API_URL too); deployment files are checked against it. */
-export const KNOWN_VARIABLES: readonly string[] = [...Object.keys(envSchema.shape), ...TEMPORAL_VARIABLES, 'GANGWAY_API_URL'];
+/** Every variable gangway reads (the CLI's too); deployment files are checked against it. */
+export const KNOWN_VARIABLES: readonly string[] = [...Object.keys(envSchema.shape), ...TEMPORAL_VARIABLES, 'GANGWAY_API_URL', 'GANGWAY_TOKEN'];
 
 /** Names in gangway's own namespaces that it does not read: a misspelling, caught in production. */
 const OUR_PREFIXES = /^(GANGWAY|TEMPORAL|DATABASE|SMTP|MAIL|APPROVAL|WEBHOOK|COLLECTOR|CONNECTIVITY|CREDENTIAL|KIT|REVERIFY|WORKER|CODEC|CLIENT_SECRET|ACCESS_TOKEN|REFRESH_TOKEN|INTEGRATION|STAFF|ESCALATION|TECH_AM|EGRESS|DEVELOPER_PORTAL|PUBLIC|SHUTDOWN)_/;
