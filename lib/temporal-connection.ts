@@ -1,4 +1,6 @@
 import { Connection, type ConnectionOptions } from '@temporalio/client';
+import net from 'node:net';
+import tls from 'node:tls';
 import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
 
 /**
@@ -81,6 +83,9 @@ export async function waitForTemporal(
     } catch (err) {
       const trouble = classifyTemporalError(err);
       if (trouble !== 'unreachable') throw new Error(`Temporal at ${options.address} ${TROUBLE[trouble]}: ${oneLine(err)}`, { cause: err });
+      // gRPC reports a refused handshake as "failed to connect", like a server that is down: ask TLS itself.
+      const refused = await tlsRefusal(options);
+      if (refused) throw new Error(`Temporal at ${options.address} ${TROUBLE.tls}: ${refused}`, { cause: err });
       if (Date.now() + delay > deadline) {
         throw new Error(`Temporal at ${options.address} did not answer within ${Math.round(timeoutMs / 1000)} s (TEMPORAL_ADDRESS, TEMPORAL_CONNECT_TIMEOUT): ${oneLine(err)}`, {
           cause: err,
@@ -92,6 +97,52 @@ export async function waitForTemporal(
       await connection?.close().catch(() => undefined);
     }
   }
+}
+
+/**
+ * Why the frontend refuses our TLS, if it does: with TLS configured, a handshake with our CA and
+ * client pair (TLS 1.3 servers send their alert, e.g. "unknown ca" or "certificate required", just
+ * after it); without, whether the server speaks TLS at all. Undefined when nothing answers.
+ */
+async function tlsRefusal(options: ConnectionOptions & { address: string }): Promise<string | undefined> {
+  const [host, port] = splitAddress(options.address);
+  const configured = typeof options.tls === 'object' && options.tls !== null ? options.tls : options.tls ? {} : undefined;
+  const outcome = await new Promise<string>((resolve) => {
+    const socket = tls.connect({
+      host,
+      port,
+      servername: configured?.serverNameOverride ?? (net.isIP(host) ? undefined : host),
+      ca: pem(configured?.serverRootCACertificate),
+      cert: pem(configured?.clientCertPair?.crt),
+      key: pem(configured?.clientCertPair?.key),
+      rejectUnauthorized: configured !== undefined,
+      ALPNProtocols: ['h2'],
+    });
+    const timer = setTimeout(() => socket.destroy(), 3_000);
+    let result = 'no answer';
+    // The HTTP/2 preface: a server that accepted the certificate answers it; one that did not sends its alert.
+    socket.once('secureConnect', () => {
+      result = configured ? 'accepted' : 'the server requires TLS: set TEMPORAL_TLS_SERVER_CA_CERT_PATH (and a client pair) or TEMPORAL_TLS=true';
+      socket.write('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
+    });
+    socket.once('data', () => socket.destroy());
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      if (result === 'no answer' || configured) result = configured ? (err.code ?? err.message) : result;
+    });
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve(result);
+    });
+  });
+  if (!configured) return outcome.startsWith('the server requires TLS') ? outcome : undefined;
+  return ['accepted', 'no answer', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH'].includes(outcome) ? undefined : outcome;
+}
+
+const pem = (data: Uint8Array | undefined) => (data ? Buffer.from(data) : undefined);
+
+function splitAddress(address: string): [string, number] {
+  const at = address.lastIndexOf(':');
+  return [address.slice(0, at).replace(/^\[|\]$/g, ''), Number(address.slice(at + 1))];
 }
 
 const oneLine = (err: unknown) => ((err as Error)?.message ?? String(err)).split('\n')[0];
