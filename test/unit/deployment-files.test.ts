@@ -278,10 +278,11 @@ describe('deployment files', () => {
   describe('deploy/k8s', () => {
     const containers = gangwayContainers(manifests);
 
-    it('has the api and worker Deployments and the migrate Job, each running a command the CLI has', async () => {
+    it('has the api and worker Deployments and the migrate and keys-rewrap Jobs, each running a command the CLI has', async () => {
       expect(containers.map((c) => `${c.kind} ${c.container.args?.join(' ')}`).sort()).toEqual([
         'Deployment api',
         'Deployment worker',
+        'Job keys rewrap',
         'Job migrate',
       ]);
       for (const { where, container } of containers)
