@@ -1,4 +1,5 @@
-import type { Pool, PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
+import type { Queryable } from './queryable';
 
 export interface ClientTenant { tenantId: string; partnerProvidedId: string; enabled: boolean; notificationEmails: string[] }
 export interface ClientView {
@@ -8,8 +9,6 @@ export interface ClientView {
   secretRotatedAt: string | null;
   previousSecretValidUntil: string | null;
 }
-
-type Queryable = Pool | PoolClient;
 
 export async function findClient(db: Queryable, clientId: string): Promise<ClientView | undefined> {
   const { rows } = await db.query<{ secret_rotated_at: Date | null; previous_secret_expires_at: Date | null }>(
@@ -78,14 +77,14 @@ export async function addClientAdministrator(db: Queryable, clientId: string, em
  * Removes an administrator unless it is the last one (TecCom: "at least one administrator must be
  * assigned"). The client row is locked so that two concurrent removals cannot both pass the count.
  */
-export async function removeClientAdministrator(client: PoolClient, clientId: string, email: string): Promise<'removed' | 'last' | 'absent'> {
-  await client.query('SELECT 1 FROM api_clients WHERE client_id = $1 FOR UPDATE', [clientId]);
-  const { rows } = await client.query<{ n: string; present: boolean }>(
+export async function removeClientAdministrator(tx: PoolClient, clientId: string, email: string): Promise<'removed' | 'last' | 'absent'> {
+  await tx.query('SELECT 1 FROM api_clients WHERE client_id = $1 FOR UPDATE', [clientId]);
+  const { rows } = await tx.query<{ n: string; present: boolean }>(
     'SELECT count(*) AS n, bool_or(email = lower($2)) AS present FROM api_client_administrators WHERE client_id = $1',
     [clientId, email],
   );
   if (!rows[0].present) return 'absent';
   if (Number(rows[0].n) <= 1) return 'last';
-  await client.query('DELETE FROM api_client_administrators WHERE client_id = $1 AND email = lower($2)', [clientId, email]);
+  await tx.query('DELETE FROM api_client_administrators WHERE client_id = $1 AND email = lower($2)', [clientId, email]);
   return 'removed';
 }

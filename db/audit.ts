@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Queryable } from './queryable';
 
 /** The audit trail: append-only, one row per event key, read in the order things happened. */
 
@@ -15,7 +15,7 @@ export interface AuditRow {
 export type NewAuditEvent = Omit<AuditRow, 'occurred_at'> & { occurred_at: string };
 
 /** A retried write finds its rows there already and changes nothing. */
-export async function insertAuditEvents(db: Pool | PoolClient, onboardingId: string, events: NewAuditEvent[]): Promise<void> {
+export async function insertAuditEvents(db: Queryable, onboardingId: string, events: NewAuditEvent[]): Promise<void> {
   if (events.length === 0) return;
   await db.query(
     `INSERT INTO audit_events (onboarding_id, event_key, occurred_at, actor, action, subscription, reason, detail)
@@ -26,8 +26,8 @@ export async function insertAuditEvents(db: Pool | PoolClient, onboardingId: str
   );
 }
 
-export async function listAuditEvents(pool: Pool, onboardingId: string): Promise<AuditRow[]> {
-  const { rows } = await pool.query<AuditRow>(
+export async function listAuditEvents(db: Queryable, onboardingId: string): Promise<AuditRow[]> {
+  const { rows } = await db.query<AuditRow>(
     `SELECT event_key, occurred_at, actor, action, subscription, reason, detail FROM audit_events
      WHERE onboarding_id = $1 ORDER BY occurred_at, id`,
     [onboardingId],

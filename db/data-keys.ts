@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { masterKeyId, type MasterKeys } from '../lib/master-keys';
 import { newDataKey, unwrapDataKey, wrapDataKey, type DataKey, type WrappedDataKey } from '../lib/envelope';
+import { withTransaction } from './transaction';
 
 interface Row { id: string; master_key_id: string; wrapped: string }
 const toWrapped = (r: Row): WrappedDataKey => ({ id: r.id, masterKeyId: r.master_key_id, wrapped: r.wrapped });
@@ -10,26 +11,15 @@ const toWrapped = (r: Row): WrappedDataKey => ({ id: r.id, masterKeyId: r.master
  * worker, starting together, agree on one key instead of each creating its own.
  */
 export async function loadDataKey(pool: Pool, keys: MasterKeys): Promise<DataKey> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query("SELECT pg_advisory_xact_lock(hashtext('gangway:data_keys'))");
-    const { rows } = await client.query<Row>('SELECT id, master_key_id, wrapped FROM data_keys ORDER BY created_at LIMIT 1');
-    let dataKey: DataKey;
-    if (rows[0]) dataKey = unwrapDataKey(toWrapped(rows[0]), keys);
-    else {
-      dataKey = newDataKey();
-      const w = wrapDataKey(dataKey, keys.current);
-      await client.query('INSERT INTO data_keys (id, master_key_id, wrapped) VALUES ($1, $2, $3)', [w.id, w.masterKeyId, w.wrapped]);
-    }
-    await client.query('COMMIT');
+  return withTransaction(pool, async (tx) => {
+    await tx.query("SELECT pg_advisory_xact_lock(hashtext('gangway:data_keys'))");
+    const { rows } = await tx.query<Row>('SELECT id, master_key_id, wrapped FROM data_keys ORDER BY created_at LIMIT 1');
+    if (rows[0]) return unwrapDataKey(toWrapped(rows[0]), keys);
+    const dataKey = newDataKey();
+    const w = wrapDataKey(dataKey, keys.current);
+    await tx.query('INSERT INTO data_keys (id, master_key_id, wrapped) VALUES ($1, $2, $3)', [w.id, w.masterKeyId, w.wrapped]);
     return dataKey;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /**

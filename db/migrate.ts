@@ -1,10 +1,12 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Pool } from 'pg';
+import { withTransaction } from './transaction';
 
 /**
  * Forward-only numbered SQL migrations (db/migrations/NNN_name.sql), each applied in its own
- * transaction under an advisory lock so that two processes starting together apply each once.
+ * transaction under a transaction-scoped advisory lock, so that two processes starting together
+ * apply each once.
  * (node-pg-migrate is ESM-only, which jest's module runtime cannot load; this is all we need of it.)
  */
 const MIGRATIONS_DIR = path.join(__dirname, '..', '..', 'db', 'migrations');
@@ -12,28 +14,22 @@ const LOCK_KEY = 7_233_001;
 
 export async function migrate(pool: Pool, dir = resolveMigrationsDir()): Promise<string[]> {
   const files = (await readdir(dir)).filter((f) => /^\d+_.+\.sql$/.test(f)).sort();
-  const client = await pool.connect();
   const applied: string[] = [];
-  try {
-    await client.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
-    await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
-    const done = new Set((await client.query<{ name: string }>('SELECT name FROM schema_migrations')).rows.map((r) => r.name));
-    for (const file of files.filter((f) => !done.has(f))) {
-      const sql = await readFile(path.join(dir, file), 'utf8');
-      await client.query('BEGIN');
-      try {
-        await client.query(sql);
-        await client.query('INSERT INTO schema_migrations (name) VALUES ($1)', [file]);
-        await client.query('COMMIT');
-        applied.push(file);
-      } catch (err) {
-        await client.query('ROLLBACK');
-        throw new Error(`migration ${file} failed: ${(err as Error).message}`, { cause: err });
-      }
-    }
-  } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => undefined);
-    client.release();
+  for (const file of files) {
+    const sql = await readFile(path.join(dir, file), 'utf8');
+    const ran = await withTransaction(pool, async (tx) => {
+      // Taken again by each migration's transaction, so the check below sees what another process applied.
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
+      await tx.query('CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+      const done = await tx.query('SELECT 1 FROM schema_migrations WHERE name = $1', [file]);
+      if (done.rowCount) return false;
+      await tx.query(sql);
+      await tx.query('INSERT INTO schema_migrations (name) VALUES ($1)', [file]);
+      return true;
+    }).catch((err: unknown) => {
+      throw new Error(`migration ${file} failed: ${(err as Error).message}`, { cause: err });
+    });
+    if (ran) applied.push(file);
   }
   return applied;
 }

@@ -1,4 +1,5 @@
-import type { Pool, PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
+import type { Queryable } from './queryable';
 
 /** A tenant as stored in each version: the configuration, plus orchestratedAssetMetadata when an onboarding wrote it. */
 export type TenantData = Record<string, unknown> & { partnerProvidedId: string; name: string; plan: string };
@@ -20,14 +21,12 @@ const view = (row: VersionRow): TenantView => ({
   archived: row.archived,
 });
 
-type Queryable = Pool | PoolClient;
-
 /** Inserts the tenant and its version 1; the caller owns the transaction. */
 export async function insertTenant(
-  client: PoolClient,
+  tx: PoolClient,
   tenant: { data: TenantData; orchestrationId?: string; at: Date },
 ): Promise<string | undefined> {
-  const { rows } = await client.query<{ tenant_id: string }>(
+  const { rows } = await tx.query<{ tenant_id: string }>(
     `INSERT INTO tenants (partner_provided_id, name, plan, data, orchestration_id, orchestrated_at, created_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7)
      ON CONFLICT (orchestration_id) DO NOTHING RETURNING tenant_id`,
@@ -35,7 +34,7 @@ export async function insertTenant(
   );
   const tenantId = rows[0]?.tenant_id;
   if (tenantId) {
-    await client.query('INSERT INTO tenant_versions (tenant_id, version, data, valid_from) VALUES ($1, 1, $2, $3)', [tenantId, tenant.data, tenant.at]);
+    await tx.query('INSERT INTO tenant_versions (tenant_id, version, data, valid_from) VALUES ($1, 1, $2, $3)', [tenantId, tenant.data, tenant.at]);
   }
   return tenantId;
 }
@@ -44,15 +43,15 @@ export async function insertTenant(
  * Writes the next version and makes it the tenant's current state. Locks the tenant row, so two
  * writers queue rather than both claiming the same version number.
  */
-export async function writeTenantVersion(client: PoolClient, tenantId: string, data: TenantData, archived: boolean, at: Date): Promise<TenantView> {
-  await client.query('SELECT 1 FROM tenants WHERE tenant_id = $1 FOR UPDATE', [tenantId]);
-  const { rows } = await client.query<VersionRow>(
+export async function writeTenantVersion(tx: PoolClient, tenantId: string, data: TenantData, archived: boolean, at: Date): Promise<TenantView> {
+  await tx.query('SELECT 1 FROM tenants WHERE tenant_id = $1 FOR UPDATE', [tenantId]);
+  const { rows } = await tx.query<VersionRow>(
     `INSERT INTO tenant_versions (tenant_id, version, data, archived, valid_from)
      SELECT $1, COALESCE(max(version), 0) + 1, $2, $3, $4 FROM tenant_versions WHERE tenant_id = $1
      RETURNING tenant_id, version, data, archived, valid_from`,
     [tenantId, data, archived, at],
   );
-  await client.query(
+  await tx.query(
     `UPDATE tenants SET partner_provided_id = $2, name = $3, plan = $4, data = $5,
        archived_at = CASE WHEN $6::boolean THEN COALESCE(archived_at, $7) ELSE NULL END
      WHERE tenant_id = $1`,
