@@ -1,5 +1,5 @@
 import { withTransaction } from '../db/transaction';
-import { findTenantVersion, insertTenant, writeTenantVersion, type TenantData } from '../db/tenants';
+import { findOrchestratedTenantId, findTenantVersion, insertTenant, lockOrchestratedLiveTenant, writeTenantVersion, type TenantData } from '../db/tenants';
 import { API_PLAN, type SubscriptionCode, type TenantRequest } from '../domain';
 import type { ActivityDeps } from './deps';
 import { FAILURE, isUniqueViolation, permanent } from './errors';
@@ -24,7 +24,7 @@ export function tenantActivities({ pool, clock }: Pick<ActivityDeps, 'pool' | 'c
       const now = clock();
       const data: TenantData = { ...tenant, orchestratedAssetMetadata: { orchestrationId: workflowId, orchestrationTimeStamp: now.toISOString() } };
       try {
-        const tenantId = await withTransaction(pool, (client) => insertTenant(client, { data, orchestrationId: onboardingId, at: now }));
+        const tenantId = await withTransaction(pool, (tx) => insertTenant(tx, { data, orchestrationId: onboardingId, at: now }));
         if (tenantId) return { tenantId };
       } catch (err) {
         if (isUniqueViolation(err, 'tenants_live_partner_id')) {
@@ -32,18 +32,19 @@ export function tenantActivities({ pool, clock }: Pick<ActivityDeps, 'pool' | 'c
         }
         throw err;
       }
-      const existing = await pool.query<{ tenant_id: string }>('SELECT tenant_id FROM tenants WHERE orchestration_id = $1', [onboardingId]);
-      return { tenantId: existing.rows[0].tenant_id };
+      // The insert did nothing: an earlier attempt of this onboarding made the tenant.
+      const existing = await findOrchestratedTenantId(pool, onboardingId);
+      if (!existing) throw new Error(`the tenant of onboarding ${onboardingId} was neither inserted nor found`);
+      return { tenantId: existing };
     },
 
     /** Compensation: archive as a new version rather than delete, so what happened stays readable. */
     async archiveTenant({ onboardingId, tenantId }: ArchiveTenantInput): Promise<void> {
-      await withTransaction(pool, async (client) => {
-        const { rows } = await client.query('SELECT 1 FROM tenants WHERE tenant_id = $1 AND orchestration_id = $2 AND archived_at IS NULL FOR UPDATE', [tenantId, onboardingId]);
-        const current = rows[0] && (await findTenantVersion(client, tenantId));
+      await withTransaction(pool, async (tx) => {
+        const current = (await lockOrchestratedLiveTenant(tx, tenantId, onboardingId)) && (await findTenantVersion(tx, tenantId));
         if (current) {
           const { tenantId: _id, version: _v, validFrom: _f, archived: _a, ...data } = current;
-          await writeTenantVersion(client, tenantId, data as TenantData, true, clock());
+          await writeTenantVersion(tx, tenantId, data as TenantData, true, clock());
         }
       });
     },

@@ -39,12 +39,29 @@ export async function insertTenant(
   return tenantId;
 }
 
+/** The tenant an onboarding created (its orchestration id is the onboarding id), if it did. */
+export async function findOrchestratedTenantId(db: Queryable, orchestrationId: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ tenant_id: string }>('SELECT tenant_id FROM tenants WHERE orchestration_id = $1', [orchestrationId]);
+  return rows[0]?.tenant_id;
+}
+
+/** Locks the tenant row until the transaction ends, so a read-merge-write is built upon rather than lost. */
+export async function lockTenant(tx: PoolClient, tenantId: string): Promise<void> {
+  await tx.query('SELECT 1 FROM tenants WHERE tenant_id = $1 FOR UPDATE', [tenantId]);
+}
+
+/** Locks the tenant if it is live and this orchestration made it; false otherwise (nothing to undo). */
+export async function lockOrchestratedLiveTenant(tx: PoolClient, tenantId: string, orchestrationId: string): Promise<boolean> {
+  const { rows } = await tx.query('SELECT 1 FROM tenants WHERE tenant_id = $1 AND orchestration_id = $2 AND archived_at IS NULL FOR UPDATE', [tenantId, orchestrationId]);
+  return rows.length > 0;
+}
+
 /**
  * Writes the next version and makes it the tenant's current state. Locks the tenant row, so two
  * writers queue rather than both claiming the same version number.
  */
 export async function writeTenantVersion(tx: PoolClient, tenantId: string, data: TenantData, archived: boolean, at: Date): Promise<TenantView> {
-  await tx.query('SELECT 1 FROM tenants WHERE tenant_id = $1 FOR UPDATE', [tenantId]);
+  await lockTenant(tx, tenantId);
   const { rows } = await tx.query<VersionRow>(
     `INSERT INTO tenant_versions (tenant_id, version, data, archived, valid_from)
      SELECT $1, COALESCE(max(version), 0) + 1, $2, $3, $4 FROM tenant_versions WHERE tenant_id = $1

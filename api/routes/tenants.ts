@@ -2,7 +2,7 @@ import { Router, type Request } from 'express';
 import type { PoolClient } from 'pg';
 import { isUniqueViolation } from '../../activities/errors';
 import { withTransaction } from '../../db/transaction';
-import { findTenantVersion, insertTenant, partnerIdTaken, resolveTenantId, writeTenantVersion, type TenantData, type TenantView } from '../../db/tenants';
+import { findTenantVersion, insertTenant, lockTenant, partnerIdTaken, resolveTenantId, writeTenantVersion, type TenantData, type TenantView } from '../../db/tenants';
 import { authenticate, requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
 import { conflict, gone, notFound } from '../problem';
@@ -20,7 +20,7 @@ export function tenantRoutes(deps: ApiDeps): Router {
   const dataOf = ({ tenantId: _id, version: _v, validFrom: _f, archived: _a, ...data }: TenantView) => data as TenantData;
   const taken = (id: string) => conflict(`a live tenant already has partnerProvidedId ${id}`);
 
-  const inTransaction = <T>(fn: (client: PoolClient) => Promise<T>) => withTransaction(deps.pool, fn);
+  const inTransaction = <T>(fn: (tx: PoolClient) => Promise<T>) => withTransaction(deps.pool, fn);
 
   async function liveTenant(req: Request): Promise<TenantView> {
     const identifier = String(req.params.identifier);
@@ -39,7 +39,7 @@ export function tenantRoutes(deps: ApiDeps): Router {
       return res.json({ testMode: true, tenantId: null, ...data, version: 1, validFrom: null, archived: false });
     }
     try {
-      const tenantId = await inTransaction((client) => insertTenant(client, { data, at: new Date() }));
+      const tenantId = await inTransaction((tx) => insertTenant(tx, { data, at: new Date() }));
       const created = (await findTenantVersion(deps.pool, tenantId!))!;
       res.status(201).location(`${deps.config.publicUrl}/v1/tenants/${tenantId}`).json(created);
     } catch (err) {
@@ -69,11 +69,11 @@ export function tenantRoutes(deps: ApiDeps): Router {
     }
     try {
       // Merged again under the row lock, so a concurrent PATCH is built upon rather than lost.
-      const written = await inTransaction(async (client) => {
-        await client.query('SELECT 1 FROM tenants WHERE tenant_id = $1 FOR UPDATE', [latest.tenantId]);
-        const now = (await findTenantVersion(client, latest.tenantId))!;
+      const written = await inTransaction(async (tx) => {
+        await lockTenant(tx, latest.tenantId);
+        const now = (await findTenantVersion(tx, latest.tenantId))!;
         if (now.archived) throw gone(`tenant ${latest.tenantId} was archived meanwhile`);
-        return writeTenantVersion(client, latest.tenantId, { ...dataOf(now), ...changes }, false, new Date());
+        return writeTenantVersion(tx, latest.tenantId, { ...dataOf(now), ...changes }, false, new Date());
       });
       res.json(written);
     } catch (err) {
@@ -85,7 +85,7 @@ export function tenantRoutes(deps: ApiDeps): Router {
   router.delete('/v1/tenants/:identifier', ...guard, async (req, res) => {
     const latest = await liveTenant(req);
     if (req.body?.testMode === true) return res.json({ testMode: true, ...latest });
-    await inTransaction((client) => writeTenantVersion(client, latest.tenantId, dataOf(latest), true, new Date()));
+    await inTransaction((tx) => writeTenantVersion(tx, latest.tenantId, dataOf(latest), true, new Date()));
     // Shipium answers a DELETE with the tenant as it was.
     res.json(latest);
   });
