@@ -1,3 +1,4 @@
+import { disableOrchestratedUser, findOrchestratedUsername, insertIntegrationUser } from '../db/integration-users';
 import { findUserByEmail } from '../db/users';
 import { deriveUsername, integrationSystemProblem, personalEmailProblem, type IntegrationUserRequest } from '../domain';
 import type { ActivityDeps } from './deps';
@@ -17,31 +18,26 @@ export function integrationUserActivities({ pool, clock, config }: Pick<Activity
      * holds it, the next free suffix is taken in a fixed order, so retries still agree.
      */
     async createIntegrationUser({ onboardingId, tenantId, partnerProvidedId, integrationUser }: CreateIntegrationUserInput): Promise<{ username: string }> {
-      const existing = await pool.query<{ username: string }>('SELECT username FROM integration_users WHERE orchestration_id = $1', [onboardingId]);
-      if (existing.rows[0]) return { username: existing.rows[0].username };
+      const existing = await findOrchestratedUsername(pool, onboardingId);
+      if (existing) return { username: existing };
       const isStaffAccount = (await findUserByEmail(pool, integrationUser.email)) !== undefined;
       const problem = personalEmailProblem(integrationUser.email, config.staffEmailDomains, isStaffAccount) ?? integrationSystemProblem(integrationUser);
       if (problem) throw permanent(FAILURE.invalidInput, problem);
       for (let suffix = 0; ; suffix++) {
         const username = deriveUsername(config.usernamePrefix, partnerProvidedId, suffix);
         try {
-          const inserted = await pool.query<{ username: string }>(
-            `INSERT INTO integration_users (tenant_id, username, email, integration_system, scope, invoice_data_access, orchestration_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
-             ON CONFLICT (orchestration_id) DO NOTHING RETURNING username`,
-            [
-              tenantId,
-              username,
-              integrationUser.email,
-              integrationUser.integrationSystemName ?? integrationUser.integrationSystem,
-              integrationUser.scope,
-              integrationUser.invoiceDataAccess,
-              onboardingId,
-            ],
-          );
-          if (inserted.rows[0]) return { username };
-          const raced = await pool.query<{ username: string }>('SELECT username FROM integration_users WHERE orchestration_id = $1', [onboardingId]);
-          return { username: raced.rows[0].username };
+          const inserted = await insertIntegrationUser(pool, {
+            tenantId,
+            username,
+            email: integrationUser.email,
+            integrationSystem: integrationUser.integrationSystemName ?? integrationUser.integrationSystem,
+            scope: integrationUser.scope,
+            invoiceDataAccess: integrationUser.invoiceDataAccess,
+            orchestrationId: onboardingId,
+          });
+          if (inserted) return { username };
+          // A concurrent attempt of this onboarding inserted first: its username is the answer.
+          return { username: (await findOrchestratedUsername(pool, onboardingId))! };
         } catch (err) {
           if (!isUniqueViolation(err, 'integration_users_username_key')) throw err;
         }
@@ -49,7 +45,7 @@ export function integrationUserActivities({ pool, clock, config }: Pick<Activity
     },
 
     async disableIntegrationUser({ onboardingId }: { onboardingId: string }): Promise<void> {
-      await pool.query('UPDATE integration_users SET disabled_at = COALESCE(disabled_at, $2) WHERE orchestration_id = $1', [onboardingId, clock()]);
+      await disableOrchestratedUser(pool, onboardingId, clock());
     },
   };
 }

@@ -1,5 +1,6 @@
 import express, { Router, type Response } from 'express';
 import jwt from 'jsonwebtoken';
+import { findUserForPasswordGrant } from '../../db/integration-users';
 import { verifyPassword } from '../../lib/passwords';
 import { authenticateClient, basicCredentials, customerTokenKey, PLATFORM_AUDIENCE, scopeFor } from '../customer-tokens';
 import type { ApiDeps } from '../deps';
@@ -30,13 +31,7 @@ export function oauthRoutes(deps: ApiDeps): Router {
     if (grant === 'password') {
       const username = String(req.body?.username ?? '');
       const password = String(req.body?.password ?? '');
-      const { rows: users } = await deps.pool.query<{ password_hash: string | null; tenant_id: string; scope: 'TENANT' | 'AUTOMATION'; invoice_data_access: boolean }>(
-        `SELECT u.password_hash, u.tenant_id, u.scope, u.invoice_data_access
-         FROM integration_users u JOIN api_client_tenants t ON t.tenant_id = u.tenant_id AND t.enabled
-         WHERE u.username = $1 AND t.client_id = $2 AND u.disabled_at IS NULL`,
-        [username, client.clientId],
-      );
-      const user = users[0];
+      const user = await findUserForPasswordGrant(deps.pool, username, client.clientId);
       if (!user?.password_hash || !(await verifyPassword(user.password_hash, password))) {
         return oauthError(res, 400, 'invalid_grant', 'wrong username or password, or no password set yet');
       }

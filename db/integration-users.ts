@@ -1,0 +1,91 @@
+import type { Queryable } from './queryable';
+
+/** Integration users (the customer's API user) and their one-time set-password links. */
+
+export interface NewIntegrationUser {
+  tenantId: string;
+  username: string;
+  email: string;
+  integrationSystem: string;
+  scope: 'TENANT' | 'AUTOMATION';
+  invoiceDataAccess: boolean;
+  orchestrationId: string;
+}
+
+/** The username of the integration user an onboarding created (its orchestration id is the onboarding id). */
+export async function findOrchestratedUsername(db: Queryable, orchestrationId: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ username: string }>('SELECT username FROM integration_users WHERE orchestration_id = $1', [orchestrationId]);
+  return rows[0]?.username;
+}
+
+export async function findOrchestratedUserId(db: Queryable, orchestrationId: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ id: string }>('SELECT id FROM integration_users WHERE orchestration_id = $1', [orchestrationId]);
+  return rows[0]?.id;
+}
+
+/**
+ * Inserts the user unless this orchestration made one already (then false). A username held by
+ * another user fails with the unique violation on integration_users_username_key.
+ */
+export async function insertIntegrationUser(db: Queryable, user: NewIntegrationUser): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `INSERT INTO integration_users (tenant_id, username, email, integration_system, scope, invoice_data_access, orchestration_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (orchestration_id) DO NOTHING`,
+    [user.tenantId, user.username, user.email, user.integrationSystem, user.scope, user.invoiceDataAccess, user.orchestrationId],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+export async function disableOrchestratedUser(db: Queryable, orchestrationId: string, at: Date): Promise<void> {
+  await db.query('UPDATE integration_users SET disabled_at = COALESCE(disabled_at, $2) WHERE orchestration_id = $1', [orchestrationId, at]);
+}
+
+/** What the password grant checks: a live user on a tenant the API client serves. */
+export interface PasswordGrantUser { password_hash: string | null; tenant_id: string; scope: 'TENANT' | 'AUTOMATION'; invoice_data_access: boolean }
+
+export async function findUserForPasswordGrant(db: Queryable, username: string, apiClientId: string): Promise<PasswordGrantUser | undefined> {
+  const { rows } = await db.query<PasswordGrantUser>(
+    `SELECT u.password_hash, u.tenant_id, u.scope, u.invoice_data_access
+     FROM integration_users u JOIN api_client_tenants t ON t.tenant_id = u.tenant_id AND t.enabled
+     WHERE u.username = $1 AND t.client_id = $2 AND u.disabled_at IS NULL`,
+    [username, apiClientId],
+  );
+  return rows[0];
+}
+
+/** One link per onboarding: a retried kit delivery replaces the token, so only the last one mailed works. */
+export async function upsertPasswordLink(
+  db: Queryable,
+  link: { onboardingId: string; integrationUserId: string; tokenHash: string; expiresAt: Date },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO integration_password_links (onboarding_id, integration_user_id, token_hash, expires_at) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (onboarding_id) DO UPDATE SET token_hash = EXCLUDED.token_hash, expires_at = EXCLUDED.expires_at`,
+    [link.onboardingId, link.integrationUserId, link.tokenHash, link.expiresAt],
+  );
+}
+
+/** The link's user while the link is unused, unexpired and its user live. */
+export async function findOpenPasswordLink(db: Queryable, tokenHash: string): Promise<{ username: string; expires_at: Date } | undefined> {
+  const { rows } = await db.query<{ username: string; expires_at: Date }>(
+    `SELECT u.username, l.expires_at FROM integration_password_links l JOIN integration_users u ON u.id = l.integration_user_id
+     WHERE l.token_hash = $1 AND l.used_at IS NULL AND l.expires_at > now() AND u.disabled_at IS NULL`,
+    [tokenHash],
+  );
+  return rows[0];
+}
+
+/** Spends the link and sets the password in one statement, so two racing submissions cannot both succeed. */
+export async function setPasswordThroughLink(db: Queryable, tokenHash: string, passwordHash: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ username: string }>(
+    `WITH link AS (
+       UPDATE integration_password_links SET used_at = now()
+       WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now() RETURNING integration_user_id
+     )
+     UPDATE integration_users u SET password_hash = $2 FROM link
+     WHERE u.id = link.integration_user_id AND u.disabled_at IS NULL RETURNING u.username`,
+    [tokenHash, passwordHash],
+  );
+  return rows[0]?.username;
+}
