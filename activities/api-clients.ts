@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { findOrchestratedApiClientId, insertApiClient, revokeOrchestratedApiClients } from '../db/api-clients';
+import { destroyKitSecret, insertKit } from '../db/kits';
 import { withTransaction } from '../db/transaction';
 import type { ActivityDeps } from './deps';
 
@@ -20,40 +22,22 @@ export function apiClientActivities({ pool, secrets, clock }: Pick<ActivityDeps,
      * the workflow's history holds only the client id.
      */
     async issueClientCredentials({ onboardingId, tenantId, administrators = [] }: IssueClientCredentialsInput): Promise<{ clientId: string }> {
-      return withTransaction(pool, async (client) => {
-        const existing = await client.query<{ client_id: string }>('SELECT client_id FROM api_clients WHERE orchestration_id = $1', [onboardingId]);
-        if (existing.rows[0]) return { clientId: existing.rows[0].client_id };
+      return withTransaction(pool, async (tx) => {
+        const existing = await findOrchestratedApiClientId(tx, onboardingId);
+        if (existing) return { clientId: existing };
         const clientId = `gw_${randomBytes(12).toString('hex')}`;
         const secret = secrets.newToken();
-        await client.query('INSERT INTO api_clients (client_id, secret_hash, orchestration_id, created_at) VALUES ($1, $2, $3, $4)', [
-          clientId,
-          secrets.hashToken(secret),
-          onboardingId,
-          clock(),
-        ]);
-        await client.query('INSERT INTO api_client_tenants (client_id, tenant_id) VALUES ($1, $2)', [clientId, tenantId]);
-        await client.query(
-          'INSERT INTO api_client_administrators (client_id, email) SELECT $1, lower(e) FROM unnest($2::text[]) AS e ON CONFLICT DO NOTHING',
-          [clientId, administrators],
-        );
-        await client.query('INSERT INTO kits (onboarding_id, client_id, client_secret_sealed) VALUES ($1, $2, $3)', [
-          onboardingId,
-          clientId,
-          secrets.seal(secret, kitSecretContext(onboardingId)),
-        ]);
+        await insertApiClient(tx, { clientId, secretHash: secrets.hashToken(secret), orchestrationId: onboardingId, createdAt: clock(), tenantId, administrators });
+        await insertKit(tx, { onboardingId, clientId, clientSecretSealed: secrets.seal(secret, kitSecretContext(onboardingId)) });
         return { clientId };
       });
     },
 
     /** Compensation: the client stops working and the undelivered secret is destroyed. */
     async revokeClientCredentials({ onboardingId }: { onboardingId: string }): Promise<void> {
-      await withTransaction(pool, async (client) => {
-        const revoked = await client.query<{ client_id: string }>(
-          'UPDATE api_clients SET revoked_at = COALESCE(revoked_at, $2) WHERE orchestration_id = $1 RETURNING client_id',
-          [onboardingId, clock()],
-        );
-        for (const { client_id } of revoked.rows) await client.query('DELETE FROM api_client_tenants WHERE client_id = $1', [client_id]);
-        await client.query('UPDATE kits SET client_secret_sealed = NULL WHERE onboarding_id = $1', [onboardingId]);
+      await withTransaction(pool, async (tx) => {
+        await revokeOrchestratedApiClients(tx, onboardingId, clock());
+        await destroyKitSecret(tx, onboardingId);
       });
     },
   };

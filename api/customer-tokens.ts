@@ -2,6 +2,7 @@ import { createSecretKey } from 'node:crypto';
 import type { Request } from 'express';
 import jwt from 'jsonwebtoken';
 import type { Pool } from 'pg';
+import { findApiClientCredentials } from '../db/api-clients';
 import type { Secrets } from '../lib/secrets';
 
 /** Subscriptions whose data is invoice data (Ongoing WMS: hidden unless the API user is allowed to see it). */
@@ -31,20 +32,7 @@ export interface AuthenticatedClient {
 
 /** The current secret, or the previous one during its grace period after a rotation (TecCom "rotate secret"). */
 export async function authenticateClient(pool: Pool, secrets: Secrets, presented: { clientId: string; secret: string }): Promise<AuthenticatedClient | undefined> {
-  const { rows } = await pool.query<{ secret_hash: string; previous_secret_hash: string | null; previous_valid: boolean; tenant_ids: string[]; subscriptions: string[]; invoice: boolean }>(
-    `SELECT c.secret_hash, c.previous_secret_hash, COALESCE(c.previous_secret_expires_at > now(), false) AS previous_valid,
-            array_remove(array_agg(DISTINCT t.tenant_id::text), NULL) AS tenant_ids,
-            array_remove(array_agg(DISTINCT s.code), NULL) AS subscriptions,
-            COALESCE(bool_or(u.invoice_data_access), false) AS invoice
-     FROM api_clients c
-     LEFT JOIN api_client_tenants t ON t.client_id = c.client_id AND t.enabled
-     LEFT JOIN subscriptions s ON s.tenant_id = t.tenant_id AND s.status = 'ASSIGNED'
-     LEFT JOIN integration_users u ON u.tenant_id = t.tenant_id AND u.disabled_at IS NULL
-     WHERE c.client_id = $1 AND c.revoked_at IS NULL
-     GROUP BY c.client_id`,
-    [presented.clientId],
-  );
-  const row = rows[0];
+  const row = await findApiClientCredentials(pool, presented.clientId);
   if (!row) return undefined;
   const current = secrets.tokenMatches(presented.secret, row.secret_hash);
   const previous = row.previous_valid && row.previous_secret_hash !== null && secrets.tokenMatches(presented.secret, row.previous_secret_hash);

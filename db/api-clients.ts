@@ -31,6 +31,70 @@ export async function findClient(db: Queryable, clientId: string): Promise<Clien
   };
 }
 
+/** The API client an onboarding issued (its orchestration id is the onboarding id), if it did. */
+export async function findOrchestratedApiClientId(db: Queryable, orchestrationId: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ client_id: string }>('SELECT client_id FROM api_clients WHERE orchestration_id = $1', [orchestrationId]);
+  return rows[0]?.client_id;
+}
+
+/** A new client serving one tenant, with its administrators; the caller owns the transaction. */
+export async function insertApiClient(
+  tx: PoolClient,
+  apiClient: { clientId: string; secretHash: string; orchestrationId: string; createdAt: Date; tenantId: string; administrators: string[] },
+): Promise<void> {
+  await tx.query('INSERT INTO api_clients (client_id, secret_hash, orchestration_id, created_at) VALUES ($1, $2, $3, $4)', [
+    apiClient.clientId,
+    apiClient.secretHash,
+    apiClient.orchestrationId,
+    apiClient.createdAt,
+  ]);
+  await tx.query('INSERT INTO api_client_tenants (client_id, tenant_id) VALUES ($1, $2)', [apiClient.clientId, apiClient.tenantId]);
+  await tx.query('INSERT INTO api_client_administrators (client_id, email) SELECT $1, lower(e) FROM unnest($2::text[]) AS e ON CONFLICT DO NOTHING', [
+    apiClient.clientId,
+    apiClient.administrators,
+  ]);
+}
+
+/** The clients an orchestration issued stop working and serve no tenant any more; the caller owns the transaction. */
+export async function revokeOrchestratedApiClients(tx: PoolClient, orchestrationId: string, at: Date): Promise<void> {
+  const revoked = await tx.query<{ client_id: string }>(
+    'UPDATE api_clients SET revoked_at = COALESCE(revoked_at, $2) WHERE orchestration_id = $1 RETURNING client_id',
+    [orchestrationId, at],
+  );
+  for (const { client_id } of revoked.rows) await tx.query('DELETE FROM api_client_tenants WHERE client_id = $1', [client_id]);
+}
+
+/** What /oauth/token checks a presented secret against, and what the client may then do. */
+export interface ApiClientCredentials {
+  secret_hash: string;
+  previous_secret_hash: string | null;
+  /** Whether the previous secret is still in its grace period. */
+  previous_valid: boolean;
+  /** Tenants enabled for requests on this client. */
+  tenant_ids: string[];
+  /** Every subscription those tenants hold. */
+  subscriptions: string[];
+  /** Whether any of those tenants' live integration users may see invoice data. */
+  invoice: boolean;
+}
+
+export async function findApiClientCredentials(db: Queryable, clientId: string): Promise<ApiClientCredentials | undefined> {
+  const { rows } = await db.query<ApiClientCredentials>(
+    `SELECT c.secret_hash, c.previous_secret_hash, COALESCE(c.previous_secret_expires_at > now(), false) AS previous_valid,
+            array_remove(array_agg(DISTINCT t.tenant_id::text), NULL) AS tenant_ids,
+            array_remove(array_agg(DISTINCT s.code), NULL) AS subscriptions,
+            COALESCE(bool_or(u.invoice_data_access), false) AS invoice
+     FROM api_clients c
+     LEFT JOIN api_client_tenants t ON t.client_id = c.client_id AND t.enabled
+     LEFT JOIN subscriptions s ON s.tenant_id = t.tenant_id AND s.status = 'ASSIGNED'
+     LEFT JOIN integration_users u ON u.tenant_id = t.tenant_id AND u.disabled_at IS NULL
+     WHERE c.client_id = $1 AND c.revoked_at IS NULL
+     GROUP BY c.client_id`,
+    [clientId],
+  );
+  return rows[0];
+}
+
 export async function isClientAdministrator(db: Queryable, clientId: string, email: string): Promise<boolean> {
   const { rows } = await db.query('SELECT 1 FROM api_client_administrators WHERE client_id = $1 AND email = lower($2)', [clientId, email]);
   return rows.length > 0;

@@ -1,0 +1,59 @@
+import type { Queryable } from './queryable';
+
+/** The integration kit: what the customer opens once, with the API client's secret sealed until then. */
+
+export interface KitContents { username: string; developerPortalUrl: string; subscriptions: string[] }
+
+export async function insertKit(db: Queryable, kit: { onboardingId: string; clientId: string; clientSecretSealed: string }): Promise<void> {
+  await db.query('INSERT INTO kits (onboarding_id, client_id, client_secret_sealed) VALUES ($1, $2, $3)', [kit.onboardingId, kit.clientId, kit.clientSecretSealed]);
+}
+
+/** The undelivered secret is destroyed: a kit opened later shows none. */
+export async function destroyKitSecret(db: Queryable, onboardingId: string): Promise<void> {
+  await db.query('UPDATE kits SET client_secret_sealed = NULL WHERE onboarding_id = $1', [onboardingId]);
+}
+
+/** The kit and whether its mail (mailKey in mail_log) went out; undefined when no kit was made. */
+export async function findKitDelivery(db: Queryable, onboardingId: string, mailKey: string): Promise<{ expires_at: Date | null; sent: boolean } | undefined> {
+  const { rows } = await db.query<{ expires_at: Date | null; sent: boolean }>(
+    `SELECT k.expires_at, (m.sent_at IS NOT NULL) AS sent FROM kits k
+     LEFT JOIN mail_log m ON m.idempotency_key = $2 WHERE k.onboarding_id = $1`,
+    [onboardingId, mailKey],
+  );
+  return rows[0];
+}
+
+/** Sets (or on a retry, replaces) the kit's link token, contents and sealed set-password token. */
+export async function prepareKit(
+  db: Queryable,
+  kit: { onboardingId: string; tokenHash: string; contents: KitContents; expiresAt: Date; setPasswordTokenSealed: string },
+): Promise<void> {
+  await db.query('UPDATE kits SET token_hash = $2, contents = $3, expires_at = $4, set_password_token_sealed = $5 WHERE onboarding_id = $1', [
+    kit.onboardingId,
+    kit.tokenHash,
+    kit.contents,
+    kit.expiresAt,
+    kit.setPasswordTokenSealed,
+  ]);
+}
+
+export interface OpenedKit { onboarding_id: string; client_id: string; sealed: string | null; password_sealed: string | null; contents: KitContents }
+
+/**
+ * The kit opens exactly once: one statement marks it opened and destroys the sealed secrets,
+ * returning the sealed values it held, so two racing requests cannot both read them.
+ */
+export async function openKit(db: Queryable, tokenHash: string): Promise<OpenedKit | undefined> {
+  const { rows } = await db.query<OpenedKit>(
+    `WITH kit AS (
+       SELECT onboarding_id, client_secret_sealed, set_password_token_sealed FROM kits
+       WHERE token_hash = $1 AND opened_at IS NULL AND expires_at > now() FOR UPDATE
+     )
+     UPDATE kits SET opened_at = now(), client_secret_sealed = NULL, set_password_token_sealed = NULL FROM kit
+     WHERE kits.onboarding_id = kit.onboarding_id
+     RETURNING kits.onboarding_id, kits.client_id, kit.client_secret_sealed AS sealed,
+               kit.set_password_token_sealed AS password_sealed, kits.contents`,
+    [tokenHash],
+  );
+  return rows[0];
+}
