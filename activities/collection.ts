@@ -1,3 +1,5 @@
+import { findCollectorLinkId, upsertCollectorLink } from '../db/collector-links';
+import { isMailSent } from '../db/mail-log';
 import type { PortalClientRequest } from '../domain';
 import type { ActivityDeps } from './deps';
 
@@ -15,22 +17,21 @@ export function collectionActivities({ pool, mail, secrets, clock, config }: Pic
      */
     async issueCollectorLink({ workflowId, onboardingId, client, attempt, ttlMs }: IssueCollectorLinkInput): Promise<{ collectorLinkId: string }> {
       const idempotencyKey = `${onboardingId}:COLLECT_CLIENT_CREDENTIALS:${client.partnerProvidedId}:${attempt}`;
-      const sent = await pool.query('SELECT 1 FROM mail_log WHERE idempotency_key = $1 AND sent_at IS NOT NULL', [idempotencyKey]);
-      const existing = await pool.query<{ id: string }>(
-        'SELECT id FROM collector_links WHERE onboarding_id = $1 AND client_id = $2 AND attempt = $3',
-        [onboardingId, client.partnerProvidedId, attempt],
-      );
-      if (sent.rowCount && existing.rows[0]) return { collectorLinkId: existing.rows[0].id };
+      const existing = await findCollectorLinkId(pool, onboardingId, client.partnerProvidedId, attempt);
+      if (existing && (await isMailSent(pool, idempotencyKey))) return { collectorLinkId: existing };
 
       const token = secrets.newToken();
       const expiresAt = new Date(clock().getTime() + ttlMs);
-      const { rows } = await pool.query<{ id: string }>(
-        `INSERT INTO collector_links (onboarding_id, workflow_id, client_id, client_name, portal_url, attempt, token_hash, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (onboarding_id, client_id, attempt) DO UPDATE SET token_hash = EXCLUDED.token_hash, expires_at = EXCLUDED.expires_at
-         RETURNING id`,
-        [onboardingId, workflowId, client.partnerProvidedId, client.name, client.portalUrl, attempt, secrets.hashToken(token), expiresAt],
-      );
+      const collectorLinkId = await upsertCollectorLink(pool, {
+        onboardingId,
+        workflowId,
+        portalClientId: client.partnerProvidedId,
+        portalClientName: client.name,
+        portalUrl: client.portalUrl,
+        attempt,
+        tokenHash: secrets.hashToken(token),
+        expiresAt,
+      });
       const again = attempt > 1 ? 'The credentials you sent last time were not accepted by your portal. ' : '';
       await mail.sendOnce({
         idempotencyKey,
@@ -44,7 +45,7 @@ export function collectionActivities({ pool, mail, secrets, clock, config }: Pic
           `This link works once and expires at ${expiresAt.toISOString()}.`,
         ].join('\n'),
       });
-      return { collectorLinkId: rows[0].id };
+      return { collectorLinkId };
     },
   };
 }

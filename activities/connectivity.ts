@@ -1,3 +1,4 @@
+import { findSubmittedCredentials } from '../db/collector-links';
 import type { ActivityDeps } from './deps';
 import { collectorContext } from './collection';
 
@@ -15,13 +16,10 @@ export function connectivityActivities({ pool, secrets, http, config, log }: Pic
    * 2xx is connected, 401/403 wrong credentials, anything else (5xx, timeout, refused) transient.
    */
   async function check({ onboardingId, collectorLinkId, portalUrl }: VerifyPortalLoginInput): Promise<PortalCheckResult> {
-    const { rows } = await pool.query<{ credentials_sealed: string | null }>(
-      'SELECT credentials_sealed FROM collector_links WHERE id = $1 AND onboarding_id = $2',
-      [collectorLinkId, onboardingId],
-    );
+    const sealed = await findSubmittedCredentials(pool, collectorLinkId, onboardingId);
     // A submission whose row never committed counts as wrong credentials: the client gets a fresh link.
-    if (!rows[0]?.credentials_sealed) return { outcome: 'WRONG_CREDENTIALS', errorClass: 'WRONG_CREDENTIALS' };
-    const credentials = JSON.parse(secrets.open(rows[0].credentials_sealed, collectorContext(collectorLinkId))) as { username: string; password: string };
+    if (!sealed) return { outcome: 'WRONG_CREDENTIALS', errorClass: 'WRONG_CREDENTIALS' };
+    const credentials = JSON.parse(secrets.open(sealed, collectorContext(collectorLinkId))) as { username: string; password: string };
 
     let result: PortalCheckResult;
     try {

@@ -1,3 +1,4 @@
+import { findLatestCollectorLink } from '../db/collector-links';
 import { enqueueWebhook } from '../notify/webhook-outbox';
 import type { ActivityDeps } from './deps';
 import type { PortalCheckResult } from './connectivity';
@@ -27,15 +28,7 @@ export function reverificationActivities({ pool, mail, log, config }: Pick<Activ
    */
   async function reconnectInput(client: ConnectedClient): Promise<ReconnectClientInput | undefined> {
     if (!config.policy) return undefined;
-    const { rows } = await pool.query<{ client_name: string; portal_url: string; attempt: number; recipient: string | null }>(
-      `SELECT l.client_name, l.portal_url, l.attempt, m.recipient
-         FROM collector_links l
-         LEFT JOIN mail_log m ON m.idempotency_key = l.onboarding_id || ':COLLECT_CLIENT_CREDENTIALS:' || l.client_id || ':' || l.attempt
-        WHERE l.onboarding_id = $1 AND l.client_id = $2
-        ORDER BY l.attempt DESC LIMIT 1`,
-      [client.onboardingId, client.partnerProvidedId],
-    );
-    const last = rows[0];
+    const last = await findLatestCollectorLink(pool, client.onboardingId, client.partnerProvidedId);
     if (!last?.recipient) {
       log.warn({ onboardingId: client.onboardingId, client: client.partnerProvidedId }, 'no contact to send a fresh collector link to');
       return undefined;

@@ -1,6 +1,7 @@
 import express, { Router, type Request } from 'express';
 import { collectorContext } from '../../activities/collection';
 import { credentialsSubmittedSignal } from '../../workflows/messages';
+import { findOpenCollectorLink } from '../../db/collector-links';
 import { findOnboarding } from '../../db/onboardings';
 import type { ApiDeps } from '../deps';
 import { TOKEN_PAGE_HEADERS, wantsHtml } from '../pages/token-page';
@@ -18,11 +19,7 @@ export function collectRoutes(deps: ApiDeps): Router {
 
   router.get('/collect/:token', async (req, res) => {
     res.set(TOKEN_PAGE_HEADERS);
-    const { rows } = await deps.pool.query<{ client_name: string; portal_url: string; expires_at: Date }>(
-      'SELECT client_name, portal_url, expires_at FROM collector_links WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()',
-      [hash(req)],
-    );
-    const link = rows[0];
+    const link = await findOpenCollectorLink(deps.pool, hash(req));
     if (!link) return res.status(410).type('html').send(collectGonePage());
     res.type('html').send(collectFormPage({ clientName: link.client_name, portalUrl: link.portal_url, token: String(req.params.token), expiresAt: link.expires_at }));
   });

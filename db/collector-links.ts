@@ -1,0 +1,77 @@
+import type { Queryable } from './queryable';
+
+/**
+ * Collector links: one per portal client and attempt, the token stored only as a keyed hash and the
+ * submitted credentials only sealed. client_id is the portal client's partnerProvidedId.
+ */
+
+export interface NewCollectorLink {
+  onboardingId: string;
+  /** The workflow waiting for the submission: the onboarding's, or a reconnect's. */
+  workflowId: string;
+  portalClientId: string;
+  portalClientName: string;
+  portalUrl: string;
+  attempt: number;
+  tokenHash: string;
+  expiresAt: Date;
+}
+
+export async function findCollectorLinkId(db: Queryable, onboardingId: string, portalClientId: string, attempt: number): Promise<string | undefined> {
+  const { rows } = await db.query<{ id: string }>('SELECT id FROM collector_links WHERE onboarding_id = $1 AND client_id = $2 AND attempt = $3', [
+    onboardingId,
+    portalClientId,
+    attempt,
+  ]);
+  return rows[0]?.id;
+}
+
+/** Inserts the link, or on a retry gives the existing one a new token (the earlier token stops working). */
+export async function upsertCollectorLink(db: Queryable, link: NewCollectorLink): Promise<string> {
+  const { rows } = await db.query<{ id: string }>(
+    `INSERT INTO collector_links (onboarding_id, workflow_id, client_id, client_name, portal_url, attempt, token_hash, expires_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+     ON CONFLICT (onboarding_id, client_id, attempt) DO UPDATE SET token_hash = EXCLUDED.token_hash, expires_at = EXCLUDED.expires_at
+     RETURNING id`,
+    [link.onboardingId, link.workflowId, link.portalClientId, link.portalClientName, link.portalUrl, link.attempt, link.tokenHash, link.expiresAt],
+  );
+  return rows[0].id;
+}
+
+/** A link that still works: unused and unexpired. */
+export async function findOpenCollectorLink(db: Queryable, tokenHash: string): Promise<{ client_name: string; portal_url: string; expires_at: Date } | undefined> {
+  const { rows } = await db.query<{ client_name: string; portal_url: string; expires_at: Date }>(
+    'SELECT client_name, portal_url, expires_at FROM collector_links WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()',
+    [tokenHash],
+  );
+  return rows[0];
+}
+
+/** The sealed credentials submitted through this link of this onboarding, if any. */
+export async function findSubmittedCredentials(db: Queryable, collectorLinkId: string, onboardingId: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ credentials_sealed: string | null }>('SELECT credentials_sealed FROM collector_links WHERE id = $1 AND onboarding_id = $2', [
+    collectorLinkId,
+    onboardingId,
+  ]);
+  return rows[0]?.credentials_sealed ?? undefined;
+}
+
+/**
+ * The portal client's latest link, with the recipient of the collector mail that carried it (the
+ * mail_log row keyed `<onboarding>:COLLECT_CLIENT_CREDENTIALS:<client>:<attempt>`), if it went out.
+ */
+export async function findLatestCollectorLink(
+  db: Queryable,
+  onboardingId: string,
+  portalClientId: string,
+): Promise<{ client_name: string; portal_url: string; attempt: number; recipient: string | null } | undefined> {
+  const { rows } = await db.query<{ client_name: string; portal_url: string; attempt: number; recipient: string | null }>(
+    `SELECT l.client_name, l.portal_url, l.attempt, m.recipient
+       FROM collector_links l
+       LEFT JOIN mail_log m ON m.idempotency_key = l.onboarding_id || ':COLLECT_CLIENT_CREDENTIALS:' || l.client_id || ':' || l.attempt
+      WHERE l.onboarding_id = $1 AND l.client_id = $2
+      ORDER BY l.attempt DESC LIMIT 1`,
+    [onboardingId, portalClientId],
+  );
+  return rows[0];
+}
