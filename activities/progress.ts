@@ -1,5 +1,5 @@
-import type { Pool, PoolClient } from 'pg';
 import { insertAuditEvents, type NewAuditEvent } from '../db/audit';
+import { upsertOnboardingView } from '../db/onboardings';
 import { withTransaction } from '../db/transaction';
 import { enqueueWebhook } from '../notify/webhook-outbox';
 import type { AuditEvent, OnboardingView, StatusTransition } from '../domain';
@@ -26,17 +26,17 @@ export function progressActivities({ pool }: Pick<ActivityDeps, 'pool'>) {
      * transaction. Most writes carry neither: the upsert alone is one statement, atomic by itself.
      */
     async recordProgress({ view, transitions, auditEvents = [], notify }: RecordProgressInput): Promise<void> {
-      if (transitions.length === 0 && auditEvents.length === 0) return upsertView(pool, view, notify);
-      await withTransaction(pool, async (client) => {
-        await upsertView(client, view, notify);
+      if (transitions.length === 0 && auditEvents.length === 0) return upsertOnboardingView(pool, view, notify);
+      await withTransaction(pool, async (tx) => {
+        await upsertOnboardingView(tx, view, notify);
         const story = [
           ...transitions.map((t) => ({ at: t.storyIndex ?? 0, row: statusAuditRow(view, t) })),
           ...auditEvents.map((e) => ({ at: e.storyIndex ?? 0, row: approvalAuditRow(e) })),
         ].sort((a, b) => a.at - b.at);
-        await insertAuditEvents(client, view.id, story.map((s) => s.row));
+        await insertAuditEvents(tx, view.id, story.map((s) => s.row));
         if (notify.webhookUrl) {
           for (const t of transitions) {
-            await enqueueWebhook(client, {
+            await enqueueWebhook(tx, {
               id: `${view.id}.${t.seq}`,
               onboardingId: view.id,
               url: notify.webhookUrl,
@@ -62,12 +62,3 @@ const statusAuditRow = (view: OnboardingView, t: StatusTransition): NewAuditEven
   detail: {},
 });
 
-async function upsertView(db: Pool | PoolClient, view: OnboardingView, notify: RecordProgressInput['notify']): Promise<void> {
-  await db.query(
-    `INSERT INTO onboardings (id, workflow_id, partner_provided_id, status, view, version, notify_email, webhook_url, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-     ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, view = EXCLUDED.view, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
-     WHERE onboardings.version < EXCLUDED.version`,
-    [view.id, view.workflowId, view.tenant.partnerProvidedId, view.status, view, view.version, notify.email, notify.webhookUrl ?? null, view.createdAt, view.updatedAt],
-  );
-}

@@ -1,8 +1,13 @@
-import type { Pool, PoolClient } from 'pg';
-import type { OnboardingStatus, OnboardingView } from '../domain';
+import type { Connectivity, OnboardingStatus, OnboardingView } from '../domain';
 import { OPEN_STATUSES } from '../domain';
+import type { Queryable } from './queryable';
 
-/** Reads of the projection; the workflow is the only writer of `view` (activities/progress.ts). */
+/**
+ * The read model of each onboarding, and the only module that writes the onboardings table. The API
+ * inserts the row as it starts the workflow; the workflow then writes whole views (upsertOnboardingView)
+ * while it runs; after it has finished, re-verification and reconnects change one portal client's
+ * entry in place (recordPortalClientCheck, recordPortalClientReconnection).
+ */
 
 export interface OnboardingRow {
   id: string;
@@ -14,13 +19,13 @@ export interface OnboardingRow {
   created_at: Date;
 }
 
-export async function findOnboarding(pool: Pool, id: string): Promise<OnboardingRow | undefined> {
-  const { rows } = await pool.query<OnboardingRow>('SELECT id, workflow_id, first_run_id, status, view, started_by, created_at FROM onboardings WHERE id = $1', [id]);
+export async function findOnboarding(db: Queryable, id: string): Promise<OnboardingRow | undefined> {
+  const { rows } = await db.query<OnboardingRow>('SELECT id, workflow_id, first_run_id, status, view, started_by, created_at FROM onboardings WHERE id = $1', [id]);
   return rows[0];
 }
 
-export async function findOpenOnboardingId(pool: Pool, workflowId: string): Promise<string | undefined> {
-  const { rows } = await pool.query<{ id: string }>(
+export async function findOpenOnboardingId(db: Queryable, workflowId: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ id: string }>(
     'SELECT id FROM onboardings WHERE workflow_id = $1 AND status = ANY($2) ORDER BY created_at DESC LIMIT 1',
     [workflowId, OPEN_STATUSES],
   );
@@ -29,11 +34,11 @@ export async function findOpenOnboardingId(pool: Pool, workflowId: string): Prom
 
 /** The API writes the row before the workflow starts, so that the webhook secret is there before any delivery. */
 export async function insertStartedOnboarding(
-  client: PoolClient,
+  db: Queryable,
   row: { view: OnboardingView; startedBy: string; notifyEmail: string; webhookUrl?: string; webhookSecretSealed?: string },
 ): Promise<void> {
   const { view } = row;
-  await client.query(
+  await db.query(
     `INSERT INTO onboardings (id, workflow_id, partner_provided_id, status, view, version, started_by, notify_email, webhook_url, webhook_secret_enc, created_at, updated_at)
      VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8, $9, $10, $10)`,
     [view.id, view.workflowId, view.tenant.partnerProvidedId, view.status, view, row.startedBy, row.notifyEmail, row.webhookUrl ?? null, row.webhookSecretSealed ?? null, view.createdAt],
@@ -43,7 +48,7 @@ export async function insertStartedOnboarding(
 export interface ListFilter { status?: OnboardingStatus; connectivity?: string; tenant?: string; limit: number; after?: { createdAt: string; id: string } }
 
 /** Newest first, keyset-paged on (created_at, id) so that pages stay stable while rows arrive. */
-export async function listOnboardings(pool: Pool, filter: ListFilter): Promise<OnboardingRow[]> {
+export async function listOnboardings(db: Queryable, filter: ListFilter): Promise<OnboardingRow[]> {
   const where: string[] = [];
   const args: unknown[] = [];
   const arg = (value: unknown) => `$${args.push(value)}`;
@@ -51,7 +56,7 @@ export async function listOnboardings(pool: Pool, filter: ListFilter): Promise<O
   if (filter.connectivity) where.push(`view->'clients' @> jsonb_build_array(jsonb_build_object('connectivity', ${arg(filter.connectivity)}::text))`);
   if (filter.tenant) where.push(`(partner_provided_id = ${arg(filter.tenant)} OR view->'tenant'->>'tenantId' = ${arg(filter.tenant)})`);
   if (filter.after) where.push(`(created_at, id) < (${arg(filter.after.createdAt)}::timestamptz, ${arg(filter.after.id)}::uuid)`);
-  const { rows } = await pool.query<OnboardingRow>(
+  const { rows } = await db.query<OnboardingRow>(
     `SELECT id, workflow_id, first_run_id, status, view, started_by, created_at FROM onboardings
      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
      ORDER BY created_at DESC, id DESC LIMIT ${arg(filter.limit)}`,
@@ -61,8 +66,8 @@ export async function listOnboardings(pool: Pool, filter: ListFilter): Promise<O
 }
 
 /** An approver's tasks, theirs or delegated to them, read from the projected views. */
-export async function listApprovalTasks(pool: Pool, approverEmail: string, status: string) {
-  const { rows } = await pool.query<{ onboarding_id: string; tenant: OnboardingView['tenant']; started_by: string; created_at: Date; approval: OnboardingView['approvals'][number] }>(
+export async function listApprovalTasks(db: Queryable, approverEmail: string, status: string) {
+  const { rows } = await db.query<{ onboarding_id: string; tenant: OnboardingView['tenant']; started_by: string; created_at: Date; approval: OnboardingView['approvals'][number] }>(
     `SELECT o.id AS onboarding_id, o.view->'tenant' AS tenant, o.view->>'startedBy' AS started_by, o.created_at, a AS approval
      FROM onboardings o, jsonb_array_elements(o.view->'approvals') a
      WHERE (lower(a->>'approverEmail') = lower($1) OR lower(a->>'delegateEmail') = lower($1)) AND a->>'status' = $2
@@ -70,4 +75,106 @@ export async function listApprovalTasks(pool: Pool, approverEmail: string, statu
     [approverEmail, status],
   );
   return rows;
+}
+
+/**
+ * The workflow's view of a running onboarding. A stale or replayed write (a lower version) changes
+ * nothing; the row the API inserted at start is overwritten, its started_by and webhook secret kept.
+ */
+export async function upsertOnboardingView(db: Queryable, view: OnboardingView, notify: { email: string; webhookUrl?: string }): Promise<void> {
+  await db.query(
+    `INSERT INTO onboardings (id, workflow_id, partner_provided_id, status, view, version, notify_email, webhook_url, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+     ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, view = EXCLUDED.view, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
+     WHERE onboardings.version < EXCLUDED.version`,
+    [view.id, view.workflowId, view.tenant.partnerProvidedId, view.status, view, view.version, notify.email, notify.webhookUrl ?? null, view.createdAt, view.updatedAt],
+  );
+}
+
+/** A portal client shown CONNECTED in a completed onboarding, with the link whose credentials connected it. */
+export interface ConnectedPortalClient { onboardingId: string; partnerProvidedId: string; collectorLinkId: string; portalUrl: string }
+
+export async function listConnectedPortalClients(db: Queryable): Promise<ConnectedPortalClient[]> {
+  const { rows } = await db.query<ConnectedPortalClient>(
+    `SELECT o.id AS "onboardingId", c->>'partnerProvidedId' AS "partnerProvidedId", l.id AS "collectorLinkId", l.portal_url AS "portalUrl"
+       FROM onboardings o
+       CROSS JOIN jsonb_array_elements(o.view->'clients') c
+       JOIN LATERAL (SELECT id, portal_url FROM collector_links
+                      WHERE onboarding_id = o.id AND client_id = c->>'partnerProvidedId' AND credentials_sealed IS NOT NULL
+                      ORDER BY attempt DESC LIMIT 1) l ON true
+      WHERE o.status = 'COMPLETED' AND c->>'connectivity' = 'CONNECTED'
+      ORDER BY o.id, 2`,
+  );
+  return rows;
+}
+
+/*
+ * The two writes below change one portal client's entry of a finished onboarding's view in place,
+ * with jsonb_set in one UPDATE, and bump the version. The finished workflow no longer writes the view,
+ * so nobody else holds a whole view to upsert; rewriting only that entry keeps the rest as it is, even
+ * if two re-checks of different clients land at once, and the higher version tells the workflow's
+ * stale writes (a replay) from this one.
+ */
+
+/** Where to tell the customer about a lost connection; undefined when the onboarding is gone. */
+export interface OnboardingContacts { notify_email: string; webhook_url: string | null; partner_provided_id: string }
+
+/** One re-check of a connected portal client: when it was checked, what failed, and FAILED when its credentials were refused. */
+export async function recordPortalClientCheck(
+  db: Queryable,
+  check: { onboardingId: string; portalClientId: string; checkedAt: string; lastError: string | null; lost: boolean },
+): Promise<OnboardingContacts | undefined> {
+  const { rows } = await db.query<OnboardingContacts>(
+    `UPDATE onboardings o SET
+       view = jsonb_set(jsonb_set(o.view, '{clients}', (
+                SELECT jsonb_agg(CASE WHEN c->>'partnerProvidedId' = $2
+                  THEN c || jsonb_build_object('lastCheckedAt', $3::text, 'lastError', $4::text,
+                                               'connectivity', CASE WHEN $5 THEN 'FAILED' ELSE c->>'connectivity' END)
+                  ELSE c END ORDER BY ord)
+                FROM jsonb_array_elements(o.view->'clients') WITH ORDINALITY AS x(c, ord))),
+              '{version}', to_jsonb(o.version + 1)),
+       version = o.version + 1, updated_at = now()
+     WHERE o.id = $1
+     RETURNING notify_email, webhook_url, partner_provided_id`,
+    [check.onboardingId, check.portalClientId, check.checkedAt, check.lastError, check.lost],
+  );
+  return rows[0];
+}
+
+/**
+ * A reconnect's outcome for one portal client. The entry keeps the reconnect's workflow id, so a
+ * retried write matches nothing and answers undefined; otherwise the onboarding's webhook URL.
+ */
+export async function recordPortalClientReconnection(
+  db: Queryable,
+  reconnection: {
+    onboardingId: string;
+    reconnectWorkflowId: string;
+    portalClientId: string;
+    connectivity: Connectivity;
+    attempts: number;
+    lastCheckedAt: string | null;
+    lastError: string | null;
+    /** Portal logins the reconnect tried, added to the client's count. */
+    checks: number;
+  },
+): Promise<{ webhook_url: string | null } | undefined> {
+  const r = reconnection;
+  const { rows } = await db.query<{ webhook_url: string | null }>(
+    `UPDATE onboardings o SET
+       view = jsonb_set(jsonb_set(o.view, '{clients}', (
+                SELECT jsonb_agg(CASE WHEN c->>'partnerProvidedId' = $2
+                  THEN c || jsonb_build_object('connectivity', $3::text, 'attempts', $4::int, 'lastCheckedAt', $5::text,
+                                               'lastError', $6::text, 'awaitingCredentials', false,
+                                               'checks', COALESCE((c->>'checks')::int, 0) + $7::int, 'reconnectWorkflowId', $8::text)
+                  ELSE c END ORDER BY ord)
+                FROM jsonb_array_elements(o.view->'clients') WITH ORDINALITY AS x(c, ord))),
+              '{version}', to_jsonb(o.version + 1)),
+       version = o.version + 1, updated_at = now()
+     WHERE o.id = $1
+       AND NOT (o.view->'clients' @> jsonb_build_array(jsonb_build_object('partnerProvidedId', $2::text, 'reconnectWorkflowId', $8::text)))
+     RETURNING webhook_url`,
+    [r.onboardingId, r.portalClientId, r.connectivity, r.attempts, r.lastCheckedAt, r.lastError, r.checks, r.reconnectWorkflowId],
+  );
+  return rows[0];
 }
