@@ -1,5 +1,6 @@
 import { types } from 'node:util';
 import type { Pool } from 'pg';
+import { claimDueDeliveries, markDelivered, recordFailedAttempt, type ClaimedDelivery } from '../db/webhook-deliveries';
 import type { Logger } from '../lib/logger';
 import { backoffDelayMs } from './webhook-backoff';
 import type { WebhookPayload } from './webhook-outbox';
@@ -30,38 +31,9 @@ export interface WebhookDispatcher {
   stop(): Promise<void>;
 }
 
-interface ClaimedDelivery {
-  id: string;
-  onboarding_id: string;
-  url: string;
-  payload: WebhookPayload;
-  attempts: number;
-  webhook_secret_enc: string | null;
-}
+type Claimed = ClaimedDelivery<WebhookPayload>;
 
 type Outcome = { ok: true; status: number } | { ok: false; status?: number; error?: string; permanent?: boolean };
-
-/**
- * Claiming pushes next_attempt_at one lease into the future and counts the attempt, in one short
- * statement; the HTTP call then runs outside any transaction. If this process dies mid-delivery the
- * lease runs out and another dispatcher retries: at-least-once, which receivers absorb by webhook-id.
- * Counting at claim time also bounds a delivery that keeps crashing its dispatcher.
- */
-const CLAIM_DUE = `
-  WITH due AS (
-    SELECT d.id, o.webhook_secret_enc
-      FROM webhook_deliveries d
-      LEFT JOIN onboardings o ON o.id = d.onboarding_id
-     WHERE d.delivered_at IS NULL AND d.failed_at IS NULL AND d.next_attempt_at <= now()
-     ORDER BY d.next_attempt_at
-     LIMIT $1
-       FOR UPDATE OF d SKIP LOCKED)
-  UPDATE webhook_deliveries d
-     SET attempts = d.attempts + 1,
-         next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
-    FROM due
-   WHERE d.id = due.id
-  RETURNING d.id, d.onboarding_id, d.url, d.payload, d.attempts, due.webhook_secret_enc`;
 
 export function createWebhookDispatcher(options: WebhookDispatcherOptions): WebhookDispatcher {
   const { pool, openSecret, log, retryInitialMs, maxAttempts } = options;
@@ -73,7 +45,7 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
   // Long enough that a lease never runs out while its request can still be in flight.
   const leaseMs = timeoutMs + 30_000;
 
-  async function post(row: ClaimedDelivery): Promise<Outcome> {
+  async function post(row: Claimed): Promise<Outcome> {
     if (!row.webhook_secret_enc) return { ok: false, error: 'onboarding has no webhook secret', permanent: true };
     // Checked again at delivery: the name may resolve elsewhere now than when the onboarding started.
     const refused = await webhookUrlProblem(row.url, options.allowedHosts, options.lookup);
@@ -97,35 +69,24 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
     }
   }
 
-  async function attempt(row: ClaimedDelivery): Promise<void> {
+  async function attempt(row: Claimed): Promise<void> {
     const outcome = await post(row);
     const context = { deliveryId: row.id, host: hostOf(row.url), attempt: row.attempts, status: outcome.status };
-    // `attempts = $n` makes a result from an attempt whose lease ran out unable to overwrite a newer one.
     if (outcome.ok) {
-      await pool.query(
-        `UPDATE webhook_deliveries SET delivered_at = now(), last_status = $2, last_error = NULL
-          WHERE id = $1 AND attempts = $3`,
-        [row.id, outcome.status, row.attempts],
-      );
+      await markDelivered(pool, { id: row.id, attempts: row.attempts, status: outcome.status });
       log.info(context, 'webhook delivered');
       return;
     }
     const error = outcome.error ?? `HTTP ${outcome.status}`;
     const giveUp = outcome.permanent === true || row.attempts >= maxAttempts;
-    await pool.query(
-      `UPDATE webhook_deliveries
-          SET last_status = $2, last_error = $3,
-              failed_at = CASE WHEN $4::boolean THEN now() END,
-              next_attempt_at = now() + make_interval(secs => $5::double precision / 1000)
-        WHERE id = $1 AND attempts = $6`,
-      [row.id, outcome.status ?? null, error, giveUp, backoffDelayMs(row.attempts, retryInitialMs), row.attempts],
-    );
+    await recordFailedAttempt(pool, { id: row.id, attempts: row.attempts, status: outcome.status ?? null, error, giveUp, retryInMs: backoffDelayMs(row.attempts, retryInitialMs) });
     if (giveUp) log.error({ ...context, error }, 'webhook delivery failed for good');
     else log.warn({ ...context, error }, 'webhook attempt failed, will retry');
   }
 
   async function runOnce(): Promise<number> {
-    const { rows } = await pool.query<ClaimedDelivery>(CLAIM_DUE, [batchSize, leaseMs]);
+    // Claimed in one short statement (db/webhook-deliveries.ts); the HTTP calls run with no connection held.
+    const rows = await claimDueDeliveries<WebhookPayload>(pool, batchSize, leaseMs);
     const results = await Promise.allSettled(rows.map(attempt));
     const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failure) throw failure.reason;

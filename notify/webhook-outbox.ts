@@ -1,4 +1,5 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Queryable } from '../db/queryable';
+import { insertWebhookDelivery } from '../db/webhook-deliveries';
 
 /** The body every receiver gets, stored as it will be sent. */
 export interface WebhookPayload {
@@ -23,7 +24,7 @@ export interface WebhookEvent {
  * Queues a delivery for the dispatcher. Meant to run inside the transaction that records the status
  * change, so the webhook exists if and only if the change does. Returns whether a row was added.
  */
-export async function enqueueWebhook(client: Pool | PoolClient, event: WebhookEvent): Promise<boolean> {
+export async function enqueueWebhook(db: Queryable, event: WebhookEvent): Promise<boolean> {
   const payload: WebhookPayload = {
     id: event.id,
     type: event.type,
@@ -31,10 +32,5 @@ export async function enqueueWebhook(client: Pool | PoolClient, event: WebhookEv
     occurredAt: new Date(event.occurredAt).toISOString(),
     data: event.data,
   };
-  const result = await client.query(
-    `INSERT INTO webhook_deliveries (id, onboarding_id, url, payload) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (id) DO NOTHING`,
-    [event.id, event.onboardingId, event.url, JSON.stringify(payload)],
-  );
-  return result.rowCount === 1;
+  return insertWebhookDelivery(db, { id: event.id, onboardingId: event.onboardingId, url: event.url, payload });
 }
