@@ -2,6 +2,7 @@ import { createSecretKey } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import jwt from 'jsonwebtoken';
 import type { Pool } from 'pg';
+import { insertRefreshToken, spendRefreshToken } from '../db/refresh-tokens';
 import type { Role } from '../db/users';
 import type { Secrets } from '../lib/secrets';
 import { forbidden, unauthorized } from './problem';
@@ -33,11 +34,7 @@ export function createTokenService(options: { pool: Pool; secrets: Secrets; acce
       expiresIn,
     });
     const refreshToken = secrets.newToken();
-    await pool.query('INSERT INTO refresh_tokens (token_hash, user_id, expires_at) VALUES ($1, $2, $3)', [
-      secrets.hashToken(refreshToken),
-      caller.id,
-      new Date(Date.now() + refreshTtlMs),
-    ]);
+    await insertRefreshToken(pool, { tokenHash: secrets.hashToken(refreshToken), userId: caller.id, expiresAt: new Date(Date.now() + refreshTtlMs) });
     return { accessToken, refreshToken, tokenType: 'Bearer' as const, expiresIn };
   }
 
@@ -55,13 +52,8 @@ export function createTokenService(options: { pool: Pool; secrets: Secrets; acce
 
     /** Spends the refresh token (a second use fails) and issues a new pair. */
     async refresh(refreshToken: string) {
-      const { rows } = await pool.query<{ id: string; email: string; role: Role }>(
-        `UPDATE refresh_tokens r SET used_at = now() FROM users u
-         WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > now() AND u.id = r.user_id
-         RETURNING u.id, u.email, u.role`,
-        [secrets.hashToken(refreshToken)],
-      );
-      return rows[0] ? issue(rows[0]) : undefined;
+      const user = await spendRefreshToken(pool, secrets.hashToken(refreshToken));
+      return user ? issue(user) : undefined;
     },
   };
 }

@@ -40,12 +40,17 @@ function retryStatementsThatNeverRan(pool: Pool): void {
   }) as Pool['query'];
 }
 
+/** One trivial statement: whether PostgreSQL answers at all (readiness, start-up). */
+export async function pingDatabase(pool: Pool): Promise<void> {
+  await pool.query('SELECT 1');
+}
+
 /** Resolves once PostgreSQL answers, retrying with backoff; a server that is still starting is normal. */
 export async function waitForDatabase(pool: Pool, log: Logger, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (let delay = 200; ; delay = Math.min(delay * 2, 3_000)) {
     try {
-      await pool.query('SELECT 1');
+      await pingDatabase(pool);
       return;
     } catch (err) {
       if (Date.now() > deadline) throw err;

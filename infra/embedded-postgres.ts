@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { access, chmod, mkdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { Client } from 'pg';
+import { createDatabaseIfMissing } from '../db/admin';
 import type { Logger } from '../lib/logger';
 import { isAlive, processesInDirectory, processInfo, readJson, terminate, waitForExit, type ProcessInfo } from './processes';
 
@@ -128,7 +128,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
   const url = `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
   try {
-    await createDatabaseIfMissing(url, database);
+    await createDatabaseIfMissing(url);
   } catch (err) {
     await stop();
     throw err;
@@ -256,23 +256,6 @@ async function readOrCreatePassword(file: string, initialised: boolean): Promise
     // Another process created it between our read and write: use theirs.
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return (await readFile(file, 'utf8')).trim();
     throw err;
-  }
-}
-
-async function createDatabaseIfMissing(url: string, database: string): Promise<void> {
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const client = new Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-    if (found.rowCount === 0) {
-      await client.query(`CREATE DATABASE ${client.escapeIdentifier(database)}`).catch((err: { code?: string }) => {
-        if (err.code !== '42P04') throw err; // duplicate_database: created meanwhile
-      });
-    }
-  } finally {
-    await client.end();
   }
 }
 

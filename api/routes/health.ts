@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
+import { pingDatabase } from '../../db/pool';
 import type { ApiDeps } from '../deps';
 
 /** Liveness says the process answers; readiness says it can do its job (PostgreSQL and Temporal reachable, not draining). */
@@ -13,7 +14,7 @@ export function healthRoutes(deps: ApiDeps, registry: Registry): Router {
   router.get('/readyz', async (_req, res) => {
     const withTimeout = <T>(p: Promise<T>) => Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 2_000))]);
     const [database, temporal] = await Promise.all([
-      withTimeout(deps.pool.query('SELECT 1')).then(() => 'up', () => 'down'),
+      withTimeout(pingDatabase(deps.pool)).then(() => 'up', () => 'down'),
       // One attempt under a deadline, on the probe connection (no retry interceptor, nothing left behind).
       withTimeout(deps.temporalProbe.withDeadline(Date.now() + 2_000, () => deps.temporalProbe.workflowService.getSystemInfo({}))).then(
         () => 'up',

@@ -1,0 +1,25 @@
+import { Client } from 'pg';
+
+/**
+ * Creates the database named in url if the server has none of that name, connecting to the
+ * server's `postgres` maintenance database to do so (CREATE DATABASE cannot run in the database it
+ * creates, nor in a transaction). Two processes racing to create it are both content.
+ */
+export async function createDatabaseIfMissing(url: string): Promise<void> {
+  const target = new URL(url);
+  const database = decodeURIComponent(target.pathname.slice(1));
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const conn = new Client({ connectionString: admin.toString() });
+  await conn.connect();
+  try {
+    const found = await conn.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (found.rowCount === 0) {
+      await conn.query(`CREATE DATABASE ${conn.escapeIdentifier(database)}`).catch((err: { code?: string }) => {
+        if (err.code !== '42P04') throw err; // duplicate_database: created meanwhile
+      });
+    }
+  } finally {
+    await conn.end();
+  }
+}
