@@ -32,7 +32,11 @@ export async function findOpenOnboardingId(db: Queryable, workflowId: string): P
   return rows[0]?.id;
 }
 
-/** The API writes the row before the workflow starts, so that the webhook secret is there before any delivery. */
+/**
+ * The API writes the row, committed, before it starts the workflow: the webhook secret is then there
+ * before any delivery, and no connection is held while Temporal answers. Version 0, below the
+ * workflow's first view, marks a row the workflow has not written yet.
+ */
 export async function insertStartedOnboarding(
   db: Queryable,
   row: { view: OnboardingView; startedBy: string; notifyEmail: string; webhookUrl?: string; webhookSecretSealed?: string },
@@ -43,6 +47,19 @@ export async function insertStartedOnboarding(
      VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8, $9, $10, $10)`,
     [view.id, view.workflowId, view.tenant.partnerProvidedId, view.status, view, row.startedBy, row.notifyEmail, row.webhookUrl ?? null, row.webhookSecretSealed ?? null, view.createdAt],
   );
+}
+
+/** The run chain the API started for this row, so that later onboardings reusing the workflow id are told apart. */
+export async function recordFirstRunId(db: Queryable, id: string, firstRunId: string): Promise<void> {
+  await db.query('UPDATE onboardings SET first_run_id = $2 WHERE id = $1', [id, firstRunId]);
+}
+
+/**
+ * Removes a row whose workflow did not start (Temporal refused or failed). A row the workflow has
+ * written (version 1 and up) stays: that workflow runs after all, and its row is the truth.
+ */
+export async function deleteUnstartedOnboarding(db: Queryable, id: string): Promise<void> {
+  await db.query('DELETE FROM onboardings WHERE id = $1 AND version = 0', [id]);
 }
 
 export interface ListFilter { status?: OnboardingStatus; connectivity?: string; tenant?: string; limit: number; after?: { createdAt: string; id: string } }

@@ -1,17 +1,13 @@
-import { createHash } from 'node:crypto';
 import { Router, type Request } from 'express';
-import { findStoredResponse, storeResponse } from '../../db/idempotency';
 import { findOnboarding, listOnboardings, type OnboardingRow } from '../../db/onboardings';
 import { cancelSignal, decideApprovalUpdate } from '../../workflows/messages';
-import { plannedSteps, type ApprovalView } from '../../domain';
+import type { ApprovalView } from '../../domain';
 import { authenticate, callerOf, requireRole, type Caller } from '../auth';
 import type { ApiDeps } from '../deps';
 import { executeOnboardingUpdate, isFinished, onboardingHandle, workflowProblem } from '../onboarding-handle';
-import { badRequest, conflict, forbidden, HttpProblem, notFound } from '../problem';
+import { badRequest, conflict, forbidden, notFound } from '../problem';
 import { CancelBody, DecisionBody, ListOnboardingsQuery, parse } from '../schemas';
-import { ServerTiming } from '../server-timing';
-import { requireScopeAllowed, startProblems } from '../start-checks';
-import { approvalSetup, dryRun, startOnboarding, techAmEmailOf } from '../start-onboarding';
+import { startOnboarding } from '../use-cases/start-onboarding';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -23,38 +19,10 @@ export function onboardingRoutes(deps: ApiDeps): Router {
   const loadOnboarding = (req: Request) => loadOnboardingRow(deps, req);
 
   router.post('/v1/onboardings', auth, staff, async (req, res) => {
-    const timing = new ServerTiming();
-    const caller = callerOf(req);
-    const key = idempotencyKey(req);
-    const requestHash = createHash('sha256').update(JSON.stringify(req.body ?? null)).digest('hex');
-    const sealContext = `idempotency:${caller.id}:${key}`;
-    if (key) {
-      const stored = await findStoredResponse(deps.pool, caller.id, key);
-      if (stored && stored.requestHash !== requestHash) {
-        throw new HttpProblem(422, 'Idempotency key reused', 'This Idempotency-Key was used with a different body');
-      }
-      // The first answer may hold the webhook secret, so it is kept sealed.
-      if (stored) return res.status(stored.statusCode).json(JSON.parse(deps.secrets.open((stored.response as { sealed: string }).sealed, sealContext)));
-    }
-    requireScopeAllowed(req.body, caller);
-    const testMode = (req.body as { testMode?: unknown } | undefined)?.testMode === true;
-    // The TECH_AM is looked up beside the start rules' lookups, not after them: one round trip less per start.
-    const [{ body, approverEmail, problems }, techAmEmail] = await Promise.all([startProblems(deps, req.body), techAmEmailOf(deps)]);
-    if (!body || !approverEmail) {
-      const problem = badRequest(`The start is invalid: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
-      // A dry run reports the plan beside every problem, so one call shows all that must change.
-      if (testMode) Object.assign(problem.extra, { testMode: true, valid: false, plan: plannedSteps(req.body) });
-      throw problem;
-    }
-    if (body.testMode) return res.status(200).json(dryRun(body, approverEmail));
-    timing.lap('checks');
-
-    const started = await startOnboarding(deps, body, caller, approverEmail, approvalSetup(deps, body, techAmEmail), timing);
-    if (key) {
-      await storeResponse(deps.pool, caller.id, key, { requestHash, statusCode: 202, response: { sealed: deps.secrets.seal(JSON.stringify(started), sealContext) } });
-      timing.lap('idempotency');
-    }
-    res.status(202).location(started.links.self).set('Server-Timing', timing.header()).json(started);
+    const answer = await startOnboarding(deps, { caller: callerOf(req), body: req.body, idempotencyKey: idempotencyKey(req) });
+    if (answer.location) res.location(answer.location);
+    if (answer.serverTiming) res.set('Server-Timing', answer.serverTiming);
+    res.status(answer.status).json(answer.body);
   });
 
   router.get('/v1/onboardings', auth, staff, async (req, res) => {

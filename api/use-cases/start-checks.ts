@@ -1,10 +1,10 @@
-import { findUserByEmail } from '../db/users';
-import { webhookUrlProblem } from '../notify/webhook-url-guard';
-import { API_PLAN, personalEmailProblem } from '../domain';
-import type { Caller } from './auth';
-import type { ApiDeps } from './deps';
-import { forbidden } from './problem';
-import { StartOnboardingBody } from './schemas';
+import { findUserByEmail } from '../../db/users';
+import { webhookUrlProblem } from '../../notify/webhook-url-guard';
+import { API_PLAN, personalEmailProblem } from '../../domain';
+import type { Caller } from '../auth';
+import type { ApiDeps } from '../deps';
+import { forbidden } from '../problem';
+import { StartOnboardingBody } from '../schemas';
 
 export interface FieldProblem { path: string; message: string }
 type Loose = Record<string, any> | undefined;

@@ -1,0 +1,138 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { createHash, randomUUID } from 'node:crypto';
+import { findStoredResponse, storeResponse } from '../../db/idempotency';
+import { deleteUnstartedOnboarding, findOpenOnboardingId, insertStartedOnboarding, recordFirstRunId } from '../../db/onboardings';
+import { findFirstTechAm } from '../../db/users';
+import { newWebhookSecret, webhookSecretContext } from '../../notify/webhook-signing';
+import { initialView, onboardingWorkflowId, plannedSteps, stagesOf, type ApprovalSetup, type OnboardingInput } from '../../domain';
+import type { onboardingWorkflow } from '../../workflows';
+import type { Caller } from '../auth';
+import type { ApiDeps } from '../deps';
+import { badRequest, conflict, HttpProblem } from '../problem';
+import type { StartOnboardingBody } from '../schemas';
+import { ServerTiming } from '../server-timing';
+import { requireScopeAllowed, startProblems } from './start-checks';
+
+export interface StartCommand { caller: Caller; body: unknown; idempotencyKey?: string }
+/** What POST /v1/onboardings answers; location and serverTiming only for a start made now. */
+export interface StartAnswer { status: number; body: unknown; location?: string; serverTiming?: string }
+
+/**
+ * Starts an onboarding: a repeated Idempotency-Key gets the first answer; every start rule is checked
+ * at once; testMode answers with the plan. Otherwise the read-model row is written and committed,
+ * the workflow started with no connection held, and its run id recorded. Server-Timing names these
+ * phases checks, insert, temporal, commit (the run id's write) and idempotency.
+ */
+export async function startOnboarding(deps: ApiDeps, { caller, body: raw, idempotencyKey: key }: StartCommand): Promise<StartAnswer> {
+  const timing = new ServerTiming();
+  const requestHash = createHash('sha256').update(JSON.stringify(raw ?? null)).digest('hex');
+  const sealContext = `idempotency:${caller.id}:${key}`;
+  if (key) {
+    const stored = await findStoredResponse(deps.pool, caller.id, key);
+    if (stored && stored.requestHash !== requestHash) throw new HttpProblem(422, 'Idempotency key reused', 'This Idempotency-Key was used with a different body');
+    // The first answer may hold the webhook secret, so it is kept sealed.
+    if (stored) return { status: stored.statusCode, body: JSON.parse(deps.secrets.open((stored.response as { sealed: string }).sealed, sealContext)) };
+  }
+  requireScopeAllowed(raw, caller);
+  // The TECH_AM is looked up beside the start rules' lookups, not after them: one round trip less per start.
+  const [{ body, approverEmail, problems }, techAmEmail] = await Promise.all([startProblems(deps, raw), techAmEmailOf(deps)]);
+  if (!body || !approverEmail) {
+    const problem = badRequest(`The start is invalid: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
+    // A dry run reports the plan beside every problem, so one call shows all that must change.
+    if ((raw as { testMode?: unknown } | undefined)?.testMode === true) Object.assign(problem.extra, { testMode: true, valid: false, plan: plannedSteps(raw) });
+    throw problem;
+  }
+  if (body.testMode) return { status: 200, body: dryRun(body, approverEmail) };
+  timing.lap('checks');
+
+  const started = await launch(deps, body, caller, approverEmail, approvalSetup(deps, body, techAmEmail), timing);
+  if (key) {
+    await storeResponse(deps.pool, caller.id, key, { requestHash, statusCode: 202, response: { sealed: deps.secrets.seal(JSON.stringify(started), sealContext) } });
+    timing.lap('idempotency');
+  }
+  return { status: 202, body: started, location: started.links.self, serverTiming: timing.header() };
+}
+
+/** The TECH_AM of new onboardings: TECH_AM_EMAIL, else the first registered TECH_AM. */
+async function techAmEmailOf(deps: ApiDeps): Promise<string | null> {
+  return deps.config.approvals.techAmEmail ?? (await findFirstTechAm(deps.pool)) ?? null;
+}
+
+/**
+ * Who decides each subscription, fixed at start (APPROVAL_POLICY), with the TECH_AM (techAmEmailOf)
+ * and the escalation list (ESCALATION_EMAILS, else the TECH_AM).
+ */
+function approvalSetup(deps: ApiDeps, body: StartOnboardingBody, techAmEmail: string | null): ApprovalSetup {
+  const { approvals } = deps.config;
+  const stages: ApprovalSetup['stages'] = {};
+  for (const code of body.subscriptions) {
+    stages[code] = stagesOf(approvals.policy, code);
+    if (stages[code].includes('TECH_AM') && !techAmEmail) {
+      throw new HttpProblem(422, 'No technical account manager', `${code} needs a TECH_AM's approval and none is registered or configured (TECH_AM_EMAIL)`);
+    }
+  }
+  const escalateTo = approvals.escalationEmails.length > 0 ? [...approvals.escalationEmails] : techAmEmail ? [techAmEmail] : [];
+  return { stages, techAmEmail, escalateTo };
+}
+
+/** testMode: the plan of steps the onboarding would run, starting nothing. */
+function dryRun(body: StartOnboardingBody, approverEmail: string) {
+  return { testMode: true, valid: true, workflowId: onboardingWorkflowId(body.tenant.partnerProvidedId), approverEmail, plan: plannedSteps(body) };
+}
+
+/**
+ * The row first, committed, so the webhook secret is there before any delivery; then the workflow,
+ * with no connection held while Temporal answers. If Temporal refuses (an open onboarding for this
+ * tenant) or fails, the row is removed again, and a refusal names the open onboarding's id.
+ */
+async function launch(deps: ApiDeps, body: StartOnboardingBody, caller: Caller, approverEmail: string, approval: ApprovalSetup, timing: ServerTiming) {
+  const { pool, temporal, secrets, config } = deps;
+  const onboardingId = randomUUID();
+  const workflowId = onboardingWorkflowId(body.tenant.partnerProvidedId);
+  const { testMode: _testMode, ...request } = body;
+  const input: OnboardingInput = { onboardingId, request, approverEmail, startedBy: { userId: caller.id, email: caller.email }, policy: config.policy, approval };
+  const webhookSecret = body.notify.webhookUrl ? newWebhookSecret() : undefined;
+
+  await insertStartedOnboarding(pool, {
+    view: initialView(input, workflowId, new Date().toISOString()),
+    startedBy: caller.id,
+    notifyEmail: body.notify.email,
+    webhookUrl: body.notify.webhookUrl,
+    webhookSecretSealed: webhookSecret && secrets.seal(webhookSecret, webhookSecretContext(onboardingId)),
+  });
+  timing.lap('insert');
+  let firstRunId: string;
+  try {
+    const handle = await temporal.workflow.start<typeof onboardingWorkflow>('onboardingWorkflow', {
+      taskQueue: config.temporal.taskQueue,
+      workflowId,
+      args: [input],
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      workflowIdConflictPolicy: 'FAIL',
+    });
+    firstRunId = handle.firstExecutionRunId;
+  } catch (err) {
+    // Removed before the open onboarding is looked up, which this row would otherwise be.
+    await deleteUnstartedOnboarding(pool, onboardingId);
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      const existingId = await findOpenOnboardingId(pool, workflowId);
+      throw conflict(`tenant ${body.tenant.partnerProvidedId} already has an open onboarding`, { existingId });
+    }
+    throw err;
+  }
+  timing.lap('temporal');
+  await recordFirstRunId(pool, onboardingId, firstRunId);
+  timing.lap('commit');
+
+  return {
+    id: onboardingId,
+    workflowId,
+    status: 'RUNNING' as const,
+    links: {
+      self: `${config.publicUrl}/v1/onboardings/${onboardingId}`,
+      approvals: `${config.publicUrl}/v1/onboardings/${onboardingId}/approvals`,
+      cancel: `${config.publicUrl}/v1/onboardings/${onboardingId}/cancel`,
+    },
+    ...(webhookSecret ? { webhookSecret } : {}),
+  };
+}
