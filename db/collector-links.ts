@@ -47,6 +47,29 @@ export async function findOpenCollectorLink(db: Queryable, tokenHash: string): P
   return rows[0];
 }
 
+/** A link spent by a submission: which workflow waits for which portal client's attempt. */
+export interface SpentCollectorLink { id: string; onboarding_id: string; workflow_id: string; client_id: string; attempt: number }
+
+/** Marks a working link used, in one statement so two racing submissions cannot both spend it. */
+export async function spendCollectorLink(db: Queryable, tokenHash: string): Promise<SpentCollectorLink | undefined> {
+  const { rows } = await db.query<SpentCollectorLink>(
+    `UPDATE collector_links SET used_at = now()
+     WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
+     RETURNING id, onboarding_id, workflow_id, client_id, attempt`,
+    [tokenHash],
+  );
+  return rows[0];
+}
+
+export async function storeSubmittedCredentials(db: Queryable, collectorLinkId: string, credentialsSealed: string): Promise<void> {
+  await db.query('UPDATE collector_links SET credentials_sealed = $2 WHERE id = $1', [collectorLinkId, credentialsSealed]);
+}
+
+/** Undoes a submission nobody was told of: the link works again and holds no credentials. */
+export async function reopenCollectorLink(db: Queryable, collectorLinkId: string): Promise<void> {
+  await db.query('UPDATE collector_links SET used_at = NULL, credentials_sealed = NULL WHERE id = $1', [collectorLinkId]);
+}
+
 /** The sealed credentials submitted through this link of this onboarding, if any. */
 export async function findSubmittedCredentials(db: Queryable, collectorLinkId: string, onboardingId: string): Promise<string | undefined> {
   const { rows } = await db.query<{ credentials_sealed: string | null }>('SELECT credentials_sealed FROM collector_links WHERE id = $1 AND onboarding_id = $2', [
