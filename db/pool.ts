@@ -5,8 +5,8 @@ import type { Logger } from '../lib/logger';
  * One pool per process. An idle client's error (the server restarting) would otherwise be an
  * unhandled 'error' event that kills the process; the pool replaces the client on next use.
  * A checked-out client has no listener of the pool's (pg-pool removes it on checkout), so one that
- * loses its connection between two queries (a transaction around an SMTP send) gets its own: its
- * next query fails, and the caller releases it as broken.
+ * loses its connection between two queries of a transaction gets its own: its next query fails,
+ * and the caller releases it as broken.
  */
 export function createPool(connectionString: string, log: Logger, options: PoolConfig = {}): Pool {
   const pool = new Pool({ connectionString, max: 10, connectionTimeoutMillis: 5_000, ...options });
