@@ -4,7 +4,7 @@ import { destroyKitSecret, insertKit } from '../db/kits';
 import { withTransaction } from '../db/transaction';
 import type { ActivityDeps } from './deps';
 
-export interface IssueClientCredentialsInput {
+export interface IssueApiClientCredentialsInput {
   onboardingId: string;
   tenantId: string;
   /** TecCom: a client always has an administrator. Absent in inputs recorded before the rule. */
@@ -17,23 +17,23 @@ export const kitSecretContext = (onboardingId: string) => `kit-secret:${onboardi
 export function apiClientActivities({ pool, secrets, clock }: Pick<ActivityDeps, 'pool' | 'secrets' | 'clock'>) {
   return {
     /**
-     * Issues a client id and a 256-bit secret. The secret is stored as a keyed hash for /oauth/token and,
+     * Issues an API client: a client id and a 256-bit secret. The secret is stored as a keyed hash for /oauth/token and,
      * sealed, in the kit row until the customer opens the kit once. It never leaves this activity:
      * the workflow's history holds only the client id.
      */
-    async issueClientCredentials({ onboardingId, tenantId, administrators = [] }: IssueClientCredentialsInput): Promise<{ clientId: string }> {
+    async issueClientCredentials({ onboardingId, tenantId, administrators = [] }: IssueApiClientCredentialsInput): Promise<{ clientId: string }> {
       return withTransaction(pool, async (tx) => {
         const existing = await findOrchestratedApiClientId(tx, onboardingId);
         if (existing) return { clientId: existing };
         const clientId = `gw_${randomBytes(12).toString('hex')}`;
         const secret = secrets.newToken();
         await insertApiClient(tx, { clientId, secretHash: secrets.hashToken(secret), orchestrationId: onboardingId, createdAt: clock(), tenantId, administrators });
-        await insertKit(tx, { onboardingId, clientId, clientSecretSealed: secrets.seal(secret, kitSecretContext(onboardingId)) });
+        await insertKit(tx, { onboardingId, apiClientId: clientId, clientSecretSealed: secrets.seal(secret, kitSecretContext(onboardingId)) });
         return { clientId };
       });
     },
 
-    /** Compensation: the client stops working and the undelivered secret is destroyed. */
+    /** Compensation: the API client stops working and the undelivered secret is destroyed. */
     async revokeClientCredentials({ onboardingId }: { onboardingId: string }): Promise<void> {
       await withTransaction(pool, async (tx) => {
         await revokeOrchestratedApiClients(tx, onboardingId, clock());

@@ -3,7 +3,14 @@ import { isMailSent } from '../db/mail-log';
 import type { PortalClientRequest } from '../domain';
 import type { ActivityDeps } from './deps';
 
-export interface IssueCollectorLinkInput { workflowId: string; onboardingId: string; client: PortalClientRequest; attempt: number; ttlMs: number }
+export interface IssueCollectorLinkInput {
+  workflowId: string;
+  onboardingId: string;
+  /** The portal client whose credentials are asked for. */
+  client: PortalClientRequest;
+  attempt: number;
+  ttlMs: number;
+}
 
 /** Submitted portal credentials are sealed under a context naming their link. */
 export const collectorContext = (collectorLinkId: string) => `collector:${collectorLinkId}`;
@@ -11,7 +18,7 @@ export const collectorContext = (collectorLinkId: string) => `collector:${collec
 export function collectionActivities({ pool, mail, secrets, clock, config }: Pick<ActivityDeps, 'pool' | 'mail' | 'secrets' | 'clock' | 'config'>) {
   return {
     /**
-     * One link per client and attempt. Only the token's hash is stored, so a retry after a crash
+     * One link per portal client and attempt. Only the token's hash is stored, so a retry after a crash
      * between the row and the mail cannot resend the same link: it replaces the token (the first
      * link then stops working) and sends the new one. Once the mail is sent, a retry does nothing.
      */

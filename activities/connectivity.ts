@@ -12,7 +12,7 @@ const REFUSED = new Set([401, 403]);
 
 export function connectivityActivities({ pool, secrets, http, config, log }: Pick<ActivityDeps, 'pool' | 'secrets' | 'http' | 'config' | 'log'>) {
   /**
-   * Logs into the client's portal with the submitted credentials (contract: POST {portalUrl}/login).
+   * Logs into the portal client's portal with the submitted credentials (contract: POST {portalUrl}/login).
    * 2xx is connected, 401/403 wrong credentials, anything else (5xx, timeout, refused) transient.
    */
   async function check({ onboardingId, collectorLinkId, portalUrl }: VerifyPortalLoginInput): Promise<PortalCheckResult> {

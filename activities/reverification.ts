@@ -29,19 +29,19 @@ export interface RecordReconnectionInput {
 
 export function reverificationActivities({ pool, mail, log, config }: Pick<ActivityDeps, 'pool' | 'mail' | 'log' | 'config'>) {
   /**
-   * What a reconnect needs that the finished onboarding's view does not hold: the client's name and
-   * portal (its links), its contact (the last collector mail's recipient), and the next attempt number.
+   * What a reconnect needs that the finished onboarding's view does not hold: the portal client's name
+   * and portal (its links), its contact (the last collector mail's recipient), and the next attempt number.
    */
-  async function reconnectInput(client: ConnectedPortalClient): Promise<ReconnectClientInput | undefined> {
+  async function reconnectInput(portalClient: ConnectedPortalClient): Promise<ReconnectClientInput | undefined> {
     if (!config.policy) return undefined;
-    const last = await findLatestCollectorLink(pool, client.onboardingId, client.partnerProvidedId);
+    const last = await findLatestCollectorLink(pool, portalClient.onboardingId, portalClient.partnerProvidedId);
     if (!last?.recipient) {
-      log.warn({ onboardingId: client.onboardingId, client: client.partnerProvidedId }, 'no contact to send a fresh collector link to');
+      log.warn({ onboardingId: portalClient.onboardingId, client: portalClient.partnerProvidedId }, 'no contact to send a fresh collector link to');
       return undefined;
     }
     return {
-      onboardingId: client.onboardingId,
-      client: { partnerProvidedId: client.partnerProvidedId, name: last.client_name, contactEmail: last.recipient, portalUrl: last.portal_url },
+      onboardingId: portalClient.onboardingId,
+      client: { partnerProvidedId: portalClient.partnerProvidedId, name: last.client_name, contactEmail: last.recipient, portalUrl: last.portal_url },
       firstAttempt: last.attempt + 1,
       policy: config.policy,
     };

@@ -13,7 +13,7 @@ import { createMetrics, healthRoutes } from './routes/health';
 import { kitRoutes } from './routes/kits';
 import { oauthRoutes } from './routes/oauth';
 import { onboardingRoutes } from './routes/onboardings';
-import { clientRoutes } from './routes/clients';
+import { apiClientRoutes } from './routes/api-clients';
 import { platformRoutes } from './routes/platform';
 import { setPasswordRoutes } from './routes/set-password';
 import { tenantRoutes } from './routes/tenants';
@@ -53,7 +53,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(oauthRoutes(deps));
   app.use(codecRoutes(deps));
   app.use(tenantRoutes(deps));
-  app.use(clientRoutes(deps));
+  app.use(apiClientRoutes(deps));
   app.use(setPasswordRoutes(deps));
   app.use(platformRoutes(deps));
 

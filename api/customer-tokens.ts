@@ -20,7 +20,7 @@ export function basicCredentials(req: Request): { clientId: string; secret: stri
   return { clientId: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
 }
 
-export interface AuthenticatedClient {
+export interface AuthenticatedApiClient {
   clientId: string;
   /** Tenants enabled for requests on this client. */
   tenantIds: string[];
@@ -31,7 +31,7 @@ export interface AuthenticatedClient {
 }
 
 /** The current secret, or the previous one during its grace period after a rotation (TecCom "rotate secret"). */
-export async function authenticateClient(pool: Pool, secrets: Secrets, presented: { clientId: string; secret: string }): Promise<AuthenticatedClient | undefined> {
+export async function authenticateApiClient(pool: Pool, secrets: Secrets, presented: { clientId: string; secret: string }): Promise<AuthenticatedApiClient | undefined> {
   const row = await findApiClientCredentials(pool, presented.clientId);
   if (!row) return undefined;
   const current = secrets.tokenMatches(presented.secret, row.secret_hash);

@@ -1,6 +1,6 @@
 import type { OpenAPIRegistry, ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { AddClientTenantBody, AdministratorBody, UpdateClientTenantBody } from './client-schemas';
+import { AddApiClientTenantBody, ApiClientAdministratorBody, UpdateApiClientTenantBody } from './api-client-schemas';
 import { SetPasswordBody } from './schemas';
 import { CreateTenantBody, PatchTenantBody, TenantIdentifier, TenantReadQuery } from './tenant-schemas';
 
@@ -33,19 +33,19 @@ export function registerAdministrationPaths(registry: OpenAPIRegistry, { problem
     request: { ...tenant, ...body(z.object({ testMode: z.boolean().optional() })) }, responses: { 200: json('The tenant as it was'), 404: problem, 410: problem },
   });
 
-  const client = z.object({ clientId: z.string() });
+  const apiClient = z.object({ clientId: z.string() });
   const admin = 'Client administrators (gangway users named on the client) or staff/admin on the customer’s behalf.';
-  registry.registerPath({ method: 'get', path: '/v1/clients/{clientId}', summary: 'The client: id, administrators, tenants with their switch and notification emails', description: admin, security: secured, request: { params: client }, responses: { 200: json('The client'), 403: problem, 404: problem } });
+  registry.registerPath({ method: 'get', path: '/v1/clients/{clientId}', summary: 'The client: id, administrators, tenants with their switch and notification emails', description: admin, security: secured, request: { params: apiClient }, responses: { 200: json('The client'), 403: problem, 404: problem } });
   registry.registerPath({
     method: 'post', path: '/v1/clients/{clientId}/rotate-secret', summary: 'Rotate the client secret: the new one is shown once; the old one works until previousSecretValidUntil (CLIENT_SECRET_GRACE)', description: admin, security: secured,
-    request: { params: client }, responses: { 200: json('{clientId, clientSecret, previousSecretValidUntil}'), 403: problem, 404: problem },
+    request: { params: apiClient }, responses: { 200: json('{clientId, clientSecret, previousSecretValidUntil}'), 403: problem, 404: problem },
   });
-  registry.registerPath({ method: 'post', path: '/v1/clients/{clientId}/tenants', summary: 'Add a tenant (a tenant is on at most one client: 409 otherwise)', description: admin, security: secured, request: { params: client, ...body(AddClientTenantBody) }, responses: { 201: json('The client'), 400: problem, 403: problem, 409: problem } });
-  const clientTenant = client.extend({ tenantId: z.uuid() });
-  registry.registerPath({ method: 'patch', path: '/v1/clients/{clientId}/tenants/{tenantId}', summary: 'Enable or disable the tenant for requests; set its failure notification emails', description: admin, security: secured, request: { params: clientTenant, ...body(UpdateClientTenantBody) }, responses: { 200: json('The client'), 400: problem, 403: problem, 404: problem } });
-  registry.registerPath({ method: 'delete', path: '/v1/clients/{clientId}/tenants/{tenantId}', summary: 'Remove a tenant from the client', description: admin, security: secured, request: { params: clientTenant }, responses: { 200: json('The client'), 403: problem, 404: problem } });
-  registry.registerPath({ method: 'post', path: '/v1/clients/{clientId}/administrators', summary: 'Add an administrator (a registered gangway user)', description: admin, security: secured, request: { params: client, ...body(AdministratorBody) }, responses: { 201: json('The client'), 400: problem, 403: problem } });
-  registry.registerPath({ method: 'delete', path: '/v1/clients/{clientId}/administrators/{email}', summary: 'Remove an administrator; removing the last one is 409', description: admin, security: secured, request: { params: client.extend({ email: z.email() }) }, responses: { 200: json('The client'), 403: problem, 404: problem, 409: problem } });
+  registry.registerPath({ method: 'post', path: '/v1/clients/{clientId}/tenants', summary: 'Add a tenant (a tenant is on at most one client: 409 otherwise)', description: admin, security: secured, request: { params: apiClient, ...body(AddApiClientTenantBody) }, responses: { 201: json('The client'), 400: problem, 403: problem, 409: problem } });
+  const apiClientTenant = apiClient.extend({ tenantId: z.uuid() });
+  registry.registerPath({ method: 'patch', path: '/v1/clients/{clientId}/tenants/{tenantId}', summary: 'Enable or disable the tenant for requests; set its failure notification emails', description: admin, security: secured, request: { params: apiClientTenant, ...body(UpdateApiClientTenantBody) }, responses: { 200: json('The client'), 400: problem, 403: problem, 404: problem } });
+  registry.registerPath({ method: 'delete', path: '/v1/clients/{clientId}/tenants/{tenantId}', summary: 'Remove a tenant from the client', description: admin, security: secured, request: { params: apiClientTenant }, responses: { 200: json('The client'), 403: problem, 404: problem } });
+  registry.registerPath({ method: 'post', path: '/v1/clients/{clientId}/administrators', summary: 'Add an administrator (a registered gangway user)', description: admin, security: secured, request: { params: apiClient, ...body(ApiClientAdministratorBody) }, responses: { 201: json('The client'), 400: problem, 403: problem } });
+  registry.registerPath({ method: 'delete', path: '/v1/clients/{clientId}/administrators/{email}', summary: 'Remove an administrator; removing the last one is 409', description: admin, security: secured, request: { params: apiClient.extend({ email: z.email() }) }, responses: { 200: json('The client'), 403: problem, 404: problem, 409: problem } });
 
   const token = z.object({ token: z.string() });
   registry.registerPath({ method: 'get', path: '/set-password/{token}', summary: "HTML form where the customer chooses the integration user's password (the kit's setPasswordUrl)", request: { params: token }, responses: { 200: { description: 'HTML form' }, 410: { description: 'Used or expired link' } } });

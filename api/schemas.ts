@@ -36,6 +36,9 @@ const IntegrationUser = z
     }
   });
 
+/** One of the customer's clients, whose portal credentials the onboarding collects (domain: PortalClientRequest). */
+const PortalClient = z.object({ partnerProvidedId: partnerId, name: z.string().trim().min(1).max(200), contactEmail: email, portalUrl: httpUrl });
+
 export const StartOnboardingBody = z
   .object({
     tenant: TenantFields,
@@ -43,10 +46,7 @@ export const StartOnboardingBody = z
     subscriptions: z.array(SubscriptionCode).min(1).max(SUBSCRIPTION_CODES.length),
     approverEmail: email.optional(),
     clientAdministrators: z.array(email).min(1).max(20).optional().openapi({ description: 'gangway users who administer the API client; default: the staff member who starts the onboarding' }),
-    clients: z
-      .array(z.object({ partnerProvidedId: partnerId, name: z.string().trim().min(1).max(200), contactEmail: email, portalUrl: httpUrl }))
-      .max(100)
-      .default([]),
+    clients: z.array(PortalClient).max(100).default([]),
     notify: z.object({ email, webhookUrl: httpUrl.optional() }),
     testMode: z.boolean().default(false),
   })

@@ -43,17 +43,17 @@ export function changes(before: OnboardingView | undefined, after: OnboardingVie
     const changed = old ? old.status !== step.status || old.detail !== step.detail : step.status !== 'PENDING';
     if (changed && step.status !== 'PENDING') lines.push(stepLine(step, after));
   }
-  for (const client of after.clients) {
-    const old = before?.clients.find((c) => c.partnerProvidedId === client.partnerProvidedId);
-    if (old && (old.connectivity !== client.connectivity || old.attempts !== client.attempts || old.awaitingCredentials !== client.awaitingCredentials)) {
-      lines.push(`  client ${client.partnerProvidedId}: ${clientState(client)}`);
+  for (const portalClient of after.clients) {
+    const old = before?.clients.find((c) => c.partnerProvidedId === portalClient.partnerProvidedId);
+    if (old && (old.connectivity !== portalClient.connectivity || old.attempts !== portalClient.attempts || old.awaitingCredentials !== portalClient.awaitingCredentials)) {
+      lines.push(`  client ${portalClient.partnerProvidedId}: ${portalClientState(portalClient)}`);
     }
   }
   if (before && (before.status !== after.status || before.reason !== after.reason)) lines.push(statusLine(after));
   return lines;
 }
 
-function clientState(c: OnboardingView['clients'][number]): string {
+function portalClientState(c: OnboardingView['clients'][number]): string {
   const parts = [c.connectivity, `${c.attempts} attempt${c.attempts === 1 ? '' : 's'}`];
   if (c.awaitingCredentials) parts.push('awaiting credentials');
   if (c.lastError) parts.push(`last error: ${c.lastError}`);

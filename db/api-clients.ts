@@ -1,16 +1,16 @@
 import type { PoolClient } from 'pg';
 import type { Queryable } from './queryable';
 
-export interface ClientTenant { tenantId: string; partnerProvidedId: string; enabled: boolean; notificationEmails: string[] }
-export interface ClientView {
+export interface ApiClientTenant { tenantId: string; partnerProvidedId: string; enabled: boolean; notificationEmails: string[] }
+export interface ApiClientView {
   clientId: string;
   administrators: string[];
-  tenants: ClientTenant[];
+  tenants: ApiClientTenant[];
   secretRotatedAt: string | null;
   previousSecretValidUntil: string | null;
 }
 
-export async function findClient(db: Queryable, clientId: string): Promise<ClientView | undefined> {
+export async function findApiClient(db: Queryable, clientId: string): Promise<ApiClientView | undefined> {
   const { rows } = await db.query<{ secret_rotated_at: Date | null; previous_secret_expires_at: Date | null }>(
     'SELECT secret_rotated_at, previous_secret_expires_at FROM api_clients WHERE client_id = $1 AND revoked_at IS NULL',
     [clientId],
@@ -95,13 +95,13 @@ export async function findApiClientCredentials(db: Queryable, clientId: string):
   return rows[0];
 }
 
-export async function isClientAdministrator(db: Queryable, clientId: string, email: string): Promise<boolean> {
+export async function isApiClientAdministrator(db: Queryable, clientId: string, email: string): Promise<boolean> {
   const { rows } = await db.query('SELECT 1 FROM api_client_administrators WHERE client_id = $1 AND email = lower($2)', [clientId, email]);
   return rows.length > 0;
 }
 
 /** The new secret's hash replaces the current one, which keeps working until graceUntil. */
-export async function rotateClientSecret(db: Queryable, clientId: string, newSecretHash: string, graceUntil: Date): Promise<void> {
+export async function rotateApiClientSecret(db: Queryable, clientId: string, newSecretHash: string, graceUntil: Date): Promise<void> {
   await db.query(
     `UPDATE api_clients SET previous_secret_hash = secret_hash, previous_secret_expires_at = $3, secret_hash = $2, secret_rotated_at = now()
      WHERE client_id = $1 AND revoked_at IS NULL`,
@@ -110,7 +110,7 @@ export async function rotateClientSecret(db: Queryable, clientId: string, newSec
 }
 
 /** Adds a tenant; the tenant_id UNIQUE constraint keeps a tenant on at most one client. */
-export async function addClientTenant(db: Queryable, clientId: string, tenantId: string, settings: { enabled: boolean; notificationEmails: string[] }): Promise<void> {
+export async function addApiClientTenant(db: Queryable, clientId: string, tenantId: string, settings: { enabled: boolean; notificationEmails: string[] }): Promise<void> {
   await db.query('INSERT INTO api_client_tenants (client_id, tenant_id, enabled, notification_emails) VALUES ($1, $2, $3, $4)', [
     clientId,
     tenantId,
@@ -119,7 +119,7 @@ export async function addClientTenant(db: Queryable, clientId: string, tenantId:
   ]);
 }
 
-export async function updateClientTenant(db: Queryable, clientId: string, tenantId: string, settings: { enabled?: boolean; notificationEmails?: string[] }): Promise<boolean> {
+export async function updateApiClientTenant(db: Queryable, clientId: string, tenantId: string, settings: { enabled?: boolean; notificationEmails?: string[] }): Promise<boolean> {
   const { rowCount } = await db.query(
     `UPDATE api_client_tenants SET enabled = COALESCE($3, enabled), notification_emails = COALESCE($4, notification_emails)
      WHERE client_id = $1 AND tenant_id = $2`,
@@ -128,12 +128,12 @@ export async function updateClientTenant(db: Queryable, clientId: string, tenant
   return (rowCount ?? 0) > 0;
 }
 
-export async function removeClientTenant(db: Queryable, clientId: string, tenantId: string): Promise<boolean> {
+export async function removeApiClientTenant(db: Queryable, clientId: string, tenantId: string): Promise<boolean> {
   const { rowCount } = await db.query('DELETE FROM api_client_tenants WHERE client_id = $1 AND tenant_id = $2', [clientId, tenantId]);
   return (rowCount ?? 0) > 0;
 }
 
-export async function addClientAdministrator(db: Queryable, clientId: string, email: string): Promise<void> {
+export async function addApiClientAdministrator(db: Queryable, clientId: string, email: string): Promise<void> {
   await db.query('INSERT INTO api_client_administrators (client_id, email) VALUES ($1, lower($2)) ON CONFLICT DO NOTHING', [clientId, email]);
 }
 
@@ -141,7 +141,7 @@ export async function addClientAdministrator(db: Queryable, clientId: string, em
  * Removes an administrator unless it is the last one (TecCom: "at least one administrator must be
  * assigned"). The client row is locked so that two concurrent removals cannot both pass the count.
  */
-export async function removeClientAdministrator(tx: PoolClient, clientId: string, email: string): Promise<'removed' | 'last' | 'absent'> {
+export async function removeApiClientAdministrator(tx: PoolClient, clientId: string, email: string): Promise<'removed' | 'last' | 'absent'> {
   await tx.query('SELECT 1 FROM api_clients WHERE client_id = $1 FOR UPDATE', [clientId]);
   const { rows } = await tx.query<{ n: string; present: boolean }>(
     'SELECT count(*) AS n, bool_or(email = lower($2)) AS present FROM api_client_administrators WHERE client_id = $1',

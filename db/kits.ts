@@ -1,11 +1,11 @@
 import type { Queryable } from './queryable';
 
-/** The integration kit: what the customer opens once, with the API client's secret sealed until then. */
+/** The integration kit: what the customer opens once, with the API client's secret sealed until then (client_id is the API client's). */
 
 export interface KitContents { username: string; developerPortalUrl: string; subscriptions: string[] }
 
-export async function insertKit(db: Queryable, kit: { onboardingId: string; clientId: string; clientSecretSealed: string }): Promise<void> {
-  await db.query('INSERT INTO kits (onboarding_id, client_id, client_secret_sealed) VALUES ($1, $2, $3)', [kit.onboardingId, kit.clientId, kit.clientSecretSealed]);
+export async function insertKit(db: Queryable, kit: { onboardingId: string; apiClientId: string; clientSecretSealed: string }): Promise<void> {
+  await db.query('INSERT INTO kits (onboarding_id, client_id, client_secret_sealed) VALUES ($1, $2, $3)', [kit.onboardingId, kit.apiClientId, kit.clientSecretSealed]);
 }
 
 /** The undelivered secret is destroyed: a kit opened later shows none. */

@@ -2,25 +2,25 @@ import { Pool, type PoolConfig } from 'pg';
 import type { Logger } from '../lib/logger';
 
 /**
- * One pool per process. An idle client's error (the server restarting) would otherwise be an
- * unhandled 'error' event that kills the process; the pool replaces the client on next use.
- * A checked-out client has no listener of the pool's (pg-pool removes it on checkout), so one that
- * loses its connection between two queries of a transaction gets its own: its next query fails,
- * and the caller releases it as broken.
+ * One pool per process. An idle connection's error (the server restarting) would otherwise be an
+ * unhandled 'error' event that kills the process; the pool replaces the connection on next use.
+ * A checked-out connection has no listener of the pool's (pg-pool removes it on checkout), so one
+ * that is lost between two queries of a transaction gets its own: its next query fails, and the
+ * caller releases it as broken.
  */
 export function createPool(connectionString: string, log: Logger, options: PoolConfig = {}): Pool {
   const pool = new Pool({ connectionString, max: 10, connectionTimeoutMillis: 5_000, ...options });
   pool.on('error', (err) => log.warn({ err: { message: err.message } }, 'idle PostgreSQL client failed; it will be replaced'));
-  // pg-pool stops listening while a client is checked out; a server dropping connections then would
+  // pg-pool stops listening while a connection is checked out; a server dropping connections then would
   // raise an unhandled 'error' and kill the process. The holder learns of it from its next query.
-  pool.on('connect', (client) => client.on('error', (err) => log.warn({ err: { message: err.message } }, 'PostgreSQL client in use failed')));
+  pool.on('connect', (conn) => conn.on('error', (err) => log.warn({ err: { message: err.message } }, 'PostgreSQL client in use failed')));
   retryStatementsThatNeverRan(pool);
   return pool;
 }
 
 /**
  * After a server restart the pool may still hold connections whose backend is gone; the first
- * statement on each fails without having run (57P01 admin_shutdown, or a client already marked
+ * statement on each fails without having run (57P01 admin_shutdown, or a connection already marked
  * unusable). Such a statement is sent once more on a fresh connection. Anything that may have run
  * (a connection lost mid-statement) is not retried here: that is the caller's retry policy.
  */

@@ -2,7 +2,7 @@ import express, { Router, type Response } from 'express';
 import jwt from 'jsonwebtoken';
 import { findUserForPasswordGrant } from '../../db/integration-users';
 import { verifyPassword } from '../../lib/passwords';
-import { authenticateClient, basicCredentials, customerTokenKey, PLATFORM_AUDIENCE, scopeFor } from '../customer-tokens';
+import { authenticateApiClient, basicCredentials, customerTokenKey, PLATFORM_AUDIENCE, scopeFor } from '../customer-tokens';
 import type { ApiDeps } from '../deps';
 
 const ACCESS_TOKEN_SECONDS = 3600;
@@ -21,17 +21,17 @@ export function oauthRoutes(deps: ApiDeps): Router {
   router.post('/oauth/token', express.urlencoded({ extended: false, limit: '10kb' }), async (req, res) => {
     const presented = basicCredentials(req);
     if (!presented) return oauthError(res, 401, 'invalid_client', 'authenticate the client with HTTP Basic (client id and secret)');
-    const client = await authenticateClient(deps.pool, deps.secrets, presented);
-    if (!client) return oauthError(res, 401, 'invalid_client', 'unknown client or wrong secret');
+    const apiClient = await authenticateApiClient(deps.pool, deps.secrets, presented);
+    if (!apiClient) return oauthError(res, 401, 'invalid_client', 'unknown client or wrong secret');
 
     const grant = String(req.body?.grant_type ?? '');
-    let subject = client.clientId;
-    let tenants = client.tenantIds;
-    let invoiceDataAccess = client.invoiceDataAccess;
+    let subject = apiClient.clientId;
+    let tenants = apiClient.tenantIds;
+    let invoiceDataAccess = apiClient.invoiceDataAccess;
     if (grant === 'password') {
       const username = String(req.body?.username ?? '');
       const password = String(req.body?.password ?? '');
-      const user = await findUserForPasswordGrant(deps.pool, username, client.clientId);
+      const user = await findUserForPasswordGrant(deps.pool, username, apiClient.clientId);
       if (!user?.password_hash || !(await verifyPassword(user.password_hash, password))) {
         return oauthError(res, 400, 'invalid_grant', 'wrong username or password, or no password set yet');
       }
@@ -43,8 +43,8 @@ export function oauthRoutes(deps: ApiDeps): Router {
       return oauthError(res, 400, 'unsupported_grant_type', 'use client_credentials or password');
     }
 
-    const scope = scopeFor(client.subscriptions, invoiceDataAccess);
-    const accessToken = jwt.sign({ scope, tenants, client_id: client.clientId }, signingKey, {
+    const scope = scopeFor(apiClient.subscriptions, invoiceDataAccess);
+    const accessToken = jwt.sign({ scope, tenants, client_id: apiClient.clientId }, signingKey, {
       algorithm: 'HS256',
       subject,
       issuer: 'gangway',

@@ -1,5 +1,4 @@
 import { Router, type Request } from 'express';
-import type { PoolClient } from 'pg';
 import { isUniqueViolation } from '../../activities/errors';
 import { withTransaction } from '../../db/transaction';
 import { findTenantVersion, insertTenant, lockTenant, partnerIdTaken, resolveTenantId, writeTenantVersion, type TenantData, type TenantView } from '../../db/tenants';
@@ -20,8 +19,6 @@ export function tenantRoutes(deps: ApiDeps): Router {
   const dataOf = ({ tenantId: _id, version: _v, validFrom: _f, archived: _a, ...data }: TenantView) => data as TenantData;
   const taken = (id: string) => conflict(`a live tenant already has partnerProvidedId ${id}`);
 
-  const inTransaction = <T>(fn: (tx: PoolClient) => Promise<T>) => withTransaction(deps.pool, fn);
-
   async function liveTenant(req: Request): Promise<TenantView> {
     const identifier = String(req.params.identifier);
     const tenantId = await resolveTenantId(deps.pool, identifier);
@@ -39,7 +36,7 @@ export function tenantRoutes(deps: ApiDeps): Router {
       return res.json({ testMode: true, tenantId: null, ...data, version: 1, validFrom: null, archived: false });
     }
     try {
-      const tenantId = await inTransaction((tx) => insertTenant(tx, { data, at: new Date() }));
+      const tenantId = await withTransaction(deps.pool, (tx) => insertTenant(tx, { data, at: new Date() }));
       const created = (await findTenantVersion(deps.pool, tenantId!))!;
       res.status(201).location(`${deps.config.publicUrl}/v1/tenants/${tenantId}`).json(created);
     } catch (err) {
@@ -69,7 +66,7 @@ export function tenantRoutes(deps: ApiDeps): Router {
     }
     try {
       // Merged again under the row lock, so a concurrent PATCH is built upon rather than lost.
-      const written = await inTransaction(async (tx) => {
+      const written = await withTransaction(deps.pool, async (tx) => {
         await lockTenant(tx, latest.tenantId);
         const now = (await findTenantVersion(tx, latest.tenantId))!;
         if (now.archived) throw gone(`tenant ${latest.tenantId} was archived meanwhile`);
@@ -85,7 +82,7 @@ export function tenantRoutes(deps: ApiDeps): Router {
   router.delete('/v1/tenants/:identifier', ...guard, async (req, res) => {
     const latest = await liveTenant(req);
     if (req.body?.testMode === true) return res.json({ testMode: true, ...latest });
-    await inTransaction((tx) => writeTenantVersion(tx, latest.tenantId, dataOf(latest), true, new Date()));
+    await withTransaction(deps.pool, (tx) => writeTenantVersion(tx, latest.tenantId, dataOf(latest), true, new Date()));
     // Shipium answers a DELETE with the tenant as it was.
     res.json(latest);
   });

@@ -8,7 +8,7 @@ extendZodWithOpenApi(z);
 
 const notificationEmails = z.array(email).max(20).openapi({ description: 'who hears of failed deliveries for this tenant' });
 
-export const AddClientTenantBody = z
+export const AddApiClientTenantBody = z
   .object({
     tenant: z.string().min(1).max(64).openapi({ description: 'tenantId or partnerProvidedId; a tenant is on at most one client' }),
     enabled: z.boolean().default(true).openapi({ description: 'false: the tenant is on the client but not served in requests' }),
@@ -16,13 +16,13 @@ export const AddClientTenantBody = z
   })
   .openapi('AddClientTenant');
 
-export const UpdateClientTenantBody = z
+export const UpdateApiClientTenantBody = z
   .object({ enabled: z.boolean().optional(), notificationEmails: notificationEmails.optional() })
   .refine((b) => b.enabled !== undefined || b.notificationEmails !== undefined, { message: 'name enabled or notificationEmails' })
   .openapi('UpdateClientTenant');
 
-export const AdministratorBody = z.object({ email: email.openapi({ description: 'a registered gangway user' }) }).openapi('ClientAdministrator');
+export const ApiClientAdministratorBody = z.object({ email: email.openapi({ description: 'a registered gangway user' }) }).openapi('ClientAdministrator');
 
-export const ClientParams = z.object({ clientId: z.string().min(1).max(64) });
-export const ClientTenantParams = ClientParams.extend({ tenantId: z.uuid() });
-export const ClientAdministratorParams = ClientParams.extend({ email });
+export const ApiClientParams = z.object({ clientId: z.string().min(1).max(64) });
+export const ApiClientTenantParams = ApiClientParams.extend({ tenantId: z.uuid() });
+export const ApiClientAdministratorParams = ApiClientParams.extend({ email });

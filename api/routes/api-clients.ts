@@ -1,67 +1,68 @@
 import { Router, type Request } from 'express';
 import {
-  addClientAdministrator,
-  addClientTenant,
-  findClient,
-  isClientAdministrator,
-  removeClientAdministrator,
-  removeClientTenant,
-  rotateClientSecret,
-  updateClientTenant,
+  addApiClientAdministrator,
+  addApiClientTenant,
+  findApiClient,
+  isApiClientAdministrator,
+  removeApiClientAdministrator,
+  removeApiClientTenant,
+  rotateApiClientSecret,
+  updateApiClientTenant,
 } from '../../db/api-clients';
 import { resolveTenantId } from '../../db/tenants';
 import { withTransaction } from '../../db/transaction';
 import { findUserByEmail } from '../../db/users';
 import { isUniqueViolation } from '../../activities/errors';
 import { authenticate, callerOf } from '../auth';
-import { AddClientTenantBody, AdministratorBody, ClientTenantParams, UpdateClientTenantBody } from '../client-schemas';
+import { AddApiClientTenantBody, ApiClientAdministratorBody, ApiClientTenantParams, UpdateApiClientTenantBody } from '../api-client-schemas';
 import type { ApiDeps } from '../deps';
 import { badRequest, conflict, forbidden, notFound } from '../problem';
 import { parse } from '../schemas';
 
 /**
- * Client administration. Administrators are gangway users named on the client; staff and admins
- * act on a customer's behalf. Every change answers with the client as it now is.
+ * API client administration (the OAuth clients /oauth/token knows). Administrators are gangway users
+ * named on the client; staff and admins act on a customer's behalf. Every change answers with the
+ * client as it now is.
  */
-export function clientRoutes(deps: ApiDeps): Router {
+export function apiClientRoutes(deps: ApiDeps): Router {
   const router = Router();
   const auth = authenticate(deps.tokens);
 
-  async function administeredClient(req: Request): Promise<string> {
+  async function administeredApiClient(req: Request): Promise<string> {
     const caller = callerOf(req);
     const clientId = String(req.params.clientId);
-    if (!(await findClient(deps.pool, clientId))) throw notFound(`no active client ${clientId}`);
+    if (!(await findApiClient(deps.pool, clientId))) throw notFound(`no active client ${clientId}`);
     const onBehalf = caller.role === 'staff' || caller.role === 'admin';
-    if (!onBehalf && !(await isClientAdministrator(deps.pool, clientId, caller.email))) throw forbidden(`only the administrators of ${clientId} may manage it`);
+    if (!onBehalf && !(await isApiClientAdministrator(deps.pool, clientId, caller.email))) throw forbidden(`only the administrators of ${clientId} may manage it`);
     return clientId;
   }
   const tenantParam = (req: Request) => {
-    const parsed = ClientTenantParams.safeParse(req.params);
+    const parsed = ApiClientTenantParams.safeParse(req.params);
     if (!parsed.success) throw notFound('that tenant is not on this client');
     return parsed.data.tenantId;
   };
-  const current = async (clientId: string) => (await findClient(deps.pool, clientId))!;
+  const current = async (clientId: string) => (await findApiClient(deps.pool, clientId))!;
 
   router.get('/v1/clients/:clientId', auth, async (req, res) => {
-    res.json(await current(await administeredClient(req)));
+    res.json(await current(await administeredApiClient(req)));
   });
 
   router.post('/v1/clients/:clientId/rotate-secret', auth, async (req, res) => {
-    const clientId = await administeredClient(req);
+    const clientId = await administeredApiClient(req);
     const secret = deps.secrets.newToken();
     const graceUntil = new Date(Date.now() + deps.config.clientSecretGraceMs);
-    await rotateClientSecret(deps.pool, clientId, deps.secrets.hashToken(secret), graceUntil);
+    await rotateApiClientSecret(deps.pool, clientId, deps.secrets.hashToken(secret), graceUntil);
     // Shown this once: only its keyed hash is kept.
     res.set('cache-control', 'no-store').json({ clientId, clientSecret: secret, previousSecretValidUntil: graceUntil.toISOString() });
   });
 
   router.post('/v1/clients/:clientId/tenants', auth, async (req, res) => {
-    const clientId = await administeredClient(req);
-    const body = parse(AddClientTenantBody, req.body);
+    const clientId = await administeredApiClient(req);
+    const body = parse(AddApiClientTenantBody, req.body);
     const tenantId = await resolveTenantId(deps.pool, body.tenant);
     if (!tenantId) throw badRequest('Unknown tenant', [{ path: 'tenant', message: `no tenant ${body.tenant}` }]);
     try {
-      await addClientTenant(deps.pool, clientId, tenantId, body);
+      await addApiClientTenant(deps.pool, clientId, tenantId, body);
     } catch (err) {
       if (isUniqueViolation(err)) throw conflict(`tenant ${body.tenant} is already assigned to a client: a tenant is on at most one`);
       throw err;
@@ -70,29 +71,29 @@ export function clientRoutes(deps: ApiDeps): Router {
   });
 
   router.patch('/v1/clients/:clientId/tenants/:tenantId', auth, async (req, res) => {
-    const clientId = await administeredClient(req);
-    const body = parse(UpdateClientTenantBody, req.body);
-    if (!(await updateClientTenant(deps.pool, clientId, tenantParam(req), body))) throw notFound('that tenant is not on this client');
+    const clientId = await administeredApiClient(req);
+    const body = parse(UpdateApiClientTenantBody, req.body);
+    if (!(await updateApiClientTenant(deps.pool, clientId, tenantParam(req), body))) throw notFound('that tenant is not on this client');
     res.json(await current(clientId));
   });
 
   router.delete('/v1/clients/:clientId/tenants/:tenantId', auth, async (req, res) => {
-    const clientId = await administeredClient(req);
-    if (!(await removeClientTenant(deps.pool, clientId, tenantParam(req)))) throw notFound('that tenant is not on this client');
+    const clientId = await administeredApiClient(req);
+    if (!(await removeApiClientTenant(deps.pool, clientId, tenantParam(req)))) throw notFound('that tenant is not on this client');
     res.json(await current(clientId));
   });
 
   router.post('/v1/clients/:clientId/administrators', auth, async (req, res) => {
-    const clientId = await administeredClient(req);
-    const { email } = parse(AdministratorBody, req.body);
+    const clientId = await administeredApiClient(req);
+    const { email } = parse(ApiClientAdministratorBody, req.body);
     if (!(await findUserByEmail(deps.pool, email))) throw badRequest('User not found', [{ path: 'email', message: `${email} is not a registered gangway user` }]);
-    await addClientAdministrator(deps.pool, clientId, email);
+    await addApiClientAdministrator(deps.pool, clientId, email);
     res.status(201).json(await current(clientId));
   });
 
   router.delete('/v1/clients/:clientId/administrators/:email', auth, async (req, res) => {
-    const clientId = await administeredClient(req);
-    const outcome = await withTransaction(deps.pool, (client) => removeClientAdministrator(client, clientId, String(req.params.email)));
+    const clientId = await administeredApiClient(req);
+    const outcome = await withTransaction(deps.pool, (tx) => removeApiClientAdministrator(tx, clientId, String(req.params.email)));
     if (outcome === 'absent') throw notFound(`${String(req.params.email)} is not an administrator of ${clientId}`);
     if (outcome === 'last') throw conflict('A client needs at least one administrator: add another before removing the last one');
     res.json(await current(clientId));
