@@ -1,5 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ApiError } from './api-client';
+import { ApiError } from './gangway-api';
 import { approve } from './commands/approve';
 import { keysRewrap } from './commands/keys-rewrap';
 import { login } from './commands/login';

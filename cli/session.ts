@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ApiClient, send, type Auth, type Problem } from './api-client';
+import { GangwayApi, send, type Auth, type Problem } from './gangway-api';
 import { CliError, type Context } from './context';
 
 /** What `gangway login` keeps: the token pair for one user on one API. Mode 0600; never printed. */
@@ -67,10 +67,10 @@ const loginHint = (apiUrl: string | undefined, email = 'E') => `log in with: gan
  * The API as the current user: GANGWAY_TOKEN when set (never refreshed), else the stored session,
  * whose access token is refreshed once on a 401. A session is only ever sent to the API it came from.
  */
-export async function authenticatedClient(ctx: Context, apiUrl: string): Promise<ApiClient> {
+export async function authenticatedApi(ctx: Context, apiUrl: string): Promise<GangwayApi> {
   const envToken = ctx.io.env.GANGWAY_TOKEN;
   if (envToken) {
-    return new ApiClient(apiUrl, {
+    return new GangwayApi(apiUrl, {
       accessToken: () => envToken,
       renew: async () => false,
       refused: (p: Problem) => new CliError(`the API refused the token in GANGWAY_TOKEN: ${p.detail ?? p.title ?? 'unauthorized'}`, [
@@ -104,5 +104,5 @@ export async function authenticatedClient(ctx: Context, apiUrl: string): Promise
     },
     refused: () => new CliError(`the session of ${session!.email} has expired or was revoked`, [loginHint(apiUrl, session!.email)]),
   };
-  return new ApiClient(apiUrl, auth);
+  return new GangwayApi(apiUrl, auth);
 }

@@ -1,7 +1,7 @@
 import type { ApprovalView } from '../../domain';
 import { EXIT, type Context } from '../context';
 import { resolveApiUrl } from '../runtime-file';
-import { authenticatedClient } from '../session';
+import { authenticatedApi } from '../session';
 import { onboardingPath } from './onboard';
 
 export interface ApproveOptions {
@@ -13,7 +13,7 @@ export interface ApproveOptions {
 
 /** Records the caller's decision on one subscription of an onboarding. */
 export async function approve(ctx: Context, id: string, options: ApproveOptions): Promise<number> {
-  const api = await authenticatedClient(ctx, await resolveApiUrl(ctx, options.api));
+  const api = await authenticatedApi(ctx, await resolveApiUrl(ctx, options.api));
   const body = {
     subscription: options.subscription.trim().toUpperCase(),
     decision: options.reject ? 'REJECT' : 'APPROVE',

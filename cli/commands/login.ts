@@ -1,4 +1,4 @@
-import { ApiError, problemOf, send } from '../api-client';
+import { ApiError, problemOf, send } from '../gangway-api';
 import { CliError, EXIT, type Context } from '../context';
 import { resolveApiUrl } from '../runtime-file';
 import { sessionFrom, sessionPath, writeSession, type TokenPair } from '../session';

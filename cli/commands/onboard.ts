@@ -2,11 +2,11 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { OnboardingView } from '../../domain';
-import { ApiError, NetworkError, type ApiClient } from '../api-client';
+import { ApiError, NetworkError, type GangwayApi } from '../gangway-api';
 import { CliError, EXIT, type Context } from '../context';
 import { changes, ENDED_BADLY, ENDED_WELL, waitingHint, WAITING_ON_A_PERSON } from '../format';
 import { resolveApiUrl } from '../runtime-file';
-import { authenticatedClient } from '../session';
+import { authenticatedApi } from '../session';
 
 export interface OnboardOptions {
   file: string;
@@ -27,7 +27,7 @@ const OUTAGE_TOLERANCE_MS = 30_000;
  */
 export async function onboard(ctx: Context, options: OnboardOptions): Promise<number> {
   const body = await readStartBody(ctx, options.file);
-  const api = await authenticatedClient(ctx, await resolveApiUrl(ctx, options.api));
+  const api = await authenticatedApi(ctx, await resolveApiUrl(ctx, options.api));
   const { body: started } = await api.call<Started>('POST', '/v1/onboardings', { body });
   ctx.out(`Started onboarding ${started.id} (workflow ${started.workflowId})`);
   if (started.webhookSecret) {
@@ -60,7 +60,7 @@ async function keepWebhookSecret(ctx: Context, id: string, secret: string): Prom
   return file;
 }
 
-export async function follow(ctx: Context, api: ApiClient, id: string, intervalMs: number): Promise<number> {
+export async function follow(ctx: Context, api: GangwayApi, id: string, intervalMs: number): Promise<number> {
   let previous: OnboardingView | undefined;
   let outageSince: number | undefined;
   for (;;) {

@@ -2,7 +2,7 @@ import type { OnboardingView } from '../../domain';
 import { EXIT, type Context } from '../context';
 import { renderView } from '../format';
 import { resolveApiUrl } from '../runtime-file';
-import { authenticatedClient } from '../session';
+import { authenticatedApi } from '../session';
 import { onboardingPath } from './onboard';
 
 export interface StatusOptions {
@@ -12,7 +12,7 @@ export interface StatusOptions {
 
 /** One onboarding, readable or as the API's JSON. */
 export async function status(ctx: Context, id: string, options: StatusOptions): Promise<number> {
-  const api = await authenticatedClient(ctx, await resolveApiUrl(ctx, options.api));
+  const api = await authenticatedApi(ctx, await resolveApiUrl(ctx, options.api));
   const { body } = await api.call<OnboardingView>('GET', onboardingPath(id));
   if (options.json) ctx.out(JSON.stringify(body, null, 2));
   else for (const line of renderView(body)) ctx.out(line);

@@ -82,7 +82,7 @@ export function problemOf(res: RawResponse): Problem {
 }
 
 /** The API, with the caller's bearer token; a 401 is answered by renewing the token once. */
-export class ApiClient {
+export class GangwayApi {
   constructor(
     readonly baseUrl: string,
     private readonly auth: Auth,
