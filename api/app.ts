@@ -3,7 +3,6 @@ import swaggerUi from 'swagger-ui-express';
 import type { ApiDeps } from './deps';
 import { buildOpenApiDocument } from './openapi';
 import { notFoundHandler, problemHandler } from './problem';
-import { approvalTaskRoutes } from './routes/approval-tasks';
 import { approvalRoutes } from './routes/approvals';
 import { inboxRoutes } from './routes/inbox';
 import { authRoutes } from './routes/auth';
@@ -46,7 +45,6 @@ export function createApp(deps: ApiDeps): Express {
   app.use(authRoutes(deps));
   app.use(onboardingRoutes(deps));
   app.use(approvalRoutes(deps));
-  app.use(approvalTaskRoutes(deps));
   app.use(inboxRoutes());
   app.use(collectRoutes(deps));
   app.use(kitRoutes(deps));

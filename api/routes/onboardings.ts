@@ -1,12 +1,13 @@
 import { Router, type Request } from 'express';
+import { listAuditEvents } from '../../db/audit';
 import { findOnboarding, listOnboardings, type OnboardingRow } from '../../db/onboardings';
-import { cancelSignal, decideApprovalUpdate } from '../../workflows/messages';
+import { cancelSignal } from '../../workflows/messages';
 import type { ApprovalView } from '../../domain';
 import { authenticate, callerOf, requireRole, type Caller } from '../auth';
 import type { ApiDeps } from '../deps';
-import { executeOnboardingUpdate, isFinished, onboardingHandle, workflowProblem } from '../onboarding-handle';
+import { isFinished, onboardingHandle, workflowProblem } from '../onboarding-handle';
 import { badRequest, conflict, forbidden, notFound } from '../problem';
-import { CancelBody, DecisionBody, ListOnboardingsQuery, parse } from '../schemas';
+import { CancelBody, ListOnboardingsQuery, parse } from '../schemas';
 import { startOnboarding } from '../use-cases/start-onboarding';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -38,15 +39,21 @@ export function onboardingRoutes(deps: ApiDeps): Router {
     res.json(row.view);
   });
 
-  router.post('/v1/onboardings/:id/approvals', auth, async (req, res) => {
-    const caller = callerOf(req);
+  router.get('/v1/onboardings/:id/audit', auth, async (req, res) => {
     const row = await loadOnboarding(req);
-    const body = parse(DecisionBody, req.body);
-    const approval = row.view.approvals.find((a) => a.subscription === body.subscription);
-    if (!approval) throw badRequest('Not requested', [{ path: 'subscription', message: `${body.subscription} was not requested in this onboarding` }]);
-    // A quick answer for strangers; the workflow's validator has the final, race-free word.
-    if (!mayDecide(caller, approval)) throw forbidden(`${body.subscription} is assigned to another approver`);
-    res.json(await executeOnboardingUpdate(deps, row, decideApprovalUpdate, { ...body, decidedBy: caller.email }, idempotencyKey(req)));
+    if (!mayRead(callerOf(req), row)) throw forbidden('Only staff and the onboarding’s approvers may read its audit trail');
+    const events = await listAuditEvents(deps.pool, row.id);
+    res.json({
+      onboardingId: row.id,
+      items: events.map((e) => ({
+        occurredAt: e.occurred_at.toISOString(),
+        actor: e.actor,
+        action: e.action,
+        subscription: e.subscription,
+        reason: e.reason,
+        detail: e.detail,
+      })),
+    });
   });
 
   router.post('/v1/onboardings/:id/cancel', auth, staff, async (req, res) => {
@@ -72,7 +79,8 @@ export function mayRead(caller: Caller, row: OnboardingRow): boolean {
 }
 
 const same = (a: string | null | undefined, b: string) => !!a && a.toLowerCase() === b.toLowerCase();
-const mayDecide = (caller: Caller, approval: ApprovalView) =>
+/** The assigned approver, their delegate, and whoever decided one of its stages. */
+export const mayDecide = (caller: Caller, approval: ApprovalView) =>
   same(approval.approverEmail, caller.email) || same(approval.delegateEmail, caller.email) || (approval.decisions ?? []).some((d) => same(d.decidedBy, caller.email));
 
 export async function loadOnboardingRow(deps: ApiDeps, req: Request): Promise<OnboardingRow> {
