@@ -23,6 +23,5 @@ export const UpdateApiClientTenantBody = z
 
 export const ApiClientAdministratorBody = z.object({ email: email.openapi({ description: 'a registered gangway user' }) }).openapi('ClientAdministrator');
 
-export const ApiClientParams = z.object({ clientId: z.string().min(1).max(64) });
+const ApiClientParams = z.object({ clientId: z.string().min(1).max(64) });
 export const ApiClientTenantParams = ApiClientParams.extend({ tenantId: z.uuid() });
-export const ApiClientAdministratorParams = ApiClientParams.extend({ email });

@@ -25,7 +25,7 @@ export const gone = (detail: string) => new HttpProblem(410, 'Gone', detail);
 const TYPE_BASE = 'https://gangway.dev/problems/';
 const slug = (title: string) => title.toLowerCase().replace(/[^a-z0-9]+/g, '-');
 
-export function zodProblem(err: ZodError, where: 'body' | 'query' = 'body'): HttpProblem {
+function zodProblem(err: ZodError, where: 'body' | 'query' = 'body'): HttpProblem {
   const errors = err.issues.map((i) => ({ path: i.path.join('.') || where, message: i.message }));
   return badRequest(`The request ${where} is invalid: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`, errors);
 }

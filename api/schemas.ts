@@ -9,7 +9,7 @@ extendZodWithOpenApi(z);
 
 const httpUrl = z.url({ protocol: /^https?$/ }).max(2048);
 
-export const SubscriptionCode = z
+const SubscriptionCode = z
   .string()
   .superRefine((code, ctx) => {
     if (code === 'CONTROL_TOWER') {
@@ -60,7 +60,7 @@ export const StartOnboardingBody = z
   .openapi('StartOnboarding');
 export type StartOnboardingBody = z.infer<typeof StartOnboardingBody>;
 
-export const OnboardingStatus = z.enum([...OPEN_STATUSES, ...FINAL_STATUSES]);
+const OnboardingStatus = z.enum([...OPEN_STATUSES, ...FINAL_STATUSES]);
 
 export const ListOnboardingsQuery = z.object({
   status: OnboardingStatus.optional(),
@@ -91,13 +91,6 @@ export const SetPasswordBody = z
   .object({ password: z.string().min(12, 'at least 12 characters').max(1024) })
   .openapi('SetPassword', { description: "The integration user's password, chosen by the customer" });
 export const ApprovalsQuery = z.object({ status: z.enum(['PENDING', 'APPROVED', 'REJECTED', 'EXPIRED']).default('PENDING') });
-export const TokenBody = z.object({
-  grant_type: z.string().min(1),
-  username: z.string().optional(),
-  password: z.string().optional(),
-  scope: z.string().optional(),
-});
-
 /** Parses or throws the ZodError that the problem handler turns into a 400 naming each field. */
 export function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
   return schema.parse(value ?? {});

@@ -9,7 +9,7 @@ extendZodWithOpenApi(z);
 export const partnerId = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only');
 export const email = z.email().max(254);
 
-export const Address = z.object({
+const Address = z.object({
   street1: z.string().min(1).max(200),
   street2: z.string().max(200).optional(),
   city: z.string().min(1).max(100),
@@ -17,9 +17,9 @@ export const Address = z.object({
   postalCode: z.string().min(1).max(20),
   countryCode: z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2, e.g. NL'),
 });
-export const Contact = z.object({ name: z.string().min(1).max(200), email, phoneNumber: z.string().max(40).optional() });
+const Contact = z.object({ name: z.string().min(1).max(200), email, phoneNumber: z.string().max(40).optional() });
 
-export const WEEKDAYS = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'] as const;
+const WEEKDAYS = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'] as const;
 const Weekday = z.enum(WEEKDAYS, { error: `a weekday name: ${WEEKDAYS.join(', ')}` });
 const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time as HH:MM, 00:00 to 23:59');
 const isoDate = z.iso.date({ error: 'an ISO date, YYYY-MM-DD' });
@@ -38,8 +38,8 @@ const OriginSchedule = z
     });
   });
 
-export const ORIGIN_TYPES = ['fulfillment_center', 'warehouse', 'store', 'at_large'] as const;
-export const Origin = z.object({
+const ORIGIN_TYPES = ['fulfillment_center', 'warehouse', 'store', 'at_large'] as const;
+const Origin = z.object({
   partnerProvidedId: partnerId,
   name: z.string().trim().min(1).max(200),
   description: z.string().max(2000).optional(),
@@ -49,7 +49,7 @@ export const Origin = z.object({
   schedule: OriginSchedule.optional(),
 });
 
-export const tenantFields = {
+const tenantFields = {
   partnerProvidedId: partnerId.openapi({ description: "The customer's own id; unique across live tenants, usable wherever a tenantId is" }),
   name: z.string().trim().min(1).max(200),
   description: z.string().max(2000).optional(),

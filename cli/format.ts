@@ -9,7 +9,7 @@ export const ENDED_BADLY: readonly OnboardingStatus[] = ['REJECTED', 'CANCELLED'
 const GLYPH: Record<StepStatus, string> = { PENDING: '·', RUNNING: '…', DONE: '✓', FAILED: '✗', SKIPPED: '–', COMPENSATED: '↺' };
 
 /** What a step is doing, e.g. `… REQUEST_APPROVAL waiting for am@example.com`. */
-export function stepLine(step: StepView, view: OnboardingView): string {
+function stepLine(step: StepView, view: OnboardingView): string {
   let detail = step.detail;
   if (!detail && step.status === 'RUNNING') detail = waitingFor(step, view);
   if (step.status === 'SKIPPED' || step.status === 'COMPENSATED') return `${GLYPH[step.status]} ${step.name} ${step.status.toLowerCase()}${detail ? ` (${detail})` : ''}`;
@@ -28,7 +28,7 @@ function waitingFor(step: StepView, view: OnboardingView): string | null {
   return null;
 }
 
-export function statusLine(view: OnboardingView): string {
+function statusLine(view: OnboardingView): string {
   return `status ${view.status}${view.reason ? `: ${view.reason}` : ''}`;
 }
 

@@ -8,10 +8,10 @@ export interface RuntimeFile {
   apiUrl?: string;
 }
 
-export const runtimeFilePath = (ctx: Context) => path.join(ctx.dataDir, 'runtime.json');
+const runtimeFilePath = (ctx: Context) => path.join(ctx.dataDir, 'runtime.json');
 
 /** The runtime file, or undefined when there is none (the stack was never started from here). */
-export async function readRuntimeFile(ctx: Context): Promise<RuntimeFile | undefined> {
+async function readRuntimeFile(ctx: Context): Promise<RuntimeFile | undefined> {
   const file = runtimeFilePath(ctx);
   let text: string;
   try {
@@ -34,7 +34,7 @@ export async function readRuntimeFile(ctx: Context): Promise<RuntimeFile | undef
   };
 }
 
-export const DEFAULT_API_URL = 'http://127.0.0.1:3000';
+const DEFAULT_API_URL = 'http://127.0.0.1:3000';
 
 /** `--api`, else GANGWAY_API_URL, else the runtime file's apiUrl, else the default port on loopback. */
 export async function resolveApiUrl(ctx: Context, option: string | undefined): Promise<string> {

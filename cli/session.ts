@@ -15,7 +15,7 @@ export interface Session {
 
 export const sessionPath = (ctx: Context) => path.join(ctx.dataDir, 'cli-session.json');
 
-export async function readSession(ctx: Context): Promise<Session | undefined> {
+async function readSession(ctx: Context): Promise<Session | undefined> {
   let text: string;
   try {
     text = await readFile(sessionPath(ctx), 'utf8');

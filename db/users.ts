@@ -28,11 +28,6 @@ export async function findUserByEmail(db: Queryable, email: string): Promise<Use
   return rows[0];
 }
 
-export async function findUserById(db: Queryable, id: string): Promise<UserRow | undefined> {
-  const { rows } = await db.query<UserRow>('SELECT id, email, role, approver_kind, password_hash FROM users WHERE id = $1', [id]);
-  return rows[0];
-}
-
 /** The technical account manager registered first: the TECH_AM stage's approver unless TECH_AM_EMAIL names one. */
 export async function findFirstTechAm(db: Queryable): Promise<string | undefined> {
   const { rows } = await db.query<{ email: string }>(

@@ -244,7 +244,7 @@ export function requireTemporalAddress(config: Config): string {
 }
 
 /** The master key is required wherever secrets are sealed or opened. */
-export function requireMasterKey(config: Config): Buffer {
+function requireMasterKey(config: Config): Buffer {
   if (!config.masterKey) throw new ConfigError('GANGWAY_MASTER_KEY is required (base64 of 32 bytes)');
   return config.masterKey;
 }

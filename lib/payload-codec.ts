@@ -2,7 +2,7 @@ import type { Payload, PayloadCodec } from '@temporalio/common';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { deriveKey, masterKeyId, masterKeysById, type MasterKeys } from './master-keys';
 
-export const ENCRYPTED_ENCODING = 'binary/encrypted';
+const ENCRYPTED_ENCODING = 'binary/encrypted';
 const KEY_ID = 'encryption-key-id';
 const PURPOSE = 'payload-codec';
 const utf8 = (text: string) => new TextEncoder().encode(text);

@@ -73,7 +73,7 @@ export function onboardingRoutes(deps: ApiDeps): Router {
 }
 
 /** Staff and admins, and whoever is or was asked to decide one of its subscriptions. */
-export function mayRead(caller: Caller, row: OnboardingRow): boolean {
+function mayRead(caller: Caller, row: OnboardingRow): boolean {
   if (caller.role === 'staff' || caller.role === 'admin') return true;
   return row.view.approvals.some((a) => mayDecide(caller, a) || (a.decisions ?? []).some((d) => same(d.decidedBy, caller.email)));
 }
