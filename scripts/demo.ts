@@ -3,8 +3,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Pool } from 'pg';
 import { createUser } from '../db/users';
-import { readMailDir, type ReceivedMail } from '../notify/received-mail';
-import { startPortalStub } from './portal-stub';
+import { readMailDir, type ReceivedMail } from '../infra/received-mail';
+import { startPortalStub } from '../infra/portal-stub';
 
 /**
  * `npm run demo`, against the stack `npm start` runs: one onboarding from start to COMPLETED, through

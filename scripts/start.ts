@@ -8,7 +8,7 @@ import { findTemporalCli } from '../infra/temporal-cli';
 import { startDevServer } from '../infra/temporal-dev-server';
 import { loadConfig, requireProductionSettings, type Config } from '../lib/config';
 import { createLogger, type Logger } from '../lib/logger';
-import { startMailSink } from '../notify/mail-sink';
+import { startMailSink } from '../infra/mail-sink';
 import { startWorkerProcess } from '../worker/start-worker';
 import { installTemporalRuntime } from '../worker/temporal-runtime';
 import { PREBUILT_BUNDLE } from './bundle-workflows';

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
 import { fetch, type Dispatcher } from 'undici';
-import type { MailSink } from '../../notify/mail-sink';
+import type { MailSink } from '../../infra/mail-sink';
 import { waitForActivityCompletions, waitForActivityOfType } from './history';
 
 export interface OursContext { apiUrl: string; staffToken: string; approverToken: string; approverEmail: string; mail: MailSink; portalUrl: string; temporal: Client; portal: { username: string; password: string } }

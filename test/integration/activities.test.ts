@@ -6,7 +6,7 @@ import { newDataKey } from '../../lib/envelope';
 import { createSecrets } from '../../lib/secrets';
 import { sendOnce } from '../../notify/mail-log';
 import type { Mailer, OutgoingMail } from '../../notify/mailer';
-import { startPortalStub, type PortalStub } from '../../scripts/portal-stub';
+import { startPortalStub, type PortalStub } from '../../infra/portal-stub';
 import { deriveUsername } from '../../domain';
 import { OnboardingState } from '../../workflows/state';
 import { createTestDatabase, type TestDatabase } from '../support/database';

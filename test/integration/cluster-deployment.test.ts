@@ -12,7 +12,7 @@ import {
   startCluster,
   type Cluster,
 } from '../../infra/temporal-cluster';
-import { startPortalStub, type PortalStub } from '../../scripts/portal-stub';
+import { startPortalStub, type PortalStub } from '../../infra/portal-stub';
 import { runGangway, startDeployment } from '../support/deployment';
 import { linkIn, startBody } from '../support/stack';
 import { BUNDLE_ENV } from '../support/workflow-bundle';

@@ -1,4 +1,4 @@
-import { startPortalStub, type PortalStub } from '../../scripts/portal-stub';
+import { startPortalStub, type PortalStub } from '../../infra/portal-stub';
 import { clientFor, startApproved, submitCredentials } from '../support/journey';
 import { startStack, type Stack } from '../support/stack';
 

@@ -7,7 +7,7 @@ import { loadDataKey } from '../../db/data-keys';
 import { UnknownMasterKeyError } from '../../lib/envelope';
 import { createSecrets } from '../../lib/secrets';
 import { webhookSecretContext } from '../../notify/webhook-signing';
-import { startPortalStub, type PortalStub } from '../../scripts/portal-stub';
+import { startPortalStub, type PortalStub } from '../../infra/portal-stub';
 import { completeOnboarding } from '../support/journey';
 import { startStack, type Stack } from '../support/stack';
 

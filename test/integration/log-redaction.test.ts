@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { startPortalStub, type PortalStub } from '../../scripts/portal-stub';
+import { startPortalStub, type PortalStub } from '../../infra/portal-stub';
 import { completeOnboarding } from '../support/journey';
 import { linkIn, startStack, type Stack } from '../support/stack';
 import { startReceiver } from '../support/webhook-receiver';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from '../../lib/logger';
 import { sendOnce } from '../../notify/mail-log';
-import { readMailDir, startMailSink, type MailSink } from '../../notify/mail-sink';
+import { readMailDir, startMailSink, type MailSink } from '../../infra/mail-sink';
 import { createMailer, messageIdFor, type Mailer } from '../../notify/mailer';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 

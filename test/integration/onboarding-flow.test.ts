@@ -1,4 +1,4 @@
-import { startPortalStub, type PortalStub } from '../../scripts/portal-stub';
+import { startPortalStub, type PortalStub } from '../../infra/portal-stub';
 import { requireMasterKeys } from '../../lib/config';
 import { createPayloadCodec } from '../../lib/payload-codec';
 import { decodedHistoryText, historyText } from '../support/history';

@@ -2,7 +2,7 @@ import { reverifyScheduleId } from '../../domain';
 import { requireMasterKeys } from '../../lib/config';
 import { createPayloadCodec } from '../../lib/payload-codec';
 import { recordHistory } from '../support/record-history';
-import { startPortalStub, type PortalStub } from '../../scripts/portal-stub';
+import { startPortalStub, type PortalStub } from '../../infra/portal-stub';
 import { clientFor, startApproved, submitCredentials } from '../support/journey';
 import { startStack, type Stack } from '../support/stack';
 import { startReceiver } from '../support/webhook-receiver';

@@ -1,5 +1,5 @@
 import { reverifyScheduleId } from '../../domain';
-import { startPortalStub, type PortalStub } from '../../scripts/portal-stub';
+import { startPortalStub, type PortalStub } from '../../infra/portal-stub';
 import { completeOnboarding } from '../support/journey';
 import { startStack, type Stack } from '../support/stack';
 import { startReceiver } from '../support/webhook-receiver';

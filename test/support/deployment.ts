@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { freePort } from '../../infra/free-port';
-import { startMailSink } from '../../notify/mail-sink';
+import { startMailSink } from '../../infra/mail-sink';
 import { createTestDatabase } from './database';
 import { productHttp } from './product-http';
 import { BUNDLE_ENV } from './workflow-bundle';

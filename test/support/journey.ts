@@ -1,4 +1,4 @@
-import type { PortalStub } from '../../scripts/portal-stub';
+import type { PortalStub } from '../../infra/portal-stub';
 import { linkIn, startBody, type Stack } from './stack';
 
 type People = { staff: { token: string }; approver: { email: string; token: string } };

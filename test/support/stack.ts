@@ -6,7 +6,7 @@ import { freePort } from '../../infra/free-port';
 import { loadConfig, requireMasterKeys, type Config } from '../../lib/config';
 import { createDataConverter } from '../../lib/data-converter';
 import { createLogger } from '../../lib/logger';
-import { startMailSink, type MailSink } from '../../notify/mail-sink';
+import { startMailSink, type MailSink } from '../../infra/mail-sink';
 import { startWorkerProcess } from '../../worker/start-worker';
 import { installTemporalRuntime } from '../../worker/temporal-runtime';
 import { createTestDatabase, type TestDatabase } from './database';

@@ -1,8 +1,9 @@
 import http from 'node:http';
 
 /**
- * A customer's client portal as the contract describes it: POST /login accepts exactly one
- * credential, refuses others with 401, and can be switched to 503 to play an outage.
+ * A portal client's portal as the contract describes it, for tests, the demo and the bench: POST
+ * /login accepts exactly one credential, refuses others with 401, and can be switched to 503 to play
+ * an outage.
  */
 export interface PortalStub {
   url: string;
