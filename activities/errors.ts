@@ -12,9 +12,3 @@ export const FAILURE = {
 export function permanent(type: (typeof FAILURE)[keyof typeof FAILURE], message: string): ApplicationFailure {
   return ApplicationFailure.create({ type, message, nonRetryable: true });
 }
-
-/** PostgreSQL's unique_violation, optionally on one named constraint or index. */
-export function isUniqueViolation(err: unknown, constraint?: string): boolean {
-  const e = err as { code?: string; constraint?: string };
-  return e?.code === '23505' && (constraint === undefined || e.constraint === constraint);
-}

@@ -1,8 +1,9 @@
+import { isUniqueViolation } from '../db/errors';
 import { disableOrchestratedUser, findOrchestratedUsername, insertIntegrationUser } from '../db/integration-users';
 import { findUserByEmail } from '../db/users';
 import { deriveUsername, integrationSystemProblem, personalEmailProblem, type IntegrationUserRequest } from '../domain';
 import type { ActivityDeps } from './deps';
-import { FAILURE, isUniqueViolation, permanent } from './errors';
+import { FAILURE, permanent } from './errors';
 
 export interface CreateIntegrationUserInput {
   onboardingId: string;

@@ -1,8 +1,9 @@
+import { isUniqueViolation } from '../db/errors';
 import { withTransaction } from '../db/transaction';
 import { findOrchestratedTenantId, findTenantVersion, insertTenant, lockOrchestratedLiveTenant, writeTenantVersion, type TenantData } from '../db/tenants';
 import { API_PLAN, type SubscriptionCode, type TenantRequest } from '../domain';
 import type { ActivityDeps } from './deps';
-import { FAILURE, isUniqueViolation, permanent } from './errors';
+import { FAILURE, permanent } from './errors';
 
 export interface CreateTenantInput {
   workflowId: string;

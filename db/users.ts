@@ -1,4 +1,5 @@
 import { hashPassword } from '../lib/passwords';
+import { isUniqueViolation } from './errors';
 import type { Queryable } from './queryable';
 
 export type Role = 'staff' | 'approver' | 'admin';
@@ -18,7 +19,7 @@ export async function createUser(
     );
     return rows[0];
   } catch (err) {
-    if ((err as { code?: string }).code === '23505') throw new DuplicateUserError(`a user with email ${user.email} exists already`);
+    if (isUniqueViolation(err)) throw new DuplicateUserError(`a user with email ${user.email} exists already`);
     throw err;
   }
 }

@@ -9,10 +9,10 @@ import {
   rotateApiClientSecret,
   updateApiClientTenant,
 } from '../../db/api-clients';
+import { isUniqueViolation } from '../../db/errors';
 import { resolveTenantId } from '../../db/tenants';
 import { withTransaction } from '../../db/transaction';
 import { findUserByEmail } from '../../db/users';
-import { isUniqueViolation } from '../../activities/errors';
 import { authenticate, callerOf } from '../auth';
 import { AddApiClientTenantBody, ApiClientAdministratorBody, ApiClientTenantParams, UpdateApiClientTenantBody } from '../api-client-schemas';
 import type { ApiDeps } from '../deps';

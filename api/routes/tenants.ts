@@ -1,5 +1,5 @@
 import { Router, type Request } from 'express';
-import { isUniqueViolation } from '../../activities/errors';
+import { isUniqueViolation } from '../../db/errors';
 import { withTransaction } from '../../db/transaction';
 import { findTenantVersion, insertTenant, lockTenant, partnerIdTaken, resolveTenantId, writeTenantVersion, type TenantData, type TenantView } from '../../db/tenants';
 import { authenticate, requireRole } from '../auth';
