@@ -23,3 +23,17 @@ export async function createDatabaseIfMissing(url: string): Promise<void> {
     await conn.end();
   }
 }
+
+/*
+ * The Temporal server's own databases (infra/temporal-cluster.ts), on a connection the caller opens
+ * to the server: which exist, and emptying one's cluster membership before a start.
+ */
+
+export async function existingDatabases(conn: Client, names: string[]): Promise<Set<string>> {
+  const { rows } = await conn.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname = ANY($1)', [names]);
+  return new Set(rows.map((row) => row.datname));
+}
+
+export async function clearClusterMembership(conn: Client): Promise<void> {
+  await conn.query('DELETE FROM cluster_membership');
+}

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
+import { clearClusterMembership, existingDatabases } from '../db/admin';
 import type { Logger } from '../lib/logger';
 import { isAlive, processInfo, readJson, terminate } from './processes';
 import { findTemporalCli } from './temporal-cli';
@@ -574,12 +575,7 @@ export async function ensureDatabases(options: EnsureDatabasesOptions): Promise<
   const adminUrl = options.adminUrl ?? DEFAULT_DATABASE_ADMIN_URL;
   const target = databaseTarget(adminUrl);
   const names = options.databases ?? DEFAULT_DATABASES;
-  const existing = await withPg(adminUrl, async (pg) => {
-    const { rows } = await pg.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname = ANY($1)', [
-      [names.default, names.visibility],
-    ]);
-    return new Set(rows.map((row) => row.datname));
-  });
+  const existing = await withPg(adminUrl, (pg) => existingDatabases(pg, [names.default, names.visibility]));
   for (const [name, schemaDir] of [
     [names.default, options.schema.temporal],
     [names.visibility, options.schema.visibility],
@@ -623,10 +619,10 @@ async function sqlTool(sqlTool: string, target: DatabaseTarget, database: string
   }
 }
 
-async function withPg<T>(url: string, fn: (client: PgClient) => Promise<T>): Promise<T> {
-  const client = new PgClient({ connectionString: url, connectionTimeoutMillis: 10_000 });
+async function withPg<T>(url: string, fn: (conn: PgClient) => Promise<T>): Promise<T> {
+  const conn = new PgClient({ connectionString: url, connectionTimeoutMillis: 10_000 });
   try {
-    await client.connect();
+    await conn.connect();
   } catch (err) {
     throw new Error(
       `cannot connect to PostgreSQL at ${new URL(url).host} for the Temporal cluster: ${(err as Error).message}`,
@@ -634,9 +630,9 @@ async function withPg<T>(url: string, fn: (client: PgClient) => Promise<T>): Pro
     );
   }
   try {
-    return await fn(client);
+    return await fn(conn);
   } finally {
-    await client.end().catch(() => undefined);
+    await conn.end().catch(() => undefined);
   }
 }
 
@@ -648,7 +644,7 @@ async function withPg<T>(url: string, fn: (client: PgClient) => Promise<T>): Pro
 async function clearMembership(adminUrl: string, database: string): Promise<void> {
   const url = new URL(adminUrl);
   url.pathname = `/${database}`;
-  await withPg(url.toString(), (pg) => pg.query('DELETE FROM cluster_membership'));
+  await withPg(url.toString(), clearClusterMembership);
 }
 
 // ---------------------------------------------------------------------------------------------
