@@ -2,7 +2,8 @@ import type { Queryable } from './queryable';
 
 /**
  * mail_log: one row per logical mail, keyed by its idempotency key. A row with sent_at is a mail
- * sent; a row without is a send in progress, claimed at created_at (notify/mail-log.ts).
+ * sent; a row without is a send in progress, held by claim_id until claimed_until (notify/mail-log.ts).
+ * Lease times are counted on the database's clock, so processes on other hosts agree on them.
  */
 
 export async function isMailSent(db: Queryable, idempotencyKey: string): Promise<boolean> {
@@ -10,12 +11,31 @@ export async function isMailSent(db: Queryable, idempotencyKey: string): Promise
   return rows.length > 0;
 }
 
-/** Claims the key for one send by inserting its row, unsent; false when the key has a row already. */
-export async function claimMail(db: Queryable, claim: { idempotencyKey: string; recipient: string; subject: string; claimedAt: Date }): Promise<boolean> {
+/**
+ * Claims the key for one send, in one statement: a new key gets its row, unsent; an unsent row whose
+ * claim ran out is taken over. False while the key is sent or another claim holds it.
+ */
+export async function claimMail(
+  db: Queryable,
+  claim: { idempotencyKey: string; recipient: string; subject: string; claimId: string; leaseMs: number },
+): Promise<boolean> {
   const { rowCount } = await db.query(
-    `INSERT INTO mail_log (idempotency_key, recipient, subject, created_at) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (idempotency_key) DO NOTHING`,
-    [claim.idempotencyKey, claim.recipient, claim.subject, claim.claimedAt],
+    `INSERT INTO mail_log (idempotency_key, recipient, subject, claim_id, claimed_until)
+     VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5::double precision / 1000))
+     ON CONFLICT (idempotency_key) DO UPDATE
+       SET recipient = EXCLUDED.recipient, subject = EXCLUDED.subject, claim_id = EXCLUDED.claim_id, claimed_until = EXCLUDED.claimed_until
+       WHERE mail_log.sent_at IS NULL AND (mail_log.claimed_until IS NULL OR mail_log.claimed_until < now())`,
+    [claim.idempotencyKey, claim.recipient, claim.subject, claim.claimId, claim.leaseMs],
+  );
+  return rowCount === 1;
+}
+
+/** Extends this claim's lease; false when it is no longer this claim's (it ran out and was taken over). */
+export async function renewMailClaim(db: Queryable, idempotencyKey: string, claimId: string, leaseMs: number): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE mail_log SET claimed_until = now() + make_interval(secs => $3::double precision / 1000)
+     WHERE idempotency_key = $1 AND claim_id = $2 AND sent_at IS NULL`,
+    [idempotencyKey, claimId, leaseMs],
   );
   return rowCount === 1;
 }
@@ -24,13 +44,7 @@ export async function markMailSent(db: Queryable, idempotencyKey: string): Promi
   await db.query('UPDATE mail_log SET sent_at = now() WHERE idempotency_key = $1 AND sent_at IS NULL', [idempotencyKey]);
 }
 
-/** Gives up this claim (its send failed): the row goes, unless another attempt has claimed the key since. */
-export async function releaseMailClaim(db: Queryable, idempotencyKey: string, claimedAt: Date): Promise<void> {
-  await db.query('DELETE FROM mail_log WHERE idempotency_key = $1 AND sent_at IS NULL AND created_at = $2', [idempotencyKey, claimedAt]);
-}
-
-/** Removes a claim made before staleBefore and never completed (its holder died mid-send); true if there was one. */
-export async function releaseStaleMailClaim(db: Queryable, idempotencyKey: string, staleBefore: Date): Promise<boolean> {
-  const { rowCount } = await db.query('DELETE FROM mail_log WHERE idempotency_key = $1 AND sent_at IS NULL AND created_at < $2', [idempotencyKey, staleBefore]);
-  return (rowCount ?? 0) > 0;
+/** Gives up this claim (its send failed): the row goes, unless another attempt has taken the key over. */
+export async function releaseMailClaim(db: Queryable, idempotencyKey: string, claimId: string): Promise<void> {
+  await db.query('DELETE FROM mail_log WHERE idempotency_key = $1 AND claim_id = $2 AND sent_at IS NULL', [idempotencyKey, claimId]);
 }
