@@ -87,6 +87,7 @@ if (!built && !goFound) console.warn('cluster-deployment.test.ts skipped: no Tem
     const contacts = Array.from({ length: ONBOARDINGS }, (_, i) => `it-${i}@client.example`);
     const bodies = Array.from({ length: ONBOARDINGS }, (_, i) =>
       startBody({
+        tenant: { ...startBody().tenant, partnerProvidedId: `acme-${i}-${Date.now()}`, name: `Acme ${i}` },
         approverEmail: approver.email,
         subscriptions: ['ORDER_MANAGEMENT'],
         clients: [{ partnerProvidedId: `client-${i}`, name: `Client ${i}`, contactEmail: contacts[i], portalUrl: portal.url }],
