@@ -9,7 +9,13 @@ module.exports = {
   // Global, not per project: jest reads testTimeout only here.
   testTimeout: 60_000,
   projects: [
-    { displayName: 'unit', testEnvironment: 'node', roots: ['<rootDir>/test/unit'], testMatch: ['**/*.test.ts'], transform },
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test/unit'],
+      testMatch: ['**/*.test.ts'],
+      transform,
+    },
     {
       displayName: 'integration',
       testEnvironment: 'node',

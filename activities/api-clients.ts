@@ -21,14 +21,29 @@ export function apiClientActivities({ pool, secrets, clock }: Pick<ActivityDeps,
      * sealed, in the kit row until the customer opens the kit once. It never leaves this activity:
      * the workflow's history holds only the client id.
      */
-    async issueClientCredentials({ onboardingId, tenantId, administrators = [] }: IssueApiClientCredentialsInput): Promise<{ clientId: string }> {
+    async issueClientCredentials({
+      onboardingId,
+      tenantId,
+      administrators = [],
+    }: IssueApiClientCredentialsInput): Promise<{ clientId: string }> {
       return withTransaction(pool, async (tx) => {
         const existing = await findOrchestratedApiClientId(tx, onboardingId);
         if (existing) return { clientId: existing };
         const clientId = `gw_${randomBytes(12).toString('hex')}`;
         const secret = secrets.newToken();
-        await insertApiClient(tx, { clientId, secretHash: secrets.hashToken(secret), orchestrationId: onboardingId, createdAt: clock(), tenantId, administrators });
-        await insertKit(tx, { onboardingId, apiClientId: clientId, clientSecretSealed: secrets.seal(secret, kitSecretContext(onboardingId)) });
+        await insertApiClient(tx, {
+          clientId,
+          secretHash: secrets.hashToken(secret),
+          orchestrationId: onboardingId,
+          createdAt: clock(),
+          tenantId,
+          administrators,
+        });
+        await insertKit(tx, {
+          onboardingId,
+          apiClientId: clientId,
+          clientSecretSealed: secrets.seal(secret, kitSecretContext(onboardingId)),
+        });
         return { clientId };
       });
     },

@@ -8,7 +8,12 @@ export interface NotifyApproverInput {
   tenantName: string;
   startedBy: string;
 }
-export interface NotifyDecisionInput { onboardingId: string; to: string; tenantName: string; approval: ApprovalView }
+export interface NotifyDecisionInput {
+  onboardingId: string;
+  to: string;
+  tenantName: string;
+  approval: ApprovalView;
+}
 export interface NotifyApprovalTaskInput {
   onboardingId: string;
   /** Unique per task, kind and occasion: the mail is sent once per key. */
@@ -22,7 +27,12 @@ export interface NotifyApprovalTaskInput {
   startedBy: string;
   waitingSince: string;
 }
-export interface NotifyApprovalExpiredInput { onboardingId: string; to: string; tenantName: string; subscriptions: SubscriptionCode[] }
+export interface NotifyApprovalExpiredInput {
+  onboardingId: string;
+  to: string;
+  tenantName: string;
+  subscriptions: SubscriptionCode[];
+}
 
 const SUBJECT: Record<NotifyApprovalTaskInput['kind'], (i: NotifyApprovalTaskInput) => string> = {
   ASSIGNED: (i) => `Approval needed: ${i.subscription} for ${i.tenantName}`,
@@ -58,7 +68,9 @@ export function approvalNoticeActivities({ mail, config }: Pick<ActivityDeps, 'm
           `${approval.decidedBy} ${approval.status.toLowerCase()} ${approval.subscription} for ${tenantName}.`,
           approval.comment ? `Comment: ${approval.comment}` : '',
           `Onboarding: ${config.publicUrl}/v1/onboardings/${onboardingId}`,
-        ].filter(Boolean).join('\n'),
+        ]
+          .filter(Boolean)
+          .join('\n'),
       });
     },
 
@@ -78,7 +90,12 @@ export function approvalNoticeActivities({ mail, config }: Pick<ActivityDeps, 'm
     },
 
     /** The customer hears which subscriptions will not be assigned because nobody decided in time. */
-    async notifyApprovalExpired({ onboardingId, to, tenantName, subscriptions }: NotifyApprovalExpiredInput): Promise<void> {
+    async notifyApprovalExpired({
+      onboardingId,
+      to,
+      tenantName,
+      subscriptions,
+    }: NotifyApprovalExpiredInput): Promise<void> {
       await mail.sendOnce({
         idempotencyKey: `${onboardingId}:REQUEST_APPROVAL:expired`,
         to,

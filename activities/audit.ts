@@ -2,7 +2,10 @@ import { insertAuditEvents, type NewAuditEvent } from '../db/audit';
 import type { AuditEvent } from '../domain';
 import type { ActivityDeps } from './deps';
 
-export interface RecordAuditEventsInput { onboardingId: string; events: AuditEvent[] }
+export interface RecordAuditEventsInput {
+  onboardingId: string;
+  events: AuditEvent[];
+}
 
 /** An approval event's row, keyed by the workflow's own sequence number: a retried write never duplicates it. */
 export const approvalAuditRow = (e: AuditEvent): NewAuditEvent => ({

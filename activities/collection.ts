@@ -15,14 +15,26 @@ export interface IssueCollectorLinkInput {
 /** Submitted portal credentials are sealed under a context naming their link. */
 export const collectorContext = (collectorLinkId: string) => `collector:${collectorLinkId}`;
 
-export function collectionActivities({ pool, mail, secrets, clock, config }: Pick<ActivityDeps, 'pool' | 'mail' | 'secrets' | 'clock' | 'config'>) {
+export function collectionActivities({
+  pool,
+  mail,
+  secrets,
+  clock,
+  config,
+}: Pick<ActivityDeps, 'pool' | 'mail' | 'secrets' | 'clock' | 'config'>) {
   return {
     /**
      * One link per portal client and attempt. Only the token's hash is stored, so a retry after a crash
      * between the row and the mail cannot resend the same link: it replaces the token (the first
      * link then stops working) and sends the new one. Once the mail is sent, a retry does nothing.
      */
-    async issueCollectorLink({ workflowId, onboardingId, client, attempt, ttlMs }: IssueCollectorLinkInput): Promise<{ collectorLinkId: string }> {
+    async issueCollectorLink({
+      workflowId,
+      onboardingId,
+      client,
+      attempt,
+      ttlMs,
+    }: IssueCollectorLinkInput): Promise<{ collectorLinkId: string }> {
       const idempotencyKey = `${onboardingId}:COLLECT_CLIENT_CREDENTIALS:${client.partnerProvidedId}:${attempt}`;
       const existing = await findCollectorLinkId(pool, onboardingId, client.partnerProvidedId, attempt);
       if (existing && (await isMailSent(pool, idempotencyKey))) return { collectorLinkId: existing };

@@ -2,24 +2,45 @@ import { findSubmittedCredentials } from '../db/collector-links';
 import type { ActivityDeps } from './deps';
 import { collectorContext } from './collection';
 
-export interface VerifyPortalLoginInput { onboardingId: string; collectorLinkId: string; portalUrl: string }
+export interface VerifyPortalLoginInput {
+  onboardingId: string;
+  collectorLinkId: string;
+  portalUrl: string;
+}
 export type PortalLoginOutcome = 'CONNECTED' | 'WRONG_CREDENTIALS';
 /** One login attempt's answer; a transient one names the class of trouble for the onboarding view. */
-export interface PortalCheckResult { outcome: PortalLoginOutcome | 'TRANSIENT'; errorClass: string | null; status?: number }
+export interface PortalCheckResult {
+  outcome: PortalLoginOutcome | 'TRANSIENT';
+  errorClass: string | null;
+  status?: number;
+}
 
 /** The portal refused these credentials: an answer for the workflow, not an error to retry. */
 const REFUSED = new Set([401, 403]);
 
-export function connectivityActivities({ pool, secrets, http, config, log }: Pick<ActivityDeps, 'pool' | 'secrets' | 'http' | 'config' | 'log'>) {
+export function connectivityActivities({
+  pool,
+  secrets,
+  http,
+  config,
+  log,
+}: Pick<ActivityDeps, 'pool' | 'secrets' | 'http' | 'config' | 'log'>) {
   /**
    * Logs into the portal client's portal with the submitted credentials (contract: POST {portalUrl}/login).
    * 2xx is connected, 401/403 wrong credentials, anything else (5xx, timeout, refused) transient.
    */
-  async function check({ onboardingId, collectorLinkId, portalUrl }: VerifyPortalLoginInput): Promise<PortalCheckResult> {
+  async function check({
+    onboardingId,
+    collectorLinkId,
+    portalUrl,
+  }: VerifyPortalLoginInput): Promise<PortalCheckResult> {
     const sealed = await findSubmittedCredentials(pool, collectorLinkId, onboardingId);
     // A submission whose row never committed counts as wrong credentials: the client gets a fresh link.
     if (!sealed) return { outcome: 'WRONG_CREDENTIALS', errorClass: 'WRONG_CREDENTIALS' };
-    const credentials = JSON.parse(secrets.open(sealed, collectorContext(collectorLinkId))) as { username: string; password: string };
+    const credentials = JSON.parse(secrets.open(sealed, collectorContext(collectorLinkId))) as {
+      username: string;
+      password: string;
+    };
 
     let result: PortalCheckResult;
     try {
@@ -33,7 +54,12 @@ export function connectivityActivities({ pool, secrets, http, config, log }: Pic
       await response.body?.cancel();
       if (response.ok) result = { outcome: 'CONNECTED', errorClass: null };
       else if (REFUSED.has(response.status)) result = { outcome: 'WRONG_CREDENTIALS', errorClass: 'WRONG_CREDENTIALS' };
-      else result = { outcome: 'TRANSIENT', errorClass: `HTTP_${Math.floor(response.status / 100)}XX`, status: response.status };
+      else
+        result = {
+          outcome: 'TRANSIENT',
+          errorClass: `HTTP_${Math.floor(response.status / 100)}XX`,
+          status: response.status,
+        };
     } catch (err) {
       result = { outcome: 'TRANSIENT', errorClass: networkErrorClass(err) };
     }

@@ -5,7 +5,9 @@ import type { OutgoingMail } from '../notify/mailer';
 import type { OnboardingPolicy } from '../domain';
 
 /** Sends a mail at most once per idempotency key (notify/mail-log.ts). */
-export interface MailSender { sendOnce(mail: OutgoingMail): Promise<unknown> }
+export interface MailSender {
+  sendOnce(mail: OutgoingMail): Promise<unknown>;
+}
 
 /** Everything activities touch, made once in worker/ and injected, so each can be tested alone. */
 export interface ActivityDeps {

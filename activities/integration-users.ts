@@ -18,11 +18,18 @@ export function integrationUserActivities({ pool, clock, config }: Pick<Activity
      * The username derives from the tenant, so a retry derives the same one; when another tenant
      * holds it, the next free suffix is taken in a fixed order, so retries still agree.
      */
-    async createIntegrationUser({ onboardingId, tenantId, partnerProvidedId, integrationUser }: CreateIntegrationUserInput): Promise<{ username: string }> {
+    async createIntegrationUser({
+      onboardingId,
+      tenantId,
+      partnerProvidedId,
+      integrationUser,
+    }: CreateIntegrationUserInput): Promise<{ username: string }> {
       const existing = await findOrchestratedUsername(pool, onboardingId);
       if (existing) return { username: existing };
       const isStaffAccount = (await findUserByEmail(pool, integrationUser.email)) !== undefined;
-      const problem = personalEmailProblem(integrationUser.email, config.staffEmailDomains, isStaffAccount) ?? integrationSystemProblem(integrationUser);
+      const problem =
+        personalEmailProblem(integrationUser.email, config.staffEmailDomains, isStaffAccount) ??
+        integrationSystemProblem(integrationUser);
       if (problem) throw permanent(FAILURE.invalidInput, problem);
       for (let suffix = 0; ; suffix++) {
         const username = deriveUsername(config.usernamePrefix, partnerProvidedId, suffix);

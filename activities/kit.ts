@@ -7,15 +7,33 @@ import type { ActivityDeps } from './deps';
 /** The sealed set-password token is bound to its kit row. */
 export const setPasswordContext = (onboardingId: string) => `set-password:${onboardingId}`;
 
-export interface DeliverKitInput { onboardingId: string; notifyEmail: string; username: string; subscriptions: SubscriptionCode[]; ttlMs: number }
+export interface DeliverKitInput {
+  onboardingId: string;
+  notifyEmail: string;
+  username: string;
+  subscriptions: SubscriptionCode[];
+  ttlMs: number;
+}
 
-export function kitActivities({ pool, mail, secrets, clock, config }: Pick<ActivityDeps, 'pool' | 'mail' | 'secrets' | 'clock' | 'config'>) {
+export function kitActivities({
+  pool,
+  mail,
+  secrets,
+  clock,
+  config,
+}: Pick<ActivityDeps, 'pool' | 'mail' | 'secrets' | 'clock' | 'config'>) {
   return {
     /**
      * Mails a one-time link to the kit; the secret itself never travels by mail. As with collector
      * links, a retry before the mail went out replaces the token; after it, a retry does nothing.
      */
-    async deliverKit({ onboardingId, notifyEmail, username, subscriptions, ttlMs }: DeliverKitInput): Promise<{ expiresAt: string }> {
+    async deliverKit({
+      onboardingId,
+      notifyEmail,
+      username,
+      subscriptions,
+      ttlMs,
+    }: DeliverKitInput): Promise<{ expiresAt: string }> {
       const idempotencyKey = `${onboardingId}:DELIVER_KIT`;
       const kit = await findKitDelivery(pool, onboardingId, idempotencyKey);
       if (!kit) throw new Error(`no kit for onboarding ${onboardingId}: client credentials were not issued`);
@@ -30,7 +48,12 @@ export function kitActivities({ pool, mail, secrets, clock, config }: Pick<Activ
       await withTransaction(pool, async (tx) => {
         const integrationUserId = await findOrchestratedUserId(tx, onboardingId);
         if (!integrationUserId) throw new Error(`no integration user for onboarding ${onboardingId}`);
-        await upsertPasswordLink(tx, { onboardingId, integrationUserId, tokenHash: secrets.hashToken(passwordToken), expiresAt: new Date(expiresAt.getTime() + ttlMs) });
+        await upsertPasswordLink(tx, {
+          onboardingId,
+          integrationUserId,
+          tokenHash: secrets.hashToken(passwordToken),
+          expiresAt: new Date(expiresAt.getTime() + ttlMs),
+        });
         await prepareKit(tx, {
           onboardingId,
           tokenHash: secrets.hashToken(token),

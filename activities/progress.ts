@@ -33,7 +33,11 @@ export function progressActivities({ pool }: Pick<ActivityDeps, 'pool'>) {
           ...transitions.map((t) => ({ at: t.storyIndex ?? 0, row: statusAuditRow(view, t) })),
           ...auditEvents.map((e) => ({ at: e.storyIndex ?? 0, row: approvalAuditRow(e) })),
         ].sort((a, b) => a.at - b.at);
-        await insertAuditEvents(tx, view.id, story.map((s) => s.row));
+        await insertAuditEvents(
+          tx,
+          view.id,
+          story.map((s) => s.row),
+        );
         if (notify.webhookUrl) {
           for (const t of transitions) {
             await enqueueWebhook(tx, {
@@ -61,4 +65,3 @@ const statusAuditRow = (view: OnboardingView, t: StatusTransition): NewAuditEven
   reason: t.reason,
   detail: {},
 });
-

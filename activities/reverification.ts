@@ -1,5 +1,10 @@
 import { findLatestCollectorLink } from '../db/collector-links';
-import { listConnectedPortalClients, recordPortalClientCheck, recordPortalClientReconnection, type ConnectedPortalClient } from '../db/onboardings';
+import {
+  listConnectedPortalClients,
+  recordPortalClientCheck,
+  recordPortalClientReconnection,
+  type ConnectedPortalClient,
+} from '../db/onboardings';
 import { withTransaction } from '../db/transaction';
 import { enqueueWebhook } from '../notify/webhook-outbox';
 import type { ActivityDeps } from './deps';
@@ -27,7 +32,12 @@ export interface RecordReconnectionInput {
   occurredAt: string;
 }
 
-export function reverificationActivities({ pool, mail, log, config }: Pick<ActivityDeps, 'pool' | 'mail' | 'log' | 'config'>) {
+export function reverificationActivities({
+  pool,
+  mail,
+  log,
+  config,
+}: Pick<ActivityDeps, 'pool' | 'mail' | 'log' | 'config'>) {
   /**
    * What a reconnect needs that the finished onboarding's view does not hold: the portal client's name
    * and portal (its links), its contact (the last collector mail's recipient), and the next attempt number.
@@ -36,12 +46,20 @@ export function reverificationActivities({ pool, mail, log, config }: Pick<Activ
     if (!config.policy) return undefined;
     const last = await findLatestCollectorLink(pool, portalClient.onboardingId, portalClient.partnerProvidedId);
     if (!last?.recipient) {
-      log.warn({ onboardingId: portalClient.onboardingId, client: portalClient.partnerProvidedId }, 'no contact to send a fresh collector link to');
+      log.warn(
+        { onboardingId: portalClient.onboardingId, client: portalClient.partnerProvidedId },
+        'no contact to send a fresh collector link to',
+      );
       return undefined;
     }
     return {
       onboardingId: portalClient.onboardingId,
-      client: { partnerProvidedId: portalClient.partnerProvidedId, name: last.client_name, contactEmail: last.recipient, portalUrl: last.portal_url },
+      client: {
+        partnerProvidedId: portalClient.partnerProvidedId,
+        name: last.client_name,
+        contactEmail: last.recipient,
+        portalUrl: last.portal_url,
+      },
       firstAttempt: last.attempt + 1,
       policy: config.policy,
     };
@@ -58,10 +76,21 @@ export function reverificationActivities({ pool, mail, log, config }: Pick<Activ
      * Wrong credentials mean the client lost its connection: it is shown FAILED, and the customer
      * is told by mail and webhook, each keyed by the run so that a retry tells nobody twice.
      */
-    async recordReverification({ client, result, checkedAt, runId }: RecordReverificationInput): Promise<{ lost: boolean; reconnect?: ReconnectClientInput }> {
+    async recordReverification({
+      client,
+      result,
+      checkedAt,
+      runId,
+    }: RecordReverificationInput): Promise<{ lost: boolean; reconnect?: ReconnectClientInput }> {
       const lost = result.outcome === 'WRONG_CREDENTIALS';
       const onboarding = await withTransaction(pool, async (tx) => {
-        const contacts = await recordPortalClientCheck(tx, { onboardingId: client.onboardingId, portalClientId: client.partnerProvidedId, checkedAt, lastError: result.errorClass, lost });
+        const contacts = await recordPortalClientCheck(tx, {
+          onboardingId: client.onboardingId,
+          portalClientId: client.partnerProvidedId,
+          checkedAt,
+          lastError: result.errorClass,
+          lost,
+        });
         if (lost && contacts?.webhook_url) {
           await enqueueWebhook(tx, {
             id: `${client.onboardingId}.reverify.${client.partnerProvidedId}.${runId}`,
@@ -96,7 +125,13 @@ export function reverificationActivities({ pool, mail, log, config }: Pick<Activ
      * client's entry keeps the reconnect's workflow id, which makes a retried write change nothing
      * and queue no second webhook.
      */
-    async recordReconnection({ onboardingId, reconnectWorkflowId, client, checks, occurredAt }: RecordReconnectionInput): Promise<{ recorded: boolean }> {
+    async recordReconnection({
+      onboardingId,
+      reconnectWorkflowId,
+      client,
+      checks,
+      occurredAt,
+    }: RecordReconnectionInput): Promise<{ recorded: boolean }> {
       return withTransaction(pool, async (tx) => {
         const recorded = await recordPortalClientReconnection(tx, {
           onboardingId,
@@ -115,7 +150,12 @@ export function reverificationActivities({ pool, mail, log, config }: Pick<Activ
             url: recorded.webhook_url,
             type: client.connectivity === 'CONNECTED' ? CONNECTIVITY_RESTORED : RECONNECT_FAILED,
             occurredAt,
-            data: { client: client.partnerProvidedId, connectivity: client.connectivity, attempts: client.attempts, lastError: client.lastError },
+            data: {
+              client: client.partnerProvidedId,
+              connectivity: client.connectivity,
+              attempts: client.attempts,
+              lastError: client.lastError,
+            },
           });
         }
         return { recorded: recorded !== undefined };

@@ -2,7 +2,10 @@ import { assignSubscriptions, unassignSubscriptions } from '../db/subscriptions'
 import type { SubscriptionCode } from '../domain';
 import type { ActivityDeps } from './deps';
 
-export interface SubscriptionsInput { tenantId: string; codes: SubscriptionCode[] }
+export interface SubscriptionsInput {
+  tenantId: string;
+  codes: SubscriptionCode[];
+}
 
 export function subscriptionActivities({ pool, clock }: Pick<ActivityDeps, 'pool' | 'clock'>) {
   return {

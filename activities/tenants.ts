@@ -1,6 +1,13 @@
 import { isUniqueViolation } from '../db/errors';
 import { withTransaction } from '../db/transaction';
-import { findOrchestratedTenantId, findTenantVersion, insertTenant, lockOrchestratedLiveTenant, writeTenantVersion, type TenantData } from '../db/tenants';
+import {
+  findOrchestratedTenantId,
+  findTenantVersion,
+  insertTenant,
+  lockOrchestratedLiveTenant,
+  writeTenantVersion,
+  type TenantData,
+} from '../db/tenants';
 import { API_PLAN, type SubscriptionCode, type TenantRequest } from '../domain';
 import type { ActivityDeps } from './deps';
 import { FAILURE, permanent } from './errors';
@@ -12,20 +19,36 @@ export interface CreateTenantInput {
   /** What the onboarding will ask for; API subscriptions need the TRADE plan. Absent in inputs recorded before the rule. */
   subscriptions?: SubscriptionCode[];
 }
-export interface ArchiveTenantInput { onboardingId: string; tenantId: string }
+export interface ArchiveTenantInput {
+  onboardingId: string;
+  tenantId: string;
+}
 
 export function tenantActivities({ pool, clock }: Pick<ActivityDeps, 'pool' | 'clock'>) {
   return {
     /** One tenant per onboarding: a retry finds the row its first attempt made. Version 1 carries the orchestration. */
-    async createTenant({ workflowId, onboardingId, tenant, subscriptions }: CreateTenantInput): Promise<{ tenantId: string }> {
+    async createTenant({
+      workflowId,
+      onboardingId,
+      tenant,
+      subscriptions,
+    }: CreateTenantInput): Promise<{ tenantId: string }> {
       // Checked here too, not only at the API: the onboarding fails at once, before anyone is asked to approve.
       if (subscriptions?.length && tenant.plan !== API_PLAN) {
-        throw permanent(FAILURE.invalidInput, `API subscriptions need the ${API_PLAN} plan; tenant ${tenant.partnerProvidedId} has ${tenant.plan}`);
+        throw permanent(
+          FAILURE.invalidInput,
+          `API subscriptions need the ${API_PLAN} plan; tenant ${tenant.partnerProvidedId} has ${tenant.plan}`,
+        );
       }
       const now = clock();
-      const data: TenantData = { ...tenant, orchestratedAssetMetadata: { orchestrationId: workflowId, orchestrationTimeStamp: now.toISOString() } };
+      const data: TenantData = {
+        ...tenant,
+        orchestratedAssetMetadata: { orchestrationId: workflowId, orchestrationTimeStamp: now.toISOString() },
+      };
       try {
-        const tenantId = await withTransaction(pool, (tx) => insertTenant(tx, { data, orchestrationId: onboardingId, at: now }));
+        const tenantId = await withTransaction(pool, (tx) =>
+          insertTenant(tx, { data, orchestrationId: onboardingId, at: now }),
+        );
         if (tenantId) return { tenantId };
       } catch (err) {
         if (isUniqueViolation(err, 'tenants_live_partner_id')) {
@@ -42,7 +65,8 @@ export function tenantActivities({ pool, clock }: Pick<ActivityDeps, 'pool' | 'c
     /** Compensation: archive as a new version rather than delete, so what happened stays readable. */
     async archiveTenant({ onboardingId, tenantId }: ArchiveTenantInput): Promise<void> {
       await withTransaction(pool, async (tx) => {
-        const current = (await lockOrchestratedLiveTenant(tx, tenantId, onboardingId)) && (await findTenantVersion(tx, tenantId));
+        const current =
+          (await lockOrchestratedLiveTenant(tx, tenantId, onboardingId)) && (await findTenantVersion(tx, tenantId));
         if (current) {
           const { tenantId: _id, version: _v, validFrom: _f, archived: _a, ...data } = current;
           await writeTenantVersion(tx, tenantId, data as TenantData, true, clock());

@@ -31,7 +31,10 @@ export function createApp(deps: ApiDeps): Express {
       // The route pattern, never the URL: collector and kit links carry their token in the path.
       const route = req.route?.path ?? 'unmatched';
       metrics.requests.inc({ method: req.method, route, status: res.statusCode });
-      deps.log.info({ method: req.method, route, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request');
+      deps.log.info(
+        { method: req.method, route, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 },
+        'request',
+      );
     });
     next();
   });

@@ -7,7 +7,11 @@ import type { Role } from '../db/users';
 import type { Secrets } from '../lib/secrets';
 import { forbidden, unauthorized } from './problem';
 
-export interface Caller { id: string; email: string; role: Role }
+export interface Caller {
+  id: string;
+  email: string;
+  role: Role;
+}
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -18,7 +22,12 @@ declare module 'express-serve-static-core' {
 const ISSUER = 'gangway';
 
 /** Short-lived signed access tokens and opaque, rotating refresh tokens stored as keyed hashes. */
-export function createTokenService(options: { pool: Pool; secrets: Secrets; accessTtlMs: number; refreshTtlMs: number }) {
+export function createTokenService(options: {
+  pool: Pool;
+  secrets: Secrets;
+  accessTtlMs: number;
+  refreshTtlMs: number;
+}) {
   const { pool, secrets, accessTtlMs, refreshTtlMs } = options;
   // A KeyObject made once: given raw bytes, jsonwebtoken tries to parse them as a public key on every
   // call (a thrown and caught error), which the read-path profile showed as the top CPU cost.
@@ -34,7 +43,11 @@ export function createTokenService(options: { pool: Pool; secrets: Secrets; acce
       expiresIn,
     });
     const refreshToken = secrets.newToken();
-    await insertRefreshToken(pool, { tokenHash: secrets.hashToken(refreshToken), userId: caller.id, expiresAt: new Date(Date.now() + refreshTtlMs) });
+    await insertRefreshToken(pool, {
+      tokenHash: secrets.hashToken(refreshToken),
+      userId: caller.id,
+      expiresAt: new Date(Date.now() + refreshTtlMs),
+    });
     return { accessToken, refreshToken, tokenType: 'Bearer' as const, expiresIn };
   }
 
@@ -43,7 +56,11 @@ export function createTokenService(options: { pool: Pool; secrets: Secrets; acce
 
     verify(token: string): Caller | undefined {
       try {
-        const claims = jwt.verify(token, signingKey, { algorithms: ['HS256'], issuer: ISSUER, audience: 'gangway-api' }) as jwt.JwtPayload;
+        const claims = jwt.verify(token, signingKey, {
+          algorithms: ['HS256'],
+          issuer: ISSUER,
+          audience: 'gangway-api',
+        }) as jwt.JwtPayload;
         return { id: String(claims.sub), email: String(claims.email), role: claims.role as Role };
       } catch {
         return undefined;
@@ -72,7 +89,8 @@ export function authenticate(tokens: TokenService): RequestHandler {
 
 export function requireRole(...roles: Role[]): RequestHandler {
   return (req, _res, next) => {
-    if (!req.caller || !roles.includes(req.caller.role)) return next(forbidden(`This needs one of the roles: ${roles.join(', ')}`));
+    if (!req.caller || !roles.includes(req.caller.role))
+      return next(forbidden(`This needs one of the roles: ${roles.join(', ')}`));
     next();
   };
 }

@@ -17,7 +17,10 @@ export function basicCredentials(req: Request): { clientId: string; secret: stri
   const decoded = Buffer.from(match[1], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 1) return undefined;
-  return { clientId: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
+  return {
+    clientId: decodeURIComponent(decoded.slice(0, colon)),
+    secret: decodeURIComponent(decoded.slice(colon + 1)),
+  };
 }
 
 export interface AuthenticatedApiClient {
@@ -31,13 +34,25 @@ export interface AuthenticatedApiClient {
 }
 
 /** The current secret, or the previous one during its grace period after a rotation (TecCom "rotate secret"). */
-export async function authenticateApiClient(pool: Pool, secrets: Secrets, presented: { clientId: string; secret: string }): Promise<AuthenticatedApiClient | undefined> {
+export async function authenticateApiClient(
+  pool: Pool,
+  secrets: Secrets,
+  presented: { clientId: string; secret: string },
+): Promise<AuthenticatedApiClient | undefined> {
   const row = await findApiClientCredentials(pool, presented.clientId);
   if (!row) return undefined;
   const current = secrets.tokenMatches(presented.secret, row.secret_hash);
-  const previous = row.previous_valid && row.previous_secret_hash !== null && secrets.tokenMatches(presented.secret, row.previous_secret_hash);
+  const previous =
+    row.previous_valid &&
+    row.previous_secret_hash !== null &&
+    secrets.tokenMatches(presented.secret, row.previous_secret_hash);
   if (!current && !previous) return undefined;
-  return { clientId: presented.clientId, tenantIds: row.tenant_ids, subscriptions: row.subscriptions, invoiceDataAccess: row.invoice };
+  return {
+    clientId: presented.clientId,
+    tenantIds: row.tenant_ids,
+    subscriptions: row.subscriptions,
+    invoiceDataAccess: row.invoice,
+  };
 }
 
 /** Subscription codes as OAuth scopes; invoice scopes only for a subject allowed to see invoice data. */
@@ -49,11 +64,20 @@ export function scopeFor(subscriptions: string[], invoiceDataAccess: boolean): s
     .join(' ');
 }
 
-export interface PlatformClaims { scope: string; tenants: string[]; client_id: string; sub: string }
+export interface PlatformClaims {
+  scope: string;
+  tenants: string[];
+  client_id: string;
+  sub: string;
+}
 
 export function verifyCustomerToken(secrets: Secrets, token: string): PlatformClaims | undefined {
   try {
-    return jwt.verify(token, customerTokenKey(secrets), { algorithms: ['HS256'], issuer: 'gangway', audience: PLATFORM_AUDIENCE }) as PlatformClaims;
+    return jwt.verify(token, customerTokenKey(secrets), {
+      algorithms: ['HS256'],
+      issuer: 'gangway',
+      audience: PLATFORM_AUDIENCE,
+    }) as PlatformClaims;
   } catch {
     return undefined;
   }

@@ -10,7 +10,11 @@ export const isFinished = (row: OnboardingRow) => (FINAL_STATUSES as readonly st
 
 /** The handle of exactly this onboarding's run chain, even when a later onboarding reuses the workflow id. */
 export function onboardingHandle(deps: ApiDeps, row: OnboardingRow): WorkflowHandle {
-  return deps.temporal.workflow.getHandle(row.workflow_id, undefined, row.first_run_id ? { firstExecutionRunId: row.first_run_id } : undefined);
+  return deps.temporal.workflow.getHandle(
+    row.workflow_id,
+    undefined,
+    row.first_run_id ? { firstExecutionRunId: row.first_run_id } : undefined,
+  );
 }
 
 const REFUSAL_STATUS: Record<string, number> = {

@@ -13,45 +13,150 @@ interface Helpers {
 }
 
 /** Tenants (Shipium), client administration (TecCom), the set-password link and the invoice rule (Ongoing WMS). */
-export function registerAdministrationPaths(registry: OpenAPIRegistry, { problem, json, body, secured, platform }: Helpers): void {
+export function registerAdministrationPaths(
+  registry: OpenAPIRegistry,
+  { problem, json, body, secured, platform }: Helpers,
+): void {
   const tenant = { params: TenantIdentifier };
-  const versions = 'Every write is a new version; the answer carries version, validFrom, archived, and orchestratedAssetMetadata when an onboarding wrote it.';
+  const versions =
+    'Every write is a new version; the answer carries version, validFrom, archived, and orchestratedAssetMetadata when an onboarding wrote it.';
   registry.registerPath({
-    method: 'post', path: '/v1/tenants', summary: 'Create a tenant with its origins (staff, admin)', description: `${versions} testMode: 200 with what would be stored, nothing written.`, security: secured,
-    request: body(CreateTenantBody), responses: { 201: json('The tenant, version 1'), 200: json('testMode: what would be stored'), 400: problem, 401: problem, 403: problem, 409: problem },
+    method: 'post',
+    path: '/v1/tenants',
+    summary: 'Create a tenant with its origins (staff, admin)',
+    description: `${versions} testMode: 200 with what would be stored, nothing written.`,
+    security: secured,
+    request: body(CreateTenantBody),
+    responses: {
+      201: json('The tenant, version 1'),
+      200: json('testMode: what would be stored'),
+      400: problem,
+      401: problem,
+      403: problem,
+      409: problem,
+    },
   });
   registry.registerPath({
-    method: 'get', path: '/v1/tenants/{identifier}', summary: 'The latest tenant, or as it was at asOfDateTime (staff, admin)', security: secured,
-    request: { ...tenant, query: TenantReadQuery }, responses: { 200: json('The tenant version'), 400: problem, 404: problem, 410: problem },
+    method: 'get',
+    path: '/v1/tenants/{identifier}',
+    summary: 'The latest tenant, or as it was at asOfDateTime (staff, admin)',
+    security: secured,
+    request: { ...tenant, query: TenantReadQuery },
+    responses: { 200: json('The tenant version'), 400: problem, 404: problem, 410: problem },
   });
   registry.registerPath({
-    method: 'patch', path: '/v1/tenants/{identifier}', summary: 'Change only the properties given; a new version (staff, admin)', description: versions, security: secured,
-    request: { ...tenant, ...body(PatchTenantBody) }, responses: { 200: json('The new version, or with testMode what it would be'), 400: problem, 404: problem, 409: problem, 410: problem },
+    method: 'patch',
+    path: '/v1/tenants/{identifier}',
+    summary: 'Change only the properties given; a new version (staff, admin)',
+    description: versions,
+    security: secured,
+    request: { ...tenant, ...body(PatchTenantBody) },
+    responses: {
+      200: json('The new version, or with testMode what it would be'),
+      400: problem,
+      404: problem,
+      409: problem,
+      410: problem,
+    },
   });
   registry.registerPath({
-    method: 'delete', path: '/v1/tenants/{identifier}', summary: 'Archive the tenant: answers the tenant as it was; earlier versions stay readable (staff, admin)', security: secured,
-    request: { ...tenant, ...body(z.object({ testMode: z.boolean().optional() })) }, responses: { 200: json('The tenant as it was'), 404: problem, 410: problem },
+    method: 'delete',
+    path: '/v1/tenants/{identifier}',
+    summary: 'Archive the tenant: answers the tenant as it was; earlier versions stay readable (staff, admin)',
+    security: secured,
+    request: { ...tenant, ...body(z.object({ testMode: z.boolean().optional() })) },
+    responses: { 200: json('The tenant as it was'), 404: problem, 410: problem },
   });
 
   const apiClient = z.object({ clientId: z.string() });
   const admin = 'Client administrators (gangway users named on the client) or staff/admin on the customer’s behalf.';
-  registry.registerPath({ method: 'get', path: '/v1/clients/{clientId}', summary: 'The client: id, administrators, tenants with their switch and notification emails', description: admin, security: secured, request: { params: apiClient }, responses: { 200: json('The client'), 403: problem, 404: problem } });
   registry.registerPath({
-    method: 'post', path: '/v1/clients/{clientId}/rotate-secret', summary: 'Rotate the client secret: the new one is shown once; the old one works until previousSecretValidUntil (CLIENT_SECRET_GRACE)', description: admin, security: secured,
-    request: { params: apiClient }, responses: { 200: json('{clientId, clientSecret, previousSecretValidUntil}'), 403: problem, 404: problem },
+    method: 'get',
+    path: '/v1/clients/{clientId}',
+    summary: 'The client: id, administrators, tenants with their switch and notification emails',
+    description: admin,
+    security: secured,
+    request: { params: apiClient },
+    responses: { 200: json('The client'), 403: problem, 404: problem },
   });
-  registry.registerPath({ method: 'post', path: '/v1/clients/{clientId}/tenants', summary: 'Add a tenant (a tenant is on at most one client: 409 otherwise)', description: admin, security: secured, request: { params: apiClient, ...body(AddApiClientTenantBody) }, responses: { 201: json('The client'), 400: problem, 403: problem, 409: problem } });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/clients/{clientId}/rotate-secret',
+    summary:
+      'Rotate the client secret: the new one is shown once; the old one works until previousSecretValidUntil (CLIENT_SECRET_GRACE)',
+    description: admin,
+    security: secured,
+    request: { params: apiClient },
+    responses: { 200: json('{clientId, clientSecret, previousSecretValidUntil}'), 403: problem, 404: problem },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/clients/{clientId}/tenants',
+    summary: 'Add a tenant (a tenant is on at most one client: 409 otherwise)',
+    description: admin,
+    security: secured,
+    request: { params: apiClient, ...body(AddApiClientTenantBody) },
+    responses: { 201: json('The client'), 400: problem, 403: problem, 409: problem },
+  });
   const apiClientTenant = apiClient.extend({ tenantId: z.uuid() });
-  registry.registerPath({ method: 'patch', path: '/v1/clients/{clientId}/tenants/{tenantId}', summary: 'Enable or disable the tenant for requests; set its failure notification emails', description: admin, security: secured, request: { params: apiClientTenant, ...body(UpdateApiClientTenantBody) }, responses: { 200: json('The client'), 400: problem, 403: problem, 404: problem } });
-  registry.registerPath({ method: 'delete', path: '/v1/clients/{clientId}/tenants/{tenantId}', summary: 'Remove a tenant from the client', description: admin, security: secured, request: { params: apiClientTenant }, responses: { 200: json('The client'), 403: problem, 404: problem } });
-  registry.registerPath({ method: 'post', path: '/v1/clients/{clientId}/administrators', summary: 'Add an administrator (a registered gangway user)', description: admin, security: secured, request: { params: apiClient, ...body(ApiClientAdministratorBody) }, responses: { 201: json('The client'), 400: problem, 403: problem } });
-  registry.registerPath({ method: 'delete', path: '/v1/clients/{clientId}/administrators/{email}', summary: 'Remove an administrator; removing the last one is 409', description: admin, security: secured, request: { params: apiClient.extend({ email: z.email() }) }, responses: { 200: json('The client'), 403: problem, 404: problem, 409: problem } });
+  registry.registerPath({
+    method: 'patch',
+    path: '/v1/clients/{clientId}/tenants/{tenantId}',
+    summary: 'Enable or disable the tenant for requests; set its failure notification emails',
+    description: admin,
+    security: secured,
+    request: { params: apiClientTenant, ...body(UpdateApiClientTenantBody) },
+    responses: { 200: json('The client'), 400: problem, 403: problem, 404: problem },
+  });
+  registry.registerPath({
+    method: 'delete',
+    path: '/v1/clients/{clientId}/tenants/{tenantId}',
+    summary: 'Remove a tenant from the client',
+    description: admin,
+    security: secured,
+    request: { params: apiClientTenant },
+    responses: { 200: json('The client'), 403: problem, 404: problem },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/clients/{clientId}/administrators',
+    summary: 'Add an administrator (a registered gangway user)',
+    description: admin,
+    security: secured,
+    request: { params: apiClient, ...body(ApiClientAdministratorBody) },
+    responses: { 201: json('The client'), 400: problem, 403: problem },
+  });
+  registry.registerPath({
+    method: 'delete',
+    path: '/v1/clients/{clientId}/administrators/{email}',
+    summary: 'Remove an administrator; removing the last one is 409',
+    description: admin,
+    security: secured,
+    request: { params: apiClient.extend({ email: z.email() }) },
+    responses: { 200: json('The client'), 403: problem, 404: problem, 409: problem },
+  });
 
   const token = z.object({ token: z.string() });
-  registry.registerPath({ method: 'get', path: '/set-password/{token}', summary: "HTML form where the customer chooses the integration user's password (the kit's setPasswordUrl)", request: { params: token }, responses: { 200: { description: 'HTML form' }, 410: { description: 'Used or expired link' } } });
-  registry.registerPath({ method: 'post', path: '/v1/set-password/{token}', summary: "Set the integration user's password (single use); then grant_type=password works at /oauth/token", request: { params: token, ...body(SetPasswordBody) }, responses: { 200: json('{username, status}'), 400: problem, 410: problem } });
   registry.registerPath({
-    method: 'get', path: '/platform/v1/invoices', summary: 'Invoice data: needs a token with an invoice scope (invoicing or control_tower_invoicing), which only integration users with invoiceDataAccess get', security: platform,
+    method: 'get',
+    path: '/set-password/{token}',
+    summary: "HTML form where the customer chooses the integration user's password (the kit's setPasswordUrl)",
+    request: { params: token },
+    responses: { 200: { description: 'HTML form' }, 410: { description: 'Used or expired link' } },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/set-password/{token}',
+    summary: "Set the integration user's password (single use); then grant_type=password works at /oauth/token",
+    request: { params: token, ...body(SetPasswordBody) },
+    responses: { 200: json('{username, status}'), 400: problem, 410: problem },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/platform/v1/invoices',
+    summary:
+      'Invoice data: needs a token with an invoice scope (invoicing or control_tower_invoicing), which only integration users with invoiceDataAccess get',
+    security: platform,
     responses: { 200: json('{items}'), 401: problem, 403: problem },
   });
 }

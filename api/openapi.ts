@@ -1,57 +1,259 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { registerAdministrationPaths } from './openapi-admin';
-import { ApprovalsQuery, CancelBody, CodecBody, CollectBody, DecisionBody, ListOnboardingsQuery, LoginBody, ReassignBody, RefreshBody, StartOnboardingBody } from './schemas';
+import {
+  ApprovalsQuery,
+  CancelBody,
+  CodecBody,
+  CollectBody,
+  DecisionBody,
+  ListOnboardingsQuery,
+  LoginBody,
+  ReassignBody,
+  RefreshBody,
+  StartOnboardingBody,
+} from './schemas';
 
 /** The OpenAPI 3.1 document, generated from the same schemas that validate requests. */
 export function buildOpenApiDocument(serverUrl: string) {
   const registry = new OpenAPIRegistry();
-  const bearer = registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  const bearer = registry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+  });
   const basic = registry.registerComponent('securitySchemes', 'clientBasic', { type: 'http', scheme: 'basic' });
-  const problem = { description: 'Problem (RFC 9457)', content: { 'application/problem+json': { schema: z.object({ type: z.string(), title: z.string(), status: z.number(), detail: z.string().optional(), errors: z.array(z.object({ path: z.string(), message: z.string() })).optional() }) } } };
-  const json = (description: string) => ({ description, content: { 'application/json': { schema: z.object({}).passthrough() } } });
+  const problem = {
+    description: 'Problem (RFC 9457)',
+    content: {
+      'application/problem+json': {
+        schema: z.object({
+          type: z.string(),
+          title: z.string(),
+          status: z.number(),
+          detail: z.string().optional(),
+          errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+        }),
+      },
+    },
+  };
+  const json = (description: string) => ({
+    description,
+    content: { 'application/json': { schema: z.object({}).passthrough() } },
+  });
   const body = (schema: z.ZodType) => ({ body: { content: { 'application/json': { schema } } } });
   const id = z.object({ id: z.uuid() });
   const token = z.object({ token: z.string() });
   const secured = [{ [bearer.name]: [] }];
 
-  registry.registerPath({ method: 'post', path: '/v1/login', summary: 'Log in; returns an access and a refresh token', request: body(LoginBody), responses: { 200: json('Token pair'), 400: problem, 401: problem } });
-  registry.registerPath({ method: 'post', path: '/v1/token/refresh', summary: 'Exchange a refresh token (single use) for a new pair', request: body(RefreshBody), responses: { 200: json('Token pair'), 401: problem } });
   registry.registerPath({
-    method: 'post', path: '/v1/onboardings', summary: 'Start an onboarding (staff, admin). testMode: validate and return the plan, starting nothing', description: 'Every problem is reported at once (400, errors[]), including: tenant.plan must be TRADE for API subscriptions; integrationUser.email must not be in STAFF_EMAIL_DOMAINS nor a staff account; integrationSystem "Other" needs integrationSystemName; a plain CONTROL_TOWER is refused. scope AUTOMATION is admin-only (403). A testMode dry run with problems answers 400 with the plan beside the errors.', security: secured,
-    request: { ...body(StartOnboardingBody), headers: z.object({ 'Idempotency-Key': z.string().optional() }) },
-    responses: { 202: { ...json('Started: {id, workflowId, status, links, webhookSecret?}'), headers: { 'Server-Timing': { description: 'Where the start spent its time: checks, insert, temporal, commit (and idempotency), in ms', schema: { type: 'string' as const } } } }, 200: json('testMode: the plan'), 400: problem, 401: problem, 403: problem, 409: problem, 422: problem },
+    method: 'post',
+    path: '/v1/login',
+    summary: 'Log in; returns an access and a refresh token',
+    request: body(LoginBody),
+    responses: { 200: json('Token pair'), 400: problem, 401: problem },
   });
-  registry.registerPath({ method: 'get', path: '/v1/onboardings', summary: 'List onboardings, newest first, cursor-paged (staff, admin)', security: secured, request: { query: ListOnboardingsQuery }, responses: { 200: json('{items, nextCursor}'), 400: problem, 401: problem, 403: problem } });
-  registry.registerPath({ method: 'get', path: '/v1/onboardings/{id}', summary: 'The onboarding view (staff, admin, its approvers)', security: secured, request: { params: id }, responses: { 200: json('Onboarding view'), 401: problem, 403: problem, 404: problem } });
-  registry.registerPath({ method: 'post', path: '/v1/onboardings/{id}/approvals', summary: 'Decide one requested subscription (its assigned approver or their delegate)', security: secured, request: { params: id, ...body(DecisionBody), headers: z.object({ 'Idempotency-Key': z.string().optional() }) }, responses: { 200: json('The approval'), 400: problem, 403: problem, 404: problem, 409: problem } });
-  const updateKey = { headers: z.object({ 'Idempotency-Key': z.string().optional().openapi({ description: 'Used as the Temporal update id: a retried request returns the first outcome' }) }) };
-  registry.registerPath({ method: 'post', path: '/v1/onboardings/{id}/reassignments', summary: 'Give one subscription\'s approval task to another approver, with a reason (admin)', security: secured, request: { params: id, ...body(ReassignBody), ...updateKey }, responses: { 200: json('The approval'), 400: problem, 403: problem, 404: problem, 409: problem } });
-  registry.registerPath({ method: 'post', path: '/v1/onboardings/{id}/delegations', summary: 'Let another approver decide in your place, with a reason (the assigned approver)', security: secured, request: { params: id, ...body(ReassignBody), ...updateKey }, responses: { 200: json('The approval'), 400: problem, 403: problem, 404: problem, 409: problem } });
-  registry.registerPath({ method: 'get', path: '/v1/onboardings/{id}/audit', summary: 'The audit trail: every assignment, decision, delegation, reassignment, reminder, escalation, expiry and status change, oldest first', security: secured, request: { params: id }, responses: { 200: json('{onboardingId, items: [{occurredAt, actor, action, subscription, reason, detail}]}'), 401: problem, 403: problem, 404: problem } });
-  registry.registerPath({ method: 'get', path: '/inbox', summary: 'The approver inbox: log in, see pending tasks, approve or reject with a comment', responses: { 200: { description: 'HTML page' } } });
-  registry.registerPath({ method: 'post', path: '/v1/onboardings/{id}/cancel', summary: 'Cancel; the onboarding undoes what it created and ends CANCELLED', security: secured, request: { params: id, ...body(CancelBody) }, responses: { 202: json('Cancellation requested'), 400: problem, 404: problem, 409: problem } });
-  registry.registerPath({ method: 'get', path: '/v1/approvals', summary: "The caller's approval tasks (approver)", security: secured, request: { query: ApprovalsQuery }, responses: { 200: json('{items}'), 401: problem, 403: problem } });
-  registry.registerPath({ method: 'get', path: '/collect/{token}', summary: 'HTML form for a client to submit portal credentials', request: { params: token }, responses: { 200: { description: 'HTML form' }, 410: { description: 'Used or expired link' } } });
-  registry.registerPath({ method: 'post', path: '/v1/collect/{token}', summary: 'Submit portal credentials (single use)', request: { params: token, ...body(CollectBody) }, responses: { 202: json('Received'), 400: problem, 410: problem } });
-  registry.registerPath({ method: 'get', path: '/v1/kits/{token}', summary: 'The integration kit, exactly once', request: { params: token }, responses: { 200: json('{clientId, clientSecret, username, setPasswordUrl, developerPortalUrl, subscriptions}'), 410: problem } });
   registry.registerPath({
-    method: 'post', path: '/oauth/token', summary: 'OAuth 2.0 token endpoint: client_credentials (RFC 6749 §4.4) or password (§4.3)', security: [{ [basic.name]: [] }],
-    request: { body: { content: { 'application/x-www-form-urlencoded': { schema: z.object({ grant_type: z.enum(['client_credentials', 'password']), username: z.string().optional(), password: z.string().optional() }) } } } },
-    responses: { 200: json('{access_token, token_type, expires_in, scope}'), 400: json('{error: invalid_grant | unsupported_grant_type}'), 401: json('{error: invalid_client}') },
+    method: 'post',
+    path: '/v1/token/refresh',
+    summary: 'Exchange a refresh token (single use) for a new pair',
+    request: body(RefreshBody),
+    responses: { 200: json('Token pair'), 401: problem },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/onboardings',
+    summary: 'Start an onboarding (staff, admin). testMode: validate and return the plan, starting nothing',
+    description:
+      'Every problem is reported at once (400, errors[]), including: tenant.plan must be TRADE for API subscriptions; integrationUser.email must not be in STAFF_EMAIL_DOMAINS nor a staff account; integrationSystem "Other" needs integrationSystemName; a plain CONTROL_TOWER is refused. scope AUTOMATION is admin-only (403). A testMode dry run with problems answers 400 with the plan beside the errors.',
+    security: secured,
+    request: { ...body(StartOnboardingBody), headers: z.object({ 'Idempotency-Key': z.string().optional() }) },
+    responses: {
+      202: {
+        ...json('Started: {id, workflowId, status, links, webhookSecret?}'),
+        headers: {
+          'Server-Timing': {
+            description: 'Where the start spent its time: checks, insert, temporal, commit (and idempotency), in ms',
+            schema: { type: 'string' as const },
+          },
+        },
+      },
+      200: json('testMode: the plan'),
+      400: problem,
+      401: problem,
+      403: problem,
+      409: problem,
+      422: problem,
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/onboardings',
+    summary: 'List onboardings, newest first, cursor-paged (staff, admin)',
+    security: secured,
+    request: { query: ListOnboardingsQuery },
+    responses: { 200: json('{items, nextCursor}'), 400: problem, 401: problem, 403: problem },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/onboardings/{id}',
+    summary: 'The onboarding view (staff, admin, its approvers)',
+    security: secured,
+    request: { params: id },
+    responses: { 200: json('Onboarding view'), 401: problem, 403: problem, 404: problem },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/onboardings/{id}/approvals',
+    summary: 'Decide one requested subscription (its assigned approver or their delegate)',
+    security: secured,
+    request: { params: id, ...body(DecisionBody), headers: z.object({ 'Idempotency-Key': z.string().optional() }) },
+    responses: { 200: json('The approval'), 400: problem, 403: problem, 404: problem, 409: problem },
+  });
+  const updateKey = {
+    headers: z.object({
+      'Idempotency-Key': z
+        .string()
+        .optional()
+        .openapi({ description: 'Used as the Temporal update id: a retried request returns the first outcome' }),
+    }),
+  };
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/onboardings/{id}/reassignments',
+    summary: "Give one subscription's approval task to another approver, with a reason (admin)",
+    security: secured,
+    request: { params: id, ...body(ReassignBody), ...updateKey },
+    responses: { 200: json('The approval'), 400: problem, 403: problem, 404: problem, 409: problem },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/onboardings/{id}/delegations',
+    summary: 'Let another approver decide in your place, with a reason (the assigned approver)',
+    security: secured,
+    request: { params: id, ...body(ReassignBody), ...updateKey },
+    responses: { 200: json('The approval'), 400: problem, 403: problem, 404: problem, 409: problem },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/onboardings/{id}/audit',
+    summary:
+      'The audit trail: every assignment, decision, delegation, reassignment, reminder, escalation, expiry and status change, oldest first',
+    security: secured,
+    request: { params: id },
+    responses: {
+      200: json('{onboardingId, items: [{occurredAt, actor, action, subscription, reason, detail}]}'),
+      401: problem,
+      403: problem,
+      404: problem,
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/inbox',
+    summary: 'The approver inbox: log in, see pending tasks, approve or reject with a comment',
+    responses: { 200: { description: 'HTML page' } },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/onboardings/{id}/cancel',
+    summary: 'Cancel; the onboarding undoes what it created and ends CANCELLED',
+    security: secured,
+    request: { params: id, ...body(CancelBody) },
+    responses: { 202: json('Cancellation requested'), 400: problem, 404: problem, 409: problem },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/approvals',
+    summary: "The caller's approval tasks (approver)",
+    security: secured,
+    request: { query: ApprovalsQuery },
+    responses: { 200: json('{items}'), 401: problem, 403: problem },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/collect/{token}',
+    summary: 'HTML form for a client to submit portal credentials',
+    request: { params: token },
+    responses: { 200: { description: 'HTML form' }, 410: { description: 'Used or expired link' } },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/collect/{token}',
+    summary: 'Submit portal credentials (single use)',
+    request: { params: token, ...body(CollectBody) },
+    responses: { 202: json('Received'), 400: problem, 410: problem },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/kits/{token}',
+    summary: 'The integration kit, exactly once',
+    request: { params: token },
+    responses: {
+      200: json('{clientId, clientSecret, username, setPasswordUrl, developerPortalUrl, subscriptions}'),
+      410: problem,
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/oauth/token',
+    summary: 'OAuth 2.0 token endpoint: client_credentials (RFC 6749 §4.4) or password (§4.3)',
+    security: [{ [basic.name]: [] }],
+    request: {
+      body: {
+        content: {
+          'application/x-www-form-urlencoded': {
+            schema: z.object({
+              grant_type: z.enum(['client_credentials', 'password']),
+              username: z.string().optional(),
+              password: z.string().optional(),
+            }),
+          },
+        },
+      },
+    },
+    responses: {
+      200: json('{access_token, token_type, expires_in, scope}'),
+      400: json('{error: invalid_grant | unsupported_grant_type}'),
+      401: json('{error: invalid_client}'),
+    },
   });
   for (const operation of ['encode', 'decode']) {
-    registry.registerPath({ method: 'post', path: `/codec/${operation}`, summary: `Temporal codec server: ${operation} payloads (staff, admin)`, security: secured, request: body(CodecBody), responses: { 200: json('{payloads}'), 400: problem, 401: problem, 403: problem } });
+    registry.registerPath({
+      method: 'post',
+      path: `/codec/${operation}`,
+      summary: `Temporal codec server: ${operation} payloads (staff, admin)`,
+      security: secured,
+      request: body(CodecBody),
+      responses: { 200: json('{payloads}'), 400: problem, 401: problem, 403: problem },
+    });
   }
-  const platformBearer = registry.registerComponent('securitySchemes', 'platformBearer', { type: 'http', scheme: 'bearer', description: 'access_token from /oauth/token' });
+  const platformBearer = registry.registerComponent('securitySchemes', 'platformBearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'access_token from /oauth/token',
+  });
   registerAdministrationPaths(registry, { problem, json, body, secured, platform: [{ [platformBearer.name]: [] }] });
-  for (const [path, summary] of [['/healthz', 'Liveness'], ['/readyz', 'Readiness: PostgreSQL and Temporal'], ['/metrics', 'Prometheus metrics']] as const) {
-    registry.registerPath({ method: 'get', path, summary, responses: { 200: { description: summary }, 503: { description: 'Not ready' } } });
+  for (const [path, summary] of [
+    ['/healthz', 'Liveness'],
+    ['/readyz', 'Readiness: PostgreSQL and Temporal'],
+    ['/metrics', 'Prometheus metrics'],
+  ] as const) {
+    registry.registerPath({
+      method: 'get',
+      path,
+      summary,
+      responses: { 200: { description: summary }, 503: { description: 'Not ready' } },
+    });
   }
 
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
-    info: { title: 'gangway', version: '0.1.0', description: 'Durable onboarding of B2B customers onto an API integration. Errors are application/problem+json.' },
+    info: {
+      title: 'gangway',
+      version: '0.1.0',
+      description: 'Durable onboarding of B2B customers onto an API integration. Errors are application/problem+json.',
+    },
     servers: [{ url: serverUrl }],
   });
 }

@@ -13,7 +13,10 @@ const SubscriptionCode = z
   .string()
   .superRefine((code, ctx) => {
     if (code === 'CONTROL_TOWER') {
-      ctx.addIssue({ code: 'custom', message: 'CONTROL_TOWER is two subscriptions: ask for CONTROL_TOWER_ORDERS or CONTROL_TOWER_INVOICING' });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'CONTROL_TOWER is two subscriptions: ask for CONTROL_TOWER_ORDERS or CONTROL_TOWER_INVOICING',
+      });
     } else if (!(SUBSCRIPTION_CODES as readonly string[]).includes(code)) {
       ctx.addIssue({ code: 'custom', message: `unknown subscription; one of ${SUBSCRIPTION_CODES.join(', ')}` });
     }
@@ -24,20 +27,37 @@ const SubscriptionCode = z
 /** Ongoing WMS: the integration names its external system; "Other" needs the system's own name. */
 const IntegrationUser = z
   .object({
-    email: email.openapi({ description: 'a dedicated integration mailbox: not in a staff domain, not a staff account' }),
+    email: email.openapi({
+      description: 'a dedicated integration mailbox: not in a staff domain, not a staff account',
+    }),
     integrationSystem: z.string().trim().min(1).max(100),
     integrationSystemName: z.string().trim().min(1).max(100).optional(),
-    scope: z.enum(['TENANT', 'AUTOMATION']).default('TENANT').openapi({ description: 'TENANT: this one tenant; AUTOMATION: every tenant, admins only' }),
-    invoiceDataAccess: z.boolean().default(false).openapi({ description: 'false: tokens carry no invoice scope and invoice data is refused (403)' }),
+    scope: z
+      .enum(['TENANT', 'AUTOMATION'])
+      .default('TENANT')
+      .openapi({ description: 'TENANT: this one tenant; AUTOMATION: every tenant, admins only' }),
+    invoiceDataAccess: z
+      .boolean()
+      .default(false)
+      .openapi({ description: 'false: tokens carry no invoice scope and invoice data is refused (403)' }),
   })
   .superRefine((user, ctx) => {
     if (user.integrationSystem.toLowerCase() === 'other' && !user.integrationSystemName) {
-      ctx.addIssue({ code: 'custom', path: ['integrationSystemName'], message: 'integrationSystem "Other" needs the system’s name here' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['integrationSystemName'],
+        message: 'integrationSystem "Other" needs the system’s name here',
+      });
     }
   });
 
 /** One of the customer's clients, whose portal credentials the onboarding collects (domain: PortalClientRequest). */
-const PortalClient = z.object({ partnerProvidedId: partnerId, name: z.string().trim().min(1).max(200), contactEmail: email, portalUrl: httpUrl });
+const PortalClient = z.object({
+  partnerProvidedId: partnerId,
+  name: z.string().trim().min(1).max(200),
+  contactEmail: email,
+  portalUrl: httpUrl,
+});
 
 export const StartOnboardingBody = z
   .object({
@@ -45,14 +65,17 @@ export const StartOnboardingBody = z
     integrationUser: IntegrationUser,
     subscriptions: z.array(SubscriptionCode).min(1).max(SUBSCRIPTION_CODES.length),
     approverEmail: email.optional(),
-    clientAdministrators: z.array(email).min(1).max(20).optional().openapi({ description: 'gangway users who administer the API client; default: the staff member who starts the onboarding' }),
+    clientAdministrators: z.array(email).min(1).max(20).optional().openapi({
+      description: 'gangway users who administer the API client; default: the staff member who starts the onboarding',
+    }),
     clients: z.array(PortalClient).max(100).default([]),
     notify: z.object({ email, webhookUrl: httpUrl.optional() }),
     testMode: z.boolean().default(false),
   })
   .superRefine((body, ctx) => {
     const duplicates = (values: string[]) => values.filter((v, i) => values.indexOf(v) !== i);
-    for (const code of duplicates(body.subscriptions)) ctx.addIssue({ code: 'custom', path: ['subscriptions'], message: `${code} is listed twice` });
+    for (const code of duplicates(body.subscriptions))
+      ctx.addIssue({ code: 'custom', path: ['subscriptions'], message: `${code} is listed twice` });
     for (const id of duplicates(body.clients.map((c) => c.partnerProvidedId))) {
       ctx.addIssue({ code: 'custom', path: ['clients'], message: `client ${id} is listed twice` });
     }
@@ -64,33 +87,55 @@ const OnboardingStatus = z.enum([...OPEN_STATUSES, ...FINAL_STATUSES]);
 
 export const ListOnboardingsQuery = z.object({
   status: OnboardingStatus.optional(),
-  connectivity: z.enum(['PENDING', 'CONNECTED', 'FAILED']).optional().openapi({ description: 'onboardings with at least one client in this connectivity state' }),
+  connectivity: z
+    .enum(['PENDING', 'CONNECTED', 'FAILED'])
+    .optional()
+    .openapi({ description: 'onboardings with at least one client in this connectivity state' }),
   tenant: z.string().min(1).max(64).optional().openapi({ description: 'partnerProvidedId or tenantId' }),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(200).optional(),
 });
 
 export const DecisionBody = z
-  .object({ subscription: SubscriptionCode, decision: z.enum(['APPROVE', 'REJECT']), comment: z.string().max(2000).optional() })
+  .object({
+    subscription: SubscriptionCode,
+    decision: z.enum(['APPROVE', 'REJECT']),
+    comment: z.string().max(2000).optional(),
+  })
   .openapi('Decision');
 
 export const ReassignBody = z
   .object({ subscription: SubscriptionCode, to: email, reason: z.string().trim().min(1).max(1000) })
-  .openapi('Reassignment', { description: 'Hand one subscription\'s approval task to another registered approver, saying why' });
+  .openapi('Reassignment', {
+    description: "Hand one subscription's approval task to another registered approver, saying why",
+  });
 
 export const CancelBody = z.object({ reason: z.string().trim().min(1).max(1000) }).openapi('Cancel');
-export const LoginBody = z.object({ email: z.string().min(1).max(254), password: z.string().min(1).max(1024) }).openapi('Login');
+export const LoginBody = z
+  .object({ email: z.string().min(1).max(254), password: z.string().min(1).max(1024) })
+  .openapi('Login');
 export const RefreshBody = z.object({ refreshToken: z.string().min(1).max(512) }).openapi('Refresh');
-export const CollectBody = z.object({ username: z.string().min(1).max(256), password: z.string().min(1).max(1024) }).openapi('PortalCredentials');
-const base64 = z.string().max(4_000_000).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64');
+export const CollectBody = z
+  .object({ username: z.string().min(1).max(256), password: z.string().min(1).max(1024) })
+  .openapi('PortalCredentials');
+const base64 = z
+  .string()
+  .max(4_000_000)
+  .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64');
 /** Temporal's codec server protocol: payloads in proto JSON form, bytes as base64. */
 export const CodecBody = z
-  .object({ payloads: z.array(z.object({ metadata: z.record(z.string(), base64).optional(), data: base64.optional() })).max(1000) })
+  .object({
+    payloads: z
+      .array(z.object({ metadata: z.record(z.string(), base64).optional(), data: base64.optional() }))
+      .max(1000),
+  })
   .openapi('CodecPayloads');
 export const SetPasswordBody = z
   .object({ password: z.string().min(12, 'at least 12 characters').max(1024) })
   .openapi('SetPassword', { description: "The integration user's password, chosen by the customer" });
-export const ApprovalsQuery = z.object({ status: z.enum(['PENDING', 'APPROVED', 'REJECTED', 'EXPIRED']).default('PENDING') });
+export const ApprovalsQuery = z.object({
+  status: z.enum(['PENDING', 'APPROVED', 'REJECTED', 'EXPIRED']).default('PENDING'),
+});
 /** Parses or throws the ZodError that the problem handler turns into a 400 naming each field. */
 export function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
   return schema.parse(value ?? {});

@@ -28,7 +28,10 @@ export interface ApiProcess {
  */
 export async function startApiProcess(config: Config, log: Logger): Promise<ApiProcess> {
   if (!config.databaseUrl) throw new Error('DATABASE_URL is required by the API');
-  const temporalOptions = { ...config.temporal.connection, address: requireTemporalAddress(config) } as ConnectionOptions & { address: string };
+  const temporalOptions = {
+    ...config.temporal.connection,
+    address: requireTemporalAddress(config),
+  } as ConnectionOptions & { address: string };
   const pool = createPool(config.databaseUrl, log, { max: config.databasePoolMax });
   try {
     await waitForDatabase(pool, log);
@@ -38,11 +41,20 @@ export async function startApiProcess(config: Config, log: Logger): Promise<ApiP
     throw err;
   }
   const connection = Connection.lazy(temporalOptions);
-  const temporal = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(requireMasterKeys(config)) });
+  const temporal = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    dataConverter: createDataConverter(requireMasterKeys(config)),
+  });
   const codec = createPayloadCodec(requireMasterKeys(config));
   await ensureReverifySchedule(temporal, config, log);
   const secrets = createSecrets(await loadDataKey(pool, requireMasterKeys(config)));
-  const tokens = createTokenService({ pool, secrets, accessTtlMs: config.accessTokenTtlMs, refreshTtlMs: config.refreshTokenTtlMs });
+  const tokens = createTokenService({
+    pool,
+    secrets,
+    accessTtlMs: config.accessTokenTtlMs,
+    refreshTtlMs: config.refreshTokenTtlMs,
+  });
   // Readiness gets a connection without the retry interceptor: one attempt under a deadline is what a
   // probe wants, and the SDK's retry timers outlive Connection.close() (they then throw from a timer).
   const probe = Connection.lazy({ ...temporalOptions, interceptors: [] });

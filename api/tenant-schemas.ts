@@ -6,7 +6,12 @@ extendZodWithOpenApi(z);
 
 /** The tenant and its origins (Shipium's tenant configuration), shared by /v1/tenants and the onboarding start. */
 
-export const partnerId = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only');
+export const partnerId = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only');
 export const email = z.email().max(254);
 
 const Address = z.object({
@@ -27,14 +32,28 @@ const isoDate = z.iso.date({ error: 'an ISO date, YYYY-MM-DD' });
 const OriginSchedule = z
   .object({
     shippingDays: z.array(Weekday).max(7).default([]),
-    cutoffTimes: z.array(z.object({ dayOfWeek: Weekday, cutoff: time })).max(7).default([]),
-    cutoffExceptions: z.array(z.object({ date: isoDate, cutoff: time })).max(366).default([]),
-    holidays: z.array(z.object({ date: isoDate, name: z.string().max(200).optional() })).max(366).default([]),
+    cutoffTimes: z
+      .array(z.object({ dayOfWeek: Weekday, cutoff: time }))
+      .max(7)
+      .default([]),
+    cutoffExceptions: z
+      .array(z.object({ date: isoDate, cutoff: time }))
+      .max(366)
+      .default([]),
+    holidays: z
+      .array(z.object({ date: isoDate, name: z.string().max(200).optional() }))
+      .max(366)
+      .default([]),
   })
   .superRefine((schedule, ctx) => {
     // A cutoff on a day the origin does not ship is a contradiction, not a setting.
     schedule.cutoffTimes.forEach((c, i) => {
-      if (!schedule.shippingDays.includes(c.dayOfWeek)) ctx.addIssue({ code: 'custom', path: ['cutoffTimes', i, 'dayOfWeek'], message: `${c.dayOfWeek} is not a shipping day` });
+      if (!schedule.shippingDays.includes(c.dayOfWeek))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['cutoffTimes', i, 'dayOfWeek'],
+          message: `${c.dayOfWeek} is not a shipping day`,
+        });
     });
   });
 
@@ -50,11 +69,18 @@ const Origin = z.object({
 });
 
 const tenantFields = {
-  partnerProvidedId: partnerId.openapi({ description: "The customer's own id; unique across live tenants, usable wherever a tenantId is" }),
+  partnerProvidedId: partnerId.openapi({
+    description: "The customer's own id; unique across live tenants, usable wherever a tenantId is",
+  }),
   name: z.string().trim().min(1).max(200),
   description: z.string().max(2000).optional(),
   taxIdentificationNumber: z.string().max(40).optional(),
-  plan: z.string().trim().min(1).max(40).openapi({ description: `API subscriptions need the ${API_PLAN} plan` }),
+  plan: z
+    .string()
+    .trim()
+    .min(1)
+    .max(40)
+    .openapi({ description: `API subscriptions need the ${API_PLAN} plan` }),
   accountManagerEmail: email.optional(),
   address: Address.optional(),
   contact: Contact.optional(),
@@ -64,13 +90,21 @@ const tenantFields = {
 const uniqueOrigins = (origins: { partnerProvidedId: string }[] | undefined, ctx: z.RefinementCtx) => {
   const ids = (origins ?? []).map((o) => o.partnerProvidedId);
   ids.forEach((id, i) => {
-    if (ids.indexOf(id) !== i) ctx.addIssue({ code: 'custom', path: ['origins', i, 'partnerProvidedId'], message: `origin ${id} is listed twice` });
+    if (ids.indexOf(id) !== i)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['origins', i, 'partnerProvidedId'],
+        message: `origin ${id} is listed twice`,
+      });
   });
 };
 
 export const TenantFields = z.object(tenantFields).superRefine((t, ctx) => uniqueOrigins(t.origins, ctx));
 
-const testMode = z.boolean().default(false).openapi({ description: 'true: validate and answer with what would be stored, changing nothing' });
+const testMode = z
+  .boolean()
+  .default(false)
+  .openapi({ description: 'true: validate and answer with what would be stored, changing nothing' });
 
 export const CreateTenantBody = z
   .object({ ...tenantFields, testMode })
@@ -82,12 +116,18 @@ export const PatchTenantBody = z
   .object({ ...z.object(tenantFields).partial().shape, testMode })
   .superRefine((t, ctx) => {
     uniqueOrigins(t.origins, ctx);
-    if (Object.keys(t).filter((k) => k !== 'testMode').length === 0) ctx.addIssue({ code: 'custom', path: [], message: 'name at least one property to change' });
+    if (Object.keys(t).filter((k) => k !== 'testMode').length === 0)
+      ctx.addIssue({ code: 'custom', path: [], message: 'name at least one property to change' });
   })
   .openapi('PatchTenant', { description: 'Only the properties given change; the rest stay as they are' });
 export type PatchTenantBody = z.infer<typeof PatchTenantBody>;
 
 export const TenantReadQuery = z.object({
-  asOfDateTime: z.iso.datetime({ offset: true, error: 'an RFC 3339 date-time, e.g. 2026-01-31T12:00:00Z' }).optional().openapi({ description: 'the tenant as it was then; 404 before it existed' }),
+  asOfDateTime: z.iso
+    .datetime({ offset: true, error: 'an RFC 3339 date-time, e.g. 2026-01-31T12:00:00Z' })
+    .optional()
+    .openapi({ description: 'the tenant as it was then; 404 before it existed' }),
 });
-export const TenantIdentifier = z.object({ identifier: z.string().min(1).max(64).openapi({ description: 'tenantId or partnerProvidedId' }) });
+export const TenantIdentifier = z.object({
+  identifier: z.string().min(1).max(64).openapi({ description: 'tenantId or partnerProvidedId' }),
+});

@@ -8,7 +8,11 @@ export function createBaselineActivities(pool: Pool) {
   return {
     async noop(): Promise<void> {},
     async write({ id, step }: { id: string; step: number }): Promise<void> {
-      await pool.query('INSERT INTO bench_rows (id, step, data) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [id, step, { step }]);
+      await pool.query('INSERT INTO bench_rows (id, step, data) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
+        id,
+        step,
+        { step },
+      ]);
       await pool.query(
         `INSERT INTO bench_views (id, version, view) VALUES ($1, $2, $3)
          ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, view = EXCLUDED.view WHERE bench_views.version < EXCLUDED.version`,

@@ -23,7 +23,10 @@ function census(file: string): Map<string, { bytes: number; count: number }> {
   for (let i = 0; i < s.nodes.length; i += fields.length) {
     const type = types[s.nodes[i + typeAt]];
     // Strings are grouped as one kind: their text is data, not a shape.
-    const name = type === 'string' || type === 'concatenated string' || type === 'sliced string' ? '' : s.strings[s.nodes[i + nameAt]].slice(0, 60);
+    const name =
+      type === 'string' || type === 'concatenated string' || type === 'sliced string'
+        ? ''
+        : s.strings[s.nodes[i + nameAt]].slice(0, 60);
     const key = `${type}\t${name}`;
     const entry = out.get(key) ?? { bytes: 0, count: 0 };
     entry.bytes += s.nodes[i + sizeAt];
@@ -49,8 +52,11 @@ function main(): void {
   }
   const total = diff.reduce((sum, d) => sum + d.bytes, 0);
   const kib = (bytes: number) => (bytes / 1024 / n).toFixed(2);
-  process.stdout.write(`heap growth ${kib(total)} KiB per parked workflow (${(total / 1048576).toFixed(1)} MiB over ${n})\n\nby node type (KiB per parked):\n`);
-  for (const [type, bytes] of [...byType].sort((x, y) => y[1] - x[1]).slice(0, 12)) process.stdout.write(`  ${type.padEnd(20)} ${kib(bytes)}\n`);
+  process.stdout.write(
+    `heap growth ${kib(total)} KiB per parked workflow (${(total / 1048576).toFixed(1)} MiB over ${n})\n\nby node type (KiB per parked):\n`,
+  );
+  for (const [type, bytes] of [...byType].sort((x, y) => y[1] - x[1]).slice(0, 12))
+    process.stdout.write(`  ${type.padEnd(20)} ${kib(bytes)}\n`);
   process.stdout.write(`\ntop kinds (KiB per parked, objects per parked):\n`);
   for (const d of diff.sort((x, y) => y.bytes - x.bytes).slice(0, Number(topArg ?? 30))) {
     const [type, name] = d.key.split('\t');

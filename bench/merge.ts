@@ -15,7 +15,16 @@ import { latencyPlot, renderReport, type BenchResults } from './report';
  * hand-written analysis lives in docs/performance.md, which neither a run nor a merge touches.
  */
 const ROOT = path.join(__dirname, '..');
-const SECTIONS = ['census', 'throughput', 'tuning', 'startLatency', 'startPhases', 'decision', 'readPath', 'coldStart'] as const;
+const SECTIONS = [
+  'census',
+  'throughput',
+  'tuning',
+  'startLatency',
+  'startPhases',
+  'decision',
+  'readPath',
+  'coldStart',
+] as const;
 
 async function main(): Promise<void> {
   const from = process.argv[2];
@@ -32,16 +41,36 @@ async function main(): Promise<void> {
     measured.push(key);
   }
   const laterParked = later.parked ?? [];
-  const same = (a: { n: number; variant: string }, b: { n: number; variant: string }) => a.n === b.n && a.variant === b.variant;
-  base.parked = [...(base.parked ?? []).filter((row) => !laterParked.some((x) => same(x, row))), ...laterParked].sort((a, b) => a.n - b.n || a.variant.localeCompare(b.variant));
+  const same = (a: { n: number; variant: string }, b: { n: number; variant: string }) =>
+    a.n === b.n && a.variant === b.variant;
+  base.parked = [...(base.parked ?? []).filter((row) => !laterParked.some((x) => same(x, row))), ...laterParked].sort(
+    (a, b) => a.n - b.n || a.variant.localeCompare(b.variant),
+  );
   const sizes = [...new Set(laterParked.map((x) => x.n))];
-  measured.push(...sizes.map((n) => `scenario 5 at ${n} (${laterParked.filter((x) => x.n === n).map((x) => x.variant).join(' and ')})`));
+  measured.push(
+    ...sizes.map(
+      (n) =>
+        `scenario 5 at ${n} (${laterParked
+          .filter((x) => x.n === n)
+          .map((x) => x.variant)
+          .join(' and ')})`,
+    ),
+  );
   if (measured.length === 0) throw new Error(`${from} holds no results to merge`);
 
   // A failure the later run measured past no longer stands; the later run's own failures do.
   const measuredPast = (failure: string) => sizes.some((n) => failure.startsWith(`5. ${n} parked`));
-  base.failures = [...(base.failures ?? []).filter((f) => !measuredPast(f)), ...(later.failures ?? []).map((f) => `${f} (later run, ${later.meta.date})`)];
-  (base.meta.supplements ??= []).push({ command: later.meta.command, date: later.meta.date, machine: later.meta.machine, sqlite: later.meta.sqlite, measured });
+  base.failures = [
+    ...(base.failures ?? []).filter((f) => !measuredPast(f)),
+    ...(later.failures ?? []).map((f) => `${f} (later run, ${later.meta.date})`),
+  ];
+  (base.meta.supplements ??= []).push({
+    command: later.meta.command,
+    date: later.meta.date,
+    machine: later.meta.machine,
+    sqlite: later.meta.sqlite,
+    measured,
+  });
 
   await writeFile(resultsFile, `${JSON.stringify(base, null, 2)}\n`);
   await writeFile(reportFile, `${renderReport(base)}\n`);

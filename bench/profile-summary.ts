@@ -1,10 +1,18 @@
 import { readFile } from 'node:fs/promises';
 
 /** Self time by function in a V8 .cpuprofile: `node -r ./scripts/register-ts.js bench/profile-summary.ts FILE [N]`. */
-interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
+interface Node {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
 async function main(): Promise<void> {
   const [file, top = '25'] = process.argv.slice(2);
-  const profile = JSON.parse(await readFile(file, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
+  const profile = JSON.parse(await readFile(file, 'utf8')) as {
+    nodes: Node[];
+    samples: number[];
+    timeDeltas: number[];
+  };
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<string, number>();
   profile.samples.forEach((id, i) => {

@@ -37,10 +37,23 @@ const smoke = flag('smoke');
  * a=b,c=d` on others; the tuning section measures the CLI's defaults beside the run's.
  */
 const pragmaOption = option('sqlite-pragmas');
-const sqlitePragmas = pragmaOption === undefined ? FILE_PRAGMAS : pragmaOption === 'defaults' ? [] : pragmaOption.split(',');
+const sqlitePragmas =
+  pragmaOption === undefined ? FILE_PRAGMAS : pragmaOption === 'defaults' ? [] : pragmaOption.split(',');
 const scenarios = new Set((option('scenarios') ?? '1,2,3,4,5,6').split(',').map(Number));
 const params = smoke
-  ? { levels: [2], perLevel: 3, rounds: 1, startRates: [5], loadSec: 2, phaseSamples: 3, decisionSamples: 2, parked: [10], burstBudgetSec: 120, restarts: 1, tuning: false }
+  ? {
+      levels: [2],
+      perLevel: 3,
+      rounds: 1,
+      startRates: [5],
+      loadSec: 2,
+      phaseSamples: 3,
+      decisionSamples: 2,
+      parked: [10],
+      burstBudgetSec: 120,
+      restarts: 1,
+      tuning: false,
+    }
   : {
       levels: (option('levels') ?? '10,25,50').split(',').map(Number),
       perLevel: Number(option('per-level') ?? 60),
@@ -78,12 +91,19 @@ async function meta(env: BenchEnv) {
   const cli = await findTemporalCli({ projectRoot: ROOT });
   const temporalVersion = (await promisify(execFile)(cli, ['--version'])).stdout.trim();
   const pgVersion = (await env.db.pool.query('SHOW server_version')).rows[0].server_version;
-  const sdk = JSON.parse(await readFile(path.join(ROOT, 'node_modules/@temporalio/worker/package.json'), 'utf8')).version;
+  const sdk = JSON.parse(
+    await readFile(path.join(ROOT, 'node_modules/@temporalio/worker/package.json'), 'utf8'),
+  ).version;
   return {
     command: `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`,
     date: new Date().toISOString(),
     machine: `${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}`,
-    versions: { 'Node.js': process.version, 'Temporal CLI': temporalVersion, 'Temporal TypeScript SDK': sdk, PostgreSQL: pgVersion },
+    versions: {
+      'Node.js': process.version,
+      'Temporal CLI': temporalVersion,
+      'Temporal TypeScript SDK': sdk,
+      PostgreSQL: pgVersion,
+    },
     sqlite: `file-backed SQLite (--db-filename), pragmas: ${env.sqlitePragmas.length ? env.sqlitePragmas.join(', ') : 'the CLI defaults'}`,
     params,
   };
@@ -127,17 +147,29 @@ async function main(): Promise<void> {
     };
     if (scenarios.has(1)) {
       say('1. throughput');
-      await attempt('1. throughput', async () => void (results.throughput = await throughput(env, app, baseline, ctx, params)));
+      await attempt(
+        '1. throughput',
+        async () => void (results.throughput = await throughput(env, app, baseline, ctx, params)),
+      );
     }
     if (scenarios.has(3)) {
       say('3. decision latency');
-      await attempt('3. decision latency', async () => void (results.decision = await decisionLatency(env, ctx, params.decisionSamples)));
+      await attempt(
+        '3. decision latency',
+        async () => void (results.decision = await decisionLatency(env, ctx, params.decisionSamples)),
+      );
     }
     if (scenarios.has(4)) {
       say('4. read path');
       await attempt('4. read path', async () => {
-        const { rows } = await env.db.pool.query<{ id: string }>("SELECT id FROM onboardings WHERE status = 'COMPLETED' LIMIT 1");
-        results.readPath = await readPath(app, baseline, ctx, { id: rows[0].id, durationSec: params.loadSec, connections: 10 });
+        const { rows } = await env.db.pool.query<{ id: string }>(
+          "SELECT id FROM onboardings WHERE status = 'COMPLETED' LIMIT 1",
+        );
+        results.readPath = await readPath(app, baseline, ctx, {
+          id: rows[0].id,
+          durationSec: params.loadSec,
+          connections: 10,
+        });
       });
     }
     if (scenarios.has(2)) {
@@ -146,15 +178,23 @@ async function main(): Promise<void> {
         results.startLatency = [];
         // First on queues nothing polls (the API alone), then with the workers running what is started:
         // the other order would measure the API alone beside the workers' backlog.
-        const unpolled = { ours: { TEMPORAL_TASK_QUEUE: 'bench-unpolled' }, bare: { BENCH_BASELINE_QUEUE: 'bench-unpolled-b0' } };
+        const unpolled = {
+          ours: { TEMPORAL_TASK_QUEUE: 'bench-unpolled' },
+          bare: { BENCH_BASELINE_QUEUE: 'bench-unpolled-b0' },
+        };
         for (const workers of ['none', 'running'] as const) {
           const q = workers === 'none' ? unpolled : { ours: {}, bare: {} };
-          const [oursApi, bareApi] = [await env.startApp({ BENCH_NO_WORKER: '1', ...q.ours }), await env.startBaseline({ BENCH_NO_WORKER: '1', ...q.bare })];
+          const [oursApi, bareApi] = [
+            await env.startApp({ BENCH_NO_WORKER: '1', ...q.ours }),
+            await env.startBaseline({ BENCH_NO_WORKER: '1', ...q.bare }),
+          ];
           try {
             if (workers === 'none') results.startPhases = await startPhases(oursApi, bareApi, ctx, params.phaseSamples);
             for (const rate of params.startRates) {
               const since = new Date();
-              results.startLatency.push(await startLatency(oursApi, bareApi, ctx, { rate, durationSec: params.loadSec, workers }));
+              results.startLatency.push(
+                await startLatency(oursApi, bareApi, ctx, { rate, durationSec: params.loadSec, workers }),
+              );
               if (workers === 'running') await untilOursParked(env.db.pool, since);
             }
           } finally {
@@ -169,11 +209,22 @@ async function main(): Promise<void> {
     await baseline.stop();
     if (scenarios.has(6)) {
       say('6. cold start');
-      await attempt('6. cold start', async () => void (results.coldStart = await coldStart(env, params.restarts, { npmStart: !smoke })));
+      await attempt(
+        '6. cold start',
+        async () => void (results.coldStart = await coldStart(env, params.restarts, { npmStart: !smoke })),
+      );
     }
     if (params.tuning && results.throughput) {
       say('tuning: the same throughput level on other SQLite pragmas');
-      await attempt('tuning', async () => void (results.tuning = await tune(params.levels[1] ?? params.levels[0], params.perLevel, results.throughput!)));
+      await attempt(
+        'tuning',
+        async () =>
+          void (results.tuning = await tune(
+            params.levels[1] ?? params.levels[0],
+            params.perLevel,
+            results.throughput!,
+          )),
+      );
     }
     // Last: a burst cut short by its budget leaves onboardings unfinished on this dev server.
     if (scenarios.has(5)) {
@@ -181,7 +232,9 @@ async function main(): Promise<void> {
       for (const n of params.parked) {
         say(`5. ${n} parked`);
         // Each variant's row is kept as soon as it is measured: a failure later in the scenario loses only its own.
-        await attempt(`5. ${n} parked`, () => parked(env, ctx, n, params.burstBudgetSec * 1000, (row) => results.parked!.push(row)));
+        await attempt(`5. ${n} parked`, () =>
+          parked(env, ctx, n, params.burstBudgetSec * 1000, (row) => results.parked!.push(row)),
+        );
       }
     }
     await writeOutputs(out, results);
@@ -208,8 +261,16 @@ async function tune(level: number, perLevel: number, run: BenchResults['throughp
     const ofRun = run.filter((r) => r.inFlight === level);
     const name = (pragmas: string[]) => (pragmas.length ? pragmas.join(', ') : 'the CLI defaults');
     return other.length > 0
-      ? { label: `dev-server SQLite pragmas, ${name([])} → ${name(other)} (${level} in flight)`, before: ofRun, after: measured }
-      : { label: `dev-server SQLite pragmas, ${name([])} → ${name(sqlitePragmas)} (${level} in flight)`, before: measured, after: ofRun };
+      ? {
+          label: `dev-server SQLite pragmas, ${name([])} → ${name(other)} (${level} in flight)`,
+          before: ofRun,
+          after: measured,
+        }
+      : {
+          label: `dev-server SQLite pragmas, ${name([])} → ${name(sqlitePragmas)} (${level} in flight)`,
+          before: measured,
+          after: ofRun,
+        };
   } finally {
     await app.stop();
     await baseline.stop();

@@ -6,11 +6,20 @@ const path = require('node:path');
 
 const entry = path.join(__dirname, '..', 'dist', 'cli', 'index.js');
 if (!fs.existsSync(entry)) {
-  process.stderr.write(`gangway: the CLI is not built yet (no ${path.relative(process.cwd(), entry) || entry}); run \`npm run build\` in ${path.join(__dirname, '..')} first\n`);
+  process.stderr.write(
+    `gangway: the CLI is not built yet (no ${path.relative(process.cwd(), entry) || entry}); run \`npm run build\` in ${path.join(__dirname, '..')} first\n`,
+  );
   process.exitCode = 2;
 } else {
   require(entry)
-    .run(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), signals: process })
+    .run(process.argv.slice(2), {
+      stdin: process.stdin,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      env: process.env,
+      cwd: process.cwd(),
+      signals: process,
+    })
     .then(
       (code) => {
         process.exitCode = code;

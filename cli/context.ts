@@ -45,9 +45,15 @@ export class Context {
     const stdin = this.io.stdin as NodeJS.ReadableStream & { isTTY?: boolean };
     if (stdin.isTTY) this.err(`Reading the ${what} from standard input; end it with Ctrl-D.`);
     const chunks: Buffer[] = [];
-    for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array));
-    const text = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
-    if (text.length === 0) throw new CliError(`the ${what} on standard input is empty`, [`pipe it in, e.g.: printf '%s' "$PASSWORD" | gangway …`]);
+    for await (const chunk of stdin)
+      chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array));
+    const text = Buffer.concat(chunks)
+      .toString('utf8')
+      .replace(/\r?\n$/, '');
+    if (text.length === 0)
+      throw new CliError(`the ${what} on standard input is empty`, [
+        `pipe it in, e.g.: printf '%s' "$PASSWORD" | gangway …`,
+      ]);
     return text;
   }
 }

@@ -6,13 +6,21 @@ export const WAITING_ON_A_PERSON: readonly OnboardingStatus[] = ['AWAITING_APPRO
 export const ENDED_WELL: readonly OnboardingStatus[] = ['COMPLETED'];
 export const ENDED_BADLY: readonly OnboardingStatus[] = ['REJECTED', 'CANCELLED', 'FAILED'];
 
-const GLYPH: Record<StepStatus, string> = { PENDING: '·', RUNNING: '…', DONE: '✓', FAILED: '✗', SKIPPED: '–', COMPENSATED: '↺' };
+const GLYPH: Record<StepStatus, string> = {
+  PENDING: '·',
+  RUNNING: '…',
+  DONE: '✓',
+  FAILED: '✗',
+  SKIPPED: '–',
+  COMPENSATED: '↺',
+};
 
 /** What a step is doing, e.g. `… REQUEST_APPROVAL waiting for am@example.com`. */
 function stepLine(step: StepView, view: OnboardingView): string {
   let detail = step.detail;
   if (!detail && step.status === 'RUNNING') detail = waitingFor(step, view);
-  if (step.status === 'SKIPPED' || step.status === 'COMPENSATED') return `${GLYPH[step.status]} ${step.name} ${step.status.toLowerCase()}${detail ? ` (${detail})` : ''}`;
+  if (step.status === 'SKIPPED' || step.status === 'COMPENSATED')
+    return `${GLYPH[step.status]} ${step.name} ${step.status.toLowerCase()}${detail ? ` (${detail})` : ''}`;
   return `${GLYPH[step.status]} ${step.name}${detail ? ` ${detail}` : ''}`;
 }
 
@@ -45,7 +53,12 @@ export function changes(before: OnboardingView | undefined, after: OnboardingVie
   }
   for (const portalClient of after.clients) {
     const old = before?.clients.find((c) => c.partnerProvidedId === portalClient.partnerProvidedId);
-    if (old && (old.connectivity !== portalClient.connectivity || old.attempts !== portalClient.attempts || old.awaitingCredentials !== portalClient.awaitingCredentials)) {
+    if (
+      old &&
+      (old.connectivity !== portalClient.connectivity ||
+        old.attempts !== portalClient.attempts ||
+        old.awaitingCredentials !== portalClient.awaitingCredentials)
+    ) {
       lines.push(`  client ${portalClient.partnerProvidedId}: ${portalClientState(portalClient)}`);
     }
   }
@@ -86,7 +99,14 @@ const when = (iso: string | null | undefined) => (iso ? iso.replace('T', ' ').re
 
 function table(rows: string[][], indent = '  '): string[] {
   const widths = rows.reduce<number[]>((w, row) => row.map((cell, i) => Math.max(w[i] ?? 0, cell.length)), []);
-  return rows.map((row) => indent + row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd());
+  return rows.map(
+    (row) =>
+      indent +
+      row
+        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i])))
+        .join('  ')
+        .trimEnd(),
+  );
 }
 
 /** The whole onboarding view for `gangway status`. */
@@ -102,7 +122,14 @@ export function renderView(view: OnboardingView): string[] {
     `  updated           ${when(view.updatedAt)}`,
     '',
     'Steps',
-    ...table(view.steps.map((s) => [GLYPH[s.status], s.name, s.status, s.detail ?? (s.status === 'RUNNING' ? waitingFor(s, view) ?? '' : '')])),
+    ...table(
+      view.steps.map((s) => [
+        GLYPH[s.status],
+        s.name,
+        s.status,
+        s.detail ?? (s.status === 'RUNNING' ? (waitingFor(s, view) ?? '') : ''),
+      ]),
+    ),
   ];
   lines.push('', 'Approvals');
   if (view.approvals.length === 0) lines.push('  none');
@@ -118,7 +145,8 @@ export function renderView(view: OnboardingView): string[] {
       ),
     );
   }
-  if (view.subscriptions.length) lines.push('', 'Subscriptions', ...table(view.subscriptions.map((s) => [s.code, s.status])));
+  if (view.subscriptions.length)
+    lines.push('', 'Subscriptions', ...table(view.subscriptions.map((s) => [s.code, s.status])));
   lines.push('', 'Clients');
   if (view.clients.length === 0) lines.push('  none');
   else {
@@ -129,7 +157,9 @@ export function renderView(view: OnboardingView): string[] {
           c.connectivity,
           `${c.attempts} attempt${c.attempts === 1 ? '' : 's'}`,
           `last checked ${when(c.lastCheckedAt)}`,
-          [c.awaitingCredentials ? 'awaiting credentials' : '', c.lastError ? `last error: ${c.lastError}` : ''].filter(Boolean).join('; '),
+          [c.awaitingCredentials ? 'awaiting credentials' : '', c.lastError ? `last error: ${c.lastError}` : '']
+            .filter(Boolean)
+            .join('; '),
         ]),
       ),
     );

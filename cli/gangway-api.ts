@@ -60,7 +60,10 @@ export async function send(
     });
   } catch (err) {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    const why = (err as Error).name === 'TimeoutError' ? `no answer within ${REQUEST_TIMEOUT_MS / 1000}s` : cause?.code ?? cause?.message ?? (err as Error).message;
+    const why =
+      (err as Error).name === 'TimeoutError'
+        ? `no answer within ${REQUEST_TIMEOUT_MS / 1000}s`
+        : (cause?.code ?? cause?.message ?? (err as Error).message);
     throw new NetworkError(`cannot reach the gangway API at ${baseUrl}: ${why}`, [
       'is the stack running (`npm start`)? Name another API with --api URL or GANGWAY_API_URL',
     ]);
@@ -88,7 +91,11 @@ export class GangwayApi {
     private readonly auth: Auth,
   ) {}
 
-  async call<T = unknown>(method: string, path: string, options: { body?: unknown; headers?: Record<string, string> } = {}): Promise<{ status: number; body: T }> {
+  async call<T = unknown>(
+    method: string,
+    path: string,
+    options: { body?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<{ status: number; body: T }> {
     let res = await send(this.baseUrl, method, path, { ...options, token: this.auth.accessToken() });
     if (res.status === 401) {
       if (!(await this.auth.renew())) throw this.auth.refused(problemOf(res));

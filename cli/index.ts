@@ -34,7 +34,8 @@ function report(ctx: Context, err: unknown): void {
     const p = err.problem;
     ctx.err(`gangway: ${p.title ?? 'HTTP error'} (${err.status})${p.detail ? `: ${p.detail}` : ''}`);
     for (const e of Array.isArray(p.errors) ? p.errors : []) ctx.err(`  ${e.path}: ${e.message}`);
-    if (typeof p.existingId === 'string') ctx.err(`  the open onboarding is ${p.existingId}: gangway status ${p.existingId}`);
+    if (typeof p.existingId === 'string')
+      ctx.err(`  the open onboarding is ${p.existingId}: gangway status ${p.existingId}`);
   } else if (err instanceof CliError) {
     ctx.err(`gangway: ${err.message}`);
     for (const hint of err.hints) ctx.err(`  ${hint}`);
@@ -52,7 +53,12 @@ function positiveInteger(text: string): number {
 function buildProgram(ctx: Context, setExit: (code: number) => void): Command {
   const program = new Command('gangway')
     .description('Onboard B2B customers with gangway: users, onboardings, approvals.')
-    .addOption(new Option('--api <url>', 'the API base URL (default: GANGWAY_API_URL, else the apiUrl in $GANGWAY_DATA_DIR/runtime.json, else http://127.0.0.1:3000)'))
+    .addOption(
+      new Option(
+        '--api <url>',
+        'the API base URL (default: GANGWAY_API_URL, else the apiUrl in $GANGWAY_DATA_DIR/runtime.json, else http://127.0.0.1:3000)',
+      ),
+    )
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.io.stdout.write(s), writeErr: (s) => ctx.io.stderr.write(s) })
     .showHelpAfterError('(run with --help for usage)');
@@ -69,15 +75,24 @@ function buildProgram(ctx: Context, setExit: (code: number) => void): Command {
     .command('add')
     .description('create a user directly in PostgreSQL (DATABASE_URL, else runtime.json) and print its id')
     .requiredOption('--email <email>', 'the user’s email address, used to log in')
-    .addOption(new Option('--role <role>', 'what the user may do').choices(['staff', 'approver', 'admin']).makeOptionMandatory())
-    .addOption(new Option('--approver-kind <kind>', 'for approvers: account manager or technical account manager').choices(['AM', 'TECH_AM']))
+    .addOption(
+      new Option('--role <role>', 'what the user may do').choices(['staff', 'approver', 'admin']).makeOptionMandatory(),
+    )
+    .addOption(
+      new Option('--approver-kind <kind>', 'for approvers: account manager or technical account manager').choices([
+        'AM',
+        'TECH_AM',
+      ]),
+    )
     .option('--password-stdin', 'read the password from standard input (one trailing newline is removed)')
     .action(act((opts) => usersAdd(ctx, opts)));
 
   const keys = program.command('keys').description('manage the keys that protect stored secrets');
   keys
     .command('rewrap')
-    .description('after a master key rotation: wrap every data key under GANGWAY_MASTER_KEY (old keys in GANGWAY_PREVIOUS_MASTER_KEYS)')
+    .description(
+      'after a master key rotation: wrap every data key under GANGWAY_MASTER_KEY (old keys in GANGWAY_PREVIOUS_MASTER_KEYS)',
+    )
     .action(act(() => keysRewrap(ctx)));
 
   program

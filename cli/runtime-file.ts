@@ -42,14 +42,17 @@ export async function resolveApiUrl(ctx: Context, option: string | undefined): P
     ? [option, '--api']
     : ctx.io.env.GANGWAY_API_URL
       ? [ctx.io.env.GANGWAY_API_URL, 'GANGWAY_API_URL']
-      : await readRuntimeFile(ctx).then((r) => (r?.apiUrl ? [r.apiUrl, runtimeFilePath(ctx)] : [DEFAULT_API_URL, 'the default']));
+      : await readRuntimeFile(ctx).then((r) =>
+          r?.apiUrl ? [r.apiUrl, runtimeFilePath(ctx)] : [DEFAULT_API_URL, 'the default'],
+        );
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
     throw new CliError(`the API URL from ${from} is not a URL: ${raw}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CliError(`the API URL from ${from} must be http or https: ${raw}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new CliError(`the API URL from ${from} must be http or https: ${raw}`);
   if (url.username || url.password) throw new CliError(`the API URL from ${from} must not carry credentials`);
   return url.toString().replace(/\/+$/, '');
 }

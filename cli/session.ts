@@ -25,8 +25,19 @@ async function readSession(ctx: Context): Promise<Session | undefined> {
   }
   try {
     const s = JSON.parse(text) as Partial<Session>;
-    if (typeof s.apiUrl === 'string' && typeof s.email === 'string' && typeof s.accessToken === 'string' && typeof s.refreshToken === 'string') {
-      return { apiUrl: s.apiUrl, email: s.email, accessToken: s.accessToken, refreshToken: s.refreshToken, expiresAt: String(s.expiresAt ?? '') };
+    if (
+      typeof s.apiUrl === 'string' &&
+      typeof s.email === 'string' &&
+      typeof s.accessToken === 'string' &&
+      typeof s.refreshToken === 'string'
+    ) {
+      return {
+        apiUrl: s.apiUrl,
+        email: s.email,
+        accessToken: s.accessToken,
+        refreshToken: s.refreshToken,
+        expiresAt: String(s.expiresAt ?? ''),
+      };
     }
   } catch {
     /* unreadable: treated as no session */
@@ -49,7 +60,11 @@ export async function writeSession(ctx: Context, session: Session): Promise<void
   }
 }
 
-export interface TokenPair { accessToken: string; refreshToken: string; expiresIn: number }
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+}
 
 export function sessionFrom(apiUrl: string, email: string, pair: TokenPair): Session {
   return {
@@ -61,7 +76,8 @@ export function sessionFrom(apiUrl: string, email: string, pair: TokenPair): Ses
   };
 }
 
-const loginHint = (apiUrl: string | undefined, email = 'E') => `log in with: gangway login --email ${email} --password-stdin${apiUrl ? ` --api ${apiUrl}` : ''}`;
+const loginHint = (apiUrl: string | undefined, email = 'E') =>
+  `log in with: gangway login --email ${email} --password-stdin${apiUrl ? ` --api ${apiUrl}` : ''}`;
 
 /**
  * The API as the current user: GANGWAY_TOKEN when set (never refreshed), else the stored session,
@@ -73,16 +89,19 @@ export async function authenticatedApi(ctx: Context, apiUrl: string): Promise<Ga
     return new GangwayApi(apiUrl, {
       accessToken: () => envToken,
       renew: async () => false,
-      refused: (p: Problem) => new CliError(`the API refused the token in GANGWAY_TOKEN: ${p.detail ?? p.title ?? 'unauthorized'}`, [
-        `set a fresh token, or unset GANGWAY_TOKEN and ${loginHint(apiUrl)}`,
-      ]),
+      refused: (p: Problem) =>
+        new CliError(`the API refused the token in GANGWAY_TOKEN: ${p.detail ?? p.title ?? 'unauthorized'}`, [
+          `set a fresh token, or unset GANGWAY_TOKEN and ${loginHint(apiUrl)}`,
+        ]),
     });
   }
 
   let session = await readSession(ctx);
   if (!session) throw new CliError(`not logged in (no session in ${sessionPath(ctx)})`, [loginHint(apiUrl)]);
   if (session.apiUrl !== apiUrl) {
-    throw new CliError(`the stored session is for ${session.apiUrl}, not ${apiUrl}`, [loginHint(apiUrl, session.email)]);
+    throw new CliError(`the stored session is for ${session.apiUrl}, not ${apiUrl}`, [
+      loginHint(apiUrl, session.email),
+    ]);
   }
   const auth: Auth = {
     accessToken: () => session!.accessToken,
@@ -102,7 +121,8 @@ export async function authenticatedApi(ctx: Context, apiUrl: string): Promise<Ga
       }
       return false;
     },
-    refused: () => new CliError(`the session of ${session!.email} has expired or was revoked`, [loginHint(apiUrl, session!.email)]),
+    refused: () =>
+      new CliError(`the session of ${session!.email} has expired or was revoked`, [loginHint(apiUrl, session!.email)]),
   };
   return new GangwayApi(apiUrl, auth);
 }

@@ -30,7 +30,9 @@ export async function createDatabaseIfMissing(url: string): Promise<void> {
  */
 
 export async function existingDatabases(conn: Client, names: string[]): Promise<Set<string>> {
-  const { rows } = await conn.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname = ANY($1)', [names]);
+  const { rows } = await conn.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname = ANY($1)', [
+    names,
+  ]);
   return new Set(rows.map((row) => row.datname));
 }
 

@@ -1,7 +1,12 @@
 import type { PoolClient } from 'pg';
 import type { Queryable } from './queryable';
 
-export interface ApiClientTenant { tenantId: string; partnerProvidedId: string; enabled: boolean; notificationEmails: string[] }
+export interface ApiClientTenant {
+  tenantId: string;
+  partnerProvidedId: string;
+  enabled: boolean;
+  notificationEmails: string[];
+}
 export interface ApiClientView {
   clientId: string;
   administrators: string[];
@@ -16,8 +21,16 @@ export async function findApiClient(db: Queryable, clientId: string): Promise<Ap
     [clientId],
   );
   if (!rows[0]) return undefined;
-  const admins = await db.query<{ email: string }>('SELECT email FROM api_client_administrators WHERE client_id = $1 ORDER BY added_at, email', [clientId]);
-  const tenants = await db.query<{ tenant_id: string; partner_provided_id: string; enabled: boolean; notification_emails: string[] }>(
+  const admins = await db.query<{ email: string }>(
+    'SELECT email FROM api_client_administrators WHERE client_id = $1 ORDER BY added_at, email',
+    [clientId],
+  );
+  const tenants = await db.query<{
+    tenant_id: string;
+    partner_provided_id: string;
+    enabled: boolean;
+    notification_emails: string[];
+  }>(
     `SELECT t.tenant_id, te.partner_provided_id, t.enabled, t.notification_emails
      FROM api_client_tenants t JOIN tenants te ON te.tenant_id = t.tenant_id WHERE t.client_id = $1 ORDER BY te.partner_provided_id`,
     [clientId],
@@ -25,7 +38,12 @@ export async function findApiClient(db: Queryable, clientId: string): Promise<Ap
   return {
     clientId,
     administrators: admins.rows.map((r) => r.email),
-    tenants: tenants.rows.map((t) => ({ tenantId: t.tenant_id, partnerProvidedId: t.partner_provided_id, enabled: t.enabled, notificationEmails: t.notification_emails })),
+    tenants: tenants.rows.map((t) => ({
+      tenantId: t.tenant_id,
+      partnerProvidedId: t.partner_provided_id,
+      enabled: t.enabled,
+      notificationEmails: t.notification_emails,
+    })),
     secretRotatedAt: rows[0].secret_rotated_at?.toISOString() ?? null,
     previousSecretValidUntil: rows[0].previous_secret_expires_at?.toISOString() ?? null,
   };
@@ -33,26 +51,37 @@ export async function findApiClient(db: Queryable, clientId: string): Promise<Ap
 
 /** The API client an onboarding issued (its orchestration id is the onboarding id), if it did. */
 export async function findOrchestratedApiClientId(db: Queryable, orchestrationId: string): Promise<string | undefined> {
-  const { rows } = await db.query<{ client_id: string }>('SELECT client_id FROM api_clients WHERE orchestration_id = $1', [orchestrationId]);
+  const { rows } = await db.query<{ client_id: string }>(
+    'SELECT client_id FROM api_clients WHERE orchestration_id = $1',
+    [orchestrationId],
+  );
   return rows[0]?.client_id;
 }
 
 /** A new client serving one tenant, with its administrators; the caller owns the transaction. */
 export async function insertApiClient(
   tx: PoolClient,
-  apiClient: { clientId: string; secretHash: string; orchestrationId: string; createdAt: Date; tenantId: string; administrators: string[] },
+  apiClient: {
+    clientId: string;
+    secretHash: string;
+    orchestrationId: string;
+    createdAt: Date;
+    tenantId: string;
+    administrators: string[];
+  },
 ): Promise<void> {
-  await tx.query('INSERT INTO api_clients (client_id, secret_hash, orchestration_id, created_at) VALUES ($1, $2, $3, $4)', [
+  await tx.query(
+    'INSERT INTO api_clients (client_id, secret_hash, orchestration_id, created_at) VALUES ($1, $2, $3, $4)',
+    [apiClient.clientId, apiClient.secretHash, apiClient.orchestrationId, apiClient.createdAt],
+  );
+  await tx.query('INSERT INTO api_client_tenants (client_id, tenant_id) VALUES ($1, $2)', [
     apiClient.clientId,
-    apiClient.secretHash,
-    apiClient.orchestrationId,
-    apiClient.createdAt,
+    apiClient.tenantId,
   ]);
-  await tx.query('INSERT INTO api_client_tenants (client_id, tenant_id) VALUES ($1, $2)', [apiClient.clientId, apiClient.tenantId]);
-  await tx.query('INSERT INTO api_client_administrators (client_id, email) SELECT $1, lower(e) FROM unnest($2::text[]) AS e ON CONFLICT DO NOTHING', [
-    apiClient.clientId,
-    apiClient.administrators,
-  ]);
+  await tx.query(
+    'INSERT INTO api_client_administrators (client_id, email) SELECT $1, lower(e) FROM unnest($2::text[]) AS e ON CONFLICT DO NOTHING',
+    [apiClient.clientId, apiClient.administrators],
+  );
 }
 
 /** The clients an orchestration issued stop working and serve no tenant any more; the caller owns the transaction. */
@@ -61,7 +90,8 @@ export async function revokeOrchestratedApiClients(tx: PoolClient, orchestration
     'UPDATE api_clients SET revoked_at = COALESCE(revoked_at, $2) WHERE orchestration_id = $1 RETURNING client_id',
     [orchestrationId, at],
   );
-  for (const { client_id } of revoked.rows) await tx.query('DELETE FROM api_client_tenants WHERE client_id = $1', [client_id]);
+  for (const { client_id } of revoked.rows)
+    await tx.query('DELETE FROM api_client_tenants WHERE client_id = $1', [client_id]);
 }
 
 /** What /oauth/token checks a presented secret against, and what the client may then do. */
@@ -78,7 +108,10 @@ export interface ApiClientCredentials {
   invoice: boolean;
 }
 
-export async function findApiClientCredentials(db: Queryable, clientId: string): Promise<ApiClientCredentials | undefined> {
+export async function findApiClientCredentials(
+  db: Queryable,
+  clientId: string,
+): Promise<ApiClientCredentials | undefined> {
   const { rows } = await db.query<ApiClientCredentials>(
     `SELECT c.secret_hash, c.previous_secret_hash, COALESCE(c.previous_secret_expires_at > now(), false) AS previous_valid,
             array_remove(array_agg(DISTINCT t.tenant_id::text), NULL) AS tenant_ids,
@@ -96,12 +129,20 @@ export async function findApiClientCredentials(db: Queryable, clientId: string):
 }
 
 export async function isApiClientAdministrator(db: Queryable, clientId: string, email: string): Promise<boolean> {
-  const { rows } = await db.query('SELECT 1 FROM api_client_administrators WHERE client_id = $1 AND email = lower($2)', [clientId, email]);
+  const { rows } = await db.query(
+    'SELECT 1 FROM api_client_administrators WHERE client_id = $1 AND email = lower($2)',
+    [clientId, email],
+  );
   return rows.length > 0;
 }
 
 /** The new secret's hash replaces the current one, which keeps working until graceUntil. */
-export async function rotateApiClientSecret(db: Queryable, clientId: string, newSecretHash: string, graceUntil: Date): Promise<void> {
+export async function rotateApiClientSecret(
+  db: Queryable,
+  clientId: string,
+  newSecretHash: string,
+  graceUntil: Date,
+): Promise<void> {
   await db.query(
     `UPDATE api_clients SET previous_secret_hash = secret_hash, previous_secret_expires_at = $3, secret_hash = $2, secret_rotated_at = now()
      WHERE client_id = $1 AND revoked_at IS NULL`,
@@ -110,16 +151,24 @@ export async function rotateApiClientSecret(db: Queryable, clientId: string, new
 }
 
 /** Adds a tenant; the tenant_id UNIQUE constraint keeps a tenant on at most one client. */
-export async function addApiClientTenant(db: Queryable, clientId: string, tenantId: string, settings: { enabled: boolean; notificationEmails: string[] }): Promise<void> {
-  await db.query('INSERT INTO api_client_tenants (client_id, tenant_id, enabled, notification_emails) VALUES ($1, $2, $3, $4)', [
-    clientId,
-    tenantId,
-    settings.enabled,
-    settings.notificationEmails,
-  ]);
+export async function addApiClientTenant(
+  db: Queryable,
+  clientId: string,
+  tenantId: string,
+  settings: { enabled: boolean; notificationEmails: string[] },
+): Promise<void> {
+  await db.query(
+    'INSERT INTO api_client_tenants (client_id, tenant_id, enabled, notification_emails) VALUES ($1, $2, $3, $4)',
+    [clientId, tenantId, settings.enabled, settings.notificationEmails],
+  );
 }
 
-export async function updateApiClientTenant(db: Queryable, clientId: string, tenantId: string, settings: { enabled?: boolean; notificationEmails?: string[] }): Promise<boolean> {
+export async function updateApiClientTenant(
+  db: Queryable,
+  clientId: string,
+  tenantId: string,
+  settings: { enabled?: boolean; notificationEmails?: string[] },
+): Promise<boolean> {
   const { rowCount } = await db.query(
     `UPDATE api_client_tenants SET enabled = COALESCE($3, enabled), notification_emails = COALESCE($4, notification_emails)
      WHERE client_id = $1 AND tenant_id = $2`,
@@ -129,19 +178,29 @@ export async function updateApiClientTenant(db: Queryable, clientId: string, ten
 }
 
 export async function removeApiClientTenant(db: Queryable, clientId: string, tenantId: string): Promise<boolean> {
-  const { rowCount } = await db.query('DELETE FROM api_client_tenants WHERE client_id = $1 AND tenant_id = $2', [clientId, tenantId]);
+  const { rowCount } = await db.query('DELETE FROM api_client_tenants WHERE client_id = $1 AND tenant_id = $2', [
+    clientId,
+    tenantId,
+  ]);
   return (rowCount ?? 0) > 0;
 }
 
 export async function addApiClientAdministrator(db: Queryable, clientId: string, email: string): Promise<void> {
-  await db.query('INSERT INTO api_client_administrators (client_id, email) VALUES ($1, lower($2)) ON CONFLICT DO NOTHING', [clientId, email]);
+  await db.query(
+    'INSERT INTO api_client_administrators (client_id, email) VALUES ($1, lower($2)) ON CONFLICT DO NOTHING',
+    [clientId, email],
+  );
 }
 
 /**
  * Removes an administrator unless it is the last one (TecCom: "at least one administrator must be
  * assigned"). The client row is locked so that two concurrent removals cannot both pass the count.
  */
-export async function removeApiClientAdministrator(tx: PoolClient, clientId: string, email: string): Promise<'removed' | 'last' | 'absent'> {
+export async function removeApiClientAdministrator(
+  tx: PoolClient,
+  clientId: string,
+  email: string,
+): Promise<'removed' | 'last' | 'absent'> {
   await tx.query('SELECT 1 FROM api_clients WHERE client_id = $1 FOR UPDATE', [clientId]);
   const { rows } = await tx.query<{ n: string; present: boolean }>(
     'SELECT count(*) AS n, bool_or(email = lower($2)) AS present FROM api_client_administrators WHERE client_id = $1',

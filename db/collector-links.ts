@@ -17,12 +17,16 @@ export interface NewCollectorLink {
   expiresAt: Date;
 }
 
-export async function findCollectorLinkId(db: Queryable, onboardingId: string, portalClientId: string, attempt: number): Promise<string | undefined> {
-  const { rows } = await db.query<{ id: string }>('SELECT id FROM collector_links WHERE onboarding_id = $1 AND client_id = $2 AND attempt = $3', [
-    onboardingId,
-    portalClientId,
-    attempt,
-  ]);
+export async function findCollectorLinkId(
+  db: Queryable,
+  onboardingId: string,
+  portalClientId: string,
+  attempt: number,
+): Promise<string | undefined> {
+  const { rows } = await db.query<{ id: string }>(
+    'SELECT id FROM collector_links WHERE onboarding_id = $1 AND client_id = $2 AND attempt = $3',
+    [onboardingId, portalClientId, attempt],
+  );
   return rows[0]?.id;
 }
 
@@ -33,13 +37,25 @@ export async function upsertCollectorLink(db: Queryable, link: NewCollectorLink)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
      ON CONFLICT (onboarding_id, client_id, attempt) DO UPDATE SET token_hash = EXCLUDED.token_hash, expires_at = EXCLUDED.expires_at
      RETURNING id`,
-    [link.onboardingId, link.workflowId, link.portalClientId, link.portalClientName, link.portalUrl, link.attempt, link.tokenHash, link.expiresAt],
+    [
+      link.onboardingId,
+      link.workflowId,
+      link.portalClientId,
+      link.portalClientName,
+      link.portalUrl,
+      link.attempt,
+      link.tokenHash,
+      link.expiresAt,
+    ],
   );
   return rows[0].id;
 }
 
 /** A link that still works: unused and unexpired. */
-export async function findOpenCollectorLink(db: Queryable, tokenHash: string): Promise<{ client_name: string; portal_url: string; expires_at: Date } | undefined> {
+export async function findOpenCollectorLink(
+  db: Queryable,
+  tokenHash: string,
+): Promise<{ client_name: string; portal_url: string; expires_at: Date } | undefined> {
   const { rows } = await db.query<{ client_name: string; portal_url: string; expires_at: Date }>(
     'SELECT client_name, portal_url, expires_at FROM collector_links WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()',
     [tokenHash],
@@ -48,7 +64,13 @@ export async function findOpenCollectorLink(db: Queryable, tokenHash: string): P
 }
 
 /** A link spent by a submission: which workflow waits for which portal client's attempt. */
-export interface SpentCollectorLink { id: string; onboarding_id: string; workflow_id: string; client_id: string; attempt: number }
+export interface SpentCollectorLink {
+  id: string;
+  onboarding_id: string;
+  workflow_id: string;
+  client_id: string;
+  attempt: number;
+}
 
 /** Marks a working link used, in one statement so two racing submissions cannot both spend it. */
 export async function spendCollectorLink(db: Queryable, tokenHash: string): Promise<SpentCollectorLink | undefined> {
@@ -61,21 +83,34 @@ export async function spendCollectorLink(db: Queryable, tokenHash: string): Prom
   return rows[0];
 }
 
-export async function storeSubmittedCredentials(db: Queryable, collectorLinkId: string, credentialsSealed: string): Promise<void> {
-  await db.query('UPDATE collector_links SET credentials_sealed = $2 WHERE id = $1', [collectorLinkId, credentialsSealed]);
+export async function storeSubmittedCredentials(
+  db: Queryable,
+  collectorLinkId: string,
+  credentialsSealed: string,
+): Promise<void> {
+  await db.query('UPDATE collector_links SET credentials_sealed = $2 WHERE id = $1', [
+    collectorLinkId,
+    credentialsSealed,
+  ]);
 }
 
 /** Undoes a submission nobody was told of: the link works again and holds no credentials. */
 export async function reopenCollectorLink(db: Queryable, collectorLinkId: string): Promise<void> {
-  await db.query('UPDATE collector_links SET used_at = NULL, credentials_sealed = NULL WHERE id = $1', [collectorLinkId]);
+  await db.query('UPDATE collector_links SET used_at = NULL, credentials_sealed = NULL WHERE id = $1', [
+    collectorLinkId,
+  ]);
 }
 
 /** The sealed credentials submitted through this link of this onboarding, if any. */
-export async function findSubmittedCredentials(db: Queryable, collectorLinkId: string, onboardingId: string): Promise<string | undefined> {
-  const { rows } = await db.query<{ credentials_sealed: string | null }>('SELECT credentials_sealed FROM collector_links WHERE id = $1 AND onboarding_id = $2', [
-    collectorLinkId,
-    onboardingId,
-  ]);
+export async function findSubmittedCredentials(
+  db: Queryable,
+  collectorLinkId: string,
+  onboardingId: string,
+): Promise<string | undefined> {
+  const { rows } = await db.query<{ credentials_sealed: string | null }>(
+    'SELECT credentials_sealed FROM collector_links WHERE id = $1 AND onboarding_id = $2',
+    [collectorLinkId, onboardingId],
+  );
   return rows[0]?.credentials_sealed ?? undefined;
 }
 
@@ -88,7 +123,12 @@ export async function findLatestCollectorLink(
   onboardingId: string,
   portalClientId: string,
 ): Promise<{ client_name: string; portal_url: string; attempt: number; recipient: string | null } | undefined> {
-  const { rows } = await db.query<{ client_name: string; portal_url: string; attempt: number; recipient: string | null }>(
+  const { rows } = await db.query<{
+    client_name: string;
+    portal_url: string;
+    attempt: number;
+    recipient: string | null;
+  }>(
     `SELECT l.client_name, l.portal_url, l.attempt, m.recipient
        FROM collector_links l
        LEFT JOIN mail_log m ON m.idempotency_key = l.onboarding_id || ':COLLECT_CLIENT_CREDENTIALS:' || l.client_id || ':' || l.attempt

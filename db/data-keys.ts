@@ -3,7 +3,11 @@ import { masterKeyId, type MasterKeys } from '../lib/master-keys';
 import { newDataKey, unwrapDataKey, wrapDataKey, type DataKey, type WrappedDataKey } from '../lib/envelope';
 import { withTransaction } from './transaction';
 
-interface Row { id: string; master_key_id: string; wrapped: string }
+interface Row {
+  id: string;
+  master_key_id: string;
+  wrapped: string;
+}
 const toWrapped = (r: Row): WrappedDataKey => ({ id: r.id, masterKeyId: r.master_key_id, wrapped: r.wrapped });
 
 /**
@@ -13,11 +17,17 @@ const toWrapped = (r: Row): WrappedDataKey => ({ id: r.id, masterKeyId: r.master
 export async function loadDataKey(pool: Pool, keys: MasterKeys): Promise<DataKey> {
   return withTransaction(pool, async (tx) => {
     await tx.query("SELECT pg_advisory_xact_lock(hashtext('gangway:data_keys'))");
-    const { rows } = await tx.query<Row>('SELECT id, master_key_id, wrapped FROM data_keys ORDER BY created_at LIMIT 1');
+    const { rows } = await tx.query<Row>(
+      'SELECT id, master_key_id, wrapped FROM data_keys ORDER BY created_at LIMIT 1',
+    );
     if (rows[0]) return unwrapDataKey(toWrapped(rows[0]), keys);
     const dataKey = newDataKey();
     const w = wrapDataKey(dataKey, keys.current);
-    await tx.query('INSERT INTO data_keys (id, master_key_id, wrapped) VALUES ($1, $2, $3)', [w.id, w.masterKeyId, w.wrapped]);
+    await tx.query('INSERT INTO data_keys (id, master_key_id, wrapped) VALUES ($1, $2, $3)', [
+      w.id,
+      w.masterKeyId,
+      w.wrapped,
+    ]);
     return dataKey;
   });
 }
@@ -28,18 +38,22 @@ export async function loadDataKey(pool: Pool, keys: MasterKeys): Promise<DataKey
  */
 export async function rewrapDataKeys(pool: Pool, keys: MasterKeys): Promise<{ rewrapped: string[]; current: number }> {
   const currentId = masterKeyId(keys.current);
-  const { rows } = await pool.query<Row>('SELECT id, master_key_id, wrapped FROM data_keys WHERE master_key_id <> $1 ORDER BY created_at', [currentId]);
+  const { rows } = await pool.query<Row>(
+    'SELECT id, master_key_id, wrapped FROM data_keys WHERE master_key_id <> $1 ORDER BY created_at',
+    [currentId],
+  );
   const rewrapped: string[] = [];
   for (const row of rows) {
     const w = wrapDataKey(unwrapDataKey(toWrapped(row), keys), keys.current);
-    const updated = await pool.query('UPDATE data_keys SET master_key_id = $2, wrapped = $3, rewrapped_at = now() WHERE id = $1 AND master_key_id = $4', [
-      w.id,
-      w.masterKeyId,
-      w.wrapped,
-      row.master_key_id,
-    ]);
+    const updated = await pool.query(
+      'UPDATE data_keys SET master_key_id = $2, wrapped = $3, rewrapped_at = now() WHERE id = $1 AND master_key_id = $4',
+      [w.id, w.masterKeyId, w.wrapped, row.master_key_id],
+    );
     if (updated.rowCount) rewrapped.push(row.id);
   }
-  const { rows: all } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM data_keys WHERE master_key_id = $1', [currentId]);
+  const { rows: all } = await pool.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM data_keys WHERE master_key_id = $1',
+    [currentId],
+  );
   return { rewrapped, current: all[0].n };
 }

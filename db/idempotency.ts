@@ -1,9 +1,17 @@
 import type { Queryable } from './queryable';
 
 /** Stored answers for POST retries carrying the same Idempotency-Key. */
-export interface StoredResponse { requestHash: string; statusCode: number; response: unknown }
+export interface StoredResponse {
+  requestHash: string;
+  statusCode: number;
+  response: unknown;
+}
 
-export async function findStoredResponse(db: Queryable, userId: string, key: string): Promise<StoredResponse | undefined> {
+export async function findStoredResponse(
+  db: Queryable,
+  userId: string,
+  key: string,
+): Promise<StoredResponse | undefined> {
   const { rows } = await db.query<{ request_hash: string; status_code: number; response: unknown }>(
     'SELECT request_hash, status_code, response FROM idempotency_keys WHERE user_id = $1 AND key = $2',
     [userId, key],

@@ -14,12 +14,17 @@ export interface NewIntegrationUser {
 
 /** The username of the integration user an onboarding created (its orchestration id is the onboarding id). */
 export async function findOrchestratedUsername(db: Queryable, orchestrationId: string): Promise<string | undefined> {
-  const { rows } = await db.query<{ username: string }>('SELECT username FROM integration_users WHERE orchestration_id = $1', [orchestrationId]);
+  const { rows } = await db.query<{ username: string }>(
+    'SELECT username FROM integration_users WHERE orchestration_id = $1',
+    [orchestrationId],
+  );
   return rows[0]?.username;
 }
 
 export async function findOrchestratedUserId(db: Queryable, orchestrationId: string): Promise<string | undefined> {
-  const { rows } = await db.query<{ id: string }>('SELECT id FROM integration_users WHERE orchestration_id = $1', [orchestrationId]);
+  const { rows } = await db.query<{ id: string }>('SELECT id FROM integration_users WHERE orchestration_id = $1', [
+    orchestrationId,
+  ]);
   return rows[0]?.id;
 }
 
@@ -32,19 +37,39 @@ export async function insertIntegrationUser(db: Queryable, user: NewIntegrationU
     `INSERT INTO integration_users (tenant_id, username, email, integration_system, scope, invoice_data_access, orchestration_id)
      VALUES ($1, $2, $3, $4, $5, $6, $7)
      ON CONFLICT (orchestration_id) DO NOTHING`,
-    [user.tenantId, user.username, user.email, user.integrationSystem, user.scope, user.invoiceDataAccess, user.orchestrationId],
+    [
+      user.tenantId,
+      user.username,
+      user.email,
+      user.integrationSystem,
+      user.scope,
+      user.invoiceDataAccess,
+      user.orchestrationId,
+    ],
   );
   return (rowCount ?? 0) > 0;
 }
 
 export async function disableOrchestratedUser(db: Queryable, orchestrationId: string, at: Date): Promise<void> {
-  await db.query('UPDATE integration_users SET disabled_at = COALESCE(disabled_at, $2) WHERE orchestration_id = $1', [orchestrationId, at]);
+  await db.query('UPDATE integration_users SET disabled_at = COALESCE(disabled_at, $2) WHERE orchestration_id = $1', [
+    orchestrationId,
+    at,
+  ]);
 }
 
 /** What the password grant checks: a live user on a tenant the API client serves. */
-export interface PasswordGrantUser { password_hash: string | null; tenant_id: string; scope: 'TENANT' | 'AUTOMATION'; invoice_data_access: boolean }
+export interface PasswordGrantUser {
+  password_hash: string | null;
+  tenant_id: string;
+  scope: 'TENANT' | 'AUTOMATION';
+  invoice_data_access: boolean;
+}
 
-export async function findUserForPasswordGrant(db: Queryable, username: string, apiClientId: string): Promise<PasswordGrantUser | undefined> {
+export async function findUserForPasswordGrant(
+  db: Queryable,
+  username: string,
+  apiClientId: string,
+): Promise<PasswordGrantUser | undefined> {
   const { rows } = await db.query<PasswordGrantUser>(
     `SELECT u.password_hash, u.tenant_id, u.scope, u.invoice_data_access
      FROM integration_users u JOIN api_client_tenants t ON t.tenant_id = u.tenant_id AND t.enabled
@@ -67,7 +92,10 @@ export async function upsertPasswordLink(
 }
 
 /** The link's user while the link is unused, unexpired and its user live. */
-export async function findOpenPasswordLink(db: Queryable, tokenHash: string): Promise<{ username: string; expires_at: Date } | undefined> {
+export async function findOpenPasswordLink(
+  db: Queryable,
+  tokenHash: string,
+): Promise<{ username: string; expires_at: Date } | undefined> {
   const { rows } = await db.query<{ username: string; expires_at: Date }>(
     `SELECT u.username, l.expires_at FROM integration_password_links l JOIN integration_users u ON u.id = l.integration_user_id
      WHERE l.token_hash = $1 AND l.used_at IS NULL AND l.expires_at > now() AND u.disabled_at IS NULL`,
@@ -77,7 +105,11 @@ export async function findOpenPasswordLink(db: Queryable, tokenHash: string): Pr
 }
 
 /** Spends the link and sets the password in one statement, so two racing submissions cannot both succeed. */
-export async function setPasswordThroughLink(db: Queryable, tokenHash: string, passwordHash: string): Promise<string | undefined> {
+export async function setPasswordThroughLink(
+  db: Queryable,
+  tokenHash: string,
+  passwordHash: string,
+): Promise<string | undefined> {
   const { rows } = await db.query<{ username: string }>(
     `WITH link AS (
        UPDATE integration_password_links SET used_at = now()

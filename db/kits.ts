@@ -2,10 +2,21 @@ import type { Queryable } from './queryable';
 
 /** The integration kit: what the customer opens once, with the API client's secret sealed until then (client_id is the API client's). */
 
-export interface KitContents { username: string; developerPortalUrl: string; subscriptions: string[] }
+export interface KitContents {
+  username: string;
+  developerPortalUrl: string;
+  subscriptions: string[];
+}
 
-export async function insertKit(db: Queryable, kit: { onboardingId: string; apiClientId: string; clientSecretSealed: string }): Promise<void> {
-  await db.query('INSERT INTO kits (onboarding_id, client_id, client_secret_sealed) VALUES ($1, $2, $3)', [kit.onboardingId, kit.apiClientId, kit.clientSecretSealed]);
+export async function insertKit(
+  db: Queryable,
+  kit: { onboardingId: string; apiClientId: string; clientSecretSealed: string },
+): Promise<void> {
+  await db.query('INSERT INTO kits (onboarding_id, client_id, client_secret_sealed) VALUES ($1, $2, $3)', [
+    kit.onboardingId,
+    kit.apiClientId,
+    kit.clientSecretSealed,
+  ]);
 }
 
 /** The undelivered secret is destroyed: a kit opened later shows none. */
@@ -14,7 +25,11 @@ export async function destroyKitSecret(db: Queryable, onboardingId: string): Pro
 }
 
 /** The kit and whether its mail (mailKey in mail_log) went out; undefined when no kit was made. */
-export async function findKitDelivery(db: Queryable, onboardingId: string, mailKey: string): Promise<{ expires_at: Date | null; sent: boolean } | undefined> {
+export async function findKitDelivery(
+  db: Queryable,
+  onboardingId: string,
+  mailKey: string,
+): Promise<{ expires_at: Date | null; sent: boolean } | undefined> {
   const { rows } = await db.query<{ expires_at: Date | null; sent: boolean }>(
     `SELECT k.expires_at, (m.sent_at IS NOT NULL) AS sent FROM kits k
      LEFT JOIN mail_log m ON m.idempotency_key = $2 WHERE k.onboarding_id = $1`,
@@ -26,18 +41,27 @@ export async function findKitDelivery(db: Queryable, onboardingId: string, mailK
 /** Sets (or on a retry, replaces) the kit's link token, contents and sealed set-password token. */
 export async function prepareKit(
   db: Queryable,
-  kit: { onboardingId: string; tokenHash: string; contents: KitContents; expiresAt: Date; setPasswordTokenSealed: string },
+  kit: {
+    onboardingId: string;
+    tokenHash: string;
+    contents: KitContents;
+    expiresAt: Date;
+    setPasswordTokenSealed: string;
+  },
 ): Promise<void> {
-  await db.query('UPDATE kits SET token_hash = $2, contents = $3, expires_at = $4, set_password_token_sealed = $5 WHERE onboarding_id = $1', [
-    kit.onboardingId,
-    kit.tokenHash,
-    kit.contents,
-    kit.expiresAt,
-    kit.setPasswordTokenSealed,
-  ]);
+  await db.query(
+    'UPDATE kits SET token_hash = $2, contents = $3, expires_at = $4, set_password_token_sealed = $5 WHERE onboarding_id = $1',
+    [kit.onboardingId, kit.tokenHash, kit.contents, kit.expiresAt, kit.setPasswordTokenSealed],
+  );
 }
 
-export interface OpenedKit { onboarding_id: string; client_id: string; sealed: string | null; password_sealed: string | null; contents: KitContents }
+export interface OpenedKit {
+  onboarding_id: string;
+  client_id: string;
+  sealed: string | null;
+  password_sealed: string | null;
+  contents: KitContents;
+}
 
 /**
  * The kit opens exactly once: one statement marks it opened and destroys the sealed secrets,

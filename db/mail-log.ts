@@ -7,7 +7,9 @@ import type { Queryable } from './queryable';
  */
 
 export async function isMailSent(db: Queryable, idempotencyKey: string): Promise<boolean> {
-  const { rows } = await db.query('SELECT 1 FROM mail_log WHERE idempotency_key = $1 AND sent_at IS NOT NULL', [idempotencyKey]);
+  const { rows } = await db.query('SELECT 1 FROM mail_log WHERE idempotency_key = $1 AND sent_at IS NOT NULL', [
+    idempotencyKey,
+  ]);
   return rows.length > 0;
 }
 
@@ -31,7 +33,12 @@ export async function claimMail(
 }
 
 /** Extends this claim's lease; false when it is no longer this claim's (it ran out and was taken over). */
-export async function renewMailClaim(db: Queryable, idempotencyKey: string, claimId: string, leaseMs: number): Promise<boolean> {
+export async function renewMailClaim(
+  db: Queryable,
+  idempotencyKey: string,
+  claimId: string,
+  leaseMs: number,
+): Promise<boolean> {
   const { rowCount } = await db.query(
     `UPDATE mail_log SET claimed_until = now() + make_interval(secs => $3::double precision / 1000)
      WHERE idempotency_key = $1 AND claim_id = $2 AND sent_at IS NULL`,
@@ -41,10 +48,15 @@ export async function renewMailClaim(db: Queryable, idempotencyKey: string, clai
 }
 
 export async function markMailSent(db: Queryable, idempotencyKey: string): Promise<void> {
-  await db.query('UPDATE mail_log SET sent_at = now() WHERE idempotency_key = $1 AND sent_at IS NULL', [idempotencyKey]);
+  await db.query('UPDATE mail_log SET sent_at = now() WHERE idempotency_key = $1 AND sent_at IS NULL', [
+    idempotencyKey,
+  ]);
 }
 
 /** Gives up this claim (its send failed): the row goes, unless another attempt has taken the key over. */
 export async function releaseMailClaim(db: Queryable, idempotencyKey: string, claimId: string): Promise<void> {
-  await db.query('DELETE FROM mail_log WHERE idempotency_key = $1 AND claim_id = $2 AND sent_at IS NULL', [idempotencyKey, claimId]);
+  await db.query('DELETE FROM mail_log WHERE idempotency_key = $1 AND claim_id = $2 AND sent_at IS NULL', [
+    idempotencyKey,
+    claimId,
+  ]);
 }

@@ -20,7 +20,9 @@ export async function migrate(pool: Pool, dir = resolveMigrationsDir()): Promise
     const ran = await withTransaction(pool, async (tx) => {
       // Taken again by each migration's transaction, so the check below sees what another process applied.
       await tx.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
-      await tx.query('CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+      await tx.query(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+      );
       const done = await tx.query('SELECT 1 FROM schema_migrations WHERE name = $1', [file]);
       if (done.rowCount) return false;
       await tx.query(sql);
@@ -45,6 +47,8 @@ export async function pendingMigrations(pool: Pool, dir = resolveMigrationsDir()
   const files = (await readdir(dir)).filter((f) => /^\d+_.+\.sql$/.test(f)).sort();
   const { rows } = await pool.query<{ table: string | null }>("SELECT to_regclass('schema_migrations')::text AS table");
   if (!rows[0]?.table) return files;
-  const done = new Set((await pool.query<{ name: string }>('SELECT name FROM schema_migrations')).rows.map((r) => r.name));
+  const done = new Set(
+    (await pool.query<{ name: string }>('SELECT name FROM schema_migrations')).rows.map((r) => r.name),
+  );
   return files.filter((f) => !done.has(f));
 }

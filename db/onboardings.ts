@@ -20,7 +20,10 @@ export interface OnboardingRow {
 }
 
 export async function findOnboarding(db: Queryable, id: string): Promise<OnboardingRow | undefined> {
-  const { rows } = await db.query<OnboardingRow>('SELECT id, workflow_id, first_run_id, status, view, started_by, created_at FROM onboardings WHERE id = $1', [id]);
+  const { rows } = await db.query<OnboardingRow>(
+    'SELECT id, workflow_id, first_run_id, status, view, started_by, created_at FROM onboardings WHERE id = $1',
+    [id],
+  );
   return rows[0];
 }
 
@@ -39,13 +42,30 @@ export async function findOpenOnboardingId(db: Queryable, workflowId: string): P
  */
 export async function insertStartedOnboarding(
   db: Queryable,
-  row: { view: OnboardingView; startedBy: string; notifyEmail: string; webhookUrl?: string; webhookSecretSealed?: string },
+  row: {
+    view: OnboardingView;
+    startedBy: string;
+    notifyEmail: string;
+    webhookUrl?: string;
+    webhookSecretSealed?: string;
+  },
 ): Promise<void> {
   const { view } = row;
   await db.query(
     `INSERT INTO onboardings (id, workflow_id, partner_provided_id, status, view, version, started_by, notify_email, webhook_url, webhook_secret_enc, created_at, updated_at)
      VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8, $9, $10, $10)`,
-    [view.id, view.workflowId, view.tenant.partnerProvidedId, view.status, view, row.startedBy, row.notifyEmail, row.webhookUrl ?? null, row.webhookSecretSealed ?? null, view.createdAt],
+    [
+      view.id,
+      view.workflowId,
+      view.tenant.partnerProvidedId,
+      view.status,
+      view,
+      row.startedBy,
+      row.notifyEmail,
+      row.webhookUrl ?? null,
+      row.webhookSecretSealed ?? null,
+      view.createdAt,
+    ],
   );
 }
 
@@ -62,7 +82,13 @@ export async function deleteUnstartedOnboarding(db: Queryable, id: string): Prom
   await db.query('DELETE FROM onboardings WHERE id = $1 AND version = 0', [id]);
 }
 
-export interface ListFilter { status?: OnboardingStatus; connectivity?: string; tenant?: string; limit: number; after?: { createdAt: string; id: string } }
+export interface ListFilter {
+  status?: OnboardingStatus;
+  connectivity?: string;
+  tenant?: string;
+  limit: number;
+  after?: { createdAt: string; id: string };
+}
 
 /** Newest first, keyset-paged on (created_at, id) so that pages stay stable while rows arrive. */
 export async function listOnboardings(db: Queryable, filter: ListFilter): Promise<OnboardingRow[]> {
@@ -70,9 +96,14 @@ export async function listOnboardings(db: Queryable, filter: ListFilter): Promis
   const args: unknown[] = [];
   const arg = (value: unknown) => `$${args.push(value)}`;
   if (filter.status) where.push(`status = ${arg(filter.status)}`);
-  if (filter.connectivity) where.push(`view->'clients' @> jsonb_build_array(jsonb_build_object('connectivity', ${arg(filter.connectivity)}::text))`);
-  if (filter.tenant) where.push(`(partner_provided_id = ${arg(filter.tenant)} OR view->'tenant'->>'tenantId' = ${arg(filter.tenant)})`);
-  if (filter.after) where.push(`(created_at, id) < (${arg(filter.after.createdAt)}::timestamptz, ${arg(filter.after.id)}::uuid)`);
+  if (filter.connectivity)
+    where.push(
+      `view->'clients' @> jsonb_build_array(jsonb_build_object('connectivity', ${arg(filter.connectivity)}::text))`,
+    );
+  if (filter.tenant)
+    where.push(`(partner_provided_id = ${arg(filter.tenant)} OR view->'tenant'->>'tenantId' = ${arg(filter.tenant)})`);
+  if (filter.after)
+    where.push(`(created_at, id) < (${arg(filter.after.createdAt)}::timestamptz, ${arg(filter.after.id)}::uuid)`);
   const { rows } = await db.query<OnboardingRow>(
     `SELECT id, workflow_id, first_run_id, status, view, started_by, created_at FROM onboardings
      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
@@ -84,7 +115,13 @@ export async function listOnboardings(db: Queryable, filter: ListFilter): Promis
 
 /** An approver's tasks, theirs or delegated to them, read from the projected views. */
 export async function listApprovalTasks(db: Queryable, approverEmail: string, status: string) {
-  const { rows } = await db.query<{ onboarding_id: string; tenant: OnboardingView['tenant']; started_by: string; created_at: Date; approval: OnboardingView['approvals'][number] }>(
+  const { rows } = await db.query<{
+    onboarding_id: string;
+    tenant: OnboardingView['tenant'];
+    started_by: string;
+    created_at: Date;
+    approval: OnboardingView['approvals'][number];
+  }>(
     `SELECT o.id AS onboarding_id, o.view->'tenant' AS tenant, o.view->>'startedBy' AS started_by, o.created_at, a AS approval
      FROM onboardings o, jsonb_array_elements(o.view->'approvals') a
      WHERE (lower(a->>'approverEmail') = lower($1) OR lower(a->>'delegateEmail') = lower($1)) AND a->>'status' = $2
@@ -98,18 +135,38 @@ export async function listApprovalTasks(db: Queryable, approverEmail: string, st
  * The workflow's view of a running onboarding. A stale or replayed write (a lower version) changes
  * nothing; the row the API inserted at start is overwritten, its started_by and webhook secret kept.
  */
-export async function upsertOnboardingView(db: Queryable, view: OnboardingView, notify: { email: string; webhookUrl?: string }): Promise<void> {
+export async function upsertOnboardingView(
+  db: Queryable,
+  view: OnboardingView,
+  notify: { email: string; webhookUrl?: string },
+): Promise<void> {
   await db.query(
     `INSERT INTO onboardings (id, workflow_id, partner_provided_id, status, view, version, notify_email, webhook_url, created_at, updated_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
      ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, view = EXCLUDED.view, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
      WHERE onboardings.version < EXCLUDED.version`,
-    [view.id, view.workflowId, view.tenant.partnerProvidedId, view.status, view, view.version, notify.email, notify.webhookUrl ?? null, view.createdAt, view.updatedAt],
+    [
+      view.id,
+      view.workflowId,
+      view.tenant.partnerProvidedId,
+      view.status,
+      view,
+      view.version,
+      notify.email,
+      notify.webhookUrl ?? null,
+      view.createdAt,
+      view.updatedAt,
+    ],
   );
 }
 
 /** A portal client shown CONNECTED in a completed onboarding, with the link whose credentials connected it. */
-export interface ConnectedPortalClient { onboardingId: string; partnerProvidedId: string; collectorLinkId: string; portalUrl: string }
+export interface ConnectedPortalClient {
+  onboardingId: string;
+  partnerProvidedId: string;
+  collectorLinkId: string;
+  portalUrl: string;
+}
 
 export async function listConnectedPortalClients(db: Queryable): Promise<ConnectedPortalClient[]> {
   const { rows } = await db.query<ConnectedPortalClient>(
@@ -134,7 +191,11 @@ export async function listConnectedPortalClients(db: Queryable): Promise<Connect
  */
 
 /** Where to tell the customer about a lost connection; undefined when the onboarding is gone. */
-export interface OnboardingContacts { notify_email: string; webhook_url: string | null; partner_provided_id: string }
+export interface OnboardingContacts {
+  notify_email: string;
+  webhook_url: string | null;
+  partner_provided_id: string;
+}
 
 /** One re-check of a connected portal client: when it was checked, what failed, and FAILED when its credentials were refused. */
 export async function recordPortalClientCheck(
@@ -191,7 +252,16 @@ export async function recordPortalClientReconnection(
      WHERE o.id = $1
        AND NOT (o.view->'clients' @> jsonb_build_array(jsonb_build_object('partnerProvidedId', $2::text, 'reconnectWorkflowId', $8::text)))
      RETURNING webhook_url`,
-    [r.onboardingId, r.portalClientId, r.connectivity, r.attempts, r.lastCheckedAt, r.lastError, r.checks, r.reconnectWorkflowId],
+    [
+      r.onboardingId,
+      r.portalClientId,
+      r.connectivity,
+      r.attempts,
+      r.lastCheckedAt,
+      r.lastError,
+      r.checks,
+      r.reconnectWorkflowId,
+    ],
   );
   return rows[0];
 }

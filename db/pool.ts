@@ -10,10 +10,14 @@ import type { Logger } from '../lib/logger';
  */
 export function createPool(connectionString: string, log: Logger, options: PoolConfig = {}): Pool {
   const pool = new Pool({ connectionString, max: 10, connectionTimeoutMillis: 5_000, ...options });
-  pool.on('error', (err) => log.warn({ err: { message: err.message } }, 'idle PostgreSQL client failed; it will be replaced'));
+  pool.on('error', (err) =>
+    log.warn({ err: { message: err.message } }, 'idle PostgreSQL client failed; it will be replaced'),
+  );
   // pg-pool stops listening while a connection is checked out; a server dropping connections then would
   // raise an unhandled 'error' and kill the process. The holder learns of it from its next query.
-  pool.on('connect', (conn) => conn.on('error', (err) => log.warn({ err: { message: err.message } }, 'PostgreSQL client in use failed')));
+  pool.on('connect', (conn) =>
+    conn.on('error', (err) => log.warn({ err: { message: err.message } }, 'PostgreSQL client in use failed')),
+  );
   retryStatementsThatNeverRan(pool);
   return pool;
 }

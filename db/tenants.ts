@@ -11,7 +11,13 @@ export interface TenantView extends Record<string, unknown> {
   archived: boolean;
 }
 
-interface VersionRow { tenant_id: string; version: number; data: TenantData; archived: boolean; valid_from: Date }
+interface VersionRow {
+  tenant_id: string;
+  version: number;
+  data: TenantData;
+  archived: boolean;
+  valid_from: Date;
+}
 
 const view = (row: VersionRow): TenantView => ({
   tenantId: row.tenant_id,
@@ -30,18 +36,32 @@ export async function insertTenant(
     `INSERT INTO tenants (partner_provided_id, name, plan, data, orchestration_id, orchestrated_at, created_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7)
      ON CONFLICT (orchestration_id) DO NOTHING RETURNING tenant_id`,
-    [tenant.data.partnerProvidedId, tenant.data.name, tenant.data.plan, tenant.data, tenant.orchestrationId ?? null, tenant.orchestrationId ? tenant.at : null, tenant.at],
+    [
+      tenant.data.partnerProvidedId,
+      tenant.data.name,
+      tenant.data.plan,
+      tenant.data,
+      tenant.orchestrationId ?? null,
+      tenant.orchestrationId ? tenant.at : null,
+      tenant.at,
+    ],
   );
   const tenantId = rows[0]?.tenant_id;
   if (tenantId) {
-    await tx.query('INSERT INTO tenant_versions (tenant_id, version, data, valid_from) VALUES ($1, 1, $2, $3)', [tenantId, tenant.data, tenant.at]);
+    await tx.query('INSERT INTO tenant_versions (tenant_id, version, data, valid_from) VALUES ($1, 1, $2, $3)', [
+      tenantId,
+      tenant.data,
+      tenant.at,
+    ]);
   }
   return tenantId;
 }
 
 /** The tenant an onboarding created (its orchestration id is the onboarding id), if it did. */
 export async function findOrchestratedTenantId(db: Queryable, orchestrationId: string): Promise<string | undefined> {
-  const { rows } = await db.query<{ tenant_id: string }>('SELECT tenant_id FROM tenants WHERE orchestration_id = $1', [orchestrationId]);
+  const { rows } = await db.query<{ tenant_id: string }>('SELECT tenant_id FROM tenants WHERE orchestration_id = $1', [
+    orchestrationId,
+  ]);
   return rows[0]?.tenant_id;
 }
 
@@ -51,8 +71,15 @@ export async function lockTenant(tx: PoolClient, tenantId: string): Promise<void
 }
 
 /** Locks the tenant if it is live and this orchestration made it; false otherwise (nothing to undo). */
-export async function lockOrchestratedLiveTenant(tx: PoolClient, tenantId: string, orchestrationId: string): Promise<boolean> {
-  const { rows } = await tx.query('SELECT 1 FROM tenants WHERE tenant_id = $1 AND orchestration_id = $2 AND archived_at IS NULL FOR UPDATE', [tenantId, orchestrationId]);
+export async function lockOrchestratedLiveTenant(
+  tx: PoolClient,
+  tenantId: string,
+  orchestrationId: string,
+): Promise<boolean> {
+  const { rows } = await tx.query(
+    'SELECT 1 FROM tenants WHERE tenant_id = $1 AND orchestration_id = $2 AND archived_at IS NULL FOR UPDATE',
+    [tenantId, orchestrationId],
+  );
   return rows.length > 0;
 }
 
@@ -60,7 +87,13 @@ export async function lockOrchestratedLiveTenant(tx: PoolClient, tenantId: strin
  * Writes the next version and makes it the tenant's current state. Locks the tenant row, so two
  * writers queue rather than both claiming the same version number.
  */
-export async function writeTenantVersion(tx: PoolClient, tenantId: string, data: TenantData, archived: boolean, at: Date): Promise<TenantView> {
+export async function writeTenantVersion(
+  tx: PoolClient,
+  tenantId: string,
+  data: TenantData,
+  archived: boolean,
+  at: Date,
+): Promise<TenantView> {
   await lockTenant(tx, tenantId);
   const { rows } = await tx.query<VersionRow>(
     `INSERT INTO tenant_versions (tenant_id, version, data, archived, valid_from)
@@ -99,10 +132,14 @@ export async function findTenantVersion(db: Queryable, tenantId: string, asOf?: 
 }
 
 /** Whether another live tenant holds this partnerProvidedId (for testMode, which writes nothing). */
-export async function partnerIdTaken(db: Queryable, partnerProvidedId: string, exceptTenantId?: string): Promise<boolean> {
-  const { rows } = await db.query('SELECT 1 FROM tenants WHERE partner_provided_id = $1 AND archived_at IS NULL AND tenant_id IS DISTINCT FROM $2', [
-    partnerProvidedId,
-    exceptTenantId ?? null,
-  ]);
+export async function partnerIdTaken(
+  db: Queryable,
+  partnerProvidedId: string,
+  exceptTenantId?: string,
+): Promise<boolean> {
+  const { rows } = await db.query(
+    'SELECT 1 FROM tenants WHERE partner_provided_id = $1 AND archived_at IS NULL AND tenant_id IS DISTINCT FROM $2',
+    [partnerProvidedId, exceptTenantId ?? null],
+  );
   return rows.length > 0;
 }

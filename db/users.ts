@@ -4,7 +4,13 @@ import type { Queryable } from './queryable';
 
 export type Role = 'staff' | 'approver' | 'admin';
 export type ApproverKind = 'AM' | 'TECH_AM';
-export interface UserRow { id: string; email: string; role: Role; approver_kind: ApproverKind | null; password_hash: string }
+export interface UserRow {
+  id: string;
+  email: string;
+  role: Role;
+  approver_kind: ApproverKind | null;
+  password_hash: string;
+}
 
 export class DuplicateUserError extends Error {}
 
@@ -25,7 +31,10 @@ export async function createUser(
 }
 
 export async function findUserByEmail(db: Queryable, email: string): Promise<UserRow | undefined> {
-  const { rows } = await db.query<UserRow>('SELECT id, email, role, approver_kind, password_hash FROM users WHERE lower(email) = lower($1)', [email.trim()]);
+  const { rows } = await db.query<UserRow>(
+    'SELECT id, email, role, approver_kind, password_hash FROM users WHERE lower(email) = lower($1)',
+    [email.trim()],
+  );
   return rows[0];
 }
 

@@ -2,7 +2,12 @@ import type { Queryable } from './queryable';
 
 /** The webhook outbox: one row per event and receiver, written with the change it announces. */
 
-export interface NewWebhookDelivery { id: string; onboardingId: string; url: string; payload: unknown }
+export interface NewWebhookDelivery {
+  id: string;
+  onboardingId: string;
+  url: string;
+  payload: unknown;
+}
 
 /** Returns whether a row was added: an event id already queued (a replayed write) adds nothing. */
 export async function insertWebhookDelivery(db: Queryable, delivery: NewWebhookDelivery): Promise<boolean> {
@@ -31,7 +36,11 @@ export interface ClaimedDelivery<Payload = unknown> {
  * lease runs out and another one retries: at-least-once, which receivers absorb by webhook-id.
  * Counting at claim time also bounds a delivery that keeps crashing its dispatcher.
  */
-export async function claimDueDeliveries<Payload>(db: Queryable, batchSize: number, leaseMs: number): Promise<ClaimedDelivery<Payload>[]> {
+export async function claimDueDeliveries<Payload>(
+  db: Queryable,
+  batchSize: number,
+  leaseMs: number,
+): Promise<ClaimedDelivery<Payload>[]> {
   const { rows } = await db.query<ClaimedDelivery<Payload>>(
     `WITH due AS (
        SELECT d.id, o.webhook_secret_enc
@@ -57,7 +66,10 @@ export async function claimDueDeliveries<Payload>(db: Queryable, batchSize: numb
  * unable to overwrite a newer attempt's.
  */
 
-export async function markDelivered(db: Queryable, attempt: { id: string; attempts: number; status: number }): Promise<void> {
+export async function markDelivered(
+  db: Queryable,
+  attempt: { id: string; attempts: number; status: number },
+): Promise<void> {
   await db.query(
     `UPDATE webhook_deliveries SET delivered_at = now(), last_status = $2, last_error = NULL
       WHERE id = $1 AND attempts = $3`,

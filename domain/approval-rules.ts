@@ -17,7 +17,8 @@ export const DECISION_REFUSED = {
   invalidAssignee: 'INVALID_ASSIGNEE',
 } as const;
 
-export const samePerson = (a: string | null | undefined, b: string | null | undefined) => !!a && !!b && a.toLowerCase() === b.toLowerCase();
+export const samePerson = (a: string | null | undefined, b: string | null | undefined) =>
+  !!a && !!b && a.toLowerCase() === b.toLowerCase();
 
 export function approvalTask(view: OnboardingView, subscription: string): ApprovalView {
   const approval = view.approvals.find((a) => a.subscription === subscription);
@@ -32,18 +33,26 @@ export function earlierDecision(approval: ApprovalView, person: string) {
 
 export function validateDecision(view: OnboardingView, input: DecideApprovalInput): void {
   const approval = approvalTask(view, input.subscription);
-  if (samePerson(input.decidedBy, view.startedBy)) throw new RuleRefusal(DECISION_REFUSED.ownOnboarding, 'nobody approves an onboarding they started');
+  if (samePerson(input.decidedBy, view.startedBy))
+    throw new RuleRefusal(DECISION_REFUSED.ownOnboarding, 'nobody approves an onboarding they started');
   // A retried request from the same person gets the first outcome; a different answer is a conflict.
   const earlier = earlierDecision(approval, input.decidedBy);
   if (earlier) {
     if (earlier.decision === input.decision) return;
-    throw new RuleRefusal(DECISION_REFUSED.alreadyDecided, `you already decided ${input.subscription}: ${earlier.decision}`);
+    throw new RuleRefusal(
+      DECISION_REFUSED.alreadyDecided,
+      `you already decided ${input.subscription}: ${earlier.decision}`,
+    );
   }
-  const mayDecide = samePerson(input.decidedBy, approval.approverEmail) || samePerson(input.decidedBy, approval.delegateEmail);
+  const mayDecide =
+    samePerson(input.decidedBy, approval.approverEmail) || samePerson(input.decidedBy, approval.delegateEmail);
   // Two approvers racing on one task (the approver and their delegate): the first one in wins.
-  if (mayDecide && approval.status !== 'PENDING') throw new RuleRefusal(DECISION_REFUSED.alreadyDecided, `${input.subscription} is already ${approval.status}`);
-  if (!mayDecide) throw new RuleRefusal(DECISION_REFUSED.notAssigned, `${input.subscription} is assigned to another approver`);
-  if (view.status !== 'AWAITING_APPROVAL') throw new RuleRefusal(DECISION_REFUSED.notAwaitingApproval, `the onboarding is ${view.status}`);
+  if (mayDecide && approval.status !== 'PENDING')
+    throw new RuleRefusal(DECISION_REFUSED.alreadyDecided, `${input.subscription} is already ${approval.status}`);
+  if (!mayDecide)
+    throw new RuleRefusal(DECISION_REFUSED.notAssigned, `${input.subscription} is assigned to another approver`);
+  if (view.status !== 'AWAITING_APPROVAL')
+    throw new RuleRefusal(DECISION_REFUSED.notAwaitingApproval, `the onboarding is ${view.status}`);
 }
 
 export function validateReassign(view: OnboardingView, input: ReassignApprovalInput): void {
@@ -54,21 +63,30 @@ export function validateReassign(view: OnboardingView, input: ReassignApprovalIn
 export function validateDelegate(view: OnboardingView, input: ReassignApprovalInput): void {
   const approval = openTask(view, input.subscription);
   if (!samePerson(input.requestedBy, approval.approverEmail)) {
-    throw new RuleRefusal(DECISION_REFUSED.notAssigned, `only ${input.subscription}'s assigned approver may delegate it`);
+    throw new RuleRefusal(
+      DECISION_REFUSED.notAssigned,
+      `only ${input.subscription}'s assigned approver may delegate it`,
+    );
   }
-  if (samePerson(input.to, approval.delegateEmail)) throw new RuleRefusal(DECISION_REFUSED.invalidAssignee, `${input.to} is already the delegate`);
+  if (samePerson(input.to, approval.delegateEmail))
+    throw new RuleRefusal(DECISION_REFUSED.invalidAssignee, `${input.to} is already the delegate`);
   checkAssignee(view, approval, input.to);
 }
 
 function openTask(view: OnboardingView, subscription: string): ApprovalView {
   const approval = approvalTask(view, subscription);
-  if (approval.status !== 'PENDING') throw new RuleRefusal(DECISION_REFUSED.alreadyDecided, `${subscription} is already ${approval.status}`);
-  if (view.status !== 'AWAITING_APPROVAL') throw new RuleRefusal(DECISION_REFUSED.notAwaitingApproval, `the onboarding is ${view.status}`);
+  if (approval.status !== 'PENDING')
+    throw new RuleRefusal(DECISION_REFUSED.alreadyDecided, `${subscription} is already ${approval.status}`);
+  if (view.status !== 'AWAITING_APPROVAL')
+    throw new RuleRefusal(DECISION_REFUSED.notAwaitingApproval, `the onboarding is ${view.status}`);
   return approval;
 }
 
 function checkAssignee(view: OnboardingView, approval: ApprovalView, to: string): void {
-  if (samePerson(to, view.startedBy)) throw new RuleRefusal(DECISION_REFUSED.invalidAssignee, 'nobody approves an onboarding they started');
-  if (samePerson(to, approval.approverEmail)) throw new RuleRefusal(DECISION_REFUSED.invalidAssignee, `${to} is already the approver`);
-  if (earlierDecision(approval, to)) throw new RuleRefusal(DECISION_REFUSED.invalidAssignee, `${to} already decided an earlier stage`);
+  if (samePerson(to, view.startedBy))
+    throw new RuleRefusal(DECISION_REFUSED.invalidAssignee, 'nobody approves an onboarding they started');
+  if (samePerson(to, approval.approverEmail))
+    throw new RuleRefusal(DECISION_REFUSED.invalidAssignee, `${to} is already the approver`);
+  if (earlierDecision(approval, to))
+    throw new RuleRefusal(DECISION_REFUSED.invalidAssignee, `${to} already decided an earlier stage`);
 }

@@ -16,7 +16,10 @@ export interface ApprovalSetup {
 }
 
 /** The stages a subscription goes through under APPROVAL_POLICY (absent: the AM alone). */
-export function stagesOf(policy: Partial<Record<SubscriptionCode, ApprovalPolicy>>, code: SubscriptionCode): ApprovalStage[] {
+export function stagesOf(
+  policy: Partial<Record<SubscriptionCode, ApprovalPolicy>>,
+  code: SubscriptionCode,
+): ApprovalStage[] {
   return policy[code] === 'AM_THEN_TECH_AM' ? ['AM', 'TECH_AM'] : ['AM'];
 }
 

@@ -16,7 +16,12 @@ export const STEP_NAMES = [
 export type StepName = (typeof STEP_NAMES)[number];
 export type StepStatus = 'PENDING' | 'RUNNING' | 'DONE' | 'FAILED' | 'SKIPPED' | 'COMPENSATED';
 
-export const OPEN_STATUSES = ['RUNNING', 'AWAITING_APPROVAL', 'AWAITING_CREDENTIALS', 'VERIFYING_CONNECTIVITY'] as const;
+export const OPEN_STATUSES = [
+  'RUNNING',
+  'AWAITING_APPROVAL',
+  'AWAITING_CREDENTIALS',
+  'VERIFYING_CONNECTIVITY',
+] as const;
 export const FINAL_STATUSES = ['COMPLETED', 'REJECTED', 'CANCELLED', 'FAILED'] as const;
 export type OnboardingStatus = (typeof OPEN_STATUSES)[number] | (typeof FINAL_STATUSES)[number];
 
@@ -35,8 +40,18 @@ export interface OnboardingPolicy {
   approvalEscalateAfterMs: number;
 }
 
-export interface Address { street1: string; street2?: string; city: string; postalCode: string; countryCode: string }
-export interface Contact { name: string; email: string; phoneNumber?: string }
+export interface Address {
+  street1: string;
+  street2?: string;
+  city: string;
+  postalCode: string;
+  countryCode: string;
+}
+export interface Contact {
+  name: string;
+  email: string;
+  phoneNumber?: string;
+}
 
 export interface TenantRequest {
   partnerProvidedId: string;
@@ -59,7 +74,12 @@ export interface IntegrationUserRequest {
   invoiceDataAccess: boolean;
 }
 
-export interface PortalClientRequest { partnerProvidedId: string; name: string; contactEmail: string; portalUrl: string }
+export interface PortalClientRequest {
+  partnerProvidedId: string;
+  name: string;
+  contactEmail: string;
+  portalUrl: string;
+}
 
 /** The start body as validated by the API; it holds no secret. */
 export interface OnboardingRequest {
@@ -83,7 +103,13 @@ export interface OnboardingInput {
   approval: ApprovalSetup;
 }
 
-export interface StepView { name: StepName; status: StepStatus; startedAt: string | null; finishedAt: string | null; detail: string | null }
+export interface StepView {
+  name: StepName;
+  status: StepStatus;
+  startedAt: string | null;
+  finishedAt: string | null;
+  detail: string | null;
+}
 export interface PortalClientView {
   partnerProvidedId: string;
   connectivity: Connectivity;
@@ -124,7 +150,10 @@ export interface StatusTransition {
   storyIndex?: number;
 }
 
-export interface OnboardingResult { status: OnboardingStatus; reason: string | null }
+export interface OnboardingResult {
+  status: OnboardingStatus;
+  reason: string | null;
+}
 
 /** A client of a finished onboarding whose portal stopped accepting its credentials goes back through collection. */
 export interface ReconnectClientInput {

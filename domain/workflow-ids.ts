@@ -4,8 +4,11 @@
 export const onboardingWorkflowId = (partnerProvidedId: string) => `onboarding-${partnerProvidedId}`;
 
 /** One reconnect per lost connection: the attempt it starts at names it, so starting it twice starts it once. */
-export const reconnectWorkflowId = (input: { onboardingId: string; client: { partnerProvidedId: string }; firstAttempt: number }) =>
-  `reconnect-${input.onboardingId}-${input.client.partnerProvidedId}-${input.firstAttempt}`;
+export const reconnectWorkflowId = (input: {
+  onboardingId: string;
+  client: { partnerProvidedId: string };
+  firstAttempt: number;
+}) => `reconnect-${input.onboardingId}-${input.client.partnerProvidedId}-${input.firstAttempt}`;
 
 /** One re-verification schedule per installation (task queue). */
 export const reverifyScheduleId = (taskQueue: string) => `reverify-connectivity-${taskQueue}`;

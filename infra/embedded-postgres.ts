@@ -5,7 +5,15 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { createDatabaseIfMissing } from '../db/admin';
 import type { Logger } from '../lib/logger';
-import { isAlive, processesInDirectory, processInfo, readJson, terminate, waitForExit, type ProcessInfo } from './processes';
+import {
+  isAlive,
+  processesInDirectory,
+  processInfo,
+  readJson,
+  terminate,
+  waitForExit,
+  type ProcessInfo,
+} from './processes';
 
 /**
  * A PostgreSQL of the project's own for `npm start` when DATABASE_URL is not set, kept under
@@ -106,7 +114,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     if (stray !== undefined && (await isAlive(stray))) await terminate(stray, { signal: 'SIGINT', graceMs: 5_000 });
     // The package rejects with nothing when postgres exits before it is ready; the reason is in the log.
     const detail = [err instanceof Error ? err.message : 'postgres exited', ...recent].join('\n');
-    throw new Error(`embedded PostgreSQL did not start on 127.0.0.1:${port} (data ${dataDir}): ${detail}`, { cause: err });
+    throw new Error(`embedded PostgreSQL did not start on 127.0.0.1:${port} (data ${dataDir}): ${detail}`, {
+      cause: err,
+    });
   }
 
   const pid = await readPostmasterPid(dataDir);
@@ -275,12 +285,21 @@ async function ensureReachableByPostgresUser(dir: string, log: Pick<Logger, 'inf
     if (!(info.mode & 0o001) && info.uid !== postgresUid) {
       const mode = (info.mode & 0o7777) | 0o001;
       await chmod(current, mode).catch((err: Error) => {
-        throw new Error(`PostgreSQL runs as the user "${USER}" (we are root), which cannot enter ${current}, and chmod o+x failed: ${err.message}`);
+        throw new Error(
+          `PostgreSQL runs as the user "${USER}" (we are root), which cannot enter ${current}, and chmod o+x failed: ${err.message}`,
+        );
       });
-      log.info({ directory: current, mode: mode.toString(8) }, `gave ${current} the traverse bit (o+x) so that PostgreSQL, running as ${USER}, can reach its files`);
+      log.info(
+        { directory: current, mode: mode.toString(8) },
+        `gave ${current} the traverse bit (o+x) so that PostgreSQL, running as ${USER}, can reach its files`,
+      );
     }
     if (current === path.dirname(current)) return;
   }
 }
 
-const exists = (file: string) => access(file).then(() => true, () => false);
+const exists = (file: string) =>
+  access(file).then(
+    () => true,
+    () => false,
+  );

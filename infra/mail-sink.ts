@@ -56,10 +56,12 @@ export async function startMailSink(options: { port?: number; host?: string; dir
       await rename(`${file}.part`, file);
     }
     const { mailFrom, rcptTo } = session.envelope;
-    keep(await parseReceivedMail(raw, receivedAt, {
-      from: mailFrom ? mailFrom.address : undefined,
-      to: rcptTo.map((r) => r.address),
-    }));
+    keep(
+      await parseReceivedMail(raw, receivedAt, {
+        from: mailFrom ? mailFrom.address : undefined,
+        to: rcptTo.map((r) => r.address),
+      }),
+    );
   };
 
   const server = new SMTPServer({

@@ -81,7 +81,10 @@ export async function waitForExit(pid: number, timeoutMs: number): Promise<boole
 }
 
 /** Sends signal, waits graceMs, then SIGKILL; resolves true once the process is gone. */
-export async function terminate(pid: number, options: { signal?: NodeJS.Signals; graceMs?: number } = {}): Promise<boolean> {
+export async function terminate(
+  pid: number,
+  options: { signal?: NodeJS.Signals; graceMs?: number } = {},
+): Promise<boolean> {
   const send = (signal: NodeJS.Signals) => {
     try {
       process.kill(pid, signal);

@@ -54,7 +54,5 @@ export async function readMailDir(dir: string): Promise<ReceivedMail[]> {
     .filter((f): f is { name: string; match: RegExpExecArray } => f.match !== null)
     .map((f) => ({ name: f.name, at: Number(f.match[1]), n: Number(f.match[2]) }))
     .sort((a, b) => a.at - b.at || a.n - b.n);
-  return Promise.all(
-    files.map(async (f) => parseReceivedMail(await readFile(path.join(dir, f.name)), new Date(f.at))),
-  );
+  return Promise.all(files.map(async (f) => parseReceivedMail(await readFile(path.join(dir, f.name)), new Date(f.at))));
 }

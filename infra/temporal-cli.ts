@@ -56,7 +56,11 @@ export const cachedCliPath = (projectRoot: string) => path.join(projectRoot, '.t
  * file is not part of its API, it needs access to temporal.download, and it could not be exercised
  * where this was written; an untested path that claims to work is worse than a clear error.
  */
-export async function findTemporalCli({ projectRoot, env = process.env, log }: FindTemporalCliOptions): Promise<string> {
+export async function findTemporalCli({
+  projectRoot,
+  env = process.env,
+  log,
+}: FindTemporalCliOptions): Promise<string> {
   if (env.TEMPORAL_CLI_PATH) {
     const given = path.resolve(env.TEMPORAL_CLI_PATH);
     if (await isExecutableFile(given)) return given;
@@ -70,7 +74,10 @@ export async function findTemporalCli({ projectRoot, env = process.env, log }: F
 
   const go = await findGo(env);
   if (go) {
-    log?.info({ module: TEMPORAL_CLI_MODULE, into: path.dirname(cached) }, 'building the Temporal CLI with Go (first run only, a few minutes)');
+    log?.info(
+      { module: TEMPORAL_CLI_MODULE, into: path.dirname(cached) },
+      'building the Temporal CLI with Go (first run only, a few minutes)',
+    );
     await mkdir(path.dirname(cached), { recursive: true });
     try {
       await run(go, ['install', TEMPORAL_CLI_MODULE], {
@@ -79,7 +86,10 @@ export async function findTemporalCli({ projectRoot, env = process.env, log }: F
       });
     } catch (err) {
       const { stderr, message } = err as Error & { stderr?: string };
-      throw new Error(`building the Temporal CLI failed (GOBIN=${path.dirname(cached)} ${go} install ${TEMPORAL_CLI_MODULE}): ${(stderr || message).trim()}`, { cause: err });
+      throw new Error(
+        `building the Temporal CLI failed (GOBIN=${path.dirname(cached)} ${go} install ${TEMPORAL_CLI_MODULE}): ${(stderr || message).trim()}`,
+        { cause: err },
+      );
     }
     if (await isExecutableFile(cached)) return cached;
     throw new Error(`go install ${TEMPORAL_CLI_MODULE} succeeded but ${cached} is not there`);

@@ -74,7 +74,12 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
 
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--log-level', 'warn'];
   args.push('--namespace', options.namespace ?? 'default');
-  if (dbFile) args.push('--db-filename', dbFile, ...(options.sqlitePragmas ?? FILE_PRAGMAS).flatMap((p) => ['--sqlite-pragma', p]));
+  if (dbFile)
+    args.push(
+      '--db-filename',
+      dbFile,
+      ...(options.sqlitePragmas ?? FILE_PRAGMAS).flatMap((p) => ['--sqlite-pragma', p]),
+    );
   if (options.uiPort) args.push('--ui-port', String(options.uiPort));
   if (options.uiPort && options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   else args.push('--headless');
@@ -96,7 +101,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const exited = new Promise<void>((resolve) =>
     child.once('exit', (code, signal) => {
       exitStatus = signal ? `signal ${signal}` : `code ${code}`;
-      if (!stopping && ready) options.log?.warn({ address, exit: exitStatus, stderr }, 'temporal dev server exited unexpectedly');
+      if (!stopping && ready)
+        options.log?.warn({ address, exit: exitStatus, stderr }, 'temporal dev server exited unexpectedly');
       resolve();
     }),
   );
@@ -150,7 +156,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     } catch (err) {
       if (Date.now() > deadline) {
         await stop();
-        throw new Error(`temporal dev server did not become ready on ${address}: ${(err as Error).message}; ${stderr.trim()}`, { cause: err });
+        throw new Error(
+          `temporal dev server did not become ready on ${address}: ${(err as Error).message}; ${stderr.trim()}`,
+          { cause: err },
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
@@ -173,7 +182,9 @@ async function takeOverPrevious(pidFile: string, dbFile: string, log: DevServerO
   if (info && info.command.includes('start-dev') && info.command.includes(dbFile)) {
     if (info.ppid === record.ownerPid) {
       const who = record.ownerPid === process.pid ? 'this process' : `process ${record.ownerPid}`;
-      throw new Error(`a temporal dev server (pid ${record.pid}) started by ${who} is still using ${dbFile}; stop it first`);
+      throw new Error(
+        `a temporal dev server (pid ${record.pid}) started by ${who} is still using ${dbFile}; stop it first`,
+      );
     }
     log?.warn({ serverPid: record.pid, dbFile }, 'stopping a temporal dev server left running by a previous run');
     if (!(await terminate(record.pid, { signal: 'SIGTERM', graceMs: STOP_GRACE_MS }))) {

@@ -1,8 +1,19 @@
 import ms from 'ms';
 import { z } from 'zod';
-import { APPROVAL_POLICIES, SUBSCRIPTION_CODES, type ApprovalPolicy, type OnboardingPolicy, type SubscriptionCode } from '../domain';
+import {
+  APPROVAL_POLICIES,
+  SUBSCRIPTION_CODES,
+  type ApprovalPolicy,
+  type OnboardingPolicy,
+  type SubscriptionCode,
+} from '../domain';
 import type { MasterKeys } from './master-keys';
-import { TEMPORAL_VARIABLE_PREFIXES, TEMPORAL_VARIABLES, temporalConnectionFromEnv, type TemporalConnectionOptions } from './temporal-connection';
+import {
+  TEMPORAL_VARIABLE_PREFIXES,
+  TEMPORAL_VARIABLES,
+  temporalConnectionFromEnv,
+  type TemporalConnectionOptions,
+} from './temporal-connection';
 
 /** Durations are written the way people say them ("24h", "90s", "500ms") and held as milliseconds. */
 const duration = z.string().transform((text, ctx) => {
@@ -14,25 +25,32 @@ const duration = z.string().transform((text, ctx) => {
   return value;
 });
 const integer = z.string().regex(/^\d+$/, 'must be a whole number').transform(Number);
-const masterKey = z
-  .string()
-  .transform((text, ctx) => {
-    const key = Buffer.from(text, 'base64');
-    if (key.length !== 32) {
-      ctx.addIssue({ code: 'custom', message: 'must be 32 bytes, base64-encoded (openssl rand -base64 32)' });
-      return z.NEVER;
-    }
-    return key;
-  });
+const masterKey = z.string().transform((text, ctx) => {
+  const key = Buffer.from(text, 'base64');
+  if (key.length !== 32) {
+    ctx.addIssue({ code: 'custom', message: 'must be 32 bytes, base64-encoded (openssl rand -base64 32)' });
+    return z.NEVER;
+  }
+  return key;
+});
 const masterKeyList = z.string().transform((text, ctx) => {
-  const keys = text.split(',').map((s) => s.trim()).filter(Boolean).map((k) => Buffer.from(k, 'base64'));
+  const keys = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((k) => Buffer.from(k, 'base64'));
   if (keys.some((k) => k.length !== 32)) {
     ctx.addIssue({ code: 'custom', message: 'each key must be 32 bytes, base64-encoded, separated by commas' });
     return z.NEVER;
   }
   return keys;
 });
-const list = z.string().transform((text) => text.split(',').map((s) => s.trim()).filter(Boolean));
+const list = z.string().transform((text) =>
+  text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 /** APPROVAL_POLICY: JSON from subscription to who approves it, e.g. {"INVOICING":"AM_THEN_TECH_AM"}. */
 const approvalPolicy = z.string().transform((text, ctx) => {
   let json: unknown;
@@ -44,7 +62,10 @@ const approvalPolicy = z.string().transform((text, ctx) => {
   }
   const parsed = z.partialRecord(z.enum(SUBSCRIPTION_CODES), z.enum(APPROVAL_POLICIES)).safeParse(json);
   if (!parsed.success) {
-    ctx.addIssue({ code: 'custom', message: `a map of ${SUBSCRIPTION_CODES.join('|')} to ${APPROVAL_POLICIES.join('|')}` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `a map of ${SUBSCRIPTION_CODES.join('|')} to ${APPROVAL_POLICIES.join('|')}`,
+    });
     return z.NEVER;
   }
   return parsed.data;
@@ -105,9 +126,11 @@ const envSchema = z.object({
   CLIENT_SECRET_GRACE: duration.default(24 * 3_600_000),
   STAFF_EMAIL_DOMAINS: list.default([]),
   WORKER_MAX_CACHED_WORKFLOWS: integer.default(1000),
-  INTEGRATION_USERNAME_PREFIX: z.string().regex(/^[A-Z][A-Z0-9]*$/, 'upper-case letters and digits').default('WSI'),
+  INTEGRATION_USERNAME_PREFIX: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9]*$/, 'upper-case letters and digits')
+    .default('WSI'),
 });
-
 
 export interface Config {
   /** `production` refuses every local fallback (requireProductionSettings). */
@@ -216,7 +239,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     logLevel: e.LOG_LEVEL,
     accessTokenTtlMs: e.ACCESS_TOKEN_TTL,
     refreshTokenTtlMs: e.REFRESH_TOKEN_TTL,
-    webhook: Object.freeze({ retryInitialMs: e.WEBHOOK_RETRY_INITIAL, maxAttempts: e.WEBHOOK_MAX_ATTEMPTS, allowedHosts: e.WEBHOOK_ALLOWED_HOSTS }),
+    webhook: Object.freeze({
+      retryInitialMs: e.WEBHOOK_RETRY_INITIAL,
+      maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
+      allowedHosts: e.WEBHOOK_ALLOWED_HOSTS,
+    }),
     codecCorsOrigins: e.CODEC_CORS_ORIGINS,
     reverifyIntervalMs: e.REVERIFY_INTERVAL,
     staffEmailDomains: e.STAFF_EMAIL_DOMAINS,
@@ -233,13 +260,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       approvalReminderIntervalMs: e.APPROVAL_REMINDER_INTERVAL,
       approvalEscalateAfterMs: e.APPROVAL_ESCALATE_AFTER,
     }),
-    approvals: Object.freeze({ policy: e.APPROVAL_POLICY, techAmEmail: e.TECH_AM_EMAIL, escalationEmails: e.ESCALATION_EMAILS }),
+    approvals: Object.freeze({
+      policy: e.APPROVAL_POLICY,
+      techAmEmail: e.TECH_AM_EMAIL,
+      escalationEmails: e.ESCALATION_EMAILS,
+    }),
   });
 }
 
 /** The separate processes need a Temporal to talk to; only `npm start` brings its own. */
 export function requireTemporalAddress(config: Config): string {
-  if (!config.temporal.address) throw new ConfigError('TEMPORAL_ADDRESS is required (host:port of the Temporal frontend)');
+  if (!config.temporal.address)
+    throw new ConfigError('TEMPORAL_ADDRESS is required (host:port of the Temporal frontend)');
   return config.temporal.address;
 }
 
@@ -254,17 +286,29 @@ export function requireMasterKeys(config: Config): MasterKeys {
 }
 
 /** Every variable gangway reads (the CLI's too); deployment files are checked against it. */
-export const KNOWN_VARIABLES: readonly string[] = [...Object.keys(envSchema.shape), ...TEMPORAL_VARIABLES, 'GANGWAY_API_URL', 'GANGWAY_TOKEN'];
+export const KNOWN_VARIABLES: readonly string[] = [
+  ...Object.keys(envSchema.shape),
+  ...TEMPORAL_VARIABLES,
+  'GANGWAY_API_URL',
+  'GANGWAY_TOKEN',
+];
 
 /** Names in gangway's own namespaces that it does not read: a misspelling, caught in production. */
-const OUR_PREFIXES = /^(GANGWAY|TEMPORAL|DATABASE|SMTP|MAIL|APPROVAL|WEBHOOK|COLLECTOR|CONNECTIVITY|CREDENTIAL|KIT|REVERIFY|WORKER|CODEC|CLIENT_SECRET|ACCESS_TOKEN|REFRESH_TOKEN|INTEGRATION|STAFF|ESCALATION|TECH_AM|EGRESS|DEVELOPER_PORTAL|PUBLIC|SHUTDOWN)_/;
+const OUR_PREFIXES =
+  /^(GANGWAY|TEMPORAL|DATABASE|SMTP|MAIL|APPROVAL|WEBHOOK|COLLECTOR|CONNECTIVITY|CREDENTIAL|KIT|REVERIFY|WORKER|CODEC|CLIENT_SECRET|ACCESS_TOKEN|REFRESH_TOKEN|INTEGRATION|STAFF|ESCALATION|TECH_AM|EGRESS|DEVELOPER_PORTAL|PUBLIC|SHUTDOWN)_/;
 /** Kubernetes adds <SERVICE>_SERVICE_HOST, <SERVICE>_PORT_… for every service; a service named "temporal" is not a typo of ours. */
 const SERVICE_LINK = /_(SERVICE_HOST|SERVICE_PORT(_\w+)?|PORT(_\d+_(TCP|UDP)(_\w+)?)?)$/;
 
 function unknownVariables(env: Record<string, string | undefined>): string[] {
   const known = new Set(KNOWN_VARIABLES);
   return Object.keys(env)
-    .filter((name) => OUR_PREFIXES.test(name) && !SERVICE_LINK.test(name) && !known.has(name) && !TEMPORAL_VARIABLE_PREFIXES.some((p) => name.startsWith(p)))
+    .filter(
+      (name) =>
+        OUR_PREFIXES.test(name) &&
+        !SERVICE_LINK.test(name) &&
+        !known.has(name) &&
+        !TEMPORAL_VARIABLE_PREFIXES.some((p) => name.startsWith(p)),
+    )
     .map((name) => {
       const guess = closest(name, [...known]);
       return `${name} is not a setting gangway knows${guess ? ` (did you mean ${guess}?)` : ''}`;
@@ -290,7 +334,10 @@ function closest(name: string, candidates: string[]): string | undefined {
 }
 
 /** What each production process cannot do without, and why it may not fall back to a local stand-in. */
-const REQUIRED: Record<'migrate' | 'api' | 'worker' | 'start', { variable: string; missing: (c: Config) => boolean; why: string }[]> = {
+const REQUIRED: Record<
+  'migrate' | 'api' | 'worker' | 'start',
+  { variable: string; missing: (c: Config) => boolean; why: string }[]
+> = {
   migrate: [{ variable: 'DATABASE_URL', missing: (c) => !c.databaseUrl, why: 'no embedded PostgreSQL in production' }],
   api: [],
   worker: [],
@@ -298,9 +345,21 @@ const REQUIRED: Record<'migrate' | 'api' | 'worker' | 'start', { variable: strin
 };
 const common = [
   REQUIRED.migrate[0],
-  { variable: 'TEMPORAL_ADDRESS', missing: (c: Config) => !c.temporal.address, why: 'no Temporal dev server in production' },
-  { variable: 'GANGWAY_MASTER_KEY', missing: (c: Config) => !c.masterKey, why: 'never a generated key file in production: keep it in a secret manager' },
-  { variable: 'PUBLIC_URL', missing: (c: Config) => c.publicUrl.startsWith('http://127.0.0.1'), why: 'every link in mail is built on it' },
+  {
+    variable: 'TEMPORAL_ADDRESS',
+    missing: (c: Config) => !c.temporal.address,
+    why: 'no Temporal dev server in production',
+  },
+  {
+    variable: 'GANGWAY_MASTER_KEY',
+    missing: (c: Config) => !c.masterKey,
+    why: 'never a generated key file in production: keep it in a secret manager',
+  },
+  {
+    variable: 'PUBLIC_URL',
+    missing: (c: Config) => c.publicUrl.startsWith('http://127.0.0.1'),
+    why: 'every link in mail is built on it',
+  },
 ];
 const mail = { variable: 'SMTP_URL', missing: (c: Config) => !c.smtpUrl, why: 'no local mail catcher in production' };
 REQUIRED.api.push(...common);

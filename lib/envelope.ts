@@ -2,8 +2,15 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { deriveKey, masterKeyId, masterKeysById, type MasterKeys } from './master-keys';
 
 /** A data key in clear, held in memory only; `id` names its row in data_keys. */
-export interface DataKey { id: string; key: Buffer }
-export interface WrappedDataKey { id: string; masterKeyId: string; wrapped: string }
+export interface DataKey {
+  id: string;
+  key: Buffer;
+}
+export interface WrappedDataKey {
+  id: string;
+  masterKeyId: string;
+  wrapped: string;
+}
 
 const PURPOSE = 'wrap-data-key';
 

@@ -5,7 +5,10 @@ import { createHmac, hkdfSync } from 'node:crypto';
  * it by id, so that after a rotation the previous keys still open what they sealed until it is
  * re-wrapped (`gangway keys rewrap`) and they can be dropped from GANGWAY_PREVIOUS_MASTER_KEYS.
  */
-export interface MasterKeys { current: Buffer; previous: readonly Buffer[] }
+export interface MasterKeys {
+  current: Buffer;
+  previous: readonly Buffer[];
+}
 
 /** A short public name for a key: an HMAC of a fixed label, so the id reveals nothing of the key. */
 export function masterKeyId(key: Buffer): string {

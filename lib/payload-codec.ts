@@ -49,14 +49,20 @@ const text = (bytes: Uint8Array | null | undefined) => (bytes ? Buffer.from(byte
 
 /** The inner payload as JSON with base64 bytes: no protobuf dependency for a two-field message. */
 function serialize(payload: Payload): Buffer {
-  const metadata = Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
-  return Buffer.from(JSON.stringify({ metadata, data: Buffer.from(payload.data ?? new Uint8Array()).toString('base64') }));
+  const metadata = Object.fromEntries(
+    Object.entries(payload.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+  );
+  return Buffer.from(
+    JSON.stringify({ metadata, data: Buffer.from(payload.data ?? new Uint8Array()).toString('base64') }),
+  );
 }
 
 function deserialize(bytes: Buffer): Payload {
   const { metadata, data } = JSON.parse(bytes.toString('utf8')) as { metadata: Record<string, string>; data: string };
   return {
-    metadata: Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))])),
+    metadata: Object.fromEntries(
+      Object.entries(metadata).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))]),
+    ),
     data: new Uint8Array(Buffer.from(data, 'base64')),
   };
 }

@@ -41,11 +41,17 @@ export function createSecrets(dataKey: DataKey): Secrets {
       const cipher = createCipheriv('aes-256-gcm', sealKey, iv);
       cipher.setAAD(Buffer.from(context));
       const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-      return [dataKey.id, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join('.');
+      return [
+        dataKey.id,
+        iv.toString('base64url'),
+        cipher.getAuthTag().toString('base64url'),
+        body.toString('base64url'),
+      ].join('.');
     },
     open(sealed, context) {
       const [keyId, iv, tag, body] = sealed.split('.');
-      if (keyId !== dataKey.id || !iv || !tag || body === undefined) throw new Error(`sealed value names an unknown data key (${keyId})`);
+      if (keyId !== dataKey.id || !iv || !tag || body === undefined)
+        throw new Error(`sealed value names an unknown data key (${keyId})`);
       const decipher = createDecipheriv('aes-256-gcm', sealKey, Buffer.from(iv, 'base64url'));
       decipher.setAAD(Buffer.from(context));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));

@@ -9,7 +9,10 @@ import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/e
  * TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_* (mTLS client pair, server CA, server name),
  * and TEMPORAL_PROFILE / TEMPORAL_CONFIG_FILE for a TOML profile.
  */
-export type TemporalConnectionOptions = Pick<ClientConnectConfig['connectionOptions'], 'address' | 'tls' | 'apiKey' | 'metadata'>;
+export type TemporalConnectionOptions = Pick<
+  ClientConnectConfig['connectionOptions'],
+  'address' | 'tls' | 'apiKey' | 'metadata'
+>;
 
 export const TEMPORAL_VARIABLES = [
   'TEMPORAL_ADDRESS',
@@ -31,10 +34,18 @@ export const TEMPORAL_VARIABLES = [
 export const TEMPORAL_VARIABLE_PREFIXES = ['TEMPORAL_GRPC_META_'] as const;
 
 /** Reads the connection settings; a file that cannot be read is named by the variable that points at it. */
-export function temporalConnectionFromEnv(env: Record<string, string | undefined>): { options: TemporalConnectionOptions; namespace?: string } {
-  const given = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[0].startsWith('TEMPORAL_') && typeof e[1] === 'string'));
+export function temporalConnectionFromEnv(env: Record<string, string | undefined>): {
+  options: TemporalConnectionOptions;
+  namespace?: string;
+} {
+  const given = Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[0].startsWith('TEMPORAL_') && typeof e[1] === 'string'),
+  );
   try {
-    const { connectionOptions, namespace } = loadClientConnectConfig({ overrideEnvVars: given, configFileStrict: true });
+    const { connectionOptions, namespace } = loadClientConnectConfig({
+      overrideEnvVars: given,
+      configFileStrict: true,
+    });
     const { address, tls, apiKey, metadata } = connectionOptions;
     return { options: { address, tls, apiKey, metadata }, namespace };
   } catch (err) {
@@ -50,7 +61,8 @@ export type TemporalTrouble = 'unreachable' | 'tls' | 'credentials' | 'namespace
 export function classifyTemporalError(err: unknown): TemporalTrouble {
   const e = err as { code?: number; message?: string; details?: string };
   const text = `${e?.message ?? ''} ${e?.details ?? ''}`;
-  if (e?.code === 16 || e?.code === 7 || /unauthenticated|permission denied|unauthorized/i.test(text)) return 'credentials';
+  if (e?.code === 16 || e?.code === 7 || /unauthenticated|permission denied|unauthorized/i.test(text))
+    return 'credentials';
   if (e?.code === 5 || /namespace .*not found/i.test(text)) return 'namespace';
   if (/certificate|handshake|tls|ssl|UnknownIssuer|alert|wrong version number/i.test(text)) return 'tls';
   return 'unreachable';
@@ -77,19 +89,26 @@ export async function waitForTemporal(
   for (let delay = 200; ; delay = Math.min(delay * 2, 3_000)) {
     let connection: Connection | undefined;
     try {
-      connection = await Connection.connect({ ...options, connectTimeout: Math.max(1_000, Math.min(10_000, deadline - Date.now())) });
+      connection = await Connection.connect({
+        ...options,
+        connectTimeout: Math.max(1_000, Math.min(10_000, deadline - Date.now())),
+      });
       await connection.workflowService.describeNamespace({ namespace });
       return;
     } catch (err) {
       const trouble = classifyTemporalError(err);
-      if (trouble !== 'unreachable') throw new Error(`Temporal at ${options.address} ${TROUBLE[trouble]}: ${oneLine(err)}`, { cause: err });
+      if (trouble !== 'unreachable')
+        throw new Error(`Temporal at ${options.address} ${TROUBLE[trouble]}: ${oneLine(err)}`, { cause: err });
       // gRPC reports a refused handshake as "failed to connect", like a server that is down: ask TLS itself.
       const refused = await tlsRefusal(options);
       if (refused) throw new Error(`Temporal at ${options.address} ${TROUBLE.tls}: ${refused}`, { cause: err });
       if (Date.now() + delay > deadline) {
-        throw new Error(`Temporal at ${options.address} did not answer within ${Math.round(timeoutMs / 1000)} s (TEMPORAL_ADDRESS, TEMPORAL_CONNECT_TIMEOUT): ${oneLine(err)}`, {
-          cause: err,
-        });
+        throw new Error(
+          `Temporal at ${options.address} did not answer within ${Math.round(timeoutMs / 1000)} s (TEMPORAL_ADDRESS, TEMPORAL_CONNECT_TIMEOUT): ${oneLine(err)}`,
+          {
+            cause: err,
+          },
+        );
       }
       log.info({ address: options.address, retryInMs: delay }, 'waiting for Temporal');
       await new Promise((resolve) => setTimeout(resolve, delay));
@@ -106,7 +125,8 @@ export async function waitForTemporal(
  */
 async function tlsRefusal(options: ConnectionOptions & { address: string }): Promise<string | undefined> {
   const [host, port] = splitAddress(options.address);
-  const configured = typeof options.tls === 'object' && options.tls !== null ? options.tls : options.tls ? {} : undefined;
+  const configured =
+    typeof options.tls === 'object' && options.tls !== null ? options.tls : options.tls ? {} : undefined;
   const outcome = await new Promise<string>((resolve) => {
     const socket = tls.connect({
       host,
@@ -122,7 +142,9 @@ async function tlsRefusal(options: ConnectionOptions & { address: string }): Pro
     let result = 'no answer';
     // The HTTP/2 preface: a server that accepted the certificate answers it; one that did not sends its alert.
     socket.once('secureConnect', () => {
-      result = configured ? 'accepted' : 'the server requires TLS: set TEMPORAL_TLS_SERVER_CA_CERT_PATH (and a client pair) or TEMPORAL_TLS=true';
+      result = configured
+        ? 'accepted'
+        : 'the server requires TLS: set TEMPORAL_TLS_SERVER_CA_CERT_PATH (and a client pair) or TEMPORAL_TLS=true';
       socket.write('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
     });
     socket.once('data', () => socket.destroy());
@@ -135,7 +157,9 @@ async function tlsRefusal(options: ConnectionOptions & { address: string }): Pro
     });
   });
   if (!configured) return outcome.startsWith('the server requires TLS') ? outcome : undefined;
-  return ['accepted', 'no answer', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH'].includes(outcome) ? undefined : outcome;
+  return ['accepted', 'no answer', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH'].includes(outcome)
+    ? undefined
+    : outcome;
 }
 
 const pem = (data: Uint8Array | undefined) => (data ? Buffer.from(data) : undefined);

@@ -34,13 +34,26 @@ const MAX_WAIT_MS = 30_000;
  * gap across two systems; the Message-ID derived from the key is identical on the resend, so a
  * receiving mail system or client that dedupes by Message-ID shows it once.
  */
-export async function sendOnce(pool: Pool, mailer: Mailer, mail: OutgoingMail, options: SendOnceOptions = {}): Promise<SendOnceResult> {
+export async function sendOnce(
+  pool: Pool,
+  mailer: Mailer,
+  mail: OutgoingMail,
+  options: SendOnceOptions = {},
+): Promise<SendOnceResult> {
   const { claimLeaseMs = CLAIM_LEASE_MS, maxWaitMs = MAX_WAIT_MS } = options;
   const key = mail.idempotencyKey;
   const claimId = randomUUID();
   const giveUpAt = Date.now() + maxWaitMs;
   for (let pause = 25; ; pause = Math.min(pause * 2, 1_000)) {
-    if (await claimMail(pool, { idempotencyKey: key, recipient: mail.to, subject: mail.subject, claimId, leaseMs: claimLeaseMs })) {
+    if (
+      await claimMail(pool, {
+        idempotencyKey: key,
+        recipient: mail.to,
+        subject: mail.subject,
+        claimId,
+        leaseMs: claimLeaseMs,
+      })
+    ) {
       await sendClaimed(pool, mailer, mail, claimId, claimLeaseMs);
       return { sent: true };
     }
@@ -50,9 +63,18 @@ export async function sendOnce(pool: Pool, mailer: Mailer, mail: OutgoingMail, o
   }
 }
 
-async function sendClaimed(pool: Pool, mailer: Mailer, mail: OutgoingMail, claimId: string, leaseMs: number): Promise<void> {
+async function sendClaimed(
+  pool: Pool,
+  mailer: Mailer,
+  mail: OutgoingMail,
+  claimId: string,
+  leaseMs: number,
+): Promise<void> {
   // A renewal that fails is only a missed beat: the next one, or the lease, settles it.
-  const renewing = setInterval(() => void renewMailClaim(pool, mail.idempotencyKey, claimId, leaseMs).catch(() => undefined), leaseMs / 3);
+  const renewing = setInterval(
+    () => void renewMailClaim(pool, mail.idempotencyKey, claimId, leaseMs).catch(() => undefined),
+    leaseMs / 3,
+  );
   try {
     await mailer.send(mail);
   } catch (err) {

@@ -55,7 +55,10 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
       const body = JSON.stringify(row.payload);
       const response = await fetchFn(row.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...signWebhook({ secret, id: row.id, timestamp: clock(), body }) },
+        headers: {
+          'content-type': 'application/json',
+          ...signWebhook({ secret, id: row.id, timestamp: clock(), body }),
+        },
         body,
         // A redirect is not an acknowledgement, and following it would send the signed event elsewhere.
         redirect: 'manual',
@@ -79,7 +82,14 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
     }
     const error = outcome.error ?? `HTTP ${outcome.status}`;
     const giveUp = outcome.permanent === true || row.attempts >= maxAttempts;
-    await recordFailedAttempt(pool, { id: row.id, attempts: row.attempts, status: outcome.status ?? null, error, giveUp, retryInMs: backoffDelayMs(row.attempts, retryInitialMs) });
+    await recordFailedAttempt(pool, {
+      id: row.id,
+      attempts: row.attempts,
+      status: outcome.status ?? null,
+      error,
+      giveUp,
+      retryInMs: backoffDelayMs(row.attempts, retryInitialMs),
+    });
     if (giveUp) log.error({ ...context, error }, 'webhook delivery failed for good');
     else log.warn({ ...context, error }, 'webhook attempt failed, will retry');
   }

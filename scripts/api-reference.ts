@@ -164,7 +164,7 @@ export function renderApiReference(): string {
     '',
     `${doc.info.title} ${doc.info.version}: ${doc.info.description ?? ''}`,
     '',
-    'Paths are relative to the API\'s base URL (`PUBLIC_URL`, by default `http://127.0.0.1:3000`). Request and response bodies are JSON unless stated otherwise; times are RFC 3339 UTC strings.',
+    "Paths are relative to the API's base URL (`PUBLIC_URL`, by default `http://127.0.0.1:3000`). Request and response bodies are JSON unless stated otherwise; times are RFC 3339 UTC strings.",
     '',
     '## Authentication',
     '',

@@ -8,7 +8,9 @@ export const PREBUILT_BUNDLE = path.join(__dirname, '..', 'workflow-bundle.js');
 async function main(): Promise<void> {
   const { code } = await bundleOnboardingWorkflows();
   await writeFile(PREBUILT_BUNDLE, code);
-  console.log(`workflow bundle written to ${path.relative(process.cwd(), PREBUILT_BUNDLE)} (${Math.round(code.length / 1024)} KiB)`);
+  console.log(
+    `workflow bundle written to ${path.relative(process.cwd(), PREBUILT_BUNDLE)} (${Math.round(code.length / 1024)} KiB)`,
+  );
 }
 
 if (require.main === module) {

@@ -11,24 +11,34 @@ import { startPortalStub } from '../infra/portal-stub';
  * an approval, a wrong and then a right credential submission against a local client portal, and the
  * kit, which opens exactly once. It reads the mails the local mail catcher wrote to .data/mail/.
  */
-interface Runtime { apiUrl: string; databaseUrl: string; mailDir: string | null }
+interface Runtime {
+  apiUrl: string;
+  databaseUrl: string;
+  mailDir: string | null;
+}
 
 const say = (text: string) => process.stdout.write(`${text}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main(): Promise<void> {
   const dataDir = path.resolve(process.env.GANGWAY_DATA_DIR ?? '.data');
-  const runtime = JSON.parse(await readFile(path.join(dataDir, 'runtime.json'), 'utf8').catch(() => {
-    throw new Error('no .data/runtime.json: start the stack first with `npm start` (in another terminal)');
-  })) as Runtime;
-  if (!runtime.mailDir) throw new Error('the demo reads mail from the local mail catcher; run `npm start` without SMTP_URL');
+  const runtime = JSON.parse(
+    await readFile(path.join(dataDir, 'runtime.json'), 'utf8').catch(() => {
+      throw new Error('no .data/runtime.json: start the stack first with `npm start` (in another terminal)');
+    }),
+  ) as Runtime;
+  if (!runtime.mailDir)
+    throw new Error('the demo reads mail from the local mail catcher; run `npm start` without SMTP_URL');
   const api = runtime.apiUrl;
   const run = randomBytes(3).toString('hex');
 
   const call = async (method: string, route: string, body?: unknown, token?: string) => {
     const res = await fetch(`${api}${route}`, {
       method,
-      headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: {
+        ...(body ? { 'content-type': 'application/json' } : {}),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
       body: body ? JSON.stringify(body) : undefined,
     });
     const text = await res.text();
@@ -38,7 +48,13 @@ async function main(): Promise<void> {
   const waitForMail = async (to: string, subject: RegExp, seen = new Set<string>()): Promise<ReceivedMail> => {
     for (let i = 0; i < 300; i++) {
       const mails = await readMailDir(runtime.mailDir!);
-      const found = mails.find((m) => m.receivedAt.getTime() >= mailSince - 1000 && m.to.includes(to) && subject.test(m.subject) && !seen.has(m.messageId));
+      const found = mails.find(
+        (m) =>
+          m.receivedAt.getTime() >= mailSince - 1000 &&
+          m.to.includes(to) &&
+          subject.test(m.subject) &&
+          !seen.has(m.messageId),
+      );
       if (found) return found;
       await sleep(100);
     }
@@ -58,19 +74,32 @@ async function main(): Promise<void> {
   await createUser(pool, { email: people.approver, role: 'approver', approverKind: 'AM', password });
   await pool.end();
   const staffToken = (await call('POST', '/v1/login', { email: people.staff, password })).body.accessToken as string;
-  const approverToken = (await call('POST', '/v1/login', { email: people.approver, password })).body.accessToken as string;
+  const approverToken = (await call('POST', '/v1/login', { email: people.approver, password })).body
+    .accessToken as string;
 
   const portal = await startPortalStub({ username: 'acme-buyer', password: 'correct horse' });
   say(`2. A client portal at ${portal.url} that accepts one credential`);
 
-  const started = await call('POST', '/v1/onboardings', {
-    tenant: { partnerProvidedId: `acme-${run}`, name: 'Acme Shipping', plan: 'TRADE' },
-    integrationUser: { email: `api-${run}@acme.example`, integrationSystem: 'SAP S/4HANA' },
-    subscriptions: ['ORDER_MANAGEMENT', 'CONTROL_TOWER_ORDERS'],
-    approverEmail: people.approver,
-    clients: [{ partnerProvidedId: 'client-7', name: 'Client Seven', contactEmail: `it-${run}@client7.example`, portalUrl: portal.url }],
-    notify: { email: `ops-${run}@acme.example` },
-  }, staffToken);
+  const started = await call(
+    'POST',
+    '/v1/onboardings',
+    {
+      tenant: { partnerProvidedId: `acme-${run}`, name: 'Acme Shipping', plan: 'TRADE' },
+      integrationUser: { email: `api-${run}@acme.example`, integrationSystem: 'SAP S/4HANA' },
+      subscriptions: ['ORDER_MANAGEMENT', 'CONTROL_TOWER_ORDERS'],
+      approverEmail: people.approver,
+      clients: [
+        {
+          partnerProvidedId: 'client-7',
+          name: 'Client Seven',
+          contactEmail: `it-${run}@client7.example`,
+          portalUrl: portal.url,
+        },
+      ],
+      notify: { email: `ops-${run}@acme.example` },
+    },
+    staffToken,
+  );
   if (started.status !== 202) throw new Error(`start failed: ${started.status} ${JSON.stringify(started.body)}`);
   const id = started.body.id as string;
   say(`3. Onboarding ${id} started (workflow ${started.body.workflowId})`);
@@ -88,7 +117,12 @@ async function main(): Promise<void> {
   await waitForMail(people.approver, /Approval needed/);
   await waitFor((v) => v.status === 'AWAITING_APPROVAL', 'the approval step');
   for (const subscription of ['ORDER_MANAGEMENT', 'CONTROL_TOWER_ORDERS']) {
-    const decided = await call('POST', `/v1/onboardings/${id}/approvals`, { subscription, decision: 'APPROVE', comment: 'demo' }, approverToken);
+    const decided = await call(
+      'POST',
+      `/v1/onboardings/${id}/approvals`,
+      { subscription, decision: 'APPROVE', comment: 'demo' },
+      approverToken,
+    );
     say(`4. ${people.approver} approved ${subscription}: ${decided.status}`);
   }
 
@@ -103,7 +137,8 @@ async function main(): Promise<void> {
 
   const done = await waitFor((v) => ['COMPLETED', 'FAILED', 'CANCELLED', 'REJECTED'].includes(v.status), 'the end');
   say(`7. Onboarding ${done.status}:`);
-  for (const step of done.steps) say(`     ${step.status.padEnd(11)} ${step.name}${step.detail ? `  (${step.detail})` : ''}`);
+  for (const step of done.steps)
+    say(`     ${step.status.padEnd(11)} ${step.name}${step.detail ? `  (${step.detail})` : ''}`);
   say(`     client-7 connectivity ${done.clients[0].connectivity} after ${done.clients[0].attempts} submissions`);
 
   const kitMail = await waitForMail(`ops-${run}@acme.example`, /integration kit/);
@@ -111,9 +146,12 @@ async function main(): Promise<void> {
   const first = await fetch(kitUrl);
   const kit = (await first.json()) as Record<string, unknown>;
   const second = await fetch(kitUrl);
-  say(`8. Kit opened: ${first.status} (client ${String(kit.clientId)}, user ${String(kit.username)}, ${String(kit.subscriptions)}); opened again: ${second.status}`);
+  say(
+    `8. Kit opened: ${first.status} (client ${String(kit.clientId)}, user ${String(kit.username)}, ${String(kit.subscriptions)}); opened again: ${second.status}`,
+  );
   await portal.close();
-  if (done.status !== 'COMPLETED' || first.status !== 200 || second.status !== 410) throw new Error('the demo did not go as expected');
+  if (done.status !== 'COMPLETED' || first.status !== 200 || second.status !== 410)
+    throw new Error('the demo did not go as expected');
   say('Demo complete.');
 }
 

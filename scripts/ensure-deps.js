@@ -22,7 +22,12 @@ function isStale() {
 }
 
 function install() {
-  const run = (args) => execFileSync(npm, args, { cwd: root, stdio: 'inherit', env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false' } });
+  const run = (args) =>
+    execFileSync(npm, args, {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false' },
+    });
   console.error('gangway: installing the locked dependencies (node_modules is missing or older than the lockfile)');
   try {
     run(['ci']);
@@ -41,7 +46,10 @@ function hydrateEmbeddedPostgres() {
   if (!fs.existsSync(scope)) return;
   for (const pkg of fs.readdirSync(scope)) {
     const dir = path.join(scope, pkg);
-    if (fs.existsSync(path.join(dir, 'scripts', 'hydrate-symlinks.js')) && fs.existsSync(path.join(dir, 'native', 'pg-symlinks.json'))) {
+    if (
+      fs.existsSync(path.join(dir, 'scripts', 'hydrate-symlinks.js')) &&
+      fs.existsSync(path.join(dir, 'native', 'pg-symlinks.json'))
+    ) {
       execFileSync(process.execPath, ['scripts/hydrate-symlinks.js'], { cwd: dir, stdio: 'inherit' });
     }
   }

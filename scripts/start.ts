@@ -33,7 +33,8 @@ async function main(): Promise<void> {
   const stops: (() => Promise<void>)[] = [];
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'stopping');
-    for (const stop of stops.reverse()) await stop().catch((err: Error) => log.warn({ err: { message: err.message } }, 'stop failed'));
+    for (const stop of stops.reverse())
+      await stop().catch((err: Error) => log.warn({ err: { message: err.message } }, 'stop failed'));
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
@@ -48,11 +49,21 @@ async function main(): Promise<void> {
   }
 }
 
-async function bringUp(env: NodeJS.ProcessEnv, base: Config, log: Logger, dataDir: string, stops: (() => Promise<void>)[]): Promise<void> {
+async function bringUp(
+  env: NodeJS.ProcessEnv,
+  base: Config,
+  log: Logger,
+  dataDir: string,
+  stops: (() => Promise<void>)[],
+): Promise<void> {
   env.GANGWAY_MASTER_KEY ??= await localMasterKey(dataDir);
 
   if (!env.DATABASE_URL) {
-    const pg = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'postgres'), port: base.embeddedPostgresPort, log });
+    const pg = await startEmbeddedPostgres({
+      dataDir: path.join(dataDir, 'postgres'),
+      port: base.embeddedPostgresPort,
+      log,
+    });
     stops.push(() => pg.stop());
     env.DATABASE_URL = pg.url;
   }
@@ -92,7 +103,10 @@ async function bringUp(env: NodeJS.ProcessEnv, base: Config, log: Logger, dataDi
   if (temporalUi) env.CODEC_CORS_ORIGINS ??= temporalUi;
   const config = loadConfig(env);
   const temporalAddress = env.TEMPORAL_ADDRESS;
-  const bundle = await access(PREBUILT_BUNDLE).then(() => ({ codePath: PREBUILT_BUNDLE }), () => undefined);
+  const bundle = await access(PREBUILT_BUNDLE).then(
+    () => ({ codePath: PREBUILT_BUNDLE }),
+    () => undefined,
+  );
   const worker = await startWorkerProcess(config, log, { workflowBundle: bundle });
   stops.push(() => worker.stop());
   const api = await startApiProcess(config, log);

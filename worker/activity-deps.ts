@@ -7,7 +7,13 @@ import { sendOnce } from '../notify/mail-log';
 import type { Mailer } from '../notify/mailer';
 
 /** The one place that turns process-wide resources into what activities are given. */
-export function buildActivityDeps(options: { config: Config; pool: Pool; mailer: Mailer; secrets: Secrets; log: Logger }): ActivityDeps {
+export function buildActivityDeps(options: {
+  config: Config;
+  pool: Pool;
+  mailer: Mailer;
+  secrets: Secrets;
+  log: Logger;
+}): ActivityDeps {
   const { config, pool, mailer, secrets, log } = options;
   return {
     pool,

@@ -5,14 +5,19 @@ import { createServer, type Server } from 'node:http';
  * the worker polls its task queue and is not draining (on SIGTERM it answers 503 while in-flight
  * activities finish).
  */
-export function startHealthServer(options: { host: string; port: number; isReady: () => boolean }): Promise<{ url: string; close(): Promise<void> }> {
+export function startHealthServer(options: {
+  host: string;
+  port: number;
+  isReady: () => boolean;
+}): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
     const send = (status: number, body: object) => {
       res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       res.end(JSON.stringify(body));
     };
     if (req.url === '/healthz') return send(200, { status: 'ok' });
-    if (req.url === '/readyz') return options.isReady() ? send(200, { status: 'ready' }) : send(503, { status: 'not ready' });
+    if (req.url === '/readyz')
+      return options.isReady() ? send(200, { status: 'ready' }) : send(503, { status: 'not ready' });
     send(404, { status: 'not found' });
   });
   return new Promise((resolve, reject) => {

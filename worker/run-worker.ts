@@ -36,7 +36,10 @@ export function superviseWorker(options: {
         await current.run();
       } catch (err) {
         if (stopping) break;
-        log.warn({ err: { message: (err as Error).message }, retryInMs: delay }, 'Temporal worker not running; retrying');
+        log.warn(
+          { err: { message: (err as Error).message }, retryInMs: delay },
+          'Temporal worker not running; retrying',
+        );
         await new Promise<void>((resolve) => {
           wake = resolve;
           setTimeout(resolve, delay);

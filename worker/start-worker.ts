@@ -83,7 +83,11 @@ export async function startWorkerProcess(
 
   let draining = false;
   const health = options.healthServer
-    ? await startHealthServer({ host: config.host, port: config.workerHealthPort, isReady: () => !draining && supervised.isPolling() })
+    ? await startHealthServer({
+        host: config.host,
+        port: config.workerHealthPort,
+        isReady: () => !draining && supervised.isPolling(),
+      })
     : undefined;
 
   return {

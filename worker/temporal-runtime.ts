@@ -7,7 +7,13 @@ let installed = false;
 export function installTemporalRuntime(log: Logger, level: LogLevel = 'WARN'): void {
   if (installed) return;
   installed = true;
-  const levels: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' };
+  const levels: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
+    TRACE: 'trace',
+    DEBUG: 'debug',
+    INFO: 'info',
+    WARN: 'warn',
+    ERROR: 'error',
+  };
   Runtime.install({
     logger: new DefaultLogger(level, (entry) => log[levels[entry.level]]({ ...entry.meta, sdk: true }, entry.message)),
     // The Rust core logs on its own unless told to forward; forwarded, its lines go through pino too.

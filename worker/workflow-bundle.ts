@@ -18,9 +18,21 @@ export const PRELOADED_MODULES = [WORKFLOWS_PATH];
 export const BUNDLER_OPTIONS: WorkerOptions['bundlerOptions'] = { preloadModules: PRELOADED_MODULES };
 
 /** Webpack's progress lines say nothing to whoever builds a bundle; its warnings and errors do. */
-export const QUIET_BUNDLER_LOGGER: BundleOptions['logger'] = { trace() {}, debug() {}, info() {}, log() {}, warn: console.warn, error: console.error };
+export const QUIET_BUNDLER_LOGGER: BundleOptions['logger'] = {
+  trace() {},
+  debug() {},
+  info() {},
+  log() {},
+  warn: console.warn,
+  error: console.error,
+};
 
 /** The one way our workflow bundle is built: at `npm run build`, in tests and in the bench. */
 export function bundleOnboardingWorkflows(logger = QUIET_BUNDLER_LOGGER) {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, preloadModules: PRELOADED_MODULES, logger });
+  return bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+    preloadModules: PRELOADED_MODULES,
+    logger,
+  });
 }

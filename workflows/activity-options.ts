@@ -7,7 +7,12 @@ type Activities = ReturnType<typeof createActivities>;
 /** Writes to our own PostgreSQL stores: quick, and retried until the database is back. */
 export const db = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: ['INVALID_INPUT', 'CONFLICT'] },
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '1m',
+    nonRetryableErrorTypes: ['INVALID_INPUT', 'CONFLICT'],
+  },
 });
 
 /** Mail: the SMTP server may be away for a while; each mail is keyed, so retries never send twice. */
@@ -30,6 +35,11 @@ export function portalCheck(policy: OnboardingPolicy) {
   return proxyActivities<Activities>({
     startToCloseTimeout: '30s',
     scheduleToCloseTimeout: policy.connectivityDeadlineMs,
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: ['INVALID_INPUT'] },
+    retry: {
+      initialInterval: '1s',
+      backoffCoefficient: 2,
+      maximumInterval: '30s',
+      nonRetryableErrorTypes: ['INVALID_INPUT'],
+    },
   });
 }

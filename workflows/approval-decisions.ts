@@ -1,5 +1,12 @@
 import { ApplicationFailure } from '@temporalio/workflow';
-import { approvalTask, earlierDecision, RuleRefusal, type ApprovalView, type DecideApprovalInput, type ReassignApprovalInput } from '../domain';
+import {
+  approvalTask,
+  earlierDecision,
+  RuleRefusal,
+  type ApprovalView,
+  type DecideApprovalInput,
+  type ReassignApprovalInput,
+} from '../domain';
 import type { OnboardingState } from './state';
 
 /**
@@ -12,7 +19,8 @@ export function refusedAsFailure(rule: () => void): void {
   try {
     rule();
   } catch (err) {
-    if (err instanceof RuleRefusal) throw ApplicationFailure.create({ type: err.type, message: err.message, nonRetryable: true });
+    if (err instanceof RuleRefusal)
+      throw ApplicationFailure.create({ type: err.type, message: err.message, nonRetryable: true });
     throw err;
   }
 }
@@ -31,19 +39,35 @@ export function applyDecision(state: OnboardingState, input: DecideApprovalInput
     approval.decidedAt = now;
     approval.comment = comment;
   });
-  state.audit({ actor: input.decidedBy, action: input.decision === 'APPROVE' ? 'APPROVED' : 'REJECTED', subscription: input.subscription, reason: comment, detail: { stage } });
+  state.audit({
+    actor: input.decidedBy,
+    action: input.decision === 'APPROVE' ? 'APPROVED' : 'REJECTED',
+    subscription: input.subscription,
+    reason: comment,
+    detail: { stage },
+  });
   if (next) {
     const techAm = state.input.approval.techAmEmail;
     if (!techAm) throw new Error('a TECH_AM stage without a TECH_AM'); // the API refuses such a start
     handTo(state, approval, techAm);
     state.change(() => (approval.stage = next));
-    state.audit({ actor: 'gangway', action: 'ASSIGNED', subscription: approval.subscription, reason: `${stage} approved; the ${next} decides next`, detail: { to: techAm, stage: next } });
+    state.audit({
+      actor: 'gangway',
+      action: 'ASSIGNED',
+      subscription: approval.subscription,
+      reason: `${stage} approved; the ${next} decides next`,
+      detail: { to: techAm, stage: next },
+    });
   } else {
     const status = input.decision === 'APPROVE' ? 'APPROVED' : 'REJECTED';
     state.change(() => (approval.status = status));
     state.setSubscriptionStatus(input.subscription, status);
   }
-  state.decisionsToAnnounce.push({ ...approval, status: input.decision === 'APPROVE' ? 'APPROVED' : 'REJECTED', stage });
+  state.decisionsToAnnounce.push({
+    ...approval,
+    status: input.decision === 'APPROVE' ? 'APPROVED' : 'REJECTED',
+    stage,
+  });
   state.taskChanged(approval.subscription);
   return approval;
 }
@@ -52,7 +76,13 @@ export function applyReassign(state: OnboardingState, input: ReassignApprovalInp
   const approval = approvalTask(state.view, input.subscription);
   const from = approval.approverEmail;
   handTo(state, approval, input.to);
-  state.audit({ actor: input.requestedBy, action: 'REASSIGNED', subscription: input.subscription, reason: input.reason, detail: { from, to: input.to, stage: approval.stage ?? 'AM' } });
+  state.audit({
+    actor: input.requestedBy,
+    action: 'REASSIGNED',
+    subscription: input.subscription,
+    reason: input.reason,
+    detail: { from, to: input.to, stage: approval.stage ?? 'AM' },
+  });
   state.taskChanged(approval.subscription);
   return approval;
 }
@@ -60,7 +90,13 @@ export function applyReassign(state: OnboardingState, input: ReassignApprovalInp
 export function applyDelegate(state: OnboardingState, input: ReassignApprovalInput): ApprovalView {
   const approval = approvalTask(state.view, input.subscription);
   state.change(() => (approval.delegateEmail = input.to));
-  state.audit({ actor: input.requestedBy, action: 'DELEGATED', subscription: input.subscription, reason: input.reason, detail: { to: input.to, stage: approval.stage ?? 'AM' } });
+  state.audit({
+    actor: input.requestedBy,
+    action: 'DELEGATED',
+    subscription: input.subscription,
+    reason: input.reason,
+    detail: { to: input.to, stage: approval.stage ?? 'AM' },
+  });
   state.taskChanged(approval.subscription);
   return approval;
 }

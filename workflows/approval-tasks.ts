@@ -17,7 +17,12 @@ export async function superviseApprovals(state: OnboardingState, background: Bac
 
   const expired = view.approvals.filter((a) => a.status === 'EXPIRED').map((a) => a.subscription);
   if (expired.length > 0) {
-    await notify.notifyApprovalExpired({ onboardingId: view.id, to: input.request.notify.email, tenantName: input.request.tenant.name, subscriptions: expired });
+    await notify.notifyApprovalExpired({
+      onboardingId: view.id,
+      to: input.request.notify.email,
+      tenantName: input.request.tenant.name,
+      subscriptions: expired,
+    });
   }
 }
 
@@ -34,7 +39,8 @@ async function superviseAllTasks(state: OnboardingState, background: Background)
       continue;
     }
     const wakeAt = Math.min(...open.map(nextDeadline));
-    const woken = () => state.decisionsToAnnounce.length > 0 || open.some((c) => c.approval.status !== 'PENDING' || moves(state, c));
+    const woken = () =>
+      state.decisionsToAnnounce.length > 0 || open.some((c) => c.approval.status !== 'PENDING' || moves(state, c));
     if (await condition(woken, Math.max(1, wakeAt - Date.now()))) continue;
     const now = Date.now();
     await Promise.all(open.map((c) => onDeadlines(state, c, now)));
@@ -70,7 +76,8 @@ function startClock(state: OnboardingState, approval: ApprovalView): TaskClock {
   };
 }
 
-const moves = (state: OnboardingState, clock: TaskClock) => state.taskRevision(clock.approval.subscription) !== clock.revision;
+const moves = (state: OnboardingState, clock: TaskClock) =>
+  state.taskRevision(clock.approval.subscription) !== clock.revision;
 const nextDeadline = (clock: TaskClock) => Math.min(clock.remindAt, clock.escalateAt, clock.expireAt);
 
 /** An Update changed the task: a new approver gets the full time again and a mail; so does a new delegate. */
@@ -99,7 +106,13 @@ async function onDeadlines(state: OnboardingState, clock: TaskClock, now: number
   if (now >= clock.expireAt) {
     state.change(() => (approval.status = 'EXPIRED'));
     state.setSubscriptionStatus(sub, 'EXPIRED');
-    state.audit({ actor: 'gangway', action: 'EXPIRED', subscription: sub, reason: 'no decision in time', detail: { approver: approval.approverEmail, expireAfterMs: policy.approvalExpireAfterMs } });
+    state.audit({
+      actor: 'gangway',
+      action: 'EXPIRED',
+      subscription: sub,
+      reason: 'no decision in time',
+      detail: { approver: approval.approverEmail, expireAfterMs: policy.approvalExpireAfterMs },
+    });
     state.taskChanged(sub);
     return true;
   }
@@ -108,7 +121,13 @@ async function onDeadlines(state: OnboardingState, clock: TaskClock, now: number
     const targets = setup.escalateTo.filter((t) => t.toLowerCase() !== approval.approverEmail.toLowerCase());
     if (targets.length > 0) {
       state.change(() => (approval.escalatedTo = targets));
-      state.audit({ actor: 'gangway', action: 'ESCALATED', subscription: sub, reason: `undecided by ${approval.approverEmail}`, detail: { to: targets, escalateAfterMs: policy.approvalEscalateAfterMs } });
+      state.audit({
+        actor: 'gangway',
+        action: 'ESCALATED',
+        subscription: sub,
+        reason: `undecided by ${approval.approverEmail}`,
+        detail: { to: targets, escalateAfterMs: policy.approvalEscalateAfterMs },
+      });
       for (const target of targets) await tell(state, approval, 'ESCALATION', target, `${clock.revision}:${target}`);
     }
   }
@@ -116,14 +135,27 @@ async function onDeadlines(state: OnboardingState, clock: TaskClock, now: number
     clock.remindAt = now + policy.approvalReminderIntervalMs;
     const n = (approval.remindersSent ?? 0) + 1;
     state.change(() => (approval.remindersSent = n));
-    state.audit({ actor: 'gangway', action: 'REMINDED', subscription: sub, reason: `reminder ${n}`, detail: { to: approval.approverEmail, delegate: approval.delegateEmail ?? null } });
+    state.audit({
+      actor: 'gangway',
+      action: 'REMINDED',
+      subscription: sub,
+      reason: `reminder ${n}`,
+      detail: { to: approval.approverEmail, delegate: approval.delegateEmail ?? null },
+    });
     await tell(state, approval, 'REMINDER', approval.approverEmail, `${clock.revision}:${n}`);
-    if (approval.delegateEmail) await tell(state, approval, 'REMINDER', approval.delegateEmail, `${clock.revision}:${n}:delegate`);
+    if (approval.delegateEmail)
+      await tell(state, approval, 'REMINDER', approval.delegateEmail, `${clock.revision}:${n}:delegate`);
   }
   return false;
 }
 
-function tell(state: OnboardingState, approval: ApprovalView, kind: 'ASSIGNED' | 'DELEGATED' | 'REMINDER' | 'ESCALATION', to: string, key: string) {
+function tell(
+  state: OnboardingState,
+  approval: ApprovalView,
+  kind: 'ASSIGNED' | 'DELEGATED' | 'REMINDER' | 'ESCALATION',
+  to: string,
+  key: string,
+) {
   const { view, input } = state;
   return notify.notifyApprovalTask({
     onboardingId: view.id,
@@ -141,5 +173,10 @@ function tell(state: OnboardingState, approval: ApprovalView, kind: 'ASSIGNED' |
 
 function announce(state: OnboardingState, approval: ApprovalView) {
   const { view, input } = state;
-  return notify.notifyDecision({ onboardingId: view.id, to: input.startedBy.email, tenantName: input.request.tenant.name, approval });
+  return notify.notifyDecision({
+    onboardingId: view.id,
+    to: input.startedBy.email,
+    tenantName: input.request.tenant.name,
+    approval,
+  });
 }

@@ -13,7 +13,13 @@ export async function awaitApprovals(state: OnboardingState, background: Backgro
   state.markStep('REQUEST_APPROVAL', 'RUNNING');
   state.setStatus('AWAITING_APPROVAL');
   for (const a of view.approvals) {
-    state.audit({ actor: input.startedBy.email, action: 'ASSIGNED', subscription: a.subscription, reason: 'subscription requested', detail: { to: a.approverEmail, stage: a.stage } });
+    state.audit({
+      actor: input.startedBy.email,
+      action: 'ASSIGNED',
+      subscription: a.subscription,
+      reason: 'subscription requested',
+      detail: { to: a.approverEmail, stage: a.stage },
+    });
   }
   await notify.notifyApprover({
     onboardingId: view.id,
@@ -30,7 +36,11 @@ export async function awaitApprovals(state: OnboardingState, background: Backgro
   return approved;
 }
 
-export async function assignSubscriptions(state: OnboardingState, tenantId: string, codes: SubscriptionCode[]): Promise<void> {
+export async function assignSubscriptions(
+  state: OnboardingState,
+  tenantId: string,
+  codes: SubscriptionCode[],
+): Promise<void> {
   state.markStep('ASSIGN_SUBSCRIPTIONS', 'RUNNING');
   state.setStatus('RUNNING');
   await db.assignSubscriptions({ tenantId, codes });

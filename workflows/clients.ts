@@ -1,5 +1,10 @@
 import { condition } from '@temporalio/workflow';
-import { statusWhileCollecting, type OnboardingPolicy, type PortalClientRequest, type PortalClientView } from '../domain';
+import {
+  statusWhileCollecting,
+  type OnboardingPolicy,
+  type PortalClientRequest,
+  type PortalClientView,
+} from '../domain';
 import { notify } from './activity-options';
 import { checkUntilAnswered } from './connectivity-checks';
 import type { CredentialsSubmittedInput } from './messages';
@@ -41,7 +46,11 @@ export interface ClientPathHost {
  * credentials send a fresh link (the person is retried, not the request) until the attempts run out.
  * Each client runs on its own, so one client's trouble never holds back another's.
  */
-export async function collectAndVerify(state: OnboardingState, submissions: Submissions, client: PortalClientRequest): Promise<void> {
+export async function collectAndVerify(
+  state: OnboardingState,
+  submissions: Submissions,
+  client: PortalClientRequest,
+): Promise<void> {
   const host: ClientPathHost = {
     workflowId: state.view.workflowId,
     onboardingId: state.view.id,
@@ -61,7 +70,12 @@ export async function collectAndVerify(state: OnboardingState, submissions: Subm
  * numbers key the collector links, so a reconnect continues after the onboarding's). Leaves the
  * outcome in host.view: CONNECTED, or FAILED with lastError saying why.
  */
-export async function runClientPath(host: ClientPathHost, submissions: Submissions, client: PortalClientRequest, firstAttempt: number): Promise<void> {
+export async function runClientPath(
+  host: ClientPathHost,
+  submissions: Submissions,
+  client: PortalClientRequest,
+  firstAttempt: number,
+): Promise<void> {
   const { policy, workflowId, onboardingId, view } = host;
   const lastAttempt = firstAttempt + policy.credentialMaxAttempts - 1;
 
@@ -70,7 +84,10 @@ export async function runClientPath(host: ClientPathHost, submissions: Submissio
     host.refresh();
     await notify.issueCollectorLink({ workflowId, onboardingId, client, attempt, ttlMs: policy.collectorLinkTtlMs });
 
-    const submitted = await condition(() => submissions.get(client.partnerProvidedId, attempt) !== undefined, policy.collectorLinkTtlMs);
+    const submitted = await condition(
+      () => submissions.get(client.partnerProvidedId, attempt) !== undefined,
+      policy.collectorLinkTtlMs,
+    );
     host.update(() => {
       view.awaitingCredentials = false;
       if (submitted) view.attempts = attempt;
@@ -80,7 +97,12 @@ export async function runClientPath(host: ClientPathHost, submissions: Submissio
     host.verifying();
 
     const { collectorLinkId } = submissions.get(client.partnerProvidedId, attempt)!;
-    const outcome = await checkUntilAnswered(host, view, { onboardingId, collectorLinkId, portalUrl: client.portalUrl }, policy);
+    const outcome = await checkUntilAnswered(
+      host,
+      view,
+      { onboardingId, collectorLinkId, portalUrl: client.portalUrl },
+      policy,
+    );
     if (outcome === 'CONNECTED') return host.update(() => (view.connectivity = 'CONNECTED'));
     // lastError keeps the class of the last check's trouble.
     if (outcome === 'DEADLINE') return host.update(() => (view.connectivity = 'FAILED'));
@@ -102,8 +124,10 @@ function fail(host: ClientPathHost, why: string): void {
 export function refreshStatus(state: OnboardingState): void {
   const waiting = state.view.clients.filter((c) => c.awaitingCredentials).map((c) => c.partnerProvidedId);
   const collect = state.step('COLLECT_CLIENT_CREDENTIALS').status;
-  if (waiting.length === 0 && collect === 'RUNNING') state.markStep('COLLECT_CLIENT_CREDENTIALS', 'DONE', 'every client submitted credentials');
-  if (waiting.length > 0 && collect === 'DONE') state.markStep('COLLECT_CLIENT_CREDENTIALS', 'RUNNING', `waiting again for ${waiting.join(', ')}`);
+  if (waiting.length === 0 && collect === 'RUNNING')
+    state.markStep('COLLECT_CLIENT_CREDENTIALS', 'DONE', 'every client submitted credentials');
+  if (waiting.length > 0 && collect === 'DONE')
+    state.markStep('COLLECT_CLIENT_CREDENTIALS', 'RUNNING', `waiting again for ${waiting.join(', ')}`);
   const next = statusWhileCollecting(state.view.clients);
   if (state.status !== next) state.setStatus(next);
 }

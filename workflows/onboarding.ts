@@ -1,12 +1,26 @@
 import { ApplicationFailure, CancellationScope, isCancellation, setHandler, workflowInfo } from '@temporalio/workflow';
-import { validateDecision, validateDelegate, validateReassign, type OnboardingInput, type OnboardingResult, type StepName } from '../domain';
+import {
+  validateDecision,
+  validateDelegate,
+  validateReassign,
+  type OnboardingInput,
+  type OnboardingResult,
+  type StepName,
+} from '../domain';
 import { db, notify } from './activity-options';
 import { applyDecision, applyDelegate, applyReassign, refusedAsFailure } from './approval-decisions';
 import { assignSubscriptions, awaitApprovals } from './approvals';
 import { Background } from './background';
 import { collectAndVerify, Submissions } from './clients';
 import { Compensations } from './compensations';
-import { cancelSignal, credentialsSubmittedSignal, decideApprovalUpdate, delegateApprovalUpdate, getOnboardingQuery, reassignApprovalUpdate } from './messages';
+import {
+  cancelSignal,
+  credentialsSubmittedSignal,
+  decideApprovalUpdate,
+  delegateApprovalUpdate,
+  getOnboardingQuery,
+  reassignApprovalUpdate,
+} from './messages';
 import { Projector } from './projector';
 import { OnboardingState } from './state';
 
@@ -76,32 +90,61 @@ export async function onboardingWorkflow(input: OnboardingInput): Promise<Onboar
       state.setStatus('CANCELLED');
       return { status: 'CANCELLED', reason: state.view.reason };
     }
-    const reason = err instanceof Error ? (err.cause as Error | undefined)?.message ?? err.message : String(err);
+    const reason = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
     state.setStatus('FAILED', reason);
-    throw ApplicationFailure.create({ type: 'ONBOARDING_FAILED', message: reason, nonRetryable: true, cause: err as Error });
+    throw ApplicationFailure.create({
+      type: 'ONBOARDING_FAILED',
+      message: reason,
+      nonRetryable: true,
+      cause: err as Error,
+    });
   } finally {
     finished = true;
     await projecting;
   }
 }
 
-async function runSteps(state: OnboardingState, submissions: Submissions, undo: Compensations, background: Background): Promise<OnboardingResult> {
+async function runSteps(
+  state: OnboardingState,
+  submissions: Submissions,
+  undo: Compensations,
+  background: Background,
+): Promise<OnboardingResult> {
   const { request } = state.input;
   const { workflowId, id: onboardingId } = state.view;
 
-  const { tenantId } = await step(state, 'CREATE_TENANT', () => db.createTenant({ workflowId, onboardingId, tenant: request.tenant, subscriptions: request.subscriptions }));
+  const { tenantId } = await step(state, 'CREATE_TENANT', () =>
+    db.createTenant({ workflowId, onboardingId, tenant: request.tenant, subscriptions: request.subscriptions }),
+  );
   state.change((v) => (v.tenant.tenantId = tenantId));
-  undo.push('CREATE_TENANT', () => compensate(state, 'CREATE_TENANT', () => db.archiveTenant({ onboardingId, tenantId })));
+  undo.push('CREATE_TENANT', () =>
+    compensate(state, 'CREATE_TENANT', () => db.archiveTenant({ onboardingId, tenantId })),
+  );
 
   const { username } = await step(state, 'CREATE_INTEGRATION_USER', () =>
-    db.createIntegrationUser({ onboardingId, tenantId, partnerProvidedId: request.tenant.partnerProvidedId, integrationUser: request.integrationUser }),
+    db.createIntegrationUser({
+      onboardingId,
+      tenantId,
+      partnerProvidedId: request.tenant.partnerProvidedId,
+      integrationUser: request.integrationUser,
+    }),
   );
   state.change((v) => (v.integrationUser.username = username));
-  undo.push('CREATE_INTEGRATION_USER', () => compensate(state, 'CREATE_INTEGRATION_USER', () => db.disableIntegrationUser({ onboardingId })));
+  undo.push('CREATE_INTEGRATION_USER', () =>
+    compensate(state, 'CREATE_INTEGRATION_USER', () => db.disableIntegrationUser({ onboardingId })),
+  );
 
-  const { clientId } = await step(state, 'ISSUE_CLIENT_CREDENTIALS', () => db.issueClientCredentials({ onboardingId, tenantId, administrators: request.clientAdministrators ?? [state.input.startedBy.email] }));
+  const { clientId } = await step(state, 'ISSUE_CLIENT_CREDENTIALS', () =>
+    db.issueClientCredentials({
+      onboardingId,
+      tenantId,
+      administrators: request.clientAdministrators ?? [state.input.startedBy.email],
+    }),
+  );
   state.change((v) => (v.clientId = clientId));
-  undo.push('ISSUE_CLIENT_CREDENTIALS', () => compensate(state, 'ISSUE_CLIENT_CREDENTIALS', () => db.revokeClientCredentials({ onboardingId })));
+  undo.push('ISSUE_CLIENT_CREDENTIALS', () =>
+    compensate(state, 'ISSUE_CLIENT_CREDENTIALS', () => db.revokeClientCredentials({ onboardingId })),
+  );
 
   const approved = await awaitApprovals(state, background);
   if (approved.length === 0) {
@@ -111,13 +154,21 @@ async function runSteps(state: OnboardingState, submissions: Submissions, undo: 
   }
 
   await assignSubscriptions(state, tenantId, approved);
-  undo.push('ASSIGN_SUBSCRIPTIONS', () => compensate(state, 'ASSIGN_SUBSCRIPTIONS', () => db.unassignSubscriptions({ tenantId, codes: approved })));
+  undo.push('ASSIGN_SUBSCRIPTIONS', () =>
+    compensate(state, 'ASSIGN_SUBSCRIPTIONS', () => db.unassignSubscriptions({ tenantId, codes: approved })),
+  );
 
   await verifyClients(state, submissions);
 
   state.setStatus('RUNNING');
   await step(state, 'DELIVER_KIT', () =>
-    notify.deliverKit({ onboardingId, notifyEmail: request.notify.email, username, subscriptions: approved, ttlMs: state.input.policy.kitLinkTtlMs }),
+    notify.deliverKit({
+      onboardingId,
+      notifyEmail: request.notify.email,
+      username,
+      subscriptions: approved,
+      ttlMs: state.input.policy.kitLinkTtlMs,
+    }),
   );
   return { status: 'COMPLETED', reason: null };
 }
@@ -134,7 +185,8 @@ async function verifyClients(state: OnboardingState, submissions: Submissions): 
   await Promise.all(clients.map((client) => collectAndVerify(state, submissions, client)));
   const connected = state.view.clients.filter((c) => c.connectivity === 'CONNECTED').length;
   const summary = `${connected} of ${clients.length} client(s) connected`;
-  if (state.step('COLLECT_CLIENT_CREDENTIALS').status === 'RUNNING') state.markStep('COLLECT_CLIENT_CREDENTIALS', 'DONE');
+  if (state.step('COLLECT_CLIENT_CREDENTIALS').status === 'RUNNING')
+    state.markStep('COLLECT_CLIENT_CREDENTIALS', 'DONE');
   // A client whose portal never accepted credentials stays visible as FAILED; the integration itself
   // is still handed over, since the customer's API access does not depend on its clients' portals.
   state.markStep('VERIFY_CONNECTIVITY', connected === clients.length ? 'DONE' : 'FAILED', summary);
@@ -147,7 +199,8 @@ async function step<T>(state: OnboardingState, name: StepName, run: () => Promis
     state.markStep(name, 'DONE');
     return result;
   } catch (err) {
-    if (!isCancellation(err)) state.markStep(name, 'FAILED', ((err as Error).cause as Error | undefined)?.message ?? (err as Error).message);
+    if (!isCancellation(err))
+      state.markStep(name, 'FAILED', ((err as Error).cause as Error | undefined)?.message ?? (err as Error).message);
     throw err;
   }
 }
@@ -159,5 +212,6 @@ async function compensate(state: OnboardingState, name: StepName, undo: () => Pr
 
 /** Steps that will not run now, including one interrupted by cancellation, end SKIPPED. */
 function skipRemaining(state: OnboardingState, why = 'not needed'): void {
-  for (const s of state.view.steps) if (s.status === 'PENDING' || s.status === 'RUNNING') state.markStep(s.name, 'SKIPPED', why);
+  for (const s of state.view.steps)
+    if (s.status === 'PENDING' || s.status === 'RUNNING') state.markStep(s.name, 'SKIPPED', why);
 }

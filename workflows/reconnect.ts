@@ -26,13 +26,27 @@ export async function reconnectClientWorkflow(input: ReconnectClientInput): Prom
     awaitingCredentials: false,
   };
   // No status or steps of its own: the onboarding stays COMPLETED; only the client's entry changes.
-  const host: ClientPathHost = { workflowId, onboardingId, policy, view, update: (mutate) => mutate(), refresh: () => undefined, verifying: () => undefined };
+  const host: ClientPathHost = {
+    workflowId,
+    onboardingId,
+    policy,
+    view,
+    update: (mutate) => mutate(),
+    refresh: () => undefined,
+    verifying: () => undefined,
+  };
   await runClientPath(host, submissions, client, firstAttempt);
 
   await db.recordReconnection({
     onboardingId,
     reconnectWorkflowId: workflowId,
-    client: { partnerProvidedId: client.partnerProvidedId, connectivity: view.connectivity, attempts: view.attempts, lastCheckedAt: view.lastCheckedAt, lastError: view.lastError },
+    client: {
+      partnerProvidedId: client.partnerProvidedId,
+      connectivity: view.connectivity,
+      attempts: view.attempts,
+      lastCheckedAt: view.lastCheckedAt,
+      lastError: view.lastError,
+    },
     checks: view.checks,
     occurredAt: new Date().toISOString(),
   });

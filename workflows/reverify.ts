@@ -4,7 +4,9 @@ import type { createActivities } from '../activities';
 import { reconnectWorkflowId, type ReconnectClientInput } from '../domain';
 import { reconnectClientWorkflow } from './reconnect';
 
-const { listConnectedClients, recordReverification, checkPortalLogin } = proxyActivities<ReturnType<typeof createActivities>>({
+const { listConnectedClients, recordReverification, checkPortalLogin } = proxyActivities<
+  ReturnType<typeof createActivities>
+>({
   startToCloseTimeout: '1m',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 5 },
 });
@@ -25,7 +27,11 @@ export async function reverifyConnectivityWorkflow(): Promise<{ checked: number;
   for (let i = 0; i < clients.length; i += PARALLEL) {
     await Promise.all(
       clients.slice(i, i + PARALLEL).map(async (client) => {
-        const result = await checkPortalLogin({ onboardingId: client.onboardingId, collectorLinkId: client.collectorLinkId, portalUrl: client.portalUrl });
+        const result = await checkPortalLogin({
+          onboardingId: client.onboardingId,
+          collectorLinkId: client.collectorLinkId,
+          portalUrl: client.portalUrl,
+        });
         const recorded = await recordReverification({ client, result, checkedAt: new Date().toISOString(), runId });
         if (recorded.lost) lost++;
         if (recorded.reconnect) await startReconnect(recorded.reconnect);

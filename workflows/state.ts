@@ -36,7 +36,13 @@ export class OnboardingState {
     workflowId: string,
   ) {
     this.view = initialView(input, workflowId, new Date().toISOString());
-    this.transitions.push({ seq: 1, status: 'RUNNING', reason: null, occurredAt: this.view.createdAt, storyIndex: ++this.storyLength });
+    this.transitions.push({
+      seq: 1,
+      status: 'RUNNING',
+      reason: null,
+      occurredAt: this.view.createdAt,
+      storyIndex: ++this.storyLength,
+    });
   }
 
   change(mutate: (view: OnboardingView, now: string) => void): void {
@@ -56,7 +62,13 @@ export class OnboardingState {
       v.status = status;
       v.reason = reason;
     });
-    this.transitions.push({ seq: this.transitions.length + 1, status, reason, occurredAt: this.view.updatedAt, storyIndex: ++this.storyLength });
+    this.transitions.push({
+      seq: this.transitions.length + 1,
+      status,
+      reason,
+      occurredAt: this.view.updatedAt,
+      storyIndex: ++this.storyLength,
+    });
   }
 
   step(name: StepName): StepView {
@@ -84,7 +96,12 @@ export class OnboardingState {
 
   /** Queues an audit event; the projection writes them in order (workflows/projector.ts). */
   audit(event: Omit<AuditEvent, 'seq' | 'occurredAt' | 'storyIndex'>): void {
-    this.auditEvents.push({ ...event, seq: this.auditEvents.length + 1, occurredAt: new Date().toISOString(), storyIndex: ++this.storyLength });
+    this.auditEvents.push({
+      ...event,
+      seq: this.auditEvents.length + 1,
+      occurredAt: new Date().toISOString(),
+      storyIndex: ++this.storyLength,
+    });
   }
 
   /** Wakes the task's supervisor: its approver, delegate or stage changed. */

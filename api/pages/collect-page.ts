@@ -25,7 +25,12 @@ ${body}
 </body>
 </html>`;
 
-export function collectFormPage(options: { clientName: string; portalUrl: string; token: string; expiresAt: Date }): string {
+export function collectFormPage(options: {
+  clientName: string;
+  portalUrl: string;
+  token: string;
+  expiresAt: Date;
+}): string {
   return layout(
     `Portal credentials for ${options.clientName}`,
     `<h1>Portal credentials for ${escape(options.clientName)}</h1>
@@ -43,7 +48,13 @@ They are encrypted as soon as they arrive and used only to verify and keep your 
 }
 
 export const collectThanksPage = () =>
-  layout('Thank you', '<h1>Thank you</h1><p role="status">We received your credentials and are checking them with your portal now. You can close this page.</p>');
+  layout(
+    'Thank you',
+    '<h1>Thank you</h1><p role="status">We received your credentials and are checking them with your portal now. You can close this page.</p>',
+  );
 
 export const collectGonePage = () =>
-  layout('Link no longer valid', '<h1>This link is no longer valid</h1><p>It was already used or has expired. If we need your credentials again, we will send you a fresh link.</p>');
+  layout(
+    'Link no longer valid',
+    '<h1>This link is no longer valid</h1><p>It was already used or has expired. If we need your credentials again, we will send you a fresh link.</p>',
+  );

@@ -16,7 +16,14 @@ export function setPasswordFormPage(options: { username: string; token: string; 
   );
 }
 
-export const passwordSetPage = () => layout('Password set', '<h1>Password set</h1><p role="status">Your integration user can now obtain tokens. You can close this page.</p>');
+export const passwordSetPage = () =>
+  layout(
+    'Password set',
+    '<h1>Password set</h1><p role="status">Your integration user can now obtain tokens. You can close this page.</p>',
+  );
 
 export const setPasswordGonePage = () =>
-  layout('Link no longer valid', '<h1>This link is no longer valid</h1><p>It was already used or has expired. Ask your account manager for a new one.</p>');
+  layout(
+    'Link no longer valid',
+    '<h1>This link is no longer valid</h1><p>It was already used or has expired. Ask your account manager for a new one.</p>',
+  );

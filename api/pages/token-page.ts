@@ -11,4 +11,5 @@ export const TOKEN_PAGE_HEADERS = {
 } as const;
 
 /** A plain form post from the page (no JavaScript) wants an HTML answer; API clients get JSON. */
-export const wantsHtml = (req: Request) => req.is('application/x-www-form-urlencoded') !== false && req.accepts(['json', 'html']) === 'html';
+export const wantsHtml = (req: Request) =>
+  req.is('application/x-www-form-urlencoded') !== false && req.accepts(['json', 'html']) === 'html';

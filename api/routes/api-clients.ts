@@ -14,7 +14,12 @@ import { resolveTenantId } from '../../db/tenants';
 import { withTransaction } from '../../db/transaction';
 import { findUserByEmail } from '../../db/users';
 import { authenticate, callerOf } from '../auth';
-import { AddApiClientTenantBody, ApiClientAdministratorBody, ApiClientTenantParams, UpdateApiClientTenantBody } from '../api-client-schemas';
+import {
+  AddApiClientTenantBody,
+  ApiClientAdministratorBody,
+  ApiClientTenantParams,
+  UpdateApiClientTenantBody,
+} from '../api-client-schemas';
 import type { ApiDeps } from '../deps';
 import { badRequest, conflict, forbidden, notFound } from '../problem';
 import { parse } from '../schemas';
@@ -33,7 +38,8 @@ export function apiClientRoutes(deps: ApiDeps): Router {
     const clientId = String(req.params.clientId);
     if (!(await findApiClient(deps.pool, clientId))) throw notFound(`no active client ${clientId}`);
     const onBehalf = caller.role === 'staff' || caller.role === 'admin';
-    if (!onBehalf && !(await isApiClientAdministrator(deps.pool, clientId, caller.email))) throw forbidden(`only the administrators of ${clientId} may manage it`);
+    if (!onBehalf && !(await isApiClientAdministrator(deps.pool, clientId, caller.email)))
+      throw forbidden(`only the administrators of ${clientId} may manage it`);
     return clientId;
   }
   const tenantParam = (req: Request) => {
@@ -53,7 +59,9 @@ export function apiClientRoutes(deps: ApiDeps): Router {
     const graceUntil = new Date(Date.now() + deps.config.clientSecretGraceMs);
     await rotateApiClientSecret(deps.pool, clientId, deps.secrets.hashToken(secret), graceUntil);
     // Shown this once: only its keyed hash is kept.
-    res.set('cache-control', 'no-store').json({ clientId, clientSecret: secret, previousSecretValidUntil: graceUntil.toISOString() });
+    res
+      .set('cache-control', 'no-store')
+      .json({ clientId, clientSecret: secret, previousSecretValidUntil: graceUntil.toISOString() });
   });
 
   router.post('/v1/clients/:clientId/tenants', auth, async (req, res) => {
@@ -64,7 +72,8 @@ export function apiClientRoutes(deps: ApiDeps): Router {
     try {
       await addApiClientTenant(deps.pool, clientId, tenantId, body);
     } catch (err) {
-      if (isUniqueViolation(err)) throw conflict(`tenant ${body.tenant} is already assigned to a client: a tenant is on at most one`);
+      if (isUniqueViolation(err))
+        throw conflict(`tenant ${body.tenant} is already assigned to a client: a tenant is on at most one`);
       throw err;
     }
     res.status(201).json(await current(clientId));
@@ -73,29 +82,35 @@ export function apiClientRoutes(deps: ApiDeps): Router {
   router.patch('/v1/clients/:clientId/tenants/:tenantId', auth, async (req, res) => {
     const clientId = await administeredApiClient(req);
     const body = parse(UpdateApiClientTenantBody, req.body);
-    if (!(await updateApiClientTenant(deps.pool, clientId, tenantParam(req), body))) throw notFound('that tenant is not on this client');
+    if (!(await updateApiClientTenant(deps.pool, clientId, tenantParam(req), body)))
+      throw notFound('that tenant is not on this client');
     res.json(await current(clientId));
   });
 
   router.delete('/v1/clients/:clientId/tenants/:tenantId', auth, async (req, res) => {
     const clientId = await administeredApiClient(req);
-    if (!(await removeApiClientTenant(deps.pool, clientId, tenantParam(req)))) throw notFound('that tenant is not on this client');
+    if (!(await removeApiClientTenant(deps.pool, clientId, tenantParam(req))))
+      throw notFound('that tenant is not on this client');
     res.json(await current(clientId));
   });
 
   router.post('/v1/clients/:clientId/administrators', auth, async (req, res) => {
     const clientId = await administeredApiClient(req);
     const { email } = parse(ApiClientAdministratorBody, req.body);
-    if (!(await findUserByEmail(deps.pool, email))) throw badRequest('User not found', [{ path: 'email', message: `${email} is not a registered gangway user` }]);
+    if (!(await findUserByEmail(deps.pool, email)))
+      throw badRequest('User not found', [{ path: 'email', message: `${email} is not a registered gangway user` }]);
     await addApiClientAdministrator(deps.pool, clientId, email);
     res.status(201).json(await current(clientId));
   });
 
   router.delete('/v1/clients/:clientId/administrators/:email', auth, async (req, res) => {
     const clientId = await administeredApiClient(req);
-    const outcome = await withTransaction(deps.pool, (tx) => removeApiClientAdministrator(tx, clientId, String(req.params.email)));
+    const outcome = await withTransaction(deps.pool, (tx) =>
+      removeApiClientAdministrator(tx, clientId, String(req.params.email)),
+    );
     if (outcome === 'absent') throw notFound(`${String(req.params.email)} is not an administrator of ${clientId}`);
-    if (outcome === 'last') throw conflict('A client needs at least one administrator: add another before removing the last one');
+    if (outcome === 'last')
+      throw conflict('A client needs at least one administrator: add another before removing the last one');
     res.json(await current(clientId));
   });
 

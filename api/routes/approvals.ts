@@ -31,7 +31,9 @@ export function approvalRoutes(deps: ApiDeps): Router {
         requestedBy: t.started_by,
         requestedAt: t.created_at.toISOString(),
         // Since the current approver was asked (a reassignment or a new stage starts the clock again).
-        waitingSeconds: Math.round((now - (t.approval.assignedAt ? Date.parse(t.approval.assignedAt) : t.created_at.getTime())) / 1000),
+        waitingSeconds: Math.round(
+          (now - (t.approval.assignedAt ? Date.parse(t.approval.assignedAt) : t.created_at.getTime())) / 1000,
+        ),
         ...t.approval,
       })),
     });
@@ -42,9 +44,20 @@ export function approvalRoutes(deps: ApiDeps): Router {
     const row = await loadOnboardingRow(deps, req);
     const body = parse(DecisionBody, req.body);
     const approval = row.view.approvals.find((a) => a.subscription === body.subscription);
-    if (!approval) throw badRequest('Not requested', [{ path: 'subscription', message: `${body.subscription} was not requested in this onboarding` }]);
+    if (!approval)
+      throw badRequest('Not requested', [
+        { path: 'subscription', message: `${body.subscription} was not requested in this onboarding` },
+      ]);
     if (!mayDecide(caller, approval)) throw forbidden(`${body.subscription} is assigned to another approver`);
-    res.json(await executeOnboardingUpdate(deps, row, decideApprovalUpdate, { ...body, decidedBy: caller.email }, idempotencyKey(req)));
+    res.json(
+      await executeOnboardingUpdate(
+        deps,
+        row,
+        decideApprovalUpdate,
+        { ...body, decidedBy: caller.email },
+        idempotencyKey(req),
+      ),
+    );
   });
 
   /** Parses the body and checks the new assignee is a registered approver, before anything reaches the workflow. */
@@ -52,24 +65,44 @@ export function approvalRoutes(deps: ApiDeps): Router {
     const row = await loadOnboardingRow(deps, req);
     const body = parse(ReassignBody, req.body);
     if (!row.view.approvals.some((a) => a.subscription === body.subscription)) {
-      throw badRequest('Not requested', [{ path: 'subscription', message: `${body.subscription} was not requested in this onboarding` }]);
+      throw badRequest('Not requested', [
+        { path: 'subscription', message: `${body.subscription} was not requested in this onboarding` },
+      ]);
     }
     const to = await findUserByEmail(deps.pool, body.to);
-    if (!to || (to.role !== 'approver' && to.role !== 'admin')) throw badRequest('Not an approver', [{ path: 'to', message: `${body.to} is not a registered approver` }]);
+    if (!to || (to.role !== 'approver' && to.role !== 'admin'))
+      throw badRequest('Not an approver', [{ path: 'to', message: `${body.to} is not a registered approver` }]);
     return { row, body: { ...body, to: to.email } };
   }
 
   router.post('/v1/onboardings/:id/reassignments', auth, requireRole('admin'), async (req, res) => {
     const { row, body } = await handOver(req);
-    res.json(await executeOnboardingUpdate(deps, row, reassignApprovalUpdate, { ...body, requestedBy: callerOf(req).email }, idempotencyKey(req)));
+    res.json(
+      await executeOnboardingUpdate(
+        deps,
+        row,
+        reassignApprovalUpdate,
+        { ...body, requestedBy: callerOf(req).email },
+        idempotencyKey(req),
+      ),
+    );
   });
 
   router.post('/v1/onboardings/:id/delegations', auth, requireRole('approver', 'admin'), async (req, res) => {
     const caller = callerOf(req);
     const { row, body } = await handOver(req);
     const approval = row.view.approvals.find((a) => a.subscription === body.subscription)!;
-    if (approval.approverEmail.toLowerCase() !== caller.email.toLowerCase()) throw forbidden(`only ${body.subscription}'s assigned approver may delegate it`);
-    res.json(await executeOnboardingUpdate(deps, row, delegateApprovalUpdate, { ...body, requestedBy: caller.email }, idempotencyKey(req)));
+    if (approval.approverEmail.toLowerCase() !== caller.email.toLowerCase())
+      throw forbidden(`only ${body.subscription}'s assigned approver may delegate it`);
+    res.json(
+      await executeOnboardingUpdate(
+        deps,
+        row,
+        delegateApprovalUpdate,
+        { ...body, requestedBy: caller.email },
+        idempotencyKey(req),
+      ),
+    );
   });
 
   return router;

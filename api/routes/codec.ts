@@ -33,21 +33,31 @@ export function codecRoutes(deps: ApiDeps): Router {
   router.options('/codec/:operation', cors);
 
   for (const operation of ['encode', 'decode'] as const) {
-    router.post(`/codec/${operation}`, cors, authenticate(deps.tokens), requireRole('staff', 'admin'), async (req, res) => {
-      const { payloads } = parse(CodecBody, req.body);
-      const result = await deps.codec[operation](payloads.map(fromWire));
-      res.set('cache-control', 'no-store').json({ payloads: result.map(toWire) });
-    });
+    router.post(
+      `/codec/${operation}`,
+      cors,
+      authenticate(deps.tokens),
+      requireRole('staff', 'admin'),
+      async (req, res) => {
+        const { payloads } = parse(CodecBody, req.body);
+        const result = await deps.codec[operation](payloads.map(fromWire));
+        res.set('cache-control', 'no-store').json({ payloads: result.map(toWire) });
+      },
+    );
   }
   return router;
 }
 
 const fromWire = (p: WirePayload): Payload => ({
-  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))])),
+  metadata: Object.fromEntries(
+    Object.entries(p.metadata ?? {}).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))]),
+  ),
   data: new Uint8Array(Buffer.from(p.data ?? '', 'base64')),
 });
 
 const toWire = (p: Payload): WirePayload => ({
-  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+  metadata: Object.fromEntries(
+    Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+  ),
   data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
 });

@@ -15,7 +15,14 @@ export function collectRoutes(deps: ApiDeps): Router {
     res.set(TOKEN_PAGE_HEADERS);
     const link = await findOpenCollectorLink(deps.pool, hash(req));
     if (!link) return res.status(410).type('html').send(collectGonePage());
-    res.type('html').send(collectFormPage({ clientName: link.client_name, portalUrl: link.portal_url, token: String(req.params.token), expiresAt: link.expires_at }));
+    res.type('html').send(
+      collectFormPage({
+        clientName: link.client_name,
+        portalUrl: link.portal_url,
+        token: String(req.params.token),
+        expiresAt: link.expires_at,
+      }),
+    );
   });
 
   router.post('/v1/collect/:token', express.urlencoded({ extended: false, limit: '10kb' }), async (req, res) => {
@@ -24,7 +31,8 @@ export function collectRoutes(deps: ApiDeps): Router {
     try {
       await submitPortalCredentials(deps, hash(req), credentials);
     } catch (err) {
-      if (html && (err as { status?: number }).status === 410) return res.status(410).type('html').send(collectGonePage());
+      if (html && (err as { status?: number }).status === 410)
+        return res.status(410).type('html').send(collectGonePage());
       throw err;
     }
     if (html) return res.status(202).type('html').send(collectThanksPage());

@@ -12,18 +12,26 @@ export function healthRoutes(deps: ApiDeps, registry: Registry): Router {
   });
 
   router.get('/readyz', async (_req, res) => {
-    const withTimeout = <T>(p: Promise<T>) => Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 2_000))]);
+    const withTimeout = <T>(p: Promise<T>) =>
+      Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 2_000))]);
     const [database, temporal] = await Promise.all([
-      withTimeout(pingDatabase(deps.pool)).then(() => 'up', () => 'down'),
+      withTimeout(pingDatabase(deps.pool)).then(
+        () => 'up',
+        () => 'down',
+      ),
       // One attempt under a deadline, on the probe connection (no retry interceptor, nothing left behind).
-      withTimeout(deps.temporalProbe.withDeadline(Date.now() + 2_000, () => deps.temporalProbe.workflowService.getSystemInfo({}))).then(
+      withTimeout(
+        deps.temporalProbe.withDeadline(Date.now() + 2_000, () => deps.temporalProbe.workflowService.getSystemInfo({})),
+      ).then(
         () => 'up',
         () => 'down',
       ),
     ]);
     const draining = deps.lifecycle.draining;
     const ready = database === 'up' && temporal === 'up' && !draining;
-    res.status(ready ? 200 : 503).json({ status: draining ? 'draining' : ready ? 'ready' : 'not ready', checks: { database, temporal } });
+    res
+      .status(ready ? 200 : 503)
+      .json({ status: draining ? 'draining' : ready ? 'ready' : 'not ready', checks: { database, temporal } });
   });
 
   router.get('/metrics', async (_req, res) => {

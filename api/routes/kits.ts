@@ -13,7 +13,8 @@ export function kitRoutes(deps: ApiDeps): Router {
     const kit = await openKit(deps.pool, deps.secrets.hashToken(String(req.params.token)));
     if (!kit?.sealed) throw gone('This kit link was already used, has expired or never existed');
     // Exactly what the reference platforms hand over, in their order (ShipServ's kit).
-    const passwordToken = kit.password_sealed && deps.secrets.open(kit.password_sealed, setPasswordContext(kit.onboarding_id));
+    const passwordToken =
+      kit.password_sealed && deps.secrets.open(kit.password_sealed, setPasswordContext(kit.onboarding_id));
     res.json({
       clientId: kit.client_id,
       clientSecret: deps.secrets.open(kit.sealed, kitSecretContext(kit.onboarding_id)),

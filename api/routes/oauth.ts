@@ -2,7 +2,13 @@ import express, { Router, type Response } from 'express';
 import jwt from 'jsonwebtoken';
 import { findUserForPasswordGrant } from '../../db/integration-users';
 import { verifyPassword } from '../../lib/passwords';
-import { authenticateApiClient, basicCredentials, customerTokenKey, PLATFORM_AUDIENCE, scopeFor } from '../customer-tokens';
+import {
+  authenticateApiClient,
+  basicCredentials,
+  customerTokenKey,
+  PLATFORM_AUDIENCE,
+  scopeFor,
+} from '../customer-tokens';
 import type { ApiDeps } from '../deps';
 
 const ACCESS_TOKEN_SECONDS = 3600;
@@ -20,7 +26,8 @@ export function oauthRoutes(deps: ApiDeps): Router {
 
   router.post('/oauth/token', express.urlencoded({ extended: false, limit: '10kb' }), async (req, res) => {
     const presented = basicCredentials(req);
-    if (!presented) return oauthError(res, 401, 'invalid_client', 'authenticate the client with HTTP Basic (client id and secret)');
+    if (!presented)
+      return oauthError(res, 401, 'invalid_client', 'authenticate the client with HTTP Basic (client id and secret)');
     const apiClient = await authenticateApiClient(deps.pool, deps.secrets, presented);
     if (!apiClient) return oauthError(res, 401, 'invalid_client', 'unknown client or wrong secret');
 
@@ -51,7 +58,9 @@ export function oauthRoutes(deps: ApiDeps): Router {
       audience: PLATFORM_AUDIENCE,
       expiresIn: ACCESS_TOKEN_SECONDS,
     });
-    res.set({ 'cache-control': 'no-store', pragma: 'no-cache' }).json({ access_token: accessToken, token_type: 'Bearer', expires_in: ACCESS_TOKEN_SECONDS, scope });
+    res
+      .set({ 'cache-control': 'no-store', pragma: 'no-cache' })
+      .json({ access_token: accessToken, token_type: 'Bearer', expires_in: ACCESS_TOKEN_SECONDS, scope });
   });
   return router;
 }

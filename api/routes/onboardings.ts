@@ -20,7 +20,11 @@ export function onboardingRoutes(deps: ApiDeps): Router {
   const loadOnboarding = (req: Request) => loadOnboardingRow(deps, req);
 
   router.post('/v1/onboardings', auth, staff, async (req, res) => {
-    const answer = await startOnboarding(deps, { caller: callerOf(req), body: req.body, idempotencyKey: idempotencyKey(req) });
+    const answer = await startOnboarding(deps, {
+      caller: callerOf(req),
+      body: req.body,
+      idempotencyKey: idempotencyKey(req),
+    });
     if (answer.location) res.location(answer.location);
     if (answer.serverTiming) res.set('Server-Timing', answer.serverTiming);
     res.status(answer.status).json(answer.body);
@@ -28,7 +32,10 @@ export function onboardingRoutes(deps: ApiDeps): Router {
 
   router.get('/v1/onboardings', auth, staff, async (req, res) => {
     const query = parse(ListOnboardingsQuery, req.query);
-    const rows = await listOnboardings(deps.pool, { ...query, after: query.cursor ? decodeCursor(query.cursor) : undefined });
+    const rows = await listOnboardings(deps.pool, {
+      ...query,
+      after: query.cursor ? decodeCursor(query.cursor) : undefined,
+    });
     const last = rows.length === query.limit ? rows[rows.length - 1] : undefined;
     res.json({ items: rows.map((r) => r.view), nextCursor: last ? encodeCursor(last) : null });
   });
@@ -41,7 +48,8 @@ export function onboardingRoutes(deps: ApiDeps): Router {
 
   router.get('/v1/onboardings/:id/audit', auth, async (req, res) => {
     const row = await loadOnboarding(req);
-    if (!mayRead(callerOf(req), row)) throw forbidden('Only staff and the onboarding’s approvers may read its audit trail');
+    if (!mayRead(callerOf(req), row))
+      throw forbidden('Only staff and the onboarding’s approvers may read its audit trail');
     const events = await listAuditEvents(deps.pool, row.id);
     res.json({
       onboardingId: row.id,
@@ -66,7 +74,12 @@ export function onboardingRoutes(deps: ApiDeps): Router {
     } catch (err) {
       throw workflowProblem(err, row) ?? err;
     }
-    res.status(202).json({ id: row.id, status: row.status, cancellation: 'requested', links: { self: `${deps.config.publicUrl}/v1/onboardings/${row.id}` } });
+    res.status(202).json({
+      id: row.id,
+      status: row.status,
+      cancellation: 'requested',
+      links: { self: `${deps.config.publicUrl}/v1/onboardings/${row.id}` },
+    });
   });
 
   return router;
@@ -75,13 +88,17 @@ export function onboardingRoutes(deps: ApiDeps): Router {
 /** Staff and admins, and whoever is or was asked to decide one of its subscriptions. */
 function mayRead(caller: Caller, row: OnboardingRow): boolean {
   if (caller.role === 'staff' || caller.role === 'admin') return true;
-  return row.view.approvals.some((a) => mayDecide(caller, a) || (a.decisions ?? []).some((d) => same(d.decidedBy, caller.email)));
+  return row.view.approvals.some(
+    (a) => mayDecide(caller, a) || (a.decisions ?? []).some((d) => same(d.decidedBy, caller.email)),
+  );
 }
 
 const same = (a: string | null | undefined, b: string) => !!a && a.toLowerCase() === b.toLowerCase();
 /** The assigned approver, their delegate, and whoever decided one of its stages. */
 export const mayDecide = (caller: Caller, approval: ApprovalView) =>
-  same(approval.approverEmail, caller.email) || same(approval.delegateEmail, caller.email) || (approval.decisions ?? []).some((d) => same(d.decidedBy, caller.email));
+  same(approval.approverEmail, caller.email) ||
+  same(approval.delegateEmail, caller.email) ||
+  (approval.decisions ?? []).some((d) => same(d.decidedBy, caller.email));
 
 export async function loadOnboardingRow(deps: ApiDeps, req: Request): Promise<OnboardingRow> {
   const id = String(req.params.id);
@@ -94,12 +111,15 @@ export function idempotencyKey(req: Request): string | undefined {
   const key = req.get('idempotency-key');
   if (key === undefined) return undefined;
   if (!/^[\x21-\x7e]{1,200}$/.test(key)) {
-    throw badRequest('Invalid Idempotency-Key', [{ path: 'header.Idempotency-Key', message: '1 to 200 visible ASCII characters' }]);
+    throw badRequest('Invalid Idempotency-Key', [
+      { path: 'header.Idempotency-Key', message: '1 to 200 visible ASCII characters' },
+    ]);
   }
   return key;
 }
 
-const encodeCursor = (row: OnboardingRow) => Buffer.from(JSON.stringify([row.created_at.toISOString(), row.id])).toString('base64url');
+const encodeCursor = (row: OnboardingRow) =>
+  Buffer.from(JSON.stringify([row.created_at.toISOString(), row.id])).toString('base64url');
 
 function decodeCursor(cursor: string): { createdAt: string; id: string } {
   try {

@@ -24,7 +24,12 @@ export function platformRoutes(deps: ApiDeps): Router {
   };
   const invoiceScope: RequestHandler = (req, _res, next) => {
     const scopes = (req.platformClaims?.scope ?? '').split(' ');
-    if (!INVOICE_SCOPES.some((s) => scopes.includes(s))) return next(forbidden('This token carries no invoice scope: the integration user has no invoice data access or no invoicing subscription'));
+    if (!INVOICE_SCOPES.some((s) => scopes.includes(s)))
+      return next(
+        forbidden(
+          'This token carries no invoice scope: the integration user has no invoice data access or no invoicing subscription',
+        ),
+      );
     next();
   };
 

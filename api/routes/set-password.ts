@@ -16,7 +16,11 @@ export function setPasswordRoutes(deps: ApiDeps): Router {
     res.set(TOKEN_PAGE_HEADERS);
     const link = await findOpenPasswordLink(deps.pool, hash(req));
     if (!link) return res.status(410).type('html').send(setPasswordGonePage());
-    res.type('html').send(setPasswordFormPage({ username: link.username, token: String(req.params.token), expiresAt: link.expires_at }));
+    res
+      .type('html')
+      .send(
+        setPasswordFormPage({ username: link.username, token: String(req.params.token), expiresAt: link.expires_at }),
+      );
   });
 
   router.post('/v1/set-password/:token', express.urlencoded({ extended: false, limit: '10kb' }), async (req, res) => {

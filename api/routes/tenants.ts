@@ -1,7 +1,16 @@
 import { Router, type Request } from 'express';
 import { isUniqueViolation } from '../../db/errors';
 import { withTransaction } from '../../db/transaction';
-import { findTenantVersion, insertTenant, lockTenant, partnerIdTaken, resolveTenantId, writeTenantVersion, type TenantData, type TenantView } from '../../db/tenants';
+import {
+  findTenantVersion,
+  insertTenant,
+  lockTenant,
+  partnerIdTaken,
+  resolveTenantId,
+  writeTenantVersion,
+  type TenantData,
+  type TenantView,
+} from '../../db/tenants';
 import { authenticate, requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
 import { conflict, gone, notFound } from '../problem';
@@ -16,7 +25,8 @@ export function tenantRoutes(deps: ApiDeps): Router {
   const router = Router();
   const guard = [authenticate(deps.tokens), requireRole('staff', 'admin')];
 
-  const dataOf = ({ tenantId: _id, version: _v, validFrom: _f, archived: _a, ...data }: TenantView) => data as TenantData;
+  const dataOf = ({ tenantId: _id, version: _v, validFrom: _f, archived: _a, ...data }: TenantView) =>
+    data as TenantData;
   const taken = (id: string) => conflict(`a live tenant already has partnerProvidedId ${id}`);
 
   async function liveTenant(req: Request): Promise<TenantView> {
@@ -24,7 +34,10 @@ export function tenantRoutes(deps: ApiDeps): Router {
     const tenantId = await resolveTenantId(deps.pool, identifier);
     const latest = tenantId && (await findTenantVersion(deps.pool, tenantId));
     if (!latest) throw notFound(`no tenant ${identifier}`);
-    if (latest.archived) throw gone(`tenant ${identifier} was archived at ${latest.validFrom}; earlier versions stay readable with asOfDateTime`);
+    if (latest.archived)
+      throw gone(
+        `tenant ${identifier} was archived at ${latest.validFrom}; earlier versions stay readable with asOfDateTime`,
+      );
     return latest;
   }
 
@@ -61,8 +74,16 @@ export function tenantRoutes(deps: ApiDeps): Router {
     // Only the properties given change; the rest carry over from the latest version.
     const data = { ...dataOf(latest), ...changes } as TenantData;
     if (testMode) {
-      if (changes.partnerProvidedId && (await partnerIdTaken(deps.pool, changes.partnerProvidedId, latest.tenantId))) throw taken(changes.partnerProvidedId);
-      return res.json({ testMode: true, tenantId: latest.tenantId, ...data, version: latest.version + 1, validFrom: null, archived: false });
+      if (changes.partnerProvidedId && (await partnerIdTaken(deps.pool, changes.partnerProvidedId, latest.tenantId)))
+        throw taken(changes.partnerProvidedId);
+      return res.json({
+        testMode: true,
+        tenantId: latest.tenantId,
+        ...data,
+        version: latest.version + 1,
+        validFrom: null,
+        archived: false,
+      });
     }
     try {
       // Merged again under the row lock, so a concurrent PATCH is built upon rather than lost.

@@ -6,7 +6,10 @@ import type { ApiDeps } from '../deps';
 import { forbidden } from '../problem';
 import { StartOnboardingBody } from '../schemas';
 
-export interface FieldProblem { path: string; message: string }
+export interface FieldProblem {
+  path: string;
+  message: string;
+}
 type Loose = Record<string, any> | undefined;
 
 /**
@@ -17,15 +20,23 @@ type Loose = Record<string, any> | undefined;
  * reported in the same order whatever finishes first. A valid body comes with its approver's email
  * as registered.
  */
-export async function startProblems(deps: ApiDeps, raw: unknown): Promise<{ body?: StartOnboardingBody; approverEmail?: string; problems: FieldProblem[] }> {
+export async function startProblems(
+  deps: ApiDeps,
+  raw: unknown,
+): Promise<{ body?: StartOnboardingBody; approverEmail?: string; problems: FieldProblem[] }> {
   const parsed = StartOnboardingBody.safeParse(raw ?? {});
-  const problems: FieldProblem[] = parsed.success ? [] : parsed.error.issues.map((i) => ({ path: i.path.join('.') || 'body', message: i.message }));
+  const problems: FieldProblem[] = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => ({ path: i.path.join('.') || 'body', message: i.message }));
   const body = (raw ?? {}) as Loose;
   const tenant = body?.tenant as Loose;
 
   const asksForSubscriptions = Array.isArray(body?.subscriptions) && body.subscriptions.length > 0;
   if (asksForSubscriptions && typeof tenant?.plan === 'string' && tenant.plan.trim() !== API_PLAN) {
-    problems.push({ path: 'tenant.plan', message: `API subscriptions need the ${API_PLAN} plan; this tenant has ${tenant.plan}` });
+    problems.push({
+      path: 'tenant.plan',
+      message: `API subscriptions need the ${API_PLAN} plan; this tenant has ${tenant.plan}`,
+    });
   }
   const [mailbox, approver, administrators, webhook] = await Promise.all([
     mailboxProblems(deps, body),
@@ -34,7 +45,9 @@ export async function startProblems(deps: ApiDeps, raw: unknown): Promise<{ body
     webhookProblems(deps, body),
   ]);
   problems.push(...mailbox, ...approver.problems, ...administrators, ...webhook);
-  const unique = problems.filter((p, i) => problems.findIndex((q) => q.path === p.path && q.message === p.message) === i);
+  const unique = problems.filter(
+    (p, i) => problems.findIndex((q) => q.path === p.path && q.message === p.message) === i,
+  );
   const valid = parsed.success && unique.length === 0;
   return { body: valid ? parsed.data : undefined, approverEmail: valid ? approver.email : undefined, problems: unique };
 }
@@ -42,26 +55,41 @@ export async function startProblems(deps: ApiDeps, raw: unknown): Promise<{ body
 async function mailboxProblems(deps: ApiDeps, body: Loose): Promise<FieldProblem[]> {
   const email = (body?.integrationUser as Loose)?.email;
   if (typeof email !== 'string') return [];
-  const personal = personalEmailProblem(email, deps.config.staffEmailDomains, (await findUserByEmail(deps.pool, email)) !== undefined);
+  const personal = personalEmailProblem(
+    email,
+    deps.config.staffEmailDomains,
+    (await findUserByEmail(deps.pool, email)) !== undefined,
+  );
   return personal ? [{ path: 'integrationUser.email', message: personal }] : [];
 }
 
 /** The approver is the request's approverEmail, else the tenant's account manager; either must be a registered approver. */
-async function approverCheck(deps: ApiDeps, body: Loose, tenant: Loose): Promise<{ email?: string; problems: FieldProblem[] }> {
+async function approverCheck(
+  deps: ApiDeps,
+  body: Loose,
+  tenant: Loose,
+): Promise<{ email?: string; problems: FieldProblem[] }> {
   const approver = approverProblem(body, tenant);
   if (approver.email) {
     const found = await findUserByEmail(deps.pool, approver.email);
-    if (!found || (found.role !== 'approver' && found.role !== 'admin')) return { problems: [{ path: approver.path, message: `${approver.email} is not a registered approver` }] };
+    if (!found || (found.role !== 'approver' && found.role !== 'admin'))
+      return { problems: [{ path: approver.path, message: `${approver.email} is not a registered approver` }] };
     return { email: found.email, problems: [] };
   }
-  return { problems: approver.missing ? [{ path: 'approverEmail', message: 'required when the tenant names no accountManagerEmail' }] : [] };
+  return {
+    problems: approver.missing
+      ? [{ path: 'approverEmail', message: 'required when the tenant names no accountManagerEmail' }]
+      : [],
+  };
 }
 
 async function administratorProblems(deps: ApiDeps, body: Loose): Promise<FieldProblem[]> {
   if (!Array.isArray(body?.clientAdministrators)) return [];
   const found = await Promise.all(
     (body.clientAdministrators as unknown[]).map(async (email, i) =>
-      typeof email === 'string' && !(await findUserByEmail(deps.pool, email)) ? [{ path: `clientAdministrators.${i}`, message: `${email} is not a registered gangway user` }] : [],
+      typeof email === 'string' && !(await findUserByEmail(deps.pool, email))
+        ? [{ path: `clientAdministrators.${i}`, message: `${email} is not a registered gangway user` }]
+        : [],
     ),
   );
   return found.flat();
@@ -75,13 +103,16 @@ async function webhookProblems(deps: ApiDeps, body: Loose): Promise<FieldProblem
 }
 
 function approverProblem(body: Loose, tenant: Loose): { email?: string; path: string; missing: boolean } {
-  if (typeof body?.approverEmail === 'string') return { email: body.approverEmail, path: 'approverEmail', missing: false };
-  if (typeof tenant?.accountManagerEmail === 'string') return { email: tenant.accountManagerEmail, path: 'tenant.accountManagerEmail', missing: false };
+  if (typeof body?.approverEmail === 'string')
+    return { email: body.approverEmail, path: 'approverEmail', missing: false };
+  if (typeof tenant?.accountManagerEmail === 'string')
+    return { email: tenant.accountManagerEmail, path: 'tenant.accountManagerEmail', missing: false };
   return { path: 'approverEmail', missing: body?.approverEmail === undefined && tenant !== undefined };
 }
 
 /** Ongoing WMS: an automation user sees every tenant, so only an admin may ask for one. */
 export function requireScopeAllowed(raw: unknown, caller: Caller): void {
   const scope = (raw as Loose)?.integrationUser?.scope;
-  if (scope === 'AUTOMATION' && caller.role !== 'admin') throw forbidden('Only an admin may request an AUTOMATION integration user, which works across all tenants');
+  if (scope === 'AUTOMATION' && caller.role !== 'admin')
+    throw forbidden('Only an admin may request an AUTOMATION integration user, which works across all tenants');
 }

@@ -1,10 +1,22 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { createHash, randomUUID } from 'node:crypto';
 import { findStoredResponse, storeResponse } from '../../db/idempotency';
-import { deleteUnstartedOnboarding, findOpenOnboardingId, insertStartedOnboarding, recordFirstRunId } from '../../db/onboardings';
+import {
+  deleteUnstartedOnboarding,
+  findOpenOnboardingId,
+  insertStartedOnboarding,
+  recordFirstRunId,
+} from '../../db/onboardings';
 import { findFirstTechAm } from '../../db/users';
 import { newWebhookSecret, webhookSecretContext } from '../../notify/webhook-signing';
-import { initialView, onboardingWorkflowId, plannedSteps, stagesOf, type ApprovalSetup, type OnboardingInput } from '../../domain';
+import {
+  initialView,
+  onboardingWorkflowId,
+  plannedSteps,
+  stagesOf,
+  type ApprovalSetup,
+  type OnboardingInput,
+} from '../../domain';
 import type { onboardingWorkflow } from '../../workflows';
 import type { Caller } from '../auth';
 import type { ApiDeps } from '../deps';
@@ -13,9 +25,18 @@ import type { StartOnboardingBody } from '../schemas';
 import { ServerTiming } from '../server-timing';
 import { requireScopeAllowed, startProblems } from './start-checks';
 
-export interface StartCommand { caller: Caller; body: unknown; idempotencyKey?: string }
+export interface StartCommand {
+  caller: Caller;
+  body: unknown;
+  idempotencyKey?: string;
+}
 /** What POST /v1/onboardings answers; location and serverTiming only for a start made now. */
-export interface StartAnswer { status: number; body: unknown; location?: string; serverTiming?: string }
+export interface StartAnswer {
+  status: number;
+  body: unknown;
+  location?: string;
+  serverTiming?: string;
+}
 
 /**
  * Starts an onboarding: a repeated Idempotency-Key gets the first answer; every start rule is checked
@@ -23,23 +44,40 @@ export interface StartAnswer { status: number; body: unknown; location?: string;
  * the workflow started with no connection held, and its run id recorded. Server-Timing names these
  * phases checks, insert, temporal, commit (the run id's write) and idempotency.
  */
-export async function startOnboarding(deps: ApiDeps, { caller, body: raw, idempotencyKey: key }: StartCommand): Promise<StartAnswer> {
+export async function startOnboarding(
+  deps: ApiDeps,
+  { caller, body: raw, idempotencyKey: key }: StartCommand,
+): Promise<StartAnswer> {
   const timing = new ServerTiming();
-  const requestHash = createHash('sha256').update(JSON.stringify(raw ?? null)).digest('hex');
+  const requestHash = createHash('sha256')
+    .update(JSON.stringify(raw ?? null))
+    .digest('hex');
   const sealContext = `idempotency:${caller.id}:${key}`;
   if (key) {
     const stored = await findStoredResponse(deps.pool, caller.id, key);
-    if (stored && stored.requestHash !== requestHash) throw new HttpProblem(422, 'Idempotency key reused', 'This Idempotency-Key was used with a different body');
+    if (stored && stored.requestHash !== requestHash)
+      throw new HttpProblem(422, 'Idempotency key reused', 'This Idempotency-Key was used with a different body');
     // The first answer may hold the webhook secret, so it is kept sealed.
-    if (stored) return { status: stored.statusCode, body: JSON.parse(deps.secrets.open((stored.response as { sealed: string }).sealed, sealContext)) };
+    if (stored)
+      return {
+        status: stored.statusCode,
+        body: JSON.parse(deps.secrets.open((stored.response as { sealed: string }).sealed, sealContext)),
+      };
   }
   requireScopeAllowed(raw, caller);
   // The TECH_AM is looked up beside the start rules' lookups, not after them: one round trip less per start.
-  const [{ body, approverEmail, problems }, techAmEmail] = await Promise.all([startProblems(deps, raw), techAmEmailOf(deps)]);
+  const [{ body, approverEmail, problems }, techAmEmail] = await Promise.all([
+    startProblems(deps, raw),
+    techAmEmailOf(deps),
+  ]);
   if (!body || !approverEmail) {
-    const problem = badRequest(`The start is invalid: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
+    const problem = badRequest(
+      `The start is invalid: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+      problems,
+    );
     // A dry run reports the plan beside every problem, so one call shows all that must change.
-    if ((raw as { testMode?: unknown } | undefined)?.testMode === true) Object.assign(problem.extra, { testMode: true, valid: false, plan: plannedSteps(raw) });
+    if ((raw as { testMode?: unknown } | undefined)?.testMode === true)
+      Object.assign(problem.extra, { testMode: true, valid: false, plan: plannedSteps(raw) });
     throw problem;
   }
   if (body.testMode) return { status: 200, body: dryRun(body, approverEmail) };
@@ -47,7 +85,11 @@ export async function startOnboarding(deps: ApiDeps, { caller, body: raw, idempo
 
   const started = await launch(deps, body, caller, approverEmail, approvalSetup(deps, body, techAmEmail), timing);
   if (key) {
-    await storeResponse(deps.pool, caller.id, key, { requestHash, statusCode: 202, response: { sealed: deps.secrets.seal(JSON.stringify(started), sealContext) } });
+    await storeResponse(deps.pool, caller.id, key, {
+      requestHash,
+      statusCode: 202,
+      response: { sealed: deps.secrets.seal(JSON.stringify(started), sealContext) },
+    });
     timing.lap('idempotency');
   }
   return { status: 202, body: started, location: started.links.self, serverTiming: timing.header() };
@@ -68,16 +110,27 @@ function approvalSetup(deps: ApiDeps, body: StartOnboardingBody, techAmEmail: st
   for (const code of body.subscriptions) {
     stages[code] = stagesOf(approvals.policy, code);
     if (stages[code].includes('TECH_AM') && !techAmEmail) {
-      throw new HttpProblem(422, 'No technical account manager', `${code} needs a TECH_AM's approval and none is registered or configured (TECH_AM_EMAIL)`);
+      throw new HttpProblem(
+        422,
+        'No technical account manager',
+        `${code} needs a TECH_AM's approval and none is registered or configured (TECH_AM_EMAIL)`,
+      );
     }
   }
-  const escalateTo = approvals.escalationEmails.length > 0 ? [...approvals.escalationEmails] : techAmEmail ? [techAmEmail] : [];
+  const escalateTo =
+    approvals.escalationEmails.length > 0 ? [...approvals.escalationEmails] : techAmEmail ? [techAmEmail] : [];
   return { stages, techAmEmail, escalateTo };
 }
 
 /** testMode: the plan of steps the onboarding would run, starting nothing. */
 function dryRun(body: StartOnboardingBody, approverEmail: string) {
-  return { testMode: true, valid: true, workflowId: onboardingWorkflowId(body.tenant.partnerProvidedId), approverEmail, plan: plannedSteps(body) };
+  return {
+    testMode: true,
+    valid: true,
+    workflowId: onboardingWorkflowId(body.tenant.partnerProvidedId),
+    approverEmail,
+    plan: plannedSteps(body),
+  };
 }
 
 /**
@@ -85,12 +138,26 @@ function dryRun(body: StartOnboardingBody, approverEmail: string) {
  * with no connection held while Temporal answers. If Temporal refuses (an open onboarding for this
  * tenant) or fails, the row is removed again, and a refusal names the open onboarding's id.
  */
-async function launch(deps: ApiDeps, body: StartOnboardingBody, caller: Caller, approverEmail: string, approval: ApprovalSetup, timing: ServerTiming) {
+async function launch(
+  deps: ApiDeps,
+  body: StartOnboardingBody,
+  caller: Caller,
+  approverEmail: string,
+  approval: ApprovalSetup,
+  timing: ServerTiming,
+) {
   const { pool, temporal, secrets, config } = deps;
   const onboardingId = randomUUID();
   const workflowId = onboardingWorkflowId(body.tenant.partnerProvidedId);
   const { testMode: _testMode, ...request } = body;
-  const input: OnboardingInput = { onboardingId, request, approverEmail, startedBy: { userId: caller.id, email: caller.email }, policy: config.policy, approval };
+  const input: OnboardingInput = {
+    onboardingId,
+    request,
+    approverEmail,
+    startedBy: { userId: caller.id, email: caller.email },
+    policy: config.policy,
+    approval,
+  };
   const webhookSecret = body.notify.webhookUrl ? newWebhookSecret() : undefined;
 
   await insertStartedOnboarding(pool, {

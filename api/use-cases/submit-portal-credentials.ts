@@ -7,7 +7,10 @@ import type { ApiDeps } from '../deps';
 import { onboardingHandle } from '../onboarding-handle';
 import { gone } from '../problem';
 
-export interface PortalCredentials { username: string; password: string }
+export interface PortalCredentials {
+  username: string;
+  password: string;
+}
 
 /**
  * A portal client's credentials, through its collector link (the token is the only credential; it
@@ -16,20 +19,35 @@ export interface PortalCredentials { username: string; password: string }
  * reference to the sealed row, never the credentials. If it cannot be told, the submission is
  * undone so the link works again, as when the signal came before the commit.
  */
-export async function submitPortalCredentials(deps: ApiDeps, tokenHash: string, credentials: PortalCredentials): Promise<void> {
+export async function submitPortalCredentials(
+  deps: ApiDeps,
+  tokenHash: string,
+  credentials: PortalCredentials,
+): Promise<void> {
   const { link, onboarding } = await withTransaction(deps.pool, async (tx) => {
     const spent = await spendCollectorLink(tx, tokenHash);
     if (!spent) throw gone('This link was already used or has expired');
-    await storeSubmittedCredentials(tx, spent.id, deps.secrets.seal(JSON.stringify(credentials), collectorContext(spent.id)));
+    await storeSubmittedCredentials(
+      tx,
+      spent.id,
+      deps.secrets.seal(JSON.stringify(credentials), collectorContext(spent.id)),
+    );
     const found = await findOnboarding(tx, spent.onboarding_id);
     if (!found) throw gone('This onboarding no longer collects credentials');
     return { link: spent, onboarding: found };
   });
   // The link names the workflow waiting for it: the onboarding's (this run chain exactly), or a
   // reconnect's after re-verification found the credentials refused (workflows/reconnect.ts).
-  const waiting = link.workflow_id === onboarding.workflow_id ? onboardingHandle(deps, onboarding) : deps.temporal.workflow.getHandle(link.workflow_id);
+  const waiting =
+    link.workflow_id === onboarding.workflow_id
+      ? onboardingHandle(deps, onboarding)
+      : deps.temporal.workflow.getHandle(link.workflow_id);
   try {
-    await waiting.signal(credentialsSubmittedSignal, { clientId: link.client_id, attempt: link.attempt, collectorLinkId: link.id });
+    await waiting.signal(credentialsSubmittedSignal, {
+      clientId: link.client_id,
+      attempt: link.attempt,
+      collectorLinkId: link.id,
+    });
   } catch {
     await reopenCollectorLink(deps.pool, link.id);
     throw gone('This onboarding no longer collects credentials');

@@ -4,17 +4,28 @@ import { createInterface } from 'node:readline';
 
 const ROOT = path.join(__dirname, '..', '..');
 
-export interface BenchChild { process: ChildProcess; pid: number; apiUrl?: string; startMs: number; spawnToReadyMs: number; stop(): Promise<void> }
+export interface BenchChild {
+  process: ChildProcess;
+  pid: number;
+  apiUrl?: string;
+  startMs: number;
+  spawnToReadyMs: number;
+  stop(): Promise<void>;
+}
 
 /** Runs a bench process (TypeScript through the swc hook) and resolves when it prints its ready line. */
 export function startChild(file: string, env: NodeJS.ProcessEnv): Promise<BenchChild> {
   const t0 = Date.now();
   // BENCH_PROFILE=DIR writes a V8 CPU profile of each bench process there (node --cpu-prof).
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [];
-  const child = spawn(process.execPath, [...profile, '-r', path.join(ROOT, 'scripts', 'register-ts.js'), path.join(ROOT, file)], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...profile, '-r', path.join(ROOT, 'scripts', 'register-ts.js'), path.join(ROOT, file)],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });
     child.once('exit', (code) => reject(new Error(`${file} exited with ${code} before it was ready`)));

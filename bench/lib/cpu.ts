@@ -12,14 +12,24 @@ async function postgresPids(): Promise<number[]> {
   return pids;
 }
 
-export interface CpuSample { app: number; temporal: number; postgres: number; driver: number }
+export interface CpuSample {
+  app: number;
+  temporal: number;
+  postgres: number;
+  driver: number;
+}
 
 /** CPU seconds used so far by the process under test, the dev server, PostgreSQL and this driver. */
 export async function sampleCpu(appPid: number, temporalPid: number): Promise<CpuSample> {
   const pg = await postgresPids();
   const pgCpu = (await Promise.all(pg.map((pid) => cpuSeconds(pid).catch(() => 0)))).reduce((a, b) => a + b, 0);
   const self = process.cpuUsage();
-  return { app: await cpuSeconds(appPid), temporal: await cpuSeconds(temporalPid), postgres: pgCpu, driver: (self.user + self.system) / 1e6 };
+  return {
+    app: await cpuSeconds(appPid),
+    temporal: await cpuSeconds(temporalPid),
+    postgres: pgCpu,
+    driver: (self.user + self.system) / 1e6,
+  };
 }
 
 export const cpuDelta = (a: CpuSample, b: CpuSample): CpuSample => ({

@@ -4,7 +4,16 @@ import { fetch, type Dispatcher } from 'undici';
 import type { MailSink } from '../../infra/mail-sink';
 import { waitForActivityCompletions, waitForActivityOfType } from './history';
 
-export interface OursContext { apiUrl: string; staffToken: string; approverToken: string; approverEmail: string; mail: MailSink; portalUrl: string; temporal: Client; portal: { username: string; password: string } }
+export interface OursContext {
+  apiUrl: string;
+  staffToken: string;
+  approverToken: string;
+  approverEmail: string;
+  mail: MailSink;
+  portalUrl: string;
+  temporal: Client;
+  portal: { username: string; password: string };
+}
 
 const SUBSCRIPTIONS = ['ORDER_MANAGEMENT', 'INVOICING'];
 export const ONBOARDING_SHAPE = { decisions: SUBSCRIPTIONS.length, clients: 1 };
@@ -14,16 +23,28 @@ export const ONBOARDING_SHAPE = { decisions: SUBSCRIPTIONS.length, clients: 1 };
  * was reused) is sent once more: every call the drivers make is safe to repeat (decisions are
  * idempotent, starts carry an Idempotency-Key).
  */
-async function call(url: string, method: string, token: string | undefined, body?: unknown, { headers = {}, dispatcher }: { headers?: Record<string, string>; dispatcher?: Dispatcher } = {}) {
+async function call(
+  url: string,
+  method: string,
+  token: string | undefined,
+  body?: unknown,
+  { headers = {}, dispatcher }: { headers?: Record<string, string>; dispatcher?: Dispatcher } = {},
+) {
   const send = () =>
     fetch(url, {
       method,
       dispatcher,
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+      headers: {
+        'content-type': 'application/json',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...headers,
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   const res = await send().catch((err: Error) => {
-    process.stderr.write(`  ${method} ${url} failed at the socket (${(err.cause as Error | undefined)?.message ?? err.message}); once more\n`);
+    process.stderr.write(
+      `  ${method} ${url} failed at the socket (${(err.cause as Error | undefined)?.message ?? err.message}); once more\n`,
+    );
     return send();
   });
   const text = await res.text();
@@ -31,8 +52,13 @@ async function call(url: string, method: string, token: string | undefined, body
 }
 
 /** POST /v1/onboardings as staff, under an Idempotency-Key so that a resend starts nothing twice. */
-export async function startOnboarding(ctx: Pick<OursContext, 'apiUrl' | 'staffToken'>, body: unknown): Promise<{ id: string; workflowId: string }> {
-  const started = await call(`${ctx.apiUrl}/v1/onboardings`, 'POST', ctx.staffToken, body, { headers: { 'idempotency-key': randomBytes(12).toString('hex') } });
+export async function startOnboarding(
+  ctx: Pick<OursContext, 'apiUrl' | 'staffToken'>,
+  body: unknown,
+): Promise<{ id: string; workflowId: string }> {
+  const started = await call(`${ctx.apiUrl}/v1/onboardings`, 'POST', ctx.staffToken, body, {
+    headers: { 'idempotency-key': randomBytes(12).toString('hex') },
+  });
   if (started.status !== 202) throw new Error(`start failed: ${started.status} ${JSON.stringify(started.body)}`);
   return started.body as { id: string; workflowId: string };
 }
@@ -40,13 +66,19 @@ export async function startOnboarding(ctx: Pick<OursContext, 'apiUrl' | 'staffTo
 export const login = async (apiUrl: string, email: string, password: string) =>
   (await call(`${apiUrl}/v1/login`, 'POST', undefined, { email, password })).body.accessToken as string;
 
-export function onboardingBody(approverEmail: string, portalUrl: string | undefined, tag = randomBytes(5).toString('hex')) {
+export function onboardingBody(
+  approverEmail: string,
+  portalUrl: string | undefined,
+  tag = randomBytes(5).toString('hex'),
+) {
   return {
     tenant: { partnerProvidedId: `bench-${tag}`, name: `Bench ${tag}`, plan: 'TRADE' },
     integrationUser: { email: `api-${tag}@bench-customer.example`, integrationSystem: 'SAP S/4HANA' },
     subscriptions: SUBSCRIPTIONS,
     approverEmail,
-    clients: portalUrl ? [{ partnerProvidedId: 'c1', name: 'Client', contactEmail: `c-${tag}@bench-customer.example`, portalUrl }] : [],
+    clients: portalUrl
+      ? [{ partnerProvidedId: 'c1', name: 'Client', contactEmail: `c-${tag}@bench-customer.example`, portalUrl }]
+      : [],
     notify: { email: `ops-${tag}@bench-customer.example` },
   };
 }
@@ -56,7 +88,8 @@ export async function waitForStatus(ctx: OursContext, id: string, statuses: stri
   for (;;) {
     const view = await call(`${ctx.apiUrl}/v1/onboardings/${id}`, 'GET', ctx.staffToken);
     if (statuses.includes(view.body?.status)) return view.body.status;
-    if (['REJECTED', 'CANCELLED', 'FAILED'].includes(view.body?.status)) throw new Error(`onboarding ended ${view.body.status}`);
+    if (['REJECTED', 'CANCELLED', 'FAILED'].includes(view.body?.status))
+      throw new Error(`onboarding ended ${view.body.status}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -65,18 +98,33 @@ export async function waitForStatus(ctx: OursContext, id: string, statuses: stri
  * Decides as the approver; the API answers once the workflow has recorded the decision. Under a burst
  * of thousands that can take longer than fetch's 300 s header timeout: pass a patient dispatcher then.
  */
-export async function approve(ctx: OursContext, id: string, subscription: string, dispatcher?: Dispatcher): Promise<void> {
+export async function approve(
+  ctx: OursContext,
+  id: string,
+  subscription: string,
+  dispatcher?: Dispatcher,
+): Promise<void> {
   for (;;) {
-    const res = await call(`${ctx.apiUrl}/v1/onboardings/${id}/approvals`, 'POST', ctx.approverToken, { subscription, decision: 'APPROVE' }, { dispatcher });
+    const res = await call(
+      `${ctx.apiUrl}/v1/onboardings/${id}/approvals`,
+      'POST',
+      ctx.approverToken,
+      { subscription, decision: 'APPROVE' },
+      { dispatcher },
+    );
     if (res.status === 200) return;
     // The task exists once the workflow reaches the approval step; until then the validator says so.
-    if (res.status !== 409 || res.body?.reason !== 'NOT_AWAITING_APPROVAL') throw new Error(`approval failed: ${res.status} ${JSON.stringify(res.body)}`);
+    if (res.status !== 409 || res.body?.reason !== 'NOT_AWAITING_APPROVAL')
+      throw new Error(`approval failed: ${res.status} ${JSON.stringify(res.body)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
 /** One onboarding, start to COMPLETED, as people would drive it; optionally measures decision → assignment. */
-export async function runOurs(ctx: OursContext, options: { measureDecision?: boolean } = {}): Promise<{ workflowId: string; totalMs: number; decisionMs?: number }> {
+export async function runOurs(
+  ctx: OursContext,
+  options: { measureDecision?: boolean } = {},
+): Promise<{ workflowId: string; totalMs: number; decisionMs?: number }> {
   const t0 = Date.now();
   const body = onboardingBody(ctx.approverEmail, ctx.portalUrl);
   const { id, workflowId } = await startOnboarding(ctx, body);
@@ -108,7 +156,12 @@ export async function runOurs(ctx: OursContext, options: { measureDecision?: boo
 }
 
 /** B0 (writes: false) or B1: the same shape driven through the Temporal client. */
-export async function runBaseline(temporal: Client, taskQueue: string, writes: boolean, options: { measureDecision?: boolean } = {}) {
+export async function runBaseline(
+  temporal: Client,
+  taskQueue: string,
+  writes: boolean,
+  options: { measureDecision?: boolean } = {},
+) {
   const t0 = Date.now();
   const handle = await temporal.workflow.start('baselineWorkflow', {
     taskQueue,

@@ -46,12 +46,20 @@ export async function createBenchEnv(options: { sqlitePragmas: string[] }): Prom
   const db = await createTestDatabase();
   await db.pool.query(BASELINE_SCHEMA);
   const cliPath = await findTemporalCli({ projectRoot: ROOT });
-  const devServer = await startDevServer({ cliPath, port: await freePort(), dbFile: path.join(dir, 'temporal.sqlite'), sqlitePragmas: options.sqlitePragmas });
+  const devServer = await startDevServer({
+    cliPath,
+    port: await freePort(),
+    dbFile: path.join(dir, 'temporal.sqlite'),
+    sqlitePragmas: options.sqlitePragmas,
+  });
   const mail = await startMailSink();
   const portal = await startPortalStub(PORTAL_CREDENTIALS);
 
   const ours = await bundleOnboardingWorkflows();
-  const baseline = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: QUIET_BUNDLER_LOGGER });
+  const baseline = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows'),
+    logger: QUIET_BUNDLER_LOGGER,
+  });
   const oursBundle = path.join(dir, 'ours.js');
   const baselineBundle = path.join(dir, 'baseline.js');
   await writeFile(oursBundle, ours.code);
@@ -92,7 +100,8 @@ export async function createBenchEnv(options: { sqlitePragmas: string[] }): Prom
     staff,
     approver,
     // Each app process its own port: the scenarios run an API-only process beside a worker-only one.
-    startApp: async (extra = {}) => startChild('bench/processes/app.ts', { ...appEnv, PORT: String(await freePort()), ...extra }),
+    startApp: async (extra = {}) =>
+      startChild('bench/processes/app.ts', { ...appEnv, PORT: String(await freePort()), ...extra }),
     startBaseline: (extra = {}) => startChild('bench/processes/baseline.ts', { ...baselineEnv, ...extra }),
     async close() {
       await connection.close();

@@ -28,7 +28,8 @@ export function installHeapSnapshots(dir: string): void {
     const file = (thread: string) => path.join(dir, `${process.pid}-${n}-${thread}.heapsnapshot`);
     void (async () => {
       let i = 0;
-      for (const thread of threads) await pipeline(await thread.getHeapSnapshot(), createWriteStream(file(`thread${i++}`)));
+      for (const thread of threads)
+        await pipeline(await thread.getHeapSnapshot(), createWriteStream(file(`thread${i++}`)));
       v8.writeHeapSnapshot(file('main'));
       await writeFile(path.join(dir, `${process.pid}-${n}.done`), '');
     })().catch((err) => process.stderr.write(`heap snapshot failed: ${(err as Error).stack}\n`));

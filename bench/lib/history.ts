@@ -13,7 +13,11 @@ export async function nthActivityCompletedAt(handle: WorkflowHandle, n: number):
 }
 
 /** Polls until the n-th activity has completed; returns its server time. */
-export async function waitForActivityCompletions(handle: WorkflowHandle, n: number, timeoutMs = 60_000): Promise<number> {
+export async function waitForActivityCompletions(
+  handle: WorkflowHandle,
+  n: number,
+  timeoutMs = 60_000,
+): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const at = await nthActivityCompletedAt(handle, n);
@@ -24,7 +28,12 @@ export async function waitForActivityCompletions(handle: WorkflowHandle, n: numb
 }
 
 /** Server time at which the n-th activity of this type completed, polling until it has. */
-export async function waitForActivityOfType(handle: WorkflowHandle, type: string, n = 1, timeoutMs = 60_000): Promise<number> {
+export async function waitForActivityOfType(
+  handle: WorkflowHandle,
+  type: string,
+  n = 1,
+  timeoutMs = 60_000,
+): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const events = ((await handle.fetchHistory()).events ?? []) as (Event & {
@@ -32,20 +41,37 @@ export async function waitForActivityOfType(handle: WorkflowHandle, type: string
       activityTaskScheduledEventAttributes?: { activityType?: { name?: string | null } | null } | null;
       activityTaskCompletedEventAttributes?: { scheduledEventId?: unknown } | null;
     })[];
-    const scheduled = new Map(events.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => [String(e.eventId), e.activityTaskScheduledEventAttributes?.activityType?.name]));
-    const done = events.filter((e) => isCompletion(e) && scheduled.get(String(e.activityTaskCompletedEventAttributes?.scheduledEventId)) === type);
+    const scheduled = new Map(
+      events
+        .filter((e) => e.activityTaskScheduledEventAttributes)
+        .map((e) => [String(e.eventId), e.activityTaskScheduledEventAttributes?.activityType?.name]),
+    );
+    const done = events.filter(
+      (e) =>
+        isCompletion(e) && scheduled.get(String(e.activityTaskCompletedEventAttributes?.scheduledEventId)) === type,
+    );
     if (done.length >= n) return millis(done[n - 1]);
     if (Date.now() > deadline) throw new Error(`${type} #${n} did not complete within ${timeoutMs}ms`);
     await new Promise((r) => setTimeout(r, 5));
   }
 }
 
-export interface HistoryCensus { events: number; workflowTasks: number; activities: number; markers: number; signals: number; updates: number; timers: number }
+export interface HistoryCensus {
+  events: number;
+  workflowTasks: number;
+  activities: number;
+  markers: number;
+  signals: number;
+  updates: number;
+  timers: number;
+}
 
 /** What one run cost the server, counted from its history: each workflow task and activity is a round trip and a commit. */
 export async function historyCensus(handle: WorkflowHandle): Promise<HistoryCensus> {
   const { EventType } = temporal.api.enums.v1;
-  const events = ((await handle.fetchHistory()).events ?? []).map((e) => String(EventType[e.eventType as number] ?? e.eventType).replace(/^EVENT_TYPE_/, ''));
+  const events = ((await handle.fetchHistory()).events ?? []).map((e) =>
+    String(EventType[e.eventType as number] ?? e.eventType).replace(/^EVENT_TYPE_/, ''),
+  );
   const count = (type: string) => events.filter((t) => t === type).length;
   return {
     events: events.length,

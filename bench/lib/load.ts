@@ -1,6 +1,14 @@
 import autocannon from 'autocannon';
 
-export interface LoadResult { p50: number; p99: number; rps: number; non2xx: number; errors: number; requests: number; percentiles: Record<string, number> }
+export interface LoadResult {
+  p50: number;
+  p99: number;
+  rps: number;
+  non2xx: number;
+  errors: number;
+  requests: number;
+  percentiles: Record<string, number>;
+}
 
 /** A fixed offered rate (overallRate) or a closed loop (no rate) against one endpoint, on loopback only. */
 export async function load(options: {

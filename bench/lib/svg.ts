@@ -1,14 +1,28 @@
 import { percentile } from './stats';
 
-export interface Series { label: string; values?: number[]; percentiles?: { p5?: number; p25: number; p50: number; p75: number; p95: number } }
-export interface Panel { title: string; unit: string; series: Series[] }
+export interface Series {
+  label: string;
+  values?: number[];
+  percentiles?: { p5?: number; p25: number; p50: number; p75: number; p95: number };
+}
+export interface Panel {
+  title: string;
+  unit: string;
+  series: Series[];
+}
 
 const esc = (s: string) => s.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!);
 
 function summary(s: Series) {
   if (s.percentiles) return { p5: s.percentiles.p5 ?? s.percentiles.p25, ...s.percentiles };
   const v = s.values ?? [];
-  return { p5: percentile(v, 5), p25: percentile(v, 25), p50: percentile(v, 50), p75: percentile(v, 75), p95: percentile(v, 95) };
+  return {
+    p5: percentile(v, 5),
+    p25: percentile(v, 25),
+    p50: percentile(v, 50),
+    p75: percentile(v, 75),
+    p95: percentile(v, 95),
+  };
 }
 
 /** Horizontal box plots (whiskers p5–p95, box p25–p75, line at the median), one panel per scenario. */

@@ -17,7 +17,9 @@ async function main(): Promise<void> {
   installTemporalRuntime(log);
   if (process.env.BENCH_HEAP_SNAPSHOTS) installHeapSnapshots(process.env.BENCH_HEAP_SNAPSHOTS);
   const bundle = process.env.BENCH_WORKFLOW_BUNDLE ? { codePath: process.env.BENCH_WORKFLOW_BUNDLE } : undefined;
-  const worker = process.env.BENCH_NO_WORKER ? undefined : await startWorkerProcess(config, log, { workflowBundle: bundle, webhookPollMs: 1_000 });
+  const worker = process.env.BENCH_NO_WORKER
+    ? undefined
+    : await startWorkerProcess(config, log, { workflowBundle: bundle, webhookPollMs: 1_000 });
   const api = process.env.BENCH_NO_API ? undefined : await startApiProcess(config, log);
   await worker?.ready;
   process.stdout.write(`${JSON.stringify({ ready: true, apiUrl: api?.url, startMs: Date.now() - t0 })}\n`);

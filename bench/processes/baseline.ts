@@ -22,14 +22,16 @@ async function main(): Promise<void> {
   const address = process.env.TEMPORAL_ADDRESS!;
   const taskQueue = process.env.BENCH_BASELINE_QUEUE!;
   const pool = createPool(process.env.DATABASE_URL!, log);
-  const worker = process.env.BENCH_NO_WORKER ? undefined : await Worker.create({
-    connection: await NativeConnection.connect({ address }),
-    taskQueue,
-    workflowBundle: { codePath: process.env.BENCH_BASELINE_BUNDLE! },
-    activities: createBaselineActivities(pool),
-    // The same cache bound as ours (WORKER_MAX_CACHED_WORKFLOWS), so that memory compares like with like.
-    maxCachedWorkflows: Number(process.env.WORKER_MAX_CACHED_WORKFLOWS ?? 1000),
-  });
+  const worker = process.env.BENCH_NO_WORKER
+    ? undefined
+    : await Worker.create({
+        connection: await NativeConnection.connect({ address }),
+        taskQueue,
+        workflowBundle: { codePath: process.env.BENCH_BASELINE_BUNDLE! },
+        activities: createBaselineActivities(pool),
+        // The same cache bound as ours (WORKER_MAX_CACHED_WORKFLOWS), so that memory compares like with like.
+        maxCachedWorkflows: Number(process.env.WORKER_MAX_CACHED_WORKFLOWS ?? 1000),
+      });
   const running = worker?.run() ?? Promise.resolve();
   const client = new Client({ connection: await Connection.connect({ address }) });
 

@@ -7,7 +7,12 @@ import type { BenchEnv } from '../lib/env';
 
 const ROOT = path.join(__dirname, '..', '..');
 
-export interface ColdStart { npmStartFirstMs: number; npmStartWarmMs: number; workerRestartMs: number[]; b0WorkerRestartMs: number[] }
+export interface ColdStart {
+  npmStartFirstMs: number;
+  npmStartWarmMs: number;
+  workerRestartMs: number[];
+  b0WorkerRestartMs: number[];
+}
 
 /** `node dist/scripts/start.js` until it prints that it is up, on its own ports and data dir; then Ctrl-C. */
 async function timeStart(dataDir: string): Promise<number> {
@@ -22,7 +27,10 @@ async function timeStart(dataDir: string): Promise<number> {
   };
   for (const key of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'GANGWAY_MASTER_KEY']) delete env[key];
   const t0 = Date.now();
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'scripts', 'start.js')], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'scripts', 'start.js')], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const elapsed = await new Promise<number>((resolve, reject) => {
     let out = '';

@@ -1,7 +1,10 @@
 import { runBaseline, runOurs, type OursContext } from '../lib/drivers';
 import type { BenchEnv } from '../lib/env';
 
-export interface DecisionLatency { oursMs: number[]; b0Ms: number[] }
+export interface DecisionLatency {
+  oursMs: number[];
+  b0Ms: number[];
+}
 
 /**
  * Scenario 3: from the decisive approval sent (API for ours, a signal for B0) to ASSIGN_SUBSCRIPTIONS
@@ -12,7 +15,10 @@ export async function decisionLatency(env: BenchEnv, ctx: OursContext, samples: 
   const b0Ms: number[] = [];
   for (let i = 0; i < samples; i++) {
     oursMs.push((await runOurs(ctx, { measureDecision: true })).decisionMs!);
-    b0Ms.push((await runBaseline(env.bareTemporal, env.baselineEnv.BENCH_BASELINE_QUEUE!, false, { measureDecision: true })).decisionMs!);
+    b0Ms.push(
+      (await runBaseline(env.bareTemporal, env.baselineEnv.BENCH_BASELINE_QUEUE!, false, { measureDecision: true }))
+        .decisionMs!,
+    );
   }
   return { oursMs, b0Ms };
 }

@@ -29,11 +29,15 @@ const WARM_UP_RUNS = 3;
 
 /** Counts WORKFLOW_TASK_TIMED_OUT in a sample of histories (the dev server has no cheap global count). */
 async function taskTimeouts(client: Client, workflowIds: string[], sample: number): Promise<number> {
-  const picked = workflowIds.filter((_, i) => i % Math.max(1, Math.floor(workflowIds.length / sample)) === 0).slice(0, sample);
+  const picked = workflowIds
+    .filter((_, i) => i % Math.max(1, Math.floor(workflowIds.length / sample)) === 0)
+    .slice(0, sample);
   let timeouts = 0;
   for (const id of picked) {
     const history = await client.workflow.getHandle(id).fetchHistory();
-    timeouts += (history.events ?? []).filter((e) => String(e.eventType) === 'WORKFLOW_TASK_TIMED_OUT' || Number(e.eventType) === 8).length;
+    timeouts += (history.events ?? []).filter(
+      (e) => String(e.eventType) === 'WORKFLOW_TASK_TIMED_OUT' || Number(e.eventType) === 8,
+    ).length;
   }
   return timeouts;
 }
@@ -87,8 +91,15 @@ async function heapSnapshots(pid: number): Promise<void> {
  * parked workflows' own: not the API's (ours are started through a separate API process, as B0's
  * are started by the driver) and not an earlier scenario's.
  */
-export async function parked(env: BenchEnv, ctx: OursContext, n: number, burstBudgetMs: number, record: (row: ParkedRow) => void): Promise<void> {
-  const budgetOver = (deadline: number) => new Promise<false>((r) => setTimeout(() => r(false), Math.max(0, deadline - Date.now())));
+export async function parked(
+  env: BenchEnv,
+  ctx: OursContext,
+  n: number,
+  burstBudgetMs: number,
+  record: (row: ParkedRow) => void,
+): Promise<void> {
+  const budgetOver = (deadline: number) =>
+    new Promise<false>((r) => setTimeout(() => r(false), Math.max(0, deadline - Date.now())));
   const queue = env.baselineEnv.BENCH_BASELINE_QUEUE!;
 
   // B0
@@ -99,7 +110,11 @@ export async function parked(env: BenchEnv, ctx: OursContext, n: number, burstBu
     let t0 = Date.now();
     const b0Ids = await withConcurrency(n, 50, async () => {
       const id = `park-b0-${randomBytes(6).toString('hex')}`;
-      await env.bareTemporal.workflow.start('baselineWorkflow', { taskQueue: queue, workflowId: id, args: [{ decisions: 2, clients: 0, waitTimeoutMs: 3_600_000, writes: false }] });
+      await env.bareTemporal.workflow.start('baselineWorkflow', {
+        taskQueue: queue,
+        workflowId: id,
+        args: [{ decisions: 2, clients: 0, waitTimeoutMs: 3_600_000, writes: false }],
+      });
       return id;
     });
     await untilParked(env.bareTemporal, b0Ids);
@@ -107,24 +122,46 @@ export async function parked(env: BenchEnv, ctx: OursContext, n: number, burstBu
     const mem = await memory(b0Worker.pid, before, n);
     t0 = Date.now();
     const deadline = t0 + burstBudgetMs;
-    const signalled = await withConcurrency(n, 50, async (i) => {
-      const handle = env.bareTemporal.workflow.getHandle(b0Ids[i]);
-      await handle.signal('decide');
-      await handle.signal('decide');
-      return true;
-    }, deadline);
+    const signalled = await withConcurrency(
+      n,
+      50,
+      async (i) => {
+        const handle = env.bareTemporal.workflow.getHandle(b0Ids[i]);
+        await handle.signal('decide');
+        await handle.signal('decide');
+        return true;
+      },
+      deadline,
+    );
     // Waits still open when the budget runs out are aborted, not left polling a server about to stop.
     const abort = new AbortController();
     setMaxListeners(0, abort.signal); // one listener per wait in flight, by design
     const finished = await withConcurrency(n, 200, async (i) => {
       if (!signalled[i]) return false;
-      const result = env.bareTemporal.withAbortSignal(abort.signal, () => env.bareTemporal.workflow.getHandle(b0Ids[i]).result());
-      return Promise.race([result.then(() => true, () => false), budgetOver(deadline)]);
+      const result = env.bareTemporal.withAbortSignal(abort.signal, () =>
+        env.bareTemporal.workflow.getHandle(b0Ids[i]).result(),
+      );
+      return Promise.race([
+        result.then(
+          () => true,
+          () => false,
+        ),
+        budgetOver(deadline),
+      ]);
     });
     abort.abort();
     const completed = finished.filter(Boolean).length;
     const burst = (Math.min(Date.now(), deadline) - t0) / 1000;
-    record({ n, variant: 'B0', ...mem, startSeconds, burstSeconds: burst, completed, workflowTaskTimeouts: await taskTimeouts(env.bareTemporal, b0Ids, 50), sampledHistories: Math.min(50, n) });
+    record({
+      n,
+      variant: 'B0',
+      ...mem,
+      startSeconds,
+      burstSeconds: burst,
+      completed,
+      workflowTaskTimeouts: await taskTimeouts(env.bareTemporal, b0Ids, 50),
+      sampledHistories: Math.min(50, n),
+    });
   } finally {
     await b0Worker.stop();
   }
@@ -137,23 +174,36 @@ export async function parked(env: BenchEnv, ctx: OursContext, n: number, burstBu
     for (let i = 0; i < WARM_UP_RUNS; i++) await runOurs(via);
     const before = await rssThenSnapshots(worker.pid);
     let t0 = Date.now();
-    const started = await withConcurrency(n, 20, () => startOnboarding(via, onboardingBody(via.approverEmail, undefined)));
-    await untilParked(env.temporal, started.map((s) => s.workflowId));
+    const started = await withConcurrency(n, 20, () =>
+      startOnboarding(via, onboardingBody(via.approverEmail, undefined)),
+    );
+    await untilParked(
+      env.temporal,
+      started.map((s) => s.workflowId),
+    );
     const startSeconds = (Date.now() - t0) / 1000;
     const mem = await memory(worker.pid, before, n);
     t0 = Date.now();
     const deadline = t0 + burstBudgetMs;
     // An approval queues behind the burst's other workflow tasks; the budget, not a header timeout, bounds the wait.
     const patient = new Agent({ headersTimeout: 0, bodyTimeout: 0 });
-    const approving = withConcurrency(n, 50, async (i) => {
-      await approve(via, started[i].id, 'ORDER_MANAGEMENT', patient);
-      await approve(via, started[i].id, 'INVOICING', patient);
-    }, deadline);
+    const approving = withConcurrency(
+      n,
+      50,
+      async (i) => {
+        await approve(via, started[i].id, 'ORDER_MANAGEMENT', patient);
+        await approve(via, started[i].id, 'INVOICING', patient);
+      },
+      deadline,
+    );
     // All done when the read model says so for every one of them (as staff would see it).
     const ids = started.map((s) => s.id);
     let completed = 0;
     while (completed < n && Date.now() < deadline) {
-      const { rows: done } = await env.db.pool.query<{ count: string }>("SELECT count(*) FROM onboardings WHERE id = ANY($1) AND status = 'COMPLETED'", [ids]);
+      const { rows: done } = await env.db.pool.query<{ count: string }>(
+        "SELECT count(*) FROM onboardings WHERE id = ANY($1) AND status = 'COMPLETED'",
+        [ids],
+      );
       completed = Number(done[0].count);
       if (completed < n) await new Promise((r) => setTimeout(r, 100));
     }
@@ -163,7 +213,20 @@ export async function parked(env: BenchEnv, ctx: OursContext, n: number, burstBu
     if (completed === n) await approving;
     else approving.catch(() => undefined);
     void patient.close().catch(() => undefined);
-    record({ n, variant: 'ours', ...mem, startSeconds, burstSeconds: burst, completed, workflowTaskTimeouts: await taskTimeouts(env.temporal, started.map((s) => s.workflowId), 50), sampledHistories: Math.min(50, n) });
+    record({
+      n,
+      variant: 'ours',
+      ...mem,
+      startSeconds,
+      burstSeconds: burst,
+      completed,
+      workflowTaskTimeouts: await taskTimeouts(
+        env.temporal,
+        started.map((s) => s.workflowId),
+        50,
+      ),
+      sampledHistories: Math.min(50, n),
+    });
   } finally {
     await api.stop();
     await worker.stop();

@@ -5,16 +5,35 @@ import { runBaseline, runOurs, type OursContext } from '../lib/drivers';
 import type { BenchEnv } from '../lib/env';
 
 export type Variant = 'B0' | 'B1' | 'ours';
-export interface ThroughputRow { inFlight: number; variant: Variant; n: number; seconds: number; perSecond: number; cpuMsPerOnboarding: number; cpu: CpuSample; durationsMs: number[] }
+export interface ThroughputRow {
+  inFlight: number;
+  variant: Variant;
+  n: number;
+  seconds: number;
+  perSecond: number;
+  cpuMsPerOnboarding: number;
+  cpu: CpuSample;
+  durationsMs: number[];
+}
 
 /**
  * Scenario 1: N onboardings with K in flight, start to COMPLETED, interleaved with B0 and B1 on the
  * same servers. CPU per onboarding counts the process under test and the dev server.
  */
-export async function throughput(env: BenchEnv, app: BenchChild, baseline: BenchChild, ctx: OursContext, options: { levels: number[]; perLevel: number; rounds: number }): Promise<ThroughputRow[]> {
+export async function throughput(
+  env: BenchEnv,
+  app: BenchChild,
+  baseline: BenchChild,
+  ctx: OursContext,
+  options: { levels: number[]; perLevel: number; rounds: number },
+): Promise<ThroughputRow[]> {
   const rows: ThroughputRow[] = [];
   const temporalPid = env.devServer.process.pid!;
-  const orders: Variant[][] = [['B0', 'B1', 'ours'], ['ours', 'B1', 'B0'], ['B1', 'ours', 'B0']];
+  const orders: Variant[][] = [
+    ['B0', 'B1', 'ours'],
+    ['ours', 'B1', 'B0'],
+    ['B1', 'ours', 'B0'],
+  ];
   for (const k of options.levels) {
     for (let round = 0; round < options.rounds; round++) {
       for (const variant of orders[round % orders.length]) {
@@ -22,7 +41,9 @@ export async function throughput(env: BenchEnv, app: BenchChild, baseline: Bench
         const before = await sampleCpu(pid, temporalPid);
         const t0 = Date.now();
         const results = await withConcurrency(options.perLevel, k, () =>
-          variant === 'ours' ? runOurs(ctx) : runBaseline(env.bareTemporal, env.baselineEnv.BENCH_BASELINE_QUEUE!, variant === 'B1'),
+          variant === 'ours'
+            ? runOurs(ctx)
+            : runBaseline(env.bareTemporal, env.baselineEnv.BENCH_BASELINE_QUEUE!, variant === 'B1'),
         );
         const seconds = (Date.now() - t0) / 1000;
         const cpu = cpuDelta(before, await sampleCpu(pid, temporalPid));

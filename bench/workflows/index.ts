@@ -8,7 +8,12 @@ import type { createBaselineActivities } from '../baseline-activities';
 export const decideSignal = defineSignal('decide');
 export const submittedSignal = defineSignal('submitted');
 
-export interface BaselineInput { decisions: number; clients: number; waitTimeoutMs: number; writes: boolean }
+export interface BaselineInput {
+  decisions: number;
+  clients: number;
+  waitTimeoutMs: number;
+  writes: boolean;
+}
 
 const acts = proxyActivities<ReturnType<typeof createBaselineActivities>>({ startToCloseTimeout: '30s' });
 

@@ -20,7 +20,9 @@ export async function approve(ctx: Context, id: string, options: ApproveOptions)
     ...(options.comment !== undefined ? { comment: options.comment } : {}),
   };
   const { body: approval } = await api.call<ApprovalView>('POST', `${onboardingPath(id)}/approvals`, { body });
-  ctx.out(`${approval.subscription} ${approval.status}${approval.decidedBy ? ` by ${approval.decidedBy}` : ''}${approval.decidedAt ? ` at ${approval.decidedAt}` : ''}`);
+  ctx.out(
+    `${approval.subscription} ${approval.status}${approval.decidedBy ? ` by ${approval.decidedBy}` : ''}${approval.decidedAt ? ` at ${approval.decidedAt}` : ''}`,
+  );
   if (approval.comment) ctx.out(`  comment: ${approval.comment}`);
   ctx.out(`  follow with: gangway status ${id}`);
   return EXIT.ok;

@@ -15,19 +15,30 @@ import { describeDatabaseUrl, resolveDatabaseUrl } from '../runtime-file';
 export async function keysRewrap(ctx: Context): Promise<number> {
   let keys;
   try {
-    keys = requireMasterKeys(loadConfig({ GANGWAY_MASTER_KEY: ctx.io.env.GANGWAY_MASTER_KEY, GANGWAY_PREVIOUS_MASTER_KEYS: ctx.io.env.GANGWAY_PREVIOUS_MASTER_KEYS }));
+    keys = requireMasterKeys(
+      loadConfig({
+        GANGWAY_MASTER_KEY: ctx.io.env.GANGWAY_MASTER_KEY,
+        GANGWAY_PREVIOUS_MASTER_KEYS: ctx.io.env.GANGWAY_PREVIOUS_MASTER_KEYS,
+      }),
+    );
   } catch (err) {
-    if (err instanceof ConfigError) throw new CliError(err.message, ['set GANGWAY_MASTER_KEY to the new key and GANGWAY_PREVIOUS_MASTER_KEYS to the old one(s)']);
+    if (err instanceof ConfigError)
+      throw new CliError(err.message, [
+        'set GANGWAY_MASTER_KEY to the new key and GANGWAY_PREVIOUS_MASTER_KEYS to the old one(s)',
+      ]);
     throw err;
   }
   const databaseUrl = await resolveDatabaseUrl(ctx);
   const pool = createPool(databaseUrl, createLogger({ level: 'silent' }), { max: 1 });
   try {
     const { rewrapped, current } = await rewrapDataKeys(pool, keys);
-    ctx.out(`re-wrapped ${rewrapped.length} data key(s) under master key ${masterKeyId(keys.current)}; ${current} data key(s) now use it`);
+    ctx.out(
+      `re-wrapped ${rewrapped.length} data key(s) under master key ${masterKeyId(keys.current)}; ${current} data key(s) now use it`,
+    );
     return EXIT.ok;
   } catch (err) {
-    if (err instanceof UnknownMasterKeyError) throw new CliError(err.message, ['add the key that wrapped it to GANGWAY_PREVIOUS_MASTER_KEYS']);
+    if (err instanceof UnknownMasterKeyError)
+      throw new CliError(err.message, ['add the key that wrapped it to GANGWAY_PREVIOUS_MASTER_KEYS']);
     throw new CliError(`PostgreSQL at ${describeDatabaseUrl(databaseUrl)} failed: ${(err as Error).message}`);
   } finally {
     await pool.end().catch(() => undefined);

@@ -14,7 +14,12 @@ export interface OnboardOptions {
   api?: string;
 }
 
-interface Started { id: string; workflowId: string; status: string; webhookSecret?: string }
+interface Started {
+  id: string;
+  workflowId: string;
+  status: string;
+  webhookSecret?: string;
+}
 
 export const onboardingPath = (id: string) => `/v1/onboardings/${encodeURIComponent(id)}`;
 
@@ -43,7 +48,9 @@ async function readStartBody(ctx: Context, file: string): Promise<unknown> {
   try {
     text = await readFile(where, 'utf8');
   } catch (err) {
-    throw new CliError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    throw new CliError(
+      `cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+    );
   }
   try {
     return JSON.parse(text);
@@ -74,7 +81,9 @@ export async function follow(ctx: Context, api: GangwayApi, id: string, interval
       if (!transient) throw err;
       if (outageSince === undefined) {
         outageSince = Date.now();
-        ctx.err(`${err.message}; retrying for up to ${OUTAGE_TOLERANCE_MS / 1000}s (the onboarding carries on regardless)`);
+        ctx.err(
+          `${err.message}; retrying for up to ${OUTAGE_TOLERANCE_MS / 1000}s (the onboarding carries on regardless)`,
+        );
       } else if (Date.now() - outageSince > OUTAGE_TOLERANCE_MS) {
         throw err;
       }

@@ -25,7 +25,9 @@ export async function migrateCommand(ctx: Context): Promise<number> {
   try {
     await waitForDatabase(pool, log, config.temporal.connectTimeoutMs);
     const applied = await migrate(pool);
-    ctx.out(applied.length > 0 ? `applied ${applied.length} migration(s): ${applied.join(', ')}` : 'the schema is up to date');
+    ctx.out(
+      applied.length > 0 ? `applied ${applied.length} migration(s): ${applied.join(', ')}` : 'the schema is up to date',
+    );
     return EXIT.ok;
   } catch (err) {
     throw new CliError(`migrate failed: ${firstLine(err)}`);
@@ -54,10 +56,14 @@ export async function workerCommand(ctx: Context): Promise<number> {
   const bundle = await access(codePath).then(
     () => ({ codePath }),
     () => {
-      throw new CliError(`no prebuilt workflow bundle at ${codePath}`, ['run `npm run build` (a worker never bundles at start), or set GANGWAY_WORKFLOW_BUNDLE']);
+      throw new CliError(`no prebuilt workflow bundle at ${codePath}`, [
+        'run `npm run build` (a worker never bundles at start), or set GANGWAY_WORKFLOW_BUNDLE',
+      ]);
     },
   );
-  const worker = await startOrExplain(() => startWorkerProcess(config, log, { workflowBundle: bundle, healthServer: true }));
+  const worker = await startOrExplain(() =>
+    startWorkerProcess(config, log, { workflowBundle: bundle, healthServer: true }),
+  );
   await worker.ready;
   ctx.err(`gangway worker polling ${config.temporal.taskQueue}; probes on ${worker.healthUrl}`);
   await untilSignalled(ctx, log);
@@ -84,7 +90,10 @@ async function requireCurrentSchema(config: Config, log: Logger): Promise<void> 
   try {
     await waitForDatabase(pool, log, config.temporal.connectTimeoutMs);
     const pending = await pendingMigrations(pool);
-    if (pending.length > 0) throw new CliError(`the database schema is behind (${pending.join(', ')} not applied)`, ['run `gangway migrate` first']);
+    if (pending.length > 0)
+      throw new CliError(`the database schema is behind (${pending.join(', ')} not applied)`, [
+        'run `gangway migrate` first',
+      ]);
   } catch (err) {
     if (err instanceof CliError) throw err;
     throw new CliError(`PostgreSQL: ${firstLine(err)}`);

@@ -18,7 +18,8 @@ const MAX_PASSWORD = 1024;
 /** Creates a user straight in PostgreSQL (there is no API for it) and prints the new id alone on stdout. */
 export async function usersAdd(ctx: Context, options: UsersAddOptions): Promise<number> {
   if (!z.email().safeParse(options.email.trim()).success) throw new CliError(`not an email address: ${options.email}`);
-  if (options.approverKind && options.role === 'staff') throw new CliError('--approver-kind applies to approvers and admins, not staff');
+  if (options.approverKind && options.role === 'staff')
+    throw new CliError('--approver-kind applies to approvers and admins, not staff');
   if (!options.passwordStdin) {
     throw new CliError('the password is read from standard input: pass --password-stdin', [
       `e.g. printf '%s' "$PASSWORD" | gangway users add --email ${options.email} --role ${options.role} --password-stdin`,
@@ -31,7 +32,12 @@ export async function usersAdd(ctx: Context, options: UsersAddOptions): Promise<
   const where = describeDatabaseUrl(databaseUrl);
   const pool = createPool(databaseUrl, createLogger({ level: 'silent' }), { max: 1 });
   try {
-    const { id } = await createUser(pool, { email: options.email.trim(), role: options.role, approverKind: options.approverKind, password });
+    const { id } = await createUser(pool, {
+      email: options.email.trim(),
+      role: options.role,
+      approverKind: options.approverKind,
+      password,
+    });
     ctx.out(id);
     return EXIT.ok;
   } catch (err) {
@@ -57,7 +63,9 @@ function databaseProblem(err: unknown, where: string): CliError {
     case 'ECONNREFUSED':
     case 'ENOTFOUND':
     case 'ETIMEDOUT':
-      return new CliError(`cannot connect to PostgreSQL at ${where} (${e.code})`, ['is the stack running (`npm start`), or is DATABASE_URL right?']);
+      return new CliError(`cannot connect to PostgreSQL at ${where} (${e.code})`, [
+        'is the stack running (`npm start`), or is DATABASE_URL right?',
+      ]);
     default:
       return new CliError(`PostgreSQL at ${where} failed: ${e.message ?? String(err)}`);
   }

@@ -35,7 +35,13 @@ describe('activities are idempotent', () => {
       mail: { sendOnce: (mail) => sendOnce(db.pool, mailer, mail) },
       http: fetch,
       clock: () => new Date(),
-      config: { publicUrl: 'http://gangway.test', developerPortalUrl: 'http://gangway.test/docs', usernamePrefix: 'WSI', staffEmailDomains: ['gangway.example'], portalTimeoutMs: 2_000 },
+      config: {
+        publicUrl: 'http://gangway.test',
+        developerPortalUrl: 'http://gangway.test/docs',
+        usernamePrefix: 'WSI',
+        staffEmailDomains: ['gangway.example'],
+        portalTimeoutMs: 2_000,
+      },
     };
     acts = createActivities(deps);
   });
@@ -50,7 +56,11 @@ describe('activities are idempotent', () => {
   async function provision() {
     const onboardingId = randomUUID();
     const body = startBody();
-    const { tenantId } = await acts.createTenant({ workflowId: `onboarding-${body.tenant.partnerProvidedId}`, onboardingId, tenant: body.tenant });
+    const { tenantId } = await acts.createTenant({
+      workflowId: `onboarding-${body.tenant.partnerProvidedId}`,
+      onboardingId,
+      tenant: body.tenant,
+    });
     return { onboardingId, tenantId, body };
   }
 
@@ -58,7 +68,9 @@ describe('activities are idempotent', () => {
     const { onboardingId, tenantId, body } = await provision();
     const again = await acts.createTenant({ workflowId: 'w', onboardingId, tenant: body.tenant });
     expect(again.tenantId).toBe(tenantId);
-    expect(await count('SELECT count(*) FROM tenants WHERE partner_provided_id = $1', [body.tenant.partnerProvidedId])).toBe(1);
+    expect(
+      await count('SELECT count(*) FROM tenants WHERE partner_provided_id = $1', [body.tenant.partnerProvidedId]),
+    ).toBe(1);
     const { rows } = await db.pool.query('SELECT data FROM tenants WHERE tenant_id = $1', [tenantId]);
     expect(rows[0].data.orchestratedAssetMetadata.orchestrationId).toBe(`onboarding-${body.tenant.partnerProvidedId}`);
 
@@ -71,38 +83,80 @@ describe('activities are idempotent', () => {
     const { onboardingId, tenantId } = await provision();
     await acts.archiveTenant({ onboardingId, tenantId });
     await acts.archiveTenant({ onboardingId, tenantId });
-    const { rows } = await db.pool.query('SELECT version, archived, data->\'orchestratedAssetMetadata\' IS NOT NULL AS orchestrated FROM tenant_versions WHERE tenant_id = $1 ORDER BY version', [tenantId]);
-    expect(rows).toEqual([{ version: 1, archived: false, orchestrated: true }, { version: 2, archived: true, orchestrated: true }]);
+    const { rows } = await db.pool.query(
+      "SELECT version, archived, data->'orchestratedAssetMetadata' IS NOT NULL AS orchestrated FROM tenant_versions WHERE tenant_id = $1 ORDER BY version",
+      [tenantId],
+    );
+    expect(rows).toEqual([
+      { version: 1, archived: false, orchestrated: true },
+      { version: 2, archived: true, orchestrated: true },
+    ]);
   });
 
   it('refuses, without retrying, a tenant without the TRADE plan when subscriptions are asked for', async () => {
     const body = startBody();
-    const attempt = acts.createTenant({ workflowId: 'w', onboardingId: randomUUID(), tenant: { ...body.tenant, plan: 'BASIC' }, subscriptions: ['ORDER_MANAGEMENT'] });
-    await expect(attempt).rejects.toMatchObject({ type: 'INVALID_INPUT', nonRetryable: true, message: expect.stringMatching(/TRADE plan/) });
-    expect(await count('SELECT count(*) FROM tenants WHERE partner_provided_id = $1', [body.tenant.partnerProvidedId])).toBe(0);
+    const attempt = acts.createTenant({
+      workflowId: 'w',
+      onboardingId: randomUUID(),
+      tenant: { ...body.tenant, plan: 'BASIC' },
+      subscriptions: ['ORDER_MANAGEMENT'],
+    });
+    await expect(attempt).rejects.toMatchObject({
+      type: 'INVALID_INPUT',
+      nonRetryable: true,
+      message: expect.stringMatching(/TRADE plan/),
+    });
+    expect(
+      await count('SELECT count(*) FROM tenants WHERE partner_provided_id = $1', [body.tenant.partnerProvidedId]),
+    ).toBe(0);
   });
 
   it('refuses a person’s mailbox for the integration user: a staff domain or a staff account', async () => {
     const { onboardingId, tenantId, body } = await provision();
     const input = { onboardingId, tenantId, partnerProvidedId: body.tenant.partnerProvidedId };
-    const inDomain = acts.createIntegrationUser({ ...input, integrationUser: { ...body.integrationUser, email: 'jo@gangway.example' } as any });
-    await expect(inDomain).rejects.toMatchObject({ type: 'INVALID_INPUT', nonRetryable: true, message: expect.stringMatching(/staff domain/) });
-    await db.pool.query("INSERT INTO users (email, role, password_hash) VALUES ('kim@elsewhere.example', 'staff', 'x')");
-    const staffAccount = acts.createIntegrationUser({ ...input, integrationUser: { ...body.integrationUser, email: 'Kim@elsewhere.example' } as any });
-    await expect(staffAccount).rejects.toMatchObject({ type: 'INVALID_INPUT', message: expect.stringMatching(/staff account/) });
+    const inDomain = acts.createIntegrationUser({
+      ...input,
+      integrationUser: { ...body.integrationUser, email: 'jo@gangway.example' } as any,
+    });
+    await expect(inDomain).rejects.toMatchObject({
+      type: 'INVALID_INPUT',
+      nonRetryable: true,
+      message: expect.stringMatching(/staff domain/),
+    });
+    await db.pool.query(
+      "INSERT INTO users (email, role, password_hash) VALUES ('kim@elsewhere.example', 'staff', 'x')",
+    );
+    const staffAccount = acts.createIntegrationUser({
+      ...input,
+      integrationUser: { ...body.integrationUser, email: 'Kim@elsewhere.example' } as any,
+    });
+    await expect(staffAccount).rejects.toMatchObject({
+      type: 'INVALID_INPUT',
+      message: expect.stringMatching(/staff account/),
+    });
     expect(await count('SELECT count(*) FROM integration_users WHERE orchestration_id = $1', [onboardingId])).toBe(0);
   });
 
   it('takes the username prefix from configuration', async () => {
     const prefixed = createActivities({ ...deps, config: { ...deps.config, usernamePrefix: 'API' } });
     const { onboardingId, tenantId } = await provision();
-    const { username } = await prefixed.createIntegrationUser({ onboardingId, tenantId, partnerProvidedId: 'prefixed-co', integrationUser: startBody().integrationUser as any });
+    const { username } = await prefixed.createIntegrationUser({
+      onboardingId,
+      tenantId,
+      partnerProvidedId: 'prefixed-co',
+      integrationUser: startBody().integrationUser as any,
+    });
     expect(username).toBe('API_PREFIXED_CO');
   });
 
   it('derives the same integration username on retry, and the next free one when taken', async () => {
     const a = await provision();
-    const input = { onboardingId: a.onboardingId, tenantId: a.tenantId, partnerProvidedId: 'same-name', integrationUser: a.body.integrationUser as any };
+    const input = {
+      onboardingId: a.onboardingId,
+      tenantId: a.tenantId,
+      partnerProvidedId: 'same-name',
+      integrationUser: a.body.integrationUser as any,
+    };
     const first = await acts.createIntegrationUser(input);
     expect(await acts.createIntegrationUser(input)).toEqual(first);
     expect(first.username).toBe(deriveUsername('WSI', 'same-name'));
@@ -115,14 +169,21 @@ describe('activities are idempotent', () => {
   it('issues client credentials once: one client, one sealed secret for the kit', async () => {
     const { onboardingId, tenantId } = await provision();
     const first = await acts.issueClientCredentials({ onboardingId, tenantId });
-    const sealedBefore = (await db.pool.query('SELECT client_secret_sealed FROM kits WHERE onboarding_id = $1', [onboardingId])).rows[0].client_secret_sealed;
+    const sealedBefore = (
+      await db.pool.query('SELECT client_secret_sealed FROM kits WHERE onboarding_id = $1', [onboardingId])
+    ).rows[0].client_secret_sealed;
     expect(await acts.issueClientCredentials({ onboardingId, tenantId })).toEqual(first);
     expect(await count('SELECT count(*) FROM api_clients WHERE orchestration_id = $1', [onboardingId])).toBe(1);
-    expect((await db.pool.query('SELECT client_secret_sealed FROM kits WHERE onboarding_id = $1', [onboardingId])).rows[0].client_secret_sealed).toBe(sealedBefore);
+    expect(
+      (await db.pool.query('SELECT client_secret_sealed FROM kits WHERE onboarding_id = $1', [onboardingId])).rows[0]
+        .client_secret_sealed,
+    ).toBe(sealedBefore);
 
     await acts.revokeClientCredentials({ onboardingId });
     await acts.revokeClientCredentials({ onboardingId });
-    const { rows } = await db.pool.query('SELECT revoked_at FROM api_clients WHERE orchestration_id = $1', [onboardingId]);
+    const { rows } = await db.pool.query('SELECT revoked_at FROM api_clients WHERE orchestration_id = $1', [
+      onboardingId,
+    ]);
     expect(rows[0].revoked_at).toBeInstanceOf(Date);
   });
 
@@ -130,15 +191,28 @@ describe('activities are idempotent', () => {
     const { tenantId } = await provision();
     await acts.assignSubscriptions({ tenantId, codes: ['ORDER_MANAGEMENT', 'INVOICING'] });
     await acts.assignSubscriptions({ tenantId, codes: ['ORDER_MANAGEMENT', 'INVOICING'] });
-    expect(await count("SELECT count(*) FROM subscriptions WHERE tenant_id = $1 AND status = 'ASSIGNED'", [tenantId])).toBe(2);
+    expect(
+      await count("SELECT count(*) FROM subscriptions WHERE tenant_id = $1 AND status = 'ASSIGNED'", [tenantId]),
+    ).toBe(2);
     await acts.unassignSubscriptions({ tenantId, codes: ['INVOICING'] });
-    const { rows } = await db.pool.query('SELECT code, status FROM subscriptions WHERE tenant_id = $1 ORDER BY code', [tenantId]);
-    expect(rows).toEqual([{ code: 'INVOICING', status: 'UNASSIGNED' }, { code: 'ORDER_MANAGEMENT', status: 'ASSIGNED' }]);
+    const { rows } = await db.pool.query('SELECT code, status FROM subscriptions WHERE tenant_id = $1 ORDER BY code', [
+      tenantId,
+    ]);
+    expect(rows).toEqual([
+      { code: 'INVOICING', status: 'UNASSIGNED' },
+      { code: 'ORDER_MANAGEMENT', status: 'ASSIGNED' },
+    ]);
   });
 
   it('sends each mail once: approver notice, collector link, kit', async () => {
     const { onboardingId, tenantId } = await provision();
-    const notice = { onboardingId, approverEmail: 'am@x.example', subscriptions: ['INVOICING' as const], tenantName: 'Acme', startedBy: 's@x.example' };
+    const notice = {
+      onboardingId,
+      approverEmail: 'am@x.example',
+      subscriptions: ['INVOICING' as const],
+      tenantName: 'Acme',
+      startedBy: 's@x.example',
+    };
     await acts.notifyApprover(notice);
     await acts.notifyApprover(notice);
 
@@ -148,8 +222,19 @@ describe('activities are idempotent', () => {
     expect(await acts.issueCollectorLink(link)).toEqual(first);
 
     await acts.issueClientCredentials({ onboardingId, tenantId });
-    await acts.createIntegrationUser({ onboardingId, tenantId, partnerProvidedId: `kit-${onboardingId}`, integrationUser: startBody().integrationUser as any });
-    const kit = { onboardingId, notifyEmail: 'ops@x.example', username: 'WSI_X', subscriptions: ['INVOICING' as const], ttlMs: 60_000 };
+    await acts.createIntegrationUser({
+      onboardingId,
+      tenantId,
+      partnerProvidedId: `kit-${onboardingId}`,
+      integrationUser: startBody().integrationUser as any,
+    });
+    const kit = {
+      onboardingId,
+      notifyEmail: 'ops@x.example',
+      username: 'WSI_X',
+      subscriptions: ['INVOICING' as const],
+      ttlMs: 60_000,
+    };
     await acts.deliverKit(kit);
     await acts.deliverKit(kit);
 
@@ -161,16 +246,35 @@ describe('activities are idempotent', () => {
     const onboardingId = randomUUID();
     const client = { partnerProvidedId: 'c1', name: 'C1', contactEmail: 'c1@x.example', portalUrl: portal.url };
     const submit = async (attempt: number, password: string) => {
-      const { collectorLinkId } = await acts.issueCollectorLink({ workflowId: 'w', onboardingId, client, attempt, ttlMs: 60_000 });
-      await db.pool.query('UPDATE collector_links SET credentials_sealed = $2 WHERE id = $1', [collectorLinkId, secrets.seal(JSON.stringify({ username: 'u', password }), `collector:${collectorLinkId}`)]);
+      const { collectorLinkId } = await acts.issueCollectorLink({
+        workflowId: 'w',
+        onboardingId,
+        client,
+        attempt,
+        ttlMs: 60_000,
+      });
+      await db.pool.query('UPDATE collector_links SET credentials_sealed = $2 WHERE id = $1', [
+        collectorLinkId,
+        secrets.seal(JSON.stringify({ username: 'u', password }), `collector:${collectorLinkId}`),
+      ]);
       return collectorLinkId;
     };
     const right = await submit(1, 'right');
     const wrong = await submit(2, 'wrong');
-    expect(await acts.checkPortalLogin({ onboardingId, collectorLinkId: right, portalUrl: portal.url })).toEqual({ outcome: 'CONNECTED', errorClass: null });
-    expect(await acts.checkPortalLogin({ onboardingId, collectorLinkId: wrong, portalUrl: portal.url })).toEqual({ outcome: 'WRONG_CREDENTIALS', errorClass: 'WRONG_CREDENTIALS' });
+    expect(await acts.checkPortalLogin({ onboardingId, collectorLinkId: right, portalUrl: portal.url })).toEqual({
+      outcome: 'CONNECTED',
+      errorClass: null,
+    });
+    expect(await acts.checkPortalLogin({ onboardingId, collectorLinkId: wrong, portalUrl: portal.url })).toEqual({
+      outcome: 'WRONG_CREDENTIALS',
+      errorClass: 'WRONG_CREDENTIALS',
+    });
     portal.setUnavailable(true);
-    expect(await acts.checkPortalLogin({ onboardingId, collectorLinkId: right, portalUrl: portal.url })).toEqual({ outcome: 'TRANSIENT', errorClass: 'HTTP_5XX', status: 503 });
+    expect(await acts.checkPortalLogin({ onboardingId, collectorLinkId: right, portalUrl: portal.url })).toEqual({
+      outcome: 'TRANSIENT',
+      errorClass: 'HTTP_5XX',
+      status: 503,
+    });
     portal.setUnavailable(false);
   });
 
@@ -178,7 +282,14 @@ describe('activities are idempotent', () => {
     const body = startBody();
     const onboardingId = randomUUID();
     const state = new OnboardingState(
-      { onboardingId, request: { ...body, clients: [], notify: { email: 'o@x.example', webhookUrl: 'http://127.0.0.1:9/h' } } as any, approverEmail: 'am@x.example', startedBy: { userId: randomUUID(), email: 's@x.example' }, policy: {} as any, approval: { stages: {}, techAmEmail: null, escalateTo: [] } },
+      {
+        onboardingId,
+        request: { ...body, clients: [], notify: { email: 'o@x.example', webhookUrl: 'http://127.0.0.1:9/h' } } as any,
+        approverEmail: 'am@x.example',
+        startedBy: { userId: randomUUID(), email: 's@x.example' },
+        policy: {} as any,
+        approval: { stages: {}, techAmEmail: null, escalateTo: [] },
+      },
       'w',
     );
     const notify = { email: 'o@x.example', webhookUrl: 'http://127.0.0.1:9/h' };
@@ -189,7 +300,13 @@ describe('activities are idempotent', () => {
     await acts.recordProgress({ view: older, transitions: [], notify });
     const { rows } = await db.pool.query('SELECT status, version FROM onboardings WHERE id = $1', [onboardingId]);
     expect(rows[0]).toEqual({ status: 'AWAITING_APPROVAL', version: state.view.version });
-    const hooks = await db.pool.query("SELECT id, payload->'data'->>'status' AS status FROM webhook_deliveries WHERE onboarding_id = $1 ORDER BY id", [onboardingId]);
-    expect(hooks.rows).toEqual([{ id: `${onboardingId}.1`, status: 'RUNNING' }, { id: `${onboardingId}.2`, status: 'AWAITING_APPROVAL' }]);
+    const hooks = await db.pool.query(
+      "SELECT id, payload->'data'->>'status' AS status FROM webhook_deliveries WHERE onboarding_id = $1 ORDER BY id",
+      [onboardingId],
+    );
+    expect(hooks.rows).toEqual([
+      { id: `${onboardingId}.1`, status: 'RUNNING' },
+      { id: `${onboardingId}.2`, status: 'AWAITING_APPROVAL' },
+    ]);
   });
 });

@@ -23,13 +23,23 @@ describe('approval timers', () => {
     const approver = await stack.addUser('approver');
     const started = await stack.http('POST', '/v1/onboardings', {
       token: staff.token,
-      body: startBody({ approverEmail: approver.email, subscriptions: ['ORDER_MANAGEMENT'], notify: { email: 'customer@acme.example' } }),
+      body: startBody({
+        approverEmail: approver.email,
+        subscriptions: ['ORDER_MANAGEMENT'],
+        notify: { email: 'customer@acme.example' },
+      }),
     });
     const id = started.body.id;
 
-    const reminder = await stack.mail.waitFor((m) => m.to.includes(approver.email) && /^Reminder: approval needed: ORDER_MANAGEMENT/.test(m.subject), 10_000);
+    const reminder = await stack.mail.waitFor(
+      (m) => m.to.includes(approver.email) && /^Reminder: approval needed: ORDER_MANAGEMENT/.test(m.subject),
+      10_000,
+    );
     expect(reminder.text).toContain('/inbox');
-    const escalation = await stack.mail.waitFor((m) => m.to.includes(lead) && /^Escalation: ORDER_MANAGEMENT/.test(m.subject), 10_000);
+    const escalation = await stack.mail.waitFor(
+      (m) => m.to.includes(lead) && /^Escalation: ORDER_MANAGEMENT/.test(m.subject),
+      10_000,
+    );
     expect(escalation.text).toContain(approver.email);
     const escalated = await stack.waitForOnboarding(id, staff.token, (v) => v.approvals[0].escalatedTo?.length === 1);
     expect(escalated.approvals[0]).toMatchObject({ status: 'PENDING', escalatedTo: [lead] });
@@ -38,11 +48,22 @@ describe('approval timers', () => {
     expect(view.approvals[0].status).toBe('EXPIRED');
     expect(view.approvals[0].remindersSent).toBeGreaterThanOrEqual(4);
     expect(view.subscriptions).toEqual([{ code: 'ORDER_MANAGEMENT', status: 'EXPIRED' }]);
-    const told = await stack.mail.waitFor((m) => m.to.includes('customer@acme.example') && /^Not approved in time: ORDER_MANAGEMENT/.test(m.subject));
+    const told = await stack.mail.waitFor(
+      (m) => m.to.includes('customer@acme.example') && /^Not approved in time: ORDER_MANAGEMENT/.test(m.subject),
+    );
     expect(told.text).toMatch(/were not assigned/);
-    const assigned = await stack.db.pool.query("SELECT count(*)::int AS n FROM subscriptions WHERE status = 'ASSIGNED'");
+    const assigned = await stack.db.pool.query(
+      "SELECT count(*)::int AS n FROM subscriptions WHERE status = 'ASSIGNED'",
+    );
     expect(assigned.rows[0].n).toBe(0);
-    expect((await stack.http('POST', `/v1/onboardings/${id}/approvals`, { token: approver.token, body: { subscription: 'ORDER_MANAGEMENT', decision: 'APPROVE' } })).status).toBe(409);
+    expect(
+      (
+        await stack.http('POST', `/v1/onboardings/${id}/approvals`, {
+          token: approver.token,
+          body: { subscription: 'ORDER_MANAGEMENT', decision: 'APPROVE' },
+        })
+      ).status,
+    ).toBe(409);
 
     const audit = (await stack.http('GET', `/v1/onboardings/${id}/audit`, { token: staff.token })).body.items as any[];
     const actions = audit.map((e) => e.action);
@@ -54,6 +75,10 @@ describe('approval timers', () => {
     // One mail per reminder, whatever the retries: the mail log holds each key once.
     const reminders = stack.mail.messages().filter((m) => m.to.includes(approver.email) && /^Reminder/.test(m.subject));
     expect(reminders).toHaveLength(view.approvals[0].remindersSent);
-    await recordHistory(view.workflowId, 'approval-reminded-escalated-expired', createPayloadCodec(requireMasterKeys(stack.config)));
+    await recordHistory(
+      view.workflowId,
+      'approval-reminded-escalated-expired',
+      createPayloadCodec(requireMasterKeys(stack.config)),
+    );
   });
 });

@@ -17,13 +17,24 @@ describe('npm run bench -- --smoke', () => {
 
   it('runs every scenario and writes BENCHMARKS.md, the plot and the raw results', async () => {
     const root = path.join(__dirname, '..', '..');
-    await promisify(execFile)(process.execPath, ['-r', './scripts/register-ts.js', 'bench/run.ts', '--smoke', '--out', out], {
-      cwd: root,
-      maxBuffer: 16 * 1024 * 1024,
-      timeout: 240_000,
-    });
+    await promisify(execFile)(
+      process.execPath,
+      ['-r', './scripts/register-ts.js', 'bench/run.ts', '--smoke', '--out', out],
+      {
+        cwd: root,
+        maxBuffer: 16 * 1024 * 1024,
+        timeout: 240_000,
+      },
+    );
     const report = await readFile(path.join(out, 'BENCHMARKS.md'), 'utf8');
-    for (const heading of ['## 1. Sustained throughput', '## 2. Start', '## 3. Decision', '## 4. Read path', '## 5. Waiting at scale', '## 6. Cold start']) {
+    for (const heading of [
+      '## 1. Sustained throughput',
+      '## 2. Start',
+      '## 3. Decision',
+      '## 4. Read path',
+      '## 5. Waiting at scale',
+      '## 6. Cold start',
+    ]) {
       expect(report).toContain(heading);
     }
     const results = JSON.parse(await readFile(path.join(out, 'bench', 'results', 'results.json'), 'utf8'));

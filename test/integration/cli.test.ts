@@ -5,15 +5,23 @@ import { Readable, Writable } from 'node:stream';
 import { run } from '../../cli/index';
 import { startBody, startStack, type Stack } from '../support/stack';
 
-interface CliResult { code: number; stdout: string; stderr: string }
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 /** The CLI in-process against the real stack: a person is a session directory and a password. */
 describe('the gangway CLI', () => {
   let stack: Stack;
   let root: string;
-  const people: Record<'staff' | 'approver' | 'other', { email: string; password: string; dir: string; id?: string }> = {} as never;
+  const people: Record<'staff' | 'approver' | 'other', { email: string; password: string; dir: string; id?: string }> =
+    {} as never;
 
-  async function cli(args: string[], options: { stdin?: string; env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> {
+  async function cli(
+    args: string[],
+    options: { stdin?: string; env?: Record<string, string>; cwd?: string } = {},
+  ): Promise<CliResult> {
     let stdout = '';
     let stderr = '';
     const sink = (append: (s: string) => void) =>
@@ -34,7 +42,11 @@ describe('the gangway CLI', () => {
   }
 
   /** Runs as one person: their own GANGWAY_DATA_DIR holds their session. */
-  const as = (who: keyof typeof people, args: string[], options: { stdin?: string; env?: Record<string, string> } = {}) =>
+  const as = (
+    who: keyof typeof people,
+    args: string[],
+    options: { stdin?: string; env?: Record<string, string> } = {},
+  ) =>
     cli(args, { ...options, env: { GANGWAY_DATA_DIR: people[who].dir, GANGWAY_API_URL: stack.url, ...options.env } });
 
   const sessionFile = (who: keyof typeof people) => path.join(people[who].dir, 'cli-session.json');
@@ -50,7 +62,11 @@ describe('the gangway CLI', () => {
     root = await mkdtemp(path.join(os.tmpdir(), 'gangway-cli-'));
     const suffix = Date.now().toString(36);
     for (const who of ['staff', 'approver', 'other'] as const) {
-      people[who] = { email: `${who}-${suffix}@gangway.example`, password: `pw ${who} ${suffix} ü`, dir: path.join(root, who) };
+      people[who] = {
+        email: `${who}-${suffix}@gangway.example`,
+        password: `pw ${who} ${suffix} ü`,
+        dir: path.join(root, who),
+      };
     }
   });
   afterAll(async () => {
@@ -61,30 +77,59 @@ describe('the gangway CLI', () => {
   describe('users add', () => {
     it('creates an approver from DATABASE_URL, with the password from stdin minus its newline, who can log in', async () => {
       const { approver } = people;
-      const res = await cli(['users', 'add', '--email', approver.email, '--role', 'approver', '--approver-kind', 'TECH_AM', '--password-stdin'], {
-        stdin: `${approver.password}\n`,
-        env: { DATABASE_URL: stack.db.url },
-      });
+      const res = await cli(
+        [
+          'users',
+          'add',
+          '--email',
+          approver.email,
+          '--role',
+          'approver',
+          '--approver-kind',
+          'TECH_AM',
+          '--password-stdin',
+        ],
+        {
+          stdin: `${approver.password}\n`,
+          env: { DATABASE_URL: stack.db.url },
+        },
+      );
       expect(res).toMatchObject({ code: 0, stderr: '' });
       expect(res.stdout).toMatch(/^[0-9a-f-]{36}\n$/);
       approver.id = res.stdout.trim();
-      const { rows } = await stack.db.pool.query('SELECT email, role, approver_kind FROM users WHERE id = $1', [approver.id]);
+      const { rows } = await stack.db.pool.query('SELECT email, role, approver_kind FROM users WHERE id = $1', [
+        approver.id,
+      ]);
       expect(rows).toEqual([{ email: approver.email, role: 'approver', approver_kind: 'TECH_AM' }]);
 
-      const login = await stack.http('POST', '/v1/login', { body: { email: approver.email, password: approver.password } });
+      const login = await stack.http('POST', '/v1/login', {
+        body: { email: approver.email, password: approver.password },
+      });
       expect(login.status).toBe(200);
     });
 
     it('finds the database in the runtime file npm start writes (.data/runtime.json under the current directory)', async () => {
       const cwd = path.join(root, 'checkout');
       await mkdir(path.join(cwd, '.data'), { recursive: true });
-      await writeFile(path.join(cwd, '.data', 'runtime.json'), JSON.stringify({ databaseUrl: stack.db.url, apiUrl: stack.url }));
+      await writeFile(
+        path.join(cwd, '.data', 'runtime.json'),
+        JSON.stringify({ databaseUrl: stack.db.url, apiUrl: stack.url }),
+      );
       for (const who of ['staff', 'other'] as const) {
         const role = who === 'staff' ? 'staff' : 'approver';
-        const res = await cli(['users', 'add', '--email', people[who].email, '--role', role, '--password-stdin'], { stdin: `${people[who].password}\r\n`, cwd });
+        const res = await cli(['users', 'add', '--email', people[who].email, '--role', role, '--password-stdin'], {
+          stdin: `${people[who].password}\r\n`,
+          cwd,
+        });
         expect(res).toMatchObject({ code: 0, stderr: '' });
         people[who].id = res.stdout.trim();
-        expect((await stack.http('POST', '/v1/login', { body: { email: people[who].email, password: people[who].password } })).status).toBe(200);
+        expect(
+          (
+            await stack.http('POST', '/v1/login', {
+              body: { email: people[who].email, password: people[who].password },
+            })
+          ).status,
+        ).toBe(200);
       }
       // The same file gives the API URL to the commands that call it.
       const status = await cli(['status', '00000000-0000-0000-0000-000000000000'], { cwd });
@@ -94,30 +139,48 @@ describe('the gangway CLI', () => {
 
     it('refuses an empty password, a second user with the same email, and says so when the schema is missing', async () => {
       const env = { DATABASE_URL: stack.db.url };
-      const empty = await cli(['users', 'add', '--email', 'empty@gangway.example', '--role', 'staff', '--password-stdin'], { stdin: '\n', env });
+      const empty = await cli(
+        ['users', 'add', '--email', 'empty@gangway.example', '--role', 'staff', '--password-stdin'],
+        { stdin: '\n', env },
+      );
       expect(empty.code).toBe(2);
       expect(empty.stderr).toContain('the password on standard input is empty');
 
-      const noFlag = await cli(['users', 'add', '--email', 'noflag@gangway.example', '--role', 'staff'], { stdin: 'secret', env });
+      const noFlag = await cli(['users', 'add', '--email', 'noflag@gangway.example', '--role', 'staff'], {
+        stdin: 'secret',
+        env,
+      });
       expect(noFlag.code).toBe(2);
       expect(noFlag.stderr).toContain('--password-stdin');
 
-      const twice = await cli(['users', 'add', '--email', people.approver.email.toUpperCase(), '--role', 'staff', '--password-stdin'], { stdin: 'secret', env });
+      const twice = await cli(
+        ['users', 'add', '--email', people.approver.email.toUpperCase(), '--role', 'staff', '--password-stdin'],
+        { stdin: 'secret', env },
+      );
       expect(twice.code).toBe(2);
       expect(twice.stderr).toContain('exists already');
 
-      const badRole = await cli(['users', 'add', '--email', 'x@gangway.example', '--role', 'boss', '--password-stdin'], { stdin: 'secret', env });
+      const badRole = await cli(
+        ['users', 'add', '--email', 'x@gangway.example', '--role', 'boss', '--password-stdin'],
+        { stdin: 'secret', env },
+      );
       expect(badRole.code).toBe(2);
       expect(badRole.stderr).toContain('Allowed choices are staff, approver, admin');
 
       await stack.db.pool.query('CREATE SCHEMA IF NOT EXISTS cli_unmigrated');
       const unmigrated = `${stack.db.url}?options=${encodeURIComponent('-c search_path=cli_unmigrated')}`;
-      const noTable = await cli(['users', 'add', '--email', 'nt@gangway.example', '--role', 'staff', '--password-stdin'], { stdin: 'secret', env: { DATABASE_URL: unmigrated } });
+      const noTable = await cli(
+        ['users', 'add', '--email', 'nt@gangway.example', '--role', 'staff', '--password-stdin'],
+        { stdin: 'secret', env: { DATABASE_URL: unmigrated } },
+      );
       expect(noTable.code).toBe(2);
       expect(noTable.stderr).toContain('the users table does not exist');
       expect(noTable.stderr).toContain('npm start');
 
-      const nowhere = await cli(['users', 'add', '--email', 'nw@gangway.example', '--role', 'staff', '--password-stdin'], { stdin: 'secret', env: { GANGWAY_DATA_DIR: path.join(root, 'nothing-here') } });
+      const nowhere = await cli(
+        ['users', 'add', '--email', 'nw@gangway.example', '--role', 'staff', '--password-stdin'],
+        { stdin: 'secret', env: { GANGWAY_DATA_DIR: path.join(root, 'nothing-here') } },
+      );
       expect(nowhere.code).toBe(2);
       expect(nowhere.stderr).toContain('DATABASE_URL is not set');
     });
@@ -126,13 +189,20 @@ describe('the gangway CLI', () => {
   describe('login', () => {
     it('keeps the token pair in a private session file and prints no token', async () => {
       for (const who of ['staff', 'approver', 'other'] as const) {
-        const res = await as(who, ['login', '--email', people[who].email, '--password-stdin'], { stdin: `${people[who].password}\n` });
+        const res = await as(who, ['login', '--email', people[who].email, '--password-stdin'], {
+          stdin: `${people[who].password}\n`,
+        });
         expect(res).toMatchObject({ code: 0, stderr: '' });
         expect(res.stdout).toContain(`Logged in to ${stack.url} as ${people[who].email}`);
         const info = await stat(sessionFile(who));
         expect(info.mode & 0o777).toBe(0o600);
         const session = JSON.parse(await readFile(sessionFile(who), 'utf8'));
-        expect(session).toMatchObject({ apiUrl: stack.url, email: people[who].email, accessToken: expect.any(String), refreshToken: expect.any(String) });
+        expect(session).toMatchObject({
+          apiUrl: stack.url,
+          email: people[who].email,
+          accessToken: expect.any(String),
+          refreshToken: expect.any(String),
+        });
         expect(res.stdout).not.toContain(session.accessToken);
         expect(res.stdout).not.toContain(session.refreshToken);
         expect(res.stdout).not.toContain(people[who].password);
@@ -141,7 +211,10 @@ describe('the gangway CLI', () => {
 
     it('exits 2 with the 401 detail on a wrong password, keeping no session', async () => {
       const dir = path.join(root, 'wrong-password');
-      const res = await cli(['login', '--email', people.staff.email, '--password-stdin'], { stdin: 'not it', env: { GANGWAY_DATA_DIR: dir, GANGWAY_API_URL: stack.url } });
+      const res = await cli(['login', '--email', people.staff.email, '--password-stdin'], {
+        stdin: 'not it',
+        env: { GANGWAY_DATA_DIR: dir, GANGWAY_API_URL: stack.url },
+      });
       expect(res.code).toBe(2);
       expect(res.stderr).toContain('(401): The email or password is wrong');
       expect(res.stderr).not.toContain('not it');
@@ -162,7 +235,13 @@ describe('the gangway CLI', () => {
       expect(res.code).toBe(0);
       id = /^Started onboarding ([0-9a-f-]{36})/m.exec(res.stdout)![1];
       const lines = res.stdout.split('\n');
-      for (const line of ['✓ CREATE_TENANT', '✓ CREATE_INTEGRATION_USER', '✓ ISSUE_CLIENT_CREDENTIALS', `… REQUEST_APPROVAL waiting for ${people.approver.email}`, 'status AWAITING_APPROVAL']) {
+      for (const line of [
+        '✓ CREATE_TENANT',
+        '✓ CREATE_INTEGRATION_USER',
+        '✓ ISSUE_CLIENT_CREDENTIALS',
+        `… REQUEST_APPROVAL waiting for ${people.approver.email}`,
+        'status AWAITING_APPROVAL',
+      ]) {
         expect(lines).toContain(line);
       }
       // In the order it happened, ending with what the approver has to do.
@@ -203,7 +282,15 @@ describe('the gangway CLI', () => {
       const ok = await as('approver', ['approve', id, '--subscription', 'ORDER_MANAGEMENT', '--comment', 'fine by me']);
       expect(ok).toMatchObject({ code: 0, stderr: '' });
       expect(ok.stdout).toContain(`ORDER_MANAGEMENT APPROVED by ${people.approver.email}`);
-      const no = await as('approver', ['approve', id, '--subscription', 'invoicing', '--reject', '--comment', 'not in this contract']);
+      const no = await as('approver', [
+        'approve',
+        id,
+        '--subscription',
+        'invoicing',
+        '--reject',
+        '--comment',
+        'not in this contract',
+      ]);
       expect(no).toMatchObject({ code: 0, stderr: '' });
       expect(no.stdout).toContain('INVOICING REJECTED');
 
@@ -224,13 +311,21 @@ describe('the gangway CLI', () => {
       const readable = await as('approver', ['status', id]);
       expect(readable.code).toBe(0);
       expect(readable.stdout).toMatch(/status\s+COMPLETED/);
-      expect(readable.stdout).toMatch(new RegExp(`ORDER_MANAGEMENT\\s+APPROVED\\s+by ${people.approver.email} at \\S+ \\S+\\s+“fine by me”`));
+      expect(readable.stdout).toMatch(
+        new RegExp(`ORDER_MANAGEMENT\\s+APPROVED\\s+by ${people.approver.email} at \\S+ \\S+\\s+“fine by me”`),
+      );
       expect(readable.stdout).toMatch(/INVOICING\s+REJECTED\s+by .*“not in this contract”/);
       expect(readable.stdout).toMatch(/✓\s+DELIVER_KIT\s+DONE/);
     });
 
     it('onboard exits 1 when the onboarding ends badly (a second onboarding of the live tenant fails)', async () => {
-      const file = await writeJson('again.json', startBody({ approverEmail: people.approver.email, tenant: { partnerProvidedId, name: 'Acme again', plan: 'TRADE' } }));
+      const file = await writeJson(
+        'again.json',
+        startBody({
+          approverEmail: people.approver.email,
+          tenant: { partnerProvidedId, name: 'Acme again', plan: 'TRADE' },
+        }),
+      );
       const res = await as('staff', ['onboard', '--file', file]);
       expect(res.code).toBe(1);
       expect(res.stdout).toMatch(/^✗ CREATE_TENANT .*already has partnerProvidedId/m);
@@ -240,7 +335,13 @@ describe('the gangway CLI', () => {
     });
 
     it('keeps the webhook secret, shown once by the API, in a private file instead of printing it', async () => {
-      const file = await writeJson('with-webhook.json', startBody({ approverEmail: people.approver.email, notify: { email: 'ops@acme.example', webhookUrl: 'http://127.0.0.1:9/hook' } }));
+      const file = await writeJson(
+        'with-webhook.json',
+        startBody({
+          approverEmail: people.approver.email,
+          notify: { email: 'ops@acme.example', webhookUrl: 'http://127.0.0.1:9/hook' },
+        }),
+      );
       const res = await as('staff', ['onboard', '--file', file]);
       expect(res.code).toBe(0);
       const started = /^Started onboarding ([0-9a-f-]{36})/m.exec(res.stdout)![1];
@@ -253,12 +354,21 @@ describe('the gangway CLI', () => {
     });
 
     it('an invalid file exits 2 naming each field and its problem', async () => {
-      const file = await writeJson('invalid.json', startBody({ approverEmail: people.approver.email, subscriptions: ['CONTROL_TOWER'], notify: { email: 'not-an-email' } }));
+      const file = await writeJson(
+        'invalid.json',
+        startBody({
+          approverEmail: people.approver.email,
+          subscriptions: ['CONTROL_TOWER'],
+          notify: { email: 'not-an-email' },
+        }),
+      );
       const res = await as('staff', ['onboard', '--file', file]);
       expect(res.code).toBe(2);
       expect(res.stdout).toBe('');
       expect(res.stderr).toContain('Invalid request (400)');
-      expect(res.stderr).toContain('  subscriptions.0: CONTROL_TOWER is two subscriptions: ask for CONTROL_TOWER_ORDERS or CONTROL_TOWER_INVOICING');
+      expect(res.stderr).toContain(
+        '  subscriptions.0: CONTROL_TOWER is two subscriptions: ask for CONTROL_TOWER_ORDERS or CONTROL_TOWER_INVOICING',
+      );
       expect(res.stderr).toMatch(/^ {2}notify\.email: /m);
 
       const notJson = path.join(root, 'not.json');
@@ -285,7 +395,10 @@ describe('the gangway CLI', () => {
       expect(after.refreshToken).not.toBe(before.refreshToken);
       expect((await stat(sessionFile('staff'))).mode & 0o777).toBe(0o600);
 
-      await writeFile(sessionFile('staff'), JSON.stringify({ ...after, accessToken: 'garbage', refreshToken: 'also-garbage' }));
+      await writeFile(
+        sessionFile('staff'),
+        JSON.stringify({ ...after, accessToken: 'garbage', refreshToken: 'also-garbage' }),
+      );
       const dead = await as('staff', ['status', '00000000-0000-0000-0000-000000000000']);
       expect(dead.code).toBe(2);
       expect(dead.stderr).toContain(`the session of ${people.staff.email} has expired or was revoked`);
@@ -294,11 +407,15 @@ describe('the gangway CLI', () => {
 
     it('GANGWAY_TOKEN overrides the session; a session is never sent to another API', async () => {
       const staff = await stack.addUser('staff');
-      const res = await cli(['status', '00000000-0000-0000-0000-000000000000', '--api', stack.url], { env: { GANGWAY_TOKEN: staff.token, GANGWAY_DATA_DIR: path.join(root, 'empty') } });
+      const res = await cli(['status', '00000000-0000-0000-0000-000000000000', '--api', stack.url], {
+        env: { GANGWAY_TOKEN: staff.token, GANGWAY_DATA_DIR: path.join(root, 'empty') },
+      });
       expect(res.stderr).toContain('Not found (404)');
       expect(res.stderr).not.toContain(staff.token);
 
-      const refused = await cli(['status', 'x', '--api', stack.url], { env: { GANGWAY_TOKEN: 'garbage', GANGWAY_DATA_DIR: path.join(root, 'empty') } });
+      const refused = await cli(['status', 'x', '--api', stack.url], {
+        env: { GANGWAY_TOKEN: 'garbage', GANGWAY_DATA_DIR: path.join(root, 'empty') },
+      });
       expect(refused.code).toBe(2);
       expect(refused.stderr).toContain('the API refused the token in GANGWAY_TOKEN');
 

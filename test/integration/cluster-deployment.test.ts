@@ -26,12 +26,18 @@ import { BUNDLE_ENV } from '../support/workflow-bundle';
 const ROOT = path.join(__dirname, '..', '..');
 const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? DEFAULT_DATABASE_ADMIN_URL;
 const SUFFIX = createHash('sha256').update(`${ROOT}:deployment`).digest('hex').slice(0, 8);
-const DATABASES = { default: `gangway_temporal_deploy_${SUFFIX}`, visibility: `gangway_temporal_deploy_${SUFFIX}_visibility` };
+const DATABASES = {
+  default: `gangway_temporal_deploy_${SUFFIX}`,
+  visibility: `gangway_temporal_deploy_${SUFFIX}_visibility`,
+};
 const ONBOARDINGS = 50;
 
 const built = existsSync(path.join(serverCacheDir(), 'server')) && existsSync(path.join(serverCacheDir(), 'sql'));
-const goFound = ['/usr/local/go/bin', ...(process.env.PATH ?? '').split(path.delimiter)].some((dir) => existsSync(path.join(dir, 'go')));
-if (!built && !goFound) console.warn('cluster-deployment.test.ts skipped: no Temporal server built and no Go toolchain to build it');
+const goFound = ['/usr/local/go/bin', ...(process.env.PATH ?? '').split(path.delimiter)].some((dir) =>
+  existsSync(path.join(dir, 'go')),
+);
+if (!built && !goFound)
+  console.warn('cluster-deployment.test.ts skipped: no Temporal server built and no Go toolchain to build it');
 
 (built || goFound ? describe : describe.skip)('two APIs and two workers on a real Temporal cluster over mTLS', () => {
   let cluster: Cluster;
@@ -62,8 +68,16 @@ if (!built && !goFound) console.warn('cluster-deployment.test.ts skipped: no Tem
   }, 120_000);
 
   it('refuses gangway processes whose certificate the frontend does not trust, in one line', async () => {
-    const base = { ...deployment.env, WORKER_HEALTH_PORT: String(await freePort()), GANGWAY_WORKFLOW_BUNDLE: process.env[BUNDLE_ENV]! };
-    const wrongCa = { ...base, TEMPORAL_TLS_CLIENT_CERT_PATH: cluster.certificates.wrongClientCert, TEMPORAL_TLS_CLIENT_KEY_PATH: cluster.certificates.wrongClientKey };
+    const base = {
+      ...deployment.env,
+      WORKER_HEALTH_PORT: String(await freePort()),
+      GANGWAY_WORKFLOW_BUNDLE: process.env[BUNDLE_ENV]!,
+    };
+    const wrongCa = {
+      ...base,
+      TEMPORAL_TLS_CLIENT_CERT_PATH: cluster.certificates.wrongClientCert,
+      TEMPORAL_TLS_CLIENT_KEY_PATH: cluster.certificates.wrongClientKey,
+    };
     const noCertificate: Record<string, string> = { ...base };
     delete noCertificate.TEMPORAL_TLS_CLIENT_CERT_PATH;
     delete noCertificate.TEMPORAL_TLS_CLIENT_KEY_PATH;
@@ -71,82 +85,105 @@ if (!built && !goFound) console.warn('cluster-deployment.test.ts skipped: no Tem
       const proc = runGangway(['worker'], { ...env, TEMPORAL_CONNECT_TIMEOUT: '20s' });
       const { code } = await proc.exited;
       expect(code).toBe(2);
-      expect(proc.output().trim().split('\n')).toEqual([expect.stringMatching(/^gangway: Temporal at 127\.0\.0\.1:\d+ refused the TLS handshake/)]);
+      expect(proc.output().trim().split('\n')).toEqual([
+        expect.stringMatching(/^gangway: Temporal at 127\.0\.0\.1:\d+ refused the TLS handshake/),
+      ]);
     }
   });
 
-  it('completes 50 onboardings started through both APIs while one worker is SIGKILLed, with nothing lost or made twice', async () => {
-    const temporal = new Client({ connection: await Connection.connect(await clusterConnectionOptions(cluster)), namespace: cluster.namespace });
-    const schedules: string[] = [];
-    for await (const schedule of temporal.schedule.list()) schedules.push(schedule.scheduleId);
-    expect(schedules.filter((id) => id === reverifyScheduleId(deployment.env.TEMPORAL_TASK_QUEUE))).toHaveLength(1);
+  it(
+    'completes 50 onboardings started through both APIs while one worker is SIGKILLed, with nothing lost or made twice',
+    async () => {
+      const temporal = new Client({
+        connection: await Connection.connect(await clusterConnectionOptions(cluster)),
+        namespace: cluster.namespace,
+      });
+      const schedules: string[] = [];
+      for await (const schedule of temporal.schedule.list()) schedules.push(schedule.scheduleId);
+      expect(schedules.filter((id) => id === reverifyScheduleId(deployment.env.TEMPORAL_TASK_QUEUE))).toHaveLength(1);
 
-    const staff = await deployment.addUser('staff');
-    const approver = await deployment.addUser('approver');
-    const api = (i: number) => deployment.through(i);
-    const contacts = Array.from({ length: ONBOARDINGS }, (_, i) => `it-${i}@client.example`);
-    const bodies = Array.from({ length: ONBOARDINGS }, (_, i) =>
-      startBody({
-        tenant: { ...startBody().tenant, partnerProvidedId: `acme-${i}-${Date.now()}`, name: `Acme ${i}` },
-        approverEmail: approver.email,
-        subscriptions: ['ORDER_MANAGEMENT'],
-        clients: [{ partnerProvidedId: `client-${i}`, name: `Client ${i}`, contactEmail: contacts[i], portalUrl: portal.url }],
-        notify: { email: `ops-${i}@acme.example` },
-      }),
-    );
-    const ids = await Promise.all(
-      bodies.map(async (body, i) => {
-        const started = await api(i).http('POST', '/v1/onboardings', { token: staff.token, body });
-        expect(started.status).toBe(202);
-        return started.body.id as string;
-      }),
-    );
-    await Promise.all(ids.map((id, i) => api(i).waitForOnboarding(id, staff.token, (v) => v.status === 'AWAITING_APPROVAL', 120_000)));
+      const staff = await deployment.addUser('staff');
+      const approver = await deployment.addUser('approver');
+      const api = (i: number) => deployment.through(i);
+      const contacts = Array.from({ length: ONBOARDINGS }, (_, i) => `it-${i}@client.example`);
+      const bodies = Array.from({ length: ONBOARDINGS }, (_, i) =>
+        startBody({
+          tenant: { ...startBody().tenant, partnerProvidedId: `acme-${i}-${Date.now()}`, name: `Acme ${i}` },
+          approverEmail: approver.email,
+          subscriptions: ['ORDER_MANAGEMENT'],
+          clients: [
+            { partnerProvidedId: `client-${i}`, name: `Client ${i}`, contactEmail: contacts[i], portalUrl: portal.url },
+          ],
+          notify: { email: `ops-${i}@acme.example` },
+        }),
+      );
+      const ids = await Promise.all(
+        bodies.map(async (body, i) => {
+          const started = await api(i).http('POST', '/v1/onboardings', { token: staff.token, body });
+          expect(started.status).toBe(202);
+          return started.body.id as string;
+        }),
+      );
+      await Promise.all(
+        ids.map((id, i) => api(i).waitForOnboarding(id, staff.token, (v) => v.status === 'AWAITING_APPROVAL', 120_000)),
+      );
 
-    // Approvals set assignments, mails and collector links going on both workers; one of them dies midway.
-    const decide = (id: string, i: number) =>
-      api(i + 1).http('POST', `/v1/onboardings/${id}/approvals`, { token: approver.token, body: { subscription: 'ORDER_MANAGEMENT', decision: 'APPROVE' } });
-    const half = ONBOARDINGS / 2;
-    await Promise.all(ids.slice(0, half).map((id, i) => decide(id, i)));
-    deployment.workers[0].child.kill('SIGKILL');
-    await Promise.all(ids.slice(half).map((id, i) => decide(id, half + i)));
+      // Approvals set assignments, mails and collector links going on both workers; one of them dies midway.
+      const decide = (id: string, i: number) =>
+        api(i + 1).http('POST', `/v1/onboardings/${id}/approvals`, {
+          token: approver.token,
+          body: { subscription: 'ORDER_MANAGEMENT', decision: 'APPROVE' },
+        });
+      const half = ONBOARDINGS / 2;
+      await Promise.all(ids.slice(0, half).map((id, i) => decide(id, i)));
+      deployment.workers[0].child.kill('SIGKILL');
+      await Promise.all(ids.slice(half).map((id, i) => decide(id, half + i)));
 
-    // Every client submits through the link it was mailed, through either API.
-    await Promise.all(
-      contacts.map(async (contact, i) => {
-        const mail = await deployment.mail.waitFor((m) => m.to.includes(contact), 180_000);
-        const token = linkIn(mail.text, '/collect/').split('/collect/')[1];
-        const posted = await api(i).http('POST', `/v1/collect/${token}`, { body: { username: 'client', password: 'right-password' } });
-        expect(posted.status).toBe(202);
-      }),
-    );
-    const views = await Promise.all(ids.map((id, i) => api(i).waitForOnboarding(id, staff.token, (v) => ['COMPLETED', 'FAILED'].includes(v.status), 240_000)));
-    expect(views.map((v) => v.status)).toEqual(ids.map(() => 'COMPLETED'));
-    expect(await deployment.workers[0].exited).toEqual({ code: null, signal: 'SIGKILL' });
+      // Every client submits through the link it was mailed, through either API.
+      await Promise.all(
+        contacts.map(async (contact, i) => {
+          const mail = await deployment.mail.waitFor((m) => m.to.includes(contact), 180_000);
+          const token = linkIn(mail.text, '/collect/').split('/collect/')[1];
+          const posted = await api(i).http('POST', `/v1/collect/${token}`, {
+            body: { username: 'client', password: 'right-password' },
+          });
+          expect(posted.status).toBe(202);
+        }),
+      );
+      const views = await Promise.all(
+        ids.map((id, i) =>
+          api(i).waitForOnboarding(id, staff.token, (v) => ['COMPLETED', 'FAILED'].includes(v.status), 240_000),
+        ),
+      );
+      expect(views.map((v) => v.status)).toEqual(ids.map(() => 'COMPLETED'));
+      expect(await deployment.workers[0].exited).toEqual({ code: null, signal: 'SIGKILL' });
 
-    // Exactly one of every row, and every mail once.
-    const count = async (sql: string) => Number((await deployment.db.pool.query<{ n: string }>(sql)).rows[0].n);
-    expect(await count('SELECT count(*) AS n FROM tenants')).toBe(ONBOARDINGS);
-    expect(await count('SELECT count(*) AS n FROM integration_users')).toBe(ONBOARDINGS);
-    expect(await count('SELECT count(*) AS n FROM api_clients')).toBe(ONBOARDINGS);
-    expect(await count('SELECT count(*) AS n FROM kits')).toBe(ONBOARDINGS);
-    expect(await count('SELECT count(*) AS n FROM collector_links')).toBe(ONBOARDINGS);
-    expect(await count("SELECT count(*) AS n FROM subscriptions WHERE status = 'ASSIGNED'")).toBe(ONBOARDINGS);
-    const mails = deployment.mail.messages();
-    const messageIds = mails.map((m) => m.messageId);
-    expect(new Set(messageIds).size).toBe(messageIds.length);
-    const logical = mails.map((m) => `${m.to.join(',')}|${m.subject}`);
-    expect(new Set(logical).size).toBe(logical.length);
-    expect(mails.filter((m) => /integration kit/.test(m.subject))).toHaveLength(ONBOARDINGS);
-    await temporal.connection.close();
-  }, 10 * 60_000);
+      // Exactly one of every row, and every mail once.
+      const count = async (sql: string) => Number((await deployment.db.pool.query<{ n: string }>(sql)).rows[0].n);
+      expect(await count('SELECT count(*) AS n FROM tenants')).toBe(ONBOARDINGS);
+      expect(await count('SELECT count(*) AS n FROM integration_users')).toBe(ONBOARDINGS);
+      expect(await count('SELECT count(*) AS n FROM api_clients')).toBe(ONBOARDINGS);
+      expect(await count('SELECT count(*) AS n FROM kits')).toBe(ONBOARDINGS);
+      expect(await count('SELECT count(*) AS n FROM collector_links')).toBe(ONBOARDINGS);
+      expect(await count("SELECT count(*) AS n FROM subscriptions WHERE status = 'ASSIGNED'")).toBe(ONBOARDINGS);
+      const mails = deployment.mail.messages();
+      const messageIds = mails.map((m) => m.messageId);
+      expect(new Set(messageIds).size).toBe(messageIds.length);
+      const logical = mails.map((m) => `${m.to.join(',')}|${m.subject}`);
+      expect(new Set(logical).size).toBe(logical.length);
+      expect(mails.filter((m) => /integration kit/.test(m.subject))).toHaveLength(ONBOARDINGS);
+      await temporal.connection.close();
+    },
+    10 * 60_000,
+  );
 });
 
 async function dropDatabases(): Promise<void> {
   const admin = new PgClient({ connectionString: ADMIN_URL });
   await admin.connect();
   try {
-    for (const name of [DATABASES.default, DATABASES.visibility]) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    for (const name of [DATABASES.default, DATABASES.visibility])
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   } finally {
     await admin.end();
   }

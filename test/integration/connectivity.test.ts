@@ -33,7 +33,12 @@ describe('client connectivity', () => {
 
     const retrying = await stack.waitForOnboarding(id, people.staff.token, (v) => clientIn(v, 'client-1').checks >= 3);
     expect(retrying.status).toBe('VERIFYING_CONNECTIVITY');
-    expect(clientIn(retrying, 'client-1')).toMatchObject({ connectivity: 'PENDING', attempts: 1, lastError: 'HTTP_5XX', lastCheckedAt: expect.any(String) });
+    expect(clientIn(retrying, 'client-1')).toMatchObject({
+      connectivity: 'PENDING',
+      attempts: 1,
+      lastError: 'HTTP_5XX',
+      lastCheckedAt: expect.any(String),
+    });
 
     p.setUnavailable(false);
     const done = await stack.waitForOnboarding(id, people.staff.token, (v) => v.status === 'COMPLETED');
@@ -53,13 +58,20 @@ describe('client connectivity', () => {
     await submitCredentials(stack, slow.contactEmail, 1, 'right');
     await submitCredentials(stack, fine.contactEmail, 1, 'right');
 
-    const meanwhile = await stack.waitForOnboarding(id, people.staff.token, (v) => clientIn(v, 'client-up').connectivity === 'CONNECTED');
+    const meanwhile = await stack.waitForOnboarding(
+      id,
+      people.staff.token,
+      (v) => clientIn(v, 'client-up').connectivity === 'CONNECTED',
+    );
     expect(clientIn(meanwhile, 'client-down').connectivity).toBe('PENDING');
 
     const done = await stack.waitForOnboarding(id, people.staff.token, (v) => v.status === 'COMPLETED', 20_000);
     expect(clientIn(done, 'client-down')).toMatchObject({ connectivity: 'FAILED', lastError: 'HTTP_5XX' });
     expect(clientIn(done, 'client-down').checks).toBeGreaterThanOrEqual(3);
-    expect(done.steps.find((s: any) => s.name === 'VERIFY_CONNECTIVITY')).toMatchObject({ status: 'FAILED', detail: '1 of 2 client(s) connected' });
+    expect(done.steps.find((s: any) => s.name === 'VERIFY_CONNECTIVITY')).toMatchObject({
+      status: 'FAILED',
+      detail: '1 of 2 client(s) connected',
+    });
   });
 
   it('sends a fresh link after wrong credentials, and gives up after CREDENTIAL_MAX_ATTEMPTS', async () => {
@@ -69,10 +81,17 @@ describe('client connectivity', () => {
     const first = await submitCredentials(stack, client.contactEmail, 1, 'wrong-1');
     const second = await submitCredentials(stack, client.contactEmail, 2, 'wrong-2');
     expect(second).not.toBe(first);
-    expect((await stack.http('POST', `/v1/collect/${first}`, { body: { username: 'client1', password: 'right' } })).status).toBe(410);
+    expect(
+      (await stack.http('POST', `/v1/collect/${first}`, { body: { username: 'client1', password: 'right' } })).status,
+    ).toBe(410);
 
     const done = await stack.waitForOnboarding(id, people.staff.token, (v) => v.status === 'COMPLETED');
-    expect(clientIn(done, 'client-1')).toMatchObject({ connectivity: 'FAILED', attempts: 2, checks: 2, lastError: 'wrong credentials 2 times' });
+    expect(clientIn(done, 'client-1')).toMatchObject({
+      connectivity: 'FAILED',
+      attempts: 2,
+      checks: 2,
+      lastError: 'wrong credentials 2 times',
+    });
     expect(p.logins.map((l) => l.password)).toEqual(['wrong-1', 'wrong-2']);
     expect(stack.mail.messages().filter((m) => m.to.includes(client.contactEmail))).toHaveLength(2);
   });

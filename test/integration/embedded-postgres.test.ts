@@ -61,7 +61,8 @@ describe('embedded PostgreSQL', () => {
     }
   }
 
-  const postmasterPidOnDisk = async () => Number((await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+  const postmasterPidOnDisk = async () =>
+    Number((await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
 
   it('initialises once, creates the gangway database, and keeps rows across stop and start', async () => {
     const first = await start();

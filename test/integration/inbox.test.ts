@@ -20,7 +20,15 @@ describe('approver inbox in Chromium', () => {
     browser = await chromium.launchPersistentContext(profile, {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
       viewport: { width: 1100, height: 720 },
     });
   });
@@ -36,7 +44,11 @@ describe('approver inbox in Chromium', () => {
     const approver = await stack.addUser('approver', { email: 'alex.am@gangway.example', password });
     const started = await stack.http('POST', '/v1/onboardings', {
       token: staff.token,
-      body: startBody({ approverEmail: approver.email, tenant: { partnerProvidedId: 'acme-001', name: 'Acme Shipping', plan: 'TRADE' }, subscriptions: ['ORDER_MANAGEMENT', 'INVOICING'] }),
+      body: startBody({
+        approverEmail: approver.email,
+        tenant: { partnerProvidedId: 'acme-001', name: 'Acme Shipping', plan: 'TRADE' },
+        subscriptions: ['ORDER_MANAGEMENT', 'INVOICING'],
+      }),
     });
     const id = started.body.id;
     await stack.waitForOnboarding(id, staff.token, (v) => v.status === 'AWAITING_APPROVAL');
@@ -54,12 +66,18 @@ describe('approver inbox in Chromium', () => {
     await rows.nth(1).waitFor();
     expect(await rows.count()).toBe(2);
     const row = rows.filter({ hasText: 'ORDER_MANAGEMENT' });
-    await expect(row.innerText()).resolves.toMatch(/Acme Shipping \(acme-001\)[\s\S]*ORDER_MANAGEMENT[\s\S]*dana\.staff@gangway\.example[\s\S]*\d+ s/);
+    await expect(row.innerText()).resolves.toMatch(
+      /Acme Shipping \(acme-001\)[\s\S]*ORDER_MANAGEMENT[\s\S]*dana\.staff@gangway\.example[\s\S]*\d+ s/,
+    );
     // The token lives in this tab's sessionStorage, never in localStorage.
-    expect(await page.evaluate('[localStorage.length, !!sessionStorage.getItem("gangway.accessToken")]')).toEqual([0, true]);
+    expect(await page.evaluate('[localStorage.length, !!sessionStorage.getItem("gangway.accessToken")]')).toEqual([
+      0,
+      true,
+    ]);
 
     await page.getByLabel('Comment on ORDER_MANAGEMENT for Acme Shipping').fill('Volumes checked with the customer');
-    if (process.env.UPDATE_SCREENSHOTS) await page.screenshot({ fullPage: true, path: path.join(__dirname, '..', '..', 'docs', 'inbox.png') });
+    if (process.env.UPDATE_SCREENSHOTS)
+      await page.screenshot({ fullPage: true, path: path.join(__dirname, '..', '..', 'docs', 'inbox.png') });
     await page.getByRole('button', { name: 'Approve ORDER_MANAGEMENT for Acme Shipping' }).click();
     await page.getByRole('status').filter({ hasText: 'ORDER_MANAGEMENT for Acme Shipping: approved' }).waitFor();
     await page.waitForFunction("document.querySelectorAll('#tasks tbody tr').length === 1");

@@ -15,15 +15,31 @@ describe('integration access after an onboarding', () => {
     stack = await startStack({ CLIENT_SECRET_GRACE: '1500ms' });
     staff = await stack.addUser('staff');
     approver = await stack.addUser('approver');
-    done = await completeOnboarding(stack, { staffToken: staff.token, approver }, { subscriptions: ['ORDER_MANAGEMENT', 'INVOICING'] });
+    done = await completeOnboarding(
+      stack,
+      { staffToken: staff.token, approver },
+      { subscriptions: ['ORDER_MANAGEMENT', 'INVOICING'] },
+    );
   });
   afterAll(() => stack?.stop());
 
-  const setPasswordPath = (kit: { setPasswordUrl: string }) => new URL(kit.setPasswordUrl).pathname.replace('/set-password/', '/v1/set-password/');
+  const setPasswordPath = (kit: { setPasswordUrl: string }) =>
+    new URL(kit.setPasswordUrl).pathname.replace('/set-password/', '/v1/set-password/');
 
   it('hands over exactly the kit: client id, secret, username, set-password link, portal link, subscriptions; none of it in the mail', () => {
-    expect(Object.keys(done.kit)).toEqual(['clientId', 'clientSecret', 'username', 'setPasswordUrl', 'developerPortalUrl', 'subscriptions']);
-    expect(done.kit).toMatchObject({ clientId: done.view.clientId, username: done.view.integrationUser.username, subscriptions: ['ORDER_MANAGEMENT', 'INVOICING'] });
+    expect(Object.keys(done.kit)).toEqual([
+      'clientId',
+      'clientSecret',
+      'username',
+      'setPasswordUrl',
+      'developerPortalUrl',
+      'subscriptions',
+    ]);
+    expect(done.kit).toMatchObject({
+      clientId: done.view.clientId,
+      username: done.view.integrationUser.username,
+      subscriptions: ['ORDER_MANAGEMENT', 'INVOICING'],
+    });
     expect(done.kit.username).toMatch(/^WSI_ACME_/);
     expect(done.kit.setPasswordUrl).toMatch(/\/set-password\/[A-Za-z0-9_-]{43}$/);
     expect(done.kitMail.text).not.toContain(done.kit.clientSecret);
@@ -32,11 +48,22 @@ describe('integration access after an onboarding', () => {
 
   it('marks the tenant it created with orchestratedAssetMetadata (the workflow id)', async () => {
     const tenant = await stack.http('GET', `/v1/tenants/${done.body.tenant.partnerProvidedId}`, { token: staff.token });
-    expect(tenant.body).toMatchObject({ tenantId: done.view.tenant.tenantId, version: 1, orchestratedAssetMetadata: { orchestrationId: done.started.workflowId, orchestrationTimeStamp: expect.any(String) } });
+    expect(tenant.body).toMatchObject({
+      tenantId: done.view.tenant.tenantId,
+      version: 1,
+      orchestratedAssetMetadata: {
+        orchestrationId: done.started.workflowId,
+        orchestrationTimeStamp: expect.any(String),
+      },
+    });
   });
 
   it('lets the customer set the password once through the link; then grant_type=password works', async () => {
-    const before = await oauthToken(stack, done.kit, { grant_type: 'password', username: done.kit.username, password: 'customer chosen secret' });
+    const before = await oauthToken(stack, done.kit, {
+      grant_type: 'password',
+      username: done.kit.username,
+      password: 'customer chosen secret',
+    });
     expect(before.status).toBe(400);
     expect(before.body.error).toBe('invalid_grant');
 
@@ -46,25 +73,53 @@ describe('integration access after an onboarding', () => {
     expect((await stack.http('POST', setPasswordPath(done.kit), { body: { password: 'short' } })).status).toBe(400);
     const set = await stack.http('POST', setPasswordPath(done.kit), { body: { password: 'customer chosen secret' } });
     expect(set.status).toBe(200);
-    expect((await stack.http('POST', setPasswordPath(done.kit), { body: { password: 'another chosen secret' } })).status).toBe(410);
+    expect(
+      (await stack.http('POST', setPasswordPath(done.kit), { body: { password: 'another chosen secret' } })).status,
+    ).toBe(410);
 
-    const token = await oauthToken(stack, done.kit, { grant_type: 'password', username: done.kit.username, password: 'customer chosen secret' });
+    const token = await oauthToken(stack, done.kit, {
+      grant_type: 'password',
+      username: done.kit.username,
+      password: 'customer chosen secret',
+    });
     expect(token.status).toBe(200);
     // A TENANT-scoped user belongs to exactly its one tenant.
-    expect(claimsOf(token.body.access_token)).toMatchObject({ sub: done.kit.username, tenants: [done.view.tenant.tenantId] });
-    const stored = await stack.db.pool.query('SELECT password_hash FROM integration_users WHERE username = $1', [done.kit.username]);
+    expect(claimsOf(token.body.access_token)).toMatchObject({
+      sub: done.kit.username,
+      tenants: [done.view.tenant.tenantId],
+    });
+    const stored = await stack.db.pool.query('SELECT password_hash FROM integration_users WHERE username = $1', [
+      done.kit.username,
+    ]);
     expect(stored.rows[0].password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
   });
 
   it('gives an AUTOMATION user (started by an admin) every tenant', async () => {
     const admin = await stack.addUser('admin');
-    const automation = await completeOnboarding(stack, { staffToken: admin.token, approver }, {
-      integrationUser: { email: 'robot@acme.example', integrationSystem: 'Other', integrationSystemName: 'Storage lift', scope: 'AUTOMATION', invoiceDataAccess: false },
-    });
+    const automation = await completeOnboarding(
+      stack,
+      { staffToken: admin.token, approver },
+      {
+        integrationUser: {
+          email: 'robot@acme.example',
+          integrationSystem: 'Other',
+          integrationSystemName: 'Storage lift',
+          scope: 'AUTOMATION',
+          invoiceDataAccess: false,
+        },
+      },
+    );
     await stack.http('POST', setPasswordPath(automation.kit), { body: { password: 'lift password 123' } });
-    const token = await oauthToken(stack, automation.kit, { grant_type: 'password', username: automation.kit.username, password: 'lift password 123' });
+    const token = await oauthToken(stack, automation.kit, {
+      grant_type: 'password',
+      username: automation.kit.username,
+      password: 'lift password 123',
+    });
     expect(claimsOf(token.body.access_token).tenants).toEqual(['*']);
-    const row = await stack.db.pool.query('SELECT scope, integration_system FROM integration_users WHERE username = $1', [automation.kit.username]);
+    const row = await stack.db.pool.query(
+      'SELECT scope, integration_system FROM integration_users WHERE username = $1',
+      [automation.kit.username],
+    );
     expect(row.rows[0]).toEqual({ scope: 'AUTOMATION', integration_system: 'Storage lift' });
   });
 
@@ -77,13 +132,24 @@ describe('integration access after an onboarding', () => {
   });
 
   it('serves every subscription the tenant holds with the same credentials, invoices included when allowed', async () => {
-    const allowed = await completeOnboarding(stack, { staffToken: staff.token, approver }, {
-      subscriptions: ['ORDER_MANAGEMENT', 'CONTROL_TOWER_ORDERS', 'INVOICING'],
-      integrationUser: { email: 'api@acme.example', integrationSystem: 'SAP S/4HANA', scope: 'TENANT', invoiceDataAccess: true },
-    });
+    const allowed = await completeOnboarding(
+      stack,
+      { staffToken: staff.token, approver },
+      {
+        subscriptions: ['ORDER_MANAGEMENT', 'CONTROL_TOWER_ORDERS', 'INVOICING'],
+        integrationUser: {
+          email: 'api@acme.example',
+          integrationSystem: 'SAP S/4HANA',
+          scope: 'TENANT',
+          invoiceDataAccess: true,
+        },
+      },
+    );
     const token = await oauthToken(stack, allowed.kit, { grant_type: 'client_credentials' });
     expect(token.body.scope).toBe('control_tower_orders invoicing order_management');
-    expect((await stack.http('GET', '/platform/v1/invoices', { token: token.body.access_token })).body).toEqual({ items: [] });
+    expect((await stack.http('GET', '/platform/v1/invoices', { token: token.body.access_token })).body).toEqual({
+      items: [],
+    });
   });
 
   it('keeps a rotated secret working for the grace period only; the new secret is shown once', async () => {
@@ -91,55 +157,116 @@ describe('integration access after an onboarding', () => {
     const rotated = await stack.http('POST', `/v1/clients/${fresh.kit.clientId}/rotate-secret`, { token: staff.token });
     expect(rotated.status).toBe(200);
     expect(rotated.body.clientSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const stored = await stack.db.pool.query('SELECT secret_hash FROM api_clients WHERE client_id = $1', [fresh.kit.clientId]);
+    const stored = await stack.db.pool.query('SELECT secret_hash FROM api_clients WHERE client_id = $1', [
+      fresh.kit.clientId,
+    ]);
     expect(stored.rows[0].secret_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(stored.rows[0].secret_hash).not.toContain(rotated.body.clientSecret);
     const grant = { grant_type: 'client_credentials' };
-    expect((await oauthToken(stack, { clientId: fresh.kit.clientId, clientSecret: rotated.body.clientSecret }, grant)).status).toBe(200);
+    expect(
+      (await oauthToken(stack, { clientId: fresh.kit.clientId, clientSecret: rotated.body.clientSecret }, grant))
+        .status,
+    ).toBe(200);
     expect((await oauthToken(stack, fresh.kit, grant)).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, Date.parse(rotated.body.previousSecretValidUntil) - Date.now() + 100));
+    await new Promise((resolve) =>
+      setTimeout(resolve, Date.parse(rotated.body.previousSecretValidUntil) - Date.now() + 100),
+    );
     expect((await oauthToken(stack, fresh.kit, grant)).status).toBe(401);
-    expect((await oauthToken(stack, { clientId: fresh.kit.clientId, clientSecret: rotated.body.clientSecret }, grant)).status).toBe(200);
+    expect(
+      (await oauthToken(stack, { clientId: fresh.kit.clientId, clientSecret: rotated.body.clientSecret }, grant))
+        .status,
+    ).toBe(200);
   });
 
   it('keeps at least one administrator: the starter by default; others may be added; the last cannot be removed', async () => {
     const clientPath = `/v1/clients/${done.kit.clientId}`;
     const outsider = await stack.addUser('approver');
-    expect((await stack.http('GET', clientPath, { token: staff.token })).body.administrators).toEqual([staff.email.toLowerCase()]);
+    expect((await stack.http('GET', clientPath, { token: staff.token })).body.administrators).toEqual([
+      staff.email.toLowerCase(),
+    ]);
     expect((await stack.http('GET', clientPath, { token: outsider.token })).status).toBe(403);
-    expect((await stack.http('POST', `${clientPath}/administrators`, { token: staff.token, body: { email: 'nobody@x.example' } })).status).toBe(400);
+    expect(
+      (
+        await stack.http('POST', `${clientPath}/administrators`, {
+          token: staff.token,
+          body: { email: 'nobody@x.example' },
+        })
+      ).status,
+    ).toBe(400);
 
-    const added = await stack.http('POST', `${clientPath}/administrators`, { token: staff.token, body: { email: outsider.email } });
+    const added = await stack.http('POST', `${clientPath}/administrators`, {
+      token: staff.token,
+      body: { email: outsider.email },
+    });
     expect(added.status).toBe(201);
     // The new administrator reads the client id and may manage it.
     const asAdmin = await stack.http('GET', clientPath, { token: outsider.token });
     expect(asAdmin.body.clientId).toBe(done.kit.clientId);
-    expect((await stack.http('DELETE', `${clientPath}/administrators/${encodeURIComponent(staff.email)}`, { token: outsider.token })).status).toBe(200);
-    const last = await stack.http('DELETE', `${clientPath}/administrators/${encodeURIComponent(outsider.email)}`, { token: outsider.token });
+    expect(
+      (
+        await stack.http('DELETE', `${clientPath}/administrators/${encodeURIComponent(staff.email)}`, {
+          token: outsider.token,
+        })
+      ).status,
+    ).toBe(200);
+    const last = await stack.http('DELETE', `${clientPath}/administrators/${encodeURIComponent(outsider.email)}`, {
+      token: outsider.token,
+    });
     expect(last.status).toBe(409);
     expect(last.body.detail).toMatch(/at least one administrator/);
-    expect((await stack.http('GET', clientPath, { token: staff.token })).body.administrators).toEqual([outsider.email.toLowerCase()]);
+    expect((await stack.http('GET', clientPath, { token: staff.token })).body.administrators).toEqual([
+      outsider.email.toLowerCase(),
+    ]);
   });
 
   it('assigns a tenant to at most one client; a client serves several; tenants can be disabled and given notification emails', async () => {
     const a = await completeOnboarding(stack, { staffToken: staff.token, approver });
     const b = await completeOnboarding(stack, { staffToken: staff.token, approver });
     const tenantB = b.view.tenant.tenantId;
-    const toA = await stack.http('POST', `/v1/clients/${a.kit.clientId}/tenants`, { token: staff.token, body: { tenant: b.body.tenant.partnerProvidedId } });
+    const toA = await stack.http('POST', `/v1/clients/${a.kit.clientId}/tenants`, {
+      token: staff.token,
+      body: { tenant: b.body.tenant.partnerProvidedId },
+    });
     expect(toA.status).toBe(409);
 
-    expect((await stack.http('DELETE', `/v1/clients/${b.kit.clientId}/tenants/${tenantB}`, { token: staff.token })).status).toBe(200);
-    const added = await stack.http('POST', `/v1/clients/${a.kit.clientId}/tenants`, { token: staff.token, body: { tenant: tenantB, notificationEmails: ['alerts@acme.example'] } });
+    expect(
+      (await stack.http('DELETE', `/v1/clients/${b.kit.clientId}/tenants/${tenantB}`, { token: staff.token })).status,
+    ).toBe(200);
+    const added = await stack.http('POST', `/v1/clients/${a.kit.clientId}/tenants`, {
+      token: staff.token,
+      body: { tenant: tenantB, notificationEmails: ['alerts@acme.example'] },
+    });
     expect(added.status).toBe(201);
-    expect(added.body.tenants).toEqual(expect.arrayContaining([expect.objectContaining({ tenantId: tenantB, enabled: true, notificationEmails: ['alerts@acme.example'] })]));
+    expect(added.body.tenants).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ tenantId: tenantB, enabled: true, notificationEmails: ['alerts@acme.example'] }),
+      ]),
+    );
     let claims = claimsOf((await oauthToken(stack, a.kit, { grant_type: 'client_credentials' })).body.access_token);
     expect(claims.tenants.sort()).toEqual([a.view.tenant.tenantId, tenantB].sort());
 
-    const disabled = await stack.http('PATCH', `/v1/clients/${a.kit.clientId}/tenants/${tenantB}`, { token: staff.token, body: { enabled: false } });
-    expect(disabled.body.tenants).toEqual(expect.arrayContaining([expect.objectContaining({ tenantId: tenantB, enabled: false, notificationEmails: ['alerts@acme.example'] })]));
+    const disabled = await stack.http('PATCH', `/v1/clients/${a.kit.clientId}/tenants/${tenantB}`, {
+      token: staff.token,
+      body: { enabled: false },
+    });
+    expect(disabled.body.tenants).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ tenantId: tenantB, enabled: false, notificationEmails: ['alerts@acme.example'] }),
+      ]),
+    );
     claims = claimsOf((await oauthToken(stack, a.kit, { grant_type: 'client_credentials' })).body.access_token);
     expect(claims.tenants).toEqual([a.view.tenant.tenantId]);
-    expect((await stack.http('PATCH', `/v1/clients/${a.kit.clientId}/tenants/${tenantB}`, { token: staff.token, body: {} })).status).toBe(400);
-    expect((await stack.http('PATCH', `/v1/clients/${a.kit.clientId}/tenants/not-a-uuid`, { token: staff.token, body: { enabled: true } })).status).toBe(404);
+    expect(
+      (await stack.http('PATCH', `/v1/clients/${a.kit.clientId}/tenants/${tenantB}`, { token: staff.token, body: {} }))
+        .status,
+    ).toBe(400);
+    expect(
+      (
+        await stack.http('PATCH', `/v1/clients/${a.kit.clientId}/tenants/not-a-uuid`, {
+          token: staff.token,
+          body: { enabled: true },
+        })
+      ).status,
+    ).toBe(404);
   });
 });

@@ -31,7 +31,12 @@ describe('mailer and mail sink', () => {
 
   it('delivers through SMTP with recipient, subject, text and a Message-ID derived from the key', async () => {
     const link = 'http://127.0.0.1:3000/collect/secret-token-abc';
-    await mailer.send({ to: 'ops@example.com', subject: 'Your collector link', text: `Open ${link}`, idempotencyKey: 'wf-1:collector' });
+    await mailer.send({
+      to: 'ops@example.com',
+      subject: 'Your collector link',
+      text: `Open ${link}`,
+      idempotencyKey: 'wf-1:collector',
+    });
 
     const mail = await sink.waitFor((m) => m.subject === 'Your collector link');
     expect(mail.to).toEqual(['ops@example.com']);
@@ -49,7 +54,9 @@ describe('mailer and mail sink', () => {
   it('waitFor resolves for a mail that arrived before it was asked for', async () => {
     await mailer.send({ to: 'early@example.com', subject: 'Early', text: 'here already', idempotencyKey: 'early' });
     await sink.waitFor((m) => m.subject === 'Early');
-    await expect(sink.waitFor((m) => m.to.includes('early@example.com'), 50)).resolves.toMatchObject({ subject: 'Early' });
+    await expect(sink.waitFor((m) => m.to.includes('early@example.com'), 50)).resolves.toMatchObject({
+      subject: 'Early',
+    });
     await expect(sink.waitFor((m) => m.subject === 'Never sent', 50)).rejects.toThrow('no matching mail within 50ms');
   });
 
@@ -65,8 +72,13 @@ describe('mailer and mail sink', () => {
     await sink.waitFor((m) => m.messageId === messageIdFor('wf-3:kit'));
     expect(countWithKey('wf-2:kit')).toBe(1);
     expect(countWithKey('wf-3:kit')).toBe(1);
-    const { rows } = await db.pool.query('SELECT recipient, subject, sent_at FROM mail_log WHERE idempotency_key = $1', ['wf-2:kit']);
-    expect(rows).toEqual([{ recipient: 'kit@example.com', subject: 'Your integration kit', sent_at: expect.any(Date) }]);
+    const { rows } = await db.pool.query(
+      'SELECT recipient, subject, sent_at FROM mail_log WHERE idempotency_key = $1',
+      ['wf-2:kit'],
+    );
+    expect(rows).toEqual([
+      { recipient: 'kit@example.com', subject: 'Your integration kit', sent_at: expect.any(Date) },
+    ]);
   });
 
   it('sendOnce leaves the mail unsent when SMTP fails, so a retry sends it', async () => {

@@ -65,16 +65,29 @@ describe('onboardings that do not complete', () => {
 
   it('is CANCELLED on request, compensates, and frees the tenant for a new onboarding', async () => {
     const { id, body } = await start();
-    const cancel = await stack.http('POST', `/v1/onboardings/${id}/cancel`, { token: staff.token, body: { reason: 'customer withdrew' } });
+    const cancel = await stack.http('POST', `/v1/onboardings/${id}/cancel`, {
+      token: staff.token,
+      body: { reason: 'customer withdrew' },
+    });
     expect(cancel.status).toBe(202);
     const view = await stack.waitForOnboarding(id, staff.token, (v) => v.status === 'CANCELLED');
     expect(view.reason).toBe(`cancelled by ${staff.email}: customer withdrew`);
-    expect(view.steps.find((s: any) => s.name === 'REQUEST_APPROVAL')).toMatchObject({ status: 'SKIPPED', detail: 'cancelled' });
+    expect(view.steps.find((s: any) => s.name === 'REQUEST_APPROVAL')).toMatchObject({
+      status: 'SKIPPED',
+      detail: 'cancelled',
+    });
     expect(view.steps.find((s: any) => s.name === 'CREATE_TENANT').status).toBe('COMPENSATED');
     expect((await provisioned(id)).tenant.archived_at).toBeInstanceOf(Date);
-    await recordHistory(view.workflowId, 'onboarding-cancelled-awaiting-approval', createPayloadCodec(requireMasterKeys(stack.config)));
+    await recordHistory(
+      view.workflowId,
+      'onboarding-cancelled-awaiting-approval',
+      createPayloadCodec(requireMasterKeys(stack.config)),
+    );
 
-    expect((await stack.http('POST', `/v1/onboardings/${id}/cancel`, { token: staff.token, body: { reason: 'again' } })).status).toBe(409);
+    expect(
+      (await stack.http('POST', `/v1/onboardings/${id}/cancel`, { token: staff.token, body: { reason: 'again' } }))
+        .status,
+    ).toBe(409);
     expect((await decide(id, 'ORDER_MANAGEMENT', 'APPROVE')).status).toBe(409);
     const again = await stack.http('POST', '/v1/onboardings', { token: staff.token, body });
     expect(again.status).toBe(202);
@@ -90,7 +103,10 @@ describe('onboardings that do not complete', () => {
   });
 
   it('answers a repeated Idempotency-Key with the first response, and a changed body with 422', async () => {
-    const body = startBody({ approverEmail: approver.email, notify: { email: 'ops@acme.example', webhookUrl: 'http://127.0.0.1:9/hook' } });
+    const body = startBody({
+      approverEmail: approver.email,
+      notify: { email: 'ops@acme.example', webhookUrl: 'http://127.0.0.1:9/hook' },
+    });
     const headers = { 'idempotency-key': `key-${Date.now()}` };
     const first = await stack.http('POST', '/v1/onboardings', { token: staff.token, body, headers });
     const replay = await stack.http('POST', '/v1/onboardings', { token: staff.token, body, headers });
@@ -98,7 +114,11 @@ describe('onboardings that do not complete', () => {
     expect(first.body.webhookSecret).toMatch(/^whsec_/);
     expect(replay.status).toBe(202);
     expect(replay.body).toEqual(first.body);
-    const changed = await stack.http('POST', '/v1/onboardings', { token: staff.token, body: { ...body, subscriptions: ['INVOICING'] }, headers });
+    const changed = await stack.http('POST', '/v1/onboardings', {
+      token: staff.token,
+      body: { ...body, subscriptions: ['INVOICING'] },
+      headers,
+    });
     expect(changed.status).toBe(422);
     const stored = await stack.db.pool.query('SELECT response::text AS response FROM idempotency_keys');
     expect(stored.rows.map((r) => r.response).join()).not.toContain(first.body.webhookSecret);
@@ -121,8 +141,14 @@ describe('onboardings that do not complete', () => {
     expect((await decide('00000000-0000-4000-8000-000000000000', 'INVOICING', 'APPROVE')).status).toBe(404);
 
     const inbox = await stack.http('GET', '/v1/approvals?status=PENDING', { token: approver.token });
-    expect(inbox.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ onboardingId: id, subscription: 'INVOICING', status: 'PENDING' })]));
-    expect(inbox.body.items.find((t: any) => t.onboardingId === id && t.subscription === 'ORDER_MANAGEMENT')).toBeUndefined();
+    expect(inbox.body.items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ onboardingId: id, subscription: 'INVOICING', status: 'PENDING' }),
+      ]),
+    );
+    expect(
+      inbox.body.items.find((t: any) => t.onboardingId === id && t.subscription === 'ORDER_MANAGEMENT'),
+    ).toBeUndefined();
   });
 });
 
@@ -152,12 +178,18 @@ describe('webhooks', () => {
     const staff = await stack.addUser('staff');
     const approver = await stack.addUser('approver');
     const { port } = receiver.address() as { port: number };
-    const body = startBody({ approverEmail: approver.email, notify: { email: 'ops@acme.example', webhookUrl: `http://127.0.0.1:${port}/hooks` } });
+    const body = startBody({
+      approverEmail: approver.email,
+      notify: { email: 'ops@acme.example', webhookUrl: `http://127.0.0.1:${port}/hooks` },
+    });
     const started = await stack.http('POST', '/v1/onboardings', { token: staff.token, body });
     const { id, webhookSecret } = started.body;
     await stack.waitForOnboarding(id, staff.token, (v) => v.status === 'AWAITING_APPROVAL');
     for (const subscription of ['ORDER_MANAGEMENT', 'INVOICING']) {
-      await stack.http('POST', `/v1/onboardings/${id}/approvals`, { token: approver.token, body: { subscription, decision: 'REJECT' } });
+      await stack.http('POST', `/v1/onboardings/${id}/approvals`, {
+        token: approver.token,
+        body: { subscription, decision: 'REJECT' },
+      });
     }
     await stack.waitForOnboarding(id, staff.token, (v) => v.status === 'REJECTED');
 
@@ -166,12 +198,19 @@ describe('webhooks', () => {
     while (received.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     // Delivery order is not promised (retries reorder); each event's id carries its sequence.
     const seq = (e: any) => Number(String(e.id).split('.').pop());
-    const events = received.map((r) => verifier.verify(r.body, r.headers as Record<string, string>) as any).sort((a, b) => seq(a) - seq(b));
+    const events = received
+      .map((r) => verifier.verify(r.body, r.headers as Record<string, string>) as any)
+      .sort((a, b) => seq(a) - seq(b));
     expect(events.map((e) => e.data.status)).toEqual(['RUNNING', 'AWAITING_APPROVAL', 'REJECTED']);
     expect(events.every((e) => e.onboardingId === id && e.type === 'onboarding.status_changed')).toBe(true);
     expect(new Set(received.map((r) => r.headers['webhook-id'])).size).toBe(3);
     // Signed with another secret, the same delivery does not verify.
-    expect(() => new Webhook(Buffer.alloc(32).toString('base64')).verify(received[0].body, received[0].headers as Record<string, string>)).toThrow();
+    expect(() =>
+      new Webhook(Buffer.alloc(32).toString('base64')).verify(
+        received[0].body,
+        received[0].headers as Record<string, string>,
+      ),
+    ).toThrow();
   });
 });
 
@@ -185,7 +224,10 @@ describe('an approval nobody decides', () => {
   it('EXPIRES after the configured time; with nothing approved the onboarding ends REJECTED', async () => {
     const staff = await stack.addUser('staff');
     const approver = await stack.addUser('approver');
-    const started = await stack.http('POST', '/v1/onboardings', { token: staff.token, body: startBody({ approverEmail: approver.email }) });
+    const started = await stack.http('POST', '/v1/onboardings', {
+      token: staff.token,
+      body: startBody({ approverEmail: approver.email }),
+    });
     const view = await stack.waitForOnboarding(started.body.id, staff.token, (v) => v.status === 'REJECTED');
     expect(view.approvals.map((a: any) => a.status)).toEqual(['EXPIRED', 'EXPIRED']);
     expect(view.subscriptions.map((s: any) => s.status)).toEqual(['EXPIRED', 'EXPIRED']);

@@ -13,7 +13,12 @@ describe('the production entry points', () => {
   let db: TestDatabase;
   let migratedDb: TestDatabase;
   const key = randomBytes(32).toString('base64');
-  const base = () => ({ DATABASE_URL: db.url, GANGWAY_MASTER_KEY: key, TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS!, LOG_LEVEL: 'warn' });
+  const base = () => ({
+    DATABASE_URL: db.url,
+    GANGWAY_MASTER_KEY: key,
+    TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS!,
+    LOG_LEVEL: 'warn',
+  });
 
   beforeAll(async () => {
     db = await createTestDatabase({ migrated: false });
@@ -34,7 +39,9 @@ describe('the production entry points', () => {
   it('refuses to serve a schema that is behind, and migrate applies it once', async () => {
     const behind = await runToEnd(['api'], { ...base(), PORT: String(await freePort()) });
     expect(behind.code).toBe(2);
-    expect(behind.output).toMatch(/^gangway: the database schema is behind \(001_init\.sql.*not applied\)\n {2}run `gangway migrate` first$/);
+    expect(behind.output).toMatch(
+      /^gangway: the database schema is behind \(001_init\.sql.*not applied\)\n {2}run `gangway migrate` first$/,
+    );
 
     const first = await runToEnd(['migrate'], base());
     expect(first).toEqual({ code: 0, output: expect.stringMatching(/^applied \d+ migration\(s\): 001_init\.sql/) });
@@ -42,13 +49,48 @@ describe('the production entry points', () => {
   });
 
   it.each([
-    ['a certificate that cannot be read', { TEMPORAL_TLS_CLIENT_CERT_PATH: '/nonexistent/client.pem', TEMPORAL_TLS_CLIENT_KEY_PATH: '/nonexistent/client.key' }, /^gangway: invalid configuration: TEMPORAL_TLS_CLIENT_CERT_PATH: ENOENT/],
-    ['an unreachable Temporal', { TEMPORAL_ADDRESS: 'UNREACHABLE', TEMPORAL_CONNECT_TIMEOUT: '2s' }, /^gangway: Temporal at 127\.0\.0\.1:\d+ did not answer within 2 s \(TEMPORAL_ADDRESS, TEMPORAL_CONNECT_TIMEOUT\)/],
-    ['a misspelled variable in production', { GANGWAY_ENV: 'production', GANGWAY_MASTR_KEY: 'x' }, /^gangway: invalid configuration: GANGWAY_MASTR_KEY is not a setting gangway knows \(did you mean GANGWAY_MASTER_KEY\?\)$/],
-    ['a missing setting in production', { GANGWAY_ENV: 'production', SMTP_URL: 'smtp://mail.internal:587', PUBLIC_URL: 'https://gangway.example' , GANGWAY_MASTER_KEY: '' }, /^gangway: GANGWAY_ENV=production: GANGWAY_MASTER_KEY is required \(never a generated key file in production: keep it in a secret manager\)$/],
-    ['a bad duration', { TEMPORAL_CONNECT_TIMEOUT: 'soon' }, /^gangway: invalid configuration: TEMPORAL_CONNECT_TIMEOUT: not a duration: "soon"/],
+    [
+      'a certificate that cannot be read',
+      {
+        TEMPORAL_TLS_CLIENT_CERT_PATH: '/nonexistent/client.pem',
+        TEMPORAL_TLS_CLIENT_KEY_PATH: '/nonexistent/client.key',
+      },
+      /^gangway: invalid configuration: TEMPORAL_TLS_CLIENT_CERT_PATH: ENOENT/,
+    ],
+    [
+      'an unreachable Temporal',
+      { TEMPORAL_ADDRESS: 'UNREACHABLE', TEMPORAL_CONNECT_TIMEOUT: '2s' },
+      /^gangway: Temporal at 127\.0\.0\.1:\d+ did not answer within 2 s \(TEMPORAL_ADDRESS, TEMPORAL_CONNECT_TIMEOUT\)/,
+    ],
+    [
+      'a misspelled variable in production',
+      { GANGWAY_ENV: 'production', GANGWAY_MASTR_KEY: 'x' },
+      /^gangway: invalid configuration: GANGWAY_MASTR_KEY is not a setting gangway knows \(did you mean GANGWAY_MASTER_KEY\?\)$/,
+    ],
+    [
+      'a missing setting in production',
+      {
+        GANGWAY_ENV: 'production',
+        SMTP_URL: 'smtp://mail.internal:587',
+        PUBLIC_URL: 'https://gangway.example',
+        GANGWAY_MASTER_KEY: '',
+      },
+      /^gangway: GANGWAY_ENV=production: GANGWAY_MASTER_KEY is required \(never a generated key file in production: keep it in a secret manager\)$/,
+    ],
+    [
+      'a bad duration',
+      { TEMPORAL_CONNECT_TIMEOUT: 'soon' },
+      /^gangway: invalid configuration: TEMPORAL_CONNECT_TIMEOUT: not a duration: "soon"/,
+    ],
   ])('stops a worker at start with one line naming %s', async (_what, overrides, line) => {
-    const env: Record<string, string> = { ...base(), DATABASE_URL: migratedDb.url, GANGWAY_WORKFLOW_BUNDLE: process.env[BUNDLE_ENV]!, SMTP_URL: 'smtp://127.0.0.1:2525', WORKER_HEALTH_PORT: String(await freePort()), ...overrides };
+    const env: Record<string, string> = {
+      ...base(),
+      DATABASE_URL: migratedDb.url,
+      GANGWAY_WORKFLOW_BUNDLE: process.env[BUNDLE_ENV]!,
+      SMTP_URL: 'smtp://127.0.0.1:2525',
+      WORKER_HEALTH_PORT: String(await freePort()),
+      ...overrides,
+    };
     if (env.TEMPORAL_ADDRESS === 'UNREACHABLE') env.TEMPORAL_ADDRESS = `127.0.0.1:${await freePort()}`;
     for (const [k, v] of Object.entries(env)) if (v === '') delete env[k];
     const { code, output } = await runToEnd(['worker'], env);
@@ -65,7 +107,11 @@ describe('the production entry points', () => {
       // A Temporal server of this test's own, which it stops to show what keeps answering without it.
       const cliPath = await findTemporalCli({ projectRoot: path.join(__dirname, '..', '..') });
       temporal = await startDevServer({ cliPath, port: await freePort() });
-      deployment = await startDeployment({ apis: 1, workers: 1, env: { TEMPORAL_ADDRESS: temporal.address, SHUTDOWN_DRAIN_DELAY: '2s' } });
+      deployment = await startDeployment({
+        apis: 1,
+        workers: 1,
+        env: { TEMPORAL_ADDRESS: temporal.address, SHUTDOWN_DRAIN_DELAY: '2s' },
+      });
     });
     afterAll(async () => {
       await deployment?.stop();

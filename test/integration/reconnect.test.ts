@@ -29,7 +29,9 @@ describe('reconnect after re-verification', () => {
     const approver = await stack.addUser('approver');
     const people = { staff, approver };
     const client = clientFor(portal);
-    const { id } = await startApproved(stack, people, [client], { notify: { email: 'ops@reconnect.example', webhookUrl: receiver.url } });
+    const { id } = await startApproved(stack, people, [client], {
+      notify: { email: 'ops@reconnect.example', webhookUrl: receiver.url },
+    });
     await submitCredentials(stack, client.contactEmail, 1, 'first-password');
     await stack.waitForOnboarding(id, staff.token, (v) => v.status === 'COMPLETED');
 
@@ -39,18 +41,31 @@ describe('reconnect after re-verification', () => {
     await schedule.trigger();
     let view = await stack.waitForOnboarding(id, staff.token, (v) => v.clients[0].connectivity === 'FAILED');
     expect(view.status).toBe('COMPLETED');
-    const told = await stack.mail.waitFor((m) => m.to.includes('ops@reconnect.example') && /stopped working/.test(m.subject));
+    const told = await stack.mail.waitFor(
+      (m) => m.to.includes('ops@reconnect.example') && /stopped working/.test(m.subject),
+    );
     expect(told.text).toContain(`A fresh collector link has been sent to ${client.contactEmail}`);
 
     // Collection again: the fresh link (attempt 2) is the client's second collector mail.
     const second = await submitCredentials(stack, client.contactEmail, 2, 'first-password');
     const third = await submitCredentials(stack, client.contactEmail, 3, 'rotated-password');
     expect(third).not.toBe(second);
-    expect((await stack.http('POST', `/v1/collect/${second}`, { body: { username: 'client1', password: 'rotated-password' } })).status).toBe(410);
+    expect(
+      (
+        await stack.http('POST', `/v1/collect/${second}`, {
+          body: { username: 'client1', password: 'rotated-password' },
+        })
+      ).status,
+    ).toBe(410);
 
     view = await stack.waitForOnboarding(id, staff.token, (v) => v.clients[0].connectivity === 'CONNECTED');
     expect(view.status).toBe('COMPLETED');
-    expect(view.clients[0]).toMatchObject({ connectivity: 'CONNECTED', attempts: 3, lastError: null, awaitingCredentials: false });
+    expect(view.clients[0]).toMatchObject({
+      connectivity: 'CONNECTED',
+      attempts: 3,
+      lastError: null,
+      awaitingCredentials: false,
+    });
     expect(portal.logins.map((l) => l.password).slice(-2)).toEqual(['first-password', 'rotated-password']);
 
     // Each link was its own reconnect attempt, numbered after the onboarding's.
@@ -72,14 +87,21 @@ describe('reconnect after re-verification', () => {
     await recordHistory(reverifyRun!, 'reverify-lost-client-starts-reconnect', codec);
     await recordHistory(links[1].workflow_id, 'reconnect-wrong-then-right-credentials', codec);
 
-    expect((await stack.http('GET', '/v1/onboardings?connectivity=FAILED', { token: staff.token })).body.items).toEqual([]);
+    expect((await stack.http('GET', '/v1/onboardings?connectivity=FAILED', { token: staff.token })).body.items).toEqual(
+      [],
+    );
     const connected = await stack.http('GET', '/v1/onboardings?connectivity=CONNECTED', { token: staff.token });
     expect(connected.body.items.map((o: any) => o.id)).toEqual([id]);
 
-    await waitFor(async () => receiver.received.some((r) => JSON.parse(r.body).type === 'client.connectivity_restored'));
+    await waitFor(async () =>
+      receiver.received.some((r) => JSON.parse(r.body).type === 'client.connectivity_restored'),
+    );
     const events = receiver.received.map((r) => JSON.parse(r.body));
     expect(events.filter((e) => e.type === 'client.connectivity_restored')).toEqual([
-      expect.objectContaining({ onboardingId: id, data: expect.objectContaining({ client: 'client-1', connectivity: 'CONNECTED' }) }),
+      expect.objectContaining({
+        onboardingId: id,
+        data: expect.objectContaining({ client: 'client-1', connectivity: 'CONNECTED' }),
+      }),
     ]);
 
     // The next run checks the new credentials and keeps the client connected.

@@ -30,12 +30,18 @@ describe('workflow replay', () => {
     const files = (await readdir(dir)).filter((f) => f.endsWith('.json'));
     expect(files.sort()).toEqual(JOURNEYS.map((j) => `${j}.json`).sort());
     const histories = await Promise.all(
-      files.map(async (file) => ({ workflowId: file, history: JSON.parse(await readFile(path.join(dir, file), 'utf8')) })),
+      files.map(async (file) => ({
+        workflowId: file,
+        history: JSON.parse(await readFile(path.join(dir, file), 'utf8')),
+      })),
     );
     // The same converter as production; fixtures recorded before the codec pass through it unchanged.
     const replayConverter = createDataConverter({ current: randomBytes(32), previous: [] });
     const failures: string[] = [];
-    for await (const result of Worker.runReplayHistories({ workflowBundle: testWorkflowBundle(), dataConverter: replayConverter }, histories)) {
+    for await (const result of Worker.runReplayHistories(
+      { workflowBundle: testWorkflowBundle(), dataConverter: replayConverter },
+      histories,
+    )) {
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
     }
     expect(failures).toEqual([]);

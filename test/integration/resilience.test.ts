@@ -32,23 +32,41 @@ describe('resilience', () => {
   it('carries on after PostgreSQL drops every connection and after Temporal restarts', async () => {
     const staff = await stack.addUser('staff');
     const approver = await stack.addUser('approver');
-    const started = await stack.http('POST', '/v1/onboardings', { token: staff.token, body: startBody({ approverEmail: approver.email }) });
+    const started = await stack.http('POST', '/v1/onboardings', {
+      token: staff.token,
+      body: startBody({ approverEmail: approver.email }),
+    });
     const { id } = started.body;
     await stack.waitForOnboarding(id, staff.token, (v) => v.status === 'AWAITING_APPROVAL');
 
     // What a database restart looks like to its clients: every connection is gone at once.
-    await stack.db.pool.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
-    expect((await stack.http('POST', `/v1/onboardings/${id}/approvals`, { token: approver.token, body: { subscription: 'ORDER_MANAGEMENT', decision: 'APPROVE' } })).status).toBe(200);
+    await stack.db.pool.query(
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
+    expect(
+      (
+        await stack.http('POST', `/v1/onboardings/${id}/approvals`, {
+          token: approver.token,
+          body: { subscription: 'ORDER_MANAGEMENT', decision: 'APPROVE' },
+        })
+      ).status,
+    ).toBe(200);
 
     await server.stop();
     expect((await stack.http('GET', '/readyz')).status).toBe(503);
     server = await startTemporal();
     // Once Temporal is back, the API's connection and the supervised worker pick up where they were.
     const deadline = Date.now() + 30_000;
-    let decided = await stack.http('POST', `/v1/onboardings/${id}/approvals`, { token: approver.token, body: { subscription: 'INVOICING', decision: 'APPROVE' } });
+    let decided = await stack.http('POST', `/v1/onboardings/${id}/approvals`, {
+      token: approver.token,
+      body: { subscription: 'INVOICING', decision: 'APPROVE' },
+    });
     while (decided.status !== 200 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 500));
-      decided = await stack.http('POST', `/v1/onboardings/${id}/approvals`, { token: approver.token, body: { subscription: 'INVOICING', decision: 'APPROVE' } });
+      decided = await stack.http('POST', `/v1/onboardings/${id}/approvals`, {
+        token: approver.token,
+        body: { subscription: 'INVOICING', decision: 'APPROVE' },
+      });
     }
     expect(decided.status).toBe(200);
     const done = await stack.waitForOnboarding(id, staff.token, (v) => v.status === 'COMPLETED', 60_000);

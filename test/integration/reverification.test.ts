@@ -27,14 +27,21 @@ describe('re-verification', () => {
 
     const staff = await stack.addUser('staff');
     const approver = await stack.addUser('approver');
-    const { id } = await completeOnboarding(stack, { staff, approver }, portal, ['first-password'], { notify: { email: 'ops@reverify.example', webhookUrl: receiver.url } });
+    const { id } = await completeOnboarding(stack, { staff, approver }, portal, ['first-password'], {
+      notify: { email: 'ops@reverify.example', webhookUrl: receiver.url },
+    });
     const connected = await stack.http('GET', '/v1/onboardings?connectivity=CONNECTED', { token: staff.token });
     expect(connected.body.items.map((o: any) => o.id)).toEqual([id]);
 
     // Still accepted: a run records the check and changes nothing else.
     const runs = async () => (await schedule.describe()).info.recentActions.length;
     await schedule.trigger();
-    await waitFor(async () => (await runs()) >= 1 && (await stack.http('GET', `/v1/onboardings/${id}`, { token: staff.token })).body.clients[0].lastCheckedAt !== null);
+    await waitFor(
+      async () =>
+        (await runs()) >= 1 &&
+        (await stack.http('GET', `/v1/onboardings/${id}`, { token: staff.token })).body.clients[0].lastCheckedAt !==
+          null,
+    );
     let view = (await stack.http('GET', `/v1/onboardings/${id}`, { token: staff.token })).body;
     expect(view.clients[0]).toMatchObject({ connectivity: 'CONNECTED', lastError: null });
 
@@ -45,7 +52,9 @@ describe('re-verification', () => {
     expect(view.status).toBe('COMPLETED');
     expect(view.clients[0]).toMatchObject({ connectivity: 'FAILED', lastError: 'WRONG_CREDENTIALS' });
 
-    const mail = await stack.mail.waitFor((m) => m.to.includes('ops@reverify.example') && /stopped working/.test(m.subject));
+    const mail = await stack.mail.waitFor(
+      (m) => m.to.includes('ops@reverify.example') && /stopped working/.test(m.subject),
+    );
     expect(mail.text).toContain('client-1');
     await waitFor(async () => receiver.received.some((r) => JSON.parse(r.body).type === 'client.connectivity_lost'));
     const lost = receiver.received.map((r) => JSON.parse(r.body)).find((e) => e.type === 'client.connectivity_lost');
@@ -53,7 +62,9 @@ describe('re-verification', () => {
 
     const failed = await stack.http('GET', '/v1/onboardings?connectivity=FAILED', { token: staff.token });
     expect(failed.body.items.map((o: any) => o.id)).toEqual([id]);
-    expect((await stack.http('GET', '/v1/onboardings?connectivity=CONNECTED', { token: staff.token })).body.items).toEqual([]);
+    expect(
+      (await stack.http('GET', '/v1/onboardings?connectivity=CONNECTED', { token: staff.token })).body.items,
+    ).toEqual([]);
     expect((await stack.http('GET', '/v1/onboardings?connectivity=BROKEN', { token: staff.token })).status).toBe(400);
   });
 });

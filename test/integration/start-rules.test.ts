@@ -19,14 +19,21 @@ describe('start rules from the reference platforms', () => {
   afterAll(() => stack?.stop());
 
   const onboardings = async () => Number((await stack.db.pool.query('SELECT count(*) FROM onboardings')).rows[0].count);
-  const start = (body: Record<string, any>, token = staff.token) => stack.http('POST', '/v1/onboardings', { token, body });
-  const withUser = (user: Record<string, unknown>) => ({ integrationUser: { ...startBody().integrationUser, ...user } });
+  const start = (body: Record<string, any>, token = staff.token) =>
+    stack.http('POST', '/v1/onboardings', { token, body });
+  const withUser = (user: Record<string, unknown>) => ({
+    integrationUser: { ...startBody().integrationUser, ...user },
+  });
 
   it('refuses API subscriptions for a tenant without the TRADE plan, naming tenant.plan', async () => {
     const before = await onboardings();
-    const res = await start(startBody({ approverEmail: approver.email, tenant: { ...startBody().tenant, plan: 'BASIC' } }));
+    const res = await start(
+      startBody({ approverEmail: approver.email, tenant: { ...startBody().tenant, plan: 'BASIC' } }),
+    );
     expect(res.status).toBe(400);
-    expect(res.body.errors).toEqual([{ path: 'tenant.plan', message: 'API subscriptions need the TRADE plan; this tenant has BASIC' }]);
+    expect(res.body.errors).toEqual([
+      { path: 'tenant.plan', message: 'API subscriptions need the TRADE plan; this tenant has BASIC' },
+    ]);
     expect(await onboardings()).toBe(before);
     expect(stack.mail.messages().filter((m) => /Approval needed/.test(m.subject))).toHaveLength(0);
   });
@@ -43,7 +50,11 @@ describe('start rules from the reference platforms', () => {
       approval: { stages: {}, techAmEmail: null, escalateTo: [] },
     };
     const workflowId = onboardingWorkflowId(request.tenant.partnerProvidedId);
-    const run = stack.temporal.workflow.execute('onboardingWorkflow', { taskQueue: stack.config.temporal.taskQueue, workflowId, args: [input] });
+    const run = stack.temporal.workflow.execute('onboardingWorkflow', {
+      taskQueue: stack.config.temporal.taskQueue,
+      workflowId,
+      args: [input],
+    });
     await expect(run).rejects.toBeInstanceOf(WorkflowFailedError);
     await expect(run).rejects.toMatchObject({ cause: { message: expect.stringMatching(/need the TRADE plan/) } });
     const view = await stack.waitForOnboarding(input.onboardingId, staff.token, (v) => v.status === 'FAILED');
@@ -69,14 +80,24 @@ describe('start rules from the reference platforms', () => {
     const person = await stack.addUser('staff', { email: 'jo@customer.example' });
     const res = await start(startBody({ approverEmail: approver.email, ...withUser({ email: person.email }) }));
     expect(res.status).toBe(400);
-    expect(res.body.errors).toEqual([{ path: 'integrationUser.email', message: expect.stringMatching(/is a staff account/) }]);
+    expect(res.body.errors).toEqual([
+      { path: 'integrationUser.email', message: expect.stringMatching(/is a staff account/) },
+    ]);
   });
 
   it('needs the system’s name when integrationSystem is "Other"', async () => {
-    const missing = await start(startBody({ approverEmail: approver.email, testMode: true, ...withUser({ integrationSystem: 'Other' }) }));
+    const missing = await start(
+      startBody({ approverEmail: approver.email, testMode: true, ...withUser({ integrationSystem: 'Other' }) }),
+    );
     expect(missing.status).toBe(400);
     expect(missing.body.errors).toEqual([expect.objectContaining({ path: 'integrationUser.integrationSystemName' })]);
-    const named = await start(startBody({ approverEmail: approver.email, testMode: true, ...withUser({ integrationSystem: 'Other', integrationSystemName: 'Our WMS' }) }));
+    const named = await start(
+      startBody({
+        approverEmail: approver.email,
+        testMode: true,
+        ...withUser({ integrationSystem: 'Other', integrationSystemName: 'Our WMS' }),
+      }),
+    );
     expect(named.status).toBe(200);
   });
 

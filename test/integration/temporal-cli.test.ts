@@ -36,7 +36,9 @@ describe('findTemporalCli', () => {
   it('takes TEMPORAL_CLI_PATH first, and fails clearly when it is not an executable file', async () => {
     const given = await executable(path.join(dir, 'given', 'temporal'));
     const env = { PATH: pathDir };
-    await expect(findTemporalCli({ projectRoot: project, env: { ...env, TEMPORAL_CLI_PATH: given } })).resolves.toBe(given);
+    await expect(findTemporalCli({ projectRoot: project, env: { ...env, TEMPORAL_CLI_PATH: given } })).resolves.toBe(
+      given,
+    );
     for (const bad of [notExecutable, dir, path.join(dir, 'missing')]) {
       await expect(findTemporalCli({ projectRoot: project, env: { ...env, TEMPORAL_CLI_PATH: bad } })).rejects.toThrow(
         `TEMPORAL_CLI_PATH=${bad} is not an executable file`,

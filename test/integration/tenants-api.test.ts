@@ -32,7 +32,8 @@ describe('tenant configuration API', () => {
     origins: [origin],
     ...overrides,
   });
-  const tenantCount = async () => Number((await stack.db.pool.query('SELECT count(*) FROM tenant_versions')).rows[0].count);
+  const tenantCount = async () =>
+    Number((await stack.db.pool.query('SELECT count(*) FROM tenant_versions')).rows[0].count);
   const create = async (overrides: Record<string, unknown> = {}) => {
     const res = await stack.http('POST', '/v1/tenants', { token: staff.token, body: tenantBody(overrides) });
     expect(res.status).toBe(201);
@@ -41,7 +42,12 @@ describe('tenant configuration API', () => {
 
   it('creates version 1 with its origins and reads it by tenantId or partnerProvidedId', async () => {
     const created = await create();
-    expect(created).toMatchObject({ version: 1, archived: false, name: 'Acme', origins: [expect.objectContaining({ partnerProvidedId: 'fc-1' })] });
+    expect(created).toMatchObject({
+      version: 1,
+      archived: false,
+      name: 'Acme',
+      origins: [expect.objectContaining({ partnerProvidedId: 'fc-1' })],
+    });
     const byId = await stack.http('GET', `/v1/tenants/${created.tenantId}`, { token: staff.token });
     const byPartner = await stack.http('GET', `/v1/tenants/${created.partnerProvidedId}`, { token: staff.token });
     expect(byId.body).toEqual(created);
@@ -50,22 +56,44 @@ describe('tenant configuration API', () => {
 
   it('refuses a second live tenant with the same partnerProvidedId (409)', async () => {
     const created = await create();
-    const again = await stack.http('POST', '/v1/tenants', { token: staff.token, body: tenantBody({ partnerProvidedId: created.partnerProvidedId }) });
+    const again = await stack.http('POST', '/v1/tenants', {
+      token: staff.token,
+      body: tenantBody({ partnerProvidedId: created.partnerProvidedId }),
+    });
     expect(again.status).toBe(409);
   });
 
   it('PATCH changes only the properties given, as a new version; asOfDateTime reads the old one; 404 before it existed', async () => {
     const created = await create({ description: 'first' });
-    const patched = await stack.http('PATCH', `/v1/tenants/${created.partnerProvidedId}`, { token: staff.token, body: { name: 'Acme Shipping' } });
+    const patched = await stack.http('PATCH', `/v1/tenants/${created.partnerProvidedId}`, {
+      token: staff.token,
+      body: { name: 'Acme Shipping' },
+    });
     expect(patched.status).toBe(200);
-    expect(patched.body).toMatchObject({ version: 2, name: 'Acme Shipping', description: 'first', plan: 'TRADE', origins: created.origins });
+    expect(patched.body).toMatchObject({
+      version: 2,
+      name: 'Acme Shipping',
+      description: 'first',
+      plan: 'TRADE',
+      origins: created.origins,
+    });
 
-    const then = await stack.http('GET', `/v1/tenants/${created.tenantId}?asOfDateTime=${encodeURIComponent(created.validFrom)}`, { token: staff.token });
+    const then = await stack.http(
+      'GET',
+      `/v1/tenants/${created.tenantId}?asOfDateTime=${encodeURIComponent(created.validFrom)}`,
+      { token: staff.token },
+    );
     expect(then.body).toMatchObject({ version: 1, name: 'Acme' });
     expect((await stack.http('GET', `/v1/tenants/${created.tenantId}`, { token: staff.token })).body.version).toBe(2);
     const before = new Date(Date.parse(created.validFrom) - 60_000).toISOString();
-    expect((await stack.http('GET', `/v1/tenants/${created.tenantId}?asOfDateTime=${before}`, { token: staff.token })).status).toBe(404);
-    expect((await stack.http('GET', `/v1/tenants/${created.tenantId}?asOfDateTime=yesterday`, { token: staff.token })).body.errors[0].path).toBe('asOfDateTime');
+    expect(
+      (await stack.http('GET', `/v1/tenants/${created.tenantId}?asOfDateTime=${before}`, { token: staff.token }))
+        .status,
+    ).toBe(404);
+    expect(
+      (await stack.http('GET', `/v1/tenants/${created.tenantId}?asOfDateTime=yesterday`, { token: staff.token })).body
+        .errors[0].path,
+    ).toBe('asOfDateTime');
   });
 
   it('DELETE archives: answers the tenant as it was, and earlier versions stay readable', async () => {
@@ -74,7 +102,11 @@ describe('tenant configuration API', () => {
     expect(deleted.status).toBe(200);
     expect(deleted.body).toEqual(created);
     expect((await stack.http('GET', `/v1/tenants/${created.tenantId}`, { token: staff.token })).status).toBe(410);
-    const asOf = await stack.http('GET', `/v1/tenants/${created.tenantId}?asOfDateTime=${encodeURIComponent(created.validFrom)}`, { token: staff.token });
+    const asOf = await stack.http(
+      'GET',
+      `/v1/tenants/${created.tenantId}?asOfDateTime=${encodeURIComponent(created.validFrom)}`,
+      { token: staff.token },
+    );
     expect(asOf.body).toEqual(created);
     // Archived, its partnerProvidedId is free for a new live tenant.
     await create({ partnerProvidedId: created.partnerProvidedId });
@@ -83,14 +115,26 @@ describe('tenant configuration API', () => {
   it('testMode validates and answers with what would be stored, changing nothing, on every write', async () => {
     const created = await create();
     const before = await tenantCount();
-    const post = await stack.http('POST', '/v1/tenants', { token: staff.token, body: tenantBody({ testMode: true, name: 'Dry' }) });
+    const post = await stack.http('POST', '/v1/tenants', {
+      token: staff.token,
+      body: tenantBody({ testMode: true, name: 'Dry' }),
+    });
     expect(post.status).toBe(200);
     expect(post.body).toMatchObject({ testMode: true, name: 'Dry', version: 1 });
-    const patch = await stack.http('PATCH', `/v1/tenants/${created.tenantId}`, { token: staff.token, body: { testMode: true, name: 'Dry' } });
+    const patch = await stack.http('PATCH', `/v1/tenants/${created.tenantId}`, {
+      token: staff.token,
+      body: { testMode: true, name: 'Dry' },
+    });
     expect(patch.body).toMatchObject({ testMode: true, name: 'Dry', version: 2 });
-    const del = await stack.http('DELETE', `/v1/tenants/${created.tenantId}`, { token: staff.token, body: { testMode: true } });
+    const del = await stack.http('DELETE', `/v1/tenants/${created.tenantId}`, {
+      token: staff.token,
+      body: { testMode: true },
+    });
     expect(del.body).toMatchObject({ testMode: true, archived: false });
-    const bad = await stack.http('POST', '/v1/tenants', { token: staff.token, body: tenantBody({ testMode: true, plan: '' }) });
+    const bad = await stack.http('POST', '/v1/tenants', {
+      token: staff.token,
+      body: tenantBody({ testMode: true, plan: '' }),
+    });
     expect(bad.status).toBe(400);
     expect(await tenantCount()).toBe(before);
     expect((await stack.http('GET', `/v1/tenants/${created.tenantId}`, { token: staff.token })).body).toEqual(created);
@@ -98,20 +142,42 @@ describe('tenant configuration API', () => {
 
   it('validates origin schedules: HH:MM times, ISO dates, weekday names, cutoffs on shipping days', async () => {
     const before = await tenantCount();
-    const schedule = { shippingDays: ['FUNDAY'], cutoffTimes: [{ dayOfWeek: 'MONDAY', cutoff: '25:00' }], cutoffExceptions: [{ date: '2026-02-30', cutoff: '9:00' }], holidays: [{ date: '24/12/2026' }] };
-    const res = await stack.http('POST', '/v1/tenants', { token: staff.token, body: tenantBody({ origins: [{ ...origin, originType: 'castle', schedule }] }) });
+    const schedule = {
+      shippingDays: ['FUNDAY'],
+      cutoffTimes: [{ dayOfWeek: 'MONDAY', cutoff: '25:00' }],
+      cutoffExceptions: [{ date: '2026-02-30', cutoff: '9:00' }],
+      holidays: [{ date: '24/12/2026' }],
+    };
+    const res = await stack.http('POST', '/v1/tenants', {
+      token: staff.token,
+      body: tenantBody({ origins: [{ ...origin, originType: 'castle', schedule }] }),
+    });
     expect(res.status).toBe(400);
     const paths = res.body.errors.map((e: any) => e.path);
-    expect(paths).toEqual(expect.arrayContaining([
-      'origins.0.originType',
-      'origins.0.schedule.shippingDays.0',
-      'origins.0.schedule.cutoffTimes.0.cutoff',
-      'origins.0.schedule.cutoffExceptions.0.date',
-      'origins.0.schedule.cutoffExceptions.0.cutoff',
-      'origins.0.schedule.holidays.0.date',
-    ]));
-    const offDay = await stack.http('POST', '/v1/tenants', { token: staff.token, body: tenantBody({ origins: [{ ...origin, schedule: { shippingDays: ['MONDAY'], cutoffTimes: [{ dayOfWeek: 'FRIDAY', cutoff: '13:45' }] } }] }) });
-    expect(offDay.body.errors).toEqual([{ path: 'origins.0.schedule.cutoffTimes.0.dayOfWeek', message: 'FRIDAY is not a shipping day' }]);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'origins.0.originType',
+        'origins.0.schedule.shippingDays.0',
+        'origins.0.schedule.cutoffTimes.0.cutoff',
+        'origins.0.schedule.cutoffExceptions.0.date',
+        'origins.0.schedule.cutoffExceptions.0.cutoff',
+        'origins.0.schedule.holidays.0.date',
+      ]),
+    );
+    const offDay = await stack.http('POST', '/v1/tenants', {
+      token: staff.token,
+      body: tenantBody({
+        origins: [
+          {
+            ...origin,
+            schedule: { shippingDays: ['MONDAY'], cutoffTimes: [{ dayOfWeek: 'FRIDAY', cutoff: '13:45' }] },
+          },
+        ],
+      }),
+    });
+    expect(offDay.body.errors).toEqual([
+      { path: 'origins.0.schedule.cutoffTimes.0.dayOfWeek', message: 'FRIDAY is not a shipping day' },
+    ]);
     expect(await tenantCount()).toBe(before);
   });
 

@@ -42,11 +42,24 @@ describe('webhook dispatcher', () => {
     await db.pool.query(
       `INSERT INTO onboardings (id, workflow_id, partner_provided_id, status, view, webhook_url, webhook_secret_enc)
        VALUES ($1, $2, $3, 'STARTED', '{}', $4, $5)`,
-      [onboardingId, `onboarding:${onboardingId}`, `partner-${onboardingId}`, url, secrets.seal(secret, context(onboardingId))],
+      [
+        onboardingId,
+        `onboarding:${onboardingId}`,
+        `partner-${onboardingId}`,
+        url,
+        secrets.seal(secret, context(onboardingId)),
+      ],
     );
     const id = `${onboardingId}:approved`;
     const occurredAt = new Date('2025-01-02T03:04:05.000Z');
-    await enqueueWebhook(db.pool, { id, onboardingId, url, type: 'onboarding.approved', data: { status: 'APPROVED' }, occurredAt });
+    await enqueueWebhook(db.pool, {
+      id,
+      onboardingId,
+      url,
+      type: 'onboarding.approved',
+      data: { status: 'APPROVED' },
+      occurredAt,
+    });
     return { id, onboardingId, secret, occurredAt };
   }
 
@@ -94,7 +107,12 @@ describe('webhook dispatcher', () => {
     expect(headers['webhook-signature']).toBe(`v1,${expected}`);
     expect(Math.abs(Number(headers['webhook-timestamp']) - Date.now() / 1000)).toBeLessThan(60);
 
-    expect(await delivery(id)).toMatchObject({ attempts: 1, last_status: 200, delivered_at: expect.any(Date), failed_at: null });
+    expect(await delivery(id)).toMatchObject({
+      attempts: 1,
+      last_status: 200,
+      delivered_at: expect.any(Date),
+      failed_at: null,
+    });
     await expect(dispatcher().runOnce()).resolves.toBe(0);
   });
 
@@ -120,7 +138,13 @@ describe('webhook dispatcher', () => {
     await receiver.close();
 
     expect(receiver.received.map((r) => r.headers['webhook-id'])).toEqual([id, id, id]);
-    expect(row).toMatchObject({ attempts: 3, last_status: 200, last_error: null, delivered_at: expect.any(Date), failed_at: null });
+    expect(row).toMatchObject({
+      attempts: 3,
+      last_status: 200,
+      last_error: null,
+      delivered_at: expect.any(Date),
+      failed_at: null,
+    });
   });
 
   it('gives up after maxAttempts and sets failed_at', async () => {
@@ -132,7 +156,13 @@ describe('webhook dispatcher', () => {
     await receiver.close();
 
     expect(receiver.received).toHaveLength(3);
-    expect(row).toMatchObject({ attempts: 3, last_status: 500, last_error: 'HTTP 500', failed_at: expect.any(Date), delivered_at: null });
+    expect(row).toMatchObject({
+      attempts: 3,
+      last_status: 500,
+      last_error: 'HTTP 500',
+      failed_at: expect.any(Date),
+      delivered_at: null,
+    });
     await expect(d.runOnce()).resolves.toBe(0);
   });
 
@@ -170,7 +200,14 @@ describe('webhook dispatcher', () => {
 
   it('enqueueWebhook is idempotent by id', async () => {
     const { id, onboardingId } = await enqueue('http://127.0.0.1:9/unused');
-    const again = { id, onboardingId, url: 'http://127.0.0.1:9/other', type: 'onboarding.approved', data: {}, occurredAt: new Date() };
+    const again = {
+      id,
+      onboardingId,
+      url: 'http://127.0.0.1:9/other',
+      type: 'onboarding.approved',
+      data: {},
+      occurredAt: new Date(),
+    };
     await expect(enqueueWebhook(db.pool, again)).resolves.toBe(false);
     expect(await delivery(id)).toMatchObject({ url: 'http://127.0.0.1:9/unused', attempts: 0 });
     await db.pool.query('DELETE FROM webhook_deliveries WHERE id = $1', [id]);

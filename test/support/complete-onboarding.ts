@@ -2,14 +2,21 @@ import { randomBytes } from 'node:crypto';
 import { linkIn, startBody, type Stack } from './stack';
 
 /** Runs one onboarding to COMPLETED through the API (every subscription approved) and opens its kit once. */
-export async function completeOnboarding(stack: Pick<Stack, 'http' | 'waitForOnboarding' | 'mail'>, people: { staffToken: string; approver: { email: string; token: string } }, overrides: Record<string, any> = {}) {
+export async function completeOnboarding(
+  stack: Pick<Stack, 'http' | 'waitForOnboarding' | 'mail'>,
+  people: { staffToken: string; approver: { email: string; token: string } },
+  overrides: Record<string, any> = {},
+) {
   const notifyEmail = `ops-${randomBytes(4).toString('hex')}@acme.example`;
   const body = startBody({ approverEmail: people.approver.email, notify: { email: notifyEmail }, ...overrides });
   const started = await stack.http('POST', '/v1/onboardings', { token: people.staffToken, body });
   if (started.status !== 202) throw new Error(`start failed: ${started.status} ${started.text}`);
   await stack.waitForOnboarding(started.body.id, people.staffToken, (v) => v.status === 'AWAITING_APPROVAL');
   for (const subscription of body.subscriptions) {
-    await stack.http('POST', `/v1/onboardings/${started.body.id}/approvals`, { token: people.approver.token, body: { subscription, decision: 'APPROVE' } });
+    await stack.http('POST', `/v1/onboardings/${started.body.id}/approvals`, {
+      token: people.approver.token,
+      body: { subscription, decision: 'APPROVE' },
+    });
   }
   const view = await stack.waitForOnboarding(started.body.id, people.staffToken, (v) => v.status === 'COMPLETED');
   const kitMail = await stack.mail.waitFor((m) => m.to.includes(notifyEmail) && /integration kit/.test(m.subject));
@@ -19,7 +26,11 @@ export async function completeOnboarding(stack: Pick<Stack, 'http' | 'waitForOnb
 }
 
 /** POST /oauth/token with HTTP Basic client authentication and a form body. */
-export function oauthToken(stack: Pick<Stack, 'http'>, client: { clientId: string; clientSecret: string }, form: Record<string, string>) {
+export function oauthToken(
+  stack: Pick<Stack, 'http'>,
+  client: { clientId: string; clientSecret: string },
+  form: Record<string, string>,
+) {
   const basic = Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64');
   return stack.http('POST', '/oauth/token', {
     headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
@@ -28,4 +39,5 @@ export function oauthToken(stack: Pick<Stack, 'http'>, client: { clientId: strin
 }
 
 /** The claims of a token we issued (read, not verified: the API verifies). */
-export const claimsOf = (accessToken: string) => JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString('utf8'));
+export const claimsOf = (accessToken: string) =>
+  JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString('utf8'));

@@ -20,24 +20,39 @@ export interface GangwayProcess {
 }
 
 /** Runs one `gangway …` command as its own OS process, from the sources, with exactly this environment. */
-export function runGangway(args: string[], env: Record<string, string>): { child: ChildProcess; exited: GangwayProcess['exited']; output(): string } {
-  const child = spawn(process.execPath, ['-r', path.join(ROOT, 'scripts', 'register-ts.js'), CLI, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } });
+export function runGangway(
+  args: string[],
+  env: Record<string, string>,
+): { child: ChildProcess; exited: GangwayProcess['exited']; output(): string } {
+  const child = spawn(process.execPath, ['-r', path.join(ROOT, 'scripts', 'register-ts.js'), CLI, ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+  });
   let output = '';
   const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('close', (code, signal) => resolve({ code, signal })),
+  );
   return { child, exited, output: () => output };
 }
 
 /** Polls a readiness endpoint until it answers 200; fails early if the process exits. */
-export async function waitUntilReady(url: string, proc: Pick<GangwayProcess, 'exited' | 'output'>, timeoutMs = 60_000): Promise<void> {
+export async function waitUntilReady(
+  url: string,
+  proc: Pick<GangwayProcess, 'exited' | 'output'>,
+  timeoutMs = 60_000,
+): Promise<void> {
   let exited: unknown;
   void proc.exited.then((status) => (exited = status));
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (exited) throw new Error(`process exited ${JSON.stringify(exited)} before it was ready: ${proc.output()}`);
-    const ok = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     if (Date.now() > deadline) throw new Error(`${url} not ready within ${timeoutMs} ms: ${proc.output()}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -69,7 +84,10 @@ export async function startDeployment(options: { apis: number; workers: number; 
   const processes: GangwayProcess[] = [];
   const start = async (role: 'api' | 'worker'): Promise<GangwayProcess> => {
     const port = String(await freePort());
-    const own: Record<string, string> = role === 'api' ? { PORT: port, PUBLIC_URL: env.PUBLIC_URL ?? `http://127.0.0.1:${port}` } : { WORKER_HEALTH_PORT: port };
+    const own: Record<string, string> =
+      role === 'api'
+        ? { PORT: port, PUBLIC_URL: env.PUBLIC_URL ?? `http://127.0.0.1:${port}` }
+        : { WORKER_HEALTH_PORT: port };
     const proc = { role, url: `http://127.0.0.1:${port}`, ...runGangway([role], { ...env, ...own }) };
     processes.push(proc);
     await waitUntilReady(proc.url, proc);

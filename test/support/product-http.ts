@@ -13,14 +13,23 @@ export interface HttpResult<T = any> {
 export function productHttp(baseUrl: string | (() => string), pool: Pool) {
   const base = typeof baseUrl === 'string' ? () => baseUrl : baseUrl;
 
-  const http = async <T = any>(method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<HttpResult<T>> => {
+  const http = async <T = any>(
+    method: string,
+    path: string,
+    options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<HttpResult<T>> => {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (options.body !== undefined) headers['content-type'] ??= 'application/json';
     const response = await fetch(`${base()}${path}`, {
       method,
       headers,
-      body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+      body:
+        options.body === undefined
+          ? undefined
+          : typeof options.body === 'string'
+            ? options.body
+            : JSON.stringify(options.body),
     });
     const text = await response.text();
     let body: unknown = text;
@@ -32,24 +41,38 @@ export function productHttp(baseUrl: string | (() => string), pool: Pool) {
     return { status: response.status, body: body as T, headers: response.headers, text };
   };
 
-  const addUser = async (role: Role, options: { email?: string; approverKind?: ApproverKind; password?: string } = {}) => {
+  const addUser = async (
+    role: Role,
+    options: { email?: string; approverKind?: ApproverKind; password?: string } = {},
+  ) => {
     const email = options.email ?? `${role}-${randomBytes(4).toString('hex')}@gangway.example`;
     const password = options.password ?? `pw-${randomBytes(8).toString('hex')}`;
-    const { id } = await createUser(pool, { email, role, approverKind: options.approverKind ?? (role === 'approver' ? 'AM' : undefined), password });
+    const { id } = await createUser(pool, {
+      email,
+      role,
+      approverKind: options.approverKind ?? (role === 'approver' ? 'AM' : undefined),
+      password,
+    });
     const login = await http('POST', '/v1/login', { body: { email, password } });
     if (login.status !== 200) throw new Error(`login failed: ${login.status} ${login.text}`);
     return { id, email, token: login.body.accessToken as string };
   };
 
   /** Polls the projection until the predicate holds (the read model trails the workflow by milliseconds). */
-  const waitForOnboarding = async (id: string, token: string, predicate: (view: any) => boolean, timeoutMs = 20_000): Promise<any> => {
+  const waitForOnboarding = async (
+    id: string,
+    token: string,
+    predicate: (view: any) => boolean,
+    timeoutMs = 20_000,
+  ): Promise<any> => {
     const deadline = Date.now() + timeoutMs;
     let last: unknown;
     for (;;) {
       const res = await http('GET', `/v1/onboardings/${id}`, { token });
       last = res.body;
       if (res.status === 200 && predicate(res.body)) return res.body;
-      if (Date.now() > deadline) throw new Error(`onboarding ${id} did not reach the expected state; last seen: ${JSON.stringify(last)}`);
+      if (Date.now() > deadline)
+        throw new Error(`onboarding ${id} did not reach the expected state; last seen: ${JSON.stringify(last)}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   };

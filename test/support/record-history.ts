@@ -14,16 +14,28 @@ import { findTemporalCli } from '../../infra/temporal-cli';
 export async function recordHistory(workflowId: string, name: string, codec: PayloadCodec): Promise<void> {
   if (!process.env.RECORD_HISTORIES) return;
   const cli = await findTemporalCli({ projectRoot: path.join(__dirname, '..', '..') });
-  const { stdout } = await promisify(execFile)(cli, ['workflow', 'show', '--workflow-id', workflowId, '--address', process.env.TEMPORAL_ADDRESS!, '--output', 'json'], {
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const { stdout } = await promisify(execFile)(
+    cli,
+    ['workflow', 'show', '--workflow-id', workflowId, '--address', process.env.TEMPORAL_ADDRESS!, '--output', 'json'],
+    {
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   const dir = path.join(__dirname, '..', 'fixtures', 'histories');
   await mkdir(dir, { recursive: true });
-  await writeFile(path.join(dir, `${name}.json`), `${JSON.stringify(await decodePayloads(JSON.parse(stdout), codec), null, 2)}\n`);
+  await writeFile(
+    path.join(dir, `${name}.json`),
+    `${JSON.stringify(await decodePayloads(JSON.parse(stdout), codec), null, 2)}\n`,
+  );
 }
 
 type JsonPayload = { metadata?: Record<string, string>; data?: string };
-const isPayload = (v: unknown): v is JsonPayload => !!v && typeof v === 'object' && !Array.isArray(v) && 'metadata' in v && typeof (v as JsonPayload).metadata === 'object';
+const isPayload = (v: unknown): v is JsonPayload =>
+  !!v &&
+  typeof v === 'object' &&
+  !Array.isArray(v) &&
+  'metadata' in v &&
+  typeof (v as JsonPayload).metadata === 'object';
 
 /** Every payload in the CLI's JSON (base64 metadata values and data) run through codec.decode. */
 async function decodePayloads(value: unknown, codec: PayloadCodec): Promise<unknown> {
@@ -34,13 +46,17 @@ async function decodePayloads(value: unknown, codec: PayloadCodec): Promise<unkn
     };
     const [decoded] = await codec.decode([payload]);
     return {
-      metadata: Object.fromEntries(Object.entries(decoded.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+      metadata: Object.fromEntries(
+        Object.entries(decoded.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+      ),
       data: Buffer.from(decoded.data ?? new Uint8Array()).toString('base64'),
     };
   }
   if (Array.isArray(value)) return Promise.all(value.map((v) => decodePayloads(v, codec)));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await decodePayloads(v, codec)])));
+    return Object.fromEntries(
+      await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await decodePayloads(v, codec)])),
+    );
   }
   return value;
 }

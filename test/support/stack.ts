@@ -26,15 +26,25 @@ export interface Stack {
   mail: MailSink;
   temporal: Client;
   url: string;
-  addUser(role: Role, options?: { email?: string; approverKind?: ApproverKind; password?: string }): Promise<{ id: string; email: string; token: string }>;
-  http<T = any>(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<HttpResult<T>>;
+  addUser(
+    role: Role,
+    options?: { email?: string; approverKind?: ApproverKind; password?: string },
+  ): Promise<{ id: string; email: string; token: string }>;
+  http<T = any>(
+    method: string,
+    path: string,
+    options?: { token?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<HttpResult<T>>;
   /** Polls the projection until the predicate holds (the read model trails the workflow by milliseconds). */
   waitForOnboarding(id: string, token: string, predicate: (view: any) => boolean, timeoutMs?: number): Promise<any>;
   stop(): Promise<void>;
 }
 
 /** `logs`: where the product's log lines go (at debug level), for tests that read them. */
-export async function startStack(env: Record<string, string> = {}, options: { logs?: NodeJS.WritableStream } = {}): Promise<Stack> {
+export async function startStack(
+  env: Record<string, string> = {},
+  options: { logs?: NodeJS.WritableStream } = {},
+): Promise<Stack> {
   const temporalAddress = env.TEMPORAL_ADDRESS ?? process.env.TEMPORAL_ADDRESS;
   if (!temporalAddress) throw new Error('TEMPORAL_ADDRESS is set by the jest global setup');
   const db = await createTestDatabase();
@@ -54,13 +64,19 @@ export async function startStack(env: Record<string, string> = {}, options: { lo
     WEBHOOK_ALLOWED_HOSTS: '127.0.0.1,localhost',
     ...env,
   });
-  const log = options.logs ? createLogger({ level: 'debug' }, options.logs) : createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const log = options.logs
+    ? createLogger({ level: 'debug' }, options.logs)
+    : createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   installTemporalRuntime(log);
   const worker = await startWorkerProcess(config, log, { workflowBundle: testWorkflowBundle(), webhookPollMs: 100 });
   const api = await startApiProcess(config, log);
   await worker.ready;
   const connection = await Connection.connect({ ...config.temporal.connection, address: temporalAddress });
-  const temporal = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(requireMasterKeys(config)) });
+  const temporal = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    dataConverter: createDataConverter(requireMasterKeys(config)),
+  });
 
   const { http, addUser, waitForOnboarding } = productHttp(api.url, db.pool);
 
@@ -87,8 +103,18 @@ export async function startStack(env: Record<string, string> = {}, options: { lo
 export function startBody(overrides: Record<string, any> = {}) {
   const id = `acme-${randomBytes(4).toString('hex')}`;
   return {
-    tenant: { partnerProvidedId: id, name: 'Acme Shipping', plan: 'TRADE', contact: { name: 'Ops', email: 'ops@acme.example' } },
-    integrationUser: { email: 'api@acme.example', integrationSystem: 'SAP S/4HANA', scope: 'TENANT', invoiceDataAccess: false },
+    tenant: {
+      partnerProvidedId: id,
+      name: 'Acme Shipping',
+      plan: 'TRADE',
+      contact: { name: 'Ops', email: 'ops@acme.example' },
+    },
+    integrationUser: {
+      email: 'api@acme.example',
+      integrationSystem: 'SAP S/4HANA',
+      scope: 'TENANT',
+      invoiceDataAccess: false,
+    },
     subscriptions: ['ORDER_MANAGEMENT', 'INVOICING'],
     clients: [],
     notify: { email: 'ops@acme.example' },

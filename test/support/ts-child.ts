@@ -23,11 +23,15 @@ export interface TsChild {
  * The child talks back in JSON lines on stdout.
  */
 export function spawnTs(file: string, args: string[] = [], env: NodeJS.ProcessEnv = process.env): TsChild {
-  const child = spawn(process.execPath, ['-r', path.join(ROOT, 'scripts', 'register-ts.js'), path.resolve(ROOT, file), ...args], {
-    cwd: ROOT,
-    env,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['-r', path.join(ROOT, 'scripts', 'register-ts.js'), path.resolve(ROOT, file), ...args],
+    {
+      cwd: ROOT,
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-8_000);

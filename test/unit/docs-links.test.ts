@@ -10,7 +10,8 @@ const ROOT = path.join(__dirname, '..', '..');
 const DOCS = readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md'));
 const PAGES = ['README.md', ...DOCS.map((f) => `docs/${f}`)];
 
-const REPO_FILE = /^(domain|workflows|activities|db|notify|api|worker|cli|bin|infra|lib|scripts|bench|test|\.ci)\/\S*\.\w+$/;
+const REPO_FILE =
+  /^(domain|workflows|activities|db|notify|api|worker|cli|bin|infra|lib|scripts|bench|test|\.ci)\/\S*\.\w+$/;
 const withoutCode = (text: string) => text.replace(/```[\s\S]*?```/g, '');
 
 describe('README and docs/', () => {

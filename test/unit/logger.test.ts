@@ -4,10 +4,15 @@ import { createLogger } from '../../lib/logger';
 describe('logger redaction', () => {
   it('replaces passwords, secrets, tokens and Authorization headers, at any of the first three levels', () => {
     let out = '';
-    const log = createLogger({ level: 'info' }, new Writable({ write: (c, _e, done) => ((out += c.toString()), done()) }));
+    const log = createLogger(
+      { level: 'info' },
+      new Writable({ write: (c, _e, done) => ((out += c.toString()), done()) }),
+    );
     log.info(
       {
-        password: 'p1', token: 't1', clientSecret: 's1',
+        password: 'p1',
+        token: 't1',
+        clientSecret: 's1',
         req: { headers: { authorization: 'Bearer a1', cookie: 'c1' }, body: { anything: 'b1' } },
         client: { credentials: { username: 'u', password: 'p2' } },
         deep: { inner: { webhookSecret: 'w1' } },

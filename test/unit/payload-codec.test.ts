@@ -22,6 +22,8 @@ describe('payload codec', () => {
   it('after a rotation, decodes old payloads with the previous key, and refuses them without it', async () => {
     const [encoded] = await createPayloadCodec({ current: oldKey, previous: [] }).encode([plain]);
     expect(await createPayloadCodec({ current: newKey, previous: [oldKey] }).decode([encoded])).toEqual([plain]);
-    await expect(createPayloadCodec({ current: newKey, previous: [] }).decode([encoded])).rejects.toThrow(/unknown master key id/);
+    await expect(createPayloadCodec({ current: newKey, previous: [] }).decode([encoded])).rejects.toThrow(
+      /unknown master key id/,
+    );
   });
 });

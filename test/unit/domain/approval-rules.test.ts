@@ -44,7 +44,8 @@ function outcome(rule: () => void): string {
 describe('approval rules', () => {
   it('lets the assigned approver or their delegate decide, case-insensitively, and nobody else', () => {
     const view = awaitingApproval();
-    const decide = (decidedBy: string) => outcome(() => validateDecision(view, { subscription: 'ORDER_MANAGEMENT', decision: 'APPROVE', decidedBy }));
+    const decide = (decidedBy: string) =>
+      outcome(() => validateDecision(view, { subscription: 'ORDER_MANAGEMENT', decision: 'APPROVE', decidedBy }));
     expect(decide('AM@gw.example')).toBe('ALLOWED');
     expect(decide('other@gw.example')).toBe(DECISION_REFUSED.notAssigned);
     view.approvals[0].delegateEmail = 'deputy@gw.example';
@@ -54,39 +55,67 @@ describe('approval rules', () => {
   it('refuses whoever started the onboarding, even as its approver', () => {
     const view = awaitingApproval();
     view.approvals[0].approverEmail = 'staff@gw.example';
-    expect(outcome(() => validateDecision(view, { subscription: 'ORDER_MANAGEMENT', decision: 'APPROVE', decidedBy: 'staff@gw.example' }))).toBe(
-      DECISION_REFUSED.ownOnboarding,
-    );
+    expect(
+      outcome(() =>
+        validateDecision(view, {
+          subscription: 'ORDER_MANAGEMENT',
+          decision: 'APPROVE',
+          decidedBy: 'staff@gw.example',
+        }),
+      ),
+    ).toBe(DECISION_REFUSED.ownOnboarding);
   });
 
   it('answers a repeated decision with the first, and a different one with a conflict', () => {
     const view = awaitingApproval();
     const approval = view.approvals[0];
-    approval.decisions = [{ stage: 'AM', decision: 'APPROVE', decidedBy: 'am@gw.example', decidedAt: '2026-12-01T00:00:01.000Z', comment: null }];
+    approval.decisions = [
+      {
+        stage: 'AM',
+        decision: 'APPROVE',
+        decidedBy: 'am@gw.example',
+        decidedAt: '2026-12-01T00:00:01.000Z',
+        comment: null,
+      },
+    ];
     approval.status = 'APPROVED';
-    const decide = (decision: 'APPROVE' | 'REJECT') => outcome(() => validateDecision(view, { subscription: 'ORDER_MANAGEMENT', decision, decidedBy: 'am@gw.example' }));
+    const decide = (decision: 'APPROVE' | 'REJECT') =>
+      outcome(() => validateDecision(view, { subscription: 'ORDER_MANAGEMENT', decision, decidedBy: 'am@gw.example' }));
     expect(decide('APPROVE')).toBe('ALLOWED');
     expect(decide('REJECT')).toBe(DECISION_REFUSED.alreadyDecided);
   });
 
   it('refuses a subscription that was not requested, and any decision once the onboarding has moved on', () => {
     const view = awaitingApproval();
-    expect(outcome(() => validateDecision(view, { subscription: 'CONTROL_TOWER_ORDERS', decision: 'APPROVE', decidedBy: 'am@gw.example' }))).toBe(
-      DECISION_REFUSED.unknownSubscription,
-    );
+    expect(
+      outcome(() =>
+        validateDecision(view, {
+          subscription: 'CONTROL_TOWER_ORDERS',
+          decision: 'APPROVE',
+          decidedBy: 'am@gw.example',
+        }),
+      ),
+    ).toBe(DECISION_REFUSED.unknownSubscription);
     view.status = 'CANCELLED';
-    expect(outcome(() => validateDecision(view, { subscription: 'ORDER_MANAGEMENT', decision: 'APPROVE', decidedBy: 'am@gw.example' }))).toBe(
-      DECISION_REFUSED.notAwaitingApproval,
-    );
+    expect(
+      outcome(() =>
+        validateDecision(view, { subscription: 'ORDER_MANAGEMENT', decision: 'APPROVE', decidedBy: 'am@gw.example' }),
+      ),
+    ).toBe(DECISION_REFUSED.notAwaitingApproval);
   });
 
   it('reassigns only an open task, and never to its starter, its approver or an earlier stage’s decider', () => {
     const view = awaitingApproval();
-    const reassign = (to: string) => outcome(() => validateReassign(view, { subscription: 'INVOICING', to, reason: 'away', requestedBy: 'admin@gw.example' }));
+    const reassign = (to: string) =>
+      outcome(() =>
+        validateReassign(view, { subscription: 'INVOICING', to, reason: 'away', requestedBy: 'admin@gw.example' }),
+      );
     expect(reassign('am2@gw.example')).toBe('ALLOWED');
     expect(reassign('staff@gw.example')).toBe(DECISION_REFUSED.invalidAssignee);
     expect(reassign('am@gw.example')).toBe(DECISION_REFUSED.invalidAssignee);
-    view.approvals[1].decisions = [{ stage: 'AM', decision: 'APPROVE', decidedBy: 'am@gw.example', decidedAt: 'x', comment: null }];
+    view.approvals[1].decisions = [
+      { stage: 'AM', decision: 'APPROVE', decidedBy: 'am@gw.example', decidedAt: 'x', comment: null },
+    ];
     view.approvals[1].approverEmail = 'tam@gw.example';
     expect(reassign('am@gw.example')).toBe(DECISION_REFUSED.invalidAssignee);
     view.approvals[1].status = 'APPROVED';

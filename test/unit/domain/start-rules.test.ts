@@ -9,7 +9,10 @@ import {
 
 describe('rules shared by the API and the workflow', () => {
   it('plans every step, and skips collection and verification without clients', () => {
-    const willRun = (body: unknown) => plannedSteps(body).filter((s) => !s.willRun).map((s) => s.name);
+    const willRun = (body: unknown) =>
+      plannedSteps(body)
+        .filter((s) => !s.willRun)
+        .map((s) => s.name);
     expect(willRun({ clients: [{ partnerProvidedId: 'c' }] })).toEqual([]);
     expect(willRun({ clients: [] })).toEqual(['COLLECT_CLIENT_CREDENTIALS', 'VERIFY_CONNECTIVITY']);
     expect(willRun('not even an object')).toEqual(['COLLECT_CLIENT_CREDENTIALS', 'VERIFY_CONNECTIVITY']);
@@ -26,7 +29,9 @@ describe('rules shared by the API and the workflow', () => {
 
   it('needs the name of an "Other" integration system', () => {
     expect(integrationSystemProblem({ integrationSystem: 'other' })).toMatch(/needs the system’s name/);
-    expect(integrationSystemProblem({ integrationSystem: 'Other', integrationSystemName: 'In-house ERP' })).toBeUndefined();
+    expect(
+      integrationSystemProblem({ integrationSystem: 'Other', integrationSystemName: 'In-house ERP' }),
+    ).toBeUndefined();
     expect(integrationSystemProblem({ integrationSystem: 'SAP S/4HANA' })).toBeUndefined();
   });
 
