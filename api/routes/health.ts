@@ -3,7 +3,12 @@ import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 import { pingDatabase } from '../../db/pool';
 import type { ApiDeps } from '../deps';
 
-/** Liveness says the process answers; readiness says it can do its job (PostgreSQL and Temporal reachable, not draining). */
+/**
+ * Liveness says the process answers; readiness says it can do its job (PostgreSQL and Temporal
+ * reachable, not draining). `/readyz?require=database` leaves Temporal out: a load balancer that uses
+ * it keeps the API in service through a Temporal outage, so customers' token requests, kits and
+ * collector pages (PostgreSQL only) go on answering while the rest answers 503.
+ */
 export function healthRoutes(deps: ApiDeps, registry: Registry): Router {
   const router = Router();
 
@@ -11,7 +16,8 @@ export function healthRoutes(deps: ApiDeps, registry: Registry): Router {
     res.json({ status: 'ok' });
   });
 
-  router.get('/readyz', async (_req, res) => {
+  router.get('/readyz', async (req, res) => {
+    const databaseOnly = req.query.require === 'database';
     const withTimeout = <T>(p: Promise<T>) =>
       Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 2_000))]);
     const [database, temporal] = await Promise.all([
@@ -28,7 +34,7 @@ export function healthRoutes(deps: ApiDeps, registry: Registry): Router {
       ),
     ]);
     const draining = deps.lifecycle.draining;
-    const ready = database === 'up' && temporal === 'up' && !draining;
+    const ready = database === 'up' && (databaseOnly || temporal === 'up') && !draining;
     res
       .status(ready ? 200 : 503)
       .json({ status: draining ? 'draining' : ready ? 'ready' : 'not ready', checks: { database, temporal } });

@@ -130,6 +130,8 @@ describe('the production entry points', () => {
       const readiness = await fetch(`${api.url}/readyz`);
       expect(readiness.status).toBe(503);
       expect(await readiness.json()).toMatchObject({ checks: { database: 'up', temporal: 'down' } });
+      // The probe a load balancer uses keeps the API in service for what needs PostgreSQL alone.
+      expect((await fetch(`${api.url}/readyz?require=database`)).status).toBe(200);
       const token = await oauthToken(deployment, kit, { grant_type: 'client_credentials' });
       expect(token.status).toBe(200);
       expect((await deployment.http('GET', '/healthz')).status).toBe(200);
