@@ -688,15 +688,17 @@ log:
   stdout: true
   level: ${yamlString(o.logLevel)}
 
+# Each service opens its own pools: with 10 + 2 per service the server stays near 25 of the local
+# PostgreSQL's 100 connections, leaving room for the processes under test beside it.
 persistence:
   defaultStore: default
   visibilityStore: visibility
   numHistoryShards: ${NUM_HISTORY_SHARDS}
   datastores:
     default:
-${datastore(o.databases.default, 20)}
+${datastore(o.databases.default, 10)}
     visibility:
-${datastore(o.databases.visibility, 4)}
+${datastore(o.databases.visibility, 2)}
 
 global:
   membership:
