@@ -303,7 +303,7 @@ describe('deployment files', () => {
       expect(problems).toEqual([]);
     });
 
-    it('probes /healthz and /readyz on the port gangway listens on (PORT, WORKER_HEALTH_PORT)', () => {
+    it('probes /healthz and /readyz (the API: ?require=database) on the port gangway listens on (PORT, WORKER_HEALTH_PORT)', () => {
       for (const { where, container } of containers.filter((c) => c.kind === 'Deployment')) {
         const { values } = containerEnvironment(container, manifests);
         const listens = Number(values.get(container.args?.[0] === 'worker' ? 'WORKER_HEALTH_PORT' : 'PORT'));
@@ -312,11 +312,13 @@ describe('deployment files', () => {
           return typeof port === 'number' ? port : container.ports?.find((p) => p.name === port)?.containerPort;
         };
         const { startupProbe, livenessProbe, readinessProbe } = container;
+        // The API stays in service through a Temporal outage (its PostgreSQL-only endpoints keep answering).
+        const readiness = container.args?.[0] === 'worker' ? '/readyz' : '/readyz?require=database';
         expect([where, startupProbe?.httpGet.path, livenessProbe?.httpGet.path, readinessProbe?.httpGet.path]).toEqual([
           where,
           '/healthz',
           '/healthz',
-          '/readyz',
+          readiness,
         ]);
         expect([where, portOf(startupProbe), portOf(livenessProbe), portOf(readinessProbe)]).toEqual([
           where,
