@@ -18,7 +18,7 @@ export interface FindTemporalCliOptions {
 const EXE = process.platform === 'win32' ? '.exe' : '';
 
 /** A regular file we may execute (access(X_OK) alone says yes to directories, and to anything for root on some systems). */
-async function isExecutableFile(file: string): Promise<boolean> {
+export async function isExecutableFile(file: string): Promise<boolean> {
   try {
     const info = await stat(file);
     if (!info.isFile()) return false;

@@ -1,7 +1,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { openSync, closeSync } from 'node:fs';
-import { access, chmod, constants, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +11,7 @@ import { Client as PgClient } from 'pg';
 import { clearClusterMembership, existingDatabases } from '../db/admin';
 import type { Logger } from '../lib/logger';
 import { isAlive, processInfo, readJson, terminate } from './processes';
-import { findTemporalCli } from './temporal-cli';
+import { findTemporalCli, isExecutableFile } from './temporal-cli';
 
 /**
  * A real Temporal server on this machine, as opposed to the CLI's dev server: the
@@ -102,18 +102,6 @@ export const serverCacheDir = (env: NodeJS.ProcessEnv = process.env) =>
   path.join(machineCacheDir(env), `temporal-server-${TEMPORAL_SERVER_VERSION}`);
 export const uiCacheDir = (env: NodeJS.ProcessEnv = process.env) =>
   path.join(machineCacheDir(env), `temporal-ui-server-${TEMPORAL_UI_SERVER_VERSION}`);
-
-async function isExecutableFile(file: string): Promise<boolean> {
-  try {
-    const info = await stat(file);
-    if (!info.isFile()) return false;
-    if (process.platform !== 'win32' && (info.mode & 0o111) === 0) return false;
-    await access(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** `go` from $GOROOT, PATH, or the usual /usr/local/go (the same places .ci/run looks). */
 export async function findGo(env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
