@@ -1,18 +1,10 @@
 import { Client, Connection } from '@temporalio/client';
-import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Client as PgClient } from 'pg';
 import { reverifyScheduleId } from '../../domain';
 import { freePort } from '../../infra/free-port';
-import {
-  DEFAULT_DATABASE_ADMIN_URL,
-  clusterConnectionOptions,
-  serverCacheDir,
-  startCluster,
-  type Cluster,
-} from '../../infra/temporal-cluster';
+import { clusterConnectionOptions, startCluster, type Cluster } from '../../infra/temporal-cluster';
 import { startPortalStub, type PortalStub } from '../../infra/portal-stub';
+import { CLUSTER_ADMIN_URL, clusterDatabases, clusterSkipReason } from '../support/cluster';
 import { runGangway, startDeployment } from '../support/deployment';
 import { linkIn, startBody } from '../support/stack';
 import { BUNDLE_ENV } from '../support/workflow-bundle';
@@ -24,22 +16,12 @@ import { BUNDLE_ENV } from '../support/workflow-bundle';
  * twice. The server is built once per machine (.ci/run builds it first; see temporal-cluster.test.ts).
  */
 const ROOT = path.join(__dirname, '..', '..');
-const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? DEFAULT_DATABASE_ADMIN_URL;
-const SUFFIX = createHash('sha256').update(`${ROOT}:deployment`).digest('hex').slice(0, 8);
-const DATABASES = {
-  default: `gangway_temporal_deploy_${SUFFIX}`,
-  visibility: `gangway_temporal_deploy_${SUFFIX}_visibility`,
-};
+const { databases: DATABASES, drop: dropDatabases } = clusterDatabases('deploy');
 const ONBOARDINGS = 50;
+const skipReason = clusterSkipReason();
+if (skipReason) console.warn(`cluster-deployment.test.ts skipped: ${skipReason}`);
 
-const built = existsSync(path.join(serverCacheDir(), 'server')) && existsSync(path.join(serverCacheDir(), 'sql'));
-const goFound = ['/usr/local/go/bin', ...(process.env.PATH ?? '').split(path.delimiter)].some((dir) =>
-  existsSync(path.join(dir, 'go')),
-);
-if (!built && !goFound)
-  console.warn('cluster-deployment.test.ts skipped: no Temporal server built and no Go toolchain to build it');
-
-(built || goFound ? describe : describe.skip)('two APIs and two workers on a real Temporal cluster over mTLS', () => {
+(skipReason ? describe.skip : describe)('two APIs and two workers on a real Temporal cluster over mTLS', () => {
   let cluster: Cluster;
   let portal: PortalStub;
   let deployment: Awaited<ReturnType<typeof startDeployment>>;
@@ -50,7 +32,7 @@ if (!built && !goFound)
       projectRoot: ROOT,
       stateDir: path.join(ROOT, '.data', 'cluster-deployment-test'),
       ports: 'free',
-      databaseAdminUrl: ADMIN_URL,
+      databaseAdminUrl: CLUSTER_ADMIN_URL,
       databases: DATABASES,
       ui: false,
       buildTimeoutMs: 18 * 60_000,
@@ -177,14 +159,3 @@ if (!built && !goFound)
     10 * 60_000,
   );
 });
-
-async function dropDatabases(): Promise<void> {
-  const admin = new PgClient({ connectionString: ADMIN_URL });
-  await admin.connect();
-  try {
-    for (const name of [DATABASES.default, DATABASES.visibility])
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
-}

@@ -1,5 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import tls from 'node:tls';
@@ -7,15 +6,14 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { Client as PgClient } from 'pg';
 import {
-  DEFAULT_DATABASE_ADMIN_URL,
   GANGWAY_SEARCH_ATTRIBUTES,
   NUM_HISTORY_SHARDS,
   TEMPORAL_SERVER_VERSION,
   clusterConnectionOptions,
-  serverCacheDir,
   startCluster,
   type Cluster,
 } from '../../infra/temporal-cluster';
+import { CLUSTER_ADMIN_URL, clusterDatabases, clusterSkipReason } from '../support/cluster';
 
 /**
  * The real Temporal server (infra/temporal-cluster.ts): PostgreSQL persistence, several history
@@ -27,23 +25,9 @@ import {
  * its own (named after this checkout, so that two checkouts do not share them) and are dropped after.
  */
 const ROOT = path.join(__dirname, '..', '..');
-const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? DEFAULT_DATABASE_ADMIN_URL;
-const SUFFIX = createHash('sha256').update(ROOT).digest('hex').slice(0, 8);
-const DATABASES = {
-  default: `gangway_temporal_test_${SUFFIX}`,
-  visibility: `gangway_temporal_test_${SUFFIX}_visibility`,
-};
-
-const cached = existsSync(path.join(serverCacheDir(), 'server')) && existsSync(path.join(serverCacheDir(), 'sql'));
-const goFound = [
-  process.env.GOROOT && path.join(process.env.GOROOT, 'bin'),
-  ...(process.env.PATH ?? '').split(path.delimiter),
-  '/usr/local/go/bin',
-]
-  .filter((dir): dir is string => Boolean(dir))
-  .some((dir) => existsSync(path.join(dir, 'go')));
-const skipReason =
-  cached || goFound ? undefined : `no Temporal server in ${serverCacheDir()} and no Go toolchain to build it`;
+const ADMIN_URL = CLUSTER_ADMIN_URL;
+const { databases: DATABASES, drop: dropDatabases } = clusterDatabases('test');
+const skipReason = clusterSkipReason();
 if (skipReason) console.warn(`temporal-cluster.test.ts skipped: ${skipReason}`);
 
 (skipReason ? describe.skip : describe)('a real Temporal server over mTLS', () => {
@@ -221,15 +205,4 @@ function withDatabase(adminUrl: string, database: string): string {
   const url = new URL(adminUrl);
   url.pathname = `/${database}`;
   return url.toString();
-}
-
-async function dropDatabases(): Promise<void> {
-  const pg = new PgClient({ connectionString: ADMIN_URL });
-  await pg.connect();
-  try {
-    for (const name of [DATABASES.default, DATABASES.visibility])
-      await pg.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  } finally {
-    await pg.end();
-  }
 }
