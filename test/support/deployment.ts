@@ -76,7 +76,7 @@ export async function startDeployment(options: { apis: number; workers: number; 
     GANGWAY_WORKFLOW_BUNDLE: process.env[BUNDLE_ENV] ?? '',
     LOG_LEVEL: 'warn',
     // Several processes share the test server's 100 connections with a Temporal cluster's own.
-    DATABASE_POOL_MAX: '4',
+    DATABASE_POOL_MAX: '6',
     CONNECTIVITY_RETRY_INITIAL: '100ms',
     CONNECTIVITY_RETRY_MAX: '500ms',
     WEBHOOK_RETRY_INITIAL: '100ms',
