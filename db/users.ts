@@ -1,4 +1,4 @@
-import { hashPassword } from '../lib/passwords';
+import { hashNewPassword } from '../lib/passwords';
 import { isUniqueViolation } from './errors';
 import type { Queryable } from './queryable';
 
@@ -10,6 +10,7 @@ export interface UserRow {
   role: Role;
   approver_kind: ApproverKind | null;
   password_hash: string;
+  disabled_at: Date | null;
 }
 
 export class DuplicateUserError extends Error {}
@@ -21,7 +22,7 @@ export async function createUser(
   try {
     const { rows } = await db.query<{ id: string }>(
       'INSERT INTO users (email, role, approver_kind, password_hash) VALUES ($1, $2, $3, $4) RETURNING id',
-      [user.email.trim(), user.role, user.approverKind ?? null, await hashPassword(user.password)],
+      [user.email.trim(), user.role, user.approverKind ?? null, await hashNewPassword(user.password)],
     );
     return rows[0];
   } catch (err) {
@@ -32,7 +33,7 @@ export async function createUser(
 
 export async function findUserByEmail(db: Queryable, email: string): Promise<UserRow | undefined> {
   const { rows } = await db.query<UserRow>(
-    'SELECT id, email, role, approver_kind, password_hash FROM users WHERE lower(email) = lower($1)',
+    'SELECT id, email, role, approver_kind, password_hash, disabled_at FROM users WHERE lower(email) = lower($1)',
     [email.trim()],
   );
   return rows[0];
@@ -44,4 +45,54 @@ export async function findFirstTechAm(db: Queryable): Promise<string | undefined
     "SELECT email FROM users WHERE approver_kind = 'TECH_AM' AND role IN ('approver', 'admin') ORDER BY created_at, id LIMIT 1",
   );
   return rows[0]?.email;
+}
+
+export interface UserListItem {
+  id: string;
+  email: string;
+  role: Role;
+  approverKind: ApproverKind | null;
+  disabledAt: string | null;
+  createdAt: string;
+}
+
+export async function listUsers(db: Queryable): Promise<UserListItem[]> {
+  const { rows } = await db.query<{
+    id: string;
+    email: string;
+    role: Role;
+    approver_kind: ApproverKind | null;
+    disabled_at: Date | null;
+    created_at: Date;
+  }>('SELECT id, email, role, approver_kind, disabled_at, created_at FROM users ORDER BY created_at, email');
+  return rows.map((r) => ({
+    id: r.id,
+    email: r.email,
+    role: r.role,
+    approverKind: r.approver_kind,
+    disabledAt: r.disabled_at?.toISOString() ?? null,
+    createdAt: r.created_at.toISOString(),
+  }));
+}
+
+/** Disables (at a time) or enables (null) a user by id or email; answers the user, or undefined if unknown. */
+export async function setUserDisabled(
+  db: Queryable,
+  who: { id: string } | { email: string },
+  disabledAt: Date | null,
+): Promise<UserListItem | undefined> {
+  const byId = 'id' in who;
+  const { rows } = await db.query<{ id: string }>(
+    `UPDATE users SET disabled_at = CASE WHEN $2::timestamptz IS NULL THEN NULL ELSE COALESCE(disabled_at, $2) END
+     WHERE ${byId ? 'id = $1::uuid' : 'lower(email) = lower($1)'} RETURNING id`,
+    [byId ? who.id : who.email.trim(), disabledAt],
+  );
+  if (!rows[0]) return undefined;
+  return (await listUsers(db)).find((u) => u.id === rows[0].id);
+}
+
+/** Whether a user exists and is not disabled: checked on every authenticated request. */
+export async function isUserActive(db: Queryable, id: string): Promise<boolean> {
+  const { rows } = await db.query('SELECT 1 FROM users WHERE id = $1::uuid AND disabled_at IS NULL', [id]);
+  return rows.length > 0;
 }

@@ -128,3 +128,7 @@ export function linkIn(text: string, marker: string): string {
   if (!match) throw new Error(`no ${marker} link in: ${text}`);
   return match[1];
 }
+
+/** The API path that reveals the kit a mail links to: the mail's /kit/{token} page posts to /v1/kits/{token}. */
+export const kitRevealPath = (mailText: string) =>
+  new URL(linkIn(mailText, '/kit/')).pathname.replace(/^\/kit\//, '/v1/kits/');
