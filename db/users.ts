@@ -1,4 +1,8 @@
+import type { Pool } from 'pg';
 import { hashNewPassword } from '../lib/passwords';
+import { revokeUserRefreshTokens } from './refresh-tokens';
+import { insertSecurityEvent } from './security-events';
+import { withTransaction } from './transaction';
 import { isUniqueViolation } from './errors';
 import type { Queryable } from './queryable';
 
@@ -95,4 +99,26 @@ export async function setUserDisabled(
 export async function isUserActive(db: Queryable, id: string): Promise<boolean> {
   const { rows } = await db.query('SELECT 1 FROM users WHERE id = $1::uuid AND disabled_at IS NULL', [id]);
   return rows.length > 0;
+}
+
+/**
+ * Disables or enables a user in one transaction with its consequences: a disabled user's refresh tokens are
+ * revoked at once, and the change is a security event naming who made it. Used by the API and the CLI.
+ */
+export async function changeUserAccess(
+  pool: Pool,
+  who: { id: string } | { email: string },
+  change: { disable: boolean; actor: string },
+): Promise<UserListItem | undefined> {
+  return withTransaction(pool, async (tx) => {
+    const user = await setUserDisabled(tx, who, change.disable ? new Date() : null);
+    if (!user) return undefined;
+    if (change.disable) await revokeUserRefreshTokens(tx, user.id);
+    await insertSecurityEvent(tx, {
+      event: change.disable ? 'user_disabled' : 'user_enabled',
+      actor: change.actor,
+      subject: user.email,
+    });
+    return user;
+  });
 }

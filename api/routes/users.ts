@@ -1,8 +1,5 @@
 import { Router } from 'express';
-import { revokeUserRefreshTokens } from '../../db/refresh-tokens';
-import { insertSecurityEvent } from '../../db/security-events';
-import { withTransaction } from '../../db/transaction';
-import { listUsers, setUserDisabled } from '../../db/users';
+import { changeUserAccess, listUsers } from '../../db/users';
 import { authenticate, callerOf, requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
 import { notFound } from '../problem';
@@ -21,17 +18,11 @@ export function userRoutes(deps: ApiDeps): Router {
     router.post(`/v1/users/:id/${action}`, ...guard, async (req, res) => {
       const parsed = UserIdParams.safeParse(req.params);
       if (!parsed.success) throw notFound('no such user');
-      const user = await withTransaction(deps.pool, async (tx) => {
-        const changed = await setUserDisabled(tx, { id: parsed.data.id }, action === 'disable' ? new Date() : null);
-        if (changed && action === 'disable') await revokeUserRefreshTokens(tx, changed.id);
-        if (changed)
-          await insertSecurityEvent(tx, {
-            event: action === 'disable' ? 'user_disabled' : 'user_enabled',
-            actor: callerOf(req).email,
-            subject: changed.email,
-          });
-        return changed;
-      });
+      const user = await changeUserAccess(
+        deps.pool,
+        { id: parsed.data.id },
+        { disable: action === 'disable', actor: callerOf(req).email },
+      );
       if (!user) throw notFound('no such user');
       res.json(user);
     });

@@ -51,7 +51,7 @@ export async function usersAdd(ctx: Context, options: UsersAddOptions): Promise<
   }
 }
 
-function databaseProblem(err: unknown, where: string): CliError {
+export function databaseProblem(err: unknown, where: string): CliError {
   const e = err as { code?: string; message?: string };
   switch (e.code) {
     case '42P01':
