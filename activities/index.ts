@@ -8,6 +8,7 @@ import { integrationUserActivities } from './integration-users';
 import { kitActivities } from './kit';
 import { progressActivities } from './progress';
 import { reverificationActivities } from './reverification';
+import { secretDeliveryActivities } from './secret-delivery';
 import { subscriptionActivities } from './subscriptions';
 import { tenantActivities } from './tenants';
 
@@ -27,5 +28,6 @@ export function createActivities(deps: ActivityDeps) {
     ...progressActivities(deps),
     ...auditActivities(deps),
     ...reverificationActivities(deps),
+    ...secretDeliveryActivities(deps),
   };
 }

@@ -67,9 +67,9 @@ export function kitActivities({
         to: notifyEmail,
         subject: 'Your API integration kit is ready',
         text: [
-          'Your integration is set up. Open your kit (client id, client secret, username, the link to set your password) here:',
+          'Your integration is set up. Open your kit (client id, client secret, username, the link to set your password) here, and press Reveal:',
           '',
-          `${config.publicUrl}/v1/kits/${token}`,
+          `${config.publicUrl}/kit/${token}`,
           '',
           `The link works exactly once and expires at ${expiresAt.toISOString()}: store the secret when you open it.`,
           `Subscriptions: ${subscriptions.join(', ')}`,

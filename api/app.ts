@@ -1,4 +1,5 @@
 import express, { type Express } from 'express';
+import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
 import type { ApiDeps } from './deps';
 import { buildOpenApiDocument } from './openapi';
@@ -16,6 +17,7 @@ import { apiClientRoutes } from './routes/api-clients';
 import { platformRoutes } from './routes/platform';
 import { setPasswordRoutes } from './routes/set-password';
 import { tenantRoutes } from './routes/tenants';
+import { userRoutes } from './routes/users';
 
 /** Builds the HTTP API with no side effects: listening is server.ts's job. */
 export function createApp(deps: ApiDeps): Express {
@@ -38,6 +40,9 @@ export function createApp(deps: ApiDeps): Express {
     });
     next();
   });
+  // Security headers on every answer (nosniff, HSTS, frame-ancestors, referrer policy, a default CSP that the
+  // token pages tighten further); helmet keeps them current with browsers, which a hand-kept list would not.
+  app.use(helmet({ frameguard: { action: 'deny' } }));
   app.use(express.json({ limit: '100kb' }));
 
   app.use(healthRoutes(deps, metrics.registry));
@@ -46,6 +51,7 @@ export function createApp(deps: ApiDeps): Express {
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(openapi));
   app.use(authRoutes(deps));
+  app.use(userRoutes(deps));
   app.use(onboardingRoutes(deps));
   app.use(approvalRoutes(deps));
   app.use(inboxRoutes());

@@ -2,8 +2,11 @@ import { createSecretKey } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import jwt from 'jsonwebtoken';
 import type { Pool } from 'pg';
-import { insertRefreshToken, spendRefreshToken } from '../db/refresh-tokens';
-import type { Role } from '../db/users';
+import type { Queryable } from '../db/queryable';
+import { insertRefreshToken, revokeFamilyOf, spendRefreshToken } from '../db/refresh-tokens';
+import { insertSecurityEvent } from '../db/security-events';
+import { withTransaction } from '../db/transaction';
+import { isUserActive, type Role } from '../db/users';
 import type { Secrets } from '../lib/secrets';
 import { forbidden, unauthorized } from './problem';
 
@@ -20,6 +23,7 @@ declare module 'express-serve-static-core' {
 }
 
 const ISSUER = 'gangway';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Short-lived signed access tokens and opaque, rotating refresh tokens stored as keyed hashes. */
 export function createTokenService(options: {
@@ -27,13 +31,16 @@ export function createTokenService(options: {
   secrets: Secrets;
   accessTtlMs: number;
   refreshTtlMs: number;
+  /** A family (one login) ends this long after the login, however often it is refreshed. */
+  sessionMaxLifetimeMs: number;
 }) {
-  const { pool, secrets, accessTtlMs, refreshTtlMs } = options;
+  const { pool, secrets, accessTtlMs, refreshTtlMs, sessionMaxLifetimeMs } = options;
   // A KeyObject made once: given raw bytes, jsonwebtoken tries to parse them as a public key on every
   // call (a thrown and caught error), which the read-path profile showed as the top CPU cost.
   const signingKey = createSecretKey(secrets.keyFor('access-token'));
 
-  async function issue(caller: Caller) {
+  /** A new access token, and the next refresh token of the family (a new family at login). */
+  async function issue(caller: Caller, db: Queryable = pool, family?: { id: string; startedAt: Date }) {
     const expiresIn = Math.floor(accessTtlMs / 1000);
     const accessToken = jwt.sign({ email: caller.email, role: caller.role }, signingKey, {
       algorithm: 'HS256',
@@ -43,10 +50,13 @@ export function createTokenService(options: {
       expiresIn,
     });
     const refreshToken = secrets.newToken();
-    await insertRefreshToken(pool, {
+    const sessionEnds = (family?.startedAt.getTime() ?? Date.now()) + sessionMaxLifetimeMs;
+    await insertRefreshToken(db, {
       tokenHash: secrets.hashToken(refreshToken),
       userId: caller.id,
-      expiresAt: new Date(Date.now() + refreshTtlMs),
+      expiresAt: new Date(Math.min(Date.now() + refreshTtlMs, sessionEnds)),
+      familyId: family?.id,
+      familyStartedAt: family?.startedAt,
     });
     return { accessToken, refreshToken, tokenType: 'Bearer' as const, expiresIn };
   }
@@ -61,17 +71,38 @@ export function createTokenService(options: {
           issuer: ISSUER,
           audience: 'gangway-api',
         }) as jwt.JwtPayload;
+        if (!UUID.test(String(claims.sub))) return undefined;
         return { id: String(claims.sub), email: String(claims.email), role: claims.role as Role };
       } catch {
         return undefined;
       }
     },
 
-    /** Spends the refresh token (a second use fails) and issues a new pair. */
+    /** Spends the refresh token and issues the family's next pair; a second use revokes the family. */
     async refresh(refreshToken: string) {
-      const user = await spendRefreshToken(pool, secrets.hashToken(refreshToken));
-      return user ? issue(user) : undefined;
+      const tokenHash = secrets.hashToken(refreshToken);
+      const result = await withTransaction(pool, async (tx) => {
+        const spent = await spendRefreshToken(tx, tokenHash, sessionMaxLifetimeMs);
+        if (spent.outcome !== 'spent') return spent;
+        const family = { id: spent.familyId, startedAt: spent.familyStartedAt };
+        return { outcome: 'issued' as const, pair: await issue(spent.user, tx, family) };
+      });
+      if (result.outcome === 'reused')
+        await insertSecurityEvent(pool, { event: 'refresh_token_reused', subject: result.userId });
+      return result.outcome === 'issued' ? result.pair : undefined;
     },
+
+    /** Logout: the token's family stops working; an unknown token changes nothing. */
+    async logout(refreshToken: string) {
+      const userId = await revokeFamilyOf(pool, secrets.hashToken(refreshToken));
+      if (userId) await insertSecurityEvent(pool, { event: 'logout', subject: userId });
+    },
+
+    /**
+     * Whether the token's user may still act: one primary-key lookup per request, so that disabling a
+     * user ends their access tokens at once in every API process, not only at their next refresh.
+     */
+    isActive: (userId: string) => isUserActive(pool, userId),
   };
 }
 export type TokenService = ReturnType<typeof createTokenService>;
@@ -82,8 +113,11 @@ export function authenticate(tokens: TokenService): RequestHandler {
     const match = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
     const caller = match ? tokens.verify(match[1]) : undefined;
     if (!caller) return next(unauthorized());
-    req.caller = caller;
-    next();
+    tokens.isActive(caller.id).then((active) => {
+      if (!active) return next(unauthorized('This user is disabled'));
+      req.caller = caller;
+      next();
+    }, next);
   };
 }
 

@@ -17,10 +17,15 @@ export function basicCredentials(req: Request): { clientId: string; secret: stri
   const decoded = Buffer.from(match[1], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 1) return undefined;
-  return {
-    clientId: decodeURIComponent(decoded.slice(0, colon)),
-    secret: decodeURIComponent(decoded.slice(colon + 1)),
-  };
+  // RFC 6749 §2.3.1 form-encodes both parts; a malformed % escape is a wrong credential, not a server error.
+  try {
+    return {
+      clientId: decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' ')),
+      secret: decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' ')),
+    };
+  } catch {
+    return undefined;
+  }
 }
 
 export interface AuthenticatedApiClient {
@@ -40,7 +45,8 @@ export async function authenticateApiClient(
   presented: { clientId: string; secret: string },
 ): Promise<AuthenticatedApiClient | undefined> {
   const row = await findApiClientCredentials(pool, presented.clientId);
-  if (!row) return undefined;
+  // A disabled client, or one whose tenants are all archived, authenticates no more (RFC 6749 invalid_client).
+  if (!row || !row.has_live_tenant) return undefined;
   const current = secrets.tokenMatches(presented.secret, row.secret_hash);
   const previous =
     row.previous_valid &&

@@ -5,6 +5,7 @@ import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
 import type { Secrets } from '../lib/secrets';
 import type { TokenService } from './auth';
+import type { Limits } from './limits';
 
 /** Set on SIGTERM: readiness then answers 503 so that load balancers stop sending new requests. */
 export interface Lifecycle {
@@ -22,6 +23,7 @@ export interface ApiDeps {
   codec: PayloadCodec;
   secrets: Secrets;
   tokens: TokenService;
+  limits: Limits;
   log: Logger;
   lifecycle: Lifecycle;
 }

@@ -1,6 +1,11 @@
 import type { OpenAPIRegistry, ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { AddApiClientTenantBody, ApiClientAdministratorBody, UpdateApiClientTenantBody } from './api-client-schemas';
+import {
+  AddApiClientTenantBody,
+  ApiClientAdministratorBody,
+  RotateSecretBody,
+  UpdateApiClientTenantBody,
+} from './api-client-schemas';
 import { SetPasswordBody } from './schemas';
 import { CreateTenantBody, PatchTenantBody, TenantIdentifier, TenantReadQuery } from './tenant-schemas';
 
@@ -83,17 +88,22 @@ export function registerAdministrationPaths(
     method: 'post',
     path: '/v1/clients/{clientId}/rotate-secret',
     summary:
-      'Rotate the client secret: the new one is shown once; the old one works until previousSecretValidUntil (CLIENT_SECRET_GRACE)',
-    description: admin,
+      "Rotate the client secret: the new one is mailed to the customer's contacts as a one-time link, never answered; the old one works until previousSecretValidUntil (now with revokePrevious, else CLIENT_SECRET_GRACE)",
+    description: `${admin} An audited security event with the caller and reason.`,
     security: secured,
-    request: { params: apiClient },
-    responses: { 200: json('{clientId, clientSecret, previousSecretValidUntil}'), 403: problem, 404: problem },
+    request: { params: apiClient, ...body(RotateSecretBody) },
+    responses: {
+      202: json('{clientId, status: SECRET_MAILED, deliveredTo, previousSecretValidUntil}'),
+      403: problem,
+      404: problem,
+      409: problem,
+    },
   });
   registry.registerPath({
     method: 'post',
     path: '/v1/clients/{clientId}/tenants',
-    summary: 'Add a tenant (a tenant is on at most one client: 409 otherwise)',
-    description: admin,
+    summary: 'Add a tenant (admin only; a tenant is on at most one client and must not be archived: 409 otherwise)',
+    description: 'Admins only: attaching a tenant hands its data to whoever holds the client secret.',
     security: secured,
     request: { params: apiClient, ...body(AddApiClientTenantBody) },
     responses: { 201: json('The client'), 400: problem, 403: problem, 409: problem },

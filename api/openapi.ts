@@ -9,6 +9,7 @@ import {
   DecisionBody,
   ListOnboardingsQuery,
   LoginBody,
+  LogoutBody,
   ReassignBody,
   RefreshBody,
   StartOnboardingBody,
@@ -51,15 +52,47 @@ export function buildOpenApiDocument(serverUrl: string) {
     path: '/v1/login',
     summary: 'Log in; returns an access and a refresh token',
     request: body(LoginBody),
-    responses: { 200: json('Token pair'), 400: problem, 401: problem },
+    responses: { 200: json('Token pair'), 400: problem, 401: problem, 429: problem },
   });
   registry.registerPath({
     method: 'post',
     path: '/v1/token/refresh',
-    summary: 'Exchange a refresh token (single use) for a new pair',
+    summary: 'Exchange a refresh token (single use) for the next pair of its family',
+    description:
+      'A spent token presented again revokes its whole family (reuse detection); a family ends SESSION_MAX_LIFETIME after its login.',
     request: body(RefreshBody),
-    responses: { 200: json('Token pair'), 401: problem },
+    responses: { 200: json('Token pair'), 401: problem, 429: problem },
   });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/logout',
+    summary: "Log out: the refresh token's family stops working",
+    request: body(LogoutBody),
+    responses: { 204: { description: 'Logged out' }, 400: problem, 429: problem },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/users',
+    summary: 'The people who use gangway (admin)',
+    security: secured,
+    responses: {
+      200: json('{items: [{id, email, role, approverKind, disabledAt, createdAt}]}'),
+      401: problem,
+      403: problem,
+    },
+  });
+  for (const action of ['disable', 'enable'] as const)
+    registry.registerPath({
+      method: 'post',
+      path: `/v1/users/{id}/${action}`,
+      summary:
+        action === 'disable'
+          ? 'Disable a user (admin): no login, their refresh tokens and access tokens stop at once'
+          : 'Enable a disabled user again (admin)',
+      security: secured,
+      request: { params: id },
+      responses: { 200: json('The user'), 401: problem, 403: problem, 404: problem },
+    });
   registry.registerPath({
     method: 'post',
     path: '/v1/onboardings',
@@ -186,13 +219,29 @@ export function buildOpenApiDocument(serverUrl: string) {
   });
   registry.registerPath({
     method: 'get',
+    path: '/kit/{token}',
+    summary:
+      'The page a kit mail links to: a Reveal button that posts to /v1/kits/{token}; opening it consumes nothing',
+    request: { params: token },
+    responses: { 200: { description: 'HTML page' }, 410: { description: 'HTML page: the link is used or expired' } },
+  });
+  registry.registerPath({
+    method: 'post',
     path: '/v1/kits/{token}',
-    summary: 'The integration kit, exactly once',
+    summary: 'Reveal the integration kit (or a rotated client secret), exactly once; then 410',
     request: { params: token },
     responses: {
       200: json('{clientId, clientSecret, username, setPasswordUrl, developerPortalUrl, subscriptions}'),
       410: problem,
+      429: problem,
     },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/kits/{token}',
+    summary: 'Never opens a kit (mail scanners GET and HEAD links): 405 with Allow: POST',
+    request: { params: token },
+    responses: { 405: problem },
   });
   registry.registerPath({
     method: 'post',

@@ -9,6 +9,7 @@ export class HttpProblem extends Error {
     readonly title: string,
     readonly detail?: string,
     readonly extra: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
   ) {
     super(detail ?? title);
   }
@@ -23,6 +24,17 @@ export const notFound = (detail: string) => new HttpProblem(404, 'Not found', de
 export const conflict = (detail: string, extra: Record<string, unknown> = {}) =>
   new HttpProblem(409, 'Conflict', detail, extra);
 export const gone = (detail: string) => new HttpProblem(410, 'Gone', detail);
+/** An abuse limit (api/limits.ts): Retry-After in whole seconds, at least one. */
+export const tooManyRequests = (waitMs: number) => {
+  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+  return new HttpProblem(
+    429,
+    'Too many requests',
+    `Too many attempts: try again in ${seconds} s`,
+    {},
+    { 'retry-after': String(seconds) },
+  );
+};
 
 const TYPE_BASE = 'https://gangway.dev/problems/';
 const slug = (title: string) => title.toLowerCase().replace(/[^a-z0-9]+/g, '-');
@@ -59,6 +71,7 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
     }
     res
       .status(problem.status)
+      .set(problem.headers)
       .type('application/problem+json')
       .json({
         type: `${TYPE_BASE}${slug(problem.title)}`,

@@ -115,6 +115,8 @@ export const LoginBody = z
   .object({ email: z.string().min(1).max(254), password: z.string().min(1).max(1024) })
   .openapi('Login');
 export const RefreshBody = z.object({ refreshToken: z.string().min(1).max(512) }).openapi('Refresh');
+export const LogoutBody = z.object({ refreshToken: z.string().min(1).max(512) }).openapi('Logout');
+export const UserIdParams = z.object({ id: z.uuid() });
 export const CollectBody = z
   .object({ username: z.string().min(1).max(256), password: z.string().min(1).max(1024) })
   .openapi('PortalCredentials');

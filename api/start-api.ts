@@ -3,6 +3,7 @@ import { createPool, waitForDatabase } from '../db/pool';
 import { loadDataKey } from '../db/data-keys';
 import { requireMasterKeys, requireTemporalAddress, type Config } from '../lib/config';
 import { createDataConverter } from '../lib/data-converter';
+import { setPasswordHashConcurrency } from '../lib/passwords';
 import { createPayloadCodec } from '../lib/payload-codec';
 import type { Logger } from '../lib/logger';
 import { createSecrets } from '../lib/secrets';
@@ -10,6 +11,7 @@ import { waitForTemporal } from '../lib/temporal-connection';
 import { createApp } from './app';
 import { createTokenService } from './auth';
 import type { Lifecycle } from './deps';
+import { createLimits } from './limits';
 import { ensureReverifySchedule } from './reverify-schedule';
 import { listen } from './server';
 
@@ -54,12 +56,26 @@ export async function startApiProcess(config: Config, log: Logger): Promise<ApiP
     secrets,
     accessTtlMs: config.accessTokenTtlMs,
     refreshTtlMs: config.refreshTokenTtlMs,
+    sessionMaxLifetimeMs: config.sessionMaxLifetimeMs,
   });
+  const limits = createLimits({ pool, config, secrets });
+  setPasswordHashConcurrency(config.passwordHashConcurrency);
   // Readiness gets a connection without the retry interceptor: one attempt under a deadline is what a
   // probe wants, and the SDK's retry timers outlive Connection.close() (they then throw from a timer).
   const probe = Connection.lazy({ ...temporalOptions, interceptors: [] });
   const lifecycle: Lifecycle = { draining: false };
-  const app = createApp({ config, pool, temporal, temporalProbe: probe, codec, secrets, tokens, log, lifecycle });
+  const app = createApp({
+    config,
+    pool,
+    temporal,
+    temporalProbe: probe,
+    codec,
+    secrets,
+    tokens,
+    limits,
+    log,
+    lifecycle,
+  });
   const server = await listen(app, config.port, config.host);
   log.info({ url: server.url }, 'API listening');
   return {

@@ -7,6 +7,7 @@ import { onboard } from './commands/onboard';
 import { apiCommand, migrateCommand, workerCommand } from './commands/processes';
 import { status } from './commands/status';
 import { usersAdd } from './commands/users-add';
+import { usersList, usersSetAccess } from './commands/users-access';
 import { CliError, Context, EXIT, type CliIo } from './context';
 
 export type { CliIo } from './context';
@@ -86,6 +87,22 @@ function buildProgram(ctx: Context, setExit: (code: number) => void): Command {
     )
     .option('--password-stdin', 'read the password from standard input (one trailing newline is removed)')
     .action(act((opts) => usersAdd(ctx, opts)));
+  users
+    .command('list')
+    .description('list users with their role and whether they are disabled (DATABASE_URL, else runtime.json)')
+    .option('--json', 'print JSON')
+    .action(act((opts) => usersList(ctx, opts)));
+  for (const action of ['disable', 'enable'] as const)
+    users
+      .command(action)
+      .description(
+        action === 'disable'
+          ? 'disable a user: no login, and their sessions (refresh and access tokens) end at once'
+          : 'enable a disabled user again',
+      )
+      .requiredOption('--email <email>', 'the user’s email address')
+      .option('--json', 'print JSON')
+      .action(act((opts) => usersSetAccess(ctx, opts, action === 'disable')));
 
   const keys = program.command('keys').description('manage the keys that protect stored secrets');
   keys

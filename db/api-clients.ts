@@ -106,6 +106,8 @@ export interface ApiClientCredentials {
   subscriptions: string[];
   /** Whether any of those tenants' live integration users may see invoice data. */
   invoice: boolean;
+  /** Whether the client still serves a tenant that is not archived. */
+  has_live_tenant: boolean;
 }
 
 export async function findApiClientCredentials(
@@ -116,12 +118,15 @@ export async function findApiClientCredentials(
     `SELECT c.secret_hash, c.previous_secret_hash, COALESCE(c.previous_secret_expires_at > now(), false) AS previous_valid,
             array_remove(array_agg(DISTINCT t.tenant_id::text), NULL) AS tenant_ids,
             array_remove(array_agg(DISTINCT s.code), NULL) AS subscriptions,
-            COALESCE(bool_or(u.invoice_data_access), false) AS invoice
+            COALESCE(bool_or(u.invoice_data_access), false) AS invoice,
+            EXISTS (SELECT 1 FROM api_client_tenants a JOIN tenants te ON te.tenant_id = a.tenant_id
+                    WHERE a.client_id = c.client_id AND te.archived_at IS NULL) AS has_live_tenant
      FROM api_clients c
      LEFT JOIN api_client_tenants t ON t.client_id = c.client_id AND t.enabled
+       AND EXISTS (SELECT 1 FROM tenants te WHERE te.tenant_id = t.tenant_id AND te.archived_at IS NULL)
      LEFT JOIN subscriptions s ON s.tenant_id = t.tenant_id AND s.status = 'ASSIGNED'
      LEFT JOIN integration_users u ON u.tenant_id = t.tenant_id AND u.disabled_at IS NULL
-     WHERE c.client_id = $1 AND c.revoked_at IS NULL
+     WHERE c.client_id = $1 AND c.revoked_at IS NULL AND c.disabled_at IS NULL
      GROUP BY c.client_id`,
     [clientId],
   );
@@ -210,4 +215,26 @@ export async function removeApiClientAdministrator(
   if (Number(rows[0].n) <= 1) return 'last';
   await tx.query('DELETE FROM api_client_administrators WHERE client_id = $1 AND email = lower($2)', [clientId, email]);
   return 'removed';
+}
+
+/**
+ * Whom a rotated secret is mailed to: the notification emails of the client's tenants and the notify email
+ * of the onboarding that issued it (the customer's contacts, never staff).
+ */
+export async function findClientContacts(db: Queryable, clientId: string): Promise<string[]> {
+  const { rows } = await db.query<{ email: string }>(
+    `SELECT DISTINCT lower(e) AS email FROM (
+       SELECT unnest(t.notification_emails) AS e FROM api_client_tenants t WHERE t.client_id = $1
+       UNION ALL
+       SELECT o.notify_email FROM api_clients c JOIN onboardings o ON o.id::text = c.orchestration_id WHERE c.client_id = $1
+     ) contacts WHERE e IS NOT NULL ORDER BY 1`,
+    [clientId],
+  );
+  return rows.map((r) => r.email);
+}
+
+/** Whether a tenant is archived (an archived tenant is attached to no client). */
+export async function isTenantArchived(db: Queryable, tenantId: string): Promise<boolean> {
+  const { rows } = await db.query('SELECT 1 FROM tenants WHERE tenant_id = $1 AND archived_at IS NOT NULL', [tenantId]);
+  return rows.length > 0;
 }

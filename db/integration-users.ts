@@ -73,6 +73,7 @@ export async function findUserForPasswordGrant(
   const { rows } = await db.query<PasswordGrantUser>(
     `SELECT u.password_hash, u.tenant_id, u.scope, u.invoice_data_access
      FROM integration_users u JOIN api_client_tenants t ON t.tenant_id = u.tenant_id AND t.enabled
+     JOIN tenants te ON te.tenant_id = u.tenant_id AND te.archived_at IS NULL
      WHERE u.username = $1 AND t.client_id = $2 AND u.disabled_at IS NULL`,
     [username, apiClientId],
   );

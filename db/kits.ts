@@ -81,3 +81,12 @@ export async function openKit(db: Queryable, tokenHash: string): Promise<OpenedK
   );
   return rows[0];
 }
+
+/** Whether a kit link still opens (the page shows its Reveal button; nothing is consumed). */
+export async function isKitOpen(db: Queryable, tokenHash: string): Promise<boolean> {
+  const { rows } = await db.query(
+    'SELECT 1 FROM kits WHERE token_hash = $1 AND opened_at IS NULL AND expires_at > now() AND client_secret_sealed IS NOT NULL',
+    [tokenHash],
+  );
+  return rows.length > 0;
+}

@@ -106,6 +106,16 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ACCESS_TOKEN_TTL: duration.default(15 * 60_000),
   REFRESH_TOKEN_TTL: duration.default(30 * 86_400_000),
+  SESSION_MAX_LIFETIME: duration.default(12 * 3_600_000),
+  LOGIN_FREE_ATTEMPTS: integer.default(5),
+  LOGIN_DELAY_BASE: duration.default(1_000),
+  LOGIN_DELAY_MAX: duration.default(15 * 60_000),
+  RATE_LIMIT_WINDOW: duration.default(15 * 60_000),
+  RATE_LIMIT_PER_IP: integer.default(300),
+  RATE_LIMIT_PER_TOKEN: integer.default(10),
+  RATE_LIMIT_PER_CLIENT: integer.default(600),
+  RATE_LIMIT_STARTS: integer.default(120),
+  PASSWORD_HASH_CONCURRENCY: integer.pipe(z.number().min(1, 'at least 1')).default(4),
   APPROVAL_EXPIRE_AFTER: duration.default(14 * 86_400_000),
   APPROVAL_REMINDER_INTERVAL: duration.default(24 * 60 * 60_000),
   APPROVAL_ESCALATE_AFTER: duration.default(72 * 60 * 60_000),
@@ -169,6 +179,21 @@ export interface Config {
   logLevel: string;
   accessTokenTtlMs: number;
   refreshTokenTtlMs: number;
+  /** A refresh-token family (one login) ends this long after the login, however often it is refreshed. */
+  sessionMaxLifetimeMs: number;
+  /** Abuse limits, counted in PostgreSQL across every API process (api/limits.ts). */
+  limits: {
+    loginFreeAttempts: number;
+    loginDelayBaseMs: number;
+    loginDelayMaxMs: number;
+    windowMs: number;
+    perIp: number;
+    perToken: number;
+    perClient: number;
+    starts: number;
+  };
+  /** argon2 hashes at once per process: each takes 19 MiB and a core for tens of milliseconds. */
+  passwordHashConcurrency: number;
   webhook: { retryInitialMs: number; maxAttempts: number; allowedHosts: string[] };
   /** Origins (the Temporal Web UI) allowed to call the codec endpoint from a browser. */
   codecCorsOrigins: string[];
@@ -239,6 +264,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     logLevel: e.LOG_LEVEL,
     accessTokenTtlMs: e.ACCESS_TOKEN_TTL,
     refreshTokenTtlMs: e.REFRESH_TOKEN_TTL,
+    sessionMaxLifetimeMs: e.SESSION_MAX_LIFETIME,
+    limits: Object.freeze({
+      loginFreeAttempts: e.LOGIN_FREE_ATTEMPTS,
+      loginDelayBaseMs: e.LOGIN_DELAY_BASE,
+      loginDelayMaxMs: e.LOGIN_DELAY_MAX,
+      windowMs: e.RATE_LIMIT_WINDOW,
+      perIp: e.RATE_LIMIT_PER_IP,
+      perToken: e.RATE_LIMIT_PER_TOKEN,
+      perClient: e.RATE_LIMIT_PER_CLIENT,
+      starts: e.RATE_LIMIT_STARTS,
+    }),
+    passwordHashConcurrency: e.PASSWORD_HASH_CONCURRENCY,
     webhook: Object.freeze({
       retryInitialMs: e.WEBHOOK_RETRY_INITIAL,
       maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
@@ -295,7 +332,7 @@ export const KNOWN_VARIABLES: readonly string[] = [
 
 /** Names in gangway's own namespaces that it does not read: a misspelling, caught in production. */
 const OUR_PREFIXES =
-  /^(GANGWAY|TEMPORAL|DATABASE|SMTP|MAIL|APPROVAL|WEBHOOK|COLLECTOR|CONNECTIVITY|CREDENTIAL|KIT|REVERIFY|WORKER|CODEC|CLIENT_SECRET|ACCESS_TOKEN|REFRESH_TOKEN|INTEGRATION|STAFF|ESCALATION|TECH_AM|EGRESS|DEVELOPER_PORTAL|PUBLIC|SHUTDOWN)_/;
+  /^(GANGWAY|TEMPORAL|DATABASE|SMTP|MAIL|APPROVAL|WEBHOOK|COLLECTOR|CONNECTIVITY|CREDENTIAL|KIT|REVERIFY|WORKER|CODEC|CLIENT_SECRET|ACCESS_TOKEN|REFRESH_TOKEN|INTEGRATION|STAFF|ESCALATION|TECH_AM|EGRESS|DEVELOPER_PORTAL|PUBLIC|SHUTDOWN|LOGIN|RATE_LIMIT|PASSWORD|SESSION)_/;
 /** Kubernetes adds <SERVICE>_SERVICE_HOST, <SERVICE>_PORT_… for every service; a service named "temporal" is not a typo of ours. */
 const SERVICE_LINK = /_(SERVICE_HOST|SERVICE_PORT(_\w+)?|PORT(_\d+_(TCP|UDP)(_\w+)?)?)$/;
 

@@ -142,10 +142,11 @@ async function main(): Promise<void> {
   say(`     client-7 connectivity ${done.clients[0].connectivity} after ${done.clients[0].attempts} submissions`);
 
   const kitMail = await waitForMail(`ops-${run}@acme.example`, /integration kit/);
-  const kitUrl = linkIn(kitMail, '/v1/kits/');
-  const first = await fetch(kitUrl);
+  // The mail links to a page whose Reveal button posts to the API: the kit opens on that POST, once.
+  const kitUrl = linkIn(kitMail, '/kit/').replace('/kit/', '/v1/kits/');
+  const first = await fetch(kitUrl, { method: 'POST' });
   const kit = (await first.json()) as Record<string, unknown>;
-  const second = await fetch(kitUrl);
+  const second = await fetch(kitUrl, { method: 'POST' });
   say(
     `8. Kit opened: ${first.status} (client ${String(kit.clientId)}, user ${String(kit.username)}, ${String(kit.subscriptions)}); opened again: ${second.status}`,
   );

@@ -6,20 +6,24 @@ import {
   isApiClientAdministrator,
   removeApiClientAdministrator,
   removeApiClientTenant,
-  rotateApiClientSecret,
+  isTenantArchived,
   updateApiClientTenant,
 } from '../../db/api-clients';
+import { insertSecurityEvent, type SecurityEventName } from '../../db/security-events';
 import { isUniqueViolation } from '../../db/errors';
 import { resolveTenantId } from '../../db/tenants';
 import { withTransaction } from '../../db/transaction';
 import { findUserByEmail } from '../../db/users';
-import { authenticate, callerOf } from '../auth';
+import { authenticate, callerOf, requireRole } from '../auth';
 import {
   AddApiClientTenantBody,
   ApiClientAdministratorBody,
   ApiClientTenantParams,
+  AuditReasonQuery,
+  RotateSecretBody,
   UpdateApiClientTenantBody,
 } from '../api-client-schemas';
+import { rotateClientSecret } from '../use-cases/rotate-client-secret';
 import type { ApiDeps } from '../deps';
 import { badRequest, conflict, forbidden, notFound } from '../problem';
 import { parse } from '../schemas';
@@ -48,6 +52,9 @@ export function apiClientRoutes(deps: ApiDeps): Router {
     return parsed.data.tenantId;
   };
   const current = async (clientId: string) => (await findApiClient(deps.pool, clientId))!;
+  const audit = (req: Request, event: SecurityEventName, clientId: string, reason?: string, detail = {}) =>
+    insertSecurityEvent(deps.pool, { event, actor: callerOf(req).email, subject: clientId, reason, detail });
+  const queryReason = (req: Request) => parse(AuditReasonQuery, req.query).reason;
 
   router.get('/v1/clients/:clientId', auth, async (req, res) => {
     res.json(await current(await administeredApiClient(req)));
@@ -55,20 +62,17 @@ export function apiClientRoutes(deps: ApiDeps): Router {
 
   router.post('/v1/clients/:clientId/rotate-secret', auth, async (req, res) => {
     const clientId = await administeredApiClient(req);
-    const secret = deps.secrets.newToken();
-    const graceUntil = new Date(Date.now() + deps.config.clientSecretGraceMs);
-    await rotateApiClientSecret(deps.pool, clientId, deps.secrets.hashToken(secret), graceUntil);
-    // Shown this once: only its keyed hash is kept.
-    res
-      .set('cache-control', 'no-store')
-      .json({ clientId, clientSecret: secret, previousSecretValidUntil: graceUntil.toISOString() });
+    const body = parse(RotateSecretBody, req.body);
+    res.status(202).json(await rotateClientSecret(deps, { caller: callerOf(req), clientId, ...body }));
   });
 
-  router.post('/v1/clients/:clientId/tenants', auth, async (req, res) => {
+  // Attaching a tenant hands its data to whoever holds the client's secret: admins only, live tenants only.
+  router.post('/v1/clients/:clientId/tenants', auth, requireRole('admin'), async (req, res) => {
     const clientId = await administeredApiClient(req);
     const body = parse(AddApiClientTenantBody, req.body);
     const tenantId = await resolveTenantId(deps.pool, body.tenant);
     if (!tenantId) throw badRequest('Unknown tenant', [{ path: 'tenant', message: `no tenant ${body.tenant}` }]);
+    if (await isTenantArchived(deps.pool, tenantId)) throw conflict(`tenant ${body.tenant} is archived`);
     try {
       await addApiClientTenant(deps.pool, clientId, tenantId, body);
     } catch (err) {
@@ -76,6 +80,7 @@ export function apiClientRoutes(deps: ApiDeps): Router {
         throw conflict(`tenant ${body.tenant} is already assigned to a client: a tenant is on at most one`);
       throw err;
     }
+    await audit(req, 'client_tenant_added', clientId, body.reason, { tenantId });
     res.status(201).json(await current(clientId));
   });
 
@@ -84,33 +89,43 @@ export function apiClientRoutes(deps: ApiDeps): Router {
     const body = parse(UpdateApiClientTenantBody, req.body);
     if (!(await updateApiClientTenant(deps.pool, clientId, tenantParam(req), body)))
       throw notFound('that tenant is not on this client');
+    await audit(req, 'client_tenant_updated', clientId, body.reason, {
+      tenantId: tenantParam(req),
+      enabled: body.enabled,
+      notificationEmails: body.notificationEmails,
+    });
     res.json(await current(clientId));
   });
 
   router.delete('/v1/clients/:clientId/tenants/:tenantId', auth, async (req, res) => {
     const clientId = await administeredApiClient(req);
+    const reason = queryReason(req);
     if (!(await removeApiClientTenant(deps.pool, clientId, tenantParam(req))))
       throw notFound('that tenant is not on this client');
+    await audit(req, 'client_tenant_removed', clientId, reason, { tenantId: tenantParam(req) });
     res.json(await current(clientId));
   });
 
   router.post('/v1/clients/:clientId/administrators', auth, async (req, res) => {
     const clientId = await administeredApiClient(req);
-    const { email } = parse(ApiClientAdministratorBody, req.body);
+    const { email, reason } = parse(ApiClientAdministratorBody, req.body);
     if (!(await findUserByEmail(deps.pool, email)))
       throw badRequest('User not found', [{ path: 'email', message: `${email} is not a registered gangway user` }]);
     await addApiClientAdministrator(deps.pool, clientId, email);
+    await audit(req, 'client_administrator_added', clientId, reason, { email });
     res.status(201).json(await current(clientId));
   });
 
   router.delete('/v1/clients/:clientId/administrators/:email', auth, async (req, res) => {
     const clientId = await administeredApiClient(req);
+    const reason = queryReason(req);
     const outcome = await withTransaction(deps.pool, (tx) =>
       removeApiClientAdministrator(tx, clientId, String(req.params.email)),
     );
     if (outcome === 'absent') throw notFound(`${String(req.params.email)} is not an administrator of ${clientId}`);
     if (outcome === 'last')
       throw conflict('A client needs at least one administrator: add another before removing the last one');
+    await audit(req, 'client_administrator_removed', clientId, reason, { email: String(req.params.email) });
     res.json(await current(clientId));
   });
 

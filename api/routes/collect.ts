@@ -13,6 +13,7 @@ export function collectRoutes(deps: ApiDeps): Router {
 
   router.get('/collect/:token', async (req, res) => {
     res.set(TOKEN_PAGE_HEADERS);
+    await deps.limits.perIp(req);
     const link = await findOpenCollectorLink(deps.pool, hash(req));
     if (!link) return res.status(410).type('html').send(collectGonePage());
     res.type('html').send(
@@ -27,6 +28,8 @@ export function collectRoutes(deps: ApiDeps): Router {
 
   router.post('/v1/collect/:token', express.urlencoded({ extended: false, limit: '10kb' }), async (req, res) => {
     const html = wantsHtml(req);
+    await deps.limits.perIp(req);
+    await deps.limits.perToken('collect', String(req.params.token), req);
     const credentials = parse(CollectBody, req.body);
     try {
       await submitPortalCredentials(deps, hash(req), credentials);

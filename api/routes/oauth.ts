@@ -1,6 +1,7 @@
 import express, { Router, type Response } from 'express';
 import jwt from 'jsonwebtoken';
 import { findUserForPasswordGrant } from '../../db/integration-users';
+import { insertSecurityEvent } from '../../db/security-events';
 import { verifyPassword } from '../../lib/passwords';
 import {
   authenticateApiClient,
@@ -25,11 +26,16 @@ export function oauthRoutes(deps: ApiDeps): Router {
   const signingKey = customerTokenKey(deps.secrets);
 
   router.post('/oauth/token', express.urlencoded({ extended: false, limit: '10kb' }), async (req, res) => {
+    res.set({ 'cache-control': 'no-store', pragma: 'no-cache' });
     const presented = basicCredentials(req);
     if (!presented)
       return oauthError(res, 401, 'invalid_client', 'authenticate the client with HTTP Basic (client id and secret)');
+    await deps.limits.perClient(presented.clientId, req);
     const apiClient = await authenticateApiClient(deps.pool, deps.secrets, presented);
-    if (!apiClient) return oauthError(res, 401, 'invalid_client', 'unknown client or wrong secret');
+    if (!apiClient) {
+      await insertSecurityEvent(deps.pool, { event: 'invalid_client', subject: presented.clientId, ip: req.ip });
+      return oauthError(res, 401, 'invalid_client', 'unknown, disabled or archived client, or wrong secret');
+    }
 
     const grant = String(req.body?.grant_type ?? '');
     let subject = apiClient.clientId;

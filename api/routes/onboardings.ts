@@ -20,6 +20,7 @@ export function onboardingRoutes(deps: ApiDeps): Router {
   const loadOnboarding = (req: Request) => loadOnboardingRow(deps, req);
 
   router.post('/v1/onboardings', auth, staff, async (req, res) => {
+    await deps.limits.starts(callerOf(req).id, req);
     const answer = await startOnboarding(deps, {
       caller: callerOf(req),
       body: req.body,

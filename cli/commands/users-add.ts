@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { createPool } from '../../db/pool';
 import { createUser, DuplicateUserError, type ApproverKind, type Role } from '../../db/users';
 import { createLogger } from '../../lib/logger';
+import { passwordProblem } from '../../lib/passwords';
 import { CliError, EXIT, type Context } from '../context';
 import { describeDatabaseUrl, resolveDatabaseUrl } from '../runtime-file';
 
@@ -27,6 +28,8 @@ export async function usersAdd(ctx: Context, options: UsersAddOptions): Promise<
   }
   const password = await ctx.readSecretFromStdin('password');
   if (password.length > MAX_PASSWORD) throw new CliError(`the password is longer than ${MAX_PASSWORD} characters`);
+  const weak = passwordProblem(password);
+  if (weak) throw new CliError(`the password is refused: ${weak}`);
 
   const databaseUrl = await resolveDatabaseUrl(ctx);
   const where = describeDatabaseUrl(databaseUrl);
@@ -48,7 +51,7 @@ export async function usersAdd(ctx: Context, options: UsersAddOptions): Promise<
   }
 }
 
-function databaseProblem(err: unknown, where: string): CliError {
+export function databaseProblem(err: unknown, where: string): CliError {
   const e = err as { code?: string; message?: string };
   switch (e.code) {
     case '42P01':

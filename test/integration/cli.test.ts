@@ -153,16 +153,28 @@ describe('the gangway CLI', () => {
       expect(noFlag.code).toBe(2);
       expect(noFlag.stderr).toContain('--password-stdin');
 
+      for (const [weak, why] of [
+        ['secret', 'at least 12 characters'],
+        ['1qaz2wsx3edc', 'common passwords'],
+      ]) {
+        const refused = await cli(
+          ['users', 'add', '--email', 'weak@gangway.example', '--role', 'staff', '--password-stdin'],
+          { stdin: weak, env },
+        );
+        expect(refused.code).toBe(2);
+        expect(refused.stderr).toContain(why);
+      }
+
       const twice = await cli(
         ['users', 'add', '--email', people.approver.email.toUpperCase(), '--role', 'staff', '--password-stdin'],
-        { stdin: 'secret', env },
+        { stdin: 'a long enough secret', env },
       );
       expect(twice.code).toBe(2);
       expect(twice.stderr).toContain('exists already');
 
       const badRole = await cli(
         ['users', 'add', '--email', 'x@gangway.example', '--role', 'boss', '--password-stdin'],
-        { stdin: 'secret', env },
+        { stdin: 'a long enough secret', env },
       );
       expect(badRole.code).toBe(2);
       expect(badRole.stderr).toContain('Allowed choices are staff, approver, admin');
@@ -171,7 +183,7 @@ describe('the gangway CLI', () => {
       const unmigrated = `${stack.db.url}?options=${encodeURIComponent('-c search_path=cli_unmigrated')}`;
       const noTable = await cli(
         ['users', 'add', '--email', 'nt@gangway.example', '--role', 'staff', '--password-stdin'],
-        { stdin: 'secret', env: { DATABASE_URL: unmigrated } },
+        { stdin: 'a long enough secret', env: { DATABASE_URL: unmigrated } },
       );
       expect(noTable.code).toBe(2);
       expect(noTable.stderr).toContain('the users table does not exist');
@@ -179,7 +191,7 @@ describe('the gangway CLI', () => {
 
       const nowhere = await cli(
         ['users', 'add', '--email', 'nw@gangway.example', '--role', 'staff', '--password-stdin'],
-        { stdin: 'secret', env: { GANGWAY_DATA_DIR: path.join(root, 'nothing-here') } },
+        { stdin: 'a long enough secret', env: { GANGWAY_DATA_DIR: path.join(root, 'nothing-here') } },
       );
       expect(nowhere.code).toBe(2);
       expect(nowhere.stderr).toContain('DATABASE_URL is not set');
@@ -422,6 +434,30 @@ describe('the gangway CLI', () => {
       const elsewhere = await as('approver', ['status', 'x', '--api', 'http://127.0.0.1:9']);
       expect(elsewhere.code).toBe(2);
       expect(elsewhere.stderr).toContain(`the stored session is for ${stack.url}, not http://127.0.0.1:9`);
+    });
+  });
+
+  describe('users list, disable, enable', () => {
+    it('disables a user straight in PostgreSQL: their login and their CLI session stop; enable restores the login', async () => {
+      const env = { DATABASE_URL: stack.db.url };
+      const password = 'a long enough password 1';
+      const user = await stack.addUser('staff', { password });
+      const listed = await cli(['users', 'list', '--json'], { env });
+      expect(listed.code).toBe(0);
+      expect(JSON.parse(listed.stdout)).toEqual(
+        expect.arrayContaining([expect.objectContaining({ email: user.email, role: 'staff', disabledAt: null })]),
+      );
+      const session = await stack.http('POST', '/v1/login', { body: { email: user.email, password } });
+      const disabled = await cli(['users', 'disable', '--email', user.email], { env });
+      expect(disabled).toMatchObject({ code: 0, stdout: `${user.email} disabled\n` });
+      expect((await stack.http('POST', '/v1/login', { body: { email: user.email, password } })).status).toBe(401);
+      expect(
+        (await stack.http('POST', '/v1/token/refresh', { body: { refreshToken: session.body.refreshToken } })).status,
+      ).toBe(401);
+      expect((await stack.http('GET', '/v1/onboardings', { token: user.token })).status).toBe(401);
+      expect((await cli(['users', 'enable', '--email', user.email], { env })).code).toBe(0);
+      expect((await stack.http('POST', '/v1/login', { body: { email: user.email, password } })).status).toBe(200);
+      expect((await cli(['users', 'disable', '--email', 'nobody@x.example'], { env })).code).not.toBe(0);
     });
   });
 });

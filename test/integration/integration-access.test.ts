@@ -1,5 +1,5 @@
 import { claimsOf, completeOnboarding, oauthToken } from '../support/complete-onboarding';
-import { startStack, type Stack } from '../support/stack';
+import { kitRevealPath, startStack, type Stack } from '../support/stack';
 
 /**
  * What the customer holds after an onboarding: the kit, a password only they chose, tokens whose
@@ -8,12 +8,14 @@ import { startStack, type Stack } from '../support/stack';
 describe('integration access after an onboarding', () => {
   let stack: Stack;
   let staff: { email: string; token: string };
+  let admin: { email: string; token: string };
   let approver: { email: string; token: string };
   let done: Awaited<ReturnType<typeof completeOnboarding>>;
 
   beforeAll(async () => {
     stack = await startStack({ CLIENT_SECRET_GRACE: '1500ms' });
     staff = await stack.addUser('staff');
+    admin = await stack.addUser('admin');
     approver = await stack.addUser('approver');
     done = await completeOnboarding(
       stack,
@@ -152,11 +154,21 @@ describe('integration access after an onboarding', () => {
     });
   });
 
-  it('keeps a rotated secret working for the grace period only; the new secret is shown once', async () => {
+  it('keeps a rotated secret working for the grace period only; the new secret reaches the customer once, by link', async () => {
     const fresh = await completeOnboarding(stack, { staffToken: staff.token, approver });
-    const rotated = await stack.http('POST', `/v1/clients/${fresh.kit.clientId}/rotate-secret`, { token: staff.token });
-    expect(rotated.status).toBe(200);
+    const answer = await stack.http('POST', `/v1/clients/${fresh.kit.clientId}/rotate-secret`, {
+      token: staff.token,
+      body: { reason: 'scheduled rotation' },
+    });
+    expect(answer.status).toBe(202);
+    expect(answer.body).not.toHaveProperty('clientSecret');
+    const mail = await stack.mail.waitFor(
+      (m) => m.to.includes(fresh.body.notify.email) && /new client secret/.test(m.subject),
+    );
+    const revealed = await stack.http('POST', kitRevealPath(mail.text));
+    const rotated = { body: { ...answer.body, clientSecret: revealed.body.clientSecret } };
     expect(rotated.body.clientSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect((await stack.http('POST', kitRevealPath(mail.text))).status).toBe(410);
     const stored = await stack.db.pool.query('SELECT secret_hash FROM api_clients WHERE client_id = $1', [
       fresh.kit.clientId,
     ]);
@@ -224,7 +236,7 @@ describe('integration access after an onboarding', () => {
     const b = await completeOnboarding(stack, { staffToken: staff.token, approver });
     const tenantB = b.view.tenant.tenantId;
     const toA = await stack.http('POST', `/v1/clients/${a.kit.clientId}/tenants`, {
-      token: staff.token,
+      token: admin.token,
       body: { tenant: b.body.tenant.partnerProvidedId },
     });
     expect(toA.status).toBe(409);
@@ -233,7 +245,7 @@ describe('integration access after an onboarding', () => {
       (await stack.http('DELETE', `/v1/clients/${b.kit.clientId}/tenants/${tenantB}`, { token: staff.token })).status,
     ).toBe(200);
     const added = await stack.http('POST', `/v1/clients/${a.kit.clientId}/tenants`, {
-      token: staff.token,
+      token: admin.token,
       body: { tenant: tenantB, notificationEmails: ['alerts@acme.example'] },
     });
     expect(added.status).toBe(201);

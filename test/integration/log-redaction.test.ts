@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { startPortalStub, type PortalStub } from '../../infra/portal-stub';
 import { completeOnboarding } from '../support/journey';
-import { linkIn, startStack, type Stack } from '../support/stack';
+import { kitRevealPath, startStack, type Stack } from '../support/stack';
 import { startReceiver } from '../support/webhook-receiver';
 
 /** A whole onboarding's logs, at debug level, hold none of the secrets that passed through the product. */
@@ -49,8 +49,8 @@ describe('logs', () => {
         .status,
     ).toBe(401);
     const kitMail = await stack.mail.waitFor((m) => /integration kit/.test(m.subject));
-    const kitPath = new URL(linkIn(kitMail.text, '/v1/kits/')).pathname;
-    const kit = await stack.http('GET', kitPath);
+    const kitPath = kitRevealPath(kitMail.text);
+    const kit = await stack.http('POST', kitPath);
     expect(kit.status).toBe(200);
     // The webhook is retried after its 500 and then delivered: both attempts are logged.
     const deadline = Date.now() + 10_000;

@@ -1,11 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { linkIn, startBody, type Stack } from './stack';
+import { kitRevealPath, startBody, type Stack } from './stack';
 
-/** Runs one onboarding to COMPLETED through the API (every subscription approved) and opens its kit once. */
+/**
+ * Runs one onboarding to COMPLETED through the API (every subscription approved) and reveals its kit once
+ * (unless options.reveal is false: then kit is undefined and the kit mail's link is still unused).
+ */
 export async function completeOnboarding(
   stack: Pick<Stack, 'http' | 'waitForOnboarding' | 'mail'>,
   people: { staffToken: string; approver: { email: string; token: string } },
   overrides: Record<string, any> = {},
+  options: { reveal?: boolean } = {},
 ) {
   const notifyEmail = `ops-${randomBytes(4).toString('hex')}@acme.example`;
   const body = startBody({ approverEmail: people.approver.email, notify: { email: notifyEmail }, ...overrides });
@@ -20,7 +24,8 @@ export async function completeOnboarding(
   }
   const view = await stack.waitForOnboarding(started.body.id, people.staffToken, (v) => v.status === 'COMPLETED');
   const kitMail = await stack.mail.waitFor((m) => m.to.includes(notifyEmail) && /integration kit/.test(m.subject));
-  const kit = await stack.http('GET', new URL(linkIn(kitMail.text, '/v1/kits/')).pathname);
+  if (options.reveal === false) return { body, started: started.body, view, kitMail, kit: undefined as any };
+  const kit = await stack.http('POST', kitRevealPath(kitMail.text));
   if (kit.status !== 200) throw new Error(`kit failed: ${kit.status} ${kit.text}`);
   return { body, started: started.body, view, kitMail, kit: kit.body };
 }

@@ -62,6 +62,10 @@ export async function startStack(
     WEBHOOK_RETRY_INITIAL: '100ms',
     // Receivers in tests listen on loopback, which webhooks may otherwise never reach.
     WEBHOOK_ALLOWED_HOSTS: '127.0.0.1,localhost',
+    // Every request of a test comes from 127.0.0.1 and most from one staff user: the per-address and per-user
+    // limits are for the real world (test/integration/trust-api.test.ts sets them low to test them).
+    RATE_LIMIT_PER_IP: '1000000',
+    RATE_LIMIT_STARTS: '1000000',
     ...env,
   });
   const log = options.logs
@@ -128,3 +132,7 @@ export function linkIn(text: string, marker: string): string {
   if (!match) throw new Error(`no ${marker} link in: ${text}`);
   return match[1];
 }
+
+/** The API path that reveals the kit a mail links to: the mail's /kit/{token} page posts to /v1/kits/{token}. */
+export const kitRevealPath = (mailText: string) =>
+  new URL(linkIn(mailText, '/kit/')).pathname.replace(/^\/kit\//, '/v1/kits/');
