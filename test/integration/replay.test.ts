@@ -1,8 +1,7 @@
 import { Worker } from '@temporalio/worker';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { createDataConverter } from '../../lib/data-converter';
+import { FAILURE_CONVERTER_PATH } from '../../lib/data-converter';
 import { createLogger } from '../../lib/logger';
 import { installTemporalRuntime } from '../../worker/temporal-runtime';
 import { testWorkflowBundle } from '../support/workflow-bundle';
@@ -35,8 +34,9 @@ describe('workflow replay', () => {
         history: JSON.parse(await readFile(path.join(dir, file), 'utf8')),
       })),
     );
-    // The same converter as production; fixtures recorded before the codec pass through it unchanged.
-    const replayConverter = createDataConverter({ current: randomBytes(32), previous: [] });
+    // Fixtures are saved decoded (their run's master key was random), so they replay without the codec,
+    // which would refuse plaintext as a forgery; the failure converter is production's.
+    const replayConverter = { failureConverterPath: FAILURE_CONVERTER_PATH };
     const failures: string[] = [];
     for await (const result of Worker.runReplayHistories(
       { workflowBundle: testWorkflowBundle(), dataConverter: replayConverter },
