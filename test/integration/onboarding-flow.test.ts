@@ -172,7 +172,7 @@ describe('an onboarding from start to COMPLETED', () => {
     for (const value of [...secrets, 'Acme Shipping', 'it@client7.example', approver.email, done.clientId])
       expect(raw).not.toContain(value);
     // Decoded (what staff see through the codec endpoint), it holds the business data and references only.
-    const decoded = await decodedHistoryText(history, createPayloadCodec(requireMasterKeys(stack.config)));
+    const decoded = await decodedHistoryText(history, createPayloadCodec(requireMasterKeys(stack.config), 'show'));
     expect(decoded).toContain('Acme Shipping');
     expect(decoded).toContain(done.clientId);
     for (const secret of secrets) expect(decoded).not.toContain(secret);
@@ -212,7 +212,7 @@ describe('an onboarding from start to COMPLETED', () => {
     await recordHistory(
       started.body.workflowId,
       'onboarding-completed-after-wrong-credentials',
-      createPayloadCodec(requireMasterKeys(stack.config)),
+      createPayloadCodec(requireMasterKeys(stack.config), 'show'),
     );
   });
 });
