@@ -80,7 +80,7 @@ export async function startDeployment(options: { apis: number; workers: number; 
     CONNECTIVITY_RETRY_INITIAL: '100ms',
     CONNECTIVITY_RETRY_MAX: '500ms',
     WEBHOOK_RETRY_INITIAL: '100ms',
-    WEBHOOK_ALLOWED_HOSTS: '127.0.0.1,localhost',
+    EGRESS_ALLOWED_HOSTS: '127.0.0.1,localhost',
     ...options.env,
   };
   const processes: GangwayProcess[] = [];
