@@ -193,6 +193,19 @@ describe('an onboarding from start to COMPLETED', () => {
       (await stack.http('POST', '/codec/decode', { body: { payloads: [{ data: 'not base64!' }] }, token: staff.token }))
         .status,
     ).toBe(400);
+    // Well-formed base64 that no key opens (a tampered payload) is the caller's problem too, never a 500.
+    const tampered = { ...wire.payloads[0], data: Buffer.from('not a ciphertext at all').toString('base64') };
+    const garbage = await stack.http('POST', '/codec/decode', { body: { payloads: [tampered] }, token: staff.token });
+    expect(garbage.status).toBe(400);
+    expect(garbage.body.errors).toEqual([
+      { path: 'payloads', message: expect.stringMatching(/too short|authenticate/) },
+    ]);
+    const notJson = await fetch(`${stack.url}/codec/decode`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${staff.token}`, 'content-type': 'application/json' },
+      body: '{"payloads": [',
+    });
+    expect(notJson.status).toBe(400);
     const viaCodec = await stack.http('POST', '/codec/decode', {
       body: wire,
       token: staff.token,
