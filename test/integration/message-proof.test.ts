@@ -129,6 +129,8 @@ describe('message proof', () => {
     });
     expect(decided.status).toBe(200);
     await stack.waitForOnboarding(id, staff.token, (v) => v.clients[0]?.awaitingCredentials === true);
+    // The link's row is written before its mail is sent.
+    await stack.mail.waitFor((m) => m.to.includes(client.contactEmail));
     const link = (
       await stack.db.pool.query('SELECT id FROM collector_links WHERE onboarding_id = $1 AND attempt = 1', [id])
     ).rows[0];
