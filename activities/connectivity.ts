@@ -1,4 +1,5 @@
 import { findSubmittedCredentials } from '../db/collector-links';
+import { EGRESS_REFUSED, isEgressRefusal } from '../lib/egress';
 import type { ActivityDeps } from './deps';
 import { collectorContext } from './collection';
 
@@ -8,9 +9,12 @@ export interface VerifyPortalLoginInput {
   portalUrl: string;
 }
 export type PortalLoginOutcome = 'CONNECTED' | 'WRONG_CREDENTIALS';
-/** One login attempt's answer; a transient one names the class of trouble for the onboarding view. */
+/**
+ * One login attempt's answer; a transient one names the class of trouble for the onboarding view.
+ * REFUSED: the egress guard will never let gangway call this portal, so trying again is pointless.
+ */
 export interface PortalCheckResult {
-  outcome: PortalLoginOutcome | 'TRANSIENT';
+  outcome: PortalLoginOutcome | 'TRANSIENT' | 'REFUSED';
   errorClass: string | null;
   status?: number;
 }
@@ -61,7 +65,9 @@ export function connectivityActivities({
           status: response.status,
         };
     } catch (err) {
-      result = { outcome: 'TRANSIENT', errorClass: networkErrorClass(err) };
+      // Neutral on purpose: the view must not tell which internal address or port answered.
+      if (isEgressRefusal(err)) result = { outcome: 'REFUSED', errorClass: EGRESS_REFUSED };
+      else result = { outcome: 'TRANSIENT', errorClass: networkErrorClass(err) };
     }
     log.info({ onboardingId, collectorLinkId, portal: new URL(portalUrl).host, ...result }, 'portal login checked');
     return result;

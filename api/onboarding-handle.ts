@@ -1,8 +1,9 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import type { UpdateDefinition } from '@temporalio/common';
+import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { ApplicationFailure } from '@temporalio/common';
+import { randomUUID } from 'node:crypto';
 import type { OnboardingRow } from '../db/onboardings';
-import { DECISION_REFUSED, FINAL_STATUSES } from '../domain';
+import { DECISION_REFUSED, FINAL_STATUSES, MESSAGE_UNPROVEN, type Proven } from '../domain';
 import type { ApiDeps } from './deps';
 import { conflict, forbidden, HttpProblem, notFound } from './problem';
 
@@ -24,6 +25,7 @@ const REFUSAL_STATUS: Record<string, number> = {
   [DECISION_REFUSED.alreadyDecided]: 409,
   [DECISION_REFUSED.notAwaitingApproval]: 409,
   [DECISION_REFUSED.invalidAssignee]: 409,
+  [MESSAGE_UNPROVEN]: 403,
 };
 
 /** Turns a workflow's refusal (validator) or absence (finished) into the problem the caller should see. */
@@ -41,17 +43,31 @@ export function workflowProblem(err: unknown, row: OnboardingRow): HttpProblem |
 /**
  * Runs an Update on this onboarding (the request's Idempotency-Key as the update id, so a retry gets
  * the first outcome) and turns a refusal or a finished workflow into the problem the caller sees.
+ * The input carries the proof bound to this workflow, run and update id (domain/message-proof.ts).
  */
 export async function executeOnboardingUpdate<Ret, Arg>(
   deps: ApiDeps,
   row: OnboardingRow,
-  update: UpdateDefinition<Ret, [Arg]>,
+  update: UpdateDefinition<Ret, [Proven<Arg>]>,
   arg: Arg,
   updateId: string | undefined,
 ): Promise<Ret> {
+  const id = updateId ?? randomUUID();
+  const proof = { workflowId: row.workflow_id, firstRunId: row.first_run_id, message: update.name, nonce: id };
   try {
-    return await onboardingHandle(deps, row).executeUpdate(update, { args: [arg], updateId });
+    return await onboardingHandle(deps, row).executeUpdate(update, { args: [{ ...arg, proof }], updateId: id });
   } catch (err) {
     throw workflowProblem(err, row) ?? err;
   }
+}
+
+/** Signals a workflow with the proof bound to it, its run when known, and a one-time nonce. */
+export async function signalWithProof<Arg>(
+  handle: WorkflowHandle,
+  signal: SignalDefinition<[Proven<Arg>]>,
+  arg: Arg,
+  firstRunId: string | null,
+): Promise<void> {
+  const proof = { workflowId: handle.workflowId, firstRunId, message: signal.name, nonce: randomUUID() };
+  await handle.signal(signal, { ...arg, proof });
 }

@@ -48,7 +48,8 @@ export async function startApiProcess(config: Config, log: Logger): Promise<ApiP
     namespace: config.temporal.namespace,
     dataConverter: createDataConverter(requireMasterKeys(config)),
   });
-  const codec = createPayloadCodec(requireMasterKeys(config));
+  // Staff see plaintext payloads (forgeries included) as they are; the workers refuse them.
+  const codec = createPayloadCodec(requireMasterKeys(config), 'show');
   await ensureReverifySchedule(temporal, config, log);
   const secrets = createSecrets(await loadDataKey(pool, requireMasterKeys(config)));
   const tokens = createTokenService({

@@ -4,6 +4,7 @@ export * from './approvals';
 export * from './connectivity-backoff';
 export * from './initial-view';
 export * from './integration-account';
+export * from './message-proof';
 export * from './onboarding';
 export * from './planned-steps';
 export * from './refusal';

@@ -130,6 +130,8 @@ const envSchema = z.object({
   KIT_LINK_TTL: duration.default(7 * 86_400_000),
   WEBHOOK_RETRY_INITIAL: duration.default(1_000),
   WEBHOOK_MAX_ATTEMPTS: integer.default(8),
+  EGRESS_ALLOWED_HOSTS: list.optional(),
+  /** Deprecated: the name EGRESS_ALLOWED_HOSTS had when only webhooks were guarded. */
   WEBHOOK_ALLOWED_HOSTS: list.default([]),
   CODEC_CORS_ORIGINS: list.default([]),
   REVERIFY_INTERVAL: duration.default(86_400_000),
@@ -194,7 +196,9 @@ export interface Config {
   };
   /** argon2 hashes at once per process: each takes 19 MiB and a core for tens of milliseconds. */
   passwordHashConcurrency: number;
-  webhook: { retryInitialMs: number; maxAttempts: number; allowedHosts: string[] };
+  webhook: { retryInitialMs: number; maxAttempts: number };
+  /** Hosts that portal logins and webhooks may reach over http or at an internal address (lib/egress.ts). */
+  egress: { allowedHosts: string[] };
   /** Origins (the Temporal Web UI) allowed to call the codec endpoint from a browser. */
   codecCorsOrigins: string[];
   reverifyIntervalMs: number;
@@ -279,8 +283,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     webhook: Object.freeze({
       retryInitialMs: e.WEBHOOK_RETRY_INITIAL,
       maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
-      allowedHosts: e.WEBHOOK_ALLOWED_HOSTS,
     }),
+    egress: Object.freeze({ allowedHosts: e.EGRESS_ALLOWED_HOSTS ?? e.WEBHOOK_ALLOWED_HOSTS }),
     codecCorsOrigins: e.CODEC_CORS_ORIGINS,
     reverifyIntervalMs: e.REVERIFY_INTERVAL,
     staffEmailDomains: e.STAFF_EMAIL_DOMAINS,

@@ -39,7 +39,7 @@ export function unwrapDataKey(row: WrappedDataKey, keys: MasterKeys): DataKey {
     );
   }
   const [iv, tag, body] = row.wrapped.split('.').map((part) => Buffer.from(part, 'base64url'));
-  const decipher = createDecipheriv('aes-256-gcm', deriveKey(master, PURPOSE), iv);
+  const decipher = createDecipheriv('aes-256-gcm', deriveKey(master, PURPOSE), iv, { authTagLength: 16 });
   decipher.setAAD(Buffer.from(row.id));
   decipher.setAuthTag(tag);
   return { id: row.id, key: Buffer.concat([decipher.update(body), decipher.final()]) };

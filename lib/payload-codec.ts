@@ -5,24 +5,67 @@ import { deriveKey, masterKeyId, masterKeysById, type MasterKeys } from './maste
 const ENCRYPTED_ENCODING = 'binary/encrypted';
 const KEY_ID = 'encryption-key-id';
 const PURPOSE = 'payload-codec';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
 const utf8 = (text: string) => new TextEncoder().encode(text);
+
+/** What the codec makes of a payload it cannot open: plaintext, sealed under an unknown key, or tampered with. */
+export type Unopened = 'refuse' | 'show';
+/** Workers and clients: such a payload decodes to JSON null, which no message handler accepts (SECURITY.md). */
+export const REFUSED_PAYLOAD: Payload = { metadata: { encoding: utf8('json/plain') }, data: utf8('null') };
+
+export class UndecodablePayloadError extends Error {}
 
 /**
  * Encrypts every payload Temporal stores (inputs, results, signals, queries, failures' details) with
  * AES-256-GCM under a key derived from the master key; the history holds only ciphertext and the
- * key id. Payloads without our encoding pass through untouched, so histories recorded before the
- * codec (and the replay fixtures) still read.
+ * key id. Decoding is the proof that a master-key holder wrote the payload, so by default anything
+ * else decodes to null instead of throwing: a forged message is then refused by the workflow rather
+ * than failing its workflow task forever. `show` (the codec endpoint for staff) passes plaintext
+ * through and throws UndecodablePayloadError for what it cannot open.
  */
-export function createPayloadCodec(keys: MasterKeys): PayloadCodec {
+export function createPayloadCodec(keys: MasterKeys, unopened: Unopened = 'refuse'): PayloadCodec {
   const encryptKey = deriveKey(keys.current, PURPOSE);
   const encryptKeyId = masterKeyId(keys.current);
   const decryptKeys = new Map([...masterKeysById(keys)].map(([id, key]) => [id, deriveKey(key, PURPOSE)]));
 
+  function open(payload: Payload): Payload {
+    const encrypted = text(payload.metadata?.encoding) === ENCRYPTED_ENCODING;
+    if (!encrypted) {
+      if (unopened === 'show') return payload;
+      return REFUSED_PAYLOAD;
+    }
+    try {
+      return decrypt(payload);
+    } catch (err) {
+      if (unopened === 'show') throw err;
+      return REFUSED_PAYLOAD;
+    }
+  }
+
+  function decrypt(payload: Payload): Payload {
+    const keyId = text(payload.metadata?.[KEY_ID]);
+    const key = decryptKeys.get(keyId);
+    if (!key) throw new UndecodablePayloadError(`payload encrypted under unknown master key id ${keyId}`);
+    const data = Buffer.from(payload.data ?? new Uint8Array());
+    if (data.length < IV_BYTES + TAG_BYTES) throw new UndecodablePayloadError('encrypted payload too short');
+    try {
+      // A full 16-byte tag only: GCM would otherwise accept a truncated one, and with it a forgery.
+      const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES), {
+        authTagLength: TAG_BYTES,
+      });
+      decipher.setAuthTag(data.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
+      return deserialize(Buffer.concat([decipher.update(data.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]));
+    } catch {
+      throw new UndecodablePayloadError('encrypted payload does not authenticate');
+    }
+  }
+
   return {
     async encode(payloads: Payload[]): Promise<Payload[]> {
       return payloads.map((payload) => {
-        const iv = randomBytes(12);
-        const cipher = createCipheriv('aes-256-gcm', encryptKey, iv);
+        const iv = randomBytes(IV_BYTES);
+        const cipher = createCipheriv('aes-256-gcm', encryptKey, iv, { authTagLength: TAG_BYTES });
         const body = Buffer.concat([cipher.update(serialize(payload)), cipher.final()]);
         return {
           metadata: { encoding: utf8(ENCRYPTED_ENCODING), [KEY_ID]: utf8(encryptKeyId) },
@@ -31,16 +74,7 @@ export function createPayloadCodec(keys: MasterKeys): PayloadCodec {
       });
     },
     async decode(payloads: Payload[]): Promise<Payload[]> {
-      return payloads.map((payload) => {
-        if (text(payload.metadata?.encoding) !== ENCRYPTED_ENCODING) return payload;
-        const keyId = text(payload.metadata?.[KEY_ID]);
-        const key = decryptKeys.get(keyId);
-        if (!key) throw new Error(`payload encrypted under unknown master key id ${keyId}`);
-        const data = Buffer.from(payload.data ?? new Uint8Array());
-        const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, 12));
-        decipher.setAuthTag(data.subarray(12, 28));
-        return deserialize(Buffer.concat([decipher.update(data.subarray(28)), decipher.final()]));
-      });
+      return payloads.map(open);
     },
   };
 }

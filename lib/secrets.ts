@@ -52,7 +52,8 @@ export function createSecrets(dataKey: DataKey): Secrets {
       const [keyId, iv, tag, body] = sealed.split('.');
       if (keyId !== dataKey.id || !iv || !tag || body === undefined)
         throw new Error(`sealed value names an unknown data key (${keyId})`);
-      const decipher = createDecipheriv('aes-256-gcm', sealKey, Buffer.from(iv, 'base64url'));
+      // A full 16-byte tag only: GCM would otherwise accept a truncated one.
+      const decipher = createDecipheriv('aes-256-gcm', sealKey, Buffer.from(iv, 'base64url'), { authTagLength: 16 });
       decipher.setAAD(Buffer.from(context));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
       return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');

@@ -1,23 +1,21 @@
 import { types } from 'node:util';
 import type { Pool } from 'pg';
 import { claimDueDeliveries, markDelivered, recordFailedAttempt, type ClaimedDelivery } from '../db/webhook-deliveries';
+import { isEgressRefusal } from '../lib/egress';
 import type { Logger } from '../lib/logger';
 import { backoffDelayMs } from './webhook-backoff';
 import type { WebhookPayload } from './webhook-outbox';
 import { signWebhook } from './webhook-signing';
-import { webhookUrlProblem, type Lookup } from './webhook-url-guard';
 
 export interface WebhookDispatcherOptions {
   pool: Pool;
   /** Opens onboardings.webhook_secret_enc; the caller owns the sealing context. */
   openSecret: (sealed: string, onboardingId: string) => string;
-  fetch?: typeof fetch;
+  /** The egress guard's fetch (lib/egress.ts): https, no internal address, checked when it connects. */
+  fetch: typeof fetch;
   log: Logger;
   retryInitialMs: number;
   maxAttempts: number;
-  /** Hosts that may be called although they resolve to internal addresses (WEBHOOK_ALLOWED_HOSTS). */
-  allowedHosts: readonly string[];
-  lookup?: Lookup;
   pollIntervalMs?: number;
   batchSize?: number;
   timeoutMs?: number;
@@ -37,7 +35,7 @@ type Outcome = { ok: true; status: number } | { ok: false; status?: number; erro
 
 export function createWebhookDispatcher(options: WebhookDispatcherOptions): WebhookDispatcher {
   const { pool, openSecret, log, retryInitialMs, maxAttempts } = options;
-  const fetchFn = options.fetch ?? fetch;
+  const fetchFn = options.fetch;
   const clock = options.clock ?? (() => new Date());
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
   const batchSize = options.batchSize ?? 10;
@@ -47,9 +45,6 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
 
   async function post(row: Claimed): Promise<Outcome> {
     if (!row.webhook_secret_enc) return { ok: false, error: 'onboarding has no webhook secret', permanent: true };
-    // Checked again at delivery: the name may resolve elsewhere now than when the onboarding started.
-    const refused = await webhookUrlProblem(row.url, options.allowedHosts, options.lookup);
-    if (refused) return { ok: false, error: `refused: ${refused}`, permanent: true };
     try {
       const secret = openSecret(row.webhook_secret_enc, row.onboarding_id);
       const body = JSON.stringify(row.payload);
@@ -68,6 +63,8 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
       await response.body?.cancel().catch(() => undefined);
       return response.ok ? { ok: true, status: response.status } : { ok: false, status: response.status };
     } catch (err) {
+      // The guard checks the address it connects to (the name may resolve elsewhere than at the start).
+      if (isEgressRefusal(err)) return { ok: false, error: 'refused: EGRESS_REFUSED', permanent: true };
       return { ok: false, error: describeError(err) };
     }
   }

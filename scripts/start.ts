@@ -101,6 +101,8 @@ async function bringUp(
 
   // The dev UI calls the codec endpoint from its own origin.
   if (temporalUi) env.CODEC_CORS_ORIGINS ??= temporalUi;
+  // The local stack's portals and webhook receivers (`npm run demo`'s portal stub) listen on loopback.
+  env.EGRESS_ALLOWED_HOSTS ??= '127.0.0.1,localhost';
   const config = loadConfig(env);
   const temporalAddress = env.TEMPORAL_ADDRESS;
   const bundle = await access(PREBUILT_BUNDLE).then(

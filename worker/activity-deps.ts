@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import type { ActivityDeps } from '../activities';
 import type { Config } from '../lib/config';
+import { createEgressFetch } from '../lib/egress';
 import type { Logger } from '../lib/logger';
 import type { Secrets } from '../lib/secrets';
 import { sendOnce } from '../notify/mail-log';
@@ -20,7 +21,8 @@ export function buildActivityDeps(options: {
     secrets,
     log,
     mail: { sendOnce: (mail) => sendOnce(pool, mailer, mail) },
-    http: fetch,
+    // Portal logins go only where the egress guard lets them (SECURITY.md).
+    http: createEgressFetch({ allowedHosts: config.egress.allowedHosts }),
     clock: () => new Date(),
     config: {
       publicUrl: config.publicUrl,

@@ -7,6 +7,7 @@ import type { Logger } from '../lib/logger';
 import { createSecrets } from '../lib/secrets';
 import { waitForTemporal } from '../lib/temporal-connection';
 import { createMailer } from '../notify/mailer';
+import { createEgressFetch } from '../lib/egress';
 import { createWebhookDispatcher } from '../notify/webhook-dispatcher';
 import { webhookSecretContext } from '../notify/webhook-signing';
 import { buildActivityDeps } from './activity-deps';
@@ -51,7 +52,7 @@ export async function startWorkerProcess(
     openSecret: (sealed, onboardingId) => secrets.open(sealed, webhookSecretContext(onboardingId)),
     retryInitialMs: config.webhook.retryInitialMs,
     maxAttempts: config.webhook.maxAttempts,
-    allowedHosts: config.webhook.allowedHosts,
+    fetch: createEgressFetch({ allowedHosts: config.egress.allowedHosts }),
     pollIntervalMs: options.webhookPollMs,
   });
   dispatcher.start();

@@ -104,8 +104,8 @@ export async function runClientPath(
       policy,
     );
     if (outcome === 'CONNECTED') return host.update(() => (view.connectivity = 'CONNECTED'));
-    // lastError keeps the class of the last check's trouble.
-    if (outcome === 'DEADLINE') return host.update(() => (view.connectivity = 'FAILED'));
+    // lastError keeps the class of the last check's trouble (EGRESS_REFUSED: gangway may not call it).
+    if (outcome === 'DEADLINE' || outcome === 'REFUSED') return host.update(() => (view.connectivity = 'FAILED'));
   }
   fail(host, `wrong credentials ${policy.credentialMaxAttempts} times`);
 }

@@ -13,7 +13,7 @@ export async function checkUntilAnswered(
   view: PortalClientView,
   input: VerifyPortalLoginInput,
   policy: OnboardingPolicy,
-): Promise<'CONNECTED' | 'WRONG_CREDENTIALS' | 'DEADLINE'> {
+): Promise<'CONNECTED' | 'WRONG_CREDENTIALS' | 'DEADLINE' | 'REFUSED'> {
   const { checkPortalLogin } = portalCheck(policy);
   const deadline = Date.now() + policy.connectivityDeadlineMs;
   for (let retry = 0; ; retry++) {

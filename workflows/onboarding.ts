@@ -13,6 +13,7 @@ import { assignSubscriptions, awaitApprovals } from './approvals';
 import { Background } from './background';
 import { collectAndVerify, Submissions } from './clients';
 import { Compensations } from './compensations';
+import { MessageGate } from './message-gate';
 import {
   cancelSignal,
   credentialsSubmittedSignal,
@@ -35,6 +36,7 @@ export async function onboardingWorkflow(input: OnboardingInput): Promise<Onboar
   const undo = new Compensations();
   const background = new Background();
   const main = new CancellationScope();
+  const gate = new MessageGate();
   let finished = false;
 
   setHandler(getOnboardingQuery, () => state.view);
@@ -45,7 +47,12 @@ export async function onboardingWorkflow(input: OnboardingInput): Promise<Onboar
       await projector.caughtUp(state.view.version);
       return approval;
     },
-    { validator: (decision) => refusedAsFailure(() => validateDecision(state.view, decision)) },
+    {
+      validator: (decision) => {
+        gate.requireUpdate(decideApprovalUpdate.name, decision);
+        refusedAsFailure(() => validateDecision(state.view, decision));
+      },
+    },
   );
   setHandler(
     reassignApprovalUpdate,
@@ -54,7 +61,12 @@ export async function onboardingWorkflow(input: OnboardingInput): Promise<Onboar
       await projector.caughtUp(state.view.version);
       return approval;
     },
-    { validator: (request) => refusedAsFailure(() => validateReassign(state.view, request)) },
+    {
+      validator: (request) => {
+        gate.requireUpdate(reassignApprovalUpdate.name, request);
+        refusedAsFailure(() => validateReassign(state.view, request));
+      },
+    },
   );
   setHandler(
     delegateApprovalUpdate,
@@ -63,12 +75,19 @@ export async function onboardingWorkflow(input: OnboardingInput): Promise<Onboar
       await projector.caughtUp(state.view.version);
       return approval;
     },
-    { validator: (request) => refusedAsFailure(() => validateDelegate(state.view, request)) },
+    {
+      validator: (request) => {
+        gate.requireUpdate(delegateApprovalUpdate.name, request);
+        refusedAsFailure(() => validateDelegate(state.view, request));
+      },
+    },
   );
-  setHandler(credentialsSubmittedSignal, (submission) => submissions.record(submission));
-  setHandler(cancelSignal, ({ reason, requestedBy }) => {
-    if (finished) return;
-    state.change((v) => (v.reason = `cancelled by ${requestedBy}: ${reason}`));
+  setHandler(credentialsSubmittedSignal, (submission) => {
+    if (gate.admitSignal(credentialsSubmittedSignal.name, submission)) submissions.record(submission);
+  });
+  setHandler(cancelSignal, (request) => {
+    if (finished || !gate.admitSignal(cancelSignal.name, request)) return;
+    state.change((v) => (v.reason = `cancelled by ${request.requestedBy}: ${request.reason}`));
     main.cancel();
   });
 

@@ -2,6 +2,7 @@ import { setHandler, workflowInfo } from '@temporalio/workflow';
 import type { PortalClientView, ReconnectClientInput, ReconnectClientResult } from '../domain';
 import { db } from './activity-options';
 import { runClientPath, Submissions, type ClientPathHost } from './clients';
+import { MessageGate } from './message-gate';
 import { credentialsSubmittedSignal } from './messages';
 
 /**
@@ -14,7 +15,10 @@ export async function reconnectClientWorkflow(input: ReconnectClientInput): Prom
   const { onboardingId, client, firstAttempt, policy } = input;
   const { workflowId } = workflowInfo();
   const submissions = new Submissions();
-  setHandler(credentialsSubmittedSignal, (submission) => submissions.record(submission));
+  const gate = new MessageGate();
+  setHandler(credentialsSubmittedSignal, (submission) => {
+    if (gate.admitSignal(credentialsSubmittedSignal.name, submission)) submissions.record(submission);
+  });
 
   const view: PortalClientView = {
     partnerProvidedId: client.partnerProvidedId,

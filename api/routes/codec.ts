@@ -1,7 +1,9 @@
 import { Router, type RequestHandler } from 'express';
 import type { Payload } from '@temporalio/common';
+import { UndecodablePayloadError } from '../../lib/payload-codec';
 import { authenticate, requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
+import { badRequest } from '../problem';
 import { CodecBody, parse } from '../schemas';
 
 type WirePayload = { metadata?: Record<string, string>; data?: string };
@@ -40,7 +42,14 @@ export function codecRoutes(deps: ApiDeps): Router {
       requireRole('staff', 'admin'),
       async (req, res) => {
         const { payloads } = parse(CodecBody, req.body);
-        const result = await deps.codec[operation](payloads.map(fromWire));
+        let result: Payload[];
+        try {
+          result = await deps.codec[operation](payloads.map(fromWire));
+        } catch (err) {
+          // Garbage from the caller is the caller's problem: a payload that does not open is a 400, not a 500.
+          if (!(err instanceof UndecodablePayloadError)) throw err;
+          throw badRequest('A payload cannot be decoded', [{ path: 'payloads', message: err.message }]);
+        }
         res.set('cache-control', 'no-store').json({ payloads: result.map(toWire) });
       },
     );

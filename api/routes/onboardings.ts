@@ -5,7 +5,7 @@ import { cancelSignal } from '../../workflows/messages';
 import type { ApprovalView } from '../../domain';
 import { authenticate, callerOf, requireRole, type Caller } from '../auth';
 import type { ApiDeps } from '../deps';
-import { isFinished, onboardingHandle, workflowProblem } from '../onboarding-handle';
+import { isFinished, onboardingHandle, signalWithProof, workflowProblem } from '../onboarding-handle';
 import { badRequest, conflict, forbidden, notFound } from '../problem';
 import { CancelBody, ListOnboardingsQuery, parse } from '../schemas';
 import { startOnboarding } from '../use-cases/start-onboarding';
@@ -71,7 +71,12 @@ export function onboardingRoutes(deps: ApiDeps): Router {
     const { reason } = parse(CancelBody, req.body);
     if (isFinished(row)) throw conflict(`the onboarding has finished (${row.status})`);
     try {
-      await onboardingHandle(deps, row).signal(cancelSignal, { reason, requestedBy: caller.email });
+      await signalWithProof(
+        onboardingHandle(deps, row),
+        cancelSignal,
+        { reason, requestedBy: caller.email },
+        row.first_run_id,
+      );
     } catch (err) {
       throw workflowProblem(err, row) ?? err;
     }

@@ -1,6 +1,6 @@
 import { findUserByEmail } from '../../db/users';
-import { webhookUrlProblem } from '../../notify/webhook-url-guard';
 import { API_PLAN, personalEmailProblem } from '../../domain';
+import { egressProblem } from '../../lib/egress';
 import type { Caller } from '../auth';
 import type { ApiDeps } from '../deps';
 import { forbidden } from '../problem';
@@ -14,8 +14,8 @@ type Loose = Record<string, any> | undefined;
 
 /**
  * Every problem with a start body at once: the schema's and the rules that need the database
- * (plan, a dedicated integration mailbox, registered approver and client administrators, a webhook
- * URL that resolves to a public address). Rules read the raw body defensively, so they are reported
+ * (plan, a dedicated integration mailbox, registered approver and client administrators, webhook and
+ * portal URLs that are https and resolve to public addresses). Rules read the raw body defensively, so they are reported
  * even when another field is malformed. The lookups are independent and run at once; problems are
  * reported in the same order whatever finishes first. A valid body comes with its approver's email
  * as registered.
@@ -38,13 +38,13 @@ export async function startProblems(
       message: `API subscriptions need the ${API_PLAN} plan; this tenant has ${tenant.plan}`,
     });
   }
-  const [mailbox, approver, administrators, webhook] = await Promise.all([
+  const [mailbox, approver, administrators, egress] = await Promise.all([
     mailboxProblems(deps, body),
     approverCheck(deps, body, tenant),
     administratorProblems(deps, body),
-    webhookProblems(deps, body),
+    egressProblems(deps, body),
   ]);
-  problems.push(...mailbox, ...approver.problems, ...administrators, ...webhook);
+  problems.push(...mailbox, ...approver.problems, ...administrators, ...egress);
   const unique = problems.filter(
     (p, i) => problems.findIndex((q) => q.path === p.path && q.message === p.message) === i,
   );
@@ -95,11 +95,19 @@ async function administratorProblems(deps: ApiDeps, body: Loose): Promise<FieldP
   return found.flat();
 }
 
-async function webhookProblems(deps: ApiDeps, body: Loose): Promise<FieldProblem[]> {
-  const webhookUrl = (body?.notify as Loose)?.webhookUrl;
-  if (typeof webhookUrl !== 'string') return [];
-  const refused = await webhookUrlProblem(webhookUrl, deps.config.webhook.allowedHosts).catch(() => undefined);
-  return refused ? [{ path: 'notify.webhookUrl', message: refused }] : [];
+/** The URLs gangway will call (lib/egress.ts checks them again when it connects). */
+async function egressProblems(deps: ApiDeps, body: Loose): Promise<FieldProblem[]> {
+  const urls: [string, unknown][] = [['notify.webhookUrl', (body?.notify as Loose)?.webhookUrl]];
+  if (Array.isArray(body?.clients))
+    (body.clients as Loose[]).forEach((client, i) => urls.push([`clients.${i}.portalUrl`, client?.portalUrl]));
+  const found = await Promise.all(
+    urls.map(async ([path, url]) => {
+      if (typeof url !== 'string') return [];
+      const refused = await egressProblem(url, { allowedHosts: deps.config.egress.allowedHosts });
+      return refused ? [{ path, message: refused }] : [];
+    }),
+  );
+  return found.flat();
 }
 
 function approverProblem(body: Loose, tenant: Loose): { email?: string; path: string; missing: boolean } {

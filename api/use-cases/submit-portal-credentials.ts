@@ -4,7 +4,7 @@ import { findOnboarding } from '../../db/onboardings';
 import { withTransaction } from '../../db/transaction';
 import { credentialsSubmittedSignal } from '../../workflows/messages';
 import type { ApiDeps } from '../deps';
-import { onboardingHandle } from '../onboarding-handle';
+import { onboardingHandle, signalWithProof } from '../onboarding-handle';
 import { gone } from '../problem';
 
 export interface PortalCredentials {
@@ -38,16 +38,17 @@ export async function submitPortalCredentials(
   });
   // The link names the workflow waiting for it: the onboarding's (this run chain exactly), or a
   // reconnect's after re-verification found the credentials refused (workflows/reconnect.ts).
-  const waiting =
-    link.workflow_id === onboarding.workflow_id
-      ? onboardingHandle(deps, onboarding)
-      : deps.temporal.workflow.getHandle(link.workflow_id);
+  const ownOnboarding = link.workflow_id === onboarding.workflow_id;
+  const waiting = ownOnboarding
+    ? onboardingHandle(deps, onboarding)
+    : deps.temporal.workflow.getHandle(link.workflow_id);
   try {
-    await waiting.signal(credentialsSubmittedSignal, {
-      clientId: link.client_id,
-      attempt: link.attempt,
-      collectorLinkId: link.id,
-    });
+    await signalWithProof(
+      waiting,
+      credentialsSubmittedSignal,
+      { clientId: link.client_id, attempt: link.attempt, collectorLinkId: link.id },
+      ownOnboarding ? onboarding.first_run_id : null,
+    );
   } catch {
     await reopenCollectorLink(deps.pool, link.id);
     throw gone('This onboarding no longer collects credentials');

@@ -55,21 +55,36 @@ describe('API edge', () => {
       'notify.webhookUrl',
       /loopback/,
     ],
+    ...[
+      ['a portal at the metadata address, IPv4-mapped', 'https://[::ffff:a9fe:a9fe]/', /link-local/],
+      ['a portal at loopback through NAT64', 'https://[64:ff9b::7f00:1]:9/', /loopback/],
+      ['a portal at loopback through 6to4', 'https://[2002:7f00:1::]/', /loopback/],
+      ['a portal at loopback, IPv4-compatible', 'https://[::7f00:1]/', /loopback/],
+      ['a portal over plain http', 'http://portal.client.example/', /https/],
+    ].map(([what, portalUrl, message]) => [
+      what,
+      { clients: [{ partnerProvidedId: 'c', name: 'C', contactEmail: 'c@c.example', portalUrl }] },
+      'clients.0.portalUrl',
+      message,
+    ]),
     ['an approver who is not one', { approverEmail: 'nobody@x.example' }, 'approverEmail', /not a registered approver/],
-  ])('refuses %s with 400 naming the field, starting nothing', async (_what, override, path, message) => {
-    const before = await countRows();
-    const res = await stack.http('POST', '/v1/onboardings', {
-      token: staff.token,
-      body: startBody({ approverEmail: approver.email, ...override }),
-    });
-    expect(res.status).toBe(400);
-    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(res.body).toMatchObject({ status: 400, title: 'Invalid request' });
-    expect(res.body.errors).toEqual(
-      expect.arrayContaining([expect.objectContaining({ path, message: expect.stringMatching(message) })]),
-    );
-    expect(await countRows()).toBe(before);
-  });
+  ] as [string, Record<string, unknown>, string, RegExp][])(
+    'refuses %s with 400 naming the field, starting nothing',
+    async (_what, override, path, message) => {
+      const before = await countRows();
+      const res = await stack.http('POST', '/v1/onboardings', {
+        token: staff.token,
+        body: startBody({ approverEmail: approver.email, ...override }),
+      });
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(res.body).toMatchObject({ status: 400, title: 'Invalid request' });
+      expect(res.body.errors).toEqual(
+        expect.arrayContaining([expect.objectContaining({ path, message: expect.stringMatching(message) })]),
+      );
+      expect(await countRows()).toBe(before);
+    },
+  );
 
   it('answers malformed JSON with a 400 problem, not a 500', async () => {
     const res = await stack.http('POST', '/v1/onboardings', {

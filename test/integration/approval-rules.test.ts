@@ -194,7 +194,7 @@ describe('approval rules', () => {
     await recordHistory(
       view.workflowId,
       'approval-two-stage-reassigned',
-      createPayloadCodec(requireMasterKeys(stack.config)),
+      createPayloadCodec(requireMasterKeys(stack.config), 'show'),
     );
   });
 

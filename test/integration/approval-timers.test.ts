@@ -78,7 +78,7 @@ describe('approval timers', () => {
     await recordHistory(
       view.workflowId,
       'approval-reminded-escalated-expired',
-      createPayloadCodec(requireMasterKeys(stack.config)),
+      createPayloadCodec(requireMasterKeys(stack.config), 'show'),
     );
   });
 });

@@ -81,7 +81,7 @@ describe('onboardings that do not complete', () => {
     await recordHistory(
       view.workflowId,
       'onboarding-cancelled-awaiting-approval',
-      createPayloadCodec(requireMasterKeys(stack.config)),
+      createPayloadCodec(requireMasterKeys(stack.config), 'show'),
     );
 
     expect(

@@ -175,7 +175,7 @@ describe('an onboarding from start to COMPLETED', () => {
     for (const value of [...secrets, 'Acme Shipping', 'it@client7.example', approver.email, done.clientId])
       expect(raw).not.toContain(value);
     // Decoded (what staff see through the codec endpoint), it holds the business data and references only.
-    const decoded = await decodedHistoryText(history, createPayloadCodec(requireMasterKeys(stack.config)));
+    const decoded = await decodedHistoryText(history, createPayloadCodec(requireMasterKeys(stack.config), 'show'));
     expect(decoded).toContain('Acme Shipping');
     expect(decoded).toContain(done.clientId);
     for (const secret of secrets) expect(decoded).not.toContain(secret);
@@ -196,6 +196,19 @@ describe('an onboarding from start to COMPLETED', () => {
       (await stack.http('POST', '/codec/decode', { body: { payloads: [{ data: 'not base64!' }] }, token: staff.token }))
         .status,
     ).toBe(400);
+    // Well-formed base64 that no key opens (a tampered payload) is the caller's problem too, never a 500.
+    const tampered = { ...wire.payloads[0], data: Buffer.from('not a ciphertext at all').toString('base64') };
+    const garbage = await stack.http('POST', '/codec/decode', { body: { payloads: [tampered] }, token: staff.token });
+    expect(garbage.status).toBe(400);
+    expect(garbage.body.errors).toEqual([
+      { path: 'payloads', message: expect.stringMatching(/too short|authenticate/) },
+    ]);
+    const notJson = await fetch(`${stack.url}/codec/decode`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${staff.token}`, 'content-type': 'application/json' },
+      body: '{"payloads": [',
+    });
+    expect(notJson.status).toBe(400);
     const viaCodec = await stack.http('POST', '/codec/decode', {
       body: wire,
       token: staff.token,
@@ -215,7 +228,7 @@ describe('an onboarding from start to COMPLETED', () => {
     await recordHistory(
       started.body.workflowId,
       'onboarding-completed-after-wrong-credentials',
-      createPayloadCodec(requireMasterKeys(stack.config)),
+      createPayloadCodec(requireMasterKeys(stack.config), 'show'),
     );
   });
 });

@@ -83,7 +83,7 @@ describe('reconnect after re-verification', () => {
     await reconnect.result();
     const reverifyRun = (await reconnect.describe()).raw.workflowExecutionInfo?.parentExecution?.workflowId;
     expect(reverifyRun).toMatch(/^reverify-/);
-    const codec = createPayloadCodec(requireMasterKeys(stack.config));
+    const codec = createPayloadCodec(requireMasterKeys(stack.config), 'show');
     await recordHistory(reverifyRun!, 'reverify-lost-client-starts-reconnect', codec);
     await recordHistory(links[1].workflow_id, 'reconnect-wrong-then-right-credentials', codec);
 

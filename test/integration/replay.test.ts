@@ -1,8 +1,7 @@
 import { Worker } from '@temporalio/worker';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { createDataConverter } from '../../lib/data-converter';
+import { FAILURE_CONVERTER_PATH } from '../../lib/data-converter';
 import { createLogger } from '../../lib/logger';
 import { installTemporalRuntime } from '../../worker/temporal-runtime';
 import { testWorkflowBundle } from '../support/workflow-bundle';
@@ -30,13 +29,14 @@ describe('workflow replay', () => {
     const files = (await readdir(dir)).filter((f) => f.endsWith('.json'));
     expect(files.sort()).toEqual(JOURNEYS.map((j) => `${j}.json`).sort());
     const histories = await Promise.all(
-      files.map(async (file) => ({
-        workflowId: file,
-        history: JSON.parse(await readFile(path.join(dir, file), 'utf8')),
-      })),
+      files.map(async (file) => {
+        const text = await readFile(path.join(dir, file), 'utf8');
+        return { workflowId: recordedWorkflowId(text) ?? file, history: JSON.parse(text) };
+      }),
     );
-    // The same converter as production; fixtures recorded before the codec pass through it unchanged.
-    const replayConverter = createDataConverter({ current: randomBytes(32), previous: [] });
+    // Fixtures are saved decoded (their run's master key was random), so they replay without the codec,
+    // which would refuse plaintext as a forgery; the failure converter is production's.
+    const replayConverter = { failureConverterPath: FAILURE_CONVERTER_PATH };
     const failures: string[] = [];
     for await (const result of Worker.runReplayHistories(
       { workflowBundle: testWorkflowBundle(), dataConverter: replayConverter },
@@ -47,3 +47,15 @@ describe('workflow replay', () => {
     expect(failures).toEqual([]);
   });
 });
+
+/**
+ * The workflow id the history was recorded under, as its messages' proofs name it: a signal's proof is
+ * checked against workflowInfo() on replay too (domain/message-proof.ts), so it must be the same.
+ */
+function recordedWorkflowId(historyText: string): string | undefined {
+  for (const [, data] of historyText.matchAll(/"data": "([A-Za-z0-9+/=]+)"/g)) {
+    const proof = /"proof":\{"workflowId":"([^"]+)"/.exec(Buffer.from(data, 'base64').toString('utf8'));
+    if (proof) return proof[1];
+  }
+  return undefined;
+}

@@ -8,6 +8,7 @@ import { enqueueWebhook } from '../../notify/webhook-outbox';
 import { newWebhookSecret } from '../../notify/webhook-signing';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { startReceiver } from '../support/webhook-receiver';
+import { createEgressFetch } from '../../lib/egress';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -30,7 +31,7 @@ describe('webhook dispatcher', () => {
       log: createLogger({ level: 'silent' }),
       retryInitialMs: 20,
       maxAttempts: 5,
-      allowedHosts: ['127.0.0.1'],
+      fetch: createEgressFetch({ allowedHosts: ['127.0.0.1'] }),
       ...overrides,
     });
   }
@@ -168,9 +169,11 @@ describe('webhook dispatcher', () => {
 
   it('refuses at delivery a URL that now resolves to a private address, calling nothing', async () => {
     const { id } = await enqueue('https://hooks.customer.example/gangway');
-    const row = await runUntilSettled(dispatcher({ lookup: async () => [{ address: '10.0.0.7' }] }), id);
+    const fetch = createEgressFetch({ allowedHosts: [], lookup: async () => [{ address: '10.0.0.7' }] });
+    const row = await runUntilSettled(dispatcher({ fetch }), id);
+    // Given up at once (a refusal is permanent), and recorded without the address it resolved to.
     expect(row).toMatchObject({ attempts: 1, last_status: null, failed_at: expect.any(Date), delivered_at: null });
-    expect(row.last_error).toMatch(/^refused: hooks\.customer\.example resolves to 10\.0\.0\.7/);
+    expect(row.last_error).toBe('refused: EGRESS_REFUSED');
   });
 
   it('records a network error by class and message, never the secret', async () => {

@@ -80,7 +80,7 @@ export async function startDeployment(options: { apis: number; workers: number; 
     CONNECTIVITY_RETRY_INITIAL: '100ms',
     CONNECTIVITY_RETRY_MAX: '500ms',
     WEBHOOK_RETRY_INITIAL: '100ms',
-    WEBHOOK_ALLOWED_HOSTS: '127.0.0.1,localhost',
+    EGRESS_ALLOWED_HOSTS: '127.0.0.1,localhost',
     // Every request of a test comes from 127.0.0.1 and most from one staff user: the per-address and per-user
     // limits are for the real world (test/integration/trust-api.test.ts sets them low to test them).
     RATE_LIMIT_PER_IP: '1000000',

@@ -8,8 +8,8 @@ import { findTemporalCli } from '../../infra/temporal-cli';
 /**
  * With RECORD_HISTORIES=1, a test saves the history it produced as a replay fixture, exported by
  * the Temporal CLI in the JSON form the Web UI and Worker.runReplayHistories read. Payloads are
- * saved decoded by the stack's codec: its master key is random per test run, so an encrypted
- * fixture could never be replayed.
+ * saved decoded by the stack's codec (in `show` mode: the SDK's own plaintext markers stay as they
+ * are): its master key is random per test run, so an encrypted fixture could never be replayed.
  */
 export async function recordHistory(workflowId: string, name: string, codec: PayloadCodec): Promise<void> {
   if (!process.env.RECORD_HISTORIES) return;

@@ -60,8 +60,8 @@ export async function startStack(
     CONNECTIVITY_RETRY_INITIAL: '100ms',
     CONNECTIVITY_RETRY_MAX: '500ms',
     WEBHOOK_RETRY_INITIAL: '100ms',
-    // Receivers in tests listen on loopback, which webhooks may otherwise never reach.
-    WEBHOOK_ALLOWED_HOSTS: '127.0.0.1,localhost',
+    // Portal stubs and webhook receivers in tests listen on loopback, which egress may otherwise never reach.
+    EGRESS_ALLOWED_HOSTS: '127.0.0.1,localhost',
     // Every request of a test comes from 127.0.0.1 and most from one staff user: the per-address and per-user
     // limits are for the real world (test/integration/trust-api.test.ts sets them low to test them).
     RATE_LIMIT_PER_IP: '1000000',

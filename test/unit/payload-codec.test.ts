@@ -1,11 +1,12 @@
-import { defaultPayloadConverter } from '@temporalio/common';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { randomBytes } from 'node:crypto';
-import { createPayloadCodec } from '../../lib/payload-codec';
+import { createPayloadCodec, REFUSED_PAYLOAD, UndecodablePayloadError } from '../../lib/payload-codec';
 
 describe('payload codec', () => {
   const oldKey = randomBytes(32);
   const newKey = randomBytes(32);
   const plain = defaultPayloadConverter.toPayload({ password: 'hunter2' });
+  const withData = (p: Payload, data: Buffer): Payload => ({ ...p, data });
 
   it('encrypts every payload, and decodes it back to the same payload', async () => {
     const codec = createPayloadCodec({ current: oldKey, previous: [] });
@@ -15,15 +16,34 @@ describe('payload codec', () => {
     expect(await codec.decode([encoded])).toEqual([plain]);
   });
 
-  it('passes payloads it did not encode through (histories recorded before the codec)', async () => {
-    expect(await createPayloadCodec({ current: oldKey, previous: [] }).decode([plain])).toEqual([plain]);
+  it('decodes a payload it did not encrypt to null (a forgery), or shows it as it is to staff', async () => {
+    expect(await createPayloadCodec({ current: oldKey, previous: [] }).decode([plain])).toEqual([REFUSED_PAYLOAD]);
+    expect(defaultPayloadConverter.fromPayload(REFUSED_PAYLOAD)).toBeNull();
+    expect(await createPayloadCodec({ current: oldKey, previous: [] }, 'show').decode([plain])).toEqual([plain]);
   });
 
   it('after a rotation, decodes old payloads with the previous key, and refuses them without it', async () => {
     const [encoded] = await createPayloadCodec({ current: oldKey, previous: [] }).encode([plain]);
     expect(await createPayloadCodec({ current: newKey, previous: [oldKey] }).decode([encoded])).toEqual([plain]);
-    await expect(createPayloadCodec({ current: newKey, previous: [] }).decode([encoded])).rejects.toThrow(
+    expect(await createPayloadCodec({ current: newKey, previous: [] }).decode([encoded])).toEqual([REFUSED_PAYLOAD]);
+    await expect(createPayloadCodec({ current: newKey, previous: [] }, 'show').decode([encoded])).rejects.toThrow(
       /unknown master key id/,
     );
+  });
+
+  it('refuses a flipped bit, a truncated tag and a short payload instead of throwing', async () => {
+    const codec = createPayloadCodec({ current: oldKey, previous: [] });
+    const [encoded] = await codec.encode([plain]);
+    const data = Buffer.from(encoded.data!);
+    const flipped = Buffer.from(data);
+    flipped[data.length - 1] ^= 1;
+    // iv (12) + a 4-byte tag + body: GCM without a fixed tag length would check only those 4 bytes.
+    const truncated = Buffer.concat([data.subarray(0, 16), data.subarray(28)]);
+    for (const bad of [flipped, truncated, data.subarray(0, 20), Buffer.alloc(0)]) {
+      expect(await codec.decode([withData(encoded, bad)])).toEqual([REFUSED_PAYLOAD]);
+      await expect(
+        createPayloadCodec({ current: oldKey, previous: [] }, 'show').decode([withData(encoded, bad)]),
+      ).rejects.toThrow(UndecodablePayloadError);
+    }
   });
 });

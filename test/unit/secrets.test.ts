@@ -16,6 +16,15 @@ describe('secrets', () => {
     expect(() => other.open(secrets.seal('x', 'c'), 'c')).toThrow();
   });
 
+  it('refuses a flipped bit and a truncated tag', () => {
+    const [keyId, iv, tag, body] = secrets.seal('hunter2', 'c').split('.');
+    const flipped = Buffer.from(body, 'base64url');
+    flipped[0] ^= 1;
+    expect(() => secrets.open([keyId, iv, tag, flipped.toString('base64url')].join('.'), 'c')).toThrow();
+    const short = Buffer.from(tag, 'base64url').subarray(0, 4).toString('base64url');
+    expect(() => secrets.open([keyId, iv, short, body].join('.'), 'c')).toThrow(/authentication tag length/);
+  });
+
   it('hashes tokens with a pepper: same token, same hash; other key, other hash', () => {
     const token = secrets.newToken();
     expect(Buffer.from(token, 'base64url')).toHaveLength(32);
