@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
 import jwt from 'jsonwebtoken';
 import { Client as PgClient } from 'pg';
 import { freePort } from '../../infra/free-port';
@@ -151,6 +152,32 @@ function token(key: KeyObject, options: { permissions?: string[]; expiresInSecon
       // A valid token without a role in this namespace.
       expect(await answer(token(signing.privateKey, { permissions: ['other:admin'] }))).toEqual(refused);
     }, 30_000);
+
+    it("lets the server's own system worker in (through the internal frontend): it deletes a namespace", async () => {
+      // DeleteNamespace answers only once the system worker has run the delete-namespace workflow in temporal-system.
+      const connection = await Connection.connect(await clusterConnectionOptions(cluster));
+      try {
+        const namespace = `doomed-${randomBytes(4).toString('hex')}`;
+        await connection.workflowService.registerNamespace({
+          namespace,
+          workflowExecutionRetentionPeriod: msToTs(86_400_000),
+        });
+        const deadline = Date.now() + 45_000;
+        for (;;) {
+          try {
+            const { deletedNamespace } = await connection.operatorService.deleteNamespace({ namespace });
+            expect(deletedNamespace).toMatch(new RegExp(`^${namespace}-deleted-`));
+            break;
+          } catch (err) {
+            // Not in the namespace registry yet (refreshed every second).
+            if ((err as { code?: number }).code !== 5 || Date.now() > deadline) throw err;
+            await new Promise((resolve) => setTimeout(resolve, 500));
+          }
+        }
+      } finally {
+        await connection.close();
+      }
+    }, 60_000);
 
     it.each([
       ['signed by a key the identity provider does not publish', () => token(foreign.privateKey)],
