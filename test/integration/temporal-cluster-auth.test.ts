@@ -1,20 +1,13 @@
-import { createHash, generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import jwt from 'jsonwebtoken';
-import { Client as PgClient } from 'pg';
 import { freePort } from '../../infra/free-port';
-import {
-  DEFAULT_DATABASE_ADMIN_URL,
-  clusterConnectionOptions,
-  serverCacheDir,
-  startCluster,
-  type Cluster,
-} from '../../infra/temporal-cluster';
+import { clusterConnectionOptions, startCluster, type Cluster } from '../../infra/temporal-cluster';
+import { CLUSTER_ADMIN_URL, clusterDatabases, clusterSkipReason } from '../support/cluster';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { runGangway, waitUntilReady } from '../support/deployment';
 import { BUNDLE_ENV } from '../support/workflow-bundle';
@@ -30,24 +23,10 @@ import { BUNDLE_ENV } from '../support/workflow-bundle';
  * databases (named after this checkout) and state directory; dropped after.
  */
 const ROOT = path.join(__dirname, '..', '..');
-const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? DEFAULT_DATABASE_ADMIN_URL;
-const SUFFIX = createHash('sha256').update(ROOT).digest('hex').slice(0, 8);
-const DATABASES = {
-  default: `gangway_temporal_auth_${SUFFIX}`,
-  visibility: `gangway_temporal_auth_${SUFFIX}_visibility`,
-};
+const { databases: DATABASES, drop: dropDatabases } = clusterDatabases('auth');
 const KID = 'gangway-test-key';
 
-const cached = existsSync(path.join(serverCacheDir(), 'server')) && existsSync(path.join(serverCacheDir(), 'sql'));
-const goFound = [
-  process.env.GOROOT && path.join(process.env.GOROOT, 'bin'),
-  ...(process.env.PATH ?? '').split(path.delimiter),
-  '/usr/local/go/bin',
-]
-  .filter((dir): dir is string => Boolean(dir))
-  .some((dir) => existsSync(path.join(dir, 'go')));
-const skipReason =
-  cached || goFound ? undefined : `no Temporal server in ${serverCacheDir()} and no Go toolchain to build it`;
+const skipReason = clusterSkipReason();
 if (skipReason) console.warn(`temporal-cluster-auth.test.ts skipped: ${skipReason}`);
 
 /** An RS256 JWT with the claims the server's default claim mapper reads. */
@@ -94,7 +73,7 @@ function token(key: KeyObject, options: { permissions?: string[]; expiresInSecon
         projectRoot: ROOT,
         stateDir: path.join(ROOT, '.data', 'cluster-auth-test'),
         ports: 'free',
-        databaseAdminUrl: ADMIN_URL,
+        databaseAdminUrl: CLUSTER_ADMIN_URL,
         databases: DATABASES,
         ui: false,
         buildTimeoutMs: 18 * 60_000,
@@ -210,14 +189,3 @@ function token(key: KeyObject, options: { permissions?: string[]; expiresInSecon
     }, 90_000);
   },
 );
-
-async function dropDatabases(): Promise<void> {
-  const pg = new PgClient({ connectionString: ADMIN_URL });
-  await pg.connect();
-  try {
-    for (const name of [DATABASES.default, DATABASES.visibility])
-      await pg.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  } finally {
-    await pg.end();
-  }
-}
