@@ -45,6 +45,8 @@ export const DEFAULT_PORTS: ClusterPorts = {
   matchingMembership: 6435,
   worker: 7439,
   workerMembership: 6439,
+  internalFrontend: 7436,
+  internalFrontendMembership: 6436,
   ui: 8433,
 };
 
@@ -74,6 +76,9 @@ export interface ClusterPorts {
   matchingMembership: number;
   worker: number;
   workerMembership: number;
+  /** The internal frontend, which the server's own system worker uses; only with `authorization`. */
+  internalFrontend: number;
+  internalFrontendMembership: number;
   ui: number;
 }
 
@@ -647,6 +652,7 @@ function serverConfig(o: {
   databases: { default: string; visibility: string };
   dynamicConfigFile: string;
   logLevel: string;
+  authorization?: ClusterAuthorization;
 }): string {
   const { ports, certs, db } = o;
   const datastore = (database: string, maxConns: number) => `      sql:
@@ -711,11 +717,31 @@ ${clientTls}
       keyFile: ${yamlString(certs.clientKey)}
       client:
 ${clientTls}
-
+${
+  o.authorization
+    ? `  # Every call to the frontend needs a JWT (authorization: Bearer …) signed by a key of the JWKS.
+  authorization:
+    jwtKeyProvider:
+      keySourceURIs:
+        - ${yamlString(o.authorization.jwksUrl)}
+      refreshInterval: 1m
+    permissionsClaimName: permissions
+    authorizer: default
+    claimMapper: default
+`
+    : ''
+}
 services:
   frontend:
 ${service(ports.frontend, ports.frontendMembership)}
-  history:
+${
+  o.authorization
+    ? `  # The system worker's way in, without a token: internode mTLS, no claim mapper (all services in this process).
+  internal-frontend:
+${service(ports.internalFrontend, ports.internalFrontendMembership)}
+`
+    : ''
+}  history:
 ${service(ports.history, ports.historyMembership)}
   matching:
 ${service(ports.matching, ports.matchingMembership)}
@@ -812,6 +838,30 @@ export interface ClusterOptions {
   readyTimeoutMs?: number;
   /** For the first-time build (default 20 minutes). */
   buildTimeoutMs?: number;
+  /**
+   * The frontend also authorizes every call by a JWT (besides the client certificate), checked
+   * against an identity provider's JWKS; see ClusterAuthorization. Off by default.
+   */
+  authorization?: ClusterAuthorization;
+}
+
+/**
+ * The server's `global.authorization` with its default JWT claim mapper and authorizer: a call
+ * carries `authorization: Bearer <JWT>` (what TEMPORAL_API_KEY sends), signed (RS256/ES256, with a
+ * `kid`) by a key in the JWKS at jwksUrl, with `permissions` like `["temporal-system:admin"]` or
+ * `["default:writer"]`. The server's system worker goes through an internal frontend (extra ports
+ * internalFrontend and internalFrontendMembership) that takes no token. Without a UI: it would need
+ * an OIDC login of its own.
+ */
+export interface ClusterAuthorization {
+  /** Where the server fetches the signing keys (refreshed every minute). */
+  jwksUrl: string;
+  /**
+   * A token with `temporal-system:admin` for startCluster's own calls (namespace and search
+   * attributes, readiness); it must stay valid until startCluster resolves. Also the cluster's
+   * TEMPORAL_API_KEY in Cluster.env and cluster.env.
+   */
+  token: string;
 }
 
 export interface ClusterTls {
@@ -828,6 +878,8 @@ export interface Cluster {
   certificates: ClusterCertificates;
   /** The variables a client (`npx gangway api|worker|migrate`, the CLI, tests) needs. */
   env: Record<string, string>;
+  /** The token of ClusterOptions.authorization, when given. */
+  apiKey?: string;
   ports: ClusterPorts;
   uiUrl?: string;
   uiError?: string;
@@ -855,7 +907,12 @@ const pidFileOf = (stateDir: string) => path.join(stateDir, 'cluster.pid.json');
 export const envFileOf = (stateDir: string) => path.join(stateDir, 'cluster.env');
 
 /** The TEMPORAL_* variables for a client of this cluster (names fixed by the product's config contract). */
-export function clusterClientEnv(address: string, namespace: string, tls: ClusterTls): Record<string, string> {
+export function clusterClientEnv(
+  address: string,
+  namespace: string,
+  tls: ClusterTls,
+  apiKey?: string,
+): Record<string, string> {
   return {
     TEMPORAL_ADDRESS: address,
     TEMPORAL_NAMESPACE: namespace,
@@ -863,11 +920,12 @@ export function clusterClientEnv(address: string, namespace: string, tls: Cluste
     TEMPORAL_TLS_CLIENT_KEY_PATH: tls.clientKey,
     TEMPORAL_TLS_SERVER_CA_CERT_PATH: tls.caCert,
     TEMPORAL_TLS_SERVER_NAME: tls.serverName,
+    ...(apiKey ? { TEMPORAL_API_KEY: apiKey } : {}),
   };
 }
 
-/** Connection options for @temporalio/client with the cluster's client certificate. */
-export async function clusterConnectionOptions(cluster: Pick<Cluster, 'address' | 'tls'>) {
+/** Connection options for @temporalio/client with the cluster's client certificate (and its token, if any). */
+export async function clusterConnectionOptions(cluster: Pick<Cluster, 'address' | 'tls' | 'apiKey'>) {
   return {
     address: cluster.address,
     tls: {
@@ -875,6 +933,7 @@ export async function clusterConnectionOptions(cluster: Pick<Cluster, 'address' 
       serverRootCACertificate: await readFile(cluster.tls.caCert),
       clientCertPair: { crt: await readFile(cluster.tls.clientCert), key: await readFile(cluster.tls.clientKey) },
     },
+    ...(cluster.apiKey ? { apiKey: cluster.apiKey } : {}),
   };
 }
 
@@ -924,7 +983,10 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const namespace = options.namespace ?? 'default';
   const adminUrl = options.databaseAdminUrl ?? DEFAULT_DATABASE_ADMIN_URL;
   const databases = options.databases ?? DEFAULT_DATABASES;
-  const withUi = options.ui ?? true;
+  const authorization = options.authorization;
+  const apiKey = authorization?.token;
+  // The UI would need an OIDC login of its own to pass the authorizer.
+  const withUi = (options.ui ?? true) && !authorization;
   await mkdir(stateDir, { recursive: true });
 
   const binaries = await ensureClusterBinaries({ env, log, ui: withUi, buildTimeoutMs: options.buildTimeoutMs });
@@ -952,6 +1014,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       databases,
       dynamicConfigFile,
       logLevel: options.logLevel ?? 'warn',
+      authorization,
     }),
   );
 
@@ -966,9 +1029,21 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const record: PidRecord = { ownerPid: process.pid, stateDir };
 
   const started = Date.now();
+  // With authorization, the internal frontend too (not among the services started by default).
+  const services = authorization ? ['frontend', 'internal-frontend', 'history', 'matching', 'worker'] : [];
   const server = spawnLogged(
     binaries.server,
-    ['--root', stateDir, '--config', 'config', '--env', 'cluster', '--allow-no-auth', 'start'],
+    [
+      '--root',
+      stateDir,
+      '--config',
+      'config',
+      '--env',
+      'cluster',
+      '--allow-no-auth',
+      'start',
+      ...services.flatMap((name) => ['--service', name]),
+    ],
     stateDir,
     logFile,
   );
@@ -1004,7 +1079,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     );
   };
   try {
-    const connectionOptions = await clusterConnectionOptions({ address, tls });
+    const connectionOptions = await clusterConnectionOptions({ address, tls, apiKey });
     // Each attempt is bounded by what is left of the deadline, so that the deadline holds.
     const connectTimeout = () => Math.max(100, Math.min(2_000, deadline - Date.now()));
     const bounded = <T>(connection: Connection, call: () => Promise<T>) =>
@@ -1018,7 +1093,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       }
     });
     await waitUntil(`namespace "${namespace}" is registered`, deadline, server, fail, () =>
-      registerNamespace(cliPath, address, namespace, tls, deadline),
+      registerNamespace(cliPath, address, namespace, tls, apiKey, deadline),
     );
     const connection = await Connection.connect({ ...connectionOptions, connectTimeout: connectTimeout() });
     try {
@@ -1046,7 +1121,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         if (!missing.length) return;
         for (const type of new Set(missing.map(([, type]) => type))) {
           const names = missing.filter(([, t]) => t === type).flatMap(([name]) => ['--name', name]);
-          await temporalCli(cliPath, address, tls, deadline, [
+          await temporalCli(cliPath, address, tls, apiKey, deadline, [
             'operator',
             'search-attribute',
             'create',
@@ -1071,6 +1146,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 
   let uiUrl: string | undefined;
   let uiError = binaries.uiError;
+  if (authorization && (options.ui ?? true))
+    uiError = 'no Temporal UI with authorization on (it would need an OIDC login)';
   if (withUi && binaries.ui) {
     await mkdir(path.join(stateDir, 'ui'), { recursive: true });
     await writeFile(path.join(stateDir, 'ui', 'cluster.yaml'), uiConfig({ ports, certs, namespace }));
@@ -1096,7 +1173,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     }
   }
 
-  const clientEnv = clusterClientEnv(address, namespace, tls);
+  const clientEnv = clusterClientEnv(address, namespace, tls, apiKey);
   await writeFile(
     envFileOf(stateDir),
     Object.entries(clientEnv)
@@ -1109,6 +1186,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     tls,
     certificates: certs,
     env: clientEnv,
+    apiKey,
     ports,
     uiUrl,
     uiError,
@@ -1145,9 +1223,17 @@ async function waitUntil(
 }
 
 /** Runs the Temporal CLI against the cluster with the client certificate; rejects with one line. */
-async function temporalCli(cliPath: string, address: string, tls: ClusterTls, deadline: number, args: string[]) {
+async function temporalCli(
+  cliPath: string,
+  address: string,
+  tls: ClusterTls,
+  apiKey: string | undefined,
+  deadline: number,
+  args: string[],
+) {
   const connectionArgs = ['--address', address, '--tls-cert-path', tls.clientCert, '--tls-key-path', tls.clientKey];
   connectionArgs.push('--tls-ca-path', tls.caCert, '--tls-server-name', tls.serverName);
+  if (apiKey) connectionArgs.push('--api-key', apiKey);
   try {
     // The CLI would also read TEMPORAL_* (an API key, a profile, a namespace) from a shell that points elsewhere.
     await run(cliPath, [...args, ...connectionArgs], {
@@ -1165,10 +1251,11 @@ async function registerNamespace(
   address: string,
   namespace: string,
   tls: ClusterTls,
+  apiKey: string | undefined,
   deadline: number,
 ): Promise<void> {
   try {
-    await temporalCli(cliPath, address, tls, deadline, [
+    await temporalCli(cliPath, address, tls, apiKey, deadline, [
       'operator',
       'namespace',
       'create',

@@ -59,7 +59,7 @@ export function temporalConnectionFromEnv(env: Record<string, string | undefined
 export type TemporalTrouble = 'unreachable' | 'tls' | 'credentials' | 'namespace';
 
 export function classifyTemporalError(err: unknown): TemporalTrouble {
-  const e = err as { code?: number; message?: string; details?: string };
+  const e = grpcCause(err) as { code?: number; message?: string; details?: string };
   const text = `${e?.message ?? ''} ${e?.details ?? ''}`;
   if (e?.code === 16 || e?.code === 7 || /unauthenticated|permission denied|unauthorized/i.test(text))
     return 'credentials';
@@ -169,4 +169,24 @@ function splitAddress(address: string): [string, number] {
   return [address.slice(0, at).replace(/^\[|\]$/g, ''), Number(address.slice(at + 1))];
 }
 
-const oneLine = (err: unknown) => ((err as Error)?.message ?? String(err)).split('\n')[0];
+/**
+ * The gRPC error itself: Connection.connect calls GetSystemInfo and wraps what the server answers
+ * (a refused token is PERMISSION_DENIED there already) in "Failed to connect to Temporal server",
+ * with the answer as its cause.
+ */
+function grpcCause(err: unknown): unknown {
+  let current = err;
+  for (let depth = 0; depth < 5; depth++) {
+    const e = current as { code?: unknown; cause?: unknown } | undefined;
+    if (!e || typeof e !== 'object' || typeof e.code === 'number' || !e.cause) return current;
+    current = e.cause;
+  }
+  return current;
+}
+
+/** The first line of the error, and of the server's answer when the SDK wrapped it. */
+function oneLine(err: unknown): string {
+  const first = (e: unknown) => ((e as Error)?.message ?? String(e)).split('\n')[0];
+  const cause = grpcCause(err);
+  return cause === err ? first(err) : `${first(err)}: ${first(cause)}`;
+}
