@@ -1,23 +1,40 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { collectorContext } from '../../activities/collection';
-import { reopenCollectorLink, spendCollectorLink, storeSubmittedCredentials } from '../../db/collector-links';
+import {
+  markSubmissionSignalled,
+  reopenCollectorLink,
+  spendCollectorLink,
+  storeSubmittedCredentials,
+} from '../../db/collector-links';
 import { findOnboarding } from '../../db/onboardings';
 import { withTransaction } from '../../db/transaction';
 import { credentialsSubmittedSignal } from '../../workflows/messages';
 import type { ApiDeps } from '../deps';
 import { onboardingHandle } from '../onboarding-handle';
-import { gone } from '../problem';
+import { gone, outageOf } from '../problem';
 
 export interface PortalCredentials {
   username: string;
   password: string;
 }
 
+/** How long the collector waits for Temporal before answering: well inside the reconciler's grace (RECONCILE_AFTER). */
+const SIGNAL_DEADLINE_MS = 10_000;
+
 /**
  * A portal client's credentials, through its collector link (the token is the only credential; it
  * works once, before it expires). The link is spent and the credentials stored sealed in one short
  * transaction; the waiting workflow is then signalled with no connection or lock held, and gets a
- * reference to the sealed row, never the credentials. If it cannot be told, the submission is
- * undone so the link works again, as when the signal came before the commit.
+ * reference to the sealed row, never the credentials. A delivered signal is recorded (signalled_at).
+ *
+ * When the signal fails:
+ * - the workflow is gone (the onboarding finished): the link is reopened and the answer is 410;
+ * - Temporal could not be reached (UNAVAILABLE: nothing was delivered): the link is reopened so
+ *   that the same request works again, and the answer is 503 (problem.ts);
+ * - anything else, such as a deadline passed with the signal perhaps delivered, or a reopen that
+ *   fails too: the submission stays stored and the reconciler (workflows/reconcile-submissions.ts)
+ *   delivers it; the answer is 202, since nothing more is asked of the person. A second delivery of
+ *   the same submission is harmless: the workflow keys them by client and attempt.
  */
 export async function submitPortalCredentials(
   deps: ApiDeps,
@@ -43,13 +60,31 @@ export async function submitPortalCredentials(
       ? onboardingHandle(deps, onboarding)
       : deps.temporal.workflow.getHandle(link.workflow_id);
   try {
-    await waiting.signal(credentialsSubmittedSignal, {
-      clientId: link.client_id,
-      attempt: link.attempt,
-      collectorLinkId: link.id,
-    });
-  } catch {
-    await reopenCollectorLink(deps.pool, link.id);
-    throw gone('This onboarding no longer collects credentials');
+    await deps.temporal.withDeadline(Date.now() + SIGNAL_DEADLINE_MS, () =>
+      waiting.signal(credentialsSubmittedSignal, {
+        clientId: link.client_id,
+        attempt: link.attempt,
+        collectorLinkId: link.id,
+      }),
+    );
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) {
+      await reopenCollectorLink(deps.pool, link.id);
+      throw gone('This onboarding no longer collects credentials');
+    }
+    if (!neverDelivered(err)) return;
+    const reopened = await reopenCollectorLink(deps.pool, link.id).then(
+      () => true,
+      () => false,
+    );
+    if (reopened) throw err;
+    return;
   }
+  // Best effort: a mark that fails only means the reconciler signals once more.
+  await markSubmissionSignalled(deps.pool, link.id).catch(() => undefined);
 }
+
+/** gRPC UNAVAILABLE: the call never reached a frontend that could act on it. */
+const neverDelivered = (err: unknown) =>
+  outageOf(err) === 'Temporal' &&
+  [err, (err as { cause?: unknown })?.cause].some((e) => (e as { code?: unknown })?.code === 14);
