@@ -83,6 +83,18 @@ export async function spendCollectorLink(db: Queryable, tokenHash: string): Prom
   return rows[0];
 }
 
+/** A link already spent whose submission is stored: a repeated request may be the same submission. */
+export async function findStoredSubmission(
+  db: Queryable,
+  tokenHash: string,
+): Promise<{ id: string; credentials_sealed: string } | undefined> {
+  const { rows } = await db.query<{ id: string; credentials_sealed: string }>(
+    'SELECT id, credentials_sealed FROM collector_links WHERE token_hash = $1 AND used_at IS NOT NULL AND credentials_sealed IS NOT NULL',
+    [tokenHash],
+  );
+  return rows[0];
+}
+
 export async function storeSubmittedCredentials(
   db: Queryable,
   collectorLinkId: string,

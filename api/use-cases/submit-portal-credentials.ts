@@ -1,12 +1,15 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { collectorContext } from '../../activities/collection';
+import { timingSafeEqual } from 'node:crypto';
 import {
+  findStoredSubmission,
   markSubmissionSignalled,
   reopenCollectorLink,
   spendCollectorLink,
   storeSubmittedCredentials,
 } from '../../db/collector-links';
 import { findOnboarding } from '../../db/onboardings';
+import type { Queryable } from '../../db/queryable';
 import { withTransaction } from '../../db/transaction';
 import { credentialsSubmittedSignal } from '../../workflows/messages';
 import type { ApiDeps } from '../deps';
@@ -41,9 +44,13 @@ export async function submitPortalCredentials(
   tokenHash: string,
   credentials: PortalCredentials,
 ): Promise<void> {
-  const { link, onboarding } = await withTransaction(deps.pool, async (tx) => {
+  const stored = await withTransaction(deps.pool, async (tx) => {
     const spent = await spendCollectorLink(tx, tokenHash);
-    if (!spent) throw gone('This link was already used or has expired');
+    if (!spent) {
+      // The same submission sent again (its first answer was lost to a timeout or an outage) was received.
+      if (await isStoredSubmission(deps, tx, tokenHash, credentials)) return undefined;
+      throw gone('This link was already used or has expired');
+    }
     await storeSubmittedCredentials(
       tx,
       spent.id,
@@ -53,6 +60,8 @@ export async function submitPortalCredentials(
     if (!found) throw gone('This onboarding no longer collects credentials');
     return { link: spent, onboarding: found };
   });
+  if (!stored) return;
+  const { link, onboarding } = stored;
   // The link names the workflow waiting for it: the onboarding's (this run chain exactly), or a
   // reconnect's after re-verification found the credentials refused (workflows/reconnect.ts).
   const waiting =
@@ -82,6 +91,20 @@ export async function submitPortalCredentials(
   }
   // Best effort: a mark that fails only means the reconciler signals once more.
   await markSubmissionSignalled(deps.pool, link.id).catch(() => undefined);
+}
+
+/** Whether this link's stored submission holds exactly these credentials. */
+async function isStoredSubmission(
+  deps: ApiDeps,
+  tx: Queryable,
+  tokenHash: string,
+  credentials: PortalCredentials,
+): Promise<boolean> {
+  const row = await findStoredSubmission(tx, tokenHash);
+  if (!row) return false;
+  const stored = Buffer.from(deps.secrets.open(row.credentials_sealed, collectorContext(row.id)));
+  const sent = Buffer.from(JSON.stringify(credentials));
+  return stored.length === sent.length && timingSafeEqual(stored, sent);
 }
 
 /** gRPC UNAVAILABLE: the call never reached a frontend that could act on it. */

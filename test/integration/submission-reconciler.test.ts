@@ -92,7 +92,7 @@ describe('submission reconciler', () => {
     expect(portal.logins).toHaveLength(1);
   });
 
-  it('marks a submission signalled when the collector told the workflow itself', async () => {
+  it('marks a submission signalled when the collector told the workflow itself, and answers its repeat 202', async () => {
     const staff = await stack.addUser('staff');
     const approver = await stack.addUser('approver');
     const client = clientFor(portal);
@@ -107,6 +107,11 @@ describe('submission reconciler', () => {
       id,
     ]);
     expect(rows[0].signalled_at).not.toBeNull();
+    // The same submission again (its answer lost to a timeout) was received; other credentials are refused.
+    const again = (password: string) =>
+      stack.http('POST', `/v1/collect/${token}`, { body: { username: 'client1', password } });
+    expect((await again('right-password')).status).toBe(202);
+    expect((await again('another-password')).status).toBe(410);
     await stack.waitForOnboarding(id, staff.token, (v) => v.status === 'COMPLETED');
   });
 });
