@@ -26,7 +26,7 @@ const PRODUCT = [
   'notify',
   'scripts',
 ];
-const OURS = [...PRODUCT, 'test', 'bench'];
+const OURS = [...PRODUCT, 'test', 'bench', 'faults'];
 
 /** `../x`, `../../x/y`…: an import of one of these top-level folders (or a file in it) from another folder. */
 const ourFolder = (names) => `^(\\.\\./)+(${names.join('|')})(/.*)?$`;

@@ -9,6 +9,7 @@ import { kitActivities } from './kit';
 import { progressActivities } from './progress';
 import { reverificationActivities } from './reverification';
 import { secretDeliveryActivities } from './secret-delivery';
+import { submissionReconciliationActivities } from './submission-reconciliation';
 import { subscriptionActivities } from './subscriptions';
 import { tenantActivities } from './tenants';
 
@@ -29,5 +30,6 @@ export function createActivities(deps: ActivityDeps) {
     ...auditActivities(deps),
     ...reverificationActivities(deps),
     ...secretDeliveryActivities(deps),
+    ...submissionReconciliationActivities(deps),
   };
 }

@@ -19,6 +19,9 @@ import { setPasswordRoutes } from './routes/set-password';
 import { tenantRoutes } from './routes/tenants';
 import { userRoutes } from './routes/users';
 
+/** How long one request's Temporal calls may take together before it answers 503. */
+const TEMPORAL_REQUEST_DEADLINE_MS = 10_000;
+
 /** Builds the HTTP API with no side effects: listening is server.ts's job. */
 export function createApp(deps: ApiDeps): Express {
   const app = express();
@@ -44,6 +47,11 @@ export function createApp(deps: ApiDeps): Express {
   // token pages tighten further); helmet keeps them current with browsers, which a hand-kept list would not.
   app.use(helmet({ frameguard: { action: 'deny' } }));
   app.use(express.json({ limit: '100kb' }));
+  // Every Temporal call of a request shares one deadline: while Temporal is down the SDK would retry
+  // (and wait for a connection) for tens of seconds; a prompt 503 (problem.ts) is what the caller needs.
+  app.use((_req, _res, next) => {
+    void deps.temporal.withDeadline(Date.now() + TEMPORAL_REQUEST_DEADLINE_MS, async () => next());
+  });
 
   app.use(healthRoutes(deps, metrics.registry));
   app.get('/openapi.json', (_req, res) => {

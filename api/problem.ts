@@ -35,6 +35,50 @@ export const tooManyRequests = (waitMs: number) => {
     { 'retry-after': String(seconds) },
   );
 };
+/** How long a client should wait before asking again after an outage answer. */
+export const RETRY_AFTER_SECONDS = 5;
+export const unavailable = (dependency: 'PostgreSQL' | 'Temporal') =>
+  new HttpProblem(
+    503,
+    'Service unavailable',
+    `${dependency} is unavailable for a moment; nothing was changed, so the same request can be sent again`,
+    { retryAfter: RETRY_AFTER_SECONDS },
+  );
+
+/** pg's SQLSTATE classes and messages that mean the server, not the statement: connection lost, shutting down, starting. */
+const PG_UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+]);
+const PG_UNAVAILABLE_MESSAGES =
+  /timeout exceeded when trying to connect|Connection terminated|not queryable|connection error|the database system is (starting up|shutting down)/i;
+/** gRPC UNAVAILABLE (14) and DEADLINE_EXCEEDED (4): Temporal could not be reached or did not answer in time. */
+const GRPC_OUTAGE_CODES = new Set([4, 14]);
+
+/**
+ * Which dependency an error says is down, if any: a PostgreSQL connection that failed or could not be
+ * had in time (the pool exhausted), or a Temporal call that could not reach the frontend. Walks the
+ * cause chain, since the Temporal client wraps the gRPC error in a ServiceError.
+ */
+export function outageOf(err: unknown): 'PostgreSQL' | 'Temporal' | undefined {
+  for (let e = err as Record<string, unknown> | undefined, depth = 0; e && depth < 5; depth++) {
+    const code = e.code;
+    const name = typeof e.name === 'string' ? e.name : '';
+    if (typeof code === 'number' && GRPC_OUTAGE_CODES.has(code)) return 'Temporal';
+    if (name === 'ConnectionError' || name === 'TransportError') return 'Temporal';
+    if (typeof code === 'string' && (PG_UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return 'PostgreSQL';
+    if (typeof e.message === 'string' && PG_UNAVAILABLE_MESSAGES.test(e.message) && !name.includes('Service'))
+      return 'PostgreSQL';
+    e = e.cause as Record<string, unknown> | undefined;
+  }
+  return undefined;
+}
 
 const TYPE_BASE = 'https://gangway.dev/problems/';
 const slug = (title: string) => title.toLowerCase().replace(/[^a-z0-9]+/g, '-');
@@ -50,7 +94,10 @@ function zodProblem(err: ZodError, where: 'body' | 'query' = 'body'): HttpProble
 export const notFoundHandler: RequestHandler = (req, _res, next) =>
   next(notFound(`${req.method} ${req.path} is not a route of this API`));
 
-/** Maps known errors to problem+json; anything unknown is a logged 500 that reveals nothing. */
+/**
+ * Maps known errors to problem+json; an outage of PostgreSQL or Temporal is a 503 with Retry-After
+ * (the request may be sent again as it is); anything unknown is a logged 500 that reveals nothing.
+ */
 export function problemHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     let problem: HttpProblem;
@@ -62,13 +109,17 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
       problem = new HttpProblem(413, 'Payload too large', 'The body is larger than this API accepts');
     else if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500)
       problem = new HttpProblem(err.status, 'Bad request', 'The request could not be read');
-    else {
+    else if (outageOf(err)) {
+      log.warn({ dependency: outageOf(err), method: req.method, path: req.route?.path ?? 'unmatched' }, 'outage');
+      problem = unavailable(outageOf(err)!);
+    } else {
       log.error(
         { err: { message: err?.message, stack: err?.stack }, method: req.method, path: req.route?.path ?? 'unmatched' },
         'unhandled error',
       );
       problem = new HttpProblem(500, 'Internal server error', 'Something went wrong on our side; it has been logged');
     }
+    if (problem.status === 503) res.set('Retry-After', String(RETRY_AFTER_SECONDS));
     res
       .status(problem.status)
       .set(problem.headers)

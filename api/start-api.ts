@@ -12,7 +12,7 @@ import { createApp } from './app';
 import { createTokenService } from './auth';
 import type { Lifecycle } from './deps';
 import { createLimits } from './limits';
-import { ensureReverifySchedule } from './reverify-schedule';
+import { ensureSchedules } from './schedules';
 import { listen } from './server';
 
 export interface ApiProcess {
@@ -34,7 +34,10 @@ export async function startApiProcess(config: Config, log: Logger): Promise<ApiP
     ...config.temporal.connection,
     address: requireTemporalAddress(config),
   } as ConnectionOptions & { address: string };
-  const pool = createPool(config.databaseUrl, log, { max: config.databasePoolMax });
+  const pool = createPool(config.databaseUrl, log, {
+    max: config.databasePoolMax,
+    connectionTimeoutMillis: config.databaseAcquireTimeoutMs,
+  });
   try {
     await waitForDatabase(pool, log);
     await waitForTemporal(temporalOptions, config.temporal.namespace, config.temporal.connectTimeoutMs, log);
@@ -50,7 +53,7 @@ export async function startApiProcess(config: Config, log: Logger): Promise<ApiP
   });
   // Staff see plaintext payloads (forgeries included) as they are; the workers refuse them.
   const codec = createPayloadCodec(requireMasterKeys(config), 'show');
-  await ensureReverifySchedule(temporal, config, log);
+  await ensureSchedules(temporal, config, log);
   const secrets = createSecrets(await loadDataKey(pool, requireMasterKeys(config)));
   const tokens = createTokenService({
     pool,

@@ -83,6 +83,18 @@ export async function spendCollectorLink(db: Queryable, tokenHash: string): Prom
   return rows[0];
 }
 
+/** A link already spent whose submission is stored: a repeated request may be the same submission. */
+export async function findStoredSubmission(
+  db: Queryable,
+  tokenHash: string,
+): Promise<{ id: string; credentials_sealed: string } | undefined> {
+  const { rows } = await db.query<{ id: string; credentials_sealed: string }>(
+    'SELECT id, credentials_sealed FROM collector_links WHERE token_hash = $1 AND used_at IS NOT NULL AND credentials_sealed IS NOT NULL',
+    [tokenHash],
+  );
+  return rows[0];
+}
+
 export async function storeSubmittedCredentials(
   db: Queryable,
   collectorLinkId: string,
@@ -96,9 +108,58 @@ export async function storeSubmittedCredentials(
 
 /** Undoes a submission nobody was told of: the link works again and holds no credentials. */
 export async function reopenCollectorLink(db: Queryable, collectorLinkId: string): Promise<void> {
-  await db.query('UPDATE collector_links SET used_at = NULL, credentials_sealed = NULL WHERE id = $1', [
+  await db.query(
+    'UPDATE collector_links SET used_at = NULL, credentials_sealed = NULL, signalled_at = NULL WHERE id = $1',
+    [collectorLinkId],
+  );
+}
+
+/** The waiting workflow was told of this submission: the reconciler leaves it alone. */
+export async function markSubmissionSignalled(db: Queryable, collectorLinkId: string): Promise<void> {
+  await db.query('UPDATE collector_links SET signalled_at = now() WHERE id = $1 AND signalled_at IS NULL', [
     collectorLinkId,
   ]);
+}
+
+/** A stored submission whose signal may have been lost, and the workflow it is for. */
+export interface UnsignalledSubmission {
+  collectorLinkId: string;
+  workflowId: string;
+  clientId: string;
+  attempt: number;
+  /** Whether the onboarding is finished (and not this link's reconnect): then nobody waits for it any more. */
+  finished: boolean;
+}
+
+/**
+ * Submissions stored at least `olderThanMs` ago and never marked signalled: the collector crashed or
+ * Temporal was down between the commit and the signal. The grace keeps clear of a collector still
+ * signalling. An onboarding's link counts as finished once its onboarding is: its workflow id may by
+ * then name a later onboarding of the same tenant, which must not receive this one's submission.
+ */
+export async function listUnsignalledSubmissions(
+  db: Queryable,
+  olderThanMs: number,
+  limit: number,
+): Promise<UnsignalledSubmission[]> {
+  const { rows } = await db.query<UnsignalledSubmission>(
+    `SELECT l.id AS "collectorLinkId", l.workflow_id AS "workflowId", l.client_id AS "clientId", l.attempt,
+            (l.workflow_id = o.workflow_id AND o.status IN ('COMPLETED', 'REJECTED', 'CANCELLED', 'FAILED')) AS finished
+       FROM collector_links l JOIN onboardings o ON o.id = l.onboarding_id
+      WHERE l.credentials_sealed IS NOT NULL AND l.signalled_at IS NULL
+        AND l.used_at < now() - make_interval(secs => $1::double precision / 1000)
+      ORDER BY l.used_at LIMIT $2`,
+    [olderThanMs, limit],
+  );
+  return rows;
+}
+
+/** Marks many links signalled at once (the reconciler, after delivering or finding nobody waiting). */
+export async function markSubmissionsSignalled(db: Queryable, collectorLinkIds: string[]): Promise<void> {
+  await db.query(
+    'UPDATE collector_links SET signalled_at = now() WHERE id = ANY($1::uuid[]) AND signalled_at IS NULL',
+    [collectorLinkIds],
+  );
 }
 
 /** The sealed credentials submitted through this link of this onboarding, if any. */

@@ -12,3 +12,5 @@ export const reconnectWorkflowId = (input: {
 
 /** One re-verification schedule per installation (task queue). */
 export const reverifyScheduleId = (taskQueue: string) => `reverify-connectivity-${taskQueue}`;
+/** The schedule that delivers stored credential submissions whose signal was lost. */
+export const reconcileSubmissionsScheduleId = (taskQueue: string) => `reconcile-submissions-${taskQueue}`;

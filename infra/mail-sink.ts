@@ -87,6 +87,9 @@ export async function startMailSink(options: { port?: number; host?: string; dir
     server.once('error', reject);
     const listening = server.listen(options.port ?? 0, host, () => {
       server.off('error', reject);
+      // A sender that dies mid-session (a SIGKILLed worker) resets its connection; smtp-server reports
+      // that as an 'error' on the server, which unhandled would take this process down with it.
+      server.on('error', () => undefined);
       resolve((listening.address() as AddressInfo).port);
     });
   });

@@ -91,6 +91,8 @@ const envSchema = z.object({
   PUBLIC_URL: z.url().optional(),
   DATABASE_URL: z.string().min(1).optional(),
   DATABASE_POOL_MAX: integer.pipe(z.number().min(2, 'at least 2')).default(10),
+  DATABASE_ACQUIRE_TIMEOUT: duration.default(1_000),
+  SUBMISSION_RECONCILE_INTERVAL: duration.default(60_000),
   TEMPORAL_CONNECT_TIMEOUT: duration.default(60_000),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('onboarding'),
   TEMPORAL_CLI_PATH: z.string().min(1).optional(),
@@ -156,6 +158,10 @@ export interface Config {
   databaseUrl?: string;
   /** Connections per process; the worker runs at most this many activities at once, so none waits for one. */
   databasePoolMax: number;
+  /** How long a request waits for a pooled connection before it is answered 503 (exhausted or down). */
+  databaseAcquireTimeoutMs: number;
+  /** How often stored submissions whose signal was lost are delivered (workflows/reconcile-submissions.ts). */
+  submissionReconcileIntervalMs: number;
   embeddedPostgresPort: number;
   temporal: {
     /** Absent: `npm start` runs the dev server; the separate processes need it. */
@@ -247,6 +253,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     publicUrl,
     databaseUrl: e.DATABASE_URL,
     databasePoolMax: e.DATABASE_POOL_MAX,
+    databaseAcquireTimeoutMs: e.DATABASE_ACQUIRE_TIMEOUT,
+    submissionReconcileIntervalMs: e.SUBMISSION_RECONCILE_INTERVAL,
     embeddedPostgresPort: e.GANGWAY_EMBEDDED_PG_PORT,
     temporal: Object.freeze({
       address: temporal.options.address,
@@ -336,7 +344,7 @@ export const KNOWN_VARIABLES: readonly string[] = [
 
 /** Names in gangway's own namespaces that it does not read: a misspelling, caught in production. */
 const OUR_PREFIXES =
-  /^(GANGWAY|TEMPORAL|DATABASE|SMTP|MAIL|APPROVAL|WEBHOOK|COLLECTOR|CONNECTIVITY|CREDENTIAL|KIT|REVERIFY|WORKER|CODEC|CLIENT_SECRET|ACCESS_TOKEN|REFRESH_TOKEN|INTEGRATION|STAFF|ESCALATION|TECH_AM|EGRESS|DEVELOPER_PORTAL|PUBLIC|SHUTDOWN|LOGIN|RATE_LIMIT|PASSWORD|SESSION)_/;
+  /^(GANGWAY|TEMPORAL|DATABASE|SMTP|MAIL|APPROVAL|WEBHOOK|COLLECTOR|CONNECTIVITY|CREDENTIAL|SUBMISSION|KIT|REVERIFY|WORKER|CODEC|CLIENT_SECRET|ACCESS_TOKEN|REFRESH_TOKEN|INTEGRATION|STAFF|ESCALATION|TECH_AM|EGRESS|DEVELOPER_PORTAL|PUBLIC|SHUTDOWN|LOGIN|RATE_LIMIT|PASSWORD|SESSION)_/;
 /** Kubernetes adds <SERVICE>_SERVICE_HOST, <SERVICE>_PORT_… for every service; a service named "temporal" is not a typo of ours. */
 const SERVICE_LINK = /_(SERVICE_HOST|SERVICE_PORT(_\w+)?|PORT(_\d+_(TCP|UDP)(_\w+)?)?)$/;
 

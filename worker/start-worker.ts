@@ -34,7 +34,10 @@ export async function startWorkerProcess(
   if (!config.databaseUrl) throw new Error('DATABASE_URL is required by the worker');
   if (!config.smtpUrl) throw new Error('SMTP_URL is required by the worker');
   const connection = { ...config.temporal.connection, address: requireTemporalAddress(config) };
-  const pool = createPool(config.databaseUrl, log, { max: config.databasePoolMax });
+  const pool = createPool(config.databaseUrl, log, {
+    max: config.databasePoolMax,
+    connectionTimeoutMillis: config.databaseAcquireTimeoutMs,
+  });
   try {
     await waitForDatabase(pool, log);
     await waitForTemporal(connection, config.temporal.namespace, config.temporal.connectTimeoutMs, log);

@@ -2,3 +2,4 @@ export { onboardingWorkflow } from './onboarding';
 export { reconnectClientWorkflow } from './reconnect';
 export { reverifyConnectivityWorkflow } from './reverify';
 export { deliverClientSecretWorkflow } from './secret-delivery';
+export { reconcileSubmissionsWorkflow } from './reconcile-submissions';

@@ -15,7 +15,7 @@ const { listConnectedClients, recordReverification, checkPortalLogin } = proxyAc
 const PARALLEL = 10;
 
 /**
- * Run by one Temporal Schedule per installation (worker/reverify-schedule.ts): logs into every
+ * Run by one Temporal Schedule per installation (api/schedules.ts): logs into every
  * connected client's portal again. A portal that refuses the credentials marks the client FAILED,
  * tells the customer and sends the client back to collection (reconnectClientWorkflow); a portal
  * that is merely down is recorded and checked again next run.

@@ -1,32 +1,56 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { collectorContext } from '../../activities/collection';
-import { reopenCollectorLink, spendCollectorLink, storeSubmittedCredentials } from '../../db/collector-links';
+import { timingSafeEqual } from 'node:crypto';
+import {
+  findStoredSubmission,
+  markSubmissionSignalled,
+  reopenCollectorLink,
+  spendCollectorLink,
+  storeSubmittedCredentials,
+} from '../../db/collector-links';
 import { findOnboarding } from '../../db/onboardings';
+import type { Queryable } from '../../db/queryable';
 import { withTransaction } from '../../db/transaction';
 import { credentialsSubmittedSignal } from '../../workflows/messages';
 import type { ApiDeps } from '../deps';
 import { onboardingHandle, signalWithProof } from '../onboarding-handle';
-import { gone } from '../problem';
+import { gone, outageOf } from '../problem';
 
 export interface PortalCredentials {
   username: string;
   password: string;
 }
 
+/** How long the collector waits for Temporal before answering: well inside the reconciler's grace (RECONCILE_AFTER). */
+const SIGNAL_DEADLINE_MS = 10_000;
+
 /**
  * A portal client's credentials, through its collector link (the token is the only credential; it
  * works once, before it expires). The link is spent and the credentials stored sealed in one short
  * transaction; the waiting workflow is then signalled with no connection or lock held, and gets a
- * reference to the sealed row, never the credentials. If it cannot be told, the submission is
- * undone so the link works again, as when the signal came before the commit.
+ * reference to the sealed row, never the credentials. A delivered signal is recorded (signalled_at).
+ *
+ * When the signal fails:
+ * - the workflow is gone (the onboarding finished): the link is reopened and the answer is 410;
+ * - Temporal could not be reached (UNAVAILABLE: nothing was delivered): the link is reopened so
+ *   that the same request works again, and the answer is 503 (problem.ts);
+ * - anything else, such as a deadline passed with the signal perhaps delivered, or a reopen that
+ *   fails too: the submission stays stored and the reconciler (workflows/reconcile-submissions.ts)
+ *   delivers it; the answer is 202, since nothing more is asked of the person. A second delivery of
+ *   the same submission is harmless: the workflow keys them by client and attempt.
  */
 export async function submitPortalCredentials(
   deps: ApiDeps,
   tokenHash: string,
   credentials: PortalCredentials,
 ): Promise<void> {
-  const { link, onboarding } = await withTransaction(deps.pool, async (tx) => {
+  const stored = await withTransaction(deps.pool, async (tx) => {
     const spent = await spendCollectorLink(tx, tokenHash);
-    if (!spent) throw gone('This link was already used or has expired');
+    if (!spent) {
+      // The same submission sent again (its first answer was lost to a timeout or an outage) was received.
+      if (await isStoredSubmission(deps, tx, tokenHash, credentials)) return undefined;
+      throw gone('This link was already used or has expired');
+    }
     await storeSubmittedCredentials(
       tx,
       spent.id,
@@ -36,6 +60,8 @@ export async function submitPortalCredentials(
     if (!found) throw gone('This onboarding no longer collects credentials');
     return { link: spent, onboarding: found };
   });
+  if (!stored) return;
+  const { link, onboarding } = stored;
   // The link names the workflow waiting for it: the onboarding's (this run chain exactly), or a
   // reconnect's after re-verification found the credentials refused (workflows/reconnect.ts).
   const ownOnboarding = link.workflow_id === onboarding.workflow_id;
@@ -43,14 +69,46 @@ export async function submitPortalCredentials(
     ? onboardingHandle(deps, onboarding)
     : deps.temporal.workflow.getHandle(link.workflow_id);
   try {
-    await signalWithProof(
-      waiting,
-      credentialsSubmittedSignal,
-      { clientId: link.client_id, attempt: link.attempt, collectorLinkId: link.id },
-      ownOnboarding ? onboarding.first_run_id : null,
+    await deps.temporal.withDeadline(Date.now() + SIGNAL_DEADLINE_MS, () =>
+      signalWithProof(
+        waiting,
+        credentialsSubmittedSignal,
+        { clientId: link.client_id, attempt: link.attempt, collectorLinkId: link.id },
+        ownOnboarding ? onboarding.first_run_id : null,
+      ),
     );
-  } catch {
-    await reopenCollectorLink(deps.pool, link.id);
-    throw gone('This onboarding no longer collects credentials');
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) {
+      await reopenCollectorLink(deps.pool, link.id);
+      throw gone('This onboarding no longer collects credentials');
+    }
+    if (!neverDelivered(err)) return;
+    const reopened = await reopenCollectorLink(deps.pool, link.id).then(
+      () => true,
+      () => false,
+    );
+    if (reopened) throw err;
+    return;
   }
+  // Best effort: a mark that fails only means the reconciler signals once more.
+  await markSubmissionSignalled(deps.pool, link.id).catch(() => undefined);
 }
+
+/** Whether this link's stored submission holds exactly these credentials. */
+async function isStoredSubmission(
+  deps: ApiDeps,
+  tx: Queryable,
+  tokenHash: string,
+  credentials: PortalCredentials,
+): Promise<boolean> {
+  const row = await findStoredSubmission(tx, tokenHash);
+  if (!row) return false;
+  const stored = Buffer.from(deps.secrets.open(row.credentials_sealed, collectorContext(row.id)));
+  const sent = Buffer.from(JSON.stringify(credentials));
+  return stored.length === sent.length && timingSafeEqual(stored, sent);
+}
+
+/** gRPC UNAVAILABLE: the call never reached a frontend that could act on it. */
+const neverDelivered = (err: unknown) =>
+  outageOf(err) === 'Temporal' &&
+  [err, (err as { cause?: unknown })?.cause].some((e) => (e as { code?: unknown })?.code === 14);

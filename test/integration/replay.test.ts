@@ -14,11 +14,13 @@ const JOURNEYS = [
   'approval-reminded-escalated-expired',
   'reverify-lost-client-starts-reconnect',
   'reconnect-wrong-then-right-credentials',
+  'reconcile-submissions-delivers-lost-signal',
 ];
 
 /**
  * Histories recorded from real runs (RECORD_HISTORIES=1 npx jest onboarding-flow onboarding-endings
- * approval-rules approval-timers reconnect) replayed against today's workflow code: a change that
+ * approval-rules approval-timers reconnect
+ * submission-reconciler) replayed against today's workflow code: a change that
  * would break a running execution fails here, and goes behind patched() (workflows/patches.ts) instead.
  */
 describe('workflow replay', () => {

@@ -1,0 +1,117 @@
+import { collectorContext } from '../../activities/collection';
+import { spendCollectorLink, storeSubmittedCredentials } from '../../db/collector-links';
+import { loadDataKey } from '../../db/data-keys';
+import { withTransaction } from '../../db/transaction';
+import { reconcileSubmissionsScheduleId } from '../../domain';
+import { startPortalStub, type PortalStub } from '../../infra/portal-stub';
+import { requireMasterKeys } from '../../lib/config';
+import { createPayloadCodec } from '../../lib/payload-codec';
+import { createSecrets } from '../../lib/secrets';
+import { clientFor, startApproved } from '../support/journey';
+import { recordHistory } from '../support/record-history';
+import { linkIn, startStack, type Stack } from '../support/stack';
+
+/**
+ * A submission stored but never signalled (the collector's process died, or Temporal was down, between
+ * the commit and the signal) is delivered by the reconciliation Schedule; a second delivery is harmless.
+ */
+describe('submission reconciler', () => {
+  let stack: Stack;
+  let portal: PortalStub;
+
+  beforeAll(async () => {
+    stack = await startStack({ SUBMISSION_RECONCILE_INTERVAL: '6h' });
+    portal = await startPortalStub({ username: 'client1', password: 'right-password' });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await portal?.close();
+  });
+
+  const trigger = async () => {
+    const schedule = stack.temporal.schedule.getHandle(reconcileSubmissionsScheduleId(stack.config.temporal.taskQueue));
+    const before = (await schedule.describe()).info.recentActions.length;
+    await schedule.trigger();
+    for (;;) {
+      const { recentActions } = (await schedule.describe()).info;
+      if (recentActions.length > before) {
+        const started = recentActions[recentActions.length - 1].action;
+        const handle = stack.temporal.workflow.getHandle(
+          started.workflow.workflowId,
+          started.workflow.firstExecutionRunId,
+        );
+        return { workflowId: started.workflow.workflowId, result: await handle.result() };
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+
+  it('delivers a stored submission whose signal was lost, and marks one whose onboarding finished', async () => {
+    const staff = await stack.addUser('staff');
+    const approver = await stack.addUser('approver');
+    const client = clientFor(portal);
+    const { id } = await startApproved(stack, { staff, approver }, [client]);
+    const mail = await stack.mail.waitFor((m) => m.to.includes(client.contactEmail));
+    const token = linkIn(mail.text, '/collect/').split('/collect/')[1];
+
+    // What the collector commits before it signals, and then nothing: its process died.
+    const secrets = createSecrets(await loadDataKey(stack.db.pool, requireMasterKeys(stack.config)));
+    const linkId = await withTransaction(stack.db.pool, async (tx) => {
+      const spent = await spendCollectorLink(tx, secrets.hashToken(token));
+      const sealed = secrets.seal(
+        JSON.stringify({ username: 'client1', password: 'right-password' }),
+        collectorContext(spent!.id),
+      );
+      await storeSubmittedCredentials(tx, spent!.id, sealed);
+      return spent!.id;
+    });
+    const backdate = () =>
+      stack.db.pool.query(
+        "UPDATE collector_links SET used_at = now() - interval '1 minute', signalled_at = NULL WHERE id = $1",
+        [linkId],
+      );
+    await backdate();
+    const view = await stack.waitForOnboarding(id, staff.token, (v) => v.status === 'AWAITING_CREDENTIALS');
+    expect(view.clients[0].connectivity).toBe('PENDING');
+
+    const first = await trigger();
+    expect(first.result).toEqual({ delivered: 1, abandoned: 0 });
+    await stack.waitForOnboarding(id, staff.token, (v) => v.status === 'COMPLETED');
+    expect(portal.logins).toHaveLength(1);
+    await recordHistory(
+      first.workflowId,
+      'reconcile-submissions-delivers-lost-signal',
+      createPayloadCodec(requireMasterKeys(stack.config)),
+    );
+
+    // Nobody waits for a finished onboarding's submission: it is marked, not signalled.
+    await backdate();
+    expect((await trigger()).result).toEqual({ delivered: 0, abandoned: 1 });
+    const { rows } = await stack.db.pool.query('SELECT signalled_at FROM collector_links WHERE id = $1', [linkId]);
+    expect(rows[0].signalled_at).not.toBeNull();
+    expect(portal.logins).toHaveLength(1);
+  });
+
+  it('marks a submission signalled when the collector told the workflow itself, and answers its repeat 202', async () => {
+    const staff = await stack.addUser('staff');
+    const approver = await stack.addUser('approver');
+    const client = clientFor(portal);
+    const { id } = await startApproved(stack, { staff, approver }, [client]);
+    const mail = await stack.mail.waitFor((m) => m.to.includes(client.contactEmail));
+    const token = linkIn(mail.text, '/collect/').split('/collect/')[1];
+    const posted = await stack.http('POST', `/v1/collect/${token}`, {
+      body: { username: 'client1', password: 'right-password' },
+    });
+    expect(posted.status).toBe(202);
+    const { rows } = await stack.db.pool.query('SELECT signalled_at FROM collector_links WHERE onboarding_id = $1', [
+      id,
+    ]);
+    expect(rows[0].signalled_at).not.toBeNull();
+    // The same submission again (its answer lost to a timeout) was received; other credentials are refused.
+    const again = (password: string) =>
+      stack.http('POST', `/v1/collect/${token}`, { body: { username: 'client1', password } });
+    expect((await again('right-password')).status).toBe(202);
+    expect((await again('another-password')).status).toBe(410);
+    await stack.waitForOnboarding(id, staff.token, (v) => v.status === 'COMPLETED');
+  });
+});
