@@ -1,4 +1,4 @@
-import type { Role } from './users';
+import type { Role } from '../domain';
 import type { Queryable } from './queryable';
 
 /**

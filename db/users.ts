@@ -5,9 +5,10 @@ import { insertSecurityEvent } from './security-events';
 import { withTransaction } from './transaction';
 import { isUniqueViolation } from './errors';
 import type { Queryable } from './queryable';
+import type { ApproverKind, Role } from '../domain';
 
-export type Role = 'staff' | 'approver' | 'admin';
-export type ApproverKind = 'AM' | 'TECH_AM';
+/** The people's roles belong to the domain; re-exported for the callers that create users. */
+export type { ApproverKind, Role };
 export interface UserRow {
   id: string;
   email: string;
