@@ -8,24 +8,27 @@ import { createUser } from '../../db/users';
 import { freePort } from '../../infra/free-port';
 import { loadConfig, requireMasterKeys } from '../../lib/config';
 import { createDataConverter } from '../../lib/data-converter';
-import { findTemporalCli } from '../../infra/temporal-cli';
-import { startDevServer, type DevServer } from '../../infra/temporal-dev-server';
+import { temporalConnectionFromEnv } from '../../lib/temporal-connection';
 import { startMailSink, type MailSink } from '../../infra/mail-sink';
 import { startPortalStub, type PortalStub } from '../../infra/portal-stub';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database';
 import { bundleOnboardingWorkflows, QUIET_BUNDLER_LOGGER } from '../../worker/workflow-bundle';
 import { BASELINE_SCHEMA } from '../baseline-activities';
 import { startChild, type BenchChild } from './child';
+import { startTemporalServer, type TemporalChoice, type TemporalServer } from './temporal-server';
 
-const ROOT = path.join(__dirname, '..', '..');
 export const PORTAL_CREDENTIALS = { username: 'bench', password: 'bench-password' };
 
-/** One shared setup per run: ours and the baselines on the same dev server and the same PostgreSQL. */
+/** One shared setup per run: ours and the baselines on the same Temporal server and the same PostgreSQL. */
 export interface BenchEnv {
   dir: string;
   db: TestDatabase;
-  devServer: DevServer;
+  /** The dev server, or the real server (`--temporal cluster`). */
+  server: TemporalServer;
+  /** The dev server's SQLite pragmas (none on the real server). */
   sqlitePragmas: string[];
+  /** The product's database (and the baselines' tables), by name, for reading its backends' CPU. */
+  dbName: string;
   mail: MailSink;
   portal: PortalStub;
   /** Ours: every payload through the product's codec. */
@@ -41,17 +44,15 @@ export interface BenchEnv {
   close(): Promise<void>;
 }
 
-export async function createBenchEnv(options: { sqlitePragmas: string[] }): Promise<BenchEnv> {
+export async function createBenchEnv(
+  options: { sqlitePragmas: string[] } | { temporal: TemporalChoice },
+): Promise<BenchEnv> {
+  const choice: TemporalChoice =
+    'temporal' in options ? options.temporal : { kind: 'dev', sqlitePragmas: options.sqlitePragmas };
   const dir = await mkdtemp(path.join(os.tmpdir(), 'gangway-bench-'));
   const db = await createTestDatabase();
   await db.pool.query(BASELINE_SCHEMA);
-  const cliPath = await findTemporalCli({ projectRoot: ROOT });
-  const devServer = await startDevServer({
-    cliPath,
-    port: await freePort(),
-    dbFile: path.join(dir, 'temporal.sqlite'),
-    sqlitePragmas: options.sqlitePragmas,
-  });
+  const server = await startTemporalServer(choice, dir);
   const mail = await startMailSink();
   const portal = await startPortalStub(PORTAL_CREDENTIALS);
 
@@ -65,7 +66,9 @@ export async function createBenchEnv(options: { sqlitePragmas: string[] }): Prom
   await writeFile(oursBundle, ours.code);
   await writeFile(baselineBundle, baseline.code);
 
-  const common = { TEMPORAL_ADDRESS: devServer.address, DATABASE_URL: db.url, LOG_LEVEL: 'warn' };
+  // Every client of the server, the bench's own included, reaches it with the same TEMPORAL_* settings
+  // (over mTLS on the real server), read as the product reads them (lib/temporal-connection.ts).
+  const common = { ...server.env, DATABASE_URL: db.url, LOG_LEVEL: 'warn' };
   const appEnv = {
     ...common,
     SMTP_URL: mail.url,
@@ -86,18 +89,25 @@ export async function createBenchEnv(options: { sqlitePragmas: string[] }): Prom
   const approver = { email: 'am@bench.example', password };
   await createUser(db.pool, { ...staff, role: 'staff' });
   await createUser(db.pool, { ...approver, role: 'approver', approverKind: 'AM' });
-  const connection = await Connection.connect({ address: devServer.address });
+  const settings = temporalConnectionFromEnv(server.env);
+  const connection = await Connection.connect(settings.options);
+  const namespace = settings.namespace ?? 'default';
 
   return {
     dir,
     db,
-    devServer,
-    sqlitePragmas: options.sqlitePragmas,
+    server,
+    sqlitePragmas: choice.kind === 'dev' ? choice.sqlitePragmas : [],
+    dbName: new URL(db.url).pathname.slice(1),
     mail,
     portal,
     // The app encrypts every payload; the drivers read results with the same data converter.
-    temporal: new Client({ connection, dataConverter: createDataConverter(requireMasterKeys(loadConfig(appEnv))) }),
-    bareTemporal: new Client({ connection }),
+    temporal: new Client({
+      connection,
+      namespace,
+      dataConverter: createDataConverter(requireMasterKeys(loadConfig(appEnv))),
+    }),
+    bareTemporal: new Client({ connection, namespace }),
     appEnv,
     baselineEnv,
     staff,
@@ -110,7 +120,7 @@ export async function createBenchEnv(options: { sqlitePragmas: string[] }): Prom
       await connection.close();
       await portal.close();
       await mail.close();
-      await devServer.stop();
+      await server.stop();
       await db.drop();
       await rm(dir, { recursive: true, force: true });
     },

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { createPool } from '../../db/pool';
 import { listen } from '../../api/server';
 import { createLogger } from '../../lib/logger';
+import { temporalConnectionFromEnv } from '../../lib/temporal-connection';
 import { installTemporalRuntime } from '../../worker/temporal-runtime';
 import { createBaselineActivities } from '../baseline-activities';
 import { installHeapSnapshots } from '../lib/heap-snapshots';
@@ -19,13 +20,15 @@ async function main(): Promise<void> {
   const log = createLogger({ level: 'warn' });
   installTemporalRuntime(log);
   if (process.env.BENCH_HEAP_SNAPSHOTS) installHeapSnapshots(process.env.BENCH_HEAP_SNAPSHOTS);
-  const address = process.env.TEMPORAL_ADDRESS!;
+  // The product's connection settings (TEMPORAL_*: address, namespace, mTLS), so that B0 reaches the server as ours does.
+  const { options: connection, namespace = 'default' } = temporalConnectionFromEnv(process.env);
   const taskQueue = process.env.BENCH_BASELINE_QUEUE!;
   const pool = createPool(process.env.DATABASE_URL!, log);
   const worker = process.env.BENCH_NO_WORKER
     ? undefined
     : await Worker.create({
-        connection: await NativeConnection.connect({ address }),
+        connection: await NativeConnection.connect(connection),
+        namespace,
         taskQueue,
         workflowBundle: { codePath: process.env.BENCH_BASELINE_BUNDLE! },
         activities: createBaselineActivities(pool),
@@ -33,7 +36,7 @@ async function main(): Promise<void> {
         maxCachedWorkflows: Number(process.env.WORKER_MAX_CACHED_WORKFLOWS ?? 1000),
       });
   const running = worker?.run() ?? Promise.resolve();
-  const client = new Client({ connection: await Connection.connect({ address }) });
+  const client = new Client({ connection: await Connection.connect(connection), namespace });
 
   const app = express();
   app.use(express.json());
