@@ -1,6 +1,6 @@
 import type { BenchChild } from '../lib/child';
 import { withConcurrency } from '../lib/concurrency';
-import { cpuDelta, sampleCpu, type CpuSample } from '../lib/cpu';
+import { appTargets, cpuBetween, readCpu, type CpuSample } from '../lib/cpu';
 import { runBaseline, runOurs, type OursContext } from '../lib/drivers';
 import type { BenchEnv } from '../lib/env';
 
@@ -18,7 +18,7 @@ export interface ThroughputRow {
 
 /**
  * Scenario 1: N onboardings with K in flight, start to COMPLETED, interleaved with B0 and B1 on the
- * same servers. CPU per onboarding counts the process under test and the dev server.
+ * same servers. CPU per onboarding counts the process under test and the Temporal server.
  */
 export async function throughput(
   env: BenchEnv,
@@ -28,7 +28,7 @@ export async function throughput(
   options: { levels: number[]; perLevel: number; rounds: number },
 ): Promise<ThroughputRow[]> {
   const rows: ThroughputRow[] = [];
-  const temporalPid = env.devServer.process.pid!;
+  const databases = { temporal: env.server.databases, app: [env.dbName] };
   const orders: Variant[][] = [
     ['B0', 'B1', 'ours'],
     ['ours', 'B1', 'B0'],
@@ -37,8 +37,8 @@ export async function throughput(
   for (const k of options.levels) {
     for (let round = 0; round < options.rounds; round++) {
       for (const variant of orders[round % orders.length]) {
-        const pid = variant === 'ours' ? app.pid : baseline.pid;
-        const before = await sampleCpu(pid, temporalPid);
+        const targets = appTargets(variant === 'ours' ? app.pid : baseline.pid, env.server.pid, databases);
+        const before = await readCpu(targets);
         const t0 = Date.now();
         const results = await withConcurrency(options.perLevel, k, () =>
           variant === 'ours'
@@ -46,7 +46,7 @@ export async function throughput(
             : runBaseline(env.bareTemporal, env.baselineEnv.BENCH_BASELINE_QUEUE!, variant === 'B1'),
         );
         const seconds = (Date.now() - t0) / 1000;
-        const cpu = cpuDelta(before, await sampleCpu(pid, temporalPid));
+        const cpu = cpuBetween(targets, before, await readCpu(targets));
         rows.push({
           inFlight: k,
           variant,
