@@ -14,7 +14,9 @@ import { readPath, startLatency, startPhases, untilOursParked } from './scenario
 import { coldStart } from './scenarios/cold-start';
 import { decisionLatency } from './scenarios/decision';
 import { parked } from './scenarios/parked';
+import { scaleOut } from './scenarios/scale-out';
 import { throughput } from './scenarios/throughput';
+import type { TemporalChoice } from './lib/temporal-server';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -22,7 +24,9 @@ const ROOT = path.join(__dirname, '..');
  * `npm run bench`: every scenario against its baselines, interleaved, on one dev server and one
  * PostgreSQL; writes BENCHMARKS.md (generated whole: the analysis is docs/performance.md, which no
  * run touches) and bench/results/latency.svg. `--smoke` runs each scenario tiny (CI runs it so the
- * harness cannot rot); `--out DIR` writes there instead of the repository.
+ * harness cannot rot); `--out DIR` writes there instead of the repository. `--temporal cluster` runs
+ * scenario 1 on the real Temporal server (infra/temporal-cluster.ts) beside the same load on the dev
+ * server, and scenario 7, the scale-out, there: a run of its own, folded in with bench/merge.ts.
  */
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(`--${name}`);
@@ -39,7 +43,15 @@ const smoke = flag('smoke');
 const pragmaOption = option('sqlite-pragmas');
 const sqlitePragmas =
   pragmaOption === undefined ? FILE_PRAGMAS : pragmaOption === 'defaults' ? [] : pragmaOption.split(',');
-const scenarios = new Set((option('scenarios') ?? '1,2,3,4,5,6').split(',').map(Number));
+const temporal = option('temporal') ?? 'dev';
+if (temporal !== 'dev' && temporal !== 'cluster')
+  throw new Error(`--temporal ${temporal}: dev (the CLI's dev server, the default) or cluster (the real server)`);
+const onCluster = temporal === 'cluster';
+const scenarios = new Set((option('scenarios') ?? (onCluster ? '1,7' : '1,2,3,4,5,6')).split(',').map(Number));
+if (onCluster && [...scenarios].some((n) => n !== 1 && n !== 7))
+  throw new Error('--temporal cluster runs scenarios 1 and 7 (the scale-out); the others run on the dev server');
+if (!onCluster && scenarios.has(7))
+  throw new Error('scenario 7 (the scale-out) runs on the real server: add --temporal cluster');
 const params = smoke
   ? {
       levels: [2],
@@ -104,13 +116,102 @@ async function meta(env: BenchEnv) {
       'Temporal TypeScript SDK': sdk,
       PostgreSQL: pgVersion,
     },
-    sqlite: `file-backed SQLite (--db-filename), pragmas: ${env.sqlitePragmas.length ? env.sqlitePragmas.join(', ') : 'the CLI defaults'}`,
+    sqlite: `file-backed SQLite (--db-filename), pragmas: ${sqlitePragmas.length ? sqlitePragmas.join(', ') : 'the CLI defaults'}`,
+    ...(env.server.kind === 'cluster' ? { temporal: env.server.describe } : {}),
     params,
   };
 }
 
+/** Three onboardings of each variant, unmeasured (a new process's first calls open connections and compile); the last of each. */
+async function warmUp(env: BenchEnv, ctx: OursContext, say: (text: string) => void) {
+  say('warming up');
+  let warm = { ours: '', b0: '' };
+  for (let i = 0; i < 3; i++) {
+    say(`  warm-up ${i}: ours`);
+    const ours = await runOurs(ctx);
+    say(`  warm-up ${i}: baselines`);
+    const b0 = await runBaseline(env.bareTemporal, env.baselineEnv.BENCH_BASELINE_QUEUE!, false);
+    await runBaseline(env.bareTemporal, env.baselineEnv.BENCH_BASELINE_QUEUE!, true);
+    warm = { ours: ours.workflowId, b0: b0.workflowId };
+  }
+  return warm;
+}
+
+/** One scenario failing must not cost the others' figures: it is reported, and the run goes on. */
+function attempter(results: Pick<BenchResults, 'failures'>, say: (text: string) => void) {
+  return async (name: string, run: () => Promise<void>) => {
+    try {
+      await run();
+    } catch (err) {
+      // fetch's own message ("fetch failed") says nothing: its cause does.
+      const cause = (err as Error).cause as Error | undefined;
+      const message = `${(err as Error).message}${cause ? ` (${cause.message})` : ''}`;
+      say(`${name} failed: ${message}\n${(err as Error).stack}`);
+      (results.failures ??= []).push(`${name}: ${message}`);
+    }
+  };
+}
+
+/**
+ * `--temporal cluster`: scenario 1 on the dev server and then on the real server (PostgreSQL, 4
+ * history shards, mTLS), the same load, ours and the baselines each on both; then scenario 7, the
+ * scale-out, on the real server. Writes a results.json of its own (the `cluster` section), for
+ * bench/merge.ts to fold into the repository's.
+ */
+async function onTheCluster(out: string): Promise<void> {
+  const say = (text: string) => process.stderr.write(`${text}\n`);
+  const cluster: NonNullable<BenchResults['cluster']> = { server: '' };
+  const partial: Omit<BenchResults, 'meta'> & { meta?: BenchResults['meta'] } = { cluster };
+  const attempt = attempter(partial, say);
+  // The same levels on both servers, in this run: the comparison is of ratios measured minutes apart, not days.
+  const one = { levels: params.levels, perLevel: params.perLevel, rounds: params.rounds };
+  const onServer = async (choice: TemporalChoice, then: (env: BenchEnv, ctx: OursContext) => Promise<void>) => {
+    const env = await createBenchEnv({ temporal: choice });
+    let app: BenchChild | undefined;
+    let baseline: BenchChild | undefined;
+    try {
+      app = await env.startApp();
+      baseline = await env.startBaseline();
+      const ctx = await oursContext(env, app);
+      await warmUp(env, ctx, say);
+      if (scenarios.has(1)) {
+        say(`1. throughput on ${choice.kind === 'dev' ? 'the dev server' : 'the real server'}`);
+        const rows = await throughput(env, app, baseline, ctx, one);
+        if (choice.kind === 'dev') cluster.devServer = rows;
+        else cluster.throughput = rows;
+      }
+      // Scale-out runs processes of its own on the same task queues' server: these would idle beside them.
+      await app.stop();
+      await baseline.stop();
+      await then(env, ctx);
+    } finally {
+      await app?.stop().catch(() => undefined);
+      await baseline?.stop().catch(() => undefined);
+      await env.close();
+    }
+  };
+  if (scenarios.has(1))
+    await attempt('1. throughput on the dev server', () =>
+      onServer({ kind: 'dev', sqlitePragmas }, async () => undefined),
+    );
+  await attempt('the real server', () =>
+    onServer({ kind: 'cluster' }, async (env, ctx) => {
+      partial.meta = await meta(env);
+      cluster.server = env.server.describe;
+      if (scenarios.has(7)) {
+        say('7. scale-out on the real server');
+        await attempt('7. scale-out', async () => void (cluster.scaleOut = await scaleOut(env, ctx, { ...one, say })));
+      }
+    }),
+  );
+  const { meta: measured, ...rest } = partial;
+  if (!measured) throw new Error(`the real server did not run: ${(partial.failures ?? []).join('; ')}`);
+  await writeOutputs(out, { meta: measured, ...rest });
+}
+
 async function main(): Promise<void> {
   const out = path.resolve(option('out') ?? ROOT);
+  if (onCluster) return onTheCluster(out);
   const env = await createBenchEnv({ sqlitePragmas });
   const app = await env.startApp();
   const baseline = await env.startBaseline();
@@ -118,28 +219,8 @@ async function main(): Promise<void> {
     const ctx = await oursContext(env, app);
     const results: BenchResults = { meta: await meta(env) };
     const say = (text: string) => process.stderr.write(`${text}\n`);
-    // One scenario failing must not cost the others' figures: it is reported, and the run goes on.
-    const attempt = async (name: string, run: () => Promise<void>) => {
-      try {
-        await run();
-      } catch (err) {
-        // fetch's own message ("fetch failed") says nothing: its cause does.
-        const cause = (err as Error).cause as Error | undefined;
-        const message = `${(err as Error).message}${cause ? ` (${cause.message})` : ''}`;
-        say(`${name} failed: ${message}\n${(err as Error).stack}`);
-        (results.failures ??= []).push(`${name}: ${message}`);
-      }
-    };
-    say('warming up');
-    let warm = { ours: '', b0: '' };
-    for (let i = 0; i < 3; i++) {
-      say(`  warm-up ${i}: ours`);
-      const ours = await runOurs(ctx);
-      say(`  warm-up ${i}: baselines`);
-      const b0 = await runBaseline(env.bareTemporal, env.baselineEnv.BENCH_BASELINE_QUEUE!, false);
-      await runBaseline(env.bareTemporal, env.baselineEnv.BENCH_BASELINE_QUEUE!, true);
-      warm = { ours: ours.workflowId, b0: b0.workflowId };
-    }
+    const attempt = attempter(results, say);
+    const warm = await warmUp(env, ctx, say);
     // What one onboarding costs the server, next to B0's: the cost model's unit (the last warm-up of each).
     results.census = {
       ours: await historyCensus(ctx.temporal.workflow.getHandle(warm.ours)),
