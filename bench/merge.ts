@@ -4,12 +4,14 @@ import { latencyPlot, renderReport, type BenchResults } from './report';
 
 /**
  * Folds a later, partial run into the repository's results, for a scenario too long to rerun with the
- * rest (scenario 5 at 10,000 takes most of an hour):
+ * rest (scenario 5 at 10,000 takes most of an hour), or one that runs on the real Temporal server
+ * (`--temporal cluster`: scenario 1 there beside the dev server, and the scale-out):
  *
  *   npm run bench -- --scenarios 5 --parked 10000 --burst-budget 3600 --out /tmp/s5
  *   node -r ./scripts/register-ts.js bench/merge.ts /tmp/s5
  *
- * The later run's rows replace the same rows (parked: by N and variant; any other section whole), its
+ * The later run's rows replace the same rows (parked: by N and variant; the real server's scenario 1
+ * with its dev-server reference as a pair, and its scale-out; any other section whole), its
  * command and date are listed under the header, failures it measured past are dropped, and
  * BENCHMARKS.md is rendered again from the merged results alone: it is generated whole, and the
  * hand-written analysis lives in docs/performance.md, which neither a run nor a merge touches.
@@ -40,6 +42,20 @@ async function main(): Promise<void> {
     (base as unknown as Record<string, unknown>)[key] = later[key];
     measured.push(key);
   }
+  if (later.cluster) {
+    const cluster = (base.cluster ??= { server: later.cluster.server });
+    cluster.server = later.cluster.server || cluster.server;
+    // Scenario 1 on both servers is one comparison: its two halves are replaced together.
+    if (later.cluster.throughput || later.cluster.devServer) {
+      cluster.throughput = later.cluster.throughput;
+      cluster.devServer = later.cluster.devServer;
+      measured.push('scenario 1 on the real Temporal server and on the dev server');
+    }
+    if (later.cluster.scaleOut) {
+      cluster.scaleOut = later.cluster.scaleOut;
+      measured.push('scale-out on the real Temporal server');
+    }
+  }
   const laterParked = later.parked ?? [];
   const same = (a: { n: number; variant: string }, b: { n: number; variant: string }) =>
     a.n === b.n && a.variant === b.variant;
@@ -59,7 +75,10 @@ async function main(): Promise<void> {
   if (measured.length === 0) throw new Error(`${from} holds no results to merge`);
 
   // A failure the later run measured past no longer stands; the later run's own failures do.
-  const measuredPast = (failure: string) => sizes.some((n) => failure.startsWith(`5. ${n} parked`));
+  const measuredPast = (failure: string) =>
+    sizes.some((n) => failure.startsWith(`5. ${n} parked`)) ||
+    (later.cluster?.throughput !== undefined && /^(1\. throughput on the dev server|the real server):/.test(failure)) ||
+    (later.cluster?.scaleOut !== undefined && failure.startsWith('7. scale-out'));
   base.failures = [
     ...(base.failures ?? []).filter((f) => !measuredPast(f)),
     ...(later.failures ?? []).map((f) => `${f} (later run, ${later.meta.date})`),
@@ -69,6 +88,7 @@ async function main(): Promise<void> {
     date: later.meta.date,
     machine: later.meta.machine,
     sqlite: later.meta.sqlite,
+    ...(later.meta.temporal ? { temporal: later.meta.temporal } : {}),
     measured,
   });
 

@@ -2,6 +2,7 @@ import type { ColdStart } from './scenarios/cold-start';
 import type { DecisionLatency } from './scenarios/decision';
 import type { ParkedRow } from './scenarios/parked';
 import type { ReadPath, StartLatency, StartPhases } from './scenarios/api';
+import type { ScaleOutRow } from './scenarios/scale-out';
 import type { ThroughputRow } from './scenarios/throughput';
 import type { HistoryCensus } from './lib/history';
 import { fmt, median, percentile, ratio } from './lib/stats';
@@ -13,7 +14,21 @@ export interface Supplement {
   date: string;
   machine: string;
   sqlite: string;
+  /** The real server, when the later run was on it. */
+  temporal?: string;
   measured: string[];
+}
+
+/** `--temporal cluster`: scenario 1 on the real server beside the same load on the dev server, and the scale-out. */
+export interface ClusterResults {
+  /** The real server, in one line. */
+  server: string;
+  /** Scenario 1 on the dev server, in the same run, with the same levels as on the real server. */
+  devServer?: ThroughputRow[];
+  /** Scenario 1 on the real server. */
+  throughput?: ThroughputRow[];
+  /** Scenario 7. */
+  scaleOut?: ScaleOutRow[];
 }
 
 export interface BenchResults {
@@ -23,6 +38,7 @@ export interface BenchResults {
     machine: string;
     versions: Record<string, string>;
     sqlite: string;
+    temporal?: string;
     params: Record<string, unknown>;
     supplements?: Supplement[];
   };
@@ -35,6 +51,7 @@ export interface BenchResults {
   readPath?: ReadPath;
   parked?: ParkedRow[];
   coldStart?: ColdStart;
+  cluster?: ClusterResults;
   failures?: string[];
 }
 
@@ -134,6 +151,319 @@ function throughputSection(rows: ThroughputRow[]): string {
   ].join('\n');
 }
 
+/** Rows of one kind averaged (rounds): the mean of f over the rows that match. */
+function mean<T>(rows: T[], f: (r: T) => number): number {
+  return rows.length ? rows.reduce((a, r) => a + f(r), 0) / rows.length : NaN;
+}
+/** The Temporal server's side of a row: its process, and on the real server its PostgreSQL backends (the dev server's SQLite is inside its process). */
+const serverCpu = (cpu: ThroughputRow['cpu']) => cpu.temporal + (cpu.postgresTemporal ?? 0);
+/** PostgreSQL less the Temporal server's databases: gangway's database and the server's own processes (WAL writer, checkpointer). */
+const otherPostgres = (cpu: ThroughputRow['cpu']) => cpu.postgres - (cpu.postgresTemporal ?? 0);
+const cores = (cpuSeconds: number | undefined, wall: number) =>
+  cpuSeconds === undefined ? 'n/a' : fmt(cpuSeconds / wall, 2);
+
+function clusterThroughputSection(c: ClusterResults, machineCores: string): string {
+  const servers = [
+    ['dev server', c.devServer ?? []],
+    ['real server', c.throughput ?? []],
+  ] as const;
+  const levels = [...new Set([...(c.devServer ?? []), ...(c.throughput ?? [])].map((r) => r.inFlight))].sort(
+    (a, b) => a - b,
+  );
+  const pick = (rows: readonly ThroughputRow[], k: number, v: string) =>
+    rows.filter((r) => r.inFlight === k && r.variant === v);
+  const rate = (rows: readonly ThroughputRow[], k: number, v: string) => mean(pick(rows, k, v), (r) => r.perSecond);
+  const cpuMs = (rows: readonly ThroughputRow[], k: number, v: string) =>
+    mean(pick(rows, k, v), (r) => ((r.cpu.app + serverCpu(r.cpu)) * 1000) / r.n);
+  const p50 = (rows: readonly ThroughputRow[], k: number, v: string) =>
+    median(pick(rows, k, v).flatMap((r) => r.durationsMs));
+  const body = levels.flatMap((k) =>
+    servers
+      .filter(([, rows]) => rows.some((r) => r.inFlight === k))
+      .map(([name, rows]) => {
+        const [o, b0, b1] = ['ours', 'B0', 'B1'].map((v) => rate(rows, k, v));
+        const [co, cb0] = ['ours', 'B0'].map((v) => cpuMs(rows, k, v));
+        return [
+          k,
+          name,
+          fmt(o, 2),
+          fmt(b0, 2),
+          fmt(b1, 2),
+          fmt(ratio(o, b0), 2),
+          fmt(ratio(o, b1), 2),
+          fmt(co, 0),
+          fmt(cb0, 0),
+          fmt(ratio(co, cb0), 2),
+          fmt(p50(rows, k, 'ours'), 0),
+          fmt(p50(rows, k, 'B0'), 0),
+        ];
+      }),
+  );
+  const moved = levels
+    .filter((k) => c.devServer?.some((r) => r.inFlight === k) && c.throughput?.some((r) => r.inFlight === k))
+    .map(
+      (k) =>
+        `${fmt(ratio(rate(c.devServer!, k, 'ours'), rate(c.devServer!, k, 'B0')), 2)} → ${fmt(ratio(rate(c.throughput!, k, 'ours'), rate(c.throughput!, k, 'B0')), 2)} at ${k} in flight`,
+    );
+  const where = levels.flatMap((k) =>
+    servers.flatMap(([name, rows]) =>
+      (['ours', 'B0', 'B1'] as const)
+        .filter((v) => pick(rows, k, v).length)
+        .map((v) => {
+          const rs = pick(rows, k, v);
+          const wall = mean(rs, (r) => r.seconds);
+          const sum = (f: (r: ThroughputRow) => number | undefined) =>
+            rs.every((r) => f(r) !== undefined) ? mean(rs, (r) => f(r)!) : undefined;
+          return [
+            k,
+            name,
+            v,
+            cores(
+              sum((r) => r.cpu.app),
+              wall,
+            ),
+            cores(
+              sum((r) => r.cpu.temporal),
+              wall,
+            ),
+            name === 'dev server'
+              ? '(in its process)'
+              : cores(
+                  sum((r) => r.cpu.postgresTemporal),
+                  wall,
+                ),
+            cores(
+              sum((r) => otherPostgres(r.cpu)),
+              wall,
+            ),
+            cores(
+              sum((r) => r.cpu.driver),
+              wall,
+            ),
+            cores(
+              sum((r) => r.cpu.machineBusy),
+              wall,
+            ),
+            cores(
+              sum((r) => r.cpu.machineIowait),
+              wall,
+            ),
+          ];
+        }),
+    ),
+  );
+  const perOnboarding = levels.flatMap((k) =>
+    servers.flatMap(([name, rows]) =>
+      (['ours', 'B0', 'B1'] as const)
+        .filter((v) => pick(rows, k, v).length)
+        .map((v) => {
+          const ms = (f: (r: ThroughputRow) => number) =>
+            fmt(
+              mean(pick(rows, k, v), (r) => (f(r) * 1000) / r.n),
+              0,
+            );
+          return [
+            k,
+            name,
+            v,
+            ms((r) => r.cpu.app),
+            ms((r) => r.cpu.temporal),
+            name === 'dev server' ? '(in its process)' : ms((r) => r.cpu.postgresTemporal ?? 0),
+            ms((r) => otherPostgres(r.cpu)),
+            ms((r) => r.cpu.driver),
+          ];
+        }),
+    ),
+  );
+  return [
+    '## Scenario 1 on the real Temporal server (PostgreSQL, 4 shards, mTLS)',
+    `${c.server}, on the same PostgreSQL as gangway's database; its clients (ours, the baselines, the load driver) connect with the TEMPORAL_* settings over mTLS. The same load ran on the dev server in the same run, just before: the ratios to compare are each server's own.`,
+    '',
+    table(
+      [
+        'in flight',
+        'Temporal',
+        'ours /s',
+        'B0 /s',
+        'B1 /s',
+        'ours/B0',
+        'ours/B1',
+        'CPU ms/onb ours',
+        'CPU ms/onb B0',
+        'CPU ratio',
+        'ours p50 ms',
+        'B0 p50 ms',
+      ],
+      body,
+    ),
+    '',
+    `ours/B0, dev server → real server: ${moved.join('; ') || 'n/a'}. CPU per onboarding counts the process under test and the Temporal server with its store (on the real server its PostgreSQL backends; the dev server's SQLite is in its process).`,
+    '',
+    `Where the CPU went (cores busy = CPU seconds per wall second; "machine" is every process on it, other people's included, from /proc/stat; the machine has ${machineCores}):`,
+    '',
+    table(
+      [
+        'in flight',
+        'Temporal',
+        '',
+        'worker+API',
+        'Temporal server',
+        'its PostgreSQL',
+        "other PostgreSQL (gangway's database, WAL writer…)",
+        'load driver',
+        'machine',
+        'iowait',
+      ],
+      where,
+    ),
+    '',
+    'CPU ms per onboarding by process:',
+    '',
+    table(
+      [
+        'in flight',
+        'Temporal',
+        '',
+        'worker+API',
+        'Temporal server',
+        'its PostgreSQL',
+        'other PostgreSQL',
+        'load driver',
+      ],
+      perOnboarding,
+    ),
+  ].join('\n');
+}
+
+function scaleOutSection(rows: ScaleOutRow[], machineCores: string): string {
+  const levels = [...new Set(rows.map((r) => r.inFlight))].sort((a, b) => a - b);
+  const shapes = [...new Set(rows.map((r) => `${r.variant}|${r.apis}|${r.workers}`))].map((key) => {
+    const [variant, apis, workers] = key.split('|');
+    return { variant, apis: Number(apis), workers: Number(workers) };
+  });
+  const pick = (k: number, s: { variant: string; apis: number; workers: number }) =>
+    rows.filter((r) => r.inFlight === k && r.variant === s.variant && r.apis === s.apis && r.workers === s.workers);
+  const rate = (k: number, s: { variant: string; apis: number; workers: number }) =>
+    mean(pick(k, s), (r) => r.perSecond);
+  const body = levels.flatMap((k) =>
+    shapes
+      .filter((s) => pick(k, s).length)
+      .map((s) => {
+        const rs = pick(k, s);
+        const wall = mean(rs, (r) => r.seconds);
+        const base = rate(k, { variant: s.variant, apis: s.variant === 'ours' ? 1 : 0, workers: 1 });
+        const group = (g: string) =>
+          cores(
+            mean(rs, (r) => r.cpu.groups?.[g] ?? (g === 'worker' ? r.cpu.app : 0)),
+            wall,
+          );
+        const ms = fmt(
+          mean(rs, (r) => ((r.cpu.app + serverCpu(r.cpu)) * 1000) / r.n),
+          0,
+        );
+        return [
+          k,
+          s.variant,
+          s.variant === 'ours' ? s.apis : '(client)',
+          s.workers,
+          fmt(rate(k, s), 2),
+          fmt(ratio(rate(k, s), base), 2),
+          ms,
+          s.variant === 'ours' ? group('api') : '',
+          group('worker'),
+          cores(
+            mean(rs, (r) => r.cpu.temporal),
+            wall,
+          ),
+          cores(
+            mean(rs, (r) => r.cpu.postgresTemporal ?? 0),
+            wall,
+          ),
+          cores(
+            mean(rs, (r) => otherPostgres(r.cpu)),
+            wall,
+          ),
+          cores(
+            mean(rs, (r) => r.cpu.driver),
+            wall,
+          ),
+          cores(
+            mean(rs, (r) => r.cpu.machineBusy ?? NaN),
+            wall,
+          ),
+          fmt(median(rs.flatMap((r) => r.durationsMs)), 0),
+        ];
+      }),
+  );
+  const versus = (
+    label: string,
+    two: { variant: string; apis: number; workers: number },
+    one: { variant: string; apis: number; workers: number },
+  ) => {
+    const at = levels
+      .filter((k) => pick(k, two).length && pick(k, one).length)
+      .map((k) => `${fmt(ratio(rate(k, two), rate(k, one)), 2)} at ${k} in flight`);
+    return at.length ? `- ${label}: ${at.join(', ')}` : undefined;
+  };
+  const ratios = [
+    versus(
+      'ours, two worker processes against one (one API)',
+      { variant: 'ours', apis: 1, workers: 2 },
+      { variant: 'ours', apis: 1, workers: 1 },
+    ),
+    versus(
+      'ours, two API processes against one (one worker)',
+      { variant: 'ours', apis: 2, workers: 1 },
+      { variant: 'ours', apis: 1, workers: 1 },
+    ),
+    versus(
+      'ours, two of each against one of each',
+      { variant: 'ours', apis: 2, workers: 2 },
+      { variant: 'ours', apis: 1, workers: 1 },
+    ),
+    versus(
+      'B0, two worker processes against one',
+      { variant: 'B0', apis: 0, workers: 2 },
+      { variant: 'B0', apis: 0, workers: 1 },
+    ),
+  ].filter((x): x is string => x !== undefined);
+  const oursRows = rows.filter((r) => r.variant === 'ours');
+  const busy = oursRows.map((r) => (r.cpu.machineBusy ?? NaN) / r.seconds).filter(Number.isFinite);
+  const measured = oursRows.map((r) => (r.cpu.app + r.cpu.temporal + r.cpu.postgres + r.cpu.driver) / r.seconds);
+  return [
+    '## Scale-out on the real Temporal server (`gangway api` and `gangway worker` as separate processes)',
+    "Scenario 1's load (start to COMPLETED) through one or two `gangway api` processes (the onboardings spread over them) and one or two `gangway worker` processes, each an OS process started with its entry point; B0 with one or two worker-only processes, started through the Temporal client. Ratios are to the one-API-one-worker row (B0: one worker) at the same level. CPU per onboarding counts every API and worker process and the Temporal server with its PostgreSQL; the columns after it are cores busy.",
+    '',
+    table(
+      [
+        'in flight',
+        '',
+        'APIs',
+        'workers',
+        '/s',
+        'ratio to 1 + 1',
+        'CPU ms/onb',
+        'APIs',
+        'workers',
+        'Temporal server',
+        'its PostgreSQL',
+        'other PostgreSQL',
+        'load driver',
+        'machine',
+        'p50 ms',
+      ],
+      body,
+    ),
+    '',
+    ...ratios,
+    ...(busy.length
+      ? [
+          '',
+          `While ours ran, the processes measured here kept ${fmt(Math.min(...measured), 2)}–${fmt(Math.max(...measured), 2)} cores busy, and the machine as a whole (everyone's processes) ${fmt(Math.min(...busy), 2)}–${fmt(Math.max(...busy), 2)} of its ${machineCores}.`,
+        ]
+      : []),
+  ].join('\n');
+}
 /** BENCHMARKS.md, entirely: a run or a merge rewrites it whole, so prose belongs in docs/performance.md. */
 export function renderReport(r: BenchResults): string {
   const out: string[] = [
@@ -150,8 +480,10 @@ export function renderReport(r: BenchResults): string {
     "- Baselines: B0 is a bare workflow with the onboarding's shape (10 activities, 3 signals, 3 condition timers), no-op activities; B1 is B0 whose activities each make two PostgreSQL writes (a keyed row and a versioned jsonb upsert), as ours do. The bare endpoints start B0 or read one row with the same pool.",
     '- Latency distributions: [bench/results/latency.svg](bench/results/latency.svg).',
     '- What the figures mean (the cost model, the bottlenecks, each gap, what each change measured before and after) is in [docs/performance.md](docs/performance.md), written by hand; this file is generated whole by every run and every merge.',
+    ...(r.meta.temporal ? [`- Real Temporal server: ${r.meta.temporal}`] : []),
     ...(r.meta.supplements ?? []).map(
-      (x) => `- From a later run, \`${x.command}\` on ${x.date} (${x.machine}; ${x.sqlite}): ${x.measured.join(', ')}.`,
+      (x) =>
+        `- From a later run, \`${x.command}\` on ${x.date} (${x.machine}; ${x.sqlite}${x.temporal ? `; ${x.temporal}` : ''}): ${x.measured.join(', ')}.`,
     ),
     '',
   ];
@@ -173,6 +505,9 @@ export function renderReport(r: BenchResults): string {
     );
   }
   if (r.throughput) out.push(throughputSection(r.throughput), '');
+  const machineCores = `${/(\d+) cores/.exec(r.meta.machine)?.[1] ?? 'n/a'} cores`;
+  if (r.cluster?.devServer || r.cluster?.throughput) out.push(clusterThroughputSection(r.cluster, machineCores), '');
+  if (r.cluster?.scaleOut?.length) out.push(scaleOutSection(r.cluster.scaleOut, machineCores), '');
   if (r.startLatency?.length) {
     out.push(
       '## 2. Start: POST /v1/onboardings at a fixed offered rate',
