@@ -200,7 +200,9 @@ async function onTheCluster(out: string): Promise<void> {
       cluster.server = env.server.describe;
       if (scenarios.has(7)) {
         say('7. scale-out on the real server');
-        await attempt('7. scale-out', async () => void (cluster.scaleOut = await scaleOut(env, ctx, { ...one, say })));
+        await attempt('7. scale-out', () =>
+          scaleOut(env, ctx, { ...one, say, record: (row) => (cluster.scaleOut ??= []).push(row) }),
+        );
       }
     }),
   );

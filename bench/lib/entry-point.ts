@@ -28,8 +28,13 @@ export async function startEntryPoint(role: 'api' | 'worker', env: Record<string
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, ...own },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Their logs (LOG_LEVEL=warn: warnings and errors only) go to the bench's stderr, each line marked with the process.
   let output = '';
-  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4_000));
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4_000);
+    for (const line of chunk.toString().split('\n'))
+      if (line.trim()) process.stderr.write(`  [gangway ${role} ${child.pid}] ${line}\n`);
+  };
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   let exit: string | undefined;

@@ -48,9 +48,14 @@ const WARM_UP = 6;
 export async function scaleOut(
   env: BenchEnv,
   ctx: OursContext,
-  options: { levels: number[]; perLevel: number; rounds: number; say(text: string): void },
-): Promise<ScaleOutRow[]> {
-  const rows: ScaleOutRow[] = [];
+  options: {
+    levels: number[];
+    perLevel: number;
+    rounds: number;
+    say(text: string): void;
+    record(row: ScaleOutRow): void;
+  },
+): Promise<void> {
   const queue = 'bench-scale-out';
   const b0Queue = 'bench-scale-out-b0';
   const productEnv: Record<string, string> = {
@@ -112,7 +117,8 @@ export async function scaleOut(
       cpu,
       durationsMs: results.map((r) => r.totalMs),
     };
-    rows.push(row);
+    // Kept as soon as it is measured: a failure later in the scenario loses only its own row.
+    options.record(row);
     options.say(`  scale-out K=${k} ${variant} ${row.apis} API + ${row.workers} worker: ${row.perSecond.toFixed(2)}/s`);
   };
 
@@ -148,5 +154,4 @@ export async function scaleOut(
     for (const w of workers) await w.stop();
     for (const b of b0Workers) await b.stop();
   }
-  return rows;
 }
