@@ -15,7 +15,7 @@ import { coldStart } from './scenarios/cold-start';
 import { decisionLatency } from './scenarios/decision';
 import { parked } from './scenarios/parked';
 import { scaleOut } from './scenarios/scale-out';
-import { throughput } from './scenarios/throughput';
+import { throughput, type ThroughputRow } from './scenarios/throughput';
 import type { TemporalChoice } from './lib/temporal-server';
 
 const ROOT = path.join(__dirname, '..');
@@ -163,49 +163,75 @@ async function onTheCluster(out: string): Promise<void> {
   const cluster: NonNullable<BenchResults['cluster']> = { server: '' };
   const partial: Omit<BenchResults, 'meta'> & { meta?: BenchResults['meta'] } = { cluster };
   const attempt = attempter(partial, say);
-  // The same levels on both servers, in this run: the comparison is of ratios measured minutes apart, not days.
-  const one = { levels: params.levels, perLevel: params.perLevel, rounds: params.rounds };
-  const onServer = async (choice: TemporalChoice, then: (env: BenchEnv, ctx: OursContext) => Promise<void>) => {
+  const record = (kind: TemporalChoice['kind'], rows: ThroughputRow[]) =>
+    void (kind === 'dev' ? (cluster.devServer ??= []) : (cluster.throughput ??= [])).push(...rows);
+  /** Scenario 1 for so many rounds on one server, then `then` with the product's and the baselines' processes stopped. */
+  const onServer = async (
+    choice: TemporalChoice,
+    rounds: number,
+    then?: (env: BenchEnv, ctx: OursContext) => Promise<void>,
+  ) => {
     const env = await createBenchEnv({ temporal: choice });
     let app: BenchChild | undefined;
     let baseline: BenchChild | undefined;
     try {
+      if (choice.kind === 'cluster' && !partial.meta) {
+        partial.meta = await meta(env);
+        cluster.server = env.server.describe;
+      }
       app = await env.startApp();
       baseline = await env.startBaseline();
       const ctx = await oursContext(env, app);
       await warmUp(env, ctx, say);
-      if (scenarios.has(1)) {
+      if (rounds > 0) {
         say(`1. throughput on ${choice.kind === 'dev' ? 'the dev server' : 'the real server'}`);
-        const rows = await throughput(env, app, baseline, ctx, one);
-        if (choice.kind === 'dev') cluster.devServer = rows;
-        else cluster.throughput = rows;
+        const opts = { levels: params.levels, perLevel: params.perLevel, rounds };
+        await attempt(`1. throughput on ${choice.kind === 'dev' ? 'the dev server' : 'the real server'}`, async () =>
+          record(choice.kind, await throughput(env, app!, baseline!, ctx, opts)),
+        );
       }
-      // Scale-out runs processes of its own on the same task queues' server: these would idle beside them.
+      // The scale-out runs processes of its own: these would idle beside them.
       await app.stop();
       await baseline.stop();
-      await then(env, ctx);
+      await then?.(env, ctx);
     } finally {
       await app?.stop().catch(() => undefined);
       await baseline?.stop().catch(() => undefined);
       await env.close();
     }
   };
-  if (scenarios.has(1))
-    await attempt('1. throughput on the dev server', () =>
-      onServer({ kind: 'dev', sqlitePragmas }, async () => undefined),
+  // Scenario 1 on both servers in this run, the same levels, in rounds ordered dev, real, real, dev, dev, …: a
+  // machine whose other load drifts over the run then weighs on both alike.
+  const visits: { kind: TemporalChoice['kind']; rounds: number }[] = [];
+  const kinds: TemporalChoice['kind'][] = scenarios.has(1)
+    ? Array.from({ length: params.rounds }, (_, r): TemporalChoice['kind'][] =>
+        r % 2 === 0 ? ['dev', 'cluster'] : ['cluster', 'dev'],
+      ).flat()
+    : ['cluster'];
+  for (const kind of kinds) {
+    const last = visits[visits.length - 1];
+    if (last?.kind === kind) last.rounds++;
+    else visits.push({ kind, rounds: scenarios.has(1) ? 1 : 0 });
+  }
+  let scaledOut = false;
+  for (const visit of visits) {
+    const choice: TemporalChoice = visit.kind === 'dev' ? { kind: 'dev', sqlitePragmas } : { kind: 'cluster' };
+    // The scale-out on the first visit to the real server, after its rounds of scenario 1.
+    const then =
+      visit.kind === 'cluster' && scenarios.has(7) && !scaledOut
+        ? async (env: BenchEnv, ctx: OursContext) => {
+            scaledOut = true;
+            say('7. scale-out on the real server');
+            const opts = { levels: params.levels, perLevel: params.perLevel, rounds: params.rounds };
+            await attempt('7. scale-out', () =>
+              scaleOut(env, ctx, { ...opts, say, record: (row) => (cluster.scaleOut ??= []).push(row) }),
+            );
+          }
+        : undefined;
+    await attempt(visit.kind === 'dev' ? 'the dev server' : 'the real server', () =>
+      onServer(choice, visit.rounds, then),
     );
-  await attempt('the real server', () =>
-    onServer({ kind: 'cluster' }, async (env, ctx) => {
-      partial.meta = await meta(env);
-      cluster.server = env.server.describe;
-      if (scenarios.has(7)) {
-        say('7. scale-out on the real server');
-        await attempt('7. scale-out', () =>
-          scaleOut(env, ctx, { ...one, say, record: (row) => (cluster.scaleOut ??= []).push(row) }),
-        );
-      }
-    }),
-  );
+  }
   const { meta: measured, ...rest } = partial;
   if (!measured) throw new Error(`the real server did not run: ${(partial.failures ?? []).join('; ')}`);
   await writeOutputs(out, { meta: measured, ...rest });
