@@ -1,4 +1,4 @@
-import type { WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 
 type Event = { eventType?: unknown; eventTime?: { seconds?: unknown; nanos?: number | null } | null };
@@ -82,4 +82,20 @@ export async function historyCensus(handle: WorkflowHandle): Promise<HistoryCens
     updates: count('WORKFLOW_EXECUTION_UPDATE_ACCEPTED'),
     timers: count('TIMER_STARTED'),
   };
+}
+
+/**
+ * Workflow tasks that timed out in these workflows' histories: a task a starved worker did not
+ * complete in time (10 s), or one left on a sticky queue nobody polled (5 s), each retried after the
+ * wait. A row of scenario 1 or 7 that saw any was slowed by them.
+ */
+export async function workflowTaskTimeouts(client: Client, workflowIds: string[]): Promise<number> {
+  let timeouts = 0;
+  for (const id of workflowIds) {
+    const history = await client.workflow.getHandle(id).fetchHistory();
+    timeouts += (history.events ?? []).filter(
+      (e) => String(e.eventType) === 'WORKFLOW_TASK_TIMED_OUT' || Number(e.eventType) === 8,
+    ).length;
+  }
+  return timeouts;
 }

@@ -4,6 +4,7 @@ import { cpuBetween, readCpu, type CpuSample, type CpuTargets } from '../lib/cpu
 import { login, runBaseline, runOurs, type OursContext } from '../lib/drivers';
 import { startEntryPoint, type EntryPoint } from '../lib/entry-point';
 import type { BenchEnv } from '../lib/env';
+import { workflowTaskTimeouts } from '../lib/history';
 
 /** One measurement: so many API and worker processes, K in flight, N onboardings start to COMPLETED. */
 export interface ScaleOutRow {
@@ -21,6 +22,8 @@ export interface ScaleOutRow {
   /** cpu.groups: `api` and `worker`, each summed over its processes. */
   cpu: CpuSample;
   durationsMs: number[];
+  /** Workflow tasks that timed out in the row's onboardings. */
+  taskTimeouts?: number;
 }
 
 type Topology = [apis: number, workers: number];
@@ -64,6 +67,9 @@ export async function scaleOut(
     ) as Record<string, string>),
     TEMPORAL_TASK_QUEUE: queue,
     GANGWAY_WORKFLOW_BUNDLE: env.appEnv.BENCH_WORKFLOW_BUNDLE!,
+    // Four processes at the default 10 each, beside the real server's own ~40, would leave little of a shared
+    // PostgreSQL's 100 connections to anyone else. 5 is still several times the activities in flight here.
+    DATABASE_POOL_MAX: '5',
   };
   const apis: { proc: EntryPoint; ctx: OursContext }[] = [];
   const workers: EntryPoint[] = [];
@@ -98,7 +104,7 @@ export async function scaleOut(
     variant: 'ours' | 'B0',
     k: number,
     targets: CpuTargets,
-    run: (i: number) => Promise<{ totalMs: number }>,
+    run: (i: number) => Promise<{ totalMs: number; workflowId: string }>,
   ) => {
     const before = await readCpu(targets);
     const t0 = Date.now();
@@ -116,6 +122,10 @@ export async function scaleOut(
       cpuMsPerOnboarding: ((cpu.app + cpu.temporal) * 1000) / options.perLevel,
       cpu,
       durationsMs: results.map((r) => r.totalMs),
+      taskTimeouts: await workflowTaskTimeouts(
+        variant === 'ours' ? ctx.temporal : env.bareTemporal,
+        results.map((r) => r.workflowId),
+      ),
     };
     // Kept as soon as it is measured: a failure later in the scenario loses only its own row.
     options.record(row);

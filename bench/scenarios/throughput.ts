@@ -3,6 +3,7 @@ import { withConcurrency } from '../lib/concurrency';
 import { appTargets, cpuBetween, readCpu, type CpuSample } from '../lib/cpu';
 import { runBaseline, runOurs, type OursContext } from '../lib/drivers';
 import type { BenchEnv } from '../lib/env';
+import { workflowTaskTimeouts } from '../lib/history';
 
 export type Variant = 'B0' | 'B1' | 'ours';
 export interface ThroughputRow {
@@ -14,6 +15,8 @@ export interface ThroughputRow {
   cpuMsPerOnboarding: number;
   cpu: CpuSample;
   durationsMs: number[];
+  /** Workflow tasks that timed out in the row's onboardings (all of them read after the measurement). */
+  taskTimeouts?: number;
 }
 
 /**
@@ -56,6 +59,10 @@ export async function throughput(
           cpuMsPerOnboarding: ((cpu.app + cpu.temporal) * 1000) / options.perLevel,
           cpu,
           durationsMs: results.map((r) => r.totalMs),
+          taskTimeouts: await workflowTaskTimeouts(
+            variant === 'ours' ? ctx.temporal : env.bareTemporal,
+            results.map((r) => r.workflowId),
+          ),
         });
         process.stderr.write(`  throughput K=${k} ${variant}: ${(options.perLevel / seconds).toFixed(2)}/s\n`);
       }
