@@ -151,16 +151,42 @@ function throughputSection(rows: ThroughputRow[]): string {
   ].join('\n');
 }
 
-/** Rows of one kind averaged (rounds): the mean of f over the rows that match. */
-function mean<T>(rows: T[], f: (r: T) => number): number {
-  return rows.length ? rows.reduce((a, r) => a + f(r), 0) / rows.length : NaN;
+/** A measured row of scenario 1 or 7, as the sections below read it. */
+type Measured = Pick<ThroughputRow, 'n' | 'seconds' | 'cpu' | 'durationsMs' | 'taskTimeouts'>;
+
+/**
+ * The rows of one kind over their rounds, pooled: onboardings per second is all of them over all the
+ * seconds, cores busy all the CPU over all the seconds, CPU per onboarding all the CPU over all of them
+ * (means of per-round rates would weigh a slow round as much as a fast one).
+ */
+function pooled(rows: Measured[]) {
+  const n = rows.reduce((a, r) => a + r.n, 0);
+  const seconds = rows.reduce((a, r) => a + r.seconds, 0);
+  const sum = (f: (r: Measured) => number | undefined) =>
+    rows.some((r) => f(r) === undefined) ? undefined : rows.reduce((a, r) => a + f(r)!, 0);
+  return {
+    rounds: rows.length,
+    rate: n / seconds,
+    /** Cores busy: CPU seconds per wall second. */
+    cores: (f: (r: Measured) => number | undefined) => {
+      const cpu = sum(f);
+      return cpu === undefined || rows.length === 0 ? 'n/a' : fmt(cpu / seconds, 2);
+    },
+    /** CPU ms per onboarding. */
+    ms: (f: (r: Measured) => number | undefined) => {
+      const cpu = sum(f);
+      return cpu === undefined || rows.length === 0 ? NaN : (cpu * 1000) / n;
+    },
+    p50: median(rows.flatMap((r) => r.durationsMs)),
+    taskTimeouts: rows.some((r) => r.taskTimeouts === undefined) ? 'n/a' : String(sum((r) => r.taskTimeouts)),
+  };
 }
 /** The Temporal server's side of a row: its process, and on the real server its PostgreSQL backends (the dev server's SQLite is inside its process). */
 const serverCpu = (cpu: ThroughputRow['cpu']) => cpu.temporal + (cpu.postgresTemporal ?? 0);
 /** PostgreSQL less the Temporal server's databases: gangway's database and the server's own processes (WAL writer, checkpointer). */
 const otherPostgres = (cpu: ThroughputRow['cpu']) => cpu.postgres - (cpu.postgresTemporal ?? 0);
-const cores = (cpuSeconds: number | undefined, wall: number) =>
-  cpuSeconds === undefined ? 'n/a' : fmt(cpuSeconds / wall, 2);
+/** What a measurement costs: the process under test (every API and worker) and the Temporal server with its store. */
+const costCpu = (r: Measured) => r.cpu.app + serverCpu(r.cpu);
 
 function clusterThroughputSection(c: ClusterResults, machineCores: string): string {
   const servers = [
@@ -170,114 +196,105 @@ function clusterThroughputSection(c: ClusterResults, machineCores: string): stri
   const levels = [...new Set([...(c.devServer ?? []), ...(c.throughput ?? [])].map((r) => r.inFlight))].sort(
     (a, b) => a - b,
   );
-  const pick = (rows: readonly ThroughputRow[], k: number, v: string) =>
-    rows.filter((r) => r.inFlight === k && r.variant === v);
-  const rate = (rows: readonly ThroughputRow[], k: number, v: string) => mean(pick(rows, k, v), (r) => r.perSecond);
-  const cpuMs = (rows: readonly ThroughputRow[], k: number, v: string) =>
-    mean(pick(rows, k, v), (r) => ((r.cpu.app + serverCpu(r.cpu)) * 1000) / r.n);
-  const p50 = (rows: readonly ThroughputRow[], k: number, v: string) =>
-    median(pick(rows, k, v).flatMap((r) => r.durationsMs));
+  const of = (rows: readonly ThroughputRow[], k: number, v: string) =>
+    pooled(rows.filter((r) => r.inFlight === k && r.variant === v));
+  const present = (rows: readonly ThroughputRow[], k: number, v: string) =>
+    rows.some((r) => r.inFlight === k && r.variant === v);
   const body = levels.flatMap((k) =>
     servers
       .filter(([, rows]) => rows.some((r) => r.inFlight === k))
       .map(([name, rows]) => {
-        const [o, b0, b1] = ['ours', 'B0', 'B1'].map((v) => rate(rows, k, v));
-        const [co, cb0] = ['ours', 'B0'].map((v) => cpuMs(rows, k, v));
+        const [o, b0, b1] = ['ours', 'B0', 'B1'].map((v) => of(rows, k, v));
+        const [co, cb0] = [o.ms(costCpu), b0.ms(costCpu)];
         return [
           k,
           name,
-          fmt(o, 2),
-          fmt(b0, 2),
-          fmt(b1, 2),
-          fmt(ratio(o, b0), 2),
-          fmt(ratio(o, b1), 2),
+          fmt(o.rate, 2),
+          fmt(b0.rate, 2),
+          fmt(b1.rate, 2),
+          fmt(ratio(o.rate, b0.rate), 2),
+          fmt(ratio(o.rate, b1.rate), 2),
           fmt(co, 0),
           fmt(cb0, 0),
           fmt(ratio(co, cb0), 2),
-          fmt(p50(rows, k, 'ours'), 0),
-          fmt(p50(rows, k, 'B0'), 0),
+          fmt(ratio(cb0, co), 2),
+          fmt(o.p50, 0),
+          fmt(b0.p50, 0),
+          `${o.taskTimeouts} / ${b0.taskTimeouts}`,
         ];
       }),
   );
   const moved = levels
-    .filter((k) => c.devServer?.some((r) => r.inFlight === k) && c.throughput?.some((r) => r.inFlight === k))
-    .map(
-      (k) =>
-        `${fmt(ratio(rate(c.devServer!, k, 'ours'), rate(c.devServer!, k, 'B0')), 2)} → ${fmt(ratio(rate(c.throughput!, k, 'ours'), rate(c.throughput!, k, 'B0')), 2)} at ${k} in flight`,
-    );
+    .filter((k) => present(c.devServer ?? [], k, 'ours') && present(c.throughput ?? [], k, 'ours'))
+    .map((k) => {
+      const [d, r] = [c.devServer!, c.throughput!].map((rows) => [of(rows, k, 'ours'), of(rows, k, 'B0')]);
+      const measured = `${fmt(ratio(d[0].rate, d[1].rate), 2)} → ${fmt(ratio(r[0].rate, r[1].rate), 2)}`;
+      const equalCpu = `${fmt(ratio(d[1].ms(costCpu), d[0].ms(costCpu)), 2)} → ${fmt(ratio(r[1].ms(costCpu), r[0].ms(costCpu)), 2)}`;
+      return `${k} in flight ${measured} measured, ${equalCpu} at equal CPU`;
+    });
+  const variants = ['ours', 'B0', 'B1'] as const;
   const where = levels.flatMap((k) =>
     servers.flatMap(([name, rows]) =>
-      (['ours', 'B0', 'B1'] as const)
-        .filter((v) => pick(rows, k, v).length)
+      variants
+        .filter((v) => present(rows, k, v))
         .map((v) => {
-          const rs = pick(rows, k, v);
-          const wall = mean(rs, (r) => r.seconds);
-          const sum = (f: (r: ThroughputRow) => number | undefined) =>
-            rs.every((r) => f(r) !== undefined) ? mean(rs, (r) => f(r)!) : undefined;
+          const p = of(rows, k, v);
           return [
             k,
             name,
             v,
-            cores(
-              sum((r) => r.cpu.app),
-              wall,
-            ),
-            cores(
-              sum((r) => r.cpu.temporal),
-              wall,
-            ),
-            name === 'dev server'
-              ? '(in its process)'
-              : cores(
-                  sum((r) => r.cpu.postgresTemporal),
-                  wall,
-                ),
-            cores(
-              sum((r) => otherPostgres(r.cpu)),
-              wall,
-            ),
-            cores(
-              sum((r) => r.cpu.driver),
-              wall,
-            ),
-            cores(
-              sum((r) => r.cpu.machineBusy),
-              wall,
-            ),
-            cores(
-              sum((r) => r.cpu.machineIowait),
-              wall,
-            ),
+            p.cores((r) => r.cpu.app),
+            p.cores((r) => r.cpu.temporal),
+            name === 'dev server' ? '(in its process)' : p.cores((r) => r.cpu.postgresTemporal),
+            p.cores((r) => otherPostgres(r.cpu)),
+            p.cores((r) => r.cpu.driver),
+            p.cores((r) => r.cpu.app + r.cpu.temporal + r.cpu.postgres + r.cpu.driver),
+            p.cores((r) => r.cpu.machineBusy),
+            p.cores((r) => r.cpu.machineIowait),
           ];
         }),
     ),
   );
   const perOnboarding = levels.flatMap((k) =>
     servers.flatMap(([name, rows]) =>
-      (['ours', 'B0', 'B1'] as const)
-        .filter((v) => pick(rows, k, v).length)
+      variants
+        .filter((v) => present(rows, k, v))
         .map((v) => {
-          const ms = (f: (r: ThroughputRow) => number) =>
-            fmt(
-              mean(pick(rows, k, v), (r) => (f(r) * 1000) / r.n),
-              0,
-            );
+          const p = of(rows, k, v);
           return [
             k,
             name,
             v,
-            ms((r) => r.cpu.app),
-            ms((r) => r.cpu.temporal),
-            name === 'dev server' ? '(in its process)' : ms((r) => r.cpu.postgresTemporal ?? 0),
-            ms((r) => otherPostgres(r.cpu)),
-            ms((r) => r.cpu.driver),
+            fmt(
+              p.ms((r) => r.cpu.app),
+              0,
+            ),
+            fmt(
+              p.ms((r) => r.cpu.temporal),
+              0,
+            ),
+            name === 'dev server'
+              ? '(in its process)'
+              : fmt(
+                  p.ms((r) => r.cpu.postgresTemporal),
+                  0,
+                ),
+            fmt(
+              p.ms((r) => otherPostgres(r.cpu)),
+              0,
+            ),
+            fmt(
+              p.ms((r) => r.cpu.driver),
+              0,
+            ),
           ];
         }),
     ),
   );
+  const rounds = levels.length ? of(c.throughput ?? c.devServer ?? [], levels[0], 'ours').rounds : 0;
   return [
     '## Scenario 1 on the real Temporal server (PostgreSQL, 4 shards, mTLS)',
-    `${c.server}, on the same PostgreSQL as gangway's database; its clients (ours, the baselines, the load driver) connect with the TEMPORAL_* settings over mTLS. The same load ran on the dev server in the same run, just before: the ratios to compare are each server's own.`,
+    `${c.server}, on the same PostgreSQL as gangway's database; its clients (ours, the baselines, the load driver) connect with the TEMPORAL_* settings over mTLS. The same load ran on the dev server in the same run, the rounds alternating between the servers (dev, real, real, dev, …); ${rounds || 'n/a'} round(s) of each row, pooled. "At equal CPU" is B0's CPU per onboarding over ours' (the rate ratio if both had the same cores): on a machine others load too, what each variant obtains of the two cores differs, and the measured ratio carries that.`,
     '',
     table(
       [
@@ -291,15 +308,17 @@ function clusterThroughputSection(c: ClusterResults, machineCores: string): stri
         'CPU ms/onb ours',
         'CPU ms/onb B0',
         'CPU ratio',
+        'ours/B0 at equal CPU',
         'ours p50 ms',
         'B0 p50 ms',
+        'task timeouts ours / B0',
       ],
       body,
     ),
     '',
     `ours/B0, dev server → real server: ${moved.join('; ') || 'n/a'}. CPU per onboarding counts the process under test and the Temporal server with its store (on the real server its PostgreSQL backends; the dev server's SQLite is in its process).`,
     '',
-    `Where the CPU went (cores busy = CPU seconds per wall second; "machine" is every process on it, other people's included, from /proc/stat; the machine has ${machineCores}):`,
+    `Where the CPU went (cores busy = CPU seconds per wall second; "all measured" is the columns before it; "machine" is every process on it, other people's included, from /proc/stat; the machine has ${machineCores}):`,
     '',
     table(
       [
@@ -311,6 +330,7 @@ function clusterThroughputSection(c: ClusterResults, machineCores: string): stri
         'its PostgreSQL',
         "other PostgreSQL (gangway's database, WAL writer…)",
         'load driver',
+        'all measured',
         'machine',
         'iowait',
       ],
@@ -335,74 +355,52 @@ function clusterThroughputSection(c: ClusterResults, machineCores: string): stri
   ].join('\n');
 }
 
+type Shape = { variant: string; apis: number; workers: number };
+
 function scaleOutSection(rows: ScaleOutRow[], machineCores: string): string {
   const levels = [...new Set(rows.map((r) => r.inFlight))].sort((a, b) => a - b);
-  const shapes = [...new Set(rows.map((r) => `${r.variant}|${r.apis}|${r.workers}`))].map((key) => {
+  const shapes: Shape[] = [...new Set(rows.map((r) => `${r.variant}|${r.apis}|${r.workers}`))].map((key) => {
     const [variant, apis, workers] = key.split('|');
     return { variant, apis: Number(apis), workers: Number(workers) };
   });
-  const pick = (k: number, s: { variant: string; apis: number; workers: number }) =>
+  const pick = (k: number, s: Shape) =>
     rows.filter((r) => r.inFlight === k && r.variant === s.variant && r.apis === s.apis && r.workers === s.workers);
-  const rate = (k: number, s: { variant: string; apis: number; workers: number }) =>
-    mean(pick(k, s), (r) => r.perSecond);
+  const one = (s: Shape): Shape => ({ variant: s.variant, apis: s.variant === 'ours' ? 1 : 0, workers: 1 });
   const body = levels.flatMap((k) =>
     shapes
       .filter((s) => pick(k, s).length)
       .map((s) => {
-        const rs = pick(k, s);
-        const wall = mean(rs, (r) => r.seconds);
-        const base = rate(k, { variant: s.variant, apis: s.variant === 'ours' ? 1 : 0, workers: 1 });
-        const group = (g: string) =>
-          cores(
-            mean(rs, (r) => r.cpu.groups?.[g] ?? (g === 'worker' ? r.cpu.app : 0)),
-            wall,
-          );
-        const ms = fmt(
-          mean(rs, (r) => ((r.cpu.app + serverCpu(r.cpu)) * 1000) / r.n),
-          0,
-        );
+        const p = pooled(pick(k, s));
+        const base = pooled(pick(k, one(s)));
         return [
           k,
           s.variant,
           s.variant === 'ours' ? s.apis : '(client)',
           s.workers,
-          fmt(rate(k, s), 2),
-          fmt(ratio(rate(k, s), base), 2),
-          ms,
-          s.variant === 'ours' ? group('api') : '',
-          group('worker'),
-          cores(
-            mean(rs, (r) => r.cpu.temporal),
-            wall,
-          ),
-          cores(
-            mean(rs, (r) => r.cpu.postgresTemporal ?? 0),
-            wall,
-          ),
-          cores(
-            mean(rs, (r) => otherPostgres(r.cpu)),
-            wall,
-          ),
-          cores(
-            mean(rs, (r) => r.cpu.driver),
-            wall,
-          ),
-          cores(
-            mean(rs, (r) => r.cpu.machineBusy ?? NaN),
-            wall,
-          ),
-          fmt(median(rs.flatMap((r) => r.durationsMs)), 0),
+          fmt(p.rate, 2),
+          fmt(ratio(p.rate, base.rate), 2),
+          fmt(ratio(base.ms(costCpu), p.ms(costCpu)), 2),
+          fmt(p.ms(costCpu), 0),
+          s.variant === 'ours' ? p.cores((r) => r.cpu.groups?.api) : '',
+          p.cores((r) => r.cpu.groups?.worker ?? r.cpu.app),
+          p.cores((r) => r.cpu.temporal),
+          p.cores((r) => r.cpu.postgresTemporal),
+          p.cores((r) => otherPostgres(r.cpu)),
+          p.cores((r) => r.cpu.driver),
+          p.cores((r) => r.cpu.app + r.cpu.temporal + r.cpu.postgres + r.cpu.driver),
+          p.cores((r) => r.cpu.machineBusy),
+          fmt(p.p50, 0),
+          p.taskTimeouts,
         ];
       }),
   );
-  const versus = (
-    label: string,
-    two: { variant: string; apis: number; workers: number },
-    one: { variant: string; apis: number; workers: number },
-  ) => {
+  const versus = (label: string, two: Shape, base: Shape) => {
     const at = levels
-      .filter((k) => pick(k, two).length && pick(k, one).length)
-      .map((k) => `${fmt(ratio(rate(k, two), rate(k, one)), 2)} at ${k} in flight`);
+      .filter((k) => pick(k, two).length && pick(k, base).length)
+      .map((k) => {
+        const [t, b] = [pooled(pick(k, two)), pooled(pick(k, base))];
+        return `${fmt(ratio(t.rate, b.rate), 2)} at ${k} in flight (${fmt(ratio(b.ms(costCpu), t.ms(costCpu)), 2)} at equal CPU)`;
+      });
     return at.length ? `- ${label}: ${at.join(', ')}` : undefined;
   };
   const ratios = [
@@ -432,7 +430,7 @@ function scaleOutSection(rows: ScaleOutRow[], machineCores: string): string {
   const measured = oursRows.map((r) => (r.cpu.app + r.cpu.temporal + r.cpu.postgres + r.cpu.driver) / r.seconds);
   return [
     '## Scale-out on the real Temporal server (`gangway api` and `gangway worker` as separate processes)',
-    "Scenario 1's load (start to COMPLETED) through one or two `gangway api` processes (the onboardings spread over them) and one or two `gangway worker` processes, each an OS process started with its entry point; B0 with one or two worker-only processes, started through the Temporal client. Ratios are to the one-API-one-worker row (B0: one worker) at the same level. CPU per onboarding counts every API and worker process and the Temporal server with its PostgreSQL; the columns after it are cores busy.",
+    "Scenario 1's load (start to COMPLETED) through one or two `gangway api` processes (the onboardings spread over them) and one or two `gangway worker` processes, each an OS process started with its entry point (DATABASE_POOL_MAX=5 each); B0 with one or two worker-only processes, started through the Temporal client. Each level walks from one of each to two of each and back, one process started or stopped at a time; rounds pooled. Ratios are to the one-API-one-worker row (B0: one worker) at the same level; \"at equal CPU\" is that row's CPU per onboarding over this one's (the ratio if both had the same cores). CPU per onboarding counts every API and worker process and the Temporal server with its PostgreSQL; the columns after it are cores busy.",
     '',
     table(
       [
@@ -442,6 +440,7 @@ function scaleOutSection(rows: ScaleOutRow[], machineCores: string): string {
         'workers',
         '/s',
         'ratio to 1 + 1',
+        'at equal CPU',
         'CPU ms/onb',
         'APIs',
         'workers',
@@ -449,8 +448,10 @@ function scaleOutSection(rows: ScaleOutRow[], machineCores: string): string {
         'its PostgreSQL',
         'other PostgreSQL',
         'load driver',
+        'all measured',
         'machine',
         'p50 ms',
+        'task timeouts',
       ],
       body,
     ),
@@ -464,6 +465,7 @@ function scaleOutSection(rows: ScaleOutRow[], machineCores: string): string {
       : []),
   ].join('\n');
 }
+
 /** BENCHMARKS.md, entirely: a run or a merge rewrites it whole, so prose belongs in docs/performance.md. */
 export function renderReport(r: BenchResults): string {
   const out: string[] = [
