@@ -78,6 +78,8 @@ export async function createBenchEnv(
     CONNECTIVITY_RETRY_INITIAL: '200ms',
     // A full run outlasts the default 15 minutes of an access token.
     ACCESS_TOKEN_TTL: '12h',
+    // The portal stub listens on loopback, which egress may otherwise never reach.
+    EGRESS_ALLOWED_HOSTS: '127.0.0.1,localhost',
     // One staff user starts every onboarding, and every collector post comes from 127.0.0.1.
     RATE_LIMIT_PER_IP: '1000000',
     RATE_LIMIT_STARTS: '1000000',
