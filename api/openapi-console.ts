@@ -24,7 +24,9 @@ export const OnboardingStats = z
     ),
     timeToComplete: z
       .object({ count: z.number().int(), p50Seconds: seconds, p90Seconds: seconds, p99Seconds: seconds })
-      .openapi({ description: 'start to COMPLETED, over the window’s completed onboardings; null when there are none' }),
+      .openapi({
+        description: 'start to COMPLETED, over the window’s completed onboardings; null when there are none',
+      }),
   })
   .openapi('OnboardingStats');
 

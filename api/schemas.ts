@@ -148,11 +148,18 @@ export const ApprovalsQuery = z.object({
     .default('PENDING')
     .openapi({ description: 'the tasks assigned or delegated to the caller in this state (scope assigned)' }),
   scope: z.enum(['assigned', 'decided']).default('assigned').openapi({
-    description: 'assigned: tasks waiting on the caller; decided: every task the caller decided a stage of, latest first',
+    description:
+      'assigned: tasks waiting on the caller; decided: every task the caller decided a stage of, latest first',
   }),
 });
 export const OnboardingStatsQuery = z.object({
-  days: z.coerce.number().int().min(1).max(366).default(30).openapi({ description: 'the window: this many UTC days, up to today' }),
+  days: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(366)
+    .default(30)
+    .openapi({ description: 'the window: this many UTC days, up to today' }),
 });
 /** Parses or throws the ZodError that the problem handler turns into a 400 naming each field. */
 export function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
