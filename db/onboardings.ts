@@ -129,8 +129,8 @@ export interface ApprovalTaskRow {
   invoice_data_access: boolean | null;
 }
 
-const TASK_COLUMNS = `o.id AS onboarding_id, o.view, o.created_at, a AS approval, t.plan, iu.invoice_data_access
-     FROM onboardings o
+const TASK_COLUMNS = 'o.id AS onboarding_id, o.view, o.created_at, a AS approval, t.plan, iu.invoice_data_access';
+const TASK_SOURCES = `onboardings o
      CROSS JOIN jsonb_array_elements(o.view->'approvals') a
      LEFT JOIN tenants t ON t.tenant_id::text = o.view->'tenant'->>'tenantId'
      LEFT JOIN integration_users iu ON iu.username = o.view->'integrationUser'->>'username'`;
@@ -138,7 +138,7 @@ const TASK_COLUMNS = `o.id AS onboarding_id, o.view, o.created_at, a AS approval
 /** An approver's tasks, theirs or delegated to them, read from the projected views. */
 export async function listApprovalTasks(db: Queryable, approverEmail: string, status: string) {
   const { rows } = await db.query<ApprovalTaskRow>(
-    `SELECT ${TASK_COLUMNS}
+    `SELECT ${TASK_COLUMNS} FROM ${TASK_SOURCES}
      WHERE (lower(a->>'approverEmail') = lower($1) OR lower(a->>'delegateEmail') = lower($1)) AND a->>'status' = $2
      ORDER BY o.created_at`,
     [approverEmail, status],
@@ -149,7 +149,7 @@ export async function listApprovalTasks(db: Queryable, approverEmail: string, st
 /** The tasks in which this person recorded a decision (at any stage), latest decision first. */
 export async function listDecidedApprovals(db: Queryable, email: string, limit: number) {
   const { rows } = await db.query<ApprovalTaskRow & { decided_at: Date }>(
-    `SELECT ${TASK_COLUMNS}, d.decided_at
+    `SELECT ${TASK_COLUMNS}, d.decided_at FROM ${TASK_SOURCES}
      CROSS JOIN LATERAL (
        SELECT max((x->>'decidedAt')::timestamptz) AS decided_at
        FROM jsonb_array_elements(coalesce(a->'decisions', jsonb_build_array(a))) x

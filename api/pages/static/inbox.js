@@ -20,6 +20,8 @@ async function load(focusMemo) {
     auth.api('GET', '/v1/approvals?status=PENDING'),
     auth.api('GET', '/v1/approvals?scope=decided'),
   ]);
+  if (waiting.status === 403)
+    return fail('The inbox is for approvers. Onboarding staff follow onboardings in the console (/console).');
   if (waiting.status !== 200) return fail(waiting.data.detail || 'Could not load your tasks (' + waiting.status + ')');
   $('waiting-list').replaceChildren(...waiting.data.items.map(card));
   $('waiting-empty').hidden = waiting.data.items.length > 0;
