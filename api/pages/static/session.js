@@ -177,11 +177,11 @@ export function createSession({ onChange }) {
 export function mountLogin(auth, { say, fail }) {
   $('login').addEventListener('submit', async (event) => {
     event.preventDefault();
+    say('');
     const status = await auth.login($('email').value, $('password').value);
     $('password').value = '';
     if (status === 429) fail('Too many attempts: wait a moment and try again');
     else if (status !== 200) fail('Wrong email or password');
-    else say('');
   });
   $('logout').addEventListener('click', async () => {
     await auth.logout();
