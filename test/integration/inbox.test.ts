@@ -108,6 +108,10 @@ describe('approver inbox in Chromium', () => {
       subscription: 'ORDER_MANAGEMENT',
       delegateEmail: colleague.email,
     });
+    // The delegate's mail links straight to the task too.
+    await stack.mail.waitFor(
+      (m) => m.to.includes(colleague.email) && m.text.includes(`${stack.url}/inbox#task-${id}-ORDER_MANAGEMENT`),
+    );
     const colleagueTasks = await stack.http('GET', '/v1/approvals', { token: colleague.token });
     expect(colleagueTasks.body.items.map((t: any) => t.subscription)).toEqual(['ORDER_MANAGEMENT']);
 
