@@ -92,6 +92,23 @@ describe('staff console in Chromium', () => {
     expect((await stack.http('GET', '/v1/stats/onboardings?days=0', { token: staff.token })).status).toBe(400);
   });
 
+  it('serves its pages under a CSP without inline code, their files from the product with SRI hashes', async () => {
+    for (const page of ['/console', `/console/onboardings/${waitingId}`, '/inbox']) {
+      const res = await stack.http('GET', page);
+      expect(res.status).toBe(200);
+      const csp = res.headers.get('content-security-policy');
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("style-src 'self'");
+      expect(csp).not.toContain('unsafe-inline');
+      const files = [...res.text.matchAll(/(?:src|href)="(\/ui\/[^"]+)" integrity="(sha384-[^"]+)"/g)];
+      expect(files.map((f) => f[1]).sort()).toEqual(
+        page === '/inbox' ? ['/ui/inbox.js', '/ui/ui.css'] : ['/ui/console.js', '/ui/ui.css'],
+      );
+      expect(res.text).not.toMatch(/<script>|<style>|https?:\/\//);
+    }
+    expect((await stack.http('GET', '/ui/nothing.js')).status).toBe(404);
+  });
+
   it('lists the onboardings with chips, filters them, and charts their outcomes', async () => {
     const page = await browser.newPage();
     await page.goto(`${stack.url}/console`);
