@@ -1,6 +1,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { registerAdministrationPaths } from './openapi-admin';
+import { registerConsolePaths } from './openapi-console';
 import {
   ApprovalsQuery,
   CancelBody,
@@ -184,7 +185,8 @@ export function buildOpenApiDocument(serverUrl: string) {
   registry.registerPath({
     method: 'get',
     path: '/inbox',
-    summary: 'The approver inbox: log in, see pending tasks, approve or reject with a comment',
+    summary:
+      'The approver inbox: pending tasks with what they are about; approve, reject (confirmed), delegate; what I decided. #task-{onboardingId}-{subscription} opens one task',
     responses: { 200: { description: 'HTML page' } },
   });
   registry.registerPath({
@@ -198,7 +200,9 @@ export function buildOpenApiDocument(serverUrl: string) {
   registry.registerPath({
     method: 'get',
     path: '/v1/approvals',
-    summary: "The caller's approval tasks (approver)",
+    summary: "The caller's approval tasks (approver), or with scope=decided the tasks they decided",
+    description:
+      'Each task carries what it is about: tenant (with plan), requestedSubscriptions, invoiceDataAccess, requestedBy, stages and decisions, delegateEmail, escalatesAt and expiresAt (from the approval policy configured now).',
     security: secured,
     request: { query: ApprovalsQuery },
     responses: { 200: json('{items}'), 401: problem, 403: problem },
@@ -282,6 +286,7 @@ export function buildOpenApiDocument(serverUrl: string) {
     scheme: 'bearer',
     description: 'access_token from /oauth/token',
   });
+  registerConsolePaths(registry, { problem, secured });
   registerAdministrationPaths(registry, { problem, json, body, secured, platform: [{ [platformBearer.name]: [] }] });
   for (const [path, summary] of [
     ['/healthz', 'Liveness'],
