@@ -91,7 +91,7 @@ export function reverificationActivities({
           lastError: result.errorClass,
           lost,
         });
-        if (lost && contacts?.webhook_url) {
+        if (lost && contacts) {
           await enqueueWebhook(tx, {
             id: `${client.onboardingId}.reverify.${client.partnerProvidedId}.${runId}`,
             onboardingId: client.onboardingId,
@@ -143,7 +143,7 @@ export function reverificationActivities({
           lastError: client.lastError,
           checks,
         });
-        if (recorded?.webhook_url) {
+        if (recorded) {
           await enqueueWebhook(tx, {
             id: `${onboardingId}.reconnect.${reconnectWorkflowId}`,
             onboardingId,

@@ -18,6 +18,7 @@ import { platformRoutes } from './routes/platform';
 import { setPasswordRoutes } from './routes/set-password';
 import { tenantRoutes } from './routes/tenants';
 import { userRoutes } from './routes/users';
+import { webhookRoutes } from './routes/webhooks';
 
 /** How long one request's Temporal calls may take together before it answers 503. */
 const TEMPORAL_REQUEST_DEADLINE_MS = 10_000;
@@ -71,6 +72,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(apiClientRoutes(deps));
   app.use(setPasswordRoutes(deps));
   app.use(platformRoutes(deps));
+  app.use(webhookRoutes(deps));
 
   app.use(notFoundHandler);
   app.use(problemHandler(deps.log));

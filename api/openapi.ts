@@ -1,6 +1,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { registerAdministrationPaths } from './openapi-admin';
+import { registerWebhookPaths } from './openapi-webhooks';
 import {
   ApprovalsQuery,
   CancelBody,
@@ -283,6 +284,7 @@ export function buildOpenApiDocument(serverUrl: string) {
     description: 'access_token from /oauth/token',
   });
   registerAdministrationPaths(registry, { problem, json, body, secured, platform: [{ [platformBearer.name]: [] }] });
+  registerWebhookPaths(registry, { problem, body, secured });
   for (const [path, summary] of [
     ['/healthz', 'Liveness'],
     ['/readyz', 'Readiness: PostgreSQL and Temporal'],

@@ -9,7 +9,7 @@ import { waitForTemporal } from '../lib/temporal-connection';
 import { createMailer } from '../notify/mailer';
 import { createEgressFetch } from '../lib/egress';
 import { createWebhookDispatcher } from '../notify/webhook-dispatcher';
-import { webhookSecretContext } from '../notify/webhook-signing';
+import { webhookSecretContext, webhookSubscriptionSecretContext } from '../notify/webhook-signing';
 import { buildActivityDeps } from './activity-deps';
 import { createOnboardingWorker } from './create-worker';
 import { startHealthServer } from './health-server';
@@ -53,6 +53,7 @@ export async function startWorkerProcess(
     pool,
     log,
     openSecret: (sealed, onboardingId) => secrets.open(sealed, webhookSecretContext(onboardingId)),
+    openSubscriptionSecret: (sealed, id) => secrets.open(sealed, webhookSubscriptionSecretContext(id)),
     retryInitialMs: config.webhook.retryInitialMs,
     maxAttempts: config.webhook.maxAttempts,
     fetch: createEgressFetch({ allowedHosts: config.egress.allowedHosts }),
