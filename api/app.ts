@@ -7,6 +7,7 @@ import { notFoundHandler, problemHandler } from './problem';
 import { approvalRoutes } from './routes/approvals';
 import { inboxRoutes } from './routes/inbox';
 import { authRoutes } from './routes/auth';
+import { catalogRoutes } from './routes/catalog';
 import { codecRoutes } from './routes/codec';
 import { collectRoutes } from './routes/collect';
 import { createMetrics, healthRoutes } from './routes/health';
@@ -73,6 +74,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(setPasswordRoutes(deps));
   app.use(platformRoutes(deps));
   app.use(webhookRoutes(deps));
+  app.use(catalogRoutes(deps));
 
   app.use(notFoundHandler);
   app.use(problemHandler(deps.log));

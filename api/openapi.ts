@@ -1,6 +1,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { registerAdministrationPaths } from './openapi-admin';
+import { registerCatalogPaths } from './openapi-catalog';
 import { registerWebhookPaths } from './openapi-webhooks';
 import {
   ApprovalsQuery,
@@ -285,6 +286,7 @@ export function buildOpenApiDocument(serverUrl: string) {
   });
   registerAdministrationPaths(registry, { problem, json, body, secured, platform: [{ [platformBearer.name]: [] }] });
   registerWebhookPaths(registry, { problem, body, secured });
+  registerCatalogPaths(registry, { problem, secured });
   for (const [path, summary] of [
     ['/healthz', 'Liveness'],
     ['/readyz', 'Readiness: PostgreSQL and Temporal'],

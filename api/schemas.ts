@@ -1,7 +1,14 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { FINAL_STATUSES, OPEN_STATUSES, SUBSCRIPTION_CODES } from '../domain';
-import { email, partnerId, TenantFields } from './tenant-schemas';
+import {
+  catalogIntegrationSystem,
+  FINAL_STATUSES,
+  INTEGRATION_SYSTEMS,
+  OPEN_STATUSES,
+  OTHER_INTEGRATION_SYSTEM,
+  SUBSCRIPTION_CODES,
+} from '../domain';
+import { email, partnerId, TenantFields, testModeFlag } from './tenant-schemas';
 
 extendZodWithOpenApi(z);
 
@@ -30,7 +37,24 @@ const IntegrationUser = z
     email: email.openapi({
       description: 'a dedicated integration mailbox: not in a staff domain, not a staff account',
     }),
-    integrationSystem: z.string().trim().min(1).max(100),
+    integrationSystem: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .superRefine((name, ctx) => {
+        if (!catalogIntegrationSystem(name))
+          ctx.addIssue({
+            code: 'custom',
+            message: `not in the catalog (GET /v1/catalog/integration-systems); pick "${OTHER_INTEGRATION_SYSTEM}" and name the system in integrationSystemName`,
+          });
+      })
+      .transform((name) => catalogIntegrationSystem(name) ?? name)
+      .openapi({
+        type: 'string',
+        enum: [...INTEGRATION_SYSTEMS],
+        description: 'from GET /v1/catalog/integration-systems (any case); "Other" needs integrationSystemName',
+      }),
     integrationSystemName: z.string().trim().min(1).max(100).optional(),
     scope: z
       .enum(['TENANT', 'AUTOMATION'])
@@ -70,7 +94,9 @@ export const StartOnboardingBody = z
     }),
     clients: z.array(PortalClient).max(100).default([]),
     notify: z.object({ email, webhookUrl: httpUrl.optional() }),
-    testMode: z.boolean().default(false),
+    testMode: testModeFlag.openapi({
+      description: 'true (or the string "true"): check every rule and answer with the plan, starting nothing',
+    }),
   })
   .superRefine((body, ctx) => {
     const duplicates = (values: string[]) => values.filter((v, i) => values.indexOf(v) !== i);

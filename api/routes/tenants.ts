@@ -15,7 +15,7 @@ import { authenticate, requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
 import { conflict, gone, notFound } from '../problem';
 import { parse } from '../schemas';
-import { CreateTenantBody, PatchTenantBody, TenantReadQuery } from '../tenant-schemas';
+import { asksTestMode, CreateTenantBody, PatchTenantBody, TenantReadQuery } from '../tenant-schemas';
 
 /**
  * The tenant configuration API (Shipium): every write is a new version, reads can look back with
@@ -102,7 +102,7 @@ export function tenantRoutes(deps: ApiDeps): Router {
 
   router.delete('/v1/tenants/:identifier', ...guard, async (req, res) => {
     const latest = await liveTenant(req);
-    if (req.body?.testMode === true) return res.json({ testMode: true, ...latest });
+    if (asksTestMode(req.body)) return res.json({ testMode: true, ...latest });
     await withTransaction(deps.pool, (tx) => writeTenantVersion(tx, latest.tenantId, dataOf(latest), true, new Date()));
     // Shipium answers a DELETE with the tenant as it was.
     res.json(latest);
