@@ -11,6 +11,7 @@ import { catalogRoutes } from './routes/catalog';
 import { codecRoutes } from './routes/codec';
 import { collectRoutes } from './routes/collect';
 import { createMetrics, healthRoutes } from './routes/health';
+import { kitHandoverRoutes } from './routes/kit-handover';
 import { kitRoutes } from './routes/kits';
 import { oauthRoutes } from './routes/oauth';
 import { onboardingRoutes } from './routes/onboardings';
@@ -75,6 +76,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(platformRoutes(deps));
   app.use(webhookRoutes(deps));
   app.use(catalogRoutes(deps));
+  app.use(kitHandoverRoutes(deps));
 
   app.use(notFoundHandler);
   app.use(problemHandler(deps.log));

@@ -27,4 +27,28 @@ export function registerCatalogPaths(
       403: problem,
     },
   });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/onboardings/{id}/kit-link',
+    summary:
+      'A reveal-once link to the kit of an onboarding started with notify.sendCredentials false, for staff to hand over (staff, admin)',
+    description:
+      'Each call replaces the previous link; the same Idempotency-Key answers the same link. 409 when the kit was mailed, is not ready, or was opened. Audited as KIT_LINK_ISSUED.',
+    security: secured,
+    request: { params: z.object({ id: z.uuid() }) },
+    responses: {
+      201: {
+        description: 'The link, shown once',
+        content: {
+          'application/json': {
+            schema: z.object({ url: z.string(), expiresAt: z.string() }).openapi('KitHandoverLink'),
+          },
+        },
+      },
+      401: problem,
+      403: problem,
+      404: problem,
+      409: problem,
+    },
+  });
 }

@@ -93,7 +93,14 @@ export const StartOnboardingBody = z
       description: 'gangway users who administer the API client; default: the staff member who starts the onboarding',
     }),
     clients: z.array(PortalClient).max(100).default([]),
-    notify: z.object({ email, webhookUrl: httpUrl.optional() }),
+    notify: z.object({
+      email,
+      webhookUrl: httpUrl.optional(),
+      sendCredentials: z.boolean().optional().openapi({
+        description:
+          'false: the kit is not mailed; staff hand it over with a reveal-once link from POST /v1/onboardings/{id}/kit-link (default true)',
+      }),
+    }),
     testMode: testModeFlag.openapi({
       description: 'true (or the string "true"): check every rule and answer with the plan, starting nothing',
     }),

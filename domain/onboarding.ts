@@ -90,7 +90,8 @@ export interface OnboardingRequest {
   /** gangway users who administer the API client (TecCom); default: who started the onboarding. */
   clientAdministrators?: string[];
   clients: PortalClientRequest[];
-  notify: { email: string; webhookUrl?: string };
+  /** sendCredentials false: the kit is not mailed but held for staff to hand over (absent: mailed). */
+  notify: { email: string; webhookUrl?: string; sendCredentials?: boolean };
 }
 
 export interface OnboardingInput {

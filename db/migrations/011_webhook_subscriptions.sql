@@ -1,3 +1,7 @@
+-- Ongoing WMS: sending the credentials by mail is optional at the start. A kit not mailed is held for staff,
+-- who hand it over through a reveal-once link they ask for (POST /v1/onboardings/{id}/kit-link).
+ALTER TABLE kits ADD COLUMN held_for_staff_at timestamptz;
+
 -- Webhook subscriptions (PortalDuct): a receiver registered on its own, for the events of every onboarding
 -- or of one tenant's (tenant holds a partnerProvidedId or a tenantId, matched against each onboarding's).
 -- The signing secret is sealed under webhookSubscriptionSecretContext(id), like an onboarding's.

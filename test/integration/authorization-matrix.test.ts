@@ -182,6 +182,7 @@ describe('authorization matrix (issue #13 item 8)', () => {
         path: `/v1/webhooks/${NOBODY}/deliveries/nope/redeliver`,
         expect: user(STAFF),
       },
+      'POST /v1/onboardings/{id}/kit-link': { path: `${o}/kit-link`, expect: user(STAFF) },
       'GET /v1/catalog/integration-systems': { path: '/v1/catalog/integration-systems', expect: user(STAFF) },
       'GET /set-password/{token}': { path: '/set-password/nope', expect: everyone('allowed') },
       'POST /v1/set-password/{token}': { path: '/v1/set-password/nope', body: {}, expect: everyone('allowed') },
