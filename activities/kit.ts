@@ -42,7 +42,8 @@ export function kitActivities({
       if (!kit) throw new Error(`no kit for onboarding ${onboardingId}: client credentials were not issued`);
       if (kit.sent && kit.expires_at) return { expiresAt: kit.expires_at.toISOString() };
       // A held kit's link is minted by staff later; a retry must not replace one they minted meanwhile.
-      if (!sendMail && kit.held && kit.expires_at) return { expiresAt: kit.expires_at.toISOString(), heldForStaff: true };
+      if (!sendMail && kit.held && kit.expires_at)
+        return { expiresAt: kit.expires_at.toISOString(), heldForStaff: true };
 
       const token = secrets.newToken();
       const expiresAt = new Date(clock().getTime() + ttlMs);

@@ -6,7 +6,9 @@ export const IntegrationSystemCatalog = z
     items: z.array(
       z.object({
         name: z.string(),
-        requiresName: z.boolean().openapi({ description: 'true for "Other": the start then needs integrationSystemName' }),
+        requiresName: z
+          .boolean()
+          .openapi({ description: 'true for "Other": the start then needs integrationSystemName' }),
       }),
     ),
   })

@@ -20,15 +20,9 @@ export const CreateWebhookBody = z
       .max(EVENT_NAMES.length)
       .refine((events) => new Set(events).size === events.length, 'an event is listed twice')
       .openapi({ description: '"*" for every event type, present and future' }),
-    tenant: z
-      .string()
-      .trim()
-      .min(1)
-      .max(64)
-      .optional()
-      .openapi({
-        description: 'partnerProvidedId or tenantId: only this tenant’s onboardings; absent: every onboarding',
-      }),
+    tenant: z.string().trim().min(1).max(64).optional().openapi({
+      description: 'partnerProvidedId or tenantId: only this tenant’s onboardings; absent: every onboarding',
+    }),
   })
   .strict()
   .openapi('WebhookSubscriptionRequest');

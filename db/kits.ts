@@ -55,7 +55,14 @@ export async function prepareKit(
     `UPDATE kits SET token_hash = $2, contents = $3, expires_at = $4, set_password_token_sealed = $5,
             held_for_staff_at = CASE WHEN $6::boolean THEN coalesce(held_for_staff_at, now()) END
       WHERE onboarding_id = $1`,
-    [kit.onboardingId, kit.tokenHash, kit.contents, kit.expiresAt, kit.setPasswordTokenSealed, kit.heldForStaff === true],
+    [
+      kit.onboardingId,
+      kit.tokenHash,
+      kit.contents,
+      kit.expiresAt,
+      kit.setPasswordTokenSealed,
+      kit.heldForStaff === true,
+    ],
   );
 }
 

@@ -77,8 +77,7 @@ export async function startOnboarding(
       problems,
     );
     // A dry run reports the plan beside every problem, so one call shows all that must change.
-    if (asksTestMode(raw))
-      Object.assign(problem.extra, { testMode: true, valid: false, plan: plannedSteps(raw) });
+    if (asksTestMode(raw)) Object.assign(problem.extra, { testMode: true, valid: false, plan: plannedSteps(raw) });
     throw problem;
   }
   if (body.testMode) return { status: 200, body: dryRun(body, approverEmail) };

@@ -1,0 +1,136 @@
+import { startBody, startStack, type Stack } from '../support/stack';
+
+/** Issue #17: rows of the reference platforms' seeds (Shipium testMode, Ongoing WMS catalog and credentials mail). */
+describe('seed rows', () => {
+  let stack: Stack;
+  let staff: { email: string; token: string };
+  let approver: { email: string; token: string };
+
+  beforeAll(async () => {
+    stack = await startStack();
+    staff = await stack.addUser('staff');
+    approver = await stack.addUser('approver');
+  });
+  afterAll(() => stack?.stop());
+
+  const rows = async (table: string) =>
+    Number((await stack.db.pool.query(`SELECT count(*) FROM ${table}`)).rows[0].count);
+  const start = (body: unknown, headers: Record<string, string> = {}) =>
+    stack.http('POST', '/v1/onboardings', { token: staff.token, body, headers });
+
+  describe('Shipium: testMode as the seed writes it', () => {
+    it('takes the string "true" as a dry run on tenants and on the start, changing nothing', async () => {
+      const tenants = await rows('tenants');
+      const tenant = { partnerProvidedId: 'seed-dry', name: 'Dry Run', plan: 'TRADE', testMode: 'true' };
+      const dry = await stack.http('POST', '/v1/tenants', { token: staff.token, body: tenant });
+      expect(dry.status).toBe(200);
+      expect(dry.body).toMatchObject({ testMode: true, tenantId: null, partnerProvidedId: 'seed-dry' });
+      expect(await rows('tenants')).toBe(tenants);
+
+      const onboardings = await rows('onboardings');
+      const plan = await start({ ...startBody({ approverEmail: approver.email }), testMode: 'true' });
+      expect(plan.status).toBe(200);
+      expect(plan.body).toMatchObject({ testMode: true, valid: true });
+      expect(await rows('onboardings')).toBe(onboardings);
+      // A dry run with a problem reports the plan beside it, for the string as for the boolean.
+      const bad = await start({ ...startBody({ approverEmail: approver.email, subscriptions: [] }), testMode: 'true' });
+      expect(bad.status).toBe(400);
+      expect(bad.body).toMatchObject({ testMode: true, valid: false });
+
+      // "false" is a real write; anything else is a 400 naming the field.
+      const real = await stack.http('POST', '/v1/tenants', {
+        token: staff.token,
+        body: { ...tenant, testMode: 'false' },
+      });
+      expect(real.status).toBe(201);
+      const yes = await stack.http('POST', '/v1/tenants', { token: staff.token, body: { ...tenant, testMode: 'yes' } });
+      expect(yes.status).toBe(400);
+      expect(yes.body.errors.map((e: any) => e.path)).toContain('testMode');
+      const archive = await stack.http('DELETE', `/v1/tenants/${real.body.tenantId}`, {
+        token: staff.token,
+        body: { testMode: 'true' },
+      });
+      expect(archive.body.testMode).toBe(true);
+      expect((await stack.http('GET', `/v1/tenants/${real.body.tenantId}`, { token: staff.token })).status).toBe(200);
+    });
+  });
+
+  describe('Ongoing WMS: the integration system from a known list', () => {
+    it('serves the catalog, with "Other" needing the system’s own name', async () => {
+      const catalog = await stack.http('GET', '/v1/catalog/integration-systems', { token: staff.token });
+      expect(catalog.status).toBe(200);
+      expect(catalog.body.items).toEqual(expect.arrayContaining([{ name: 'SAP S/4HANA', requiresName: false }]));
+      expect(catalog.body.items.filter((i: any) => i.requiresName)).toEqual([{ name: 'Other', requiresName: true }]);
+      expect((await stack.http('GET', '/v1/catalog/integration-systems', { token: approver.token })).status).toBe(403);
+    });
+
+    it('checks the start against the catalog, takes any case, and wants a name for "Other"', async () => {
+      const user = (integrationUser: Record<string, unknown>) => ({
+        ...startBody({ approverEmail: approver.email }),
+        integrationUser: { email: 'api@acme.example', ...integrationUser },
+        testMode: true,
+      });
+      const unknown = await start(user({ integrationSystem: 'My Spreadsheet' }));
+      expect(unknown.status).toBe(400);
+      expect(unknown.body.errors).toEqual(
+        expect.arrayContaining([expect.objectContaining({ path: 'integrationUser.integrationSystem' })]),
+      );
+      const other = await start(user({ integrationSystem: 'Other' }));
+      expect(other.status).toBe(400);
+      expect(other.body.errors.map((e: any) => e.path)).toContain('integrationUser.integrationSystemName');
+      expect((await start(user({ integrationSystem: 'other', integrationSystemName: 'In-house ERP' }))).status).toBe(
+        200,
+      );
+      expect((await start(user({ integrationSystem: 'sap s/4hana' }))).status).toBe(200);
+    });
+  });
+
+  describe('Ongoing WMS: sending the credentials by mail is optional', () => {
+    async function complete(notify: Record<string, unknown>) {
+      const body = startBody({ approverEmail: approver.email, notify });
+      const started = await start(body);
+      expect(started.status).toBe(202);
+      const id = started.body.id as string;
+      await stack.waitForOnboarding(id, staff.token, (v) => v.status === 'AWAITING_APPROVAL');
+      for (const subscription of body.subscriptions)
+        await stack.http('POST', `/v1/onboardings/${id}/approvals`, {
+          token: approver.token,
+          body: { subscription, decision: 'APPROVE' },
+        });
+      await stack.waitForOnboarding(id, staff.token, (v) => v.status === 'COMPLETED');
+      return id;
+    }
+    const kitMails = (email: string) =>
+      stack.mail.messages().filter((m) => m.to.includes(email) && /kit/.test(m.subject));
+
+    it('mails no kit with sendCredentials false; staff get a reveal-once link, each replacing the last', async () => {
+      const email = 'held@acme.example';
+      const id = await complete({ email, sendCredentials: false });
+      const link = (headers: Record<string, string> = {}) =>
+        stack.http('POST', `/v1/onboardings/${id}/kit-link`, { token: staff.token, headers });
+      const first = await link();
+      expect(first.status).toBe(201);
+      expect(first.body.url).toMatch(/\/kit\/[A-Za-z0-9_-]+$/);
+      const second = await link({ 'idempotency-key': `kit-${id}` });
+      const repeat = await link({ 'idempotency-key': `kit-${id}` });
+      expect(repeat.body).toEqual(second.body);
+      const reveal = (url: string) => stack.http('POST', new URL(url).pathname.replace(/^\/kit\//, '/v1/kits/'));
+      expect((await reveal(first.body.url)).status).toBe(410);
+      const kit = await reveal(second.body.url);
+      expect(kit.status).toBe(200);
+      expect(kit.body.clientSecret).toEqual(expect.any(String));
+      expect((await link()).status).toBe(409);
+      expect((await stack.http('POST', `/v1/onboardings/${id}/kit-link`, { token: approver.token })).status).toBe(403);
+      const audit = await stack.http('GET', `/v1/onboardings/${id}/audit`, { token: staff.token });
+      expect(audit.body.items.filter((e: any) => e.action === 'KIT_LINK_ISSUED')).toHaveLength(2);
+      expect(kitMails(email)).toHaveLength(0);
+    });
+
+    it('still mails the kit by default, and then has no link for staff', async () => {
+      const email = 'mailed@acme.example';
+      const id = await complete({ email });
+      await stack.mail.waitFor((m) => m.to.includes(email) && /integration kit/.test(m.subject));
+      expect((await stack.http('POST', `/v1/onboardings/${id}/kit-link`, { token: staff.token })).status).toBe(409);
+    });
+  });
+});
