@@ -6,6 +6,7 @@ import {
   type ConnectedPortalClient,
 } from '../db/onboardings';
 import { withTransaction } from '../db/transaction';
+import { insertOnboardingFailureNotice } from '../db/failure-notices';
 import { enqueueWebhook } from '../notify/webhook-outbox';
 import type { ActivityDeps } from './deps';
 import type { PortalCheckResult } from './connectivity';
@@ -99,6 +100,16 @@ export function reverificationActivities({
             type: CONNECTIVITY_LOST,
             occurredAt: checkedAt,
             data: { client: client.partnerProvidedId, connectivity: 'FAILED', lastError: result.errorClass },
+          });
+          // TecCom: the tenant's failure notification emails hear of it too (notify/failure-notifier.ts).
+          await insertOnboardingFailureNotice(tx, client.onboardingId, {
+            key: `reverify:${client.onboardingId}:${client.partnerProvidedId}:${runId}`,
+            kind: 'CONNECTIVITY_LOST',
+            subject: `Connectivity lost: ${client.partnerProvidedId}`,
+            body: [
+              `The portal of ${client.partnerProvidedId} (customer ${contacts.partner_provided_id}) no longer accepts its stored credentials.`,
+              `Checked at ${new Date(checkedAt).toISOString()}; the client has been asked to submit new ones.`,
+            ].join('\n'),
           });
         }
         return contacts;

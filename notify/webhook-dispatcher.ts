@@ -1,5 +1,6 @@
 import { types } from 'node:util';
 import type { Pool } from 'pg';
+import { insertOnboardingFailureNotice } from '../db/failure-notices';
 import { claimDueDeliveries, markDelivered, recordFailedAttempt, type ClaimedDelivery } from '../db/webhook-deliveries';
 import { isEgressRefusal } from '../lib/egress';
 import type { Logger } from '../lib/logger';
@@ -102,8 +103,20 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
       giveUp,
       retryInMs: backoffDelayMs(tries, retryInitialMs),
     });
-    if (giveUp) log.error({ ...context, error }, 'webhook delivery failed for good');
-    else log.warn({ ...context, error }, 'webhook attempt failed, will retry');
+    if (giveUp) {
+      log.error({ ...context, error }, 'webhook delivery failed for good');
+      // TecCom: a failed webhook run is told to the tenant's failure notification emails (once per give-up).
+      if (row.onboarding_id)
+        await insertOnboardingFailureNotice(pool, row.onboarding_id, {
+          key: `webhook:${row.id}:${row.attempts}`,
+          kind: 'WEBHOOK_FAILED',
+          subject: `Webhook delivery failed: ${(row.payload as { type?: string }).type ?? 'event'}`,
+          body: [
+            `gangway gave up delivering the event ${row.payload.id} to ${hostOf(row.url)} after ${row.attempts} attempts.`,
+            `Last error: ${error}. It can be sent again from the delivery log (POST /v1/webhooks/{id}/deliveries/{deliveryId}/redeliver).`,
+          ].join('\n'),
+        });
+    } else log.warn({ ...context, error }, 'webhook attempt failed, will retry');
   }
 
   async function runOnce(): Promise<number> {

@@ -8,6 +8,7 @@ import { createSecrets } from '../lib/secrets';
 import { waitForTemporal } from '../lib/temporal-connection';
 import { createMailer } from '../notify/mailer';
 import { createEgressFetch } from '../lib/egress';
+import { createFailureNotifier } from '../notify/failure-notifier';
 import { createWebhookDispatcher } from '../notify/webhook-dispatcher';
 import { webhookSecretContext, webhookSubscriptionSecretContext } from '../notify/webhook-signing';
 import { buildActivityDeps } from './activity-deps';
@@ -60,6 +61,8 @@ export async function startWorkerProcess(
     pollIntervalMs: options.webhookPollMs,
   });
   dispatcher.start();
+  const failureNotifier = createFailureNotifier({ pool, mailer, log, pollIntervalMs: options.webhookPollMs });
+  failureNotifier.start();
 
   let markReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
@@ -105,6 +108,7 @@ export async function startWorkerProcess(
       draining = true;
       await supervised.stop();
       await dispatcher.stop();
+      await failureNotifier.stop();
       await mailer.close();
       await pool.end();
       await health?.close();

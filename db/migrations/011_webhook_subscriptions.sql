@@ -34,3 +34,19 @@ CREATE UNIQUE INDEX webhook_deliveries_subscription_event ON webhook_deliveries 
   WHERE subscription_id IS NOT NULL;
 CREATE INDEX webhook_deliveries_by_subscription ON webhook_deliveries (subscription_id, created_at DESC)
   WHERE subscription_id IS NOT NULL;
+
+-- TecCom: failure notification emails are sent to the addresses a tenant's client keeps for it
+-- (api_client_tenants.notification_emails) when something fails for that tenant: a lost connectivity, a
+-- refused token burst, a webhook given up. Written with the failure (by the worker or the API), mailed by the
+-- worker's notifier; key names the failure, so one failure is one notice however often it is written.
+CREATE TABLE failure_notices (
+  key        text PRIMARY KEY,
+  tenant_id  uuid NOT NULL,
+  kind       text NOT NULL,
+  subject    text NOT NULL,
+  body       text NOT NULL,
+  recipients text[],
+  created_at timestamptz NOT NULL DEFAULT now(),
+  sent_at    timestamptz
+);
+CREATE INDEX failure_notices_unsent ON failure_notices (created_at) WHERE sent_at IS NULL;

@@ -1,4 +1,6 @@
+import { completeOnboarding, oauthToken } from '../support/complete-onboarding';
 import { startBody, startStack, type Stack } from '../support/stack';
+import { startReceiver } from '../support/webhook-receiver';
 
 /** Issue #17: rows of the reference platforms' seeds (Shipium testMode, Ongoing WMS catalog and credentials mail). */
 describe('seed rows', () => {
@@ -7,7 +9,7 @@ describe('seed rows', () => {
   let approver: { email: string; token: string };
 
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await startStack({ RATE_LIMIT_PER_CLIENT: '3', WEBHOOK_MAX_ATTEMPTS: '2' });
     staff = await stack.addUser('staff');
     approver = await stack.addUser('approver');
   });
@@ -82,6 +84,53 @@ describe('seed rows', () => {
         200,
       );
       expect((await start(user({ integrationSystem: 'sap s/4hana' }))).status).toBe(200);
+    });
+  });
+
+  describe('TecCom: failure notices go to the addresses the tenant keeps', () => {
+    it('tells the notification emails of a refused token burst, once per window', async () => {
+      const done = await completeOnboarding(stack, { staffToken: staff.token, approver });
+      const client = { clientId: done.kit.clientId as string, clientSecret: done.kit.clientSecret as string };
+      const tenantId = done.view.tenant.tenantId as string;
+      const patched = await stack.http('PATCH', `/v1/clients/${client.clientId}/tenants/${tenantId}`, {
+        token: staff.token,
+        body: { notificationEmails: ['alerts@burst.example', 'noc@burst.example'] },
+      });
+      expect(patched.status).toBe(200);
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++)
+        statuses.push((await oauthToken(stack, client, { grant_type: 'client_credentials' })).status);
+      expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(2);
+      for (const to of ['alerts@burst.example', 'noc@burst.example']) {
+        const mail = await stack.mail.waitFor((m) => m.to.includes(to) && /Token requests refused/.test(m.subject));
+        expect(mail.text).toContain(client.clientId);
+      }
+      const notices = await stack.db.pool.query(
+        "SELECT sent_at FROM failure_notices WHERE kind = 'TOKEN_BURST_REFUSED'",
+      );
+      expect(notices.rows).toHaveLength(1);
+      expect(stack.mail.messages().filter((m) => m.to.includes('alerts@burst.example'))).toHaveLength(1);
+    });
+
+    it("tells the tenant's contact of a webhook given up, while no notification email is set", async () => {
+      const receiver = await startReceiver(Array(50).fill(500));
+      try {
+        const body = startBody({
+          approverEmail: approver.email,
+          notify: { email: 'ops@acme.example', webhookUrl: receiver.url },
+        });
+        body.tenant.contact = { name: 'Ops', email: 'contact@hooks.example' };
+        const started = await start(body);
+        expect(started.status).toBe(202);
+        await stack.waitForOnboarding(started.body.id, staff.token, (v) => v.status === 'AWAITING_APPROVAL');
+        const mail = await stack.mail.waitFor(
+          (m) => m.to.includes('contact@hooks.example') && /Webhook delivery failed/.test(m.subject),
+          20_000,
+        );
+        expect(mail.text).toMatch(/after 2 attempts/);
+      } finally {
+        await receiver.close();
+      }
     });
   });
 
