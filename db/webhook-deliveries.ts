@@ -51,8 +51,15 @@ export async function insertSubscriptionDelivery(
 ): Promise<void> {
   await db.query(
     `INSERT INTO webhook_deliveries (id, onboarding_id, url, payload, subscription_id, event_id, event_type)
-     VALUES ($1 || '.' || $2, NULL, $3, $4, $2, $1, $5) ON CONFLICT DO NOTHING`,
-    [delivery.eventId, delivery.subscriptionId, delivery.url, JSON.stringify(delivery.payload), delivery.type],
+     VALUES ($6, NULL, $3, $4, $2, $1, $5) ON CONFLICT DO NOTHING`,
+    [
+      delivery.eventId,
+      delivery.subscriptionId,
+      delivery.url,
+      JSON.stringify(delivery.payload),
+      delivery.type,
+      `${delivery.eventId}.${delivery.subscriptionId}`,
+    ],
   );
 }
 
