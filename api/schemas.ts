@@ -4,6 +4,7 @@ import {
   catalogIntegrationSystem,
   FINAL_STATUSES,
   INTEGRATION_SYSTEMS,
+  INVOICING_ROLES,
   OPEN_STATUSES,
   OTHER_INTEGRATION_SYSTEM,
   SUBSCRIPTION_CODES,
@@ -88,6 +89,15 @@ export const StartOnboardingBody = z
     tenant: TenantFields,
     integrationUser: IntegrationUser,
     subscriptions: z.array(SubscriptionCode).min(1).max(SUBSCRIPTION_CODES.length),
+    subscriptionRoles: z
+      .object({ INVOICING: z.enum(INVOICING_ROLES) })
+      .partial()
+      .strict()
+      .optional()
+      .openapi({
+        description:
+          'ShipServ: the role per subscription that takes one. INVOICING: BUYER (imports invoices) or SUPPLIER (posts invoices); the token scope becomes invoicing:buyer or invoicing:supplier',
+      }),
     approverEmail: email.optional(),
     clientAdministrators: z.array(email).min(1).max(20).optional().openapi({
       description: 'gangway users who administer the API client; default: the staff member who starts the onboarding',
@@ -107,6 +117,13 @@ export const StartOnboardingBody = z
   })
   .superRefine((body, ctx) => {
     const duplicates = (values: string[]) => values.filter((v, i) => values.indexOf(v) !== i);
+    for (const code of Object.keys(body.subscriptionRoles ?? {}))
+      if (!(body.subscriptions as string[]).includes(code))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['subscriptionRoles', code],
+          message: `a role for ${code}, which is not requested`,
+        });
     for (const code of duplicates(body.subscriptions))
       ctx.addIssue({ code: 'custom', path: ['subscriptions'], message: `${code} is listed twice` });
     for (const id of duplicates(body.clients.map((c) => c.partnerProvidedId))) {

@@ -1,3 +1,6 @@
+-- ShipServ: an INVOICING subscription is held as a BUYER or a SUPPLIER, which goes into the token's scope.
+ALTER TABLE subscriptions ADD COLUMN role text CHECK (role IN ('BUYER', 'SUPPLIER'));
+
 -- Ongoing WMS: sending the credentials by mail is optional at the start. A kit not mailed is held for staff,
 -- who hand it over through a reveal-once link they ask for (POST /v1/onboardings/{id}/kit-link).
 ALTER TABLE kits ADD COLUMN held_for_staff_at timestamptz;

@@ -87,6 +87,48 @@ describe('seed rows', () => {
     });
   });
 
+  describe('ShipServ: a buyer or supplier role for Invoicing', () => {
+    it('puts the role into the token scope, and refuses a role that does not fit', async () => {
+      const done = await completeOnboarding(
+        stack,
+        { staffToken: staff.token, approver },
+        {
+          subscriptionRoles: { INVOICING: 'SUPPLIER' },
+          integrationUser: {
+            email: 'api@acme.example',
+            integrationSystem: 'SAP S/4HANA',
+            scope: 'TENANT',
+            invoiceDataAccess: true,
+          },
+        },
+      );
+      const client = { clientId: done.kit.clientId as string, clientSecret: done.kit.clientSecret as string };
+      const token = await oauthToken(stack, client, { grant_type: 'client_credentials' });
+      expect(token.status).toBe(200);
+      expect(token.body.scope.split(' ').sort()).toEqual(['invoicing:supplier', 'order_management']);
+      const invoices = await stack.http('GET', '/platform/v1/invoices', {
+        headers: { authorization: `Bearer ${token.body.access_token}` },
+      });
+      expect(invoices.status).toBe(200);
+
+      const dry = (extra: Record<string, unknown>) =>
+        start({ ...startBody({ approverEmail: approver.email }), testMode: true, ...extra });
+      expect((await dry({ subscriptionRoles: { INVOICING: 'BUYER' } })).status).toBe(200);
+      for (const [extra, path] of [
+        [{ subscriptionRoles: { INVOICING: 'SELLER' } }, 'subscriptionRoles.INVOICING'],
+        [{ subscriptionRoles: { ORDER_MANAGEMENT: 'BUYER' } }, 'subscriptionRoles'],
+        [
+          { subscriptions: ['ORDER_MANAGEMENT'], subscriptionRoles: { INVOICING: 'BUYER' } },
+          'subscriptionRoles.INVOICING',
+        ],
+      ] as const) {
+        const res = await dry(extra);
+        expect(res.status).toBe(400);
+        expect(res.body.errors.map((e: any) => e.path)).toContain(path);
+      }
+    });
+  });
+
   describe('TecCom: failure notices go to the addresses the tenant keeps', () => {
     it('tells the notification emails of a refused token burst, once per window', async () => {
       const done = await completeOnboarding(stack, { staffToken: staff.token, approver });
