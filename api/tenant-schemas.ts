@@ -85,6 +85,10 @@ const tenantFields = {
   address: Address.optional(),
   contact: Contact.optional(),
   origins: z.array(Origin).max(100).optional(),
+  accountType: z.enum(['PRODUCTION', 'TEST']).optional().openapi({
+    description:
+      'ShipServ: a TEST account is marked in its kit and tokens (account_type claim) and never shares an API client with production; fixed once created (absent: PRODUCTION)',
+  }),
 };
 
 const uniqueOrigins = (origins: { partnerProvidedId: string }[] | undefined, ctx: z.RefinementCtx) => {

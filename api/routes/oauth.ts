@@ -2,6 +2,7 @@ import express, { Router, type Response } from 'express';
 import jwt from 'jsonwebtoken';
 import { insertClientFailureNotices } from '../../db/failure-notices';
 import { findUserForPasswordGrant } from '../../db/integration-users';
+import { clientAccountTypes } from '../../db/tenants';
 import { insertSecurityEvent } from '../../db/security-events';
 import { verifyPassword } from '../../lib/passwords';
 import {
@@ -81,13 +82,21 @@ export function oauthRoutes(deps: ApiDeps): Router {
     }
 
     const scope = scopeFor(apiClient.subscriptions, invoiceDataAccess);
-    const accessToken = jwt.sign({ scope, tenants, client_id: apiClient.clientId }, signingKey, {
-      algorithm: 'HS256',
-      subject,
-      issuer: 'gangway',
-      audience: PLATFORM_AUDIENCE,
-      expiresIn: ACCESS_TOKEN_SECONDS,
-    });
+    // ShipServ: a test account's tokens say so; a client never serves both kinds (api/routes/api-clients.ts).
+    const accountType = (await clientAccountTypes(deps.pool, apiClient.clientId)).includes('TEST')
+      ? 'test'
+      : 'production';
+    const accessToken = jwt.sign(
+      { scope, tenants, client_id: apiClient.clientId, account_type: accountType },
+      signingKey,
+      {
+        algorithm: 'HS256',
+        subject,
+        issuer: 'gangway',
+        audience: PLATFORM_AUDIENCE,
+        expiresIn: ACCESS_TOKEN_SECONDS,
+      },
+    );
     res
       .set({ 'cache-control': 'no-store', pragma: 'no-cache' })
       .json({ access_token: accessToken, token_type: 'Bearer', expires_in: ACCESS_TOKEN_SECONDS, scope });

@@ -2,6 +2,7 @@ import { Router, type Request } from 'express';
 import { isUniqueViolation } from '../../db/errors';
 import { withTransaction } from '../../db/transaction';
 import {
+  accountTypeOf,
   findTenantVersion,
   insertTenant,
   lockTenant,
@@ -71,6 +72,9 @@ export function tenantRoutes(deps: ApiDeps): Router {
   router.patch('/v1/tenants/:identifier', ...guard, async (req, res) => {
     const { testMode, ...changes } = parse(PatchTenantBody, req.body);
     const latest = await liveTenant(req);
+    // Test and production never share credentials: a tenant's account type is fixed once it exists.
+    if (changes.accountType && changes.accountType !== accountTypeOf(latest))
+      throw conflict(`tenant ${latest.tenantId} is a ${accountTypeOf(latest)} account; its account type cannot change`);
     // Only the properties given change; the rest carry over from the latest version.
     const data = { ...dataOf(latest), ...changes } as TenantData;
     if (testMode) {

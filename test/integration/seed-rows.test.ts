@@ -1,4 +1,4 @@
-import { completeOnboarding, oauthToken } from '../support/complete-onboarding';
+import { claimsOf, completeOnboarding, oauthToken } from '../support/complete-onboarding';
 import { startBody, startStack, type Stack } from '../support/stack';
 import { startReceiver } from '../support/webhook-receiver';
 
@@ -126,6 +126,49 @@ describe('seed rows', () => {
         expect(res.status).toBe(400);
         expect(res.body.errors.map((e: any) => e.path)).toContain(path);
       }
+    });
+  });
+
+  describe('ShipServ: production and test accounts', () => {
+    it('marks a test account in its kit and tokens, keeps it apart from production, and never changes it', async () => {
+      const admin = await stack.addUser('admin');
+      const body = startBody({ approverEmail: approver.email });
+      const test = await completeOnboarding(
+        stack,
+        { staffToken: staff.token, approver },
+        { tenant: { ...body.tenant, accountType: 'TEST' } },
+      );
+      expect(test.kit.accountType).toBe('TEST');
+      const client = { clientId: test.kit.clientId as string, clientSecret: test.kit.clientSecret as string };
+      const token = await oauthToken(stack, client, { grant_type: 'client_credentials' });
+      expect(claimsOf(token.body.access_token).account_type).toBe('test');
+
+      const production = await completeOnboarding(stack, { staffToken: staff.token, approver });
+      expect(production.kit.accountType).toBe('PRODUCTION');
+      const prodToken = await oauthToken(
+        stack,
+        { clientId: production.kit.clientId, clientSecret: production.kit.clientSecret },
+        { grant_type: 'client_credentials' },
+      );
+      expect(claimsOf(prodToken.body.access_token).account_type).toBe('production');
+
+      // A production tenant may not join the test account's client, nor a test tenant change its kind.
+      const spare = await stack.http('POST', '/v1/tenants', {
+        token: staff.token,
+        body: { partnerProvidedId: 'seed-prod-spare', name: 'Spare', plan: 'TRADE' },
+      });
+      const added = await stack.http('POST', `/v1/clients/${client.clientId}/tenants`, {
+        token: admin.token,
+        body: { tenant: spare.body.tenantId, reason: 'seed test' },
+      });
+      expect(added.status).toBe(409);
+      const changed = await stack.http('PATCH', `/v1/tenants/${test.view.tenant.tenantId}`, {
+        token: staff.token,
+        body: { accountType: 'PRODUCTION' },
+      });
+      expect(changed.status).toBe(409);
+      const client409 = await stack.http('GET', `/v1/clients/${client.clientId}`, { token: staff.token });
+      expect(client409.body.tenants).toHaveLength(1);
     });
   });
 
