@@ -106,7 +106,9 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
     if (giveUp) {
       log.error({ ...context, error }, 'webhook delivery failed for good');
       // TecCom: a failed webhook run is told to the tenant's failure notification emails (once per give-up).
-      if (row.onboarding_id)
+      // Only the onboarding's own receiver (notify.webhookUrl) is the customer's; a subscription's failures
+      // belong to whoever registered it, and show in its delivery log.
+      if (row.onboarding_id && !row.subscription_id)
         await insertOnboardingFailureNotice(pool, row.onboarding_id, {
           key: `webhook:${row.id}:${row.attempts}`,
           kind: 'WEBHOOK_FAILED',
