@@ -1,4 +1,5 @@
 import { Webhook } from 'standardwebhooks';
+import { enqueueWebhook } from '../../notify/webhook-outbox';
 import { startBody, startStack, type Stack } from '../support/stack';
 import { startReceiver, type Received } from '../support/webhook-receiver';
 
@@ -192,6 +193,34 @@ describe('webhook subscriptions', () => {
     );
     expect(rows.every((row) => row.n === 1)).toBe(true);
     expect(rows.filter((row) => row.subscription_id === mineSub.id).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('fans out any event type written to the outbox, e.g. client.connectivity_changed, without a notify.webhookUrl', async () => {
+    const body = startBody({ approverEmail: approver.email });
+    const r = await receiver();
+    const sub = (
+      await register({ url: r.url, events: ['client.connectivity_changed'], tenant: body.tenant.partnerProvidedId })
+    ).body;
+    const started = await stack.http('POST', '/v1/onboardings', { token: staff.token, body });
+    const id = started.body.id as string;
+    await stack.waitForOnboarding(id, staff.token, (v) => v.status === 'AWAITING_APPROVAL');
+    // As the activity that records a client's connectivity writes it: the outbox, with no receiver of its own.
+    const event = {
+      id: `${id}.connectivity.client-7.1`,
+      onboardingId: id,
+      type: 'client.connectivity_changed',
+      occurredAt: new Date(),
+      data: { partnerProvidedId: 'client-7', connectivity: 'CONNECTED', attempts: 1, lastError: null },
+    };
+    await expect(enqueueWebhook(stack.db.pool, event)).resolves.toBe(true);
+    await expect(enqueueWebhook(stack.db.pool, event)).resolves.toBe(false);
+    const [got] = await waitForReceived(r, 1, (e) => e.type === 'client.connectivity_changed');
+    expect(verified(sub.secret, got)).toMatchObject({ onboardingId: id, data: { connectivity: 'CONNECTED' } });
+    // Status changes were not asked for: only the test event and this one reached it.
+    expect((await deliveries(sub.id)).map((d) => d.type).sort()).toEqual([
+      'client.connectivity_changed',
+      'webhook.test',
+    ]);
   });
 
   it('logs each delivery, redelivers one with the same webhook-id, and stops sending after DELETE', async () => {
