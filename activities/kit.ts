@@ -13,6 +13,8 @@ export interface DeliverKitInput {
   username: string;
   subscriptions: SubscriptionCode[];
   ttlMs: number;
+  /** false (notify.sendCredentials false): prepare the kit and hold it for staff instead of mailing it. */
+  sendMail?: boolean;
 }
 
 export function kitActivities({
@@ -33,11 +35,15 @@ export function kitActivities({
       username,
       subscriptions,
       ttlMs,
-    }: DeliverKitInput): Promise<{ expiresAt: string }> {
+      sendMail = true,
+    }: DeliverKitInput): Promise<{ expiresAt: string; heldForStaff?: true }> {
       const idempotencyKey = `${onboardingId}:DELIVER_KIT`;
       const kit = await findKitDelivery(pool, onboardingId, idempotencyKey);
       if (!kit) throw new Error(`no kit for onboarding ${onboardingId}: client credentials were not issued`);
       if (kit.sent && kit.expires_at) return { expiresAt: kit.expires_at.toISOString() };
+      // A held kit's link is minted by staff later; a retry must not replace one they minted meanwhile.
+      if (!sendMail && kit.held && kit.expires_at)
+        return { expiresAt: kit.expires_at.toISOString(), heldForStaff: true };
 
       const token = secrets.newToken();
       const expiresAt = new Date(clock().getTime() + ttlMs);
@@ -60,8 +66,11 @@ export function kitActivities({
           contents,
           expiresAt,
           setPasswordTokenSealed: secrets.seal(passwordToken, setPasswordContext(onboardingId)),
+          heldForStaff: !sendMail,
         });
       });
+      // Nobody knows this token: the kit waits for staff to mint the link they hand over.
+      if (!sendMail) return { expiresAt: expiresAt.toISOString(), heldForStaff: true };
       await mail.sendOnce({
         idempotencyKey,
         to: notifyEmail,

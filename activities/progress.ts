@@ -38,17 +38,16 @@ export function progressActivities({ pool }: Pick<ActivityDeps, 'pool'>) {
           view.id,
           story.map((s) => s.row),
         );
-        if (notify.webhookUrl) {
-          for (const t of transitions) {
-            await enqueueWebhook(tx, {
-              id: `${view.id}.${t.seq}`,
-              onboardingId: view.id,
-              url: notify.webhookUrl,
-              type: STATUS_CHANGED,
-              occurredAt: t.occurredAt,
-              data: { status: t.status, reason: t.reason, workflowId: view.workflowId },
-            });
-          }
+        // Queued with or without the onboarding's own webhookUrl: webhook subscriptions may want it too.
+        for (const t of transitions) {
+          await enqueueWebhook(tx, {
+            id: `${view.id}.${t.seq}`,
+            onboardingId: view.id,
+            url: notify.webhookUrl,
+            type: STATUS_CHANGED,
+            occurredAt: t.occurredAt,
+            data: { status: t.status, reason: t.reason, workflowId: view.workflowId },
+          });
         }
       });
     },

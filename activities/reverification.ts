@@ -6,6 +6,7 @@ import {
   type ConnectedPortalClient,
 } from '../db/onboardings';
 import { withTransaction } from '../db/transaction';
+import { insertOnboardingFailureNotice } from '../db/failure-notices';
 import { enqueueWebhook } from '../notify/webhook-outbox';
 import type { ActivityDeps } from './deps';
 import type { PortalCheckResult } from './connectivity';
@@ -91,7 +92,7 @@ export function reverificationActivities({
           lastError: result.errorClass,
           lost,
         });
-        if (lost && contacts?.webhook_url) {
+        if (lost && contacts) {
           await enqueueWebhook(tx, {
             id: `${client.onboardingId}.reverify.${client.partnerProvidedId}.${runId}`,
             onboardingId: client.onboardingId,
@@ -99,6 +100,16 @@ export function reverificationActivities({
             type: CONNECTIVITY_LOST,
             occurredAt: checkedAt,
             data: { client: client.partnerProvidedId, connectivity: 'FAILED', lastError: result.errorClass },
+          });
+          // TecCom: the tenant's failure notification emails hear of it too (notify/failure-notifier.ts).
+          await insertOnboardingFailureNotice(tx, client.onboardingId, {
+            key: `reverify:${client.onboardingId}:${client.partnerProvidedId}:${runId}`,
+            kind: 'CONNECTIVITY_LOST',
+            subject: `Connectivity lost: ${client.partnerProvidedId}`,
+            body: [
+              `The portal of ${client.partnerProvidedId} (customer ${contacts.partner_provided_id}) no longer accepts its stored credentials.`,
+              `Checked at ${new Date(checkedAt).toISOString()}; the client has been asked to submit new ones.`,
+            ].join('\n'),
           });
         }
         return contacts;
@@ -143,7 +154,7 @@ export function reverificationActivities({
           lastError: client.lastError,
           checks,
         });
-        if (recorded?.webhook_url) {
+        if (recorded) {
           await enqueueWebhook(tx, {
             id: `${onboardingId}.reconnect.${reconnectWorkflowId}`,
             onboardingId,

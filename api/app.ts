@@ -6,9 +6,11 @@ import { buildOpenApiDocument } from './openapi';
 import { notFoundHandler, problemHandler } from './problem';
 import { approvalRoutes } from './routes/approvals';
 import { authRoutes } from './routes/auth';
+import { catalogRoutes } from './routes/catalog';
 import { codecRoutes } from './routes/codec';
 import { collectRoutes } from './routes/collect';
 import { createMetrics, healthRoutes } from './routes/health';
+import { kitHandoverRoutes } from './routes/kit-handover';
 import { kitRoutes } from './routes/kits';
 import { oauthRoutes } from './routes/oauth';
 import { pageRoutes } from './routes/pages';
@@ -19,6 +21,7 @@ import { setPasswordRoutes } from './routes/set-password';
 import { statsRoutes } from './routes/stats';
 import { tenantRoutes } from './routes/tenants';
 import { userRoutes } from './routes/users';
+import { webhookRoutes } from './routes/webhooks';
 
 /** How long one request's Temporal calls may take together before it answers 503. */
 const TEMPORAL_REQUEST_DEADLINE_MS = 10_000;
@@ -73,6 +76,9 @@ export function createApp(deps: ApiDeps): Express {
   app.use(apiClientRoutes(deps));
   app.use(setPasswordRoutes(deps));
   app.use(platformRoutes(deps));
+  app.use(webhookRoutes(deps));
+  app.use(catalogRoutes(deps));
+  app.use(kitHandoverRoutes(deps));
 
   app.use(notFoundHandler);
   app.use(problemHandler(deps.log));

@@ -7,6 +7,8 @@ import type { Secrets } from '../lib/secrets';
 
 /** Subscriptions whose data is invoice data (Ongoing WMS: hidden unless the API user is allowed to see it). */
 export const INVOICE_SCOPES = ['invoicing', 'control_tower_invoicing'];
+/** `invoicing:supplier` is an invoice scope as `invoicing` is: the part before the role decides. */
+export const isInvoiceScope = (scope: string) => INVOICE_SCOPES.includes(scope.split(':')[0]);
 export const PLATFORM_AUDIENCE = 'gangway-platform';
 /** A KeyObject: given raw bytes, jsonwebtoken first tries them as a public key on every call (costly). */
 export const customerTokenKey = (secrets: Secrets) => createSecretKey(secrets.keyFor('customer-access-token'));
@@ -65,7 +67,7 @@ export async function authenticateApiClient(
 export function scopeFor(subscriptions: string[], invoiceDataAccess: boolean): string {
   return subscriptions
     .map((s) => s.toLowerCase())
-    .filter((s) => invoiceDataAccess || !INVOICE_SCOPES.includes(s))
+    .filter((s) => invoiceDataAccess || !isInvoiceScope(s))
     .sort()
     .join(' ');
 }

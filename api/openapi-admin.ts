@@ -7,7 +7,7 @@ import {
   UpdateApiClientTenantBody,
 } from './api-client-schemas';
 import { SetPasswordBody } from './schemas';
-import { CreateTenantBody, PatchTenantBody, TenantIdentifier, TenantReadQuery } from './tenant-schemas';
+import { CreateTenantBody, PatchTenantBody, TenantIdentifier, TenantReadQuery, testModeFlag } from './tenant-schemas';
 
 interface Helpers {
   problem: ResponseConfig;
@@ -69,7 +69,7 @@ export function registerAdministrationPaths(
     path: '/v1/tenants/{identifier}',
     summary: 'Archive the tenant: answers the tenant as it was; earlier versions stay readable (staff, admin)',
     security: secured,
-    request: { ...tenant, ...body(z.object({ testMode: z.boolean().optional() })) },
+    request: { ...tenant, ...body(z.object({ testMode: testModeFlag.optional() })) },
     responses: { 200: json('The tenant as it was'), 404: problem, 410: problem },
   });
 

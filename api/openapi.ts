@@ -1,7 +1,9 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { registerAdministrationPaths } from './openapi-admin';
+import { registerCatalogPaths } from './openapi-catalog';
 import { registerConsolePaths } from './openapi-console';
+import { registerWebhookPaths } from './openapi-webhooks';
 import {
   ApprovalsQuery,
   CancelBody,
@@ -288,6 +290,8 @@ export function buildOpenApiDocument(serverUrl: string) {
   });
   registerConsolePaths(registry, { problem, secured });
   registerAdministrationPaths(registry, { problem, json, body, secured, platform: [{ [platformBearer.name]: [] }] });
+  registerWebhookPaths(registry, { problem, body, secured });
+  registerCatalogPaths(registry, { problem, secured });
   for (const [path, summary] of [
     ['/healthz', 'Liveness'],
     ['/readyz', 'Readiness: PostgreSQL and Temporal'],

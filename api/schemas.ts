@@ -1,7 +1,15 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { FINAL_STATUSES, OPEN_STATUSES, SUBSCRIPTION_CODES } from '../domain';
-import { email, partnerId, TenantFields } from './tenant-schemas';
+import {
+  catalogIntegrationSystem,
+  FINAL_STATUSES,
+  INTEGRATION_SYSTEMS,
+  INVOICING_ROLES,
+  OPEN_STATUSES,
+  OTHER_INTEGRATION_SYSTEM,
+  SUBSCRIPTION_CODES,
+} from '../domain';
+import { email, partnerId, TenantFields, testModeFlag } from './tenant-schemas';
 
 extendZodWithOpenApi(z);
 
@@ -30,7 +38,24 @@ const IntegrationUser = z
     email: email.openapi({
       description: 'a dedicated integration mailbox: not in a staff domain, not a staff account',
     }),
-    integrationSystem: z.string().trim().min(1).max(100),
+    integrationSystem: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .superRefine((name, ctx) => {
+        if (!catalogIntegrationSystem(name))
+          ctx.addIssue({
+            code: 'custom',
+            message: `not in the catalog (GET /v1/catalog/integration-systems); pick "${OTHER_INTEGRATION_SYSTEM}" and name the system in integrationSystemName`,
+          });
+      })
+      .transform((name) => catalogIntegrationSystem(name) ?? name)
+      .openapi({
+        type: 'string',
+        enum: [...INTEGRATION_SYSTEMS],
+        description: 'from GET /v1/catalog/integration-systems (any case); "Other" needs integrationSystemName',
+      }),
     integrationSystemName: z.string().trim().min(1).max(100).optional(),
     scope: z
       .enum(['TENANT', 'AUTOMATION'])
@@ -64,16 +89,41 @@ export const StartOnboardingBody = z
     tenant: TenantFields,
     integrationUser: IntegrationUser,
     subscriptions: z.array(SubscriptionCode).min(1).max(SUBSCRIPTION_CODES.length),
+    subscriptionRoles: z
+      .object({ INVOICING: z.enum(INVOICING_ROLES) })
+      .partial()
+      .strict()
+      .optional()
+      .openapi({
+        description:
+          'ShipServ: the role per subscription that takes one. INVOICING: BUYER (imports invoices) or SUPPLIER (posts invoices); the token scope becomes invoicing:buyer or invoicing:supplier',
+      }),
     approverEmail: email.optional(),
     clientAdministrators: z.array(email).min(1).max(20).optional().openapi({
       description: 'gangway users who administer the API client; default: the staff member who starts the onboarding',
     }),
     clients: z.array(PortalClient).max(100).default([]),
-    notify: z.object({ email, webhookUrl: httpUrl.optional() }),
-    testMode: z.boolean().default(false),
+    notify: z.object({
+      email,
+      webhookUrl: httpUrl.optional(),
+      sendCredentials: z.boolean().optional().openapi({
+        description:
+          'false: the kit is not mailed; staff hand it over with a reveal-once link from POST /v1/onboardings/{id}/kit-link (default true)',
+      }),
+    }),
+    testMode: testModeFlag.openapi({
+      description: 'true (or the string "true"): check every rule and answer with the plan, starting nothing',
+    }),
   })
   .superRefine((body, ctx) => {
     const duplicates = (values: string[]) => values.filter((v, i) => values.indexOf(v) !== i);
+    for (const code of Object.keys(body.subscriptionRoles ?? {}))
+      if (!(body.subscriptions as string[]).includes(code))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['subscriptionRoles', code],
+          message: `a role for ${code}, which is not requested`,
+        });
     for (const code of duplicates(body.subscriptions))
       ctx.addIssue({ code: 'custom', path: ['subscriptions'], message: `${code} is listed twice` });
     for (const id of duplicates(body.clients.map((c) => c.partnerProvidedId))) {

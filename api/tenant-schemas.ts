@@ -85,6 +85,10 @@ const tenantFields = {
   address: Address.optional(),
   contact: Contact.optional(),
   origins: z.array(Origin).max(100).optional(),
+  accountType: z.enum(['PRODUCTION', 'TEST']).optional().openapi({
+    description:
+      'ShipServ: a TEST account is marked in its kit and tokens (account_type claim) and never shares an API client with production; fixed once created (absent: PRODUCTION)',
+  }),
 };
 
 const uniqueOrigins = (origins: { partnerProvidedId: string }[] | undefined, ctx: z.RefinementCtx) => {
@@ -101,10 +105,19 @@ const uniqueOrigins = (origins: { partnerProvidedId: string }[] | undefined, ctx
 
 export const TenantFields = z.object(tenantFields).superRefine((t, ctx) => uniqueOrigins(t.origins, ctx));
 
-const testMode = z
-  .boolean()
-  .default(false)
-  .openapi({ description: 'true: validate and answer with what would be stored, changing nothing' });
+/** Shipium's seed sends `"testMode": "true"`, a string: it means the same as the boolean. */
+export const testModeFlag = z
+  .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
+  .default(false);
+/** The raw body asks for a dry run (read before validation, where a problem answer needs to know). */
+export const asksTestMode = (body: unknown) => {
+  const flag = (body as { testMode?: unknown } | null | undefined)?.testMode;
+  return flag === true || flag === 'true';
+};
+
+const testMode = testModeFlag.openapi({
+  description: 'true (or the string "true"): validate and answer with what would be stored, changing nothing',
+});
 
 export const CreateTenantBody = z
   .object({ ...tenantFields, testMode })

@@ -102,7 +102,7 @@ export interface ApiClientCredentials {
   previous_valid: boolean;
   /** Tenants enabled for requests on this client. */
   tenant_ids: string[];
-  /** Every subscription those tenants hold. */
+  /** Every subscription those tenants hold, with its role when it has one (`INVOICING:SUPPLIER`). */
   subscriptions: string[];
   /** Whether any of those tenants' live integration users may see invoice data. */
   invoice: boolean;
@@ -117,7 +117,7 @@ export async function findApiClientCredentials(
   const { rows } = await db.query<ApiClientCredentials>(
     `SELECT c.secret_hash, c.previous_secret_hash, COALESCE(c.previous_secret_expires_at > now(), false) AS previous_valid,
             array_remove(array_agg(DISTINCT t.tenant_id::text), NULL) AS tenant_ids,
-            array_remove(array_agg(DISTINCT s.code), NULL) AS subscriptions,
+            array_remove(array_agg(DISTINCT s.code || coalesce(':' || s.role, '')), NULL) AS subscriptions,
             COALESCE(bool_or(u.invoice_data_access), false) AS invoice,
             EXISTS (SELECT 1 FROM api_client_tenants a JOIN tenants te ON te.tenant_id = a.tenant_id
                     WHERE a.client_id = c.client_id AND te.archived_at IS NULL) AS has_live_tenant

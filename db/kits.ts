@@ -29,9 +29,9 @@ export async function findKitDelivery(
   db: Queryable,
   onboardingId: string,
   mailKey: string,
-): Promise<{ expires_at: Date | null; sent: boolean } | undefined> {
-  const { rows } = await db.query<{ expires_at: Date | null; sent: boolean }>(
-    `SELECT k.expires_at, (m.sent_at IS NOT NULL) AS sent FROM kits k
+): Promise<{ expires_at: Date | null; sent: boolean; held: boolean } | undefined> {
+  const { rows } = await db.query<{ expires_at: Date | null; sent: boolean; held: boolean }>(
+    `SELECT k.expires_at, (m.sent_at IS NOT NULL) AS sent, (k.held_for_staff_at IS NOT NULL) AS held FROM kits k
      LEFT JOIN mail_log m ON m.idempotency_key = $2 WHERE k.onboarding_id = $1`,
     [onboardingId, mailKey],
   );
@@ -47,12 +47,49 @@ export async function prepareKit(
     contents: KitContents;
     expiresAt: Date;
     setPasswordTokenSealed: string;
+    /** Not mailed (notify.sendCredentials false): staff hand it over through POST /v1/onboardings/{id}/kit-link. */
+    heldForStaff?: boolean;
   },
 ): Promise<void> {
   await db.query(
-    'UPDATE kits SET token_hash = $2, contents = $3, expires_at = $4, set_password_token_sealed = $5 WHERE onboarding_id = $1',
-    [kit.onboardingId, kit.tokenHash, kit.contents, kit.expiresAt, kit.setPasswordTokenSealed],
+    `UPDATE kits SET token_hash = $2, contents = $3, expires_at = $4, set_password_token_sealed = $5,
+            held_for_staff_at = CASE WHEN $6::boolean THEN coalesce(held_for_staff_at, now()) END
+      WHERE onboarding_id = $1`,
+    [
+      kit.onboardingId,
+      kit.tokenHash,
+      kit.contents,
+      kit.expiresAt,
+      kit.setPasswordTokenSealed,
+      kit.heldForStaff === true,
+    ],
   );
+}
+
+/**
+ * A fresh link token for a kit held for staff that is still unopened: the previous link stops working.
+ * Returns the new expiry, or why not ('NOT_HELD': mailed to the customer, or not prepared yet; 'OPENED').
+ */
+export async function replaceHeldKitToken(
+  db: Queryable,
+  kit: { onboardingId: string; tokenHash: string; expiresAt: Date },
+): Promise<{ expiresAt: Date } | 'NOT_HELD' | 'OPENED'> {
+  const { rows } = await db.query<{ held: boolean; opened: boolean; updated: boolean }>(
+    `WITH target AS (
+       SELECT onboarding_id, held_for_staff_at IS NOT NULL AND contents IS NOT NULL AS held,
+              opened_at IS NOT NULL OR client_secret_sealed IS NULL AS opened
+         FROM kits WHERE onboarding_id = $1 FOR UPDATE),
+     changed AS (
+       UPDATE kits SET token_hash = $2, expires_at = $3 FROM target
+        WHERE kits.onboarding_id = target.onboarding_id AND target.held AND NOT target.opened
+       RETURNING 1)
+     SELECT target.held, target.opened, EXISTS (SELECT 1 FROM changed) AS updated FROM target`,
+    [kit.onboardingId, kit.tokenHash, kit.expiresAt],
+  );
+  const row = rows[0];
+  if (!row || !row.held) return 'NOT_HELD';
+  if (row.opened) return 'OPENED';
+  return { expiresAt: kit.expiresAt };
 }
 
 export interface OpenedKit {

@@ -1,4 +1,4 @@
-import type { SubscriptionCode } from '../domain';
+import type { SubscriptionCode, SubscriptionRoles } from '../domain';
 import type { Queryable } from './queryable';
 
 /** Idempotent: assigning an assigned subscription changes nothing. */
@@ -7,13 +7,15 @@ export async function assignSubscriptions(
   tenantId: string,
   codes: SubscriptionCode[],
   at: Date,
+  roles: SubscriptionRoles = {},
 ): Promise<void> {
   await db.query(
-    `INSERT INTO subscriptions (tenant_id, code, status, assigned_at)
-     SELECT $1, code, 'ASSIGNED', $3 FROM unnest($2::text[]) AS code
-     ON CONFLICT (tenant_id, code) DO UPDATE SET status = 'ASSIGNED', assigned_at = EXCLUDED.assigned_at, unassigned_at = NULL
+    `INSERT INTO subscriptions (tenant_id, code, status, assigned_at, role)
+     SELECT $1, code, 'ASSIGNED', $3, $4::jsonb ->> code FROM unnest($2::text[]) AS code
+     ON CONFLICT (tenant_id, code) DO UPDATE
+       SET status = 'ASSIGNED', assigned_at = EXCLUDED.assigned_at, unassigned_at = NULL, role = EXCLUDED.role
      WHERE subscriptions.status <> 'ASSIGNED'`,
-    [tenantId, codes, at],
+    [tenantId, codes, at, JSON.stringify(roles)],
   );
 }
 

@@ -143,3 +143,24 @@ export async function partnerIdTaken(
   );
   return rows.length > 0;
 }
+
+/** ShipServ: PRODUCTION or TEST, as the tenant's latest version says (absent: PRODUCTION). */
+export const accountTypeOf = (data: Record<string, unknown>): 'PRODUCTION' | 'TEST' =>
+  data.accountType === 'TEST' ? 'TEST' : 'PRODUCTION';
+
+/** The account types of the tenants an API client serves (one, unless something went wrong). */
+export async function clientAccountTypes(db: Queryable, clientId: string): Promise<('PRODUCTION' | 'TEST')[]> {
+  const { rows } = await db.query<{ account_type: 'PRODUCTION' | 'TEST' }>(
+    `SELECT DISTINCT coalesce(te.data ->> 'accountType', 'PRODUCTION') AS account_type
+       FROM api_client_tenants a JOIN tenants te ON te.tenant_id = a.tenant_id WHERE a.client_id = $1`,
+    [clientId],
+  );
+  return rows.map((r) => r.account_type);
+}
+
+export async function tenantAccountType(db: Queryable, tenantId: string): Promise<'PRODUCTION' | 'TEST'> {
+  const { rows } = await db.query<{ data: Record<string, unknown> }>('SELECT data FROM tenants WHERE tenant_id = $1', [
+    tenantId,
+  ]);
+  return accountTypeOf(rows[0]?.data ?? {});
+}

@@ -7,27 +7,77 @@ export interface NewWebhookDelivery {
   onboardingId: string;
   url: string;
   payload: unknown;
+  eventType?: string;
 }
 
 /** Returns whether a row was added: an event id already queued (a replayed write) adds nothing. */
 export async function insertWebhookDelivery(db: Queryable, delivery: NewWebhookDelivery): Promise<boolean> {
   const { rowCount } = await db.query(
-    `INSERT INTO webhook_deliveries (id, onboarding_id, url, payload) VALUES ($1, $2, $3, $4)
+    `INSERT INTO webhook_deliveries (id, onboarding_id, url, payload, event_id, event_type) VALUES ($1, $2, $3, $4, $1, $5)
      ON CONFLICT (id) DO NOTHING`,
-    [delivery.id, delivery.onboardingId, delivery.url, JSON.stringify(delivery.payload)],
+    [delivery.id, delivery.onboardingId, delivery.url, JSON.stringify(delivery.payload), delivery.eventType ?? null],
   );
   return rowCount === 1;
 }
 
+/**
+ * The event's copies for every live subscription that wants it: its type (or "*") among the subscription's
+ * events, and the subscription for every tenant or for this onboarding's (by partnerProvidedId or tenantId).
+ * Any event type written to the outbox fans out; one row per (subscription, event), so a replayed write
+ * adds nothing. Returns how many rows were added.
+ */
+export async function insertSubscriptionDeliveries(
+  db: Queryable,
+  event: { eventId: string; onboardingId: string | null; type: string; payload: unknown },
+): Promise<number> {
+  const { rowCount } = await db.query(
+    `INSERT INTO webhook_deliveries (id, onboarding_id, url, payload, subscription_id, event_id, event_type)
+     SELECT $1 || '.' || s.id, $2, s.url, $4, s.id, $1, $3
+       FROM webhook_subscriptions s
+       LEFT JOIN onboardings o ON o.id = $2
+      WHERE s.deleted_at IS NULL
+        AND ($3 = ANY (s.events) OR '*' = ANY (s.events))
+        AND (s.tenant IS NULL OR s.tenant = o.partner_provided_id OR s.tenant = o.view -> 'tenant' ->> 'tenantId')
+     ON CONFLICT DO NOTHING`,
+    [event.eventId, event.onboardingId, event.type, JSON.stringify(event.payload)],
+  );
+  return rowCount ?? 0;
+}
+
+/** One delivery queued for one subscription alone (its test event). */
+export async function insertSubscriptionDelivery(
+  db: Queryable,
+  delivery: { subscriptionId: string; eventId: string; url: string; type: string; payload: unknown },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO webhook_deliveries (id, onboarding_id, url, payload, subscription_id, event_id, event_type)
+     VALUES ($6, NULL, $3, $4, $2, $1, $5) ON CONFLICT DO NOTHING`,
+    [
+      delivery.eventId,
+      delivery.subscriptionId,
+      delivery.url,
+      JSON.stringify(delivery.payload),
+      delivery.type,
+      `${delivery.eventId}.${delivery.subscriptionId}`,
+    ],
+  );
+}
+
 export interface ClaimedDelivery<Payload = unknown> {
   id: string;
-  onboarding_id: string;
+  onboarding_id: string | null;
   url: string;
   payload: Payload;
   /** This attempt's number, counted when it was claimed. */
   attempts: number;
+  /** Attempts made before the last redelivery: the retry budget counts from here. */
+  attempts_base: number;
   /** The onboarding's sealed signing secret (onboardings.webhook_secret_enc). */
   webhook_secret_enc: string | null;
+  /** Set for a subscription's delivery, which is signed with the subscription's secret instead. */
+  subscription_id: string | null;
+  /** The live subscription's sealed secret; null once it was deleted. */
+  subscription_secret_enc: string | null;
 }
 
 /**
@@ -43,9 +93,10 @@ export async function claimDueDeliveries<Payload>(
 ): Promise<ClaimedDelivery<Payload>[]> {
   const { rows } = await db.query<ClaimedDelivery<Payload>>(
     `WITH due AS (
-       SELECT d.id, o.webhook_secret_enc
+       SELECT d.id, o.webhook_secret_enc, s.secret_enc AS subscription_secret_enc
          FROM webhook_deliveries d
          LEFT JOIN onboardings o ON o.id = d.onboarding_id
+         LEFT JOIN webhook_subscriptions s ON s.id = d.subscription_id AND s.deleted_at IS NULL
         WHERE d.delivered_at IS NULL AND d.failed_at IS NULL AND d.next_attempt_at <= now()
         ORDER BY d.next_attempt_at
         LIMIT $1
@@ -55,7 +106,8 @@ export async function claimDueDeliveries<Payload>(
             next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
        FROM due
       WHERE d.id = due.id
-     RETURNING d.id, d.onboarding_id, d.url, d.payload, d.attempts, due.webhook_secret_enc`,
+     RETURNING d.id, d.onboarding_id, d.url, d.payload, d.attempts, d.attempts_base, due.webhook_secret_enc,
+               d.subscription_id, due.subscription_secret_enc`,
     [batchSize, leaseMs],
   );
   return rows;
@@ -90,4 +142,69 @@ export async function recordFailedAttempt(
       WHERE id = $1 AND attempts = $6`,
     [attempt.id, attempt.status, attempt.error, attempt.giveUp, attempt.retryInMs, attempt.attempts],
   );
+}
+
+export interface DeliveryRow {
+  id: string;
+  event_id: string | null;
+  event_type: string | null;
+  onboarding_id: string | null;
+  attempts: number;
+  attempts_base: number;
+  next_attempt_at: Date;
+  delivered_at: Date | null;
+  failed_at: Date | null;
+  last_status: number | null;
+  last_error: string | null;
+  redelivered_at: Date | null;
+  created_at: Date;
+}
+
+const DELIVERY_COLUMNS = `id, event_id, event_type, onboarding_id, attempts, attempts_base, next_attempt_at, delivered_at,
+  failed_at, last_status, last_error, redelivered_at, created_at`;
+
+/** A subscription's delivery log, newest first. */
+export async function listSubscriptionDeliveries(
+  db: Queryable,
+  subscriptionId: string,
+  limit: number,
+): Promise<DeliveryRow[]> {
+  const { rows } = await db.query<DeliveryRow>(
+    `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE subscription_id = $1
+      ORDER BY created_at DESC, id LIMIT $2`,
+    [subscriptionId, limit],
+  );
+  return rows;
+}
+
+export async function findSubscriptionDelivery(
+  db: Queryable,
+  subscriptionId: string,
+  deliveryId: string,
+): Promise<DeliveryRow | undefined> {
+  const { rows } = await db.query<DeliveryRow>(
+    `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE subscription_id = $1 AND id = $2`,
+    [subscriptionId, deliveryId],
+  );
+  return rows[0];
+}
+
+/**
+ * Queues a settled delivery (delivered or given up) once more, with a fresh retry budget; the same
+ * webhook-id, so a receiver that has it already can tell. A pending one is left as it is (it is on its
+ * way already), which makes asking twice change nothing more than asking once.
+ */
+export async function redeliver(
+  db: Queryable,
+  subscriptionId: string,
+  deliveryId: string,
+): Promise<DeliveryRow | undefined> {
+  await db.query(
+    `UPDATE webhook_deliveries
+        SET delivered_at = NULL, failed_at = NULL, last_error = NULL, next_attempt_at = now(),
+            attempts_base = attempts, redelivered_at = now()
+      WHERE subscription_id = $1 AND id = $2 AND (delivered_at IS NOT NULL OR failed_at IS NOT NULL)`,
+    [subscriptionId, deliveryId],
+  );
+  return findSubscriptionDelivery(db, subscriptionId, deliveryId);
 }

@@ -13,3 +13,5 @@ export * from './refusal';
 export * from './status-machine';
 export * from './subscriptions';
 export * from './workflow-ids';
+export * from './webhook-events';
+export * from './integration-systems';

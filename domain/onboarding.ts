@@ -1,5 +1,5 @@
 import type { ApprovalSetup, ApprovalView } from './approvals';
-import type { SubscriptionCode, SubscriptionStatus } from './subscriptions';
+import type { SubscriptionCode, SubscriptionRoles, SubscriptionStatus } from './subscriptions';
 
 /** The onboarding's shapes, shared by the workflow, its activities, the API and tests. */
 
@@ -86,11 +86,14 @@ export interface OnboardingRequest {
   tenant: TenantRequest;
   integrationUser: IntegrationUserRequest;
   subscriptions: SubscriptionCode[];
+  /** ShipServ: the role per subscription that takes one (INVOICING: BUYER or SUPPLIER). */
+  subscriptionRoles?: SubscriptionRoles;
   approverEmail?: string;
   /** gangway users who administer the API client (TecCom); default: who started the onboarding. */
   clientAdministrators?: string[];
   clients: PortalClientRequest[];
-  notify: { email: string; webhookUrl?: string };
+  /** sendCredentials false: the kit is not mailed but held for staff to hand over (absent: mailed). */
+  notify: { email: string; webhookUrl?: string; sendCredentials?: boolean };
 }
 
 export interface OnboardingInput {

@@ -1,5 +1,6 @@
 import { types } from 'node:util';
 import type { Pool } from 'pg';
+import { insertOnboardingFailureNotice } from '../db/failure-notices';
 import { claimDueDeliveries, markDelivered, recordFailedAttempt, type ClaimedDelivery } from '../db/webhook-deliveries';
 import { isEgressRefusal } from '../lib/egress';
 import type { Logger } from '../lib/logger';
@@ -11,6 +12,8 @@ export interface WebhookDispatcherOptions {
   pool: Pool;
   /** Opens onboardings.webhook_secret_enc; the caller owns the sealing context. */
   openSecret: (sealed: string, onboardingId: string) => string;
+  /** Opens webhook_subscriptions.secret_enc (a subscription's deliveries are signed with its own secret). */
+  openSubscriptionSecret?: (sealed: string, subscriptionId: string) => string;
   /** The egress guard's fetch (lib/egress.ts): https, no internal address, checked when it connects. */
   fetch: typeof fetch;
   log: Logger;
@@ -43,10 +46,21 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
   // Long enough that a lease never runs out while its request can still be in flight.
   const leaseMs = timeoutMs + 30_000;
 
+  /** The signing secret: the subscription's for its deliveries, else the onboarding's; a string says why none. */
+  function secretOf(row: Claimed): { secret: string } | { missing: string } {
+    if (row.subscription_id) {
+      if (!row.subscription_secret_enc || !options.openSubscriptionSecret) return { missing: 'subscription deleted' };
+      return { secret: options.openSubscriptionSecret(row.subscription_secret_enc, row.subscription_id) };
+    }
+    if (!row.webhook_secret_enc || !row.onboarding_id) return { missing: 'onboarding has no webhook secret' };
+    return { secret: openSecret(row.webhook_secret_enc, row.onboarding_id) };
+  }
+
   async function post(row: Claimed): Promise<Outcome> {
-    if (!row.webhook_secret_enc) return { ok: false, error: 'onboarding has no webhook secret', permanent: true };
     try {
-      const secret = openSecret(row.webhook_secret_enc, row.onboarding_id);
+      const found = secretOf(row);
+      if ('missing' in found) return { ok: false, error: found.missing, permanent: true };
+      const { secret } = found;
       const body = JSON.stringify(row.payload);
       const response = await fetchFn(row.url, {
         method: 'POST',
@@ -78,17 +92,33 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
       return;
     }
     const error = outcome.error ?? `HTTP ${outcome.status}`;
-    const giveUp = outcome.permanent === true || row.attempts >= maxAttempts;
+    // A redelivery starts a fresh budget: attempts keeps counting (the stale-lease guard needs it), the base moves.
+    const tries = row.attempts - row.attempts_base;
+    const giveUp = outcome.permanent === true || tries >= maxAttempts;
     await recordFailedAttempt(pool, {
       id: row.id,
       attempts: row.attempts,
       status: outcome.status ?? null,
       error,
       giveUp,
-      retryInMs: backoffDelayMs(row.attempts, retryInitialMs),
+      retryInMs: backoffDelayMs(tries, retryInitialMs),
     });
-    if (giveUp) log.error({ ...context, error }, 'webhook delivery failed for good');
-    else log.warn({ ...context, error }, 'webhook attempt failed, will retry');
+    if (giveUp) {
+      log.error({ ...context, error }, 'webhook delivery failed for good');
+      // TecCom: a failed webhook run is told to the tenant's failure notification emails (once per give-up).
+      // Only the onboarding's own receiver (notify.webhookUrl) is the customer's; a subscription's failures
+      // belong to whoever registered it, and show in its delivery log.
+      if (row.onboarding_id && !row.subscription_id)
+        await insertOnboardingFailureNotice(pool, row.onboarding_id, {
+          key: `webhook:${row.id}:${row.attempts}`,
+          kind: 'WEBHOOK_FAILED',
+          subject: `Webhook delivery failed: ${(row.payload as { type?: string }).type ?? 'event'}`,
+          body: [
+            `gangway gave up delivering the event ${row.payload.id} to ${hostOf(row.url)} after ${row.attempts} attempts.`,
+            `Last error: ${error}. It can be sent again from the delivery log (POST /v1/webhooks/{id}/deliveries/{deliveryId}/redeliver).`,
+          ].join('\n'),
+        });
+    } else log.warn({ ...context, error }, 'webhook attempt failed, will retry');
   }
 
   async function runOnce(): Promise<number> {

@@ -26,3 +26,6 @@ export function signWebhook(input: { secret: string; id: string; timestamp: Date
 
 /** onboardings.webhook_secret_enc is sealed under this context: sealed by the API, opened by the dispatcher. */
 export const webhookSecretContext = (onboardingId: string) => `webhook:${onboardingId}`;
+
+/** webhook_subscriptions.secret_enc is sealed under this context: sealed by the API, opened by the dispatcher. */
+export const webhookSubscriptionSecretContext = (subscriptionId: string) => `webhook-subscription:${subscriptionId}`;

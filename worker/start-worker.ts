@@ -8,8 +8,9 @@ import { createSecrets } from '../lib/secrets';
 import { waitForTemporal } from '../lib/temporal-connection';
 import { createMailer } from '../notify/mailer';
 import { createEgressFetch } from '../lib/egress';
+import { createFailureNotifier } from '../notify/failure-notifier';
 import { createWebhookDispatcher } from '../notify/webhook-dispatcher';
-import { webhookSecretContext } from '../notify/webhook-signing';
+import { webhookSecretContext, webhookSubscriptionSecretContext } from '../notify/webhook-signing';
 import { buildActivityDeps } from './activity-deps';
 import { createOnboardingWorker } from './create-worker';
 import { startHealthServer } from './health-server';
@@ -53,12 +54,15 @@ export async function startWorkerProcess(
     pool,
     log,
     openSecret: (sealed, onboardingId) => secrets.open(sealed, webhookSecretContext(onboardingId)),
+    openSubscriptionSecret: (sealed, id) => secrets.open(sealed, webhookSubscriptionSecretContext(id)),
     retryInitialMs: config.webhook.retryInitialMs,
     maxAttempts: config.webhook.maxAttempts,
     fetch: createEgressFetch({ allowedHosts: config.egress.allowedHosts }),
     pollIntervalMs: options.webhookPollMs,
   });
   dispatcher.start();
+  const failureNotifier = createFailureNotifier({ pool, mailer, log, pollIntervalMs: options.webhookPollMs });
+  failureNotifier.start();
 
   let markReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
@@ -104,6 +108,7 @@ export async function startWorkerProcess(
       draining = true;
       await supervised.stop();
       await dispatcher.stop();
+      await failureNotifier.stop();
       await mailer.close();
       await pool.end();
       await health?.close();

@@ -43,7 +43,8 @@ export async function assignSubscriptions(
 ): Promise<void> {
   state.markStep('ASSIGN_SUBSCRIPTIONS', 'RUNNING');
   state.setStatus('RUNNING');
-  await db.assignSubscriptions({ tenantId, codes });
+  // The roles ride in the activity's input only: the same command either way, so no patch is needed.
+  await db.assignSubscriptions({ tenantId, codes, roles: state.input.request.subscriptionRoles });
   for (const code of codes) state.setSubscriptionStatus(code, 'ASSIGNED');
   state.markStep('ASSIGN_SUBSCRIPTIONS', 'DONE', codes.join(', '));
 }

@@ -187,6 +187,8 @@ async function runSteps(
       username,
       subscriptions: approved,
       ttlMs: state.input.policy.kitLinkTtlMs,
+      // Only an input field: the same activity is scheduled either way, so no patch is needed.
+      sendMail: request.notify.sendCredentials !== false,
     }),
   );
   return { status: 'COMPLETED', reason: null };

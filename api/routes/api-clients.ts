@@ -11,7 +11,7 @@ import {
 } from '../../db/api-clients';
 import { insertSecurityEvent, type SecurityEventName } from '../../db/security-events';
 import { isUniqueViolation } from '../../db/errors';
-import { resolveTenantId } from '../../db/tenants';
+import { clientAccountTypes, resolveTenantId, tenantAccountType } from '../../db/tenants';
 import { withTransaction } from '../../db/transaction';
 import { findUserByEmail } from '../../db/users';
 import { authenticate, callerOf, requireRole } from '../auth';
@@ -73,6 +73,9 @@ export function apiClientRoutes(deps: ApiDeps): Router {
     const tenantId = await resolveTenantId(deps.pool, body.tenant);
     if (!tenantId) throw badRequest('Unknown tenant', [{ path: 'tenant', message: `no tenant ${body.tenant}` }]);
     if (await isTenantArchived(deps.pool, tenantId)) throw conflict(`tenant ${body.tenant} is archived`);
+    const type = await tenantAccountType(deps.pool, tenantId);
+    if ((await clientAccountTypes(deps.pool, clientId)).some((t) => t !== type))
+      throw conflict(`tenant ${body.tenant} is a ${type} account: test and production never share a client`);
     try {
       await addApiClientTenant(deps.pool, clientId, tenantId, body);
     } catch (err) {

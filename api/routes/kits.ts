@@ -4,6 +4,7 @@ import { setPasswordContext } from '../../activities/kit';
 import { secretDeliveryContext } from '../../activities/secret-delivery';
 import { isKitOpen, openKit } from '../../db/kits';
 import { isSecretDeliveryOpen, openSecretDelivery } from '../../db/secret-deliveries';
+import { clientAccountTypes } from '../../db/tenants';
 import type { ApiDeps } from '../deps';
 import { kitGonePage, kitRevealedPage, kitRevealPage } from '../pages/kit-page';
 import { TOKEN_PAGE_HEADERS, wantsHtml } from '../pages/token-page';
@@ -66,6 +67,8 @@ async function reveal(deps: ApiDeps, tokenHash: string) {
       setPasswordUrl: passwordToken ? `${deps.config.publicUrl}/set-password/${passwordToken}` : null,
       developerPortalUrl: kit.contents.developerPortalUrl,
       subscriptions: kit.contents.subscriptions,
+      // ShipServ: a test account's kit says so, so its credentials are never mistaken for production's.
+      accountType: (await clientAccountTypes(deps.pool, kit.client_id)).includes('TEST') ? 'TEST' : 'PRODUCTION',
     };
   }
   const delivery = await openSecretDelivery(deps.pool, tokenHash);

@@ -1,5 +1,5 @@
 import { Router, type RequestHandler } from 'express';
-import { INVOICE_SCOPES, verifyCustomerToken, type PlatformClaims } from '../customer-tokens';
+import { isInvoiceScope, verifyCustomerToken, type PlatformClaims } from '../customer-tokens';
 import type { ApiDeps } from '../deps';
 import { forbidden, unauthorized } from '../problem';
 
@@ -24,7 +24,7 @@ export function platformRoutes(deps: ApiDeps): Router {
   };
   const invoiceScope: RequestHandler = (req, _res, next) => {
     const scopes = (req.platformClaims?.scope ?? '').split(' ');
-    if (!INVOICE_SCOPES.some((s) => scopes.includes(s)))
+    if (!scopes.some(isInvoiceScope))
       return next(
         forbidden(
           'This token carries no invoice scope: the integration user has no invoice data access or no invoicing subscription',

@@ -2,6 +2,7 @@ import { Router, type Request } from 'express';
 import { isUniqueViolation } from '../../db/errors';
 import { withTransaction } from '../../db/transaction';
 import {
+  accountTypeOf,
   findTenantVersion,
   insertTenant,
   lockTenant,
@@ -15,7 +16,7 @@ import { authenticate, requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
 import { conflict, gone, notFound } from '../problem';
 import { parse } from '../schemas';
-import { CreateTenantBody, PatchTenantBody, TenantReadQuery } from '../tenant-schemas';
+import { asksTestMode, CreateTenantBody, PatchTenantBody, TenantReadQuery } from '../tenant-schemas';
 
 /**
  * The tenant configuration API (Shipium): every write is a new version, reads can look back with
@@ -71,6 +72,9 @@ export function tenantRoutes(deps: ApiDeps): Router {
   router.patch('/v1/tenants/:identifier', ...guard, async (req, res) => {
     const { testMode, ...changes } = parse(PatchTenantBody, req.body);
     const latest = await liveTenant(req);
+    // Test and production never share credentials: a tenant's account type is fixed once it exists.
+    if (changes.accountType && changes.accountType !== accountTypeOf(latest))
+      throw conflict(`tenant ${latest.tenantId} is a ${accountTypeOf(latest)} account; its account type cannot change`);
     // Only the properties given change; the rest carry over from the latest version.
     const data = { ...dataOf(latest), ...changes } as TenantData;
     if (testMode) {
@@ -102,7 +106,7 @@ export function tenantRoutes(deps: ApiDeps): Router {
 
   router.delete('/v1/tenants/:identifier', ...guard, async (req, res) => {
     const latest = await liveTenant(req);
-    if (req.body?.testMode === true) return res.json({ testMode: true, ...latest });
+    if (asksTestMode(req.body)) return res.json({ testMode: true, ...latest });
     await withTransaction(deps.pool, (tx) => writeTenantVersion(tx, latest.tenantId, dataOf(latest), true, new Date()));
     // Shipium answers a DELETE with the tenant as it was.
     res.json(latest);

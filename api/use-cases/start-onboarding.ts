@@ -22,6 +22,7 @@ import type { Caller } from '../auth';
 import type { ApiDeps } from '../deps';
 import { badRequest, conflict, HttpProblem } from '../problem';
 import type { StartOnboardingBody } from '../schemas';
+import { asksTestMode } from '../tenant-schemas';
 import { ServerTiming } from '../server-timing';
 import { requireScopeAllowed, startProblems } from './start-checks';
 
@@ -76,8 +77,7 @@ export async function startOnboarding(
       problems,
     );
     // A dry run reports the plan beside every problem, so one call shows all that must change.
-    if ((raw as { testMode?: unknown } | undefined)?.testMode === true)
-      Object.assign(problem.extra, { testMode: true, valid: false, plan: plannedSteps(raw) });
+    if (asksTestMode(raw)) Object.assign(problem.extra, { testMode: true, valid: false, plan: plannedSteps(raw) });
     throw problem;
   }
   if (body.testMode) return { status: 200, body: dryRun(body, approverEmail) };

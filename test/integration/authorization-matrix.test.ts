@@ -185,6 +185,16 @@ describe('authorization matrix (issue #13 item 8)', () => {
         path: `${c}/administrators/nobody@x.example`,
         expect: user(STAFF),
       },
+      'POST /v1/webhooks': { path: '/v1/webhooks', body: {}, expect: user(STAFF) },
+      'GET /v1/webhooks': { path: '/v1/webhooks', expect: user(STAFF) },
+      'DELETE /v1/webhooks/{id}': { path: `/v1/webhooks/${NOBODY}`, expect: user(STAFF) },
+      'GET /v1/webhooks/{id}/deliveries': { path: `/v1/webhooks/${NOBODY}/deliveries`, expect: user(STAFF) },
+      'POST /v1/webhooks/{id}/deliveries/{deliveryId}/redeliver': {
+        path: `/v1/webhooks/${NOBODY}/deliveries/nope/redeliver`,
+        expect: user(STAFF),
+      },
+      'POST /v1/onboardings/{id}/kit-link': { path: `${o}/kit-link`, expect: user(STAFF) },
+      'GET /v1/catalog/integration-systems': { path: '/v1/catalog/integration-systems', expect: user(STAFF) },
       'GET /set-password/{token}': { path: '/set-password/nope', expect: everyone('allowed') },
       'POST /v1/set-password/{token}': { path: '/v1/set-password/nope', body: {}, expect: everyone('allowed') },
       // The customer API: only an /oauth/token access token (here with an invoice scope) is accepted.

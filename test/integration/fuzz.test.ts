@@ -25,6 +25,7 @@ const TABLES = [
   'audit_events',
   'refresh_tokens',
   'webhook_deliveries',
+  'webhook_subscriptions',
   'mail_log',
   'idempotency_keys',
 ];

@@ -28,7 +28,7 @@ describe('integration access after an onboarding', () => {
   const setPasswordPath = (kit: { setPasswordUrl: string }) =>
     new URL(kit.setPasswordUrl).pathname.replace('/set-password/', '/v1/set-password/');
 
-  it('hands over exactly the kit: client id, secret, username, set-password link, portal link, subscriptions; none of it in the mail', () => {
+  it('hands over exactly the kit: client id, secret, username, set-password link, portal link, subscriptions, account type; none of it in the mail', () => {
     expect(Object.keys(done.kit)).toEqual([
       'clientId',
       'clientSecret',
@@ -36,11 +36,13 @@ describe('integration access after an onboarding', () => {
       'setPasswordUrl',
       'developerPortalUrl',
       'subscriptions',
+      'accountType',
     ]);
     expect(done.kit).toMatchObject({
       clientId: done.view.clientId,
       username: done.view.integrationUser.username,
       subscriptions: ['ORDER_MANAGEMENT', 'INVOICING'],
+      accountType: 'PRODUCTION',
     });
     expect(done.kit.username).toMatch(/^WSI_ACME_/);
     expect(done.kit.setPasswordUrl).toMatch(/\/set-password\/[A-Za-z0-9_-]{43}$/);

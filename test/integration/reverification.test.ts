@@ -45,6 +45,13 @@ describe('re-verification', () => {
     let view = (await stack.http('GET', `/v1/onboardings/${id}`, { token: staff.token })).body;
     expect(view.clients[0]).toMatchObject({ connectivity: 'CONNECTED', lastError: null });
 
+    // TecCom: the tenant's failure notification emails, kept on its client, hear of a lost connectivity too.
+    const patched = await stack.http('PATCH', `/v1/clients/${view.clientId}/tenants/${view.tenant.tenantId}`, {
+      token: staff.token,
+      body: { notificationEmails: ['failures@reverify.example'] },
+    });
+    expect(patched.status).toBe(200);
+
     // The portal's password changes: the next run finds the credentials refused.
     portal.accept({ username: 'client1', password: 'rotated-password' });
     await schedule.trigger();
@@ -56,6 +63,10 @@ describe('re-verification', () => {
       (m) => m.to.includes('ops@reverify.example') && /stopped working/.test(m.subject),
     );
     expect(mail.text).toContain('client-1');
+    const notice = await stack.mail.waitFor(
+      (m) => m.to.includes('failures@reverify.example') && /Connectivity lost/.test(m.subject),
+    );
+    expect(notice.text).toContain('client-1');
     await waitFor(async () => receiver.received.some((r) => JSON.parse(r.body).type === 'client.connectivity_lost'));
     const lost = receiver.received.map((r) => JSON.parse(r.body)).find((e) => e.type === 'client.connectivity_lost');
     expect(lost).toMatchObject({ onboardingId: id, data: { client: 'client-1', connectivity: 'FAILED' } });

@@ -1,0 +1,56 @@
+import type { OpenAPIRegistry, ResponseConfig } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+
+export const IntegrationSystemCatalog = z
+  .object({
+    items: z.array(
+      z.object({
+        name: z.string(),
+        requiresName: z
+          .boolean()
+          .openapi({ description: 'true for "Other": the start then needs integrationSystemName' }),
+      }),
+    ),
+  })
+  .openapi('IntegrationSystemCatalog');
+
+export function registerCatalogPaths(
+  registry: OpenAPIRegistry,
+  { problem, secured }: { problem: ResponseConfig; secured: Record<string, string[]>[] },
+): void {
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/catalog/integration-systems',
+    summary: 'The integration systems a start may name (integrationUser.integrationSystem) (staff, admin)',
+    security: secured,
+    responses: {
+      200: { description: 'The catalog', content: { 'application/json': { schema: IntegrationSystemCatalog } } },
+      401: problem,
+      403: problem,
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/onboardings/{id}/kit-link',
+    summary:
+      'A reveal-once link to the kit of an onboarding started with notify.sendCredentials false, for staff to hand over (staff, admin)',
+    description:
+      'Each call replaces the previous link; the same Idempotency-Key answers the same link. 409 when the kit was mailed, is not ready, or was opened. Audited as KIT_LINK_ISSUED.',
+    security: secured,
+    request: { params: z.object({ id: z.uuid() }) },
+    responses: {
+      201: {
+        description: 'The link, shown once',
+        content: {
+          'application/json': {
+            schema: z.object({ url: z.string(), expiresAt: z.string() }).openapi('KitHandoverLink'),
+          },
+        },
+      },
+      401: problem,
+      403: problem,
+      404: problem,
+      409: problem,
+    },
+  });
+}
