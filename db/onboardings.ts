@@ -134,6 +134,7 @@ export async function listApprovalTasks(db: Queryable, approverEmail: string, st
 /**
  * The workflow's view of a running onboarding. A stale or replayed write (a lower version) changes
  * nothing; the row the API inserted at start is overwritten, its started_by and webhook secret kept.
+ * The notify columns follow the workflow's amended request (PATCH changes them through the workflow).
  */
 export async function upsertOnboardingView(
   db: Queryable,
@@ -143,7 +144,8 @@ export async function upsertOnboardingView(
   await db.query(
     `INSERT INTO onboardings (id, workflow_id, partner_provided_id, status, view, version, notify_email, webhook_url, created_at, updated_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-     ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, view = EXCLUDED.view, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
+     ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, view = EXCLUDED.view, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at,
+       notify_email = EXCLUDED.notify_email, webhook_url = EXCLUDED.webhook_url
      WHERE onboardings.version < EXCLUDED.version`,
     [
       view.id,
