@@ -199,6 +199,15 @@ export interface OnboardingContacts {
   partner_provided_id: string;
 }
 
+/** Where to reach the customer of an onboarding now (its notify columns follow amendments). */
+export async function findOnboardingContacts(db: Queryable, id: string): Promise<OnboardingContacts | undefined> {
+  const { rows } = await db.query<OnboardingContacts>(
+    'SELECT notify_email, webhook_url, partner_provided_id FROM onboardings WHERE id = $1',
+    [id],
+  );
+  return rows[0];
+}
+
 /** One re-check of a connected portal client: when it was checked, what failed, and FAILED when its credentials were refused. */
 export async function recordPortalClientCheck(
   db: Queryable,
@@ -219,6 +228,30 @@ export async function recordPortalClientCheck(
     [check.onboardingId, check.portalClientId, check.checkedAt, check.lastError, check.lost],
   );
   return rows[0];
+}
+
+/**
+ * A staff retry of a finished onboarding's FAILED client starts: the entry shows it PENDING and awaiting
+ * credentials until the reconnect's outcome. False when the client is not FAILED (a retry already runs).
+ */
+export async function markPortalClientRetrying(
+  db: Queryable,
+  retry: { onboardingId: string; portalClientId: string },
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE onboardings o SET
+       view = jsonb_set(jsonb_set(o.view, '{clients}', (
+                SELECT jsonb_agg(CASE WHEN c->>'partnerProvidedId' = $2
+                  THEN c || jsonb_build_object('connectivity', 'PENDING', 'lastError', null, 'awaitingCredentials', true)
+                  ELSE c END ORDER BY ord)
+                FROM jsonb_array_elements(o.view->'clients') WITH ORDINALITY AS x(c, ord))),
+              '{version}', to_jsonb(o.version + 1)),
+       version = o.version + 1, updated_at = now()
+     WHERE o.id = $1
+       AND o.view->'clients' @> jsonb_build_array(jsonb_build_object('partnerProvidedId', $2::text, 'connectivity', 'FAILED'))`,
+    [retry.onboardingId, retry.portalClientId],
+  );
+  return rowCount === 1;
 }
 
 /**

@@ -39,6 +39,16 @@ export async function reconnectClientWorkflow(input: ReconnectClientInput): Prom
     refresh: () => undefined,
     verifying: () => undefined,
   };
+  // Only a staff retry carries requestedBy (inputs recorded before it have none, so their replay is unchanged).
+  if (input.requestedBy) {
+    await db.recordClientRetry({
+      onboardingId,
+      reconnectWorkflowId: workflowId,
+      partnerProvidedId: client.partnerProvidedId,
+      requestedBy: input.requestedBy,
+      firstAttempt,
+    });
+  }
   await runClientPath(host, submissions, client, firstAttempt);
 
   await db.recordReconnection({
