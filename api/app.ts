@@ -12,6 +12,7 @@ import { collectRoutes } from './routes/collect';
 import { createMetrics, healthRoutes } from './routes/health';
 import { kitRoutes } from './routes/kits';
 import { oauthRoutes } from './routes/oauth';
+import { onboardingActionRoutes } from './routes/onboarding-actions';
 import { onboardingRoutes } from './routes/onboardings';
 import { apiClientRoutes } from './routes/api-clients';
 import { platformRoutes } from './routes/platform';
@@ -61,6 +62,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(authRoutes(deps));
   app.use(userRoutes(deps));
   app.use(onboardingRoutes(deps));
+  app.use(onboardingActionRoutes(deps));
   app.use(approvalRoutes(deps));
   app.use(inboxRoutes());
   app.use(collectRoutes(deps));

@@ -3,7 +3,7 @@ import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { ApplicationFailure } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import type { OnboardingRow } from '../db/onboardings';
-import { DECISION_REFUSED, FINAL_STATUSES, MESSAGE_UNPROVEN, type Proven } from '../domain';
+import { ACTION_REFUSED, DECISION_REFUSED, FINAL_STATUSES, MESSAGE_UNPROVEN, type Proven } from '../domain';
 import type { ApiDeps } from './deps';
 import { conflict, forbidden, HttpProblem, notFound } from './problem';
 
@@ -26,6 +26,11 @@ const REFUSAL_STATUS: Record<string, number> = {
   [DECISION_REFUSED.notAwaitingApproval]: 409,
   [DECISION_REFUSED.invalidAssignee]: 409,
   [MESSAGE_UNPROVEN]: 403,
+  [ACTION_REFUSED.unknownClient]: 404,
+  [ACTION_REFUSED.nothingToResend]: 409,
+  [ACTION_REFUSED.notFailed]: 409,
+  [ACTION_REFUSED.cannotChange]: 409,
+  [ACTION_REFUSED.finishing]: 409,
 };
 
 /** Turns a workflow's refusal (validator) or absence (finished) into the problem the caller should see. */

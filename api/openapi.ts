@@ -1,5 +1,6 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { registerOnboardingActionPaths } from './openapi-actions';
 import { registerAdministrationPaths } from './openapi-admin';
 import {
   ApprovalsQuery,
@@ -131,6 +132,8 @@ export function buildOpenApiDocument(serverUrl: string) {
     method: 'get',
     path: '/v1/onboardings/{id}',
     summary: 'The onboarding view (staff, admin, its approvers)',
+    description:
+      'kit: {openedAt, passwordSetAt}, null until the customer opened the kit and set the integration user’s password.',
     security: secured,
     request: { params: id },
     responses: { 200: json('Onboarding view'), 401: problem, 403: problem, 404: problem },
@@ -282,6 +285,7 @@ export function buildOpenApiDocument(serverUrl: string) {
     scheme: 'bearer',
     description: 'access_token from /oauth/token',
   });
+  registerOnboardingActionPaths(registry, { problem, json, body, secured });
   registerAdministrationPaths(registry, { problem, json, body, secured, platform: [{ [platformBearer.name]: [] }] });
   for (const [path, summary] of [
     ['/healthz', 'Liveness'],

@@ -219,14 +219,17 @@ export async function findLatestCollectorLink(
   db: Queryable,
   onboardingId: string,
   portalClientId: string,
-): Promise<{ client_name: string; portal_url: string; attempt: number; recipient: string | null } | undefined> {
+): Promise<
+  { client_name: string; portal_url: string; attempt: number; recipient: string | null; workflow_id: string } | undefined
+> {
   const { rows } = await db.query<{
     client_name: string;
     portal_url: string;
     attempt: number;
     recipient: string | null;
+    workflow_id: string;
   }>(
-    `SELECT l.client_name, l.portal_url, l.attempt, COALESCE(l.recipient, m.recipient) AS recipient
+    `SELECT l.client_name, l.portal_url, l.attempt, l.workflow_id, COALESCE(l.recipient, m.recipient) AS recipient
        FROM collector_links l
        LEFT JOIN mail_log m ON m.idempotency_key = l.onboarding_id || ':COLLECT_CLIENT_CREDENTIALS:' || l.client_id || ':' || l.attempt
       WHERE l.onboarding_id = $1 AND l.client_id = $2

@@ -199,6 +199,12 @@ export interface OnboardingContacts {
   partner_provided_id: string;
 }
 
+/** Whether the onboarding has a webhook signing secret (only a start with a webhook URL makes one). */
+export async function hasWebhookSecret(db: Queryable, id: string): Promise<boolean> {
+  const { rows } = await db.query('SELECT 1 FROM onboardings WHERE id = $1 AND webhook_secret_enc IS NOT NULL', [id]);
+  return rows.length > 0;
+}
+
 /** Where to reach the customer of an onboarding now (its notify columns follow amendments). */
 export async function findOnboardingContacts(db: Queryable, id: string): Promise<OnboardingContacts | undefined> {
   const { rows } = await db.query<OnboardingContacts>(
