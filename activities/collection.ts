@@ -131,7 +131,13 @@ export function collectionActivities({
     },
 
     /** Tells who started the onboarding that a client has not submitted its credentials for a while. */
-    async notifyClientStuck({ onboardingId, to, client, attempt, waitingSince }: NotifyClientStuckInput): Promise<void> {
+    async notifyClientStuck({
+      onboardingId,
+      to,
+      client,
+      attempt,
+      waitingSince,
+    }: NotifyClientStuckInput): Promise<void> {
       await mail.sendOnce({
         idempotencyKey: `${onboardingId}:COLLECT_CLIENT_CREDENTIALS:${client.partnerProvidedId}:${attempt}:stuck`,
         to,

@@ -138,7 +138,10 @@ export function reverificationActivities({
      */
     async recordClientRetry(input: RecordClientRetryInput): Promise<void> {
       await withTransaction(pool, async (tx) => {
-        await markPortalClientRetrying(tx, { onboardingId: input.onboardingId, portalClientId: input.partnerProvidedId });
+        await markPortalClientRetrying(tx, {
+          onboardingId: input.onboardingId,
+          portalClientId: input.partnerProvidedId,
+        });
         await insertAuditEvents(tx, input.onboardingId, [
           {
             event_key: `action:${input.reconnectWorkflowId}`,

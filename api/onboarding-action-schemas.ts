@@ -43,15 +43,15 @@ export const AmendOnboardingBody = z
   .strict()
   .superRefine((body, ctx) => {
     const changes =
-      Object.keys(body.notify ?? {}).length +
-      (body.clients ?? []).reduce((n, c) => n + Object.keys(c).length - 1, 0);
+      Object.keys(body.notify ?? {}).length + (body.clients ?? []).reduce((n, c) => n + Object.keys(c).length - 1, 0);
     if (changes === 0) ctx.addIssue({ code: 'custom', path: [], message: 'nothing to change' });
     const ids = (body.clients ?? []).map((c) => c.partnerProvidedId);
     for (const id of ids.filter((v, i) => ids.indexOf(v) !== i))
       ctx.addIssue({ code: 'custom', path: ['clients'], message: `client ${id} is listed twice` });
   })
   .openapi('AmendOnboarding', {
-    description: 'What has not happened yet: a client before it submitted credentials, the notify address before the kit',
+    description:
+      'What has not happened yet: a client before it submitted credentials, the notify address before the kit',
   });
 export type AmendOnboardingBody = z.infer<typeof AmendOnboardingBody>;
 

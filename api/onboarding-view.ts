@@ -12,7 +12,13 @@ export async function presentOnboardings(
   deps: Pick<ApiDeps, 'pool'>,
   rows: Pick<OnboardingRow, 'id' | 'view'>[],
 ): Promise<OnboardingView[]> {
-  const kits = rows.length > 0 ? await listKitProgress(deps.pool, rows.map((r) => r.id)) : new Map();
+  const kits =
+    rows.length > 0
+      ? await listKitProgress(
+          deps.pool,
+          rows.map((r) => r.id),
+        )
+      : new Map();
   return rows.map((r) => {
     const kit = kits.get(r.id);
     return {

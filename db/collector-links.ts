@@ -220,7 +220,8 @@ export async function findLatestCollectorLink(
   onboardingId: string,
   portalClientId: string,
 ): Promise<
-  { client_name: string; portal_url: string; attempt: number; recipient: string | null; workflow_id: string } | undefined
+  | { client_name: string; portal_url: string; attempt: number; recipient: string | null; workflow_id: string }
+  | undefined
 > {
   const { rows } = await db.query<{
     client_name: string;

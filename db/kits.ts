@@ -129,7 +129,13 @@ export async function lockUnrevealedKit(
 /** A re-issued kit: a new sealed secret, link token and set-password token; the earlier link stops working. */
 export async function replaceKitSecret(
   db: Queryable,
-  kit: { onboardingId: string; clientSecretSealed: string; tokenHash: string; expiresAt: Date; setPasswordTokenSealed: string },
+  kit: {
+    onboardingId: string;
+    clientSecretSealed: string;
+    tokenHash: string;
+    expiresAt: Date;
+    setPasswordTokenSealed: string;
+  },
 ): Promise<void> {
   await db.query(
     `UPDATE kits SET client_secret_sealed = $2, token_hash = $3, expires_at = $4, set_password_token_sealed = $5

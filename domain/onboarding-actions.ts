@@ -98,7 +98,6 @@ export function validateAmendment(ctx: ActionContext, input: AmendOnboardingInpu
     clientOf(ctx, change.partnerProvidedId);
     const client = clientView(ctx.view, change.partnerProvidedId);
     // A client that never submitted (say its link expired at a wrong address) may still be corrected.
-    if (client.attempts > 0)
-      throw cannot(`client ${change.partnerProvidedId} already submitted credentials`);
+    if (client.attempts > 0) throw cannot(`client ${change.partnerProvidedId} already submitted credentials`);
   }
 }

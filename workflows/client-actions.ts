@@ -30,10 +30,10 @@ export interface ActionHost {
   isFinished(): boolean;
 }
 
-const context = ({ state, retried, isFinished }: ActionHost): ActionContext => ({
-  view: state.view,
-  request: state.request,
-  closing: retried.closing || isFinished() || isFinal(state.status),
+const context = (host: ActionHost): ActionContext => ({
+  view: host.state.view,
+  request: host.state.request,
+  closing: host.retried.closing || host.isFinished() || isFinal(host.state.status),
 });
 
 const updateId = () => currentUpdateInfo()?.id ?? 'unknown';

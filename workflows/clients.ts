@@ -130,7 +130,10 @@ export async function runClientPath(
 
     const submitted = patched(PATCHES.collectorReminders)
       ? await awaitSubmission(host, submissions, client, attempt)
-      : await condition(() => submissions.get(client.partnerProvidedId, attempt) !== undefined, policy.collectorLinkTtlMs);
+      : await condition(
+          () => submissions.get(client.partnerProvidedId, attempt) !== undefined,
+          policy.collectorLinkTtlMs,
+        );
     host.update(() => {
       view.awaitingCredentials = false;
       if (submitted) view.attempts = attempt;
@@ -169,11 +172,13 @@ async function awaitSubmission(
   const since = Date.now();
   const expiresAt = since + policy.collectorLinkTtlMs;
   const every = policy.collectorReminderIntervalMs ?? 0;
-  const stuckAt = host.staffEmail && policy.clientStuckNoticeAfterMs ? since + policy.clientStuckNoticeAfterMs : Infinity;
+  const stuckAt =
+    host.staffEmail && policy.clientStuckNoticeAfterMs ? since + policy.clientStuckNoticeAfterMs : Infinity;
   let reminders = 0;
   let stuckTold = false;
   for (;;) {
-    const reminderAt = every > 0 && since + (reminders + 1) * every < expiresAt ? since + (reminders + 1) * every : Infinity;
+    const reminderAt =
+      every > 0 && since + (reminders + 1) * every < expiresAt ? since + (reminders + 1) * every : Infinity;
     const wakeAt = Math.min(expiresAt, reminderAt, stuckTold ? Infinity : stuckAt);
     if (await condition(arrived, Math.max(1, wakeAt - Date.now()))) return true;
     const now = Date.now();
@@ -190,7 +195,13 @@ async function awaitSubmission(
     }
     if (now >= reminderAt) {
       reminders += 1;
-      await notify.reissueCollectorLink({ workflowId, onboardingId, client, attempt, occasion: `reminder:${reminders}` });
+      await notify.reissueCollectorLink({
+        workflowId,
+        onboardingId,
+        client,
+        attempt,
+        occasion: `reminder:${reminders}`,
+      });
     }
   }
 }

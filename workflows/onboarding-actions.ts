@@ -16,8 +16,7 @@ export interface ResendFinishedInput {
 export async function resendFinishedLinkWorkflow(input: ResendFinishedInput): Promise<{ resent: boolean }> {
   const occasion = workflowInfo().workflowId;
   const args = { onboardingId: input.onboardingId, occasion, ttlMs: input.ttlMs };
-  const { reissued } =
-    input.kind === 'KIT' ? await notify.reissueKit(args) : await notify.reissuePasswordLink(args);
+  const { reissued } = input.kind === 'KIT' ? await notify.reissueKit(args) : await notify.reissuePasswordLink(args);
   await db.recordActionAudit({
     onboardingId: input.onboardingId,
     key: occasion,

@@ -26,7 +26,13 @@ export class Projector {
       const auditEvents = this.state.auditEvents.slice(this.writtenAuditEvents);
       const clientEvents = this.state.clientEvents.slice(this.announcedClientEvents);
       // The amended notify (PATCH): webhooks go to the address that holds now.
-      await projection.recordProgress({ view, transitions, auditEvents, clientEvents, notify: this.state.request.notify });
+      await projection.recordProgress({
+        view,
+        transitions,
+        auditEvents,
+        clientEvents,
+        notify: this.state.request.notify,
+      });
       this.projectedVersion = view.version;
       this.announcedTransitions += transitions.length;
       this.writtenAuditEvents += auditEvents.length;

@@ -29,7 +29,12 @@ export function onboardingActionRoutes(deps: ApiDeps): Router {
     const partnerProvidedId = parse(partnerId, req.params.partnerProvidedId);
     const key = idempotencyKey(req);
     const row = await loadOnboardingRow(deps, req);
-    const answer = await retryClient(deps, { caller: callerOf(req), row, body: { partnerProvidedId }, idempotencyKey: key });
+    const answer = await retryClient(deps, {
+      caller: callerOf(req),
+      row,
+      body: { partnerProvidedId },
+      idempotencyKey: key,
+    });
     res.status(202).json({ ...answer, links: { self: `${deps.config.publicUrl}/v1/onboardings/${row.id}` } });
   });
 

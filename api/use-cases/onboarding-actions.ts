@@ -59,7 +59,9 @@ export async function resendLink(deps: ApiDeps, { caller, row, body, idempotency
       taskQueue: deps.config.temporal.taskQueue,
       // The request's key names the workflow, so a retried request starts it once.
       workflowId: `resend-${row.id}-${body.kind}-${idempotencyKey ?? randomUUID()}`,
-      args: [{ onboardingId: row.id, kind: body.kind, requestedBy: caller.email, ttlMs: deps.config.policy.kitLinkTtlMs }],
+      args: [
+        { onboardingId: row.id, kind: body.kind, requestedBy: caller.email, ttlMs: deps.config.policy.kitLinkTtlMs },
+      ],
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
@@ -75,7 +77,13 @@ export async function retryClient(
   knownClient(row, id);
   const answer = { id: row.id, partnerProvidedId: id, status: 'RETRYING' as const };
   if (!isFinished(row)) {
-    await executeOnboardingUpdate(deps, row, retryClientUpdate, { partnerProvidedId: id, requestedBy: caller.email }, idempotencyKey);
+    await executeOnboardingUpdate(
+      deps,
+      row,
+      retryClientUpdate,
+      { partnerProvidedId: id, requestedBy: caller.email },
+      idempotencyKey,
+    );
     return answer;
   }
   if (row.status !== 'COMPLETED') throw conflict(`the onboarding ended ${row.status}: there is nothing to connect`);
@@ -132,5 +140,11 @@ export async function amendOnboarding(
   if (problems.length > 0) throw badRequest('Refused URL', problems);
   if (body.notify?.webhookUrl && !(await hasWebhookSecret(deps.pool, row.id)))
     throw conflict('the onboarding was started without a webhook, so it has no signing secret to sign with');
-  return executeOnboardingUpdate(deps, row, amendOnboardingUpdate, { ...body, requestedBy: caller.email }, idempotencyKey);
+  return executeOnboardingUpdate(
+    deps,
+    row,
+    amendOnboardingUpdate,
+    { ...body, requestedBy: caller.email },
+    idempotencyKey,
+  );
 }
