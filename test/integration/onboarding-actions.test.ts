@@ -189,13 +189,19 @@ describe('actions on an existing onboarding', () => {
     expect(clientIn(view, 'client-retry')).toMatchObject({ connectivity: 'PENDING', attempts: 1 });
     expect((await post(`/v1/onboardings/${id}/clients/client-retry/retry`)).status).toBe(409);
 
+    // The first clients' paths all end here, but the onboarding joins the retried one: it does not finish.
+    await submitCredentials(stack, waiting.contactEmail, 1, 'right');
+    view = await waitFor(id, (v) => clientIn(v, 'client-wait').connectivity === 'CONNECTED');
+    expect(view.status).toBe('AWAITING_CREDENTIALS');
+    expect(view.steps.find((s: any) => s.name === 'DELIVER_KIT').status).toBe('PENDING');
+
     // The retry's link is attempt 2; this time the portal accepts.
     await submitCredentials(stack, failing.contactEmail, 2, 'right');
-    view = await waitFor(id, (v) => clientIn(v, 'client-retry').connectivity === 'CONNECTED');
-    expect(clientIn(view, 'client-retry')).toMatchObject({ attempts: 2, lastError: null });
-    expect(view.status).toBe('AWAITING_CREDENTIALS');
-    await submitCredentials(stack, waiting.contactEmail, 1, 'right');
     view = await waitFor(id, (v) => v.status === 'COMPLETED');
+    expect(clientIn(view, 'client-retry')).toMatchObject({ connectivity: 'CONNECTED', attempts: 2, lastError: null });
+    // The kit went out only after the retried client's check: the main flow waited for it.
+    const kitStartedAt = view.steps.find((s: any) => s.name === 'DELIVER_KIT').startedAt;
+    expect(Date.parse(kitStartedAt)).toBeGreaterThanOrEqual(Date.parse(clientIn(view, 'client-retry').lastCheckedAt));
     expect(view.steps.find((s: any) => s.name === 'VERIFY_CONNECTIVITY')).toMatchObject({ status: 'DONE' });
     expect(await audit(stack, id, people.staff.token, 'CLIENT_RETRIED')).toMatchObject({
       detail: { client: 'client-retry', firstAttempt: 2 },
@@ -277,7 +283,11 @@ describe('actions on an existing onboarding', () => {
     ).toBe(409);
 
     const newAddress = `it-new-${Date.now()}@client.example`;
-    const amended = await patch({ clients: [{ partnerProvidedId: 'client-move', contactEmail: newAddress }] });
+    const newNotify = `ops-new-${Date.now()}@acme.example`;
+    const amended = await patch({
+      notify: { email: newNotify },
+      clients: [{ partnerProvidedId: 'client-move', contactEmail: newAddress }],
+    });
     expect(amended.status).toBe(200);
     expect(amended.body).toMatchObject({ id, kit: { openedAt: null, passwordSetAt: null } });
     const moved = await stack.mail.waitFor((m) => m.to.includes(newAddress));
@@ -285,6 +295,11 @@ describe('actions on an existing onboarding', () => {
     expect((await stack.http('POST', `/v1/collect/${tokenOf(first.text)}`, { body: credentials })).status).toBe(410);
     expect((await stack.http('POST', `/v1/collect/${tokenOf(moved.text)}`, { body: credentials })).status).toBe(202);
     await waitFor(id, (v) => v.status === 'COMPLETED');
+    // Later steps use the amended request: the kit went to the new notification address.
+    const kitMail = await stack.mail.waitFor(
+      (m) => /integration kit/.test(m.subject) && m.text.includes('/kit/') && m.to.includes(newNotify),
+    );
+    expect(kitMail.to).toEqual([newNotify]);
     expect(await audit(stack, id, people.staff.token, 'AMENDED')).toMatchObject({
       actor: people.staff.email,
       detail: { relinked: ['client-move'] },
