@@ -57,13 +57,24 @@ export async function executeOnboardingUpdate<Ret, Arg>(
   arg: Arg,
   updateId: string | undefined,
 ): Promise<Ret> {
-  const id = updateId ?? randomUUID();
-  const proof = { workflowId: row.workflow_id, firstRunId: row.first_run_id, message: update.name, nonce: id };
   try {
-    return await onboardingHandle(deps, row).executeUpdate(update, { args: [{ ...arg, proof }], updateId: id });
+    return await executeProvenUpdate(onboardingHandle(deps, row), row.first_run_id, update, arg, updateId);
   } catch (err) {
     throw workflowProblem(err, row) ?? err;
   }
+}
+
+/** Runs an Update on any of our workflows with the proof bound to it (its run when known) and the update id. */
+export async function executeProvenUpdate<Ret, Arg>(
+  handle: WorkflowHandle,
+  firstRunId: string | null,
+  update: UpdateDefinition<Ret, [Proven<Arg>]>,
+  arg: Arg,
+  updateId: string | undefined,
+): Promise<Ret> {
+  const id = updateId ?? randomUUID();
+  const proof = { workflowId: handle.workflowId, firstRunId, message: update.name, nonce: id };
+  return handle.executeUpdate(update, { args: [{ ...arg, proof }], updateId: id });
 }
 
 /** Signals a workflow with the proof bound to it, its run when known, and a one-time nonce. */

@@ -1,15 +1,17 @@
-import { condition, currentUpdateInfo, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, currentUpdateInfo, setHandler } from '@temporalio/workflow';
 import {
+  ACTION_REFUSED,
   isFinal,
   validateAmendment,
   validateResend,
   validateRetry,
   type ActionContext,
   type PortalClientRequest,
+  type PortalClientView,
 } from '../domain';
-import { notify } from './activity-options';
+import { db, notify } from './activity-options';
 import { refusedAsFailure } from './approval-decisions';
-import { onboardingHost, runClientPath, type RetriedPaths, type Submissions } from './clients';
+import { onboardingHost, runClientPath, type ClientPathHost, type RetriedPaths, type Submissions } from './clients';
 import type { MessageGate } from './message-gate';
 import { amendOnboardingUpdate, resendLinkUpdate, retryClientUpdate } from './messages';
 import type { Projector } from './projector';
@@ -181,6 +183,58 @@ export function registerAmendments(host: ActionHost): void {
       validator: (input) => {
         gate.requireUpdate(amendOnboardingUpdate.name, input);
         refusedAsFailure(() => validateAmendment(context(host), input));
+      },
+    },
+  );
+}
+
+/**
+ * A reconnect (after the onboarding finished) resends its waiting collector link the same way: the
+ * host learns which attempt's link is out, and the Update replaces its token and audits the resend.
+ */
+export function registerReconnectResend(
+  host: ClientPathHost,
+  client: PortalClientRequest,
+  view: PortalClientView,
+  gate: MessageGate,
+): void {
+  let lastLink: number | undefined;
+  let issuing = false;
+  host.linkIssued = (attempt, done) => {
+    lastLink = attempt;
+    issuing = !done;
+  };
+  setHandler(
+    resendLinkUpdate,
+    async (input) => {
+      const occasion = `resend:${updateId()}`;
+      await condition(() => !issuing);
+      const { reissued } = await notify.reissueCollectorLink({
+        workflowId: host.workflowId,
+        onboardingId: host.onboardingId,
+        client,
+        attempt: lastLink!,
+        occasion,
+      });
+      await db.recordActionAudit({
+        onboardingId: host.onboardingId,
+        key: `${host.workflowId}:${occasion}`,
+        actor: input.requestedBy,
+        action: 'RESENT',
+        reason: 'COLLECTOR resent',
+        detail: { kind: 'COLLECTOR', client: client.partnerProvidedId, resent: reissued },
+      });
+      return { kind: input.kind, resent: reissued };
+    },
+    {
+      validator: (input) => {
+        gate.requireUpdate(resendLinkUpdate.name, input);
+        if (input.kind !== 'COLLECTOR' || input.client !== client.partnerProvidedId || !view.awaitingCredentials)
+          throw ApplicationFailure.create({
+            type: ACTION_REFUSED.nothingToResend,
+            message: `client ${client.partnerProvidedId} has no collector link waiting for a submission`,
+            nonRetryable: true,
+          });
       },
     },
   );

@@ -1,3 +1,4 @@
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import { findLatestCollectorLink } from '../../db/collector-links';
@@ -10,7 +11,7 @@ import { amendOnboardingUpdate, resendLinkUpdate, retryClientUpdate } from '../.
 import type { Caller } from '../auth';
 import type { ApiDeps } from '../deps';
 import type { AmendOnboardingBody, ResendBody } from '../onboarding-action-schemas';
-import { executeOnboardingUpdate, isFinished } from '../onboarding-handle';
+import { executeOnboardingUpdate, executeProvenUpdate, isFinished } from '../onboarding-handle';
 import { badRequest, conflict, notFound } from '../problem';
 
 /**
@@ -45,6 +46,7 @@ export async function resendLink(deps: ApiDeps, { caller, row, body, idempotency
     if (!resent) throw conflict('the link was used or expired meanwhile: nothing to resend');
     return answer;
   }
+  if (body.kind === 'COLLECTOR') return resendReconnectLink(deps, { caller, row, body, idempotencyKey });
   if (body.kind !== 'KIT' && body.kind !== 'SET_PASSWORD')
     throw conflict(`the onboarding has finished (${row.status}): there is no ${body.kind} to resend`);
   const kit = row.status === 'COMPLETED' ? await findKitState(deps.pool, row.id) : undefined;
@@ -67,6 +69,27 @@ export async function resendLink(deps: ApiDeps, { caller, row, body, idempotency
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
   return answer;
+}
+
+/** After the onboarding, a collector link can only be waiting in a reconnect: that workflow resends it. */
+async function resendReconnectLink(deps: ApiDeps, { caller, row, body, idempotencyKey }: Action<ResendBody>) {
+  const last = await findLatestCollectorLink(deps.pool, row.id, body.client!);
+  const nothing = conflict(`the onboarding has finished (${row.status}) and no reconnect of ${body.client} is waiting`);
+  if (!last?.workflow_id.startsWith('reconnect-')) throw nothing;
+  try {
+    const { resent } = await executeProvenUpdate(
+      deps.temporal.workflow.getHandle(last.workflow_id),
+      null,
+      resendLinkUpdate,
+      { kind: body.kind, client: body.client, requestedBy: caller.email },
+      idempotencyKey,
+    );
+    if (!resent) throw nothing;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError || err instanceof WorkflowUpdateFailedError) throw nothing;
+    throw err;
+  }
+  return { id: row.id, kind: body.kind, status: 'RESENT' as const };
 }
 
 export async function retryClient(

@@ -240,7 +240,15 @@ describe('actions on an existing onboarding', () => {
     expect(clientIn(view, 'client-late').awaitingCredentials).toBe(true);
     expect((await post(`/v1/onboardings/${id}/clients/client-late/retry`)).status).toBe(409);
 
-    await submitCredentials(stack, client.contactEmail, 2, 'right');
+    // The reconnect's link can be resent too: its first mail (the client's second) stops working.
+    const reconnectMail = await stack.mail.waitFor(() => mailsTo(stack, client.contactEmail).length >= 2);
+    expect((await post(`/v1/onboardings/${id}/resend`, { kind: 'COLLECTOR', client: 'client-late' })).status).toBe(202);
+    await stack.mail.waitFor(() => mailsTo(stack, client.contactEmail).length >= 3);
+    const credentials = { username: 'client1', password: 'right' };
+    expect((await stack.http('POST', `/v1/collect/${tokenOf(reconnectMail.text)}`, { body: credentials })).status).toBe(
+      410,
+    );
+    await submitCredentials(stack, client.contactEmail, 3, 'right');
     view = await waitFor(id, (v) => clientIn(v, 'client-late').connectivity === 'CONNECTED');
     expect(view.status).toBe('COMPLETED');
     expect(clientIn(view, 'client-late')).toMatchObject({ attempts: 2, awaitingCredentials: false });
