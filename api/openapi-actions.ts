@@ -18,7 +18,7 @@ export function registerOnboardingActionPaths(registry: OpenAPIRegistry, { probl
     path: '/v1/onboardings/{id}/resend',
     summary: 'Resend a link (staff, admin): the previous link of that kind stops working (410), a fresh one is mailed',
     description:
-      'COLLECTOR and APPROVAL_REQUEST while the onboarding runs; KIT (while nobody opened it: a new secret replaces the unseen one) and SET_PASSWORD (after the kit was opened, until the password is set) once it has COMPLETED. 409 when there is nothing to resend. Audited.',
+      'COLLECTOR while a client awaits credentials (in the onboarding, or after it in a reconnect); APPROVAL_REQUEST while an approval is pending; KIT (while nobody opened it: a new secret replaces the unseen one) and SET_PASSWORD (after the kit was opened, until the password is set) once it has COMPLETED. 409 when there is nothing to resend. Audited.',
     security: secured,
     request: { params: id, headers: idempotent, ...body(ResendBody) },
     responses: {
