@@ -85,7 +85,9 @@ export interface AuditEvent {
     // Staff actions on a running onboarding (workflows/client-actions.ts).
     | 'RESENT'
     | 'AMENDED'
-    | 'CLIENT_RETRIED';
+    | 'CLIENT_RETRIED'
+    // Collector reminders (REMINDED, as for approvals) and the stuck-client notice to staff.
+    | 'CLIENT_STUCK_NOTICE';
   subscription: SubscriptionCode | null;
   reason: string | null;
   detail?: Record<string, unknown>;

@@ -73,7 +73,7 @@ export function validateResend(ctx: ActionContext, input: ResendInput): void {
       return;
     case 'KIT':
     case 'SET_PASSWORD':
-      throw nothing('the kit has not been delivered yet: it is the last step');
+      throw nothing('the kit and its password link can be resent once the onboarding has finished');
   }
 }
 

@@ -44,6 +44,8 @@ export interface ClientPathHost {
   linkIssued?(attempt: number, done: boolean): void;
   /** Whom to tell when the client has waited too long (the onboarding's starter); none for a reconnect. */
   staffEmail?: string;
+  /** Records a reminder or notice in the onboarding's audit trail (a reconnect has none of its own). */
+  audit?(action: 'REMINDED' | 'CLIENT_STUCK_NOTICE', reason: string, detail: Record<string, unknown>): void;
 }
 
 /**
@@ -77,6 +79,7 @@ export function onboardingHost(state: OnboardingState, client: PortalClientReque
       else state.issuing.add(client.partnerProvidedId);
     },
     staffEmail: state.input.startedBy.email,
+    audit: (action, reason, detail) => state.audit({ actor: 'gangway', action, subscription: null, reason, detail }),
   };
 }
 
@@ -185,6 +188,11 @@ async function awaitSubmission(
     if (now >= expiresAt) return false;
     if (!stuckTold && now >= stuckAt) {
       stuckTold = true;
+      host.audit?.('CLIENT_STUCK_NOTICE', `client ${client.partnerProvidedId} awaits credentials`, {
+        client: client.partnerProvidedId,
+        attempt,
+        to: host.staffEmail,
+      });
       await notify.notifyClientStuck({
         onboardingId,
         to: host.staffEmail!,
@@ -195,6 +203,11 @@ async function awaitSubmission(
     }
     if (now >= reminderAt) {
       reminders += 1;
+      host.audit?.('REMINDED', `collector reminder ${reminders}`, {
+        client: client.partnerProvidedId,
+        attempt,
+        to: client.contactEmail,
+      });
       await notify.reissueCollectorLink({
         workflowId,
         onboardingId,

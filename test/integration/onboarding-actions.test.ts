@@ -364,5 +364,13 @@ describe('collector reminders', () => {
     );
     // The stuck notice went once.
     expect(keys.filter((k) => k.endsWith(':stuck'))).toHaveLength(1);
+    expect(await audit(stack, id, people.staff.token, 'CLIENT_STUCK_NOTICE')).toMatchObject({
+      actor: 'gangway',
+      detail: { client: 'client-1', attempt: 1, to: people.staff.email },
+    });
+    expect(await audit(stack, id, people.staff.token, 'REMINDED')).toMatchObject({
+      reason: 'collector reminder 1',
+      detail: { client: 'client-1', attempt: 1, to: client.contactEmail },
+    });
   });
 });
