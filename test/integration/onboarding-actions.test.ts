@@ -1,4 +1,7 @@
 import { startPortalStub, type PortalStub } from '../../infra/portal-stub';
+import { requireMasterKeys } from '../../lib/config';
+import { createPayloadCodec } from '../../lib/payload-codec';
+import { recordHistory } from '../support/record-history';
 import { completeOnboarding as completeWithKit, oauthToken } from '../support/complete-onboarding';
 import { clientFor, startApproved, submitCredentials } from '../support/journey';
 import { kitRevealPath, linkIn, startBody, startStack, type Stack } from '../support/stack';
@@ -173,7 +176,7 @@ describe('actions on an existing onboarding', () => {
   it('retries a FAILED client during the onboarding: a fresh link, the same checks, and a webhook for each change', async () => {
     const waiting = clientFor(portal, 'client-wait');
     const failing = clientFor(portal, 'client-retry');
-    const { id } = await startApproved(stack, people, [waiting, failing], {
+    const { id, workflowId } = await startApproved(stack, people, [waiting, failing], {
       notify: { email: 'ops@retry.example', webhookUrl: receiver.url },
     });
     await submitCredentials(stack, failing.contactEmail, 1, 'wrong');
@@ -224,6 +227,11 @@ describe('actions on an existing onboarding', () => {
       { partnerProvidedId: 'client-retry', connectivity: 'PENDING', attempts: 1, lastError: null },
       { partnerProvidedId: 'client-retry', connectivity: 'CONNECTED', attempts: 2, lastError: null },
     ]);
+    await recordHistory(
+      workflowId,
+      'onboarding-client-retried',
+      createPayloadCodec(requireMasterKeys(stack.config), 'show'),
+    );
   });
 
   it('retries a FAILED client after the onboarding finished through the reconnect workflow', async () => {
@@ -241,7 +249,8 @@ describe('actions on an existing onboarding', () => {
     expect((await post(`/v1/onboardings/${id}/clients/client-late/retry`)).status).toBe(409);
 
     // The reconnect's link can be resent too: its first mail (the client's second) stops working.
-    const reconnectMail = await stack.mail.waitFor(() => mailsTo(stack, client.contactEmail).length >= 2);
+    await stack.mail.waitFor(() => mailsTo(stack, client.contactEmail).length >= 2);
+    const reconnectMail = mailsTo(stack, client.contactEmail)[1];
     expect((await post(`/v1/onboardings/${id}/resend`, { kind: 'COLLECTOR', client: 'client-late' })).status).toBe(202);
     await stack.mail.waitFor(() => mailsTo(stack, client.contactEmail).length >= 3);
     const credentials = { username: 'client1', password: 'right' };
@@ -338,7 +347,7 @@ describe('collector reminders', () => {
 
   it('reminds the contact with a fresh link and tells the starter once the client is stuck', async () => {
     const client = clientFor(portal);
-    const { id } = await startApproved(stack, people, [client]);
+    const { id, workflowId } = await startApproved(stack, people, [client]);
     const first = await stack.mail.waitFor((m) => m.to.includes(client.contactEmail));
     const reminders = () => mailsTo(stack, client.contactEmail).filter((m) => /^Reminder:/.test(m.subject));
     await stack.mail.waitFor(() => reminders().length >= 2);
@@ -372,5 +381,10 @@ describe('collector reminders', () => {
       reason: 'collector reminder 1',
       detail: { client: 'client-1', attempt: 1, to: client.contactEmail },
     });
+    await recordHistory(
+      workflowId,
+      'collector-reminded-stuck-notice',
+      createPayloadCodec(requireMasterKeys(stack.config), 'show'),
+    );
   });
 });
