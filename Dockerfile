@@ -61,6 +61,8 @@ COPY --from=prod-deps /app/node_modules node_modules
 COPY --from=build /app/dist dist
 # The compiled db/migrate.js reads the SQL from <root>/db/migrations, not from dist/.
 COPY db/migrations db/migrations
+# Likewise the pages' scripts and styles, served as they are from api/pages/static.
+COPY api/pages/static api/pages/static
 COPY bin bin
 COPY package.json ./
 USER node

@@ -99,6 +99,29 @@ export default defineConfig(
     },
   },
 
+  // The pages' browser scripts (api/pages/static/): ES modules served as they are, no build step.
+  {
+    files: ['api/pages/static/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        [
+          'window',
+          'document',
+          'location',
+          'history',
+          'sessionStorage',
+          'fetch',
+          'crypto',
+          'atob',
+          'setTimeout',
+          'clearTimeout',
+          'URLSearchParams',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
+
   // No import cycles between the product folders (type-only imports are erased, so they do not count).
   {
     files: PRODUCT.map((folder) => `${folder}/**/*.ts`),

@@ -41,6 +41,10 @@ const SUBJECT: Record<NotifyApprovalTaskInput['kind'], (i: NotifyApprovalTaskInp
   ESCALATION: (i) => `Escalation: ${i.subscription} for ${i.tenantName} awaits ${i.approverEmail}`,
 };
 
+/** The inbox opens this one task (api/pages/static/inbox.js); the fragment never reaches a server or a log. */
+export const taskLink = (publicUrl: string, onboardingId: string, subscription: SubscriptionCode) =>
+  `${publicUrl}/inbox#task-${onboardingId}-${subscription}`;
+
 export function approvalNoticeActivities({ mail, config }: Pick<ActivityDeps, 'mail' | 'config'>) {
   return {
     async notifyApprover(input: NotifyApproverInput): Promise<void> {
@@ -50,7 +54,7 @@ export function approvalNoticeActivities({ mail, config }: Pick<ActivityDeps, 'm
         subject: `Approval needed: API subscriptions for ${input.tenantName}`,
         text: [
           `${input.startedBy} asks for these API subscriptions for ${input.tenantName}:`,
-          ...input.subscriptions.map((s) => `  - ${s}`),
+          ...input.subscriptions.map((s) => `  - ${s}: ${taskLink(config.publicUrl, input.onboardingId, s)}`),
           '',
           `Decide each one in your inbox: ${config.publicUrl}/inbox`,
           `or with: npx gangway approve ${input.onboardingId} --subscription <CODE> [--reject]`,
@@ -85,7 +89,11 @@ export function approvalNoticeActivities({ mail, config }: Pick<ActivityDeps, 'm
         idempotencyKey: `${input.onboardingId}:REQUEST_APPROVAL:${input.key}`,
         to: input.to,
         subject: SUBJECT[input.kind](input),
-        text: [lines[input.kind], '', `Inbox: ${config.publicUrl}/inbox`].join('\n'),
+        text: [
+          lines[input.kind],
+          '',
+          `${input.kind === 'ESCALATION' ? 'The task' : 'Decide it'}: ${taskLink(config.publicUrl, input.onboardingId, input.subscription)}`,
+        ].join('\n'),
       });
     },
 

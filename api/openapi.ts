@@ -2,6 +2,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-ope
 import { z } from 'zod';
 import { registerOnboardingActionPaths } from './openapi-actions';
 import { registerAdministrationPaths } from './openapi-admin';
+import { registerConsolePaths } from './openapi-console';
 import {
   ApprovalsQuery,
   CancelBody,
@@ -187,7 +188,8 @@ export function buildOpenApiDocument(serverUrl: string) {
   registry.registerPath({
     method: 'get',
     path: '/inbox',
-    summary: 'The approver inbox: log in, see pending tasks, approve or reject with a comment',
+    summary:
+      'The approver inbox: pending tasks with what they are about; approve, reject (confirmed), delegate; what I decided. #task-{onboardingId}-{subscription} opens one task',
     responses: { 200: { description: 'HTML page' } },
   });
   registry.registerPath({
@@ -201,7 +203,9 @@ export function buildOpenApiDocument(serverUrl: string) {
   registry.registerPath({
     method: 'get',
     path: '/v1/approvals',
-    summary: "The caller's approval tasks (approver)",
+    summary: "The caller's approval tasks (approver), or with scope=decided the tasks they decided",
+    description:
+      'Each task carries what it is about: tenant (with plan), requestedSubscriptions, invoiceDataAccess, requestedBy, stages and decisions, delegateEmail, escalatesAt and expiresAt (from the approval policy configured now).',
     security: secured,
     request: { query: ApprovalsQuery },
     responses: { 200: json('{items}'), 401: problem, 403: problem },
@@ -286,6 +290,7 @@ export function buildOpenApiDocument(serverUrl: string) {
     description: 'access_token from /oauth/token',
   });
   registerOnboardingActionPaths(registry, { problem, json, body, secured });
+  registerConsolePaths(registry, { problem, secured });
   registerAdministrationPaths(registry, { problem, json, body, secured, platform: [{ [platformBearer.name]: [] }] });
   for (const [path, summary] of [
     ['/healthz', 'Liveness'],

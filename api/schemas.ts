@@ -92,6 +92,13 @@ export const ListOnboardingsQuery = z.object({
     .optional()
     .openapi({ description: 'onboardings with at least one client in this connectivity state' }),
   tenant: z.string().min(1).max(64).optional().openapi({ description: 'partnerProvidedId or tenantId' }),
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .optional()
+    .openapi({ description: "a tenant's name or partnerProvidedId contains this (any case)" }),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(200).optional(),
 });
@@ -136,7 +143,23 @@ export const SetPasswordBody = z
   .object({ password: z.string().min(12, 'at least 12 characters').max(1024) })
   .openapi('SetPassword', { description: "The integration user's password, chosen by the customer" });
 export const ApprovalsQuery = z.object({
-  status: z.enum(['PENDING', 'APPROVED', 'REJECTED', 'EXPIRED']).default('PENDING'),
+  status: z
+    .enum(['PENDING', 'APPROVED', 'REJECTED', 'EXPIRED'])
+    .default('PENDING')
+    .openapi({ description: 'the tasks assigned or delegated to the caller in this state (scope assigned)' }),
+  scope: z.enum(['assigned', 'decided']).default('assigned').openapi({
+    description:
+      'assigned: tasks waiting on the caller; decided: every task the caller decided a stage of, latest first',
+  }),
+});
+export const OnboardingStatsQuery = z.object({
+  days: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(366)
+    .default(30)
+    .openapi({ description: 'the window: this many UTC days, up to today' }),
 });
 /** Parses or throws the ZodError that the problem handler turns into a 400 naming each field. */
 export function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {

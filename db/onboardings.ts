@@ -86,6 +86,8 @@ export interface ListFilter {
   status?: OnboardingStatus;
   connectivity?: string;
   tenant?: string;
+  /** Part of the tenant's name or partnerProvidedId, any case. */
+  q?: string;
   limit: number;
   after?: { createdAt: string; id: string };
 }
@@ -102,6 +104,10 @@ export async function listOnboardings(db: Queryable, filter: ListFilter): Promis
     );
   if (filter.tenant)
     where.push(`(partner_provided_id = ${arg(filter.tenant)} OR view->'tenant'->>'tenantId' = ${arg(filter.tenant)})`);
+  if (filter.q) {
+    const pattern = arg(`%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    where.push(`(partner_provided_id ILIKE ${pattern} OR view->'tenant'->>'name' ILIKE ${pattern})`);
+  }
   if (filter.after)
     where.push(`(created_at, id) < (${arg(filter.after.createdAt)}::timestamptz, ${arg(filter.after.id)}::uuid)`);
   const { rows } = await db.query<OnboardingRow>(
@@ -113,20 +119,45 @@ export async function listOnboardings(db: Queryable, filter: ListFilter): Promis
   return rows;
 }
 
+/** One approval task with what the approver needs to decide it: the whole onboarding view, the tenant's plan and invoice access. */
+export interface ApprovalTaskRow {
+  onboarding_id: string;
+  view: OnboardingView;
+  created_at: Date;
+  approval: OnboardingView['approvals'][number];
+  plan: string | null;
+  invoice_data_access: boolean | null;
+}
+
+const TASK_COLUMNS = 'o.id AS onboarding_id, o.view, o.created_at, a AS approval, t.plan, iu.invoice_data_access';
+const TASK_SOURCES = `onboardings o
+     CROSS JOIN jsonb_array_elements(o.view->'approvals') a
+     LEFT JOIN tenants t ON t.tenant_id::text = o.view->'tenant'->>'tenantId'
+     LEFT JOIN integration_users iu ON iu.username = o.view->'integrationUser'->>'username'`;
+
 /** An approver's tasks, theirs or delegated to them, read from the projected views. */
 export async function listApprovalTasks(db: Queryable, approverEmail: string, status: string) {
-  const { rows } = await db.query<{
-    onboarding_id: string;
-    tenant: OnboardingView['tenant'];
-    started_by: string;
-    created_at: Date;
-    approval: OnboardingView['approvals'][number];
-  }>(
-    `SELECT o.id AS onboarding_id, o.view->'tenant' AS tenant, o.view->>'startedBy' AS started_by, o.created_at, a AS approval
-     FROM onboardings o, jsonb_array_elements(o.view->'approvals') a
+  const { rows } = await db.query<ApprovalTaskRow>(
+    `SELECT ${TASK_COLUMNS} FROM ${TASK_SOURCES}
      WHERE (lower(a->>'approverEmail') = lower($1) OR lower(a->>'delegateEmail') = lower($1)) AND a->>'status' = $2
      ORDER BY o.created_at`,
     [approverEmail, status],
+  );
+  return rows;
+}
+
+/** The tasks in which this person recorded a decision (at any stage), latest decision first. */
+export async function listDecidedApprovals(db: Queryable, email: string, limit: number) {
+  const { rows } = await db.query<ApprovalTaskRow & { decided_at: Date }>(
+    `SELECT ${TASK_COLUMNS}, d.decided_at FROM ${TASK_SOURCES}
+     CROSS JOIN LATERAL (
+       SELECT max((x->>'decidedAt')::timestamptz) AS decided_at
+       FROM jsonb_array_elements(coalesce(a->'decisions', jsonb_build_array(a))) x
+       WHERE lower(x->>'decidedBy') = lower($1)) d
+     WHERE d.decided_at IS NOT NULL
+     ORDER BY d.decided_at DESC
+     LIMIT $2`,
+    [email, limit],
   );
   return rows;
 }

@@ -1,4 +1,5 @@
 /** The business model: types, statuses, the status machine and the rules, with no SDK and no I/O. */
+export * from './approval-deadlines';
 export * from './approval-rules';
 export * from './approvals';
 export * from './connectivity-backoff';

@@ -1,5 +1,6 @@
 import { Router, type Request } from 'express';
-import { listApprovalTasks } from '../../db/onboardings';
+import { listApprovalTasks, listDecidedApprovals, type ApprovalTaskRow } from '../../db/onboardings';
+import { approvalDeadlines, type ApprovalView, type OnboardingPolicy } from '../../domain';
 import { findUserByEmail } from '../../db/users';
 import { decideApprovalUpdate, delegateApprovalUpdate, reassignApprovalUpdate } from '../../workflows/messages';
 import { authenticate, callerOf, requireRole } from '../auth';
@@ -18,23 +19,26 @@ export function approvalRoutes(deps: ApiDeps): Router {
   const router = Router();
   const auth = authenticate(deps.tokens);
 
-  /** The caller's own approval tasks, oldest first: what has waited longest comes first. */
+  /**
+   * The caller's own approval tasks, oldest first (what has waited longest comes first), or with
+   * scope=decided the tasks they decided, latest first. Each carries what the decision is about.
+   */
   router.get('/v1/approvals', auth, requireRole('approver', 'admin'), async (req, res) => {
-    const { status } = parse(ApprovalsQuery, req.query);
+    const { status, scope } = parse(ApprovalsQuery, req.query);
     const caller = callerOf(req);
     const now = Date.now();
-    const tasks = await listApprovalTasks(deps.pool, caller.email, status);
+    const tasks =
+      scope === 'decided'
+        ? await listDecidedApprovals(deps.pool, caller.email, DECIDED_PAGE)
+        : await listApprovalTasks(deps.pool, caller.email, status);
     res.json({
       items: tasks.map((t) => ({
-        onboardingId: t.onboarding_id,
-        tenant: t.tenant,
-        requestedBy: t.started_by,
-        requestedAt: t.created_at.toISOString(),
+        ...approvalTask(t, deps.config.policy),
         // Since the current approver was asked (a reassignment or a new stage starts the clock again).
         waitingSeconds: Math.round(
           (now - (t.approval.assignedAt ? Date.parse(t.approval.assignedAt) : t.created_at.getTime())) / 1000,
         ),
-        ...t.approval,
+        ...(scope === 'decided' ? { myDecisions: myDecisions(t.approval, caller.email) } : {}),
       })),
     });
   });
@@ -107,3 +111,29 @@ export function approvalRoutes(deps: ApiDeps): Router {
 
   return router;
 }
+
+/** The "decided by me" tab shows this many tasks: enough for weeks of decisions, bounded for the page. */
+const DECIDED_PAGE = 100;
+
+/** One task and what it is about: the customer, every subscription asked for, invoice access, the deadlines. */
+function approvalTask(t: ApprovalTaskRow, policy: OnboardingPolicy) {
+  const { view, approval } = t;
+  return {
+    onboardingId: t.onboarding_id,
+    onboardingStatus: view.status,
+    tenant: { ...view.tenant, plan: t.plan },
+    requestedBy: view.startedBy,
+    requestedAt: t.created_at.toISOString(),
+    ...approval,
+    requestedSubscriptions: view.approvals.map((a) => ({
+      subscription: a.subscription,
+      status: a.status,
+      stage: a.stage ?? 'AM',
+    })),
+    invoiceDataAccess: t.invoice_data_access,
+    ...approvalDeadlines(view.steps, approval, policy),
+  };
+}
+
+const myDecisions = (approval: ApprovalView, email: string) =>
+  (approval.decisions ?? []).filter((d) => d.decidedBy.toLowerCase() === email.toLowerCase());

@@ -8,6 +8,7 @@ export interface ApproveOptions {
   subscription: string;
   reject?: boolean;
   comment?: string;
+  json?: boolean;
   api?: string;
 }
 
@@ -20,6 +21,10 @@ export async function approve(ctx: Context, id: string, options: ApproveOptions)
     ...(options.comment !== undefined ? { comment: options.comment } : {}),
   };
   const { body: approval } = await api.call<ApprovalView>('POST', `${onboardingPath(id)}/approvals`, { body });
+  if (options.json) {
+    ctx.out(JSON.stringify(approval, null, 2));
+    return EXIT.ok;
+  }
   ctx.out(
     `${approval.subscription} ${approval.status}${approval.decidedBy ? ` by ${approval.decidedBy}` : ''}${approval.decidedAt ? ` at ${approval.decidedAt}` : ''}`,
   );

@@ -12,7 +12,7 @@ import { describeDatabaseUrl, resolveDatabaseUrl } from '../runtime-file';
  * GANGWAY_PREVIOUS_MASTER_KEYS, wraps every data key again under the new key. Afterwards the old
  * keys can be removed. Sealed values are untouched: they are encrypted under the data keys.
  */
-export async function keysRewrap(ctx: Context): Promise<number> {
+export async function keysRewrap(ctx: Context, options: { json?: boolean } = {}): Promise<number> {
   let keys;
   try {
     keys = requireMasterKeys(
@@ -32,9 +32,12 @@ export async function keysRewrap(ctx: Context): Promise<number> {
   const pool = createPool(databaseUrl, createLogger({ level: 'silent' }), { max: 1 });
   try {
     const { rewrapped, current } = await rewrapDataKeys(pool, keys);
-    ctx.out(
-      `re-wrapped ${rewrapped.length} data key(s) under master key ${masterKeyId(keys.current)}; ${current} data key(s) now use it`,
-    );
+    const masterKey = masterKeyId(keys.current);
+    if (options.json) ctx.out(JSON.stringify({ rewrapped: rewrapped.length, current, masterKey }));
+    else
+      ctx.out(
+        `re-wrapped ${rewrapped.length} data key(s) under master key ${masterKey}; ${current} data key(s) now use it`,
+      );
     return EXIT.ok;
   } catch (err) {
     if (err instanceof UnknownMasterKeyError)

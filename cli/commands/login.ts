@@ -6,6 +6,7 @@ import { sessionFrom, sessionPath, writeSession, type TokenPair } from '../sessi
 export interface LoginOptions {
   email: string;
   passwordStdin?: boolean;
+  json?: boolean;
   api?: string;
 }
 
@@ -21,6 +22,8 @@ export async function login(ctx: Context, options: LoginOptions): Promise<number
   const res = await send(apiUrl, 'POST', '/v1/login', { body: { email: options.email.trim(), password } });
   if (res.status !== 200) throw new ApiError(res.status, problemOf(res));
   await writeSession(ctx, sessionFrom(apiUrl, options.email.trim(), res.body as TokenPair));
-  ctx.out(`Logged in to ${apiUrl} as ${options.email.trim()}; the session is kept in ${sessionPath(ctx)}.`);
+  const email = options.email.trim();
+  if (options.json) ctx.out(JSON.stringify({ apiUrl, email, sessionFile: sessionPath(ctx) }));
+  else ctx.out(`Logged in to ${apiUrl} as ${email}; the session is kept in ${sessionPath(ctx)}.`);
   return EXIT.ok;
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,6 +12,8 @@ import { authenticatedApi } from '../session';
 export interface OnboardOptions {
   file: string;
   interval: number;
+  idempotencyKey?: string;
+  json?: boolean;
   api?: string;
 }
 
@@ -28,18 +31,47 @@ const OUTAGE_TOLERANCE_MS = 30_000;
 
 /**
  * Starts an onboarding from a JSON file and follows it, a line per change, until it waits on a
- * person (exit 0), completes (0) or ends otherwise (1).
+ * person (exit 0), completes (0) or ends otherwise (1). With --json, prints one object at the end.
  */
 export async function onboard(ctx: Context, options: OnboardOptions): Promise<number> {
   const body = await readStartBody(ctx, options.file);
   const api = await authenticatedApi(ctx, await resolveApiUrl(ctx, options.api));
-  const { body: started } = await api.call<Started>('POST', '/v1/onboardings', { body });
-  ctx.out(`Started onboarding ${started.id} (workflow ${started.workflowId})`);
-  if (started.webhookSecret) {
-    const file = await keepWebhookSecret(ctx, started.id, started.webhookSecret);
-    ctx.out(`The webhook signing secret, which the API shows only once, is in ${file} (mode 0600).`);
+  const { webhookSecret, ...started } = await start(ctx, api, body, options.idempotencyKey ?? randomUUID());
+  const say = (line: string) => !options.json && ctx.out(line);
+  say(`Started onboarding ${started.id} (workflow ${started.workflowId})`);
+  let webhookSecretFile: string | undefined;
+  if (webhookSecret) {
+    webhookSecretFile = await keepWebhookSecret(ctx, started.id, webhookSecret);
+    say(`The webhook signing secret, which the API shows only once, is in ${webhookSecretFile} (mode 0600).`);
   }
-  return follow(ctx, api, started.id, options.interval);
+  const { code, view } = await follow(ctx, api, started.id, options.interval, { quiet: options.json });
+  if (options.json) ctx.out(JSON.stringify({ ...started, webhookSecretFile, view }, null, 2));
+  return code;
+}
+
+/** Attempts at the start, on a network failure or a 5xx, all with the same Idempotency-Key. */
+const START_ATTEMPTS = 4;
+
+/**
+ * POSTs the start with an Idempotency-Key and tries again with the same key when the answer is lost
+ * (network failure) or the API is briefly unavailable (5xx): the API answers a repeated key with the
+ * first answer, so the one-time webhook secret is not lost and no second onboarding starts.
+ */
+async function start(ctx: Context, api: GangwayApi, body: unknown, key: string): Promise<Started> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await api.call<Started>('POST', '/v1/onboardings', { body, headers: { 'idempotency-key': key } })).body;
+    } catch (err) {
+      const transient = err instanceof NetworkError || (err instanceof ApiError && err.status >= 500);
+      if (!transient) throw err;
+      if (attempt === START_ATTEMPTS)
+        throw new CliError(`${(err as Error).message} (after ${attempt} attempts)`, [
+          `the onboarding may have started: run the same command with --idempotency-key ${key} to get its answer`,
+        ]);
+      ctx.err(`${(err as Error).message}; trying again with the same Idempotency-Key`);
+      await sleep(250 * 2 ** attempt);
+    }
+  }
 }
 
 async function readStartBody(ctx: Context, file: string): Promise<unknown> {
@@ -67,7 +99,14 @@ async function keepWebhookSecret(ctx: Context, id: string, secret: string): Prom
   return file;
 }
 
-export async function follow(ctx: Context, api: GangwayApi, id: string, intervalMs: number): Promise<number> {
+export async function follow(
+  ctx: Context,
+  api: GangwayApi,
+  id: string,
+  intervalMs: number,
+  { quiet = false } = {},
+): Promise<{ code: number; view: OnboardingView }> {
+  const say = (line: string) => !quiet && ctx.out(line);
   let previous: OnboardingView | undefined;
   let outageSince: number | undefined;
   for (;;) {
@@ -91,20 +130,20 @@ export async function follow(ctx: Context, api: GangwayApi, id: string, interval
       continue;
     }
 
-    for (const line of changes(previous, view)) ctx.out(line);
+    for (const line of changes(previous, view)) say(line);
     previous = view;
 
     if (WAITING_ON_A_PERSON.includes(view.status)) {
-      for (const line of waitingHint(view)) ctx.out(line);
-      return EXIT.ok;
+      for (const line of waitingHint(view)) say(line);
+      return { code: EXIT.ok, view };
     }
     if (ENDED_WELL.includes(view.status)) {
-      ctx.out(`Onboarding ${id} completed; the integration kit link went to the notify address.`);
-      return EXIT.ok;
+      say(`Onboarding ${id} completed; the integration kit link went to the notify address.`);
+      return { code: EXIT.ok, view };
     }
     if (ENDED_BADLY.includes(view.status)) {
-      ctx.out(`Onboarding ${id} ended ${view.status}${view.reason ? `: ${view.reason}` : ''}.`);
-      return EXIT.ended;
+      say(`Onboarding ${id} ended ${view.status}${view.reason ? `: ${view.reason}` : ''}.`);
+      return { code: EXIT.ended, view };
     }
     await sleep(intervalMs);
   }

@@ -19,15 +19,19 @@ import { CliError, EXIT, type Context } from '../context';
 /** The workflow bundle `npm run build` wrote beside the compiled code: a worker never bundles at start. */
 const PREBUILT_BUNDLE = path.join(__dirname, '..', '..', 'workflow-bundle.js');
 
-export async function migrateCommand(ctx: Context): Promise<number> {
+export async function migrateCommand(ctx: Context, options: { json?: boolean } = {}): Promise<number> {
   const { config, log } = setUp(ctx, 'migrate');
   const pool = createPool(config.databaseUrl!, log, { max: 1 });
   try {
     await waitForDatabase(pool, log, config.temporal.connectTimeoutMs);
     const applied = await migrate(pool);
-    ctx.out(
-      applied.length > 0 ? `applied ${applied.length} migration(s): ${applied.join(', ')}` : 'the schema is up to date',
-    );
+    if (options.json) ctx.out(JSON.stringify({ applied }));
+    else
+      ctx.out(
+        applied.length > 0
+          ? `applied ${applied.length} migration(s): ${applied.join(', ')}`
+          : 'the schema is up to date',
+      );
     return EXIT.ok;
   } catch (err) {
     throw new CliError(`migrate failed: ${firstLine(err)}`);

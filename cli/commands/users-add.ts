@@ -11,6 +11,7 @@ export interface UsersAddOptions {
   role: Role;
   approverKind?: ApproverKind;
   passwordStdin?: boolean;
+  json?: boolean;
 }
 
 /** The longest password `POST /v1/login` accepts: a longer one could never be used. */
@@ -41,7 +42,7 @@ export async function usersAdd(ctx: Context, options: UsersAddOptions): Promise<
       approverKind: options.approverKind,
       password,
     });
-    ctx.out(id);
+    ctx.out(options.json ? JSON.stringify({ id, email: options.email.trim(), role: options.role }) : id);
     return EXIT.ok;
   } catch (err) {
     if (err instanceof DuplicateUserError) throw new CliError(err.message);

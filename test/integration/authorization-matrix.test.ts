@@ -52,8 +52,16 @@ describe('authorization matrix (issue #13 item 8)', () => {
       .filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
       .map((m) => `${m.toUpperCase()} ${path}`),
   );
-  /** Outside the OpenAPI document, public by design: the document itself, its viewer, the inbox's script. */
-  const UNDOCUMENTED_PUBLIC = ['GET /openapi.json', 'GET /docs/', 'GET /inbox/app.js', 'OPTIONS /codec/decode'];
+  /** Outside the OpenAPI document, public by design: the document itself, its viewer, the pages' scripts and styles. */
+  const UNDOCUMENTED_PUBLIC = [
+    'GET /openapi.json',
+    'GET /docs/',
+    'GET /ui/inbox.js',
+    'GET /ui/console.js',
+    'GET /ui/session.js',
+    'GET /ui/ui.css',
+    'OPTIONS /codec/decode',
+  ];
 
   beforeAll(async () => {
     // Eleven callers hit each token-keyed route: the per-token and per-client limits stay out of the way here.
@@ -140,6 +148,9 @@ describe('authorization matrix (issue #13 item 8)', () => {
       'PATCH /v1/onboardings/{id}': { path: o, body: {}, expect: user(STAFF) },
       'GET /v1/approvals': { path: '/v1/approvals', expect: user(APPROVERS) },
       'GET /inbox': { path: '/inbox', expect: everyone('allowed') },
+      'GET /console': { path: '/console', expect: everyone('allowed') },
+      'GET /console/onboardings/{id}': { path: `/console/onboardings/${id}`, expect: everyone('allowed') },
+      'GET /v1/stats/onboardings': { path: '/v1/stats/onboardings', expect: user(STAFF) },
       'GET /collect/{token}': { path: '/collect/nope', expect: everyone('allowed') },
       'POST /v1/collect/{token}': { path: '/v1/collect/nope', body: {}, expect: everyone('allowed') },
       'GET /kit/{token}': { path: '/kit/nope', expect: everyone('allowed') },

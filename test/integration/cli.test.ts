@@ -1,4 +1,6 @@
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
@@ -392,6 +394,159 @@ describe('the gangway CLI', () => {
       const missing = await as('staff', ['onboard', '--file', path.join(root, 'missing.json')]);
       expect(missing.code).toBe(2);
       expect(missing.stderr).toContain('no such file');
+    });
+  });
+
+  describe('day-2 commands', () => {
+    /** Polls `gangway status --json` until the onboarding has the status, or fails after 20 s. */
+    async function untilStatus(id: string, status: string) {
+      const deadline = Date.now() + 20_000;
+      let view: any;
+      do {
+        view = JSON.parse((await as('staff', ['status', id, '--json'])).stdout);
+        if (view.status === status) return view;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      } while (Date.now() < deadline);
+      throw new Error(`onboarding ${id} is ${view.status}, not ${status}`);
+    }
+
+    it('onboard tries again with the same Idempotency-Key when the answer is lost: one onboarding, the secret kept', async () => {
+      // A proxy that lets the first start reach the API, then drops the connection before the answer.
+      const keys: (string | undefined)[] = [];
+      let drop = 1;
+      const forward = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+        const chunks: Buffer[] = [];
+        for await (const chunk of req) chunks.push(chunk as Buffer);
+        const headers: Record<string, string> = {};
+        for (const name of ['authorization', 'content-type', 'accept', 'idempotency-key'])
+          if (req.headers[name]) headers[name] = String(req.headers[name]);
+        const upstream = await fetch(`${stack.url}${req.url}`, {
+          method: req.method,
+          headers,
+          body: req.method === 'GET' ? undefined : Buffer.concat(chunks),
+        });
+        const answer = Buffer.from(await upstream.arrayBuffer());
+        if (req.method === 'POST' && req.url === '/v1/onboardings') {
+          keys.push(req.headers['idempotency-key'] as string | undefined);
+          if (drop-- > 0) return req.socket.destroy();
+        }
+        res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'text/plain' });
+        res.end(answer);
+      };
+      const proxy = http.createServer((req, res) => void forward(req, res));
+      await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+      try {
+        const login = await stack.http('POST', '/v1/login', {
+          body: { email: people.staff.email, password: people.staff.password },
+        });
+        const body = startBody({
+          approverEmail: people.approver.email,
+          notify: { email: 'ops@acme.example', webhookUrl: 'http://127.0.0.1:9/hook' },
+        });
+        const file = await writeJson('lost-answer.json', body);
+        const res = await as('staff', ['onboard', '--file', file, '--json'], {
+          env: {
+            GANGWAY_API_URL: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+            GANGWAY_TOKEN: (login.body as { accessToken: string }).accessToken,
+          },
+        });
+        expect(res.code).toBe(0);
+        expect(res.stderr).toContain('trying again with the same Idempotency-Key');
+        expect(keys).toHaveLength(2);
+        expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);
+        expect(keys[1]).toBe(keys[0]);
+
+        const out = JSON.parse(res.stdout);
+        expect(out).toMatchObject({ status: 'RUNNING', view: { status: 'AWAITING_APPROVAL' } });
+        expect(out.webhookSecret).toBeUndefined();
+        expect((await readFile(out.webhookSecretFile, 'utf8')).trim()).toMatch(/^whsec_/);
+        const { rows } = await stack.db.pool.query(
+          `SELECT id FROM onboardings WHERE view->'tenant'->>'partnerProvidedId' = $1`,
+          [body.tenant.partnerProvidedId],
+        );
+        expect(rows).toEqual([{ id: out.id }]);
+      } finally {
+        await new Promise((resolve) => proxy.close(resolve));
+      }
+    });
+
+    it('list finds onboardings by tenant and status; --json prints the page', async () => {
+      const body = startBody({ approverEmail: people.approver.email });
+      const started = await as('staff', ['onboard', '--file', await writeJson('listed.json', body), '--json']);
+      const { id } = JSON.parse(started.stdout);
+
+      const readable = await as('staff', ['list', '--tenant', body.tenant.partnerProvidedId]);
+      expect(readable).toMatchObject({ code: 0, stderr: '' });
+      expect(readable.stdout).toMatch(
+        new RegExp(`^${id}\\s+AWAITING_APPROVAL\\s+${body.tenant.partnerProvidedId}`, 'm'),
+      );
+
+      const page = JSON.parse((await as('staff', ['list', '--status', 'awaiting_approval', '--json'])).stdout);
+      expect(page.items.map((o: any) => o.id)).toContain(id);
+      expect(page.items.every((o: any) => o.status === 'AWAITING_APPROVAL')).toBe(true);
+
+      const none = await as('staff', ['list', '--tenant', body.tenant.partnerProvidedId, '--status', 'COMPLETED']);
+      expect(none.stdout).toBe('no onboardings match\n');
+
+      const bad = await as('staff', ['list', '--limit', '0']);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('a whole number from 1 to 100');
+    });
+
+    it('cancel ends an open onboarding CANCELLED; a second cancel is a 409, as JSON with --json', async () => {
+      const body = startBody({ approverEmail: people.approver.email });
+      const { id } = JSON.parse(
+        (await as('staff', ['onboard', '--file', await writeJson('cancelled.json', body), '--json'])).stdout,
+      );
+      const res = await as('staff', ['cancel', id, '--reason', 'customer withdrew']);
+      expect(res).toMatchObject({ code: 0, stderr: '' });
+      expect(res.stdout).toContain(`Cancellation of onboarding ${id} requested`);
+      const view = await untilStatus(id, 'CANCELLED');
+      expect(view.reason).toContain('customer withdrew');
+
+      const again = await as('staff', ['cancel', id, '--reason', 'twice', '--json']);
+      expect(again.code).toBe(2);
+      expect(again.stdout).toBe('');
+      expect(JSON.parse(again.stderr)).toMatchObject({ status: 409, detail: expect.stringContaining('CANCELLED') });
+    });
+
+    it('audit prints who decided what, oldest first', async () => {
+      const body = startBody({ approverEmail: people.approver.email, subscriptions: ['ORDER_MANAGEMENT'] });
+      const { id } = JSON.parse(
+        (await as('staff', ['onboard', '--file', await writeJson('audited.json', body), '--json'])).stdout,
+      );
+      const decided = await as('approver', ['approve', id, '--subscription', 'ORDER_MANAGEMENT', '--json']);
+      expect(JSON.parse(decided.stdout)).toMatchObject({ subscription: 'ORDER_MANAGEMENT', status: 'APPROVED' });
+
+      const deadline = Date.now() + 20_000;
+      let trail: any;
+      do {
+        trail = JSON.parse((await as('staff', ['audit', id, '--json'])).stdout);
+        if (trail.items.some((e: any) => e.action === 'APPROVED')) break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      } while (Date.now() < deadline);
+      const actions: string[] = trail.items.map((e: any) => e.action);
+      expect(actions[0]).toBe('ONBOARDING_STARTED');
+      expect(actions.indexOf('ASSIGNED')).toBeGreaterThan(0);
+      expect(actions.indexOf('APPROVED')).toBeGreaterThan(actions.indexOf('ASSIGNED'));
+
+      const readable = await as('staff', ['audit', id]);
+      expect(readable).toMatchObject({ code: 0, stderr: '' });
+      const lines = readable.stdout.trim().split('\n');
+      // Oldest first, so the lines the JSON had come first even if the onboarding has moved on since.
+      expect(lines[0]).toMatch(/ONBOARDING_STARTED/);
+      expect(lines[actions.indexOf('ASSIGNED')]).toMatch(/ASSIGNED\s+ORDER_MANAGEMENT/);
+      expect(lines[actions.indexOf('APPROVED')]).toMatch(
+        new RegExp(`${people.approver.email}\\s+APPROVED\\s+ORDER_MANAGEMENT`),
+      );
+    });
+
+    it('--help names the exit codes', async () => {
+      const res = await cli(['--help']);
+      expect(res.code).toBe(0);
+      expect(res.stdout).toMatch(/Exit codes:\n\s+0 .*\n\s+1 .*ended badly.*\n\s+2 /);
+      for (const command of ['list', 'cancel', 'resend', 'retry-client', 'offboard', 'audit'])
+        expect(res.stdout).toMatch(new RegExp(`^\\s+${command} `, 'm'));
     });
   });
 
