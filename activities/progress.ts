@@ -2,7 +2,7 @@ import { insertAuditEvents, type NewAuditEvent } from '../db/audit';
 import { upsertOnboardingView } from '../db/onboardings';
 import { withTransaction } from '../db/transaction';
 import { enqueueWebhook } from '../notify/webhook-outbox';
-import type { AuditEvent, OnboardingView, StatusTransition } from '../domain';
+import type { AuditEvent, ClientConnectivityEvent, OnboardingView, StatusTransition } from '../domain';
 import { approvalAuditRow } from './audit';
 import type { ActivityDeps } from './deps';
 
@@ -11,10 +11,13 @@ export interface RecordProgressInput {
   transitions: StatusTransition[];
   /** Approval events since the last write (absent for onboardings from before audit-with-projection). */
   auditEvents?: AuditEvent[];
+  /** Clients' connectivity changes since the last write (absent for onboardings from before them). */
+  clientEvents?: ClientConnectivityEvent[];
   notify: { email: string; webhookUrl?: string };
 }
 
 export const STATUS_CHANGED = 'onboarding.status_changed';
+export const CONNECTIVITY_CHANGED = 'client.connectivity_changed';
 
 export function progressActivities({ pool }: Pick<ActivityDeps, 'pool'>) {
   return {
@@ -25,8 +28,15 @@ export function progressActivities({ pool }: Pick<ActivityDeps, 'pool'>) {
      * rows (status changes and approval events, in the order they happened) go in the same
      * transaction. Most writes carry neither: the upsert alone is one statement, atomic by itself.
      */
-    async recordProgress({ view, transitions, auditEvents = [], notify }: RecordProgressInput): Promise<void> {
-      if (transitions.length === 0 && auditEvents.length === 0) return upsertOnboardingView(pool, view, notify);
+    async recordProgress({
+      view,
+      transitions,
+      auditEvents = [],
+      clientEvents = [],
+      notify,
+    }: RecordProgressInput): Promise<void> {
+      if (transitions.length === 0 && auditEvents.length === 0 && clientEvents.length === 0)
+        return upsertOnboardingView(pool, view, notify);
       await withTransaction(pool, async (tx) => {
         await upsertOnboardingView(tx, view, notify);
         const story = [
@@ -38,7 +48,7 @@ export function progressActivities({ pool }: Pick<ActivityDeps, 'pool'>) {
           view.id,
           story.map((s) => s.row),
         );
-        // Queued with or without the onboarding's own webhookUrl: webhook subscriptions may want it too.
+        // Queued with or without the onboarding's own webhookUrl: webhook subscriptions may want them too.
         for (const t of transitions) {
           await enqueueWebhook(tx, {
             id: `${view.id}.${t.seq}`,
@@ -47,6 +57,22 @@ export function progressActivities({ pool }: Pick<ActivityDeps, 'pool'>) {
             type: STATUS_CHANGED,
             occurredAt: t.occurredAt,
             data: { status: t.status, reason: t.reason, workflowId: view.workflowId },
+          });
+        }
+        // Keyed by the workflow's own sequence of client changes, like the status changes above.
+        for (const e of clientEvents) {
+          await enqueueWebhook(tx, {
+            id: `${view.id}.client.${e.seq}`,
+            onboardingId: view.id,
+            url: notify.webhookUrl,
+            type: CONNECTIVITY_CHANGED,
+            occurredAt: e.occurredAt,
+            data: {
+              partnerProvidedId: e.partnerProvidedId,
+              connectivity: e.connectivity,
+              attempts: e.attempts,
+              lastError: e.lastError,
+            },
           });
         }
       });

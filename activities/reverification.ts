@@ -1,6 +1,8 @@
 import { findLatestCollectorLink } from '../db/collector-links';
+import { insertAuditEvents } from '../db/audit';
 import {
   listConnectedPortalClients,
+  markPortalClientRetrying,
   recordPortalClientCheck,
   recordPortalClientReconnection,
   type ConnectedPortalClient,
@@ -11,6 +13,7 @@ import { enqueueWebhook } from '../notify/webhook-outbox';
 import type { ActivityDeps } from './deps';
 import type { PortalCheckResult } from './connectivity';
 import type { PortalClientView, ReconnectClientInput } from '../domain';
+import { CONNECTIVITY_CHANGED } from './progress';
 
 export interface RecordReverificationInput {
   /** A connected portal client of a completed onboarding, by reference: the credentials stay in their row. */
@@ -33,12 +36,21 @@ export interface RecordReconnectionInput {
   occurredAt: string;
 }
 
+export interface RecordClientRetryInput {
+  onboardingId: string;
+  reconnectWorkflowId: string;
+  partnerProvidedId: string;
+  requestedBy: string;
+  firstAttempt: number;
+}
+
 export function reverificationActivities({
   pool,
   mail,
   log,
   config,
-}: Pick<ActivityDeps, 'pool' | 'mail' | 'log' | 'config'>) {
+  clock,
+}: Pick<ActivityDeps, 'pool' | 'mail' | 'log' | 'config' | 'clock'>) {
   /**
    * What a reconnect needs that the finished onboarding's view does not hold: the portal client's name
    * and portal (its links), its contact (the last collector mail's recipient), and the next attempt number.
@@ -132,6 +144,30 @@ export function reverificationActivities({
     },
 
     /**
+     * A staff retry of a finished onboarding's client begins: the client shows PENDING, and the retry
+     * is in the audit trail (keyed by the reconnect, so a retried write adds nothing).
+     */
+    async recordClientRetry(input: RecordClientRetryInput): Promise<void> {
+      await withTransaction(pool, async (tx) => {
+        await markPortalClientRetrying(tx, {
+          onboardingId: input.onboardingId,
+          portalClientId: input.partnerProvidedId,
+        });
+        await insertAuditEvents(tx, input.onboardingId, [
+          {
+            event_key: `action:${input.reconnectWorkflowId}`,
+            occurred_at: clock().toISOString(),
+            actor: input.requestedBy,
+            action: 'CLIENT_RETRIED',
+            subscription: null,
+            reason: `client ${input.partnerProvidedId} retried`,
+            detail: { client: input.partnerProvidedId, firstAttempt: input.firstAttempt },
+          },
+        ]);
+      });
+    },
+
+    /**
      * Writes a reconnect's outcome into the onboarding's view: back to CONNECTED, or FAILED. The
      * client's entry keeps the reconnect's workflow id, which makes a retried write change nothing
      * and queue no second webhook.
@@ -163,6 +199,20 @@ export function reverificationActivities({
             occurredAt,
             data: {
               client: client.partnerProvidedId,
+              connectivity: client.connectivity,
+              attempts: client.attempts,
+              lastError: client.lastError,
+            },
+          });
+          // The same change in the shape every connectivity change has (activities/progress.ts).
+          await enqueueWebhook(tx, {
+            id: `${onboardingId}.client.${reconnectWorkflowId}`,
+            onboardingId,
+            url: recorded.webhook_url,
+            type: CONNECTIVITY_CHANGED,
+            occurredAt,
+            data: {
+              partnerProvidedId: client.partnerProvidedId,
               connectivity: client.connectivity,
               attempts: client.attempts,
               lastError: client.lastError,

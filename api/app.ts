@@ -13,6 +13,7 @@ import { createMetrics, healthRoutes } from './routes/health';
 import { kitHandoverRoutes } from './routes/kit-handover';
 import { kitRoutes } from './routes/kits';
 import { oauthRoutes } from './routes/oauth';
+import { onboardingActionRoutes } from './routes/onboarding-actions';
 import { pageRoutes } from './routes/pages';
 import { onboardingRoutes } from './routes/onboardings';
 import { apiClientRoutes } from './routes/api-clients';
@@ -65,6 +66,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(authRoutes(deps));
   app.use(userRoutes(deps));
   app.use(onboardingRoutes(deps));
+  app.use(onboardingActionRoutes(deps));
   app.use(approvalRoutes(deps));
   app.use(statsRoutes(deps));
   app.use(pageRoutes());

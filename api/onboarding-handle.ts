@@ -3,7 +3,7 @@ import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { ApplicationFailure } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import type { OnboardingRow } from '../db/onboardings';
-import { DECISION_REFUSED, FINAL_STATUSES, MESSAGE_UNPROVEN, type Proven } from '../domain';
+import { ACTION_REFUSED, DECISION_REFUSED, FINAL_STATUSES, MESSAGE_UNPROVEN, type Proven } from '../domain';
 import type { ApiDeps } from './deps';
 import { conflict, forbidden, HttpProblem, notFound } from './problem';
 
@@ -26,6 +26,11 @@ const REFUSAL_STATUS: Record<string, number> = {
   [DECISION_REFUSED.notAwaitingApproval]: 409,
   [DECISION_REFUSED.invalidAssignee]: 409,
   [MESSAGE_UNPROVEN]: 403,
+  [ACTION_REFUSED.unknownClient]: 404,
+  [ACTION_REFUSED.nothingToResend]: 409,
+  [ACTION_REFUSED.notFailed]: 409,
+  [ACTION_REFUSED.cannotChange]: 409,
+  [ACTION_REFUSED.finishing]: 409,
 };
 
 /** Turns a workflow's refusal (validator) or absence (finished) into the problem the caller should see. */
@@ -52,13 +57,24 @@ export async function executeOnboardingUpdate<Ret, Arg>(
   arg: Arg,
   updateId: string | undefined,
 ): Promise<Ret> {
-  const id = updateId ?? randomUUID();
-  const proof = { workflowId: row.workflow_id, firstRunId: row.first_run_id, message: update.name, nonce: id };
   try {
-    return await onboardingHandle(deps, row).executeUpdate(update, { args: [{ ...arg, proof }], updateId: id });
+    return await executeProvenUpdate(onboardingHandle(deps, row), row.first_run_id, update, arg, updateId);
   } catch (err) {
     throw workflowProblem(err, row) ?? err;
   }
+}
+
+/** Runs an Update on any of our workflows with the proof bound to it (its run when known) and the update id. */
+export async function executeProvenUpdate<Ret, Arg>(
+  handle: WorkflowHandle,
+  firstRunId: string | null,
+  update: UpdateDefinition<Ret, [Proven<Arg>]>,
+  arg: Arg,
+  updateId: string | undefined,
+): Promise<Ret> {
+  const id = updateId ?? randomUUID();
+  const proof = { workflowId: handle.workflowId, firstRunId, message: update.name, nonce: id };
+  return handle.executeUpdate(update, { args: [{ ...arg, proof }], updateId: id });
 }
 
 /** Signals a workflow with the proof bound to it, its run when known, and a one-time nonce. */

@@ -1,5 +1,6 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { registerOnboardingActionPaths } from './openapi-actions';
 import { registerAdministrationPaths } from './openapi-admin';
 import { registerCatalogPaths } from './openapi-catalog';
 import { registerConsolePaths } from './openapi-console';
@@ -134,6 +135,8 @@ export function buildOpenApiDocument(serverUrl: string) {
     method: 'get',
     path: '/v1/onboardings/{id}',
     summary: 'The onboarding view (staff, admin, its approvers)',
+    description:
+      'kit: {openedAt, passwordSetAt}, null until the customer opened the kit and set the integration user’s password.',
     security: secured,
     request: { params: id },
     responses: { 200: json('Onboarding view'), 401: problem, 403: problem, 404: problem },
@@ -288,6 +291,7 @@ export function buildOpenApiDocument(serverUrl: string) {
     scheme: 'bearer',
     description: 'access_token from /oauth/token',
   });
+  registerOnboardingActionPaths(registry, { problem, json, body, secured });
   registerConsolePaths(registry, { problem, secured });
   registerAdministrationPaths(registry, { problem, json, body, secured, platform: [{ [platformBearer.name]: [] }] });
   registerWebhookPaths(registry, { problem, body, secured });

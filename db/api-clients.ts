@@ -155,6 +155,14 @@ export async function rotateApiClientSecret(
   );
 }
 
+/** A secret nobody has seen is replaced outright: the one it replaces never worked for anyone, so no grace. */
+export async function replaceUnrevealedSecret(db: Queryable, clientId: string, newSecretHash: string): Promise<void> {
+  await db.query('UPDATE api_clients SET secret_hash = $2 WHERE client_id = $1 AND revoked_at IS NULL', [
+    clientId,
+    newSecretHash,
+  ]);
+}
+
 /** Adds a tenant; the tenant_id UNIQUE constraint keeps a tenant on at most one client. */
 export async function addApiClientTenant(
   db: Queryable,

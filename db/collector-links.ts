@@ -15,6 +15,8 @@ export interface NewCollectorLink {
   attempt: number;
   tokenHash: string;
   expiresAt: Date;
+  /** The contact the link is mailed to. */
+  recipient?: string;
 }
 
 export async function findCollectorLinkId(
@@ -33,9 +35,9 @@ export async function findCollectorLinkId(
 /** Inserts the link, or on a retry gives the existing one a new token (the earlier token stops working). */
 export async function upsertCollectorLink(db: Queryable, link: NewCollectorLink): Promise<string> {
   const { rows } = await db.query<{ id: string }>(
-    `INSERT INTO collector_links (onboarding_id, workflow_id, client_id, client_name, portal_url, attempt, token_hash, expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-     ON CONFLICT (onboarding_id, client_id, attempt) DO UPDATE SET token_hash = EXCLUDED.token_hash, expires_at = EXCLUDED.expires_at
+    `INSERT INTO collector_links (onboarding_id, workflow_id, client_id, client_name, portal_url, attempt, token_hash, expires_at, recipient)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     ON CONFLICT (onboarding_id, client_id, attempt) DO UPDATE SET token_hash = EXCLUDED.token_hash, expires_at = EXCLUDED.expires_at, recipient = EXCLUDED.recipient
      RETURNING id`,
     [
       link.onboardingId,
@@ -46,9 +48,43 @@ export async function upsertCollectorLink(db: Queryable, link: NewCollectorLink)
       link.attempt,
       link.tokenHash,
       link.expiresAt,
+      link.recipient ?? null,
     ],
   );
   return rows[0].id;
+}
+
+/**
+ * Gives a link that still waits for its submission a new token (the earlier one stops working), and
+ * records its client's current name, portal and contact. Undefined when the link was used or expired.
+ */
+export async function renewCollectorLinkToken(
+  db: Queryable,
+  link: {
+    onboardingId: string;
+    portalClientId: string;
+    attempt: number;
+    tokenHash: string;
+    portalClientName: string;
+    portalUrl: string;
+    recipient: string;
+  },
+): Promise<{ expires_at: Date } | undefined> {
+  const { rows } = await db.query<{ expires_at: Date }>(
+    `UPDATE collector_links SET token_hash = $4, client_name = $5, portal_url = $6, recipient = $7
+      WHERE onboarding_id = $1 AND client_id = $2 AND attempt = $3 AND used_at IS NULL AND expires_at > now()
+      RETURNING expires_at`,
+    [
+      link.onboardingId,
+      link.portalClientId,
+      link.attempt,
+      link.tokenHash,
+      link.portalClientName,
+      link.portalUrl,
+      link.recipient,
+    ],
+  );
+  return rows[0];
 }
 
 /** A link that still works: unused and unexpired. */
@@ -176,21 +212,25 @@ export async function findSubmittedCredentials(
 }
 
 /**
- * The portal client's latest link, with the recipient of the collector mail that carried it (the
- * mail_log row keyed `<onboarding>:COLLECT_CLIENT_CREDENTIALS:<client>:<attempt>`), if it went out.
+ * The portal client's latest link, with whom it was last mailed to (links from before recipients were
+ * recorded: the mail_log row keyed `<onboarding>:COLLECT_CLIENT_CREDENTIALS:<client>:<attempt>`).
  */
 export async function findLatestCollectorLink(
   db: Queryable,
   onboardingId: string,
   portalClientId: string,
-): Promise<{ client_name: string; portal_url: string; attempt: number; recipient: string | null } | undefined> {
+): Promise<
+  | { client_name: string; portal_url: string; attempt: number; recipient: string | null; workflow_id: string }
+  | undefined
+> {
   const { rows } = await db.query<{
     client_name: string;
     portal_url: string;
     attempt: number;
     recipient: string | null;
+    workflow_id: string;
   }>(
-    `SELECT l.client_name, l.portal_url, l.attempt, m.recipient
+    `SELECT l.client_name, l.portal_url, l.attempt, l.workflow_id, COALESCE(l.recipient, m.recipient) AS recipient
        FROM collector_links l
        LEFT JOIN mail_log m ON m.idempotency_key = l.onboarding_id || ':COLLECT_CLIENT_CREDENTIALS:' || l.client_id || ':' || l.attempt
       WHERE l.onboarding_id = $1 AND l.client_id = $2

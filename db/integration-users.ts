@@ -122,3 +122,20 @@ export async function setPasswordThroughLink(
   );
   return rows[0]?.username;
 }
+
+/**
+ * Gives an unused set-password link a new token (the earlier one stops working); false once the
+ * password was set or the user disabled.
+ */
+export async function renewPasswordLink(
+  db: Queryable,
+  link: { onboardingId: string; tokenHash: string; expiresAt: Date },
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE integration_password_links l SET token_hash = $2, expires_at = $3
+       FROM integration_users u
+      WHERE l.onboarding_id = $1 AND l.used_at IS NULL AND u.id = l.integration_user_id AND u.disabled_at IS NULL`,
+    [link.onboardingId, link.tokenHash, link.expiresAt],
+  );
+  return rowCount === 1;
+}

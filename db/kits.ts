@@ -127,3 +127,70 @@ export async function isKitOpen(db: Queryable, tokenHash: string): Promise<boole
   );
   return rows.length > 0;
 }
+
+/** Where the customer is with the kit: delivered, opened, secret still sealed, password set. */
+export interface KitState {
+  delivered: boolean;
+  opened_at: Date | null;
+  secret_sealed: boolean;
+  password_set_at: Date | null;
+  /** The kit's API client, whose secret a re-issued kit replaces. */
+  client_id: string;
+}
+
+export async function findKitState(db: Queryable, onboardingId: string): Promise<KitState | undefined> {
+  const { rows } = await db.query<KitState>(
+    `SELECT k.token_hash IS NOT NULL AS delivered, k.opened_at, k.client_secret_sealed IS NOT NULL AS secret_sealed,
+            l.used_at AS password_set_at, k.client_id
+       FROM kits k LEFT JOIN integration_password_links l ON l.onboarding_id = k.onboarding_id
+      WHERE k.onboarding_id = $1`,
+    [onboardingId],
+  );
+  return rows[0];
+}
+
+/** Locks a delivered kit whose secret nobody has seen yet; undefined once it was opened (or never delivered). */
+export async function lockUnrevealedKit(
+  db: Queryable,
+  onboardingId: string,
+): Promise<{ client_id: string; contents: KitContents } | undefined> {
+  const { rows } = await db.query<{ client_id: string; contents: KitContents }>(
+    `SELECT client_id, contents FROM kits
+      WHERE onboarding_id = $1 AND opened_at IS NULL AND client_secret_sealed IS NOT NULL AND token_hash IS NOT NULL
+      FOR UPDATE`,
+    [onboardingId],
+  );
+  return rows[0];
+}
+
+/** A re-issued kit: a new sealed secret, link token and set-password token; the earlier link stops working. */
+export async function replaceKitSecret(
+  db: Queryable,
+  kit: {
+    onboardingId: string;
+    clientSecretSealed: string;
+    tokenHash: string;
+    expiresAt: Date;
+    setPasswordTokenSealed: string;
+  },
+): Promise<void> {
+  await db.query(
+    `UPDATE kits SET client_secret_sealed = $2, token_hash = $3, expires_at = $4, set_password_token_sealed = $5
+      WHERE onboarding_id = $1 AND opened_at IS NULL`,
+    [kit.onboardingId, kit.clientSecretSealed, kit.tokenHash, kit.expiresAt, kit.setPasswordTokenSealed],
+  );
+}
+
+/** When each onboarding's kit was opened and its password set (absent: no kit yet). */
+export async function listKitProgress(
+  db: Queryable,
+  onboardingIds: string[],
+): Promise<Map<string, { opened_at: Date | null; password_set_at: Date | null }>> {
+  const { rows } = await db.query<{ onboarding_id: string; opened_at: Date | null; password_set_at: Date | null }>(
+    `SELECT k.onboarding_id, k.opened_at, l.used_at AS password_set_at
+       FROM kits k LEFT JOIN integration_password_links l ON l.onboarding_id = k.onboarding_id
+      WHERE k.onboarding_id = ANY($1::uuid[])`,
+    [onboardingIds],
+  );
+  return new Map(rows.map((r) => [r.onboarding_id, r]));
+}

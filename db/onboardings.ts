@@ -165,6 +165,7 @@ export async function listDecidedApprovals(db: Queryable, email: string, limit: 
 /**
  * The workflow's view of a running onboarding. A stale or replayed write (a lower version) changes
  * nothing; the row the API inserted at start is overwritten, its started_by and webhook secret kept.
+ * The notify columns follow the workflow's amended request (PATCH changes them through the workflow).
  */
 export async function upsertOnboardingView(
   db: Queryable,
@@ -174,7 +175,8 @@ export async function upsertOnboardingView(
   await db.query(
     `INSERT INTO onboardings (id, workflow_id, partner_provided_id, status, view, version, notify_email, webhook_url, created_at, updated_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-     ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, view = EXCLUDED.view, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
+     ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, view = EXCLUDED.view, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at,
+       notify_email = EXCLUDED.notify_email, webhook_url = EXCLUDED.webhook_url
      WHERE onboardings.version < EXCLUDED.version`,
     [
       view.id,
@@ -228,6 +230,21 @@ export interface OnboardingContacts {
   partner_provided_id: string;
 }
 
+/** Whether the onboarding has a webhook signing secret (only a start with a webhook URL makes one). */
+export async function hasWebhookSecret(db: Queryable, id: string): Promise<boolean> {
+  const { rows } = await db.query('SELECT 1 FROM onboardings WHERE id = $1 AND webhook_secret_enc IS NOT NULL', [id]);
+  return rows.length > 0;
+}
+
+/** Where to reach the customer of an onboarding now (its notify columns follow amendments). */
+export async function findOnboardingContacts(db: Queryable, id: string): Promise<OnboardingContacts | undefined> {
+  const { rows } = await db.query<OnboardingContacts>(
+    'SELECT notify_email, webhook_url, partner_provided_id FROM onboardings WHERE id = $1',
+    [id],
+  );
+  return rows[0];
+}
+
 /** One re-check of a connected portal client: when it was checked, what failed, and FAILED when its credentials were refused. */
 export async function recordPortalClientCheck(
   db: Queryable,
@@ -248,6 +265,30 @@ export async function recordPortalClientCheck(
     [check.onboardingId, check.portalClientId, check.checkedAt, check.lastError, check.lost],
   );
   return rows[0];
+}
+
+/**
+ * A staff retry of a finished onboarding's FAILED client starts: the entry shows it PENDING and awaiting
+ * credentials until the reconnect's outcome. False when the client is not FAILED (a retry already runs).
+ */
+export async function markPortalClientRetrying(
+  db: Queryable,
+  retry: { onboardingId: string; portalClientId: string },
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE onboardings o SET
+       view = jsonb_set(jsonb_set(o.view, '{clients}', (
+                SELECT jsonb_agg(CASE WHEN c->>'partnerProvidedId' = $2
+                  THEN c || jsonb_build_object('connectivity', 'PENDING', 'lastError', null, 'awaitingCredentials', true)
+                  ELSE c END ORDER BY ord)
+                FROM jsonb_array_elements(o.view->'clients') WITH ORDINALITY AS x(c, ord))),
+              '{version}', to_jsonb(o.version + 1)),
+       version = o.version + 1, updated_at = now()
+     WHERE o.id = $1
+       AND o.view->'clients' @> jsonb_build_array(jsonb_build_object('partnerProvidedId', $2::text, 'connectivity', 'FAILED'))`,
+    [retry.onboardingId, retry.portalClientId],
+  );
+  return rowCount === 1;
 }
 
 /**

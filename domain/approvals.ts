@@ -73,7 +73,21 @@ export interface AuditEvent {
   /** Place in the audit story, shared with status changes (StatusTransition.storyIndex). */
   storyIndex?: number;
   actor: string;
-  action: 'ASSIGNED' | 'APPROVED' | 'REJECTED' | 'REASSIGNED' | 'DELEGATED' | 'REMINDED' | 'ESCALATED' | 'EXPIRED';
+  action:
+    | 'ASSIGNED'
+    | 'APPROVED'
+    | 'REJECTED'
+    | 'REASSIGNED'
+    | 'DELEGATED'
+    | 'REMINDED'
+    | 'ESCALATED'
+    | 'EXPIRED'
+    // Staff actions on a running onboarding (workflows/client-actions.ts).
+    | 'RESENT'
+    | 'AMENDED'
+    | 'CLIENT_RETRIED'
+    // Collector reminders (REMINDED, as for approvals) and the stuck-client notice to staff.
+    | 'CLIENT_STUCK_NOTICE';
   subscription: SubscriptionCode | null;
   reason: string | null;
   detail?: Record<string, unknown>;

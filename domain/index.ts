@@ -7,6 +7,7 @@ export * from './initial-view';
 export * from './integration-account';
 export * from './message-proof';
 export * from './onboarding';
+export * from './onboarding-actions';
 export * from './people';
 export * from './planned-steps';
 export * from './refusal';

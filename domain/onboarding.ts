@@ -38,6 +38,10 @@ export interface OnboardingPolicy {
   kitLinkTtlMs: number;
   approvalReminderIntervalMs: number;
   approvalEscalateAfterMs: number;
+  /** A client awaiting credentials is reminded this often before its link expires; absent or 0: never (older inputs). */
+  collectorReminderIntervalMs?: number;
+  /** Who started the onboarding is told once a client has awaited credentials this long; absent or 0: never. */
+  clientStuckNoticeAfterMs?: number;
 }
 
 export interface Address {
@@ -125,6 +129,22 @@ export interface PortalClientView {
   awaitingCredentials: boolean;
 }
 
+/** A client's connectivity changed: each one becomes a `client.connectivity_changed` webhook. */
+export interface ClientConnectivityEvent {
+  seq: number;
+  partnerProvidedId: string;
+  connectivity: Connectivity;
+  attempts: number;
+  lastError: string | null;
+  occurredAt: string;
+}
+
+/** When the customer opened the kit and set the integration user's password; merged into the view at read time. */
+export interface KitProgress {
+  openedAt: string | null;
+  passwordSetAt: string | null;
+}
+
 export interface OnboardingView {
   id: string;
   workflowId: string;
@@ -140,6 +160,8 @@ export interface OnboardingView {
   reason: string | null;
   createdAt: string;
   updatedAt: string;
+  /** Not kept by the workflow (the kit is opened after it ends): the API adds it from the kit's row. */
+  kit?: KitProgress;
   /** Grows with every change, so the projection never lets an older view overwrite a newer one. */
   version: number;
 }
@@ -161,6 +183,8 @@ export interface OnboardingResult {
 /** A client of a finished onboarding whose portal stopped accepting its credentials goes back through collection. */
 export interface ReconnectClientInput {
   onboardingId: string;
+  /** Set when staff asked for the retry (POST …/clients/{id}/retry): the reconnect audits it and announces its result. */
+  requestedBy?: string;
   client: PortalClientRequest;
   /** The attempt after the highest collector link this client has: attempts key the links, so they must not repeat. */
   firstAttempt: number;

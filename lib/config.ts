@@ -125,6 +125,8 @@ const envSchema = z.object({
   TECH_AM_EMAIL: z.email().optional(),
   ESCALATION_EMAILS: list.pipe(z.array(z.email())).default([]),
   COLLECTOR_LINK_TTL: duration.default(7 * 86_400_000),
+  COLLECTOR_REMINDER_INTERVAL: durationOrZero.default(2 * 86_400_000),
+  CLIENT_STUCK_NOTICE_AFTER: durationOrZero.default(3 * 86_400_000),
   CREDENTIAL_MAX_ATTEMPTS: integer.default(3),
   CONNECTIVITY_DEADLINE: duration.default(60 * 60_000),
   CONNECTIVITY_RETRY_INITIAL: duration.default(2_000),
@@ -308,6 +310,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       kitLinkTtlMs: e.KIT_LINK_TTL,
       approvalReminderIntervalMs: e.APPROVAL_REMINDER_INTERVAL,
       approvalEscalateAfterMs: e.APPROVAL_ESCALATE_AFTER,
+      collectorReminderIntervalMs: e.COLLECTOR_REMINDER_INTERVAL,
+      clientStuckNoticeAfterMs: e.CLIENT_STUCK_NOTICE_AFTER,
     }),
     approvals: Object.freeze({
       policy: e.APPROVAL_POLICY,
@@ -344,7 +348,7 @@ export const KNOWN_VARIABLES: readonly string[] = [
 
 /** Names in gangway's own namespaces that it does not read: a misspelling, caught in production. */
 const OUR_PREFIXES =
-  /^(GANGWAY|TEMPORAL|DATABASE|SMTP|MAIL|APPROVAL|WEBHOOK|COLLECTOR|CONNECTIVITY|CREDENTIAL|SUBMISSION|KIT|REVERIFY|WORKER|CODEC|CLIENT_SECRET|ACCESS_TOKEN|REFRESH_TOKEN|INTEGRATION|STAFF|ESCALATION|TECH_AM|EGRESS|DEVELOPER_PORTAL|PUBLIC|SHUTDOWN|LOGIN|RATE_LIMIT|PASSWORD|SESSION)_/;
+  /^(GANGWAY|TEMPORAL|DATABASE|SMTP|MAIL|APPROVAL|WEBHOOK|COLLECTOR|CONNECTIVITY|CREDENTIAL|SUBMISSION|KIT|REVERIFY|WORKER|CODEC|CLIENT_SECRET|CLIENT_STUCK|ACCESS_TOKEN|REFRESH_TOKEN|INTEGRATION|STAFF|ESCALATION|TECH_AM|EGRESS|DEVELOPER_PORTAL|PUBLIC|SHUTDOWN|LOGIN|RATE_LIMIT|PASSWORD|SESSION)_/;
 /** Kubernetes adds <SERVICE>_SERVICE_HOST, <SERVICE>_PORT_… for every service; a service named "temporal" is not a typo of ours. */
 const SERVICE_LINK = /_(SERVICE_HOST|SERVICE_PORT(_\w+)?|PORT(_\d+_(TCP|UDP)(_\w+)?)?)$/;
 

@@ -1,4 +1,4 @@
-import { condition } from '@temporalio/workflow';
+import { condition, patched, type CancellationScope } from '@temporalio/workflow';
 import {
   statusWhileCollecting,
   type OnboardingPolicy,
@@ -8,6 +8,7 @@ import {
 import { notify } from './activity-options';
 import { checkUntilAnswered } from './connectivity-checks';
 import type { CredentialsSubmittedInput } from './messages';
+import { PATCHES } from './patches';
 import type { OnboardingState } from './state';
 
 /** Submissions arrive by signal at any time; each client's pipeline picks up the one for its attempt. */
@@ -39,6 +40,12 @@ export interface ClientPathHost {
   refresh(): void;
   /** A submission is about to be checked. */
   verifying(): void;
+  /** A collector link of this attempt is being issued (done false), or was (done true). */
+  linkIssued?(attempt: number, done: boolean): void;
+  /** Whom to tell when the client has waited too long (the onboarding's starter); none for a reconnect. */
+  staffEmail?: string;
+  /** Records a reminder or notice in the onboarding's audit trail (a reconnect has none of its own). */
+  audit?(action: 'REMINDED' | 'CLIENT_STUCK_NOTICE', reason: string, detail: Record<string, unknown>): void;
 }
 
 /**
@@ -51,7 +58,12 @@ export async function collectAndVerify(
   submissions: Submissions,
   client: PortalClientRequest,
 ): Promise<void> {
-  const host: ClientPathHost = {
+  return runClientPath(onboardingHost(state, client), submissions, client, 1);
+}
+
+/** The onboarding's side of a client's path: its status and steps follow the path. */
+export function onboardingHost(state: OnboardingState, client: PortalClientRequest): ClientPathHost {
+  return {
     workflowId: state.view.workflowId,
     onboardingId: state.view.id,
     policy: state.input.policy,
@@ -61,8 +73,41 @@ export async function collectAndVerify(
     verifying: () => {
       if (state.step('VERIFY_CONNECTIVITY').status !== 'RUNNING') state.markStep('VERIFY_CONNECTIVITY', 'RUNNING');
     },
+    linkIssued: (attempt, done) => {
+      state.lastLink.set(client.partnerProvidedId, attempt);
+      if (done) state.issuing.delete(client.partnerProvidedId);
+      else state.issuing.add(client.partnerProvidedId);
+    },
+    staffEmail: state.input.startedBy.email,
+    audit: (action, reason, detail) => state.audit({ actor: 'gangway', action, subscription: null, reason, detail }),
   };
-  return runClientPath(host, submissions, client, 1);
+}
+
+/**
+ * Client paths started after the first ones (a staff retry, workflows/client-actions.ts). The
+ * onboarding joins them before it ends, so none is abandoned; once it has, no retry starts here.
+ */
+export class RetriedPaths {
+  private running = 0;
+  /** Whether any retry ran: only then is the verification summarised again at the end. */
+  retried = false;
+  closing = false;
+
+  constructor(private readonly scope: CancellationScope) {}
+
+  /** Runs the path in the onboarding's main scope, so a cancellation stops it with the rest. */
+  start(path: () => Promise<void>): void {
+    this.running += 1;
+    this.retried = true;
+    const done = this.scope.run(path).finally(() => (this.running -= 1));
+    // The main flow joins through the counter; a failure here ends with the scope's cancellation.
+    done.catch(() => undefined);
+  }
+
+  /** Waits for every retried path; no wait (and so no change to recorded histories) when none runs. */
+  async join(): Promise<void> {
+    if (this.running > 0) await condition(() => this.running === 0);
+  }
 }
 
 /**
@@ -82,12 +127,16 @@ export async function runClientPath(
   for (let attempt = firstAttempt; attempt <= lastAttempt; attempt++) {
     host.update(() => (view.awaitingCredentials = true));
     host.refresh();
+    host.linkIssued?.(attempt, false);
     await notify.issueCollectorLink({ workflowId, onboardingId, client, attempt, ttlMs: policy.collectorLinkTtlMs });
+    host.linkIssued?.(attempt, true);
 
-    const submitted = await condition(
-      () => submissions.get(client.partnerProvidedId, attempt) !== undefined,
-      policy.collectorLinkTtlMs,
-    );
+    const submitted = patched(PATCHES.collectorReminders)
+      ? await awaitSubmission(host, submissions, client, attempt)
+      : await condition(
+          () => submissions.get(client.partnerProvidedId, attempt) !== undefined,
+          policy.collectorLinkTtlMs,
+        );
     host.update(() => {
       view.awaitingCredentials = false;
       if (submitted) view.attempts = attempt;
@@ -108,6 +157,66 @@ export async function runClientPath(
     if (outcome === 'DEADLINE' || outcome === 'REFUSED') return host.update(() => (view.connectivity = 'FAILED'));
   }
   fail(host, `wrong credentials ${policy.credentialMaxAttempts} times`);
+}
+
+/**
+ * Waits for the attempt's submission until its link expires, meanwhile reminding the contact every
+ * collectorReminderIntervalMs (a fresh link: the person acts on the newest mail) and telling the
+ * onboarding's starter once after clientStuckNoticeAfterMs. Each mail is keyed by attempt and number.
+ */
+async function awaitSubmission(
+  host: ClientPathHost,
+  submissions: Submissions,
+  client: PortalClientRequest,
+  attempt: number,
+): Promise<boolean> {
+  const { policy, workflowId, onboardingId } = host;
+  const arrived = () => submissions.get(client.partnerProvidedId, attempt) !== undefined;
+  const since = Date.now();
+  const expiresAt = since + policy.collectorLinkTtlMs;
+  const every = policy.collectorReminderIntervalMs ?? 0;
+  const stuckAt =
+    host.staffEmail && policy.clientStuckNoticeAfterMs ? since + policy.clientStuckNoticeAfterMs : Infinity;
+  let reminders = 0;
+  let stuckTold = false;
+  for (;;) {
+    const reminderAt =
+      every > 0 && since + (reminders + 1) * every < expiresAt ? since + (reminders + 1) * every : Infinity;
+    const wakeAt = Math.min(expiresAt, reminderAt, stuckTold ? Infinity : stuckAt);
+    if (await condition(arrived, Math.max(1, wakeAt - Date.now()))) return true;
+    const now = Date.now();
+    if (now >= expiresAt) return false;
+    if (!stuckTold && now >= stuckAt) {
+      stuckTold = true;
+      host.audit?.('CLIENT_STUCK_NOTICE', `client ${client.partnerProvidedId} awaits credentials`, {
+        client: client.partnerProvidedId,
+        attempt,
+        to: host.staffEmail,
+      });
+      await notify.notifyClientStuck({
+        onboardingId,
+        to: host.staffEmail!,
+        client,
+        attempt,
+        waitingSince: new Date(since).toISOString(),
+      });
+    }
+    if (now >= reminderAt) {
+      reminders += 1;
+      host.audit?.('REMINDED', `collector reminder ${reminders}`, {
+        client: client.partnerProvidedId,
+        attempt,
+        to: client.contactEmail,
+      });
+      await notify.reissueCollectorLink({
+        workflowId,
+        onboardingId,
+        client,
+        attempt,
+        occasion: `reminder:${reminders}`,
+      });
+    }
+  }
 }
 
 function fail(host: ClientPathHost, why: string): void {

@@ -1,5 +1,14 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { ApprovalView, DecideApprovalInput, OnboardingView, Proven, ReassignApprovalInput } from '../domain';
+import type {
+  AmendOnboardingInput,
+  ApprovalView,
+  DecideApprovalInput,
+  OnboardingView,
+  Proven,
+  ReassignApprovalInput,
+  ResendInput,
+  RetryClientInput,
+} from '../domain';
 
 /**
  * Messages of the onboarding workflow, defined once and imported by the API, the CLI and tests. Each one
@@ -11,6 +20,13 @@ export const decideApprovalUpdate = defineUpdate<ApprovalView, [Proven<DecideApp
 export const reassignApprovalUpdate = defineUpdate<ApprovalView, [Proven<ReassignApprovalInput>]>('reassignApproval');
 /** The assigned approver lets another approver decide in their place; they may still decide themselves. */
 export const delegateApprovalUpdate = defineUpdate<ApprovalView, [Proven<ReassignApprovalInput>]>('delegateApproval');
+
+/** Staff resend a link of a running onboarding: the previous one of that kind stops working. */
+export const resendLinkUpdate = defineUpdate<{ kind: string; resent: boolean }, [Proven<ResendInput>]>('resendLink');
+/** Staff send a FAILED client through collection and verification again. */
+export const retryClientUpdate = defineUpdate<OnboardingView, [Proven<RetryClientInput>]>('retryClient');
+/** Staff change what has not happened yet: clients' details, the notification address or webhook. */
+export const amendOnboardingUpdate = defineUpdate<OnboardingView, [Proven<AmendOnboardingInput>]>('amendOnboarding');
 
 /** The collector stored the submission; the workflow receives only a reference to it, never the secret. */
 export interface CredentialsSubmittedInput {

@@ -11,7 +11,8 @@ import { db, notify } from './activity-options';
 import { applyDecision, applyDelegate, applyReassign, refusedAsFailure } from './approval-decisions';
 import { assignSubscriptions, awaitApprovals } from './approvals';
 import { Background } from './background';
-import { collectAndVerify, Submissions } from './clients';
+import { registerAmendments, registerResends, registerRetries } from './client-actions';
+import { collectAndVerify, RetriedPaths, Submissions } from './clients';
 import { Compensations } from './compensations';
 import { MessageGate } from './message-gate';
 import {
@@ -37,6 +38,7 @@ export async function onboardingWorkflow(input: OnboardingInput): Promise<Onboar
   const background = new Background();
   const main = new CancellationScope();
   const gate = new MessageGate();
+  const retried = new RetriedPaths(main);
   let finished = false;
 
   setHandler(getOnboardingQuery, () => state.view);
@@ -82,6 +84,10 @@ export async function onboardingWorkflow(input: OnboardingInput): Promise<Onboar
       },
     },
   );
+  const actions = { state, submissions, projector, gate, retried, isFinished: () => finished };
+  registerResends(actions);
+  registerRetries(actions);
+  registerAmendments(actions);
   setHandler(credentialsSubmittedSignal, (submission) => {
     if (gate.admitSignal(credentialsSubmittedSignal.name, submission)) submissions.record(submission);
   });
@@ -95,7 +101,7 @@ export async function onboardingWorkflow(input: OnboardingInput): Promise<Onboar
   const projecting = CancellationScope.nonCancellable(() => projector.run(() => finished));
   try {
     const result = await main.run(async () => {
-      const outcome = await runSteps(state, submissions, undo, background);
+      const outcome = await runSteps(state, submissions, undo, background, retried);
       await background.join();
       return outcome;
     });
@@ -128,8 +134,10 @@ async function runSteps(
   submissions: Submissions,
   undo: Compensations,
   background: Background,
+  retried: RetriedPaths,
 ): Promise<OnboardingResult> {
-  const { request } = state.input;
+  // The amended request (PATCH): the tenant and subscriptions never change, clients and notify may.
+  const { request } = state;
   const { workflowId, id: onboardingId } = state.view;
 
   const { tenantId } = await step(state, 'CREATE_TENANT', () =>
@@ -177,7 +185,7 @@ async function runSteps(
     compensate(state, 'ASSIGN_SUBSCRIPTIONS', () => db.unassignSubscriptions({ tenantId, codes: approved })),
   );
 
-  await verifyClients(state, submissions);
+  await verifyClients(state, submissions, retried);
 
   state.setStatus('RUNNING');
   await step(state, 'DELIVER_KIT', () =>
@@ -191,12 +199,16 @@ async function runSteps(
       sendMail: request.notify.sendCredentials !== false,
     }),
   );
+  // A client retried while the kit went out is still joined: the onboarding never ends before it.
+  await retried.join();
+  retried.closing = true;
+  if (retried.retried) summariseClients(state);
   return { status: 'COMPLETED', reason: null };
 }
 
 /** Collection and verification run per client, all at once; the steps summarise them. */
-async function verifyClients(state: OnboardingState, submissions: Submissions): Promise<void> {
-  const { clients } = state.input.request;
+async function verifyClients(state: OnboardingState, submissions: Submissions, retried: RetriedPaths): Promise<void> {
+  const { clients } = state.request;
   if (clients.length === 0) {
     state.markStep('COLLECT_CLIENT_CREDENTIALS', 'SKIPPED', 'no clients to onboard');
     state.markStep('VERIFY_CONNECTIVITY', 'SKIPPED', 'no clients to onboard');
@@ -204,6 +216,13 @@ async function verifyClients(state: OnboardingState, submissions: Submissions): 
   }
   state.markStep('COLLECT_CLIENT_CREDENTIALS', 'RUNNING');
   await Promise.all(clients.map((client) => collectAndVerify(state, submissions, client)));
+  await retried.join();
+  summariseClients(state);
+}
+
+/** The steps summarise the clients' paths: collection done, verification DONE only if every client connected. */
+function summariseClients(state: OnboardingState): void {
+  const { clients } = state.request;
   const connected = state.view.clients.filter((c) => c.connectivity === 'CONNECTED').length;
   const summary = `${connected} of ${clients.length} client(s) connected`;
   if (state.step('COLLECT_CLIENT_CREDENTIALS').status === 'RUNNING')

@@ -1,6 +1,7 @@
 import { setHandler, workflowInfo } from '@temporalio/workflow';
 import type { PortalClientView, ReconnectClientInput, ReconnectClientResult } from '../domain';
 import { db } from './activity-options';
+import { registerReconnectResend } from './client-actions';
 import { runClientPath, Submissions, type ClientPathHost } from './clients';
 import { MessageGate } from './message-gate';
 import { credentialsSubmittedSignal } from './messages';
@@ -39,6 +40,17 @@ export async function reconnectClientWorkflow(input: ReconnectClientInput): Prom
     refresh: () => undefined,
     verifying: () => undefined,
   };
+  registerReconnectResend(host, client, view, gate);
+  // Only a staff retry carries requestedBy (inputs recorded before it have none, so their replay is unchanged).
+  if (input.requestedBy) {
+    await db.recordClientRetry({
+      onboardingId,
+      reconnectWorkflowId: workflowId,
+      partnerProvidedId: client.partnerProvidedId,
+      requestedBy: input.requestedBy,
+      firstAttempt,
+    });
+  }
   await runClientPath(host, submissions, client, firstAttempt);
 
   await db.recordReconnection({

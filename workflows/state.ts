@@ -4,7 +4,10 @@ import {
   moveStep,
   type ApprovalView,
   type AuditEvent,
+  type ClientConnectivityEvent,
+  type Connectivity,
   type OnboardingInput,
+  type OnboardingRequest,
   type OnboardingStatus,
   type OnboardingView,
   type PortalClientView,
@@ -28,6 +31,18 @@ export class OnboardingState {
   readonly decisionsToAnnounce: ApprovalView[] = [];
   /** Who did what to the approval tasks, in order; written to PostgreSQL with the projection. */
   readonly auditEvents: AuditEvent[] = [];
+  /** Every change of a client's connectivity, in order; the projection turns each into one webhook. */
+  readonly clientEvents: ClientConnectivityEvent[] = [];
+  /**
+   * The request as amended since the start (PATCH, workflows/client-actions.ts): what later steps use.
+   * The input stays as it was started, so replays begin from the same values and re-apply the Updates.
+   */
+  readonly request: OnboardingRequest;
+  /** The highest collector link attempt issued per client: a retry numbers its links after it. */
+  readonly lastLink = new Map<string, number>();
+  /** Clients whose collector link is being issued right now: a resend or amendment waits for it. */
+  readonly issuing = new Set<string>();
+  private readonly connectivity = new Map<string, Connectivity>();
   private readonly taskRevisions = new Map<string, number>();
   private storyLength = 0;
 
@@ -36,6 +51,8 @@ export class OnboardingState {
     workflowId: string,
   ) {
     this.view = initialView(input, workflowId, new Date().toISOString());
+    this.request = JSON.parse(JSON.stringify(input.request)) as OnboardingRequest;
+    for (const c of this.view.clients) this.connectivity.set(c.partnerProvidedId, c.connectivity);
     this.transitions.push({
       seq: 1,
       status: 'RUNNING',
@@ -50,6 +67,23 @@ export class OnboardingState {
     mutate(this.view, now);
     this.view.version += 1;
     this.view.updatedAt = now;
+    this.noteConnectivity(now);
+  }
+
+  /** Queues a client.connectivity_changed event for each client whose connectivity the change moved. */
+  private noteConnectivity(now: string): void {
+    for (const c of this.view.clients) {
+      if (this.connectivity.get(c.partnerProvidedId) === c.connectivity) continue;
+      this.connectivity.set(c.partnerProvidedId, c.connectivity);
+      this.clientEvents.push({
+        seq: this.clientEvents.length + 1,
+        partnerProvidedId: c.partnerProvidedId,
+        connectivity: c.connectivity,
+        attempts: c.attempts,
+        lastError: c.lastError,
+        occurredAt: now,
+      });
+    }
   }
 
   get status(): OnboardingStatus {

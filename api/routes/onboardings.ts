@@ -6,6 +6,7 @@ import type { ApprovalView } from '../../domain';
 import { authenticate, callerOf, requireRole, type Caller } from '../auth';
 import type { ApiDeps } from '../deps';
 import { isFinished, onboardingHandle, signalWithProof, workflowProblem } from '../onboarding-handle';
+import { presentOnboarding, presentOnboardings } from '../onboarding-view';
 import { badRequest, conflict, forbidden, notFound } from '../problem';
 import { CancelBody, ListOnboardingsQuery, parse } from '../schemas';
 import { startOnboarding } from '../use-cases/start-onboarding';
@@ -38,13 +39,13 @@ export function onboardingRoutes(deps: ApiDeps): Router {
       after: query.cursor ? decodeCursor(query.cursor) : undefined,
     });
     const last = rows.length === query.limit ? rows[rows.length - 1] : undefined;
-    res.json({ items: rows.map((r) => r.view), nextCursor: last ? encodeCursor(last) : null });
+    res.json({ items: await presentOnboardings(deps, rows), nextCursor: last ? encodeCursor(last) : null });
   });
 
   router.get('/v1/onboardings/:id', auth, async (req, res) => {
     const row = await loadOnboarding(req);
     if (!mayRead(callerOf(req), row)) throw forbidden('Only staff and the onboarding’s approvers may read it');
-    res.json(row.view);
+    res.json(await presentOnboarding(deps, row));
   });
 
   router.get('/v1/onboardings/:id/audit', auth, async (req, res) => {

@@ -140,6 +140,12 @@ describe('authorization matrix (issue #13 item 8)', () => {
         expect: user(['approverAssigned']),
       },
       'POST /v1/onboardings/{id}/cancel': { path: `${o}/cancel`, body: {}, expect: user(STAFF) },
+      'POST /v1/onboardings/{id}/resend': { path: `${o}/resend`, body: {}, expect: user(STAFF) },
+      'POST /v1/onboardings/{id}/clients/{partnerProvidedId}/retry': {
+        path: `${o}/clients/nobody/retry`,
+        expect: user(STAFF),
+      },
+      'PATCH /v1/onboardings/{id}': { path: o, body: {}, expect: user(STAFF) },
       'GET /v1/approvals': { path: '/v1/approvals', expect: user(APPROVERS) },
       'GET /inbox': { path: '/inbox', expect: everyone('allowed') },
       'GET /console': { path: '/console', expect: everyone('allowed') },
