@@ -83,6 +83,51 @@ export const StartOnboardingBody = z
   .openapi('StartOnboarding');
 export type StartOnboardingBody = z.infer<typeof StartOnboardingBody>;
 
+/**
+ * An expansion of a live customer: the tenant by partnerProvidedId with existing: true, or by tenantId
+ * (inside tenant or beside it). Its user and API client are reused, so neither is given; at least one
+ * subscription or one client is added.
+ */
+export const ExpandOnboardingBody = z
+  .object({
+    tenantId: z.uuid().optional(),
+    tenant: z
+      .object({
+        partnerProvidedId: partnerId.optional(),
+        tenantId: z.uuid().optional(),
+        existing: z.literal(true).optional(),
+      })
+      .optional(),
+    subscriptions: z.array(SubscriptionCode).max(SUBSCRIPTION_CODES.length).default([]),
+    approverEmail: email.optional(),
+    clients: z.array(PortalClient).max(100).default([]),
+    notify: z.object({ email, webhookUrl: httpUrl.optional() }),
+    testMode: z.boolean().default(false),
+  })
+  .superRefine((body, ctx) => {
+    if (!body.tenantId && !body.tenant?.tenantId && !(body.tenant?.partnerProvidedId && body.tenant.existing))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tenant'],
+        message: 'name the live customer: {partnerProvidedId, existing: true} or tenantId',
+      });
+    if (body.subscriptions.length === 0 && body.clients.length === 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['subscriptions'],
+        message: 'an expansion adds a subscription or a client',
+      });
+    const duplicates = (values: string[]) => values.filter((v, i) => values.indexOf(v) !== i);
+    for (const code of duplicates(body.subscriptions))
+      ctx.addIssue({ code: 'custom', path: ['subscriptions'], message: `${code} is listed twice` });
+    for (const id of duplicates(body.clients.map((c) => c.partnerProvidedId)))
+      ctx.addIssue({ code: 'custom', path: ['clients'], message: `client ${id} is listed twice` });
+  })
+  .openapi('ExpandOnboarding', {
+    description: 'POST /v1/onboardings for a live customer: only what it does not have yet is added',
+  });
+export type ExpandOnboardingBody = z.infer<typeof ExpandOnboardingBody>;
+
 const OnboardingStatus = z.enum([...OPEN_STATUSES, ...FINAL_STATUSES]);
 
 export const ListOnboardingsQuery = z.object({

@@ -5,6 +5,7 @@ export * from './connectivity-backoff';
 export * from './initial-view';
 export * from './integration-account';
 export * from './message-proof';
+export * from './offboarding';
 export * from './onboarding';
 export * from './people';
 export * from './planned-steps';
