@@ -6,6 +6,7 @@ import { connectivityActivities } from './connectivity';
 import type { ActivityDeps } from './deps';
 import { integrationUserActivities } from './integration-users';
 import { kitActivities } from './kit';
+import { offboardingActivities } from './offboarding';
 import { progressActivities } from './progress';
 import { reverificationActivities } from './reverification';
 import { secretDeliveryActivities } from './secret-delivery';
@@ -31,5 +32,6 @@ export function createActivities(deps: ActivityDeps) {
     ...reverificationActivities(deps),
     ...secretDeliveryActivities(deps),
     ...submissionReconciliationActivities(deps),
+    ...offboardingActivities(deps),
   };
 }

@@ -12,6 +12,7 @@ import { collectRoutes } from './routes/collect';
 import { createMetrics, healthRoutes } from './routes/health';
 import { kitRoutes } from './routes/kits';
 import { oauthRoutes } from './routes/oauth';
+import { offboardingRoutes } from './routes/offboardings';
 import { onboardingRoutes } from './routes/onboardings';
 import { apiClientRoutes } from './routes/api-clients';
 import { platformRoutes } from './routes/platform';
@@ -68,6 +69,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(oauthRoutes(deps));
   app.use(codecRoutes(deps));
   app.use(tenantRoutes(deps));
+  app.use(offboardingRoutes(deps));
   app.use(apiClientRoutes(deps));
   app.use(setPasswordRoutes(deps));
   app.use(platformRoutes(deps));

@@ -130,16 +130,50 @@ export type ExpandOnboardingBody = z.infer<typeof ExpandOnboardingBody>;
 
 const OnboardingStatus = z.enum([...OPEN_STATUSES, ...FINAL_STATUSES]);
 
-export const ListOnboardingsQuery = z.object({
-  status: OnboardingStatus.optional(),
-  connectivity: z
-    .enum(['PENDING', 'CONNECTED', 'FAILED'])
+const isoDateTime = z.iso.datetime({ offset: true, error: 'an ISO 8601 date-time, e.g. 2026-12-01T00:00:00Z' });
+export const ListOnboardingsQuery = z
+  .object({
+    status: OnboardingStatus.optional(),
+    startedBy: email.optional().openapi({ description: 'the staff member who started it' }),
+    approver: email.optional().openapi({ description: 'an approver (or delegate) of one of its subscriptions' }),
+    subscription: SubscriptionCode.optional().openapi({ description: 'onboardings that request this subscription' }),
+    createdFrom: isoDateTime.optional().openapi({ description: 'started at or after' }),
+    createdTo: isoDateTime.optional().openapi({ description: 'started before' }),
+    q: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .optional()
+      .openapi({ description: 'free text: tenant name, partnerProvidedId, onboarding id, workflow id, tenantId' }),
+    connectivity: z
+      .enum(['PENDING', 'CONNECTED', 'FAILED'])
+      .optional()
+      .openapi({ description: 'onboardings with at least one client in this connectivity state' }),
+    tenant: z.string().min(1).max(64).optional().openapi({ description: 'partnerProvidedId or tenantId' }),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    cursor: z.string().max(200).optional(),
+  })
+  .superRefine((query, ctx) => {
+    if (query.createdFrom && query.createdTo && Date.parse(query.createdFrom) >= Date.parse(query.createdTo))
+      ctx.addIssue({ code: 'custom', path: ['createdTo'], message: 'must be after createdFrom' });
+  });
+
+export const ListTenantsQuery = z.object({
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
     .optional()
-    .openapi({ description: 'onboardings with at least one client in this connectivity state' }),
-  tenant: z.string().min(1).max(64).optional().openapi({ description: 'partnerProvidedId or tenantId' }),
+    .openapi({ description: 'free text: name, partnerProvidedId, tenantId' }),
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(200).optional(),
+  cursor: z.string().max(300).optional(),
 });
+
+export const OffboardBody = z
+  .object({ reason: z.string().trim().min(1).max(1000) })
+  .openapi('Offboard', { description: 'Why the customer is taken off; kept in the offboarding and the audit log' });
 
 export const DecisionBody = z
   .object({

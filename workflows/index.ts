@@ -3,3 +3,4 @@ export { reconnectClientWorkflow } from './reconnect';
 export { reverifyConnectivityWorkflow } from './reverify';
 export { deliverClientSecretWorkflow } from './secret-delivery';
 export { reconcileSubmissionsWorkflow } from './reconcile-submissions';
+export { offboardingWorkflow } from './offboarding';

@@ -136,6 +136,8 @@ function approvalSetup(deps: ApiDeps, body: StartOnboardingBody, techAmEmail: st
  * anything starts, naming it and the two ways on (an expansion, or an offboarding first).
  */
 async function refuseLiveTenant(deps: ApiDeps, partnerProvidedId: string): Promise<void> {
+  const existingId = await findOpenOnboardingId(deps.pool, onboardingWorkflowId(partnerProvidedId));
+  if (existingId) throw conflict(`tenant ${partnerProvidedId} already has an open onboarding`, { existingId });
   const tenantId = await resolveTenantId(deps.pool, partnerProvidedId);
   const tenant = tenantId && (await findTenantVersion(deps.pool, tenantId));
   if (tenant && !tenant.archived)
