@@ -144,11 +144,8 @@ export function tenantRoutes(deps: ApiDeps): Router {
 function decodeTenantCursor(cursor: string): { createdAt: string; id: string } {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    if (
-      typeof createdAt !== 'string' ||
-      Number.isNaN(Date.parse(createdAt.replace(' ', 'T'))) ||
-      !/^[0-9a-f-]{36}$/.test(id)
-    )
+    // The time is PostgreSQL's own text of created_at (to the microsecond), handed back as it was.
+    if (typeof createdAt !== 'string' || !/^[0-9T :.+-]{10,40}$/.test(createdAt) || !/^[0-9a-f-]{36}$/.test(id))
       throw new Error('bad cursor');
     return { createdAt, id };
   } catch {
