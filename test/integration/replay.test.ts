@@ -16,12 +16,13 @@ const JOURNEYS = [
   'reconnect-wrong-then-right-credentials',
   'reconcile-submissions-delivers-lost-signal',
   'expansion-adds-subscription-and-client',
+  'offboarding-completed',
 ];
 
 /**
  * Histories recorded from real runs (RECORD_HISTORIES=1 npx jest onboarding-flow onboarding-endings
  * approval-rules approval-timers reconnect
- * submission-reconciler expansion) replayed against today's workflow code: a change that
+ * submission-reconciler expansion offboarding) replayed against today's workflow code: a change that
  * would break a running execution fails here, and goes behind patched() (workflows/patches.ts) instead.
  */
 describe('workflow replay', () => {
