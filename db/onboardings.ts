@@ -123,8 +123,9 @@ export async function listOnboardings(db: Queryable, filter: ListFilter): Promis
     where.push(
       `view->'subscriptions' @> jsonb_build_array(jsonb_build_object('code', ${arg(filter.subscription)}::text))`,
     );
-  if (filter.createdFrom) where.push(`created_at >= ${arg(filter.createdFrom)}::timestamptz`);
-  if (filter.createdTo) where.push(`created_at < ${arg(filter.createdTo)}::timestamptz`);
+  // The view's createdAt, which callers see (the workflow's start), not the row's insert a moment earlier.
+  if (filter.createdFrom) where.push(`(view->>'createdAt')::timestamptz >= ${arg(filter.createdFrom)}::timestamptz`);
+  if (filter.createdTo) where.push(`(view->>'createdAt')::timestamptz < ${arg(filter.createdTo)}::timestamptz`);
   if (filter.q) {
     const like = arg(`%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     where.push(
