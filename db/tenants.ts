@@ -146,10 +146,7 @@ export async function partnerIdTaken(
 
 /** Offboarding: from now on the tenant's portal clients are not re-verified (listConnectedPortalClients). */
 export async function markTenantOffboarded(db: Queryable, tenantId: string, at: Date): Promise<void> {
-  await db.query('UPDATE tenants SET offboarded_at = COALESCE(offboarded_at, $2) WHERE tenant_id = $1', [
-    tenantId,
-    at,
-  ]);
+  await db.query('UPDATE tenants SET offboarded_at = COALESCE(offboarded_at, $2) WHERE tenant_id = $1', [tenantId, at]);
 }
 
 /** Whether the tenant has any API access left: an enabled live API client, or a live integration user. */
@@ -179,8 +176,8 @@ export interface TenantListItem {
 }
 
 /**
- * Newest first, keyset-paged on (created_at, tenant_id), the cursor's time in PostgreSQL's own text (to the
- * microsecond); q matches name, partnerProvidedId or tenantId. */
+ * Newest first, keyset-paged on (created_at, tenant_id), the cursor's time in whole microseconds since the
+ * epoch (exact, and nothing PostgreSQL could fail to parse); q matches name, partnerProvidedId or tenantId. */
 export async function listTenants(
   db: Queryable,
   filter: { limit: number; q?: string; after?: { createdAt: string; id: string } },
@@ -194,10 +191,10 @@ export async function listTenants(
   }
   if (filter.after)
     where.push(
-      `(t.created_at, t.tenant_id) < (${arg(filter.after.createdAt)}::timestamptz, ${arg(filter.after.id)}::uuid)`,
+      `(t.created_at, t.tenant_id) < (timestamptz 'epoch' + ${arg(filter.after.createdAt)}::bigint * interval '1 microsecond', ${arg(filter.after.id)}::uuid)`,
     );
   const { rows } = await db.query<TenantListItem & { createdAt: Date; cursorAt: string }>(
-    `SELECT t.created_at::text AS "cursorAt", t.tenant_id AS "tenantId", t.partner_provided_id AS "partnerProvidedId", t.name, t.plan,
+    `SELECT ((extract(epoch FROM t.created_at) * 1000000)::numeric(20, 0))::text AS "cursorAt", t.tenant_id AS "tenantId", t.partner_provided_id AS "partnerProvidedId", t.name, t.plan,
             t.archived_at IS NOT NULL AS archived, t.created_at AS "createdAt",
             COALESCE((SELECT array_agg(s.code ORDER BY s.code) FROM subscriptions s
                       WHERE s.tenant_id = t.tenant_id AND s.status = 'ASSIGNED'), '{}') AS subscriptions,

@@ -144,8 +144,12 @@ export function tenantRoutes(deps: ApiDeps): Router {
 function decodeTenantCursor(cursor: string): { createdAt: string; id: string } {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    // The time is PostgreSQL's own text of created_at (to the microsecond), handed back as it was.
-    if (typeof createdAt !== 'string' || !/^[0-9T :.+-]{10,40}$/.test(createdAt) || !/^[0-9a-f-]{36}$/.test(id))
+    // The time is created_at in whole microseconds since the epoch, handed back as it was.
+    if (
+      typeof createdAt !== 'string' ||
+      !/^\d{1,17}$/.test(createdAt) ||
+      !/^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/.test(id)
+    )
       throw new Error('bad cursor');
     return { createdAt, id };
   } catch {
