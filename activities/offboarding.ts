@@ -6,7 +6,13 @@ import { upsertOffboardingView } from '../db/offboardings';
 import { findOnboardingStatus, findOpenOnboardingOfTenant, findTenantContacts } from '../db/onboardings';
 import { insertSecurityEvent } from '../db/security-events';
 import { unassignAllSubscriptions } from '../db/subscriptions';
-import { findTenantVersion, lockTenant, markTenantOffboarded, writeTenantVersion, type TenantData } from '../db/tenants';
+import {
+  findTenantVersion,
+  lockTenant,
+  markTenantOffboarded,
+  writeTenantVersion,
+  type TenantData,
+} from '../db/tenants';
 import { withTransaction } from '../db/transaction';
 import { enqueueWebhook } from '../notify/webhook-outbox';
 import { FINAL_STATUSES, type OffboardingInput, type OffboardingView, type OnboardingStatus } from '../domain';
@@ -64,8 +70,7 @@ export function offboardingActivities({ pool, mail, clock }: Pick<ActivityDeps, 
       const deadline = Date.now() + CLOSE_WAIT_SLICE_MS;
       for (;;) {
         const status = await findOnboardingStatus(pool, onboardingId);
-        if (!status || (FINAL_STATUSES as readonly string[]).includes(status))
-          return { status: status ?? 'CANCELLED' };
+        if (!status || (FINAL_STATUSES as readonly string[]).includes(status)) return { status: status ?? 'CANCELLED' };
         if (Date.now() > deadline) throw new Error(`onboarding ${onboardingId} is still ${status}`);
         Context.current().heartbeat(status);
         await Context.current().sleep(250);
