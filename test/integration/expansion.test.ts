@@ -238,6 +238,20 @@ describe('an expansion of a live customer', () => {
     expect(archived.status).toBe(409);
     expect(archived.body.detail).toMatch(/archived/);
 
+    // A dry run shows the plan of an expansion, starting nothing.
+    const dry = await start({
+      tenant: { partnerProvidedId, existing: true },
+      clients: [clientFor(portal, 'client-dry')],
+      notify: { email: 'ops@acme.example' },
+      testMode: true,
+    });
+    expect(dry.status).toBe(200);
+    expect(dry.body.plan.filter((p: any) => p.willRun).map((p: any) => p.name)).toEqual([
+      'COLLECT_CLIENT_CREDENTIALS',
+      'VERIFY_CONNECTIVITY',
+      'DELIVER_KIT',
+    ]);
+
     const nothing = await start({
       tenant: { partnerProvidedId, existing: true },
       notify: { email: 'ops@acme.example' },
