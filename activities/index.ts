@@ -7,6 +7,7 @@ import type { ActivityDeps } from './deps';
 import { integrationUserActivities } from './integration-users';
 import { kitActivities } from './kit';
 import { onboardingActionActivities } from './onboarding-actions';
+import { offboardingActivities } from './offboarding';
 import { progressActivities } from './progress';
 import { reverificationActivities } from './reverification';
 import { secretDeliveryActivities } from './secret-delivery';
@@ -33,5 +34,6 @@ export function createActivities(deps: ActivityDeps) {
     ...secretDeliveryActivities(deps),
     ...submissionReconciliationActivities(deps),
     ...onboardingActionActivities(deps),
+    ...offboardingActivities(deps),
   };
 }

@@ -1,8 +1,22 @@
 import { findOrchestratedUserId, upsertPasswordLink } from '../db/integration-users';
 import { findKitDelivery, prepareKit } from '../db/kits';
 import { withTransaction } from '../db/transaction';
-import type { SubscriptionCode } from '../domain';
+import type { Connectivity, SubscriptionCode } from '../domain';
+import { enqueueWebhook } from '../notify/webhook-outbox';
 import type { ActivityDeps } from './deps';
+
+export const TENANT_EXPANDED = 'tenant.expanded';
+
+export interface AnnounceExpansionInput {
+  onboardingId: string;
+  tenantId: string;
+  partnerProvidedId: string;
+  notify: { email: string; webhookUrl?: string };
+  /** The subscriptions this expansion assigned. */
+  subscriptions: SubscriptionCode[];
+  /** The clients it collected and verified, as they ended. */
+  clients: { partnerProvidedId: string; connectivity: Connectivity }[];
+}
 
 /** The sealed set-password token is bound to its kit row. */
 export const setPasswordContext = (onboardingId: string) => `set-password:${onboardingId}`;
@@ -86,6 +100,39 @@ export function kitActivities({
         ].join('\n'),
       });
       return { expiresAt: expiresAt.toISOString() };
+    },
+
+    /**
+     * The kit step of an expansion: the live customer keeps its client id, secret and user, so no kit
+     * is made; it is told by mail and webhook what was added. Both are keyed by the onboarding, so a
+     * retry tells nobody twice.
+     */
+    async announceExpansion(input: AnnounceExpansionInput): Promise<void> {
+      const { onboardingId, tenantId, partnerProvidedId, notify, subscriptions, clients } = input;
+      if (notify.webhookUrl) {
+        await enqueueWebhook(pool, {
+          id: `${onboardingId}.expanded`,
+          onboardingId,
+          url: notify.webhookUrl,
+          type: TENANT_EXPANDED,
+          occurredAt: clock(),
+          data: { tenantId, partnerProvidedId, subscriptions, clients },
+        });
+      }
+      const clientLines = clients.map((c) => `  ${c.partnerProvidedId}: ${c.connectivity}`);
+      await mail.sendOnce({
+        idempotencyKey: `${onboardingId}:DELIVER_KIT`,
+        to: notify.email,
+        subject: `What was added to your API integration (${partnerProvidedId})`,
+        text: [
+          'Your API integration has been extended. Your client id, client secret and integration user stay as they are;',
+          'no new secret was issued.',
+          '',
+          `Subscriptions added: ${subscriptions.length > 0 ? subscriptions.join(', ') : 'none'}`,
+          ...(clientLines.length > 0 ? ['Clients added:', ...clientLines] : ['Clients added: none']),
+          `Developer portal: ${config.developerPortalUrl}`,
+        ].join('\n'),
+      });
     },
   };
 }

@@ -15,6 +15,7 @@ import { kitRoutes } from './routes/kits';
 import { oauthRoutes } from './routes/oauth';
 import { onboardingActionRoutes } from './routes/onboarding-actions';
 import { pageRoutes } from './routes/pages';
+import { offboardingRoutes } from './routes/offboardings';
 import { onboardingRoutes } from './routes/onboardings';
 import { apiClientRoutes } from './routes/api-clients';
 import { platformRoutes } from './routes/platform';
@@ -75,6 +76,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(oauthRoutes(deps));
   app.use(codecRoutes(deps));
   app.use(tenantRoutes(deps));
+  app.use(offboardingRoutes(deps));
   app.use(apiClientRoutes(deps));
   app.use(setPasswordRoutes(deps));
   app.use(platformRoutes(deps));

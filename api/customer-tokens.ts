@@ -90,3 +90,16 @@ export function verifyCustomerToken(secrets: Secrets, token: string): PlatformCl
     return undefined;
   }
 }
+
+/**
+ * Whether an access token's client still has the access it was issued for: not revoked or disabled, serving a
+ * live tenant, and (unless the token works across all tenants) still enabled for one of the token's tenants.
+ * Checked on every platform request, so that an offboarding refuses tokens already issued at once.
+ */
+export async function isAccessTokenLive(pool: Pool, claims: PlatformClaims): Promise<boolean> {
+  const row = await findApiClientCredentials(pool, claims.client_id);
+  if (!row || !row.has_live_tenant) return false;
+  const tenants = claims.tenants ?? [];
+  if (tenants.length === 0 || tenants.includes('*')) return true;
+  return tenants.some((t) => row.tenant_ids.includes(t));
+}

@@ -68,9 +68,11 @@ export function registerAdministrationPaths(
     method: 'delete',
     path: '/v1/tenants/{identifier}',
     summary: 'Archive the tenant: answers the tenant as it was; earlier versions stay readable (staff, admin)',
+    description:
+      'A tenant that still has API access (a live API client, integration user or subscription) is refused with 409 pointing at POST /v1/tenants/{identifier}/offboard, which ends every access first.',
     security: secured,
     request: { ...tenant, ...body(z.object({ testMode: testModeFlag.optional() })) },
-    responses: { 200: json('The tenant as it was'), 404: problem, 410: problem },
+    responses: { 200: json('The tenant as it was'), 404: problem, 409: problem, 410: problem },
   });
 
   const apiClient = z.object({ clientId: z.string() });

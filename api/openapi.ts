@@ -11,9 +11,12 @@ import {
   CodecBody,
   CollectBody,
   DecisionBody,
+  ExpandOnboardingBody,
   ListOnboardingsQuery,
+  ListTenantsQuery,
   LoginBody,
   LogoutBody,
+  OffboardBody,
   ReassignBody,
   RefreshBody,
   StartOnboardingBody,
@@ -100,9 +103,11 @@ export function buildOpenApiDocument(serverUrl: string) {
   registry.registerPath({
     method: 'post',
     path: '/v1/onboardings',
-    summary: 'Start an onboarding (staff, admin). testMode: validate and return the plan, starting nothing',
+    summary:
+      'Start an onboarding, or an expansion of a live customer (staff, admin). testMode: validate and return the plan, starting nothing',
     description:
-      'Every problem is reported at once (400, errors[]), including: tenant.plan must be TRADE for API subscriptions; integrationUser.email must not be in STAFF_EMAIL_DOMAINS nor a staff account; integrationSystem "Other" needs integrationSystemName; a plain CONTROL_TOWER is refused. scope AUTOMATION is admin-only (403). A testMode dry run with problems answers 400 with the plan beside the errors.',
+      'Every problem is reported at once (400, errors[]), including: tenant.plan must be TRADE for API subscriptions; integrationUser.email must not be in STAFF_EMAIL_DOMAINS nor a staff account; integrationSystem "Other" needs integrationSystemName; a plain CONTROL_TOWER is refused. scope AUTOMATION is admin-only (403). A testMode dry run with problems answers 400 with the plan beside the errors. A first onboarding of a tenant that is live is 409 naming it. ' +
+      'An expansion (body ExpandOnboarding: tenant {partnerProvidedId, existing: true} or tenantId, with subscriptions and/or clients) reuses the live tenant, integration user and API client (CREATE_TENANT, CREATE_INTEGRATION_USER, ISSUE_CLIENT_CREDENTIALS SKIPPED), approves and assigns only the subscriptions given, collects only the clients given, and tells the customer what was added instead of issuing a new secret; 404 for an unknown tenant, 409 for an archived one, one being offboarded, or a subscription it already holds.',
     security: secured,
     request: { ...body(StartOnboardingBody), headers: z.object({ 'Idempotency-Key': z.string().optional() }) },
     responses: {
@@ -201,6 +206,42 @@ export function buildOpenApiDocument(serverUrl: string) {
     security: secured,
     request: { params: id, ...body(CancelBody) },
     responses: { 202: json('Cancellation requested'), 400: problem, 404: problem, 409: problem },
+  });
+  registry.register('ExpandOnboarding', ExpandOnboardingBody);
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/tenants/{identifier}/offboard',
+    summary:
+      'Offboard a live customer (staff, admin): a durable workflow; a second request while it runs answers the same one',
+    description:
+      'Steps: REFUSE_TOKENS (the API client disabled: no new tokens, issued ones refused), CANCEL_OPEN_ONBOARDING (an open onboarding cancelled with its compensation, and awaited), STOP_REVERIFICATION, REVOKE_CLIENT_SECRET, DISABLE_INTEGRATION_USER, UNASSIGN_SUBSCRIPTIONS, ERASE_PORTAL_CREDENTIALS, NOTIFY_CUSTOMER (mail and a tenant.offboarded webhook), ARCHIVE_TENANT. identifier: tenantId or partnerProvidedId.',
+    security: secured,
+    request: { params: z.object({ identifier: z.string() }), ...body(OffboardBody) },
+    responses: {
+      202: json('{id, workflowId, status, links}'),
+      400: problem,
+      401: problem,
+      403: problem,
+      404: problem,
+      409: problem,
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/offboardings/{id}',
+    summary:
+      'An offboarding: {id, workflowId, status RUNNING|COMPLETED|FAILED, tenant, reason, requestedBy, failure, steps} (staff, admin)',
+    security: secured,
+    request: { params: id },
+    responses: { 200: json('The offboarding view'), 401: problem, 403: problem, 404: problem },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/tenants',
+    summary: 'Customers, newest first, cursor-paged, with apiAccess, subscriptions and clientId (staff, admin)',
+    security: secured,
+    request: { query: ListTenantsQuery },
+    responses: { 200: json('{items, nextCursor}'), 400: problem, 401: problem, 403: problem },
   });
   registry.registerPath({
     method: 'get',

@@ -133,25 +133,97 @@ export const StartOnboardingBody = z
   .openapi('StartOnboarding');
 export type StartOnboardingBody = z.infer<typeof StartOnboardingBody>;
 
+/**
+ * An expansion of a live customer: the tenant by partnerProvidedId with existing: true, or by tenantId
+ * (inside tenant or beside it). Its user and API client are reused, so neither is given; at least one
+ * subscription or one client is added.
+ */
+export const ExpandOnboardingBody = z
+  .object({
+    tenantId: z.uuid().optional(),
+    tenant: z
+      .object({
+        partnerProvidedId: partnerId.optional(),
+        tenantId: z.uuid().optional(),
+        existing: z.literal(true).optional(),
+      })
+      .optional(),
+    subscriptions: z.array(SubscriptionCode).max(SUBSCRIPTION_CODES.length).default([]),
+    approverEmail: email.optional(),
+    clients: z.array(PortalClient).max(100).default([]),
+    notify: z.object({ email, webhookUrl: httpUrl.optional() }),
+    testMode: z.boolean().default(false),
+  })
+  .superRefine((body, ctx) => {
+    if (!body.tenantId && !body.tenant?.tenantId && !(body.tenant?.partnerProvidedId && body.tenant.existing))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tenant'],
+        message: 'name the live customer: {partnerProvidedId, existing: true} or tenantId',
+      });
+    if (body.subscriptions.length === 0 && body.clients.length === 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['subscriptions'],
+        message: 'an expansion adds a subscription or a client',
+      });
+    const duplicates = (values: string[]) => values.filter((v, i) => values.indexOf(v) !== i);
+    for (const code of duplicates(body.subscriptions))
+      ctx.addIssue({ code: 'custom', path: ['subscriptions'], message: `${code} is listed twice` });
+    for (const id of duplicates(body.clients.map((c) => c.partnerProvidedId)))
+      ctx.addIssue({ code: 'custom', path: ['clients'], message: `client ${id} is listed twice` });
+  })
+  .openapi('ExpandOnboarding', {
+    description: 'POST /v1/onboardings for a live customer: only what it does not have yet is added',
+  });
+export type ExpandOnboardingBody = z.infer<typeof ExpandOnboardingBody>;
+
 const OnboardingStatus = z.enum([...OPEN_STATUSES, ...FINAL_STATUSES]);
 
-export const ListOnboardingsQuery = z.object({
-  status: OnboardingStatus.optional(),
-  connectivity: z
-    .enum(['PENDING', 'CONNECTED', 'FAILED'])
-    .optional()
-    .openapi({ description: 'onboardings with at least one client in this connectivity state' }),
-  tenant: z.string().min(1).max(64).optional().openapi({ description: 'partnerProvidedId or tenantId' }),
+const isoDateTime = z.iso.datetime({ offset: true, error: 'an ISO 8601 date-time, e.g. 2026-12-01T00:00:00Z' });
+export const ListOnboardingsQuery = z
+  .object({
+    status: OnboardingStatus.optional(),
+    startedBy: email.optional().openapi({ description: 'the staff member who started it' }),
+    approver: email.optional().openapi({ description: 'an approver (or delegate) of one of its subscriptions' }),
+    subscription: SubscriptionCode.optional().openapi({ description: 'onboardings that request this subscription' }),
+    createdFrom: isoDateTime.optional().openapi({ description: 'started at or after' }),
+    createdTo: isoDateTime.optional().openapi({ description: 'started before' }),
+    q: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .optional()
+      .openapi({ description: 'free text: tenant name, partnerProvidedId, onboarding id, workflow id, tenantId' }),
+    connectivity: z
+      .enum(['PENDING', 'CONNECTED', 'FAILED'])
+      .optional()
+      .openapi({ description: 'onboardings with at least one client in this connectivity state' }),
+    tenant: z.string().min(1).max(64).optional().openapi({ description: 'partnerProvidedId or tenantId' }),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    cursor: z.string().max(200).optional(),
+  })
+  .superRefine((query, ctx) => {
+    if (query.createdFrom && query.createdTo && Date.parse(query.createdFrom) >= Date.parse(query.createdTo))
+      ctx.addIssue({ code: 'custom', path: ['createdTo'], message: 'must be after createdFrom' });
+  });
+
+export const ListTenantsQuery = z.object({
   q: z
     .string()
     .trim()
     .min(1)
-    .max(64)
+    .max(200)
     .optional()
-    .openapi({ description: "a tenant's name or partnerProvidedId contains this (any case)" }),
+    .openapi({ description: 'free text: name, partnerProvidedId, tenantId' }),
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(200).optional(),
+  cursor: z.string().max(300).optional(),
 });
+
+export const OffboardBody = z
+  .object({ reason: z.string().trim().min(1).max(1000) })
+  .openapi('Offboard', { description: 'Why the customer is taken off; kept in the offboarding and the audit log' });
 
 export const DecisionBody = z
   .object({

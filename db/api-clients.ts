@@ -246,3 +246,74 @@ export async function isTenantArchived(db: Queryable, tenantId: string): Promise
   const { rows } = await db.query('SELECT 1 FROM tenants WHERE tenant_id = $1 AND archived_at IS NOT NULL', [tenantId]);
   return rows.length > 0;
 }
+
+/** The API client serving the tenant, unless revoked: an expansion reuses it. */
+export async function findLiveApiClientIdOfTenant(db: Queryable, tenantId: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ client_id: string }>(
+    `SELECT c.client_id FROM api_client_tenants t JOIN api_clients c ON c.client_id = t.client_id
+     WHERE t.tenant_id = $1 AND c.revoked_at IS NULL`,
+    [tenantId],
+  );
+  return rows[0]?.client_id;
+}
+
+/**
+ * Offboarding, first step: the tenant is switched off on its API client, and a client that then serves
+ * no other enabled live tenant is disabled, so /oauth/token refuses it and its access tokens stop working
+ * (api/routes/platform.ts checks the client on every request). Answers the client, if the tenant had one.
+ */
+export async function refuseTenantTokens(
+  tx: PoolClient,
+  tenantId: string,
+  at: Date,
+): Promise<{ clientId: string; shared: boolean } | undefined> {
+  const { rows } = await tx.query<{ client_id: string }>(
+    'UPDATE api_client_tenants SET enabled = false WHERE tenant_id = $1 RETURNING client_id',
+    [tenantId],
+  );
+  const clientId = rows[0]?.client_id;
+  if (!clientId) return undefined;
+  const shared = await servesOtherLiveTenant(tx, clientId, tenantId);
+  if (!shared)
+    await tx.query('UPDATE api_clients SET disabled_at = COALESCE(disabled_at, $2) WHERE client_id = $1', [
+      clientId,
+      at,
+    ]);
+  return { clientId, shared };
+}
+
+/**
+ * Offboarding: the client's secret stops working for good (revoked, with the undelivered copies in kits and
+ * secret deliveries destroyed), unless the client also serves another live tenant: then only this tenant's
+ * link stays switched off. The link itself stays, so the tenant's history still names its client.
+ */
+export async function revokeTenantApiClient(
+  tx: PoolClient,
+  tenantId: string,
+  at: Date,
+): Promise<{ clientId: string; shared: boolean } | undefined> {
+  const { rows } = await tx.query<{ client_id: string }>(
+    'SELECT client_id FROM api_client_tenants WHERE tenant_id = $1 FOR UPDATE',
+    [tenantId],
+  );
+  const clientId = rows[0]?.client_id;
+  if (!clientId) return undefined;
+  if (await servesOtherLiveTenant(tx, clientId, tenantId)) return { clientId, shared: true };
+  await tx.query(
+    `UPDATE api_clients SET revoked_at = COALESCE(revoked_at, $2), previous_secret_hash = NULL, previous_secret_expires_at = NULL
+     WHERE client_id = $1`,
+    [clientId, at],
+  );
+  await tx.query('UPDATE kits SET client_secret_sealed = NULL WHERE client_id = $1', [clientId]);
+  await tx.query('UPDATE secret_deliveries SET secret_sealed = NULL WHERE client_id = $1', [clientId]);
+  return { clientId, shared: false };
+}
+
+async function servesOtherLiveTenant(db: Queryable, clientId: string, tenantId: string): Promise<boolean> {
+  const { rows } = await db.query(
+    `SELECT 1 FROM api_client_tenants a JOIN tenants te ON te.tenant_id = a.tenant_id
+     WHERE a.client_id = $1 AND a.tenant_id <> $2 AND a.enabled AND te.archived_at IS NULL AND te.offboarded_at IS NULL`,
+    [clientId, tenantId],
+  );
+  return rows.length > 0;
+}

@@ -239,3 +239,24 @@ export async function findLatestCollectorLink(
   );
   return rows[0];
 }
+
+/**
+ * Offboarding: the stored portal credentials of every client of the tenant's onboardings are erased, and
+ * links still open stop working. Answers the portal clients whose credentials this call erased.
+ */
+export async function eraseTenantPortalCredentials(db: Queryable, tenantId: string): Promise<string[]> {
+  const { rows } = await db.query<{ client_id: string; had_credentials: boolean }>(
+    `WITH erased AS (
+       SELECT l.id, l.credentials_sealed IS NOT NULL AS had_credentials FROM collector_links l
+       JOIN onboardings o ON o.id = l.onboarding_id
+       WHERE o.view->'tenant'->>'tenantId' = $1::text
+         AND (l.credentials_sealed IS NOT NULL OR (l.used_at IS NULL AND l.expires_at > now()))
+       FOR UPDATE OF l)
+     UPDATE collector_links l SET credentials_sealed = NULL, used_at = COALESCE(l.used_at, now()),
+       expires_at = LEAST(l.expires_at, now()), signalled_at = COALESCE(l.signalled_at, now())
+     FROM erased WHERE l.id = erased.id
+     RETURNING l.client_id, erased.had_credentials`,
+    [tenantId],
+  );
+  return [...new Set(rows.filter((r) => r.had_credentials).map((r) => r.client_id))].sort();
+}

@@ -139,3 +139,37 @@ export async function renewPasswordLink(
   );
   return rowCount === 1;
 }
+
+/** The tenant's live integration user, as a first onboarding created it: an expansion reuses it. */
+export interface LiveIntegrationUser {
+  username: string;
+  email: string;
+  integration_system: string;
+  scope: 'TENANT' | 'AUTOMATION';
+  invoice_data_access: boolean;
+}
+
+export async function findLiveIntegrationUserOfTenant(
+  db: Queryable,
+  tenantId: string,
+): Promise<LiveIntegrationUser | undefined> {
+  const { rows } = await db.query<LiveIntegrationUser>(
+    `SELECT username, email, integration_system, scope, invoice_data_access FROM integration_users
+     WHERE tenant_id = $1 AND disabled_at IS NULL ORDER BY created_at LIMIT 1`,
+    [tenantId],
+  );
+  return rows[0];
+}
+
+/** Offboarding: every integration user of the tenant is disabled (their set-password links die with them). */
+export async function disableTenantIntegrationUsers(db: Queryable, tenantId: string, at: Date): Promise<string[]> {
+  await db.query('UPDATE integration_users SET disabled_at = COALESCE(disabled_at, $2) WHERE tenant_id = $1', [
+    tenantId,
+    at,
+  ]);
+  const { rows } = await db.query<{ username: string }>(
+    'SELECT username FROM integration_users WHERE tenant_id = $1 ORDER BY username',
+    [tenantId],
+  );
+  return rows.map((r) => r.username);
+}

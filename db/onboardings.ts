@@ -86,7 +86,14 @@ export interface ListFilter {
   status?: OnboardingStatus;
   connectivity?: string;
   tenant?: string;
-  /** Part of the tenant's name or partnerProvidedId, any case. */
+  /** The email of the staff member who started it. */
+  startedBy?: string;
+  /** An approver or delegate of one of its subscriptions. */
+  approver?: string;
+  subscription?: string;
+  createdFrom?: string;
+  createdTo?: string;
+  /** Free text over the tenant's name, partnerProvidedId and tenantId, the onboarding and workflow ids. */
   q?: string;
   limit: number;
   after?: { createdAt: string; id: string };
@@ -104,9 +111,27 @@ export async function listOnboardings(db: Queryable, filter: ListFilter): Promis
     );
   if (filter.tenant)
     where.push(`(partner_provided_id = ${arg(filter.tenant)} OR view->'tenant'->>'tenantId' = ${arg(filter.tenant)})`);
+  if (filter.startedBy) where.push(`lower(view->>'startedBy') = lower(${arg(filter.startedBy)})`);
+  if (filter.approver) {
+    const approver = arg(filter.approver);
+    where.push(
+      `EXISTS (SELECT 1 FROM jsonb_array_elements(view->'approvals') a
+               WHERE lower(a->>'approverEmail') = lower(${approver}) OR lower(a->>'delegateEmail') = lower(${approver}))`,
+    );
+  }
+  if (filter.subscription)
+    where.push(
+      `view->'subscriptions' @> jsonb_build_array(jsonb_build_object('code', ${arg(filter.subscription)}::text))`,
+    );
+  // The view's createdAt, which callers see (the workflow's start), not the row's insert a moment earlier.
+  if (filter.createdFrom) where.push(`(view->>'createdAt')::timestamptz >= ${arg(filter.createdFrom)}::timestamptz`);
+  if (filter.createdTo) where.push(`(view->>'createdAt')::timestamptz < ${arg(filter.createdTo)}::timestamptz`);
   if (filter.q) {
-    const pattern = arg(`%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-    where.push(`(partner_provided_id ILIKE ${pattern} OR view->'tenant'->>'name' ILIKE ${pattern})`);
+    const like = arg(`%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    where.push(
+      `(view->'tenant'->>'name' ILIKE ${like} OR partner_provided_id ILIKE ${like} OR id::text ILIKE ${like}
+        OR workflow_id ILIKE ${like} OR view->'tenant'->>'tenantId' ILIKE ${like})`,
+    );
   }
   if (filter.after)
     where.push(`(created_at, id) < (${arg(filter.after.createdAt)}::timestamptz, ${arg(filter.after.id)}::uuid)`);
@@ -201,6 +226,7 @@ export interface ConnectedPortalClient {
   portalUrl: string;
 }
 
+/** Clients of offboarded or archived tenants are left alone: nobody is told about a customer that has gone. */
 export async function listConnectedPortalClients(db: Queryable): Promise<ConnectedPortalClient[]> {
   const { rows } = await db.query<ConnectedPortalClient>(
     `SELECT o.id AS "onboardingId", c->>'partnerProvidedId' AS "partnerProvidedId", l.id AS "collectorLinkId", l.portal_url AS "portalUrl"
@@ -210,6 +236,8 @@ export async function listConnectedPortalClients(db: Queryable): Promise<Connect
                       WHERE onboarding_id = o.id AND client_id = c->>'partnerProvidedId' AND credentials_sealed IS NOT NULL
                       ORDER BY attempt DESC LIMIT 1) l ON true
       WHERE o.status = 'COMPLETED' AND c->>'connectivity' = 'CONNECTED'
+        AND NOT EXISTS (SELECT 1 FROM tenants t WHERE t.tenant_id::text = o.view->'tenant'->>'tenantId'
+                          AND (t.offboarded_at IS NOT NULL OR t.archived_at IS NOT NULL))
       ORDER BY o.id, 2`,
   );
   return rows;
@@ -336,4 +364,41 @@ export async function recordPortalClientReconnection(
     ],
   );
   return rows[0];
+}
+
+/** The tenant's open onboarding (a first one, or an expansion), which an offboarding cancels first. */
+export async function findOpenOnboardingOfTenant(
+  db: Queryable,
+  tenant: { tenantId: string; partnerProvidedId: string },
+): Promise<Pick<OnboardingRow, 'id' | 'workflow_id' | 'first_run_id' | 'status'> | undefined> {
+  const { rows } = await db.query<Pick<OnboardingRow, 'id' | 'workflow_id' | 'first_run_id' | 'status'>>(
+    `SELECT id, workflow_id, first_run_id, status FROM onboardings
+     WHERE (view->'tenant'->>'tenantId' = $1::text OR partner_provided_id = $2) AND status = ANY($3)
+     ORDER BY created_at DESC LIMIT 1`,
+    [tenant.tenantId, tenant.partnerProvidedId, OPEN_STATUSES],
+  );
+  return rows[0];
+}
+
+export async function findOnboardingStatus(db: Queryable, id: string): Promise<OnboardingStatus | undefined> {
+  const { rows } = await db.query<{ status: OnboardingStatus }>('SELECT status FROM onboardings WHERE id = $1', [id]);
+  return rows[0]?.status;
+}
+
+/**
+ * Where to tell a customer about its own account: the latest notify email of its onboardings, and the latest
+ * webhook URL with the onboarding whose secret signs it.
+ */
+export async function findTenantContacts(
+  db: Queryable,
+  tenantId: string,
+): Promise<{ email: string | null; webhook: { url: string; onboardingId: string } | null }> {
+  const { rows } = await db.query<{ id: string; notify_email: string | null; webhook_url: string | null }>(
+    `SELECT id, notify_email, webhook_url FROM onboardings
+     WHERE view->'tenant'->>'tenantId' = $1::text ORDER BY created_at DESC`,
+    [tenantId],
+  );
+  const email = rows.find((r) => r.notify_email)?.notify_email ?? null;
+  const hook = rows.find((r) => r.webhook_url);
+  return { email, webhook: hook ? { url: hook.webhook_url!, onboardingId: hook.id } : null };
 }

@@ -16,7 +16,10 @@ export type SecurityEventName =
   | 'client_tenant_updated'
   | 'client_tenant_removed'
   | 'client_administrator_added'
-  | 'client_administrator_removed';
+  | 'client_administrator_removed'
+  | 'tenant_offboard_requested'
+  | 'tenant_offboarded'
+  | 'tenant_delete_refused';
 
 export interface SecurityEvent {
   event: SecurityEventName;

@@ -31,3 +31,21 @@ export async function unassignSubscriptions(
     [tenantId, codes, at],
   );
 }
+
+/** The codes the tenant holds now. */
+export async function listAssignedCodes(db: Queryable, tenantId: string): Promise<SubscriptionCode[]> {
+  const { rows } = await db.query<{ code: SubscriptionCode }>(
+    "SELECT code FROM subscriptions WHERE tenant_id = $1 AND status = 'ASSIGNED' ORDER BY code",
+    [tenantId],
+  );
+  return rows.map((r) => r.code);
+}
+
+/** Offboarding: every subscription the tenant holds is unassigned; answers the codes this call unassigned. */
+export async function unassignAllSubscriptions(db: Queryable, tenantId: string, at: Date): Promise<SubscriptionCode[]> {
+  const { rows } = await db.query<{ code: SubscriptionCode }>(
+    "UPDATE subscriptions SET status = 'UNASSIGNED', unassigned_at = $2 WHERE tenant_id = $1 AND status = 'ASSIGNED' RETURNING code",
+    [tenantId, at],
+  );
+  return rows.map((r) => r.code).sort();
+}

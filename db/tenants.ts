@@ -164,3 +164,71 @@ export async function tenantAccountType(db: Queryable, tenantId: string): Promis
   ]);
   return accountTypeOf(rows[0]?.data ?? {});
 }
+
+/** Offboarding: from now on the tenant's portal clients are not re-verified (listConnectedPortalClients). */
+export async function markTenantOffboarded(db: Queryable, tenantId: string, at: Date): Promise<void> {
+  await db.query('UPDATE tenants SET offboarded_at = COALESCE(offboarded_at, $2) WHERE tenant_id = $1', [tenantId, at]);
+}
+
+/** Whether the tenant has any API access left: an enabled live API client, or a live integration user. */
+export async function tenantHasAccess(db: Queryable, tenantId: string): Promise<boolean> {
+  const { rows } = await db.query(
+    `SELECT 1 WHERE EXISTS (SELECT 1 FROM api_client_tenants a JOIN api_clients c ON c.client_id = a.client_id
+                            WHERE a.tenant_id = $1 AND c.revoked_at IS NULL)
+                 OR EXISTS (SELECT 1 FROM integration_users WHERE tenant_id = $1 AND disabled_at IS NULL)
+                 OR EXISTS (SELECT 1 FROM subscriptions WHERE tenant_id = $1 AND status = 'ASSIGNED')`,
+    [tenantId],
+  );
+  return rows.length > 0;
+}
+
+/** A customer as GET /v1/tenants lists it. */
+export interface TenantListItem {
+  tenantId: string;
+  partnerProvidedId: string;
+  name: string;
+  plan: string;
+  archived: boolean;
+  createdAt: string;
+  /** An enabled, unrevoked API client and a live integration user, on a live tenant. */
+  apiAccess: boolean;
+  subscriptions: string[];
+  clientId: string | null;
+}
+
+/**
+ * Newest first, keyset-paged on (created_at, tenant_id), the cursor's time in whole microseconds since the
+ * epoch (exact, and nothing PostgreSQL could fail to parse); q matches name, partnerProvidedId or tenantId. */
+export async function listTenants(
+  db: Queryable,
+  filter: { limit: number; q?: string; after?: { createdAt: string; id: string } },
+): Promise<(TenantListItem & { cursorAt: string })[]> {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  const arg = (value: unknown) => `$${args.push(value)}`;
+  if (filter.q) {
+    const like = arg(`%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    where.push(`(t.name ILIKE ${like} OR t.partner_provided_id ILIKE ${like} OR t.tenant_id::text ILIKE ${like})`);
+  }
+  if (filter.after)
+    where.push(
+      `(t.created_at, t.tenant_id) < (timestamptz 'epoch' + ${arg(filter.after.createdAt)}::bigint * interval '1 microsecond', ${arg(filter.after.id)}::uuid)`,
+    );
+  const { rows } = await db.query<TenantListItem & { createdAt: Date; cursorAt: string }>(
+    `SELECT ((extract(epoch FROM t.created_at) * 1000000)::numeric(20, 0))::text AS "cursorAt", t.tenant_id AS "tenantId", t.partner_provided_id AS "partnerProvidedId", t.name, t.plan,
+            t.archived_at IS NOT NULL AS archived, t.created_at AS "createdAt",
+            COALESCE((SELECT array_agg(s.code ORDER BY s.code) FROM subscriptions s
+                      WHERE s.tenant_id = t.tenant_id AND s.status = 'ASSIGNED'), '{}') AS subscriptions,
+            (SELECT c.client_id FROM api_client_tenants a JOIN api_clients c ON c.client_id = a.client_id
+              WHERE a.tenant_id = t.tenant_id AND c.revoked_at IS NULL) AS "clientId",
+            (t.archived_at IS NULL
+             AND EXISTS (SELECT 1 FROM api_client_tenants a JOIN api_clients c ON c.client_id = a.client_id
+                         WHERE a.tenant_id = t.tenant_id AND a.enabled AND c.revoked_at IS NULL AND c.disabled_at IS NULL)
+             AND EXISTS (SELECT 1 FROM integration_users u WHERE u.tenant_id = t.tenant_id AND u.disabled_at IS NULL)) AS "apiAccess"
+     FROM tenants t
+     ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY t.created_at DESC, t.tenant_id DESC LIMIT ${arg(filter.limit)}`,
+    args,
+  );
+  return rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() }));
+}

@@ -6,6 +6,7 @@ export * from './connectivity-backoff';
 export * from './initial-view';
 export * from './integration-account';
 export * from './message-proof';
+export * from './offboarding';
 export * from './onboarding';
 export * from './onboarding-actions';
 export * from './people';

@@ -2,14 +2,19 @@ import { STEP_NAMES, type OnboardingInput, type OnboardingView } from './onboard
 
 /** The view of an onboarding that has just started: the API stores it at once, the workflow starts from it. */
 export function initialView(input: OnboardingInput, workflowId: string, now: string): OnboardingView {
-  const { request } = input;
+  const { request, expansion } = input;
   return {
     id: input.onboardingId,
     workflowId,
     status: 'RUNNING',
-    tenant: { tenantId: null, partnerProvidedId: request.tenant.partnerProvidedId, name: request.tenant.name },
-    integrationUser: { username: null },
-    clientId: null,
+    tenant: {
+      tenantId: expansion?.tenantId ?? null,
+      partnerProvidedId: request.tenant.partnerProvidedId,
+      name: request.tenant.name,
+    },
+    ...(expansion ? { expansion: true } : {}),
+    integrationUser: { username: expansion?.username ?? null },
+    clientId: expansion?.clientId ?? null,
     steps: STEP_NAMES.map((name) => ({ name, status: 'PENDING', startedAt: null, finishedAt: null, detail: null })),
     approvals: request.subscriptions.map((subscription) => {
       const stages = input.approval.stages[subscription] ?? ['AM'];

@@ -100,8 +100,17 @@ export interface OnboardingRequest {
   notify: { email: string; webhookUrl?: string; sendCredentials?: boolean };
 }
 
+/** The live customer an expansion adds to: its tenant, integration user and API client, resolved by the API and reused. */
+export interface ExpansionTarget {
+  tenantId: string;
+  username: string;
+  clientId: string;
+}
+
 export interface OnboardingInput {
   onboardingId: string;
+  /** Present for an expansion of a live customer: nothing is created for it, only subscriptions and clients added. */
+  expansion?: ExpansionTarget;
   request: OnboardingRequest;
   /** Resolved by the API: the request's approverEmail, else the tenant's account manager. */
   approverEmail: string;
@@ -150,6 +159,8 @@ export interface OnboardingView {
   workflowId: string;
   status: OnboardingStatus;
   tenant: { tenantId: string | null; partnerProvidedId: string; name: string };
+  /** True for an expansion of a live customer (absent on a first onboarding). */
+  expansion?: boolean;
   integrationUser: { username: string | null };
   clientId: string | null;
   steps: StepView[];

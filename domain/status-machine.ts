@@ -27,7 +27,12 @@ export function statusWhileCollecting(clients: readonly PortalClientView[]): Onb
  * A step keeps when it first started (a step that runs again, like collection after wrong
  * credentials, keeps its first start) and when it last ended; a detail, once given, stays until replaced.
  */
-export function moveStep(step: StepView, status: StepStatus, detail: string | null, now: string): void {
+export function moveStep(
+  step: Pick<StepView, 'status' | 'startedAt' | 'finishedAt' | 'detail'>,
+  status: StepStatus,
+  detail: string | null,
+  now: string,
+): void {
   if (status === 'RUNNING') {
     step.startedAt ??= now;
     step.finishedAt = null;

@@ -3,6 +3,9 @@
 /** One open onboarding per tenant: a second start is refused by Temporal's id conflict policy. */
 export const onboardingWorkflowId = (partnerProvidedId: string) => `onboarding-${partnerProvidedId}`;
 
+/** One offboarding per tenant at a time, named like its onboardings. */
+export const offboardingWorkflowId = (partnerProvidedId: string) => `offboarding-${partnerProvidedId}`;
+
 /** One reconnect per lost connection: the attempt it starts at names it, so starting it twice starts it once. */
 export const reconnectWorkflowId = (input: {
   onboardingId: string;

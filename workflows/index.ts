@@ -4,3 +4,4 @@ export { reverifyConnectivityWorkflow } from './reverify';
 export { deliverClientSecretWorkflow } from './secret-delivery';
 export { reconcileSubmissionsWorkflow } from './reconcile-submissions';
 export { resendFinishedLinkWorkflow } from './onboarding-actions';
+export { offboardingWorkflow } from './offboarding';

@@ -5,7 +5,7 @@ import {
   validateReassign,
   type OnboardingInput,
   type OnboardingResult,
-  type StepName,
+  type SubscriptionCode,
 } from '../domain';
 import { db, notify } from './activity-options';
 import { applyDecision, applyDelegate, applyReassign, refusedAsFailure } from './approval-decisions';
@@ -24,7 +24,9 @@ import {
   reassignApprovalUpdate,
 } from './messages';
 import { Projector } from './projector';
+import { provisionCustomer, reuseLiveCustomer } from './provisioning';
 import { OnboardingState } from './state';
+import { compensate, skipRemaining, step } from './steps';
 
 /**
  * Takes one B2B customer from nothing to a live API integration: tenant, integration user, client
@@ -138,72 +140,83 @@ async function runSteps(
 ): Promise<OnboardingResult> {
   // The amended request (PATCH): the tenant and subscriptions never change, clients and notify may.
   const { request } = state;
-  const { workflowId, id: onboardingId } = state.view;
+  const { id: onboardingId } = state.view;
+  const { tenantId, username } = state.input.expansion
+    ? reuseLiveCustomer(state)
+    : await provisionCustomer(state, undo);
 
-  const { tenantId } = await step(state, 'CREATE_TENANT', () =>
-    db.createTenant({ workflowId, onboardingId, tenant: request.tenant, subscriptions: request.subscriptions }),
-  );
-  state.change((v) => (v.tenant.tenantId = tenantId));
-  undo.push('CREATE_TENANT', () =>
-    compensate(state, 'CREATE_TENANT', () => db.archiveTenant({ onboardingId, tenantId })),
-  );
-
-  const { username } = await step(state, 'CREATE_INTEGRATION_USER', () =>
-    db.createIntegrationUser({
-      onboardingId,
-      tenantId,
-      partnerProvidedId: request.tenant.partnerProvidedId,
-      integrationUser: request.integrationUser,
-    }),
-  );
-  state.change((v) => (v.integrationUser.username = username));
-  undo.push('CREATE_INTEGRATION_USER', () =>
-    compensate(state, 'CREATE_INTEGRATION_USER', () => db.disableIntegrationUser({ onboardingId })),
-  );
-
-  const { clientId } = await step(state, 'ISSUE_CLIENT_CREDENTIALS', () =>
-    db.issueClientCredentials({
-      onboardingId,
-      tenantId,
-      administrators: request.clientAdministrators ?? [state.input.startedBy.email],
-    }),
-  );
-  state.change((v) => (v.clientId = clientId));
-  undo.push('ISSUE_CLIENT_CREDENTIALS', () =>
-    compensate(state, 'ISSUE_CLIENT_CREDENTIALS', () => db.revokeClientCredentials({ onboardingId })),
-  );
-
-  const approved = await awaitApprovals(state, background);
-  if (approved.length === 0) {
+  const approved = await approveAndAssign(state, tenantId, undo, background);
+  if (approved === 'REJECTED') {
     skipRemaining(state, 'no subscription approved');
     await undo.runAll();
     return { status: 'REJECTED', reason: 'no requested subscription was approved' };
   }
 
-  await assignSubscriptions(state, tenantId, approved);
-  undo.push('ASSIGN_SUBSCRIPTIONS', () =>
-    compensate(state, 'ASSIGN_SUBSCRIPTIONS', () => db.unassignSubscriptions({ tenantId, codes: approved })),
-  );
-
   await verifyClients(state, submissions, retried);
 
   state.setStatus('RUNNING');
-  await step(state, 'DELIVER_KIT', () =>
-    notify.deliverKit({
-      onboardingId,
-      notifyEmail: request.notify.email,
-      username,
-      subscriptions: approved,
-      ttlMs: state.input.policy.kitLinkTtlMs,
-      // Only an input field: the same activity is scheduled either way, so no patch is needed.
-      sendMail: request.notify.sendCredentials !== false,
-    }),
-  );
+  if (state.input.expansion) {
+    // A live customer keeps its credentials: it is told what was added, and no new secret is issued.
+    await step(
+      state,
+      'DELIVER_KIT',
+      () =>
+        notify.announceExpansion({
+          onboardingId,
+          tenantId,
+          partnerProvidedId: request.tenant.partnerProvidedId,
+          notify: request.notify,
+          subscriptions: approved,
+          clients: state.view.clients.map((c) => ({
+            partnerProvidedId: c.partnerProvidedId,
+            connectivity: c.connectivity,
+          })),
+        }),
+      'told the customer what was added; no new secret',
+    );
+  } else {
+    await step(state, 'DELIVER_KIT', () =>
+      notify.deliverKit({
+        onboardingId,
+        notifyEmail: request.notify.email,
+        username,
+        subscriptions: approved,
+        ttlMs: state.input.policy.kitLinkTtlMs,
+        // Only an input field: the same activity is scheduled either way, so no patch is needed.
+        sendMail: request.notify.sendCredentials !== false,
+      }),
+    );
+  }
   // A client retried while the kit went out is still joined: the onboarding never ends before it.
   await retried.join();
   retried.closing = true;
   if (retried.retried) summariseClients(state);
   return { status: 'COMPLETED', reason: null };
+}
+
+/**
+ * Approval, then assignment with its undo (which unassigns only what this onboarding assigned). An
+ * expansion that asks for no subscription (a client added later) skips both.
+ */
+async function approveAndAssign(
+  state: OnboardingState,
+  tenantId: string,
+  undo: Compensations,
+  background: Background,
+): Promise<SubscriptionCode[] | 'REJECTED'> {
+  if (state.input.expansion && state.input.request.subscriptions.length === 0) {
+    state.markStep('REQUEST_APPROVAL', 'SKIPPED', 'no subscriptions requested');
+    state.markStep('ASSIGN_SUBSCRIPTIONS', 'SKIPPED', 'no subscriptions requested');
+    return [];
+  }
+  const approved = await awaitApprovals(state, background);
+  if (approved.length === 0) return 'REJECTED';
+
+  await assignSubscriptions(state, tenantId, approved);
+  undo.push('ASSIGN_SUBSCRIPTIONS', () =>
+    compensate(state, 'ASSIGN_SUBSCRIPTIONS', () => db.unassignSubscriptions({ tenantId, codes: approved })),
+  );
+  return approved;
 }
 
 /** Collection and verification run per client, all at once; the steps summarise them. */
@@ -230,28 +243,4 @@ function summariseClients(state: OnboardingState): void {
   // A client whose portal never accepted credentials stays visible as FAILED; the integration itself
   // is still handed over, since the customer's API access does not depend on its clients' portals.
   state.markStep('VERIFY_CONNECTIVITY', connected === clients.length ? 'DONE' : 'FAILED', summary);
-}
-
-async function step<T>(state: OnboardingState, name: StepName, run: () => Promise<T>): Promise<T> {
-  state.markStep(name, 'RUNNING');
-  try {
-    const result = await run();
-    state.markStep(name, 'DONE');
-    return result;
-  } catch (err) {
-    if (!isCancellation(err))
-      state.markStep(name, 'FAILED', ((err as Error).cause as Error | undefined)?.message ?? (err as Error).message);
-    throw err;
-  }
-}
-
-async function compensate(state: OnboardingState, name: StepName, undo: () => Promise<unknown>): Promise<void> {
-  await undo();
-  state.markStep(name, 'COMPENSATED');
-}
-
-/** Steps that will not run now, including one interrupted by cancellation, end SKIPPED. */
-function skipRemaining(state: OnboardingState, why = 'not needed'): void {
-  for (const s of state.view.steps)
-    if (s.status === 'PENDING' || s.status === 'RUNNING') state.markStep(s.name, 'SKIPPED', why);
 }

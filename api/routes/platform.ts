@@ -1,5 +1,5 @@
 import { Router, type RequestHandler } from 'express';
-import { isInvoiceScope, verifyCustomerToken, type PlatformClaims } from '../customer-tokens';
+import { isAccessTokenLive, isInvoiceScope, verifyCustomerToken, type PlatformClaims } from '../customer-tokens';
 import type { ApiDeps } from '../deps';
 import { forbidden, unauthorized } from '../problem';
 
@@ -15,10 +15,13 @@ declare module 'express-serve-static-core' {
  */
 export function platformRoutes(deps: ApiDeps): Router {
   const router = Router();
-  const bearer: RequestHandler = (req, _res, next) => {
+  const bearer: RequestHandler = async (req, _res, next) => {
     const match = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
     const claims = match ? verifyCustomerToken(deps.secrets, match[1]) : undefined;
     if (!claims) return next(unauthorized('A bearer token from /oauth/token is required'));
+    // A token outlives nothing it was issued for: an offboarded or disabled client's tokens stop at once.
+    if (!(await isAccessTokenLive(deps.pool, claims)))
+      return next(unauthorized('This token’s client or tenant no longer has API access'));
     req.platformClaims = claims;
     next();
   };

@@ -6,16 +6,19 @@ import {
   findTenantVersion,
   insertTenant,
   lockTenant,
+  listTenants,
   partnerIdTaken,
   resolveTenantId,
+  tenantHasAccess,
   writeTenantVersion,
   type TenantData,
   type TenantView,
 } from '../../db/tenants';
-import { authenticate, requireRole } from '../auth';
+import { insertSecurityEvent } from '../../db/security-events';
+import { authenticate, callerOf, requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
-import { conflict, gone, notFound } from '../problem';
-import { parse } from '../schemas';
+import { badRequest, conflict, gone, notFound } from '../problem';
+import { ListTenantsQuery, parse } from '../schemas';
 import { asksTestMode, CreateTenantBody, PatchTenantBody, TenantReadQuery } from '../tenant-schemas';
 
 /**
@@ -104,8 +107,35 @@ export function tenantRoutes(deps: ApiDeps): Router {
     }
   });
 
+  router.get('/v1/tenants', ...guard, async (req, res) => {
+    const query = parse(ListTenantsQuery, req.query);
+    const rows = await listTenants(deps.pool, {
+      ...query,
+      after: query.cursor ? decodeTenantCursor(query.cursor) : undefined,
+    });
+    const last = rows.length === query.limit ? rows[rows.length - 1] : undefined;
+    res.json({
+      items: rows.map(({ cursorAt: _c, ...item }) => item),
+      nextCursor: last ? Buffer.from(JSON.stringify([last.cursorAt, last.tenantId])).toString('base64url') : null,
+    });
+  });
+
+  // A tenant that still has API access is taken off by an offboarding, which ends every access and tells the
+  // customer; DELETE only archives, so it would leave credentials and subscriptions working.
   router.delete('/v1/tenants/:identifier', ...guard, async (req, res) => {
     const latest = await liveTenant(req);
+    if (await tenantHasAccess(deps.pool, latest.tenantId)) {
+      await insertSecurityEvent(deps.pool, {
+        event: 'tenant_delete_refused',
+        actor: callerOf(req).email,
+        subject: latest.tenantId,
+        reason: 'tenant still has API access',
+      });
+      throw conflict(
+        `tenant ${String(req.params.identifier)} still has API access (client, integration user or subscriptions): offboard it with POST /v1/tenants/${String(req.params.identifier)}/offboard`,
+        { tenantId: latest.tenantId, offboard: `${deps.config.publicUrl}/v1/tenants/${latest.tenantId}/offboard` },
+      );
+    }
     if (asksTestMode(req.body)) return res.json({ testMode: true, ...latest });
     await withTransaction(deps.pool, (tx) => writeTenantVersion(tx, latest.tenantId, dataOf(latest), true, new Date()));
     // Shipium answers a DELETE with the tenant as it was.
@@ -113,4 +143,20 @@ export function tenantRoutes(deps: ApiDeps): Router {
   });
 
   return router;
+}
+
+function decodeTenantCursor(cursor: string): { createdAt: string; id: string } {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+    // The time is created_at in whole microseconds since the epoch, handed back as it was.
+    if (
+      typeof createdAt !== 'string' ||
+      !/^\d{1,17}$/.test(createdAt) ||
+      !/^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/.test(id)
+    )
+      throw new Error('bad cursor');
+    return { createdAt, id };
+  } catch {
+    throw badRequest('Invalid cursor', [{ path: 'cursor', message: 'use the nextCursor of a previous page' }]);
+  }
 }

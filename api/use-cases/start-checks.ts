@@ -64,7 +64,7 @@ async function mailboxProblems(deps: ApiDeps, body: Loose): Promise<FieldProblem
 }
 
 /** The approver is the request's approverEmail, else the tenant's account manager; either must be a registered approver. */
-async function approverCheck(
+export async function approverCheck(
   deps: ApiDeps,
   body: Loose,
   tenant: Loose,
@@ -96,7 +96,7 @@ async function administratorProblems(deps: ApiDeps, body: Loose): Promise<FieldP
 }
 
 /** The URLs gangway will call (lib/egress.ts checks them again when it connects). */
-async function egressProblems(deps: ApiDeps, body: Loose): Promise<FieldProblem[]> {
+export async function egressProblems(deps: ApiDeps, body: Loose): Promise<FieldProblem[]> {
   const urls: [string, unknown][] = [['notify.webhookUrl', (body?.notify as Loose)?.webhookUrl]];
   if (Array.isArray(body?.clients))
     (body.clients as Loose[]).forEach((client, i) => urls.push([`clients.${i}.portalUrl`, client?.portalUrl]));

@@ -7,14 +7,17 @@ import {
   insertStartedOnboarding,
   recordFirstRunId,
 } from '../../db/onboardings';
+import { findTenantVersion, resolveTenantId } from '../../db/tenants';
 import { findFirstTechAm } from '../../db/users';
 import { newWebhookSecret, webhookSecretContext } from '../../notify/webhook-signing';
 import {
   initialView,
+  isExpansionBody,
   onboardingWorkflowId,
   plannedSteps,
   stagesOf,
   type ApprovalSetup,
+  type ExpansionTarget,
   type OnboardingInput,
 } from '../../domain';
 import type { onboardingWorkflow } from '../../workflows';
@@ -24,6 +27,7 @@ import { badRequest, conflict, HttpProblem } from '../problem';
 import type { StartOnboardingBody } from '../schemas';
 import { asksTestMode } from '../tenant-schemas';
 import { ServerTiming } from '../server-timing';
+import { expansionProblems } from './expansion-checks';
 import { requireScopeAllowed, startProblems } from './start-checks';
 
 export interface StartCommand {
@@ -66,9 +70,12 @@ export async function startOnboarding(
       };
   }
   requireScopeAllowed(raw, caller);
+  const expanding = isExpansionBody(raw);
   // The TECH_AM is looked up beside the start rules' lookups, not after them: one round trip less per start.
-  const [{ body, approverEmail, problems }, techAmEmail] = await Promise.all([
-    startProblems(deps, raw),
+  const [{ body, approverEmail, problems, expansion }, techAmEmail] = await Promise.all([
+    expanding
+      ? expansionProblems(deps, raw)
+      : startProblems(deps, raw).then((checked) => ({ ...checked, expansion: undefined })),
     techAmEmailOf(deps),
   ]);
   if (!body || !approverEmail) {
@@ -80,10 +87,12 @@ export async function startOnboarding(
     if (asksTestMode(raw)) Object.assign(problem.extra, { testMode: true, valid: false, plan: plannedSteps(raw) });
     throw problem;
   }
-  if (body.testMode) return { status: 200, body: dryRun(body, approverEmail) };
+  if (!expanding) await refuseLiveTenant(deps, body.tenant.partnerProvidedId);
+  if (body.testMode) return { status: 200, body: dryRun(body, raw, approverEmail) };
   timing.lap('checks');
 
-  const started = await launch(deps, body, caller, approverEmail, approvalSetup(deps, body, techAmEmail), timing);
+  const approval = approvalSetup(deps, body, techAmEmail);
+  const started = await launch(deps, { body, expansion }, caller, approverEmail, approval, timing);
   if (key) {
     await storeResponse(deps.pool, caller.id, key, {
       requestHash,
@@ -122,14 +131,30 @@ function approvalSetup(deps: ApiDeps, body: StartOnboardingBody, techAmEmail: st
   return { stages, techAmEmail, escalateTo };
 }
 
+/**
+ * A first onboarding is for a new customer: a live tenant with this partnerProvidedId is refused before
+ * anything starts, naming it and the two ways on (an expansion, or an offboarding first).
+ */
+async function refuseLiveTenant(deps: ApiDeps, partnerProvidedId: string): Promise<void> {
+  const existingId = await findOpenOnboardingId(deps.pool, onboardingWorkflowId(partnerProvidedId));
+  if (existingId) throw conflict(`tenant ${partnerProvidedId} already has an open onboarding`, { existingId });
+  const tenantId = await resolveTenantId(deps.pool, partnerProvidedId);
+  const tenant = tenantId && (await findTenantVersion(deps.pool, tenantId));
+  if (tenant && !tenant.archived)
+    throw conflict(
+      `tenant ${partnerProvidedId} is live (tenantId ${tenant.tenantId}): to add to it, start an expansion with tenant {partnerProvidedId, existing: true}; to start over, offboard it first (POST /v1/tenants/${partnerProvidedId}/offboard)`,
+      { tenantId: tenant.tenantId },
+    );
+}
+
 /** testMode: the plan of steps the onboarding would run, starting nothing. */
-function dryRun(body: StartOnboardingBody, approverEmail: string) {
+function dryRun(body: StartOnboardingBody, raw: unknown, approverEmail: string) {
   return {
     testMode: true,
     valid: true,
     workflowId: onboardingWorkflowId(body.tenant.partnerProvidedId),
     approverEmail,
-    plan: plannedSteps(body),
+    plan: plannedSteps(raw),
   };
 }
 
@@ -140,7 +165,7 @@ function dryRun(body: StartOnboardingBody, approverEmail: string) {
  */
 async function launch(
   deps: ApiDeps,
-  body: StartOnboardingBody,
+  { body, expansion }: { body: StartOnboardingBody; expansion?: ExpansionTarget },
   caller: Caller,
   approverEmail: string,
   approval: ApprovalSetup,
@@ -152,6 +177,7 @@ async function launch(
   const { testMode: _testMode, ...request } = body;
   const input: OnboardingInput = {
     onboardingId,
+    ...(expansion ? { expansion } : {}),
     request,
     approverEmail,
     startedBy: { userId: caller.id, email: caller.email },

@@ -177,6 +177,14 @@ describe('authorization matrix (issue #13 item 8)', () => {
         body: { testMode: true },
         expect: user(STAFF),
       },
+      'GET /v1/tenants': { path: '/v1/tenants', expect: user(STAFF) },
+      // No reason: refused as invalid (400) for staff, before anything is offboarded.
+      'POST /v1/tenants/{identifier}/offboard': {
+        path: `/v1/tenants/${tenantId}/offboard`,
+        body: {},
+        expect: user(STAFF),
+      },
+      'GET /v1/offboardings/{id}': { path: `/v1/offboardings/${NOBODY}`, expect: user(STAFF) },
       'GET /v1/clients/{clientId}': { path: c, expect: user(STAFF) },
       'POST /v1/clients/{clientId}/rotate-secret': { path: `${c}/rotate-secret`, body: {}, expect: user(STAFF) },
       'POST /v1/clients/{clientId}/tenants': { path: `${c}/tenants`, body: {}, expect: user(['admin']) },

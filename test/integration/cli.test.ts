@@ -332,7 +332,7 @@ describe('the gangway CLI', () => {
       expect(readable.stdout).toMatch(/✓\s+DELIVER_KIT\s+DONE/);
     });
 
-    it('onboard exits 1 when the onboarding ends badly (a second onboarding of the live tenant fails)', async () => {
+    it('onboard exits 2 when the API refuses the start (a second first onboarding of a live tenant is 409)', async () => {
       const file = await writeJson(
         'again.json',
         startBody({
@@ -341,11 +341,8 @@ describe('the gangway CLI', () => {
         }),
       );
       const res = await as('staff', ['onboard', '--file', file]);
-      expect(res.code).toBe(1);
-      expect(res.stdout).toMatch(/^✗ CREATE_TENANT .*already has partnerProvidedId/m);
-      expect(res.stdout).toMatch(/^status FAILED/m);
-      expect(res.stdout).toContain('ended FAILED');
-      expect(res.stdout).toMatch(/^– DELIVER_KIT skipped \(not reached\)$/m);
+      expect(res.code).toBe(2);
+      expect(res.stderr).toMatch(new RegExp(`Conflict \\(409\\): tenant ${partnerProvidedId} is live`));
     });
 
     it('keeps the webhook secret, shown once by the API, in a private file instead of printing it', async () => {
