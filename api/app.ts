@@ -4,6 +4,7 @@ import swaggerUi from 'swagger-ui-express';
 import type { ApiDeps } from './deps';
 import { buildOpenApiDocument } from './openapi';
 import { notFoundHandler, problemHandler } from './problem';
+import { requestIdOf, requestIds } from './request-id';
 import { approvalRoutes } from './routes/approvals';
 import { inboxRoutes } from './routes/inbox';
 import { authRoutes } from './routes/auth';
@@ -30,14 +31,22 @@ export function createApp(deps: ApiDeps): Express {
 
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.use(requestIds);
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       // The route pattern, never the URL: collector and kit links carry their token in the path.
       const route = req.route?.path ?? 'unmatched';
       metrics.requests.inc({ method: req.method, route, status: res.statusCode });
+      // 'finish' fires outside the request's log context: the id is named here.
       deps.log.info(
-        { method: req.method, route, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 },
+        {
+          requestId: requestIdOf(res),
+          method: req.method,
+          route,
+          status: res.statusCode,
+          ms: Number(process.hrtime.bigint() - started) / 1e6,
+        },
         'request',
       );
     });

@@ -34,6 +34,10 @@ export function buildOpenApiDocument(serverUrl: string) {
           status: z.number(),
           detail: z.string().optional(),
           errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+          requestId: z
+            .string()
+            .optional()
+            .openapi({ description: 'the X-Request-Id of the request, also in its log lines' }),
         }),
       },
     },

@@ -12,3 +12,4 @@ export * from './refusal';
 export * from './status-machine';
 export * from './subscriptions';
 export * from './workflow-ids';
+export * from './visibility';

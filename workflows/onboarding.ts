@@ -24,6 +24,7 @@ import {
 } from './messages';
 import { Projector } from './projector';
 import { OnboardingState } from './state';
+import { showInTemporal } from './visibility';
 
 /**
  * Takes one B2B customer from nothing to a live API integration: tenant, integration user, client
@@ -31,6 +32,7 @@ import { OnboardingState } from './state';
  */
 export async function onboardingWorkflow(input: OnboardingInput): Promise<OnboardingResult> {
   const state = new OnboardingState(input, workflowInfo().workflowId);
+  showInTemporal(state);
   const submissions = new Submissions();
   const projector = new Projector(state);
   const undo = new Compensations();

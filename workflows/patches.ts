@@ -1,7 +1,10 @@
 /**
  * Every patch id in use, one constant each, so that a change to running logic is found by name and
  * retired on purpose (docs/versioning.md): `patched(id)`, then `deprecatePatch(id)` once no running
- * execution predates it, then removal. Empty: the pre-release patches were retired before the first
+ * execution predates it, then removal. The pre-release patches were retired before the first
  * release, and the recorded histories under test/fixtures/histories/ were recorded again.
  */
-export const PATCHES = {} as const;
+export const PATCHES = {
+  /** The onboarding upserts its search attributes (OnboardingStatus, PartnerProvidedId, CurrentStep) as it moves. */
+  searchAttributes: 'search-attributes',
+} as const;

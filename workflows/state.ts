@@ -29,6 +29,7 @@ export class OnboardingState {
   /** Who did what to the approval tasks, in order; written to PostgreSQL with the projection. */
   readonly auditEvents: AuditEvent[] = [];
   private readonly taskRevisions = new Map<string, number>();
+  private readonly watchers: ((view: OnboardingView) => void)[] = [];
   private storyLength = 0;
 
   constructor(
@@ -50,6 +51,13 @@ export class OnboardingState {
     mutate(this.view, now);
     this.view.version += 1;
     this.view.updatedAt = now;
+    for (const watch of this.watchers) watch(this.view);
+  }
+
+  /** Calls `watch` now and after every change (workflows/visibility.ts shows the view in Temporal's UI). */
+  watch(watch: (view: OnboardingView) => void): void {
+    this.watchers.push(watch);
+    watch(this.view);
   }
 
   get status(): OnboardingStatus {
