@@ -3,6 +3,7 @@ import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
 import type { ApiDeps } from './deps';
 import { buildOpenApiDocument } from './openapi';
+import { createOidcVerifier } from './oidc';
 import { notFoundHandler, problemHandler } from './problem';
 import { requestIdOf, requestIds } from './request-id';
 import { approvalRoutes } from './routes/approvals';
@@ -75,7 +76,9 @@ export function createApp(deps: ApiDeps): Express {
   app.use(collectRoutes(deps));
   app.use(kitRoutes(deps));
   app.use(oauthRoutes(deps));
-  app.use(codecRoutes(deps));
+  app.use(
+    codecRoutes(deps, { kind: 'api', oidc: deps.config.codecOidc && createOidcVerifier(deps.config.codecOidc) }),
+  );
   app.use(tenantRoutes(deps));
   app.use(apiClientRoutes(deps));
   app.use(setPasswordRoutes(deps));
