@@ -76,9 +76,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(collectRoutes(deps));
   app.use(kitRoutes(deps));
   app.use(oauthRoutes(deps));
-  app.use(
-    codecRoutes(deps, { kind: 'api', oidc: deps.config.codecOidc && createOidcVerifier(deps.config.codecOidc) }),
-  );
+  app.use(codecRoutes(deps, { kind: 'api', oidc: deps.config.codecOidc && createOidcVerifier(deps.config.codecOidc) }));
   app.use(tenantRoutes(deps));
   app.use(apiClientRoutes(deps));
   app.use(setPasswordRoutes(deps));

@@ -311,7 +311,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     codecListener: e.CODEC_PORT === undefined ? undefined : Object.freeze({ host: e.CODEC_HOST, port: e.CODEC_PORT }),
     codecOidc:
       e.CODEC_OIDC_ISSUER && e.CODEC_OIDC_AUDIENCE && e.CODEC_OIDC_JWKS_URL
-        ? Object.freeze({ issuer: e.CODEC_OIDC_ISSUER, audience: e.CODEC_OIDC_AUDIENCE, jwksUrl: e.CODEC_OIDC_JWKS_URL })
+        ? Object.freeze({
+            issuer: e.CODEC_OIDC_ISSUER,
+            audience: e.CODEC_OIDC_AUDIENCE,
+            jwksUrl: e.CODEC_OIDC_JWKS_URL,
+          })
         : undefined,
     reverifyIntervalMs: e.REVERIFY_INTERVAL,
     staffEmailDomains: e.STAFF_EMAIL_DOMAINS,

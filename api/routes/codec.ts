@@ -45,23 +45,18 @@ export function codecRoutes(deps: ApiDeps, access: CodecAccess = { kind: 'api' }
   const guard: RequestHandler[] = access.kind === 'open' ? [] : [staffOrIdentityProvider(deps, access.oidc)];
 
   for (const operation of ['encode', 'decode'] as const) {
-    router.post(
-      `/codec/${operation}`,
-      cors,
-      ...guard,
-      async (req, res) => {
-        const { payloads } = parse(CodecBody, req.body);
-        let result: Payload[];
-        try {
-          result = await deps.codec[operation](payloads.map(fromWire));
-        } catch (err) {
-          // Garbage from the caller is the caller's problem: a payload that does not open is a 400, not a 500.
-          if (!(err instanceof UndecodablePayloadError)) throw err;
-          throw badRequest('A payload cannot be decoded', [{ path: 'payloads', message: err.message }]);
-        }
-        res.set('cache-control', 'no-store').json({ payloads: result.map(toWire) });
-      },
-    );
+    router.post(`/codec/${operation}`, cors, ...guard, async (req, res) => {
+      const { payloads } = parse(CodecBody, req.body);
+      let result: Payload[];
+      try {
+        result = await deps.codec[operation](payloads.map(fromWire));
+      } catch (err) {
+        // Garbage from the caller is the caller's problem: a payload that does not open is a 400, not a 500.
+        if (!(err instanceof UndecodablePayloadError)) throw err;
+        throw badRequest('A payload cannot be decoded', [{ path: 'payloads', message: err.message }]);
+      }
+      res.set('cache-control', 'no-store').json({ payloads: result.map(toWire) });
+    });
   }
   return router;
 }
@@ -72,9 +67,10 @@ function staffOrIdentityProvider(deps: ApiDeps, oidc: OidcVerifier | undefined):
   const role = requireRole('staff', 'admin');
   return (req, res, next) => {
     const token = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
-    if (!oidc || !token || !oidc.claims(token)) return staff(req, res, (err?: unknown) => (err ? next(err) : role(req, res, next)));
+    if (!oidc || !token || !oidc.claims(token))
+      return staff(req, res, (err?: unknown) => (err ? next(err) : role(req, res, next)));
     oidc.verify(token).then((identity) => {
-      if (!identity) return next(unauthorized('The identity provider\'s token is not valid here'));
+      if (!identity) return next(unauthorized("The identity provider's token is not valid here"));
       next();
     }, next);
   };
