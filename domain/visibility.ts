@@ -44,6 +44,17 @@ export function onboardingSummary(input: Pick<OnboardingInput, 'request'>): stri
   return `Onboarding ${tenant.name} (${tenant.partnerProvidedId}): ${subscriptions.join(', ')}; ${clients.length} client(s)`;
 }
 
+/** The details fixed at start (markdown): what was asked for, with no address or person in it. */
+export function onboardingStaticDetails(input: Pick<OnboardingInput, 'request'>): string {
+  const { tenant, integrationUser, subscriptions, clients } = input.request;
+  return [
+    `**Tenant** ${tenant.name} (${tenant.partnerProvidedId}), plan ${tenant.plan}`,
+    `**Subscriptions** ${subscriptions.join(', ')}`,
+    `**Integration** ${integrationUser.integrationSystem}, scope ${integrationUser.scope}`,
+    `**Clients** ${clients.length ? clients.map((c) => c.partnerProvidedId).join(', ') : 'none'}`,
+  ].join('\n\n');
+}
+
 const MARK: Record<StepView['status'], string> = {
   PENDING: '·',
   RUNNING: '▶',

@@ -11,6 +11,7 @@ import { findFirstTechAm } from '../../db/users';
 import { newWebhookSecret, webhookSecretContext } from '../../notify/webhook-signing';
 import {
   initialView,
+  onboardingStaticDetails,
   onboardingSummary,
   onboardingWorkflowId,
   plannedSteps,
@@ -183,6 +184,7 @@ async function launch(
       // What Temporal's list and workflow page show from the first moment; the workflow keeps them current.
       typedSearchAttributes: searchAttributePairs(searchAttributesOf(view)),
       staticSummary: onboardingSummary(input),
+      staticDetails: onboardingStaticDetails(input),
     });
     firstRunId = handle.firstExecutionRunId;
   } catch (err) {

@@ -48,7 +48,10 @@ describe('an onboarding in Temporal visibility', () => {
     expect(metadata.currentDetails).toContain('**AWAITING_APPROVAL** at REQUEST_APPROVAL');
     expect(metadata.currentDetails).toContain('Awaiting approval: ORDER_MANAGEMENT');
     // Nothing personal: the approver's and the contact's addresses stay out of what the UI lists.
-    expect(`${metadata.currentDetails}${await described.staticSummary()}`).not.toMatch(/@/);
+    expect(await described.staticDetails()).toContain(`**Tenant** Acme Shipping (${partnerId}), plan TRADE`);
+    expect(
+      `${metadata.currentDetails}${await described.staticSummary()}${await described.staticDetails()}`,
+    ).not.toMatch(/@/);
 
     const approve = await stack.http('POST', `/v1/onboardings/${id}/approvals`, {
       token: approver.token,

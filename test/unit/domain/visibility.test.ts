@@ -2,6 +2,7 @@ import {
   currentStepOf,
   initialView,
   onboardingDetails,
+  onboardingStaticDetails,
   onboardingSummary,
   searchAttributesOf,
   type OnboardingInput,
@@ -65,6 +66,7 @@ describe("what Temporal's UI shows of an onboarding", () => {
     expect(details).toContain('✓ CREATE_TENANT DONE');
     expect(details).toContain('Awaiting approval: ORDER_MANAGEMENT, INVOICING');
     expect(onboardingSummary(input)).toBe('Onboarding Acme (acme): ORDER_MANAGEMENT, INVOICING; 0 client(s)');
-    expect(`${details}${onboardingSummary(input)}`).not.toContain('@');
+    expect(onboardingStaticDetails(input)).toContain('**Subscriptions** ORDER_MANAGEMENT, INVOICING');
+    expect(`${details}${onboardingSummary(input)}${onboardingStaticDetails(input)}`).not.toContain('@');
   });
 });
