@@ -7,7 +7,8 @@ import type { OnboardingState } from './state';
 /**
  * Keeps what Temporal's list and workflow page show in step with the onboarding: its search
  * attributes, upserted when one of them changes (each upsert is a command in the history, hence the
- * patch), and its current details, which are no command and follow every change.
+ * patch), and its current details, which are no command and follow every change. The upsert waits
+ * for the end of the synchronous change (a microtask, deterministic on replay like the rest).
  */
 export function showInTemporal(state: OnboardingState): void {
   const upsert = patched(PATCHES.searchAttributes);
@@ -16,13 +17,20 @@ export function showInTemporal(state: OnboardingState): void {
   let shown = JSON.stringify(
     Object.fromEntries(SEARCH_ATTRIBUTE_NAMES.map((name) => [name, started.get(SEARCH_ATTRIBUTE_KEYS[name])])),
   );
-  state.watch((view) => {
-    setCurrentDetails(onboardingDetails(view));
-    if (!upsert) return;
-    const attributes = searchAttributesOf(view);
+  // Changes made together (a step done, the next one running) are shown together: one upsert after them.
+  let flushing = false;
+  const flush = () => {
+    flushing = false;
+    const attributes = searchAttributesOf(state.view);
     const key = JSON.stringify(attributes);
     if (key === shown) return;
     shown = key;
     upsertSearchAttributes(searchAttributePairs(attributes));
+  };
+  state.watch((view) => {
+    setCurrentDetails(onboardingDetails(view));
+    if (!upsert || flushing) return;
+    flushing = true;
+    void Promise.resolve().then(flush);
   });
 }
