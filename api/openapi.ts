@@ -275,7 +275,7 @@ export function buildOpenApiDocument(serverUrl: string) {
     registry.registerPath({
       method: 'post',
       path: `/codec/${operation}`,
-      summary: `Temporal codec server: ${operation} payloads (staff, admin)`,
+      summary: `Temporal codec server: ${operation} payloads (staff, admin; with CODEC_OIDC_*, an identity provider access token)`,
       security: secured,
       request: body(CodecBody),
       responses: { 200: json('{payloads}'), 400: problem, 401: problem, 403: problem },
