@@ -3,7 +3,9 @@ import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
 import type { ApiDeps } from './deps';
 import { buildOpenApiDocument } from './openapi';
+import { createOidcVerifier } from './oidc';
 import { notFoundHandler, problemHandler } from './problem';
+import { requestIdOf, requestIds } from './request-id';
 import { approvalRoutes } from './routes/approvals';
 import { authRoutes } from './routes/auth';
 import { catalogRoutes } from './routes/catalog';
@@ -36,14 +38,22 @@ export function createApp(deps: ApiDeps): Express {
 
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.use(requestIds);
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       // The route pattern, never the URL: collector and kit links carry their token in the path.
       const route = req.route?.path ?? 'unmatched';
       metrics.requests.inc({ method: req.method, route, status: res.statusCode });
+      // 'finish' fires outside the request's log context: the id is named here.
       deps.log.info(
-        { method: req.method, route, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 },
+        {
+          requestId: requestIdOf(res),
+          method: req.method,
+          route,
+          status: res.statusCode,
+          ms: Number(process.hrtime.bigint() - started) / 1e6,
+        },
         'request',
       );
     });
@@ -74,7 +84,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(collectRoutes(deps));
   app.use(kitRoutes(deps));
   app.use(oauthRoutes(deps));
-  app.use(codecRoutes(deps));
+  app.use(codecRoutes(deps, { kind: 'api', oidc: deps.config.codecOidc && createOidcVerifier(deps.config.codecOidc) }));
   app.use(tenantRoutes(deps));
   app.use(offboardingRoutes(deps));
   app.use(apiClientRoutes(deps));

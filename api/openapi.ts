@@ -41,6 +41,10 @@ export function buildOpenApiDocument(serverUrl: string) {
           status: z.number(),
           detail: z.string().optional(),
           errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+          requestId: z
+            .string()
+            .optional()
+            .openapi({ description: 'the X-Request-Id of the request, also in its log lines' }),
         }),
       },
     },
@@ -321,7 +325,7 @@ export function buildOpenApiDocument(serverUrl: string) {
     registry.registerPath({
       method: 'post',
       path: `/codec/${operation}`,
-      summary: `Temporal codec server: ${operation} payloads (staff, admin)`,
+      summary: `Temporal codec server: ${operation} payloads (staff, admin; with CODEC_OIDC_*, an identity provider access token)`,
       security: secured,
       request: body(CodecBody),
       responses: { 200: json('{payloads}'), 400: problem, 401: problem, 403: problem },

@@ -130,6 +130,7 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
         status: problem.status,
         detail: problem.detail,
         ...problem.extra,
+        requestId: res.locals.requestId as string | undefined,
       });
   };
 }

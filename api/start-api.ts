@@ -10,13 +10,16 @@ import { createSecrets } from '../lib/secrets';
 import { waitForTemporal } from '../lib/temporal-connection';
 import { createApp } from './app';
 import { createTokenService } from './auth';
-import type { Lifecycle } from './deps';
+import { createCodecApp } from './codec-listener';
+import type { ApiDeps, Lifecycle } from './deps';
 import { createLimits } from './limits';
 import { ensureSchedules } from './schedules';
 import { listen } from './server';
 
 export interface ApiProcess {
   url: string;
+  /** The admin codec listener's, with CODEC_PORT. */
+  codecUrl?: string;
   /** Readiness answers 503 from now on; the listener stays open (SHUTDOWN_DRAIN_DELAY, then stop()). */
   drain(): void;
   stop(): Promise<void>;
@@ -68,7 +71,7 @@ export async function startApiProcess(config: Config, log: Logger): Promise<ApiP
   // probe wants, and the SDK's retry timers outlive Connection.close() (they then throw from a timer).
   const probe = Connection.lazy({ ...temporalOptions, interceptors: [] });
   const lifecycle: Lifecycle = { draining: false };
-  const app = createApp({
+  const deps: ApiDeps = {
     config,
     pool,
     temporal,
@@ -79,17 +82,29 @@ export async function startApiProcess(config: Config, log: Logger): Promise<ApiP
     limits,
     log,
     lifecycle,
-  });
+  };
+  const app = createApp(deps);
   const server = await listen(app, config.port, config.host);
   log.info({ url: server.url }, 'API listening');
+  const codecServer = config.codecListener
+    ? await listen(createCodecApp(deps), config.codecListener.port, config.codecListener.host).catch(
+        async (err: Error) => {
+          await server.close();
+          throw err;
+        },
+      )
+    : undefined;
+  if (codecServer) log.info({ url: codecServer.url }, 'codec listener (no authentication) listening');
   return {
     url: server.url,
+    codecUrl: codecServer?.url,
     drain() {
       lifecycle.draining = true;
     },
     async stop() {
       lifecycle.draining = true;
       await server.close();
+      await codecServer?.close();
       await probe.close();
       await connection.close();
       await pool.end();

@@ -17,3 +17,4 @@ export * from './subscriptions';
 export * from './workflow-ids';
 export * from './webhook-events';
 export * from './integration-systems';
+export * from './visibility';

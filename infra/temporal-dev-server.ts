@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { Logger } from '../lib/logger';
 import { processInfo, readJson, terminate } from './processes';
+import { GANGWAY_SEARCH_ATTRIBUTES } from './temporal-cluster';
 
 export interface DevServerOptions {
   cliPath: string;
@@ -74,6 +75,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
 
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--log-level', 'warn'];
   args.push('--namespace', options.namespace ?? 'default');
+  // Every onboarding carries these from its start (docs/contract.md); an unknown one would fail the start.
+  for (const [name, type] of Object.entries(GANGWAY_SEARCH_ATTRIBUTES))
+    args.push('--search-attribute', `${name}=${type}`);
   if (dbFile)
     args.push(
       '--db-filename',

@@ -138,6 +138,11 @@ const envSchema = z.object({
   /** Deprecated: the name EGRESS_ALLOWED_HOSTS had when only webhooks were guarded. */
   WEBHOOK_ALLOWED_HOSTS: list.default([]),
   CODEC_CORS_ORIGINS: list.default([]),
+  CODEC_PORT: integer.optional(),
+  CODEC_HOST: z.string().min(1).default('127.0.0.1'),
+  CODEC_OIDC_ISSUER: z.string().min(1).optional(),
+  CODEC_OIDC_AUDIENCE: z.string().min(1).optional(),
+  CODEC_OIDC_JWKS_URL: z.url().optional(),
   REVERIFY_INTERVAL: duration.default(86_400_000),
   CLIENT_SECRET_GRACE: duration.default(24 * 3_600_000),
   STAFF_EMAIL_DOMAINS: list.default([]),
@@ -209,6 +214,10 @@ export interface Config {
   egress: { allowedHosts: string[] };
   /** Origins (the Temporal Web UI) allowed to call the codec endpoint from a browser. */
   codecCorsOrigins: string[];
+  /** The admin codec listener (api/codec-listener.ts): no authentication, so loopback or behind an authenticating proxy. */
+  codecListener?: { host: string; port: number };
+  /** The identity provider whose access tokens the API's /codec accepts (the Temporal Web UI's passAccessToken). */
+  codecOidc?: { issuer: string; audience: string; jwksUrl: string };
   reverifyIntervalMs: number;
   staffEmailDomains: string[];
   /** How long a rotated client secret keeps working beside the new one. */
@@ -246,6 +255,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     if (unknown.length > 0) throw new ConfigError(`invalid configuration: ${unknown.join('; ')}`);
   }
   const publicUrl = (e.PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/$/, '');
+  const oidc = [e.CODEC_OIDC_ISSUER, e.CODEC_OIDC_AUDIENCE, e.CODEC_OIDC_JWKS_URL];
+  if (oidc.some(Boolean) && !oidc.every(Boolean))
+    throw new ConfigError(
+      'invalid configuration: CODEC_OIDC_ISSUER, CODEC_OIDC_AUDIENCE and CODEC_OIDC_JWKS_URL go together: set all three or none',
+    );
   return Object.freeze({
     env: e.GANGWAY_ENV,
     host: e.HOST,
@@ -296,6 +310,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     }),
     egress: Object.freeze({ allowedHosts: e.EGRESS_ALLOWED_HOSTS ?? e.WEBHOOK_ALLOWED_HOSTS }),
     codecCorsOrigins: e.CODEC_CORS_ORIGINS,
+    codecListener: e.CODEC_PORT === undefined ? undefined : Object.freeze({ host: e.CODEC_HOST, port: e.CODEC_PORT }),
+    codecOidc:
+      e.CODEC_OIDC_ISSUER && e.CODEC_OIDC_AUDIENCE && e.CODEC_OIDC_JWKS_URL
+        ? Object.freeze({
+            issuer: e.CODEC_OIDC_ISSUER,
+            audience: e.CODEC_OIDC_AUDIENCE,
+            jwksUrl: e.CODEC_OIDC_JWKS_URL,
+          })
+        : undefined,
     reverifyIntervalMs: e.REVERIFY_INTERVAL,
     staffEmailDomains: e.STAFF_EMAIL_DOMAINS,
     clientSecretGraceMs: e.CLIENT_SECRET_GRACE,

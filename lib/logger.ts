@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { currentLogContext } from './log-context';
 
 /** Every path that may carry a secret; pino replaces its value before the line is written. */
 const SECRET_KEYS = [
@@ -35,6 +36,8 @@ export function createLogger(
       level: options.level ?? 'info',
       name: options.name ?? 'gangway',
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      // The request id or the activity's identity of the work in progress (lib/log-context.ts), on every line.
+      mixin: currentLogContext,
     },
     destination,
   );

@@ -74,6 +74,8 @@ async function bringUp(
   if (applied.length) log.info({ applied }, 'migrations applied');
 
   let temporalUi: string | undefined;
+  // The dev UI cannot send a gangway token: it decodes through the admin codec listener on loopback.
+  env.CODEC_PORT ??= String(base.port + 2);
   if (!env.TEMPORAL_ADDRESS) {
     const cliPath = await findTemporalCli({ projectRoot: PROJECT_ROOT, env, log });
     const server = await startDevServer({
@@ -82,8 +84,7 @@ async function bringUp(
       uiPort: base.temporal.devPort + 1000,
       dbFile: path.join(dataDir, 'temporal.sqlite'),
       namespace: base.temporal.namespace,
-      // The UI shows decoded payloads to staff through the API's authenticated codec endpoint.
-      uiCodecEndpoint: `${base.publicUrl}/codec`,
+      uiCodecEndpoint: `http://127.0.0.1:${env.CODEC_PORT}/codec`,
       log,
     });
     stops.push(() => server.stop());
@@ -99,8 +100,8 @@ async function bringUp(
     env.SMTP_URL = sink.url;
   }
 
-  // The dev UI calls the codec endpoint from its own origin.
-  if (temporalUi) env.CODEC_CORS_ORIGINS ??= temporalUi;
+  // The dev UI calls the codec endpoint from its own origin, under either name of loopback.
+  if (temporalUi) env.CODEC_CORS_ORIGINS ??= `${temporalUi},${temporalUi.replace('127.0.0.1', 'localhost')}`;
   // The local stack's portals and webhook receivers (`npm run demo`'s portal stub) listen on loopback.
   env.EGRESS_ALLOWED_HOSTS ??= '127.0.0.1,localhost';
   const config = loadConfig(env);
@@ -136,6 +137,7 @@ async function bringUp(
       `  Approver inbox ${runtime.inboxUrl}`,
       `  Staff console  ${runtime.consoleUrl}`,
       `  Temporal UI    ${temporalUi ?? `(external Temporal at ${temporalAddress})`}`,
+      `  Codec          ${api.codecUrl ? `${api.codecUrl}/codec  (loopback, no authentication)` : '(none)'}`,
       `  Mail           ${mailDir ? `caught locally, written to ${path.relative(process.cwd(), mailDir)}/` : config.smtpUrl}`,
       '  Ctrl-C stops everything.',
       '',

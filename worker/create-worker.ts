@@ -1,6 +1,7 @@
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
+import { activityLogContext } from './activity-log-context';
 import { BUNDLER_OPTIONS, WORKFLOWS_PATH } from './workflow-bundle';
 
 export interface OnboardingWorkerOptions {
@@ -25,6 +26,7 @@ export function createOnboardingWorker(options: OnboardingWorkerOptions): Promis
     taskQueue,
     activities: createActivities(deps),
     dataConverter,
+    interceptors: { activity: [activityLogContext] },
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: BUNDLER_OPTIONS }),
     maxCachedWorkflows: options.maxCachedWorkflows,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities,

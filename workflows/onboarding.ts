@@ -27,6 +27,7 @@ import { Projector } from './projector';
 import { provisionCustomer, reuseLiveCustomer } from './provisioning';
 import { OnboardingState } from './state';
 import { compensate, skipRemaining, step } from './steps';
+import { showInTemporal } from './visibility';
 
 /**
  * Takes one B2B customer from nothing to a live API integration: tenant, integration user, client
@@ -34,6 +35,7 @@ import { compensate, skipRemaining, step } from './steps';
  */
 export async function onboardingWorkflow(input: OnboardingInput): Promise<OnboardingResult> {
   const state = new OnboardingState(input, workflowInfo().workflowId);
+  showInTemporal(state);
   const submissions = new Submissions();
   const projector = new Projector(state);
   const undo = new Compensations();

@@ -7,4 +7,6 @@
 export const PATCHES = {
   /** Collector reminders to the client's contact and the stuck-client notice to staff (workflows/clients.ts). */
   collectorReminders: 'collector-reminders',
+  /** The onboarding upserts its search attributes (OnboardingStatus, PartnerProvidedId, CurrentStep) as it moves. */
+  searchAttributes: 'search-attributes',
 } as const;

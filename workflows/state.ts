@@ -44,6 +44,7 @@ export class OnboardingState {
   readonly issuing = new Set<string>();
   private readonly connectivity = new Map<string, Connectivity>();
   private readonly taskRevisions = new Map<string, number>();
+  private readonly watchers: ((view: OnboardingView) => void)[] = [];
   private storyLength = 0;
 
   constructor(
@@ -68,6 +69,13 @@ export class OnboardingState {
     this.view.version += 1;
     this.view.updatedAt = now;
     this.noteConnectivity(now);
+    for (const watch of this.watchers) watch(this.view);
+  }
+
+  /** Calls `watch` now and after every change (workflows/visibility.ts shows the view in Temporal's UI). */
+  watch(watch: (view: OnboardingView) => void): void {
+    this.watchers.push(watch);
+    watch(this.view);
   }
 
   /** Queues a client.connectivity_changed event for each client whose connectivity the change moved. */

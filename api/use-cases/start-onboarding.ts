@@ -13,14 +13,18 @@ import { newWebhookSecret, webhookSecretContext } from '../../notify/webhook-sig
 import {
   initialView,
   isExpansionBody,
+  onboardingStaticDetails,
+  onboardingSummary,
   onboardingWorkflowId,
   plannedSteps,
+  searchAttributesOf,
   stagesOf,
   type ApprovalSetup,
   type ExpansionTarget,
   type OnboardingInput,
 } from '../../domain';
 import type { onboardingWorkflow } from '../../workflows';
+import { searchAttributePairs } from '../../workflows/search-attributes';
 import type { Caller } from '../auth';
 import type { ApiDeps } from '../deps';
 import { badRequest, conflict, HttpProblem } from '../problem';
@@ -186,8 +190,9 @@ async function launch(
   };
   const webhookSecret = body.notify.webhookUrl ? newWebhookSecret() : undefined;
 
+  const view = initialView(input, workflowId, new Date().toISOString());
   await insertStartedOnboarding(pool, {
-    view: initialView(input, workflowId, new Date().toISOString()),
+    view,
     startedBy: caller.id,
     notifyEmail: body.notify.email,
     webhookUrl: body.notify.webhookUrl,
@@ -202,6 +207,10 @@ async function launch(
       args: [input],
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
       workflowIdConflictPolicy: 'FAIL',
+      // What Temporal's list and workflow page show from the first moment; the workflow keeps them current.
+      typedSearchAttributes: searchAttributePairs(searchAttributesOf(view)),
+      staticSummary: onboardingSummary(input),
+      staticDetails: onboardingStaticDetails(input),
     });
     firstRunId = handle.firstExecutionRunId;
   } catch (err) {

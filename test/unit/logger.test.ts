@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { withLogContext } from '../../lib/log-context';
 import { createLogger } from '../../lib/logger';
 
 describe('logger redaction', () => {
@@ -21,5 +22,27 @@ describe('logger redaction', () => {
     );
     for (const secret of ['p1', 't1', 's1', 'a1', 'c1', 'b1', 'p2', 'w1']) expect(out).not.toContain(`"${secret}"`);
     expect(out).toContain('[redacted]');
+  });
+});
+
+describe('logger context', () => {
+  it("adds the running unit of work's fields to every line, below the line's own and still redacted", () => {
+    let out = '';
+    const log = createLogger(
+      { level: 'info' },
+      new Writable({ write: (c, _e, done) => ((out += c.toString()), done()) }),
+    );
+    withLogContext({ requestId: 'r-1' }, () => {
+      log.info('inside');
+      withLogContext({ activityType: 'createTenant' }, () => log.child({ part: 'db' }).info({ token: 't9' }, 'deeper'));
+    });
+    log.info('outside');
+    const [inside, deeper, outside] = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(inside).toMatchObject({ requestId: 'r-1', msg: 'inside' });
+    expect(deeper).toMatchObject({ requestId: 'r-1', activityType: 'createTenant', part: 'db', token: '[redacted]' });
+    expect(outside.requestId).toBeUndefined();
   });
 });

@@ -16,6 +16,8 @@ const STATELESS_CALLS = new Set([
   'defineQuery',
   'defineSignal',
   'defineUpdate',
+  // Returns `{ name, type }`, nothing more (@temporalio/common): a key, not state.
+  'defineSearchAttributeKey',
 ]);
 
 function moduleStateProblems(fileName: string, source: string): string[] {

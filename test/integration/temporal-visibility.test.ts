@@ -1,0 +1,73 @@
+import { workflowMetadataQuery } from '@temporalio/workflow';
+import { SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes';
+import { startBody, startStack, type Stack } from '../support/stack';
+
+/** What Temporal's list and workflow page show of an onboarding: search attributes, summary and details. */
+describe('an onboarding in Temporal visibility', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  /** Polls the visibility store (eventually consistent) until the query lists exactly the workflow. */
+  async function listedBy(query: string, workflowId: string): Promise<void> {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const ids: string[] = [];
+      for await (const execution of stack.temporal.workflow.list({ query })) ids.push(execution.workflowId);
+      if (ids.includes(workflowId)) return;
+      if (Date.now() > deadline) throw new Error(`${workflowId} is not listed by ${query} (listed: ${ids.join(', ')})`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  it('is found by OnboardingStatus while awaiting approval and follows the process to COMPLETED', async () => {
+    const staff = await stack.addUser('staff');
+    const approver = await stack.addUser('approver');
+    const body = startBody({ approverEmail: approver.email, subscriptions: ['ORDER_MANAGEMENT'], clients: [] });
+    const partnerId = body.tenant.partnerProvidedId;
+    const started = await stack.http('POST', '/v1/onboardings', { token: staff.token, body });
+    expect(started.status).toBe(202);
+    const { id, workflowId } = started.body;
+    await stack.waitForOnboarding(id, staff.token, (v) => v.status === 'AWAITING_APPROVAL');
+
+    await listedBy(
+      `OnboardingStatus="AWAITING_APPROVAL" AND PartnerProvidedId="${partnerId}" AND CurrentStep="REQUEST_APPROVAL"`,
+      workflowId,
+    );
+    const handle = stack.temporal.workflow.getHandle(workflowId);
+    const described = await handle.describe();
+    expect(await described.staticSummary()).toBe(
+      `Onboarding Acme Shipping (${partnerId}): ORDER_MANAGEMENT; 0 client(s)`,
+    );
+    const metadata = await handle.query(workflowMetadataQuery);
+    expect(metadata.currentDetails).toContain('**AWAITING_APPROVAL** at REQUEST_APPROVAL');
+    expect(metadata.currentDetails).toContain('Awaiting approval: ORDER_MANAGEMENT');
+    // Nothing personal: the approver's and the contact's addresses stay out of what the UI lists.
+    expect(await described.staticDetails()).toContain(`**Tenant** Acme Shipping (${partnerId}), plan TRADE`);
+    expect(
+      `${metadata.currentDetails}${await described.staticSummary()}${await described.staticDetails()}`,
+    ).not.toMatch(/@/);
+
+    const approve = await stack.http('POST', `/v1/onboardings/${id}/approvals`, {
+      token: approver.token,
+      body: { subscription: 'ORDER_MANAGEMENT', decision: 'APPROVE' },
+    });
+    expect(approve.status).toBe(200);
+    await stack.waitForOnboarding(id, staff.token, (v) => v.status === 'COMPLETED');
+
+    await listedBy(`OnboardingStatus="COMPLETED" AND CurrentStep="DELIVER_KIT"`, workflowId);
+    const done = await handle.describe();
+    expect(done.typedSearchAttributes.get(SEARCH_ATTRIBUTE_KEYS.PartnerProvidedId)).toBe(partnerId);
+    expect(done.typedSearchAttributes.get(SEARCH_ATTRIBUTE_KEYS.OnboardingStatus)).toBe('COMPLETED');
+    const history = await handle.fetchHistory();
+    // Upserted on the way, only when an attribute changed: not once per change of the view.
+    const upserts = history.events!.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes).length;
+    expect(upserts).toBeGreaterThanOrEqual(2);
+    expect(upserts).toBeLessThan(20);
+  });
+});
