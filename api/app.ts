@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
 import type { ApiDeps } from './deps';
+import { createMetrics } from './metrics';
 import { buildOpenApiDocument } from './openapi';
 import { notFoundHandler, problemHandler } from './problem';
 import { approvalRoutes } from './routes/approvals';
@@ -9,7 +10,7 @@ import { inboxRoutes } from './routes/inbox';
 import { authRoutes } from './routes/auth';
 import { codecRoutes } from './routes/codec';
 import { collectRoutes } from './routes/collect';
-import { createMetrics, healthRoutes } from './routes/health';
+import { healthRoutes } from './routes/health';
 import { kitRoutes } from './routes/kits';
 import { oauthRoutes } from './routes/oauth';
 import { onboardingRoutes } from './routes/onboardings';
@@ -25,7 +26,7 @@ const TEMPORAL_REQUEST_DEADLINE_MS = 10_000;
 /** Builds the HTTP API with no side effects: listening is server.ts's job. */
 export function createApp(deps: ApiDeps): Express {
   const app = express();
-  const metrics = createMetrics();
+  const metrics = createMetrics({ pool: deps.pool, cacheTtlMs: deps.config.metricsCacheTtlMs, log: deps.log });
   const openapi = buildOpenApiDocument(deps.config.publicUrl);
 
   app.disable('x-powered-by');
@@ -35,11 +36,11 @@ export function createApp(deps: ApiDeps): Express {
     res.on('finish', () => {
       // The route pattern, never the URL: collector and kit links carry their token in the path.
       const route = req.route?.path ?? 'unmatched';
-      metrics.requests.inc({ method: req.method, route, status: res.statusCode });
-      deps.log.info(
-        { method: req.method, route, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 },
-        'request',
-      );
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const labels = { method: req.method, route, status: res.statusCode };
+      metrics.requests.inc(labels);
+      metrics.requestDuration.observe(labels, ms / 1000);
+      deps.log.info({ ...labels, ms }, 'request');
     });
     next();
   });

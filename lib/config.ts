@@ -82,6 +82,12 @@ const durationOrZero = z.string().transform((text, ctx) => {
   return value;
 });
 
+/** `host:port` to listen on, or `off`. */
+const hostPortOrOff = z
+  .string()
+  .regex(/^(off|[^\s:]+:\d+)$/, 'host:port (e.g. 127.0.0.1:9464), or off')
+  .transform((text) => (text === 'off' ? null : text));
+
 const envSchema = z.object({
   GANGWAY_ENV: z.enum(['development', 'production']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -140,6 +146,11 @@ const envSchema = z.object({
   CLIENT_SECRET_GRACE: duration.default(24 * 3_600_000),
   STAFF_EMAIL_DOMAINS: list.default([]),
   WORKER_MAX_CACHED_WORKFLOWS: integer.default(1000),
+  TEMPORAL_METRICS_ADDRESS: hostPortOrOff.optional(),
+  METRICS_CACHE_TTL: duration.default(15_000),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
   INTEGRATION_USERNAME_PREFIX: z
     .string()
     .regex(/^[A-Z][A-Z0-9]*$/, 'upper-case letters and digits')
@@ -174,7 +185,16 @@ export interface Config {
     cliPath?: string;
     devPort: number;
     maxCachedWorkflows: number;
+    /**
+     * Where the worker serves the SDK's metrics for Prometheus: unset (undefined) lets the process choose
+     * (`gangway worker`: none; `npm start`: 127.0.0.1:9464); null is `off`.
+     */
+    metricsAddress?: string | null;
   };
+  /** How long the API's /metrics reuses the figures it read from PostgreSQL (api/metrics.ts). */
+  metricsCacheTtlMs: number;
+  /** OpenTelemetry traces go to OTLP/HTTP when an endpoint is set (lib/tracing.ts); nothing runs otherwise. */
+  tracing: { enabled: boolean; serviceName?: string };
   smtpUrl?: string;
   mailFrom: string;
   masterKey?: Buffer;
@@ -265,6 +285,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       cliPath: e.TEMPORAL_CLI_PATH,
       devPort: e.TEMPORAL_DEV_PORT,
       maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+      metricsAddress: e.TEMPORAL_METRICS_ADDRESS,
+    }),
+    metricsCacheTtlMs: e.METRICS_CACHE_TTL,
+    tracing: Object.freeze({
+      enabled: Boolean(e.OTEL_EXPORTER_OTLP_ENDPOINT ?? e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT),
+      serviceName: e.OTEL_SERVICE_NAME,
     }),
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,

@@ -15,6 +15,8 @@ import { PREBUILT_BUNDLE } from './bundle-workflows';
 import { localMasterKey } from './local-secrets';
 
 const PROJECT_ROOT = path.join(__dirname, '..', '..');
+/** `npm start` serves the worker's SDK metrics here unless TEMPORAL_METRICS_ADDRESS says otherwise (or `off`). */
+const LOCAL_SDK_METRICS_ADDRESS = '127.0.0.1:9464';
 
 /**
  * `npm start`: the whole stack in the foreground. What is not given by the environment is started
@@ -27,7 +29,9 @@ async function main(): Promise<void> {
   // In production every stand-in below is refused: the one line names what to set instead.
   requireProductionSettings(base, 'start');
   const log = createLogger({ level: base.logLevel });
-  installTemporalRuntime(log);
+  const sdkMetrics =
+    base.temporal.metricsAddress === undefined ? LOCAL_SDK_METRICS_ADDRESS : (base.temporal.metricsAddress ?? undefined);
+  installTemporalRuntime(log, { metricsAddress: sdkMetrics });
   const dataDir = path.resolve(base.dataDir);
   await mkdir(dataDir, { recursive: true });
   const stops: (() => Promise<void>)[] = [];
@@ -41,7 +45,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 
   try {
-    await bringUp(env, base, log, dataDir, stops);
+    await bringUp(env, base, log, dataDir, stops, sdkMetrics);
   } catch (err) {
     // Leave nothing half-started behind: the next start would find it holding .data/.
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
@@ -55,6 +59,7 @@ async function bringUp(
   log: Logger,
   dataDir: string,
   stops: (() => Promise<void>)[],
+  sdkMetrics: string | undefined,
 ): Promise<void> {
   env.GANGWAY_MASTER_KEY ??= await localMasterKey(dataDir);
 
@@ -134,6 +139,7 @@ async function bringUp(
       `  API            ${api.url}  (docs: ${runtime.docsUrl})`,
       `  Approver inbox ${runtime.inboxUrl}`,
       `  Temporal UI    ${temporalUi ?? `(external Temporal at ${temporalAddress})`}`,
+      `  Metrics        ${api.url}/metrics${sdkMetrics ? `, worker SDK: http://${sdkMetrics}/metrics` : ''}`,
       `  Mail           ${mailDir ? `caught locally, written to ${path.relative(process.cwd(), mailDir)}/` : config.smtpUrl}`,
       '  Ctrl-C stops everything.',
       '',

@@ -50,7 +50,7 @@ export async function apiCommand(ctx: Context): Promise<number> {
 
 export async function workerCommand(ctx: Context): Promise<number> {
   const { config, log } = setUp(ctx, 'worker');
-  installTemporalRuntime(log);
+  installTemporalRuntime(log, { metricsAddress: config.temporal.metricsAddress ?? undefined });
   await requireCurrentSchema(config, log);
   const codePath = config.workflowBundlePath ?? PREBUILT_BUNDLE;
   const bundle = await access(codePath).then(
