@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
+import { readBusinessFigures } from '../db/metrics';
 import type { ApiDeps } from './deps';
 import { createMetrics } from './metrics';
 import { buildOpenApiDocument } from './openapi';
@@ -26,7 +27,11 @@ const TEMPORAL_REQUEST_DEADLINE_MS = 10_000;
 /** Builds the HTTP API with no side effects: listening is server.ts's job. */
 export function createApp(deps: ApiDeps): Express {
   const app = express();
-  const metrics = createMetrics({ pool: deps.pool, cacheTtlMs: deps.config.metricsCacheTtlMs, log: deps.log });
+  const metrics = createMetrics({
+    readFigures: () => readBusinessFigures(deps.pool),
+    cacheTtlMs: deps.config.metricsCacheTtlMs,
+    log: deps.log,
+  });
   const openapi = buildOpenApiDocument(deps.config.publicUrl);
 
   app.disable('x-powered-by');

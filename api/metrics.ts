@@ -1,6 +1,5 @@
-import type { Pool } from 'pg';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { readBusinessFigures, type BusinessFigures, type Quantiles } from '../db/metrics';
+import type { BusinessFigures, Quantiles } from '../db/metrics';
 import { FINAL_STATUSES, OPEN_STATUSES, type Connectivity } from '../domain';
 import type { Logger } from '../lib/logger';
 
@@ -12,7 +11,12 @@ const CONNECTIVITIES: readonly Connectivity[] = ['PENDING', 'CONNECTED', 'FAILED
  * scrapes, so several Prometheus servers scraping every API process cost one query per TTL per process.
  * One registry per app, so tests can build several apps in one process.
  */
-export function createMetrics(options: { pool: Pool; cacheTtlMs: number; log: Logger }) {
+export function createMetrics(options: {
+  /** db/metrics.ts readBusinessFigures over the API's pool. */
+  readFigures: () => Promise<BusinessFigures>;
+  cacheTtlMs: number;
+  log: Logger;
+}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
@@ -38,7 +42,7 @@ export function createMetrics(options: { pool: Pool; cacheTtlMs: number; log: Lo
   let cached: { at: number; figures: Promise<BusinessFigures> } | undefined;
   const figures = (): Promise<BusinessFigures> => {
     if (!cached || Date.now() - cached.at > options.cacheTtlMs) {
-      const read = readBusinessFigures(options.pool);
+      const read = options.readFigures();
       cached = { at: Date.now(), figures: read };
       // A failed read is not kept: the next scrape tries again.
       read.catch(() => {
@@ -112,11 +116,8 @@ export function createMetrics(options: { pool: Pool; cacheTtlMs: number; log: Lo
   business('gangway_onboardings_completed_24h', 'Onboardings completed in the last 24 h', [], (g, f) =>
     g.set(f.timeToCompleteSeconds.count),
   );
-  business(
-    'gangway_collector_links_outstanding',
-    'Collector links mailed and neither used nor expired',
-    [],
-    (g, f) => g.set(f.collectorLinksOutstanding),
+  business('gangway_collector_links_outstanding', 'Collector links mailed and neither used nor expired', [], (g, f) =>
+    g.set(f.collectorLinksOutstanding),
   );
   business(
     'gangway_clients',
@@ -129,11 +130,8 @@ export function createMetrics(options: { pool: Pool; cacheTtlMs: number; log: Lo
   business('gangway_webhook_deliveries_pending', 'Webhook deliveries not yet delivered nor given up', [], (g, f) =>
     g.set(f.webhookDeliveriesPending),
   );
-  business(
-    'gangway_webhook_deliveries_retrying',
-    'Pending webhook deliveries that failed at least once',
-    [],
-    (g, f) => g.set(f.webhookDeliveriesRetrying),
+  business('gangway_webhook_deliveries_retrying', 'Pending webhook deliveries that failed at least once', [], (g, f) =>
+    g.set(f.webhookDeliveriesRetrying),
   );
   business(
     'gangway_webhook_deliveries_failed',

@@ -1,3 +1,5 @@
+// First: tracing must be in place before http, express and pg load.
+import './trace-local-stack';
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startApiProcess } from '../api/start-api';
@@ -11,6 +13,7 @@ import { createLogger, type Logger } from '../lib/logger';
 import { startMailSink } from '../infra/mail-sink';
 import { startWorkerProcess } from '../worker/start-worker';
 import { installTemporalRuntime } from '../worker/temporal-runtime';
+import { stopTracing } from '../lib/tracing';
 import { PREBUILT_BUNDLE } from './bundle-workflows';
 import { localMasterKey } from './local-secrets';
 
@@ -30,11 +33,14 @@ async function main(): Promise<void> {
   requireProductionSettings(base, 'start');
   const log = createLogger({ level: base.logLevel });
   const sdkMetrics =
-    base.temporal.metricsAddress === undefined ? LOCAL_SDK_METRICS_ADDRESS : (base.temporal.metricsAddress ?? undefined);
+    base.temporal.metricsAddress === undefined
+      ? LOCAL_SDK_METRICS_ADDRESS
+      : (base.temporal.metricsAddress ?? undefined);
   installTemporalRuntime(log, { metricsAddress: sdkMetrics });
   const dataDir = path.resolve(base.dataDir);
   await mkdir(dataDir, { recursive: true });
-  const stops: (() => Promise<void>)[] = [];
+  // Run last (stops run in reverse): the spans of everything else's shutdown are flushed too.
+  const stops: (() => Promise<void>)[] = [stopTracing];
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'stopping');
     for (const stop of stops.reverse())

@@ -1,7 +1,8 @@
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
-import { BUNDLER_OPTIONS, WORKFLOWS_PATH } from './workflow-bundle';
+import { tracingWorkerOptions } from '../lib/tracing';
+import { BUNDLER_OPTIONS, WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from './workflow-bundle';
 
 export interface OnboardingWorkerOptions {
   connection: NativeConnection;
@@ -19,6 +20,8 @@ export interface OnboardingWorkerOptions {
 
 export function createOnboardingWorker(options: OnboardingWorkerOptions): Promise<Worker> {
   const { connection, namespace, taskQueue, deps, workflowBundle, dataConverter } = options;
+  // Activity spans and the sink for workflow spans when the process traces; a no-op sink otherwise.
+  const tracing = tracingWorkerOptions();
   return Worker.create({
     connection,
     namespace,
@@ -26,6 +29,12 @@ export function createOnboardingWorker(options: OnboardingWorkerOptions): Promis
     activities: createActivities(deps),
     dataConverter,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: BUNDLER_OPTIONS }),
+    interceptors: {
+      ...tracing.interceptors,
+      // A prebuilt bundle has them inside already (worker/workflow-bundle.ts); the SDK would warn of them twice.
+      ...(workflowBundle ? {} : { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }),
+    },
+    sinks: tracing.sinks,
     maxCachedWorkflows: options.maxCachedWorkflows,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities,
     maxConcurrentLocalActivityExecutions: options.maxConcurrentActivities,

@@ -9,10 +9,7 @@ let installed: { metricsAddress?: string } | undefined;
  * The SDK allows one Runtime per process, installed before any worker or native connection exists: the first
  * call decides, later ones (tests run many stacks in one process) change nothing.
  */
-export function installTemporalRuntime(
-  log: Logger,
-  options: { level?: LogLevel; metricsAddress?: string } = {},
-): void {
+export function installTemporalRuntime(log: Logger, options: { level?: LogLevel; metricsAddress?: string } = {}): void {
   if (installed) {
     if (options.metricsAddress && options.metricsAddress !== installed.metricsAddress)
       log.warn({ metricsAddress: options.metricsAddress }, 'Temporal runtime already installed; SDK metrics not moved');
@@ -36,7 +33,11 @@ export function installTemporalRuntime(
       ...(options.metricsAddress
         ? {
             metrics: {
-              prometheus: { bindAddress: options.metricsAddress, useSecondsForDurations: true, countersTotalSuffix: true },
+              prometheus: {
+                bindAddress: options.metricsAddress,
+                useSecondsForDurations: true,
+                countersTotalSuffix: true,
+              },
             },
           }
         : {}),

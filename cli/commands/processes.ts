@@ -5,6 +5,7 @@ import { migrate, pendingMigrations } from '../../db/migrate';
 import { createPool, waitForDatabase } from '../../db/pool';
 import { loadConfig, requireProductionSettings, type Config } from '../../lib/config';
 import { createLogger, type Logger } from '../../lib/logger';
+import { stopTracing } from '../../lib/tracing';
 import { startWorkerProcess } from '../../worker/start-worker';
 import { installTemporalRuntime } from '../../worker/temporal-runtime';
 import { CliError, EXIT, type Context } from '../context';
@@ -45,6 +46,7 @@ export async function apiCommand(ctx: Context): Promise<number> {
   api.drain();
   await delay(config.shutdownDrainDelayMs);
   await api.stop();
+  await stopTracing();
   return EXIT.ok;
 }
 
@@ -70,6 +72,7 @@ export async function workerCommand(ctx: Context): Promise<number> {
   worker.drain();
   await delay(config.shutdownDrainDelayMs);
   await worker.stop();
+  await stopTracing();
   return EXIT.ok;
 }
 
