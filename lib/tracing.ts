@@ -74,8 +74,10 @@ export function startTracing(options: { serviceName: string; exporter?: SpanExpo
         requestHook: (span: Span, request) => {
           const url = (request as IncomingMessage).url;
           if (url !== undefined && TOKEN_PATH.test(url)) {
-            span.setAttribute('http.target', redactTokenPath(url));
-            span.setAttribute('url.path', redactTokenPath(url));
+            const path = redactTokenPath(url);
+            span.setAttribute('http.target', path);
+            span.setAttribute('url.path', path);
+            span.setAttribute('http.url', `http://${(request as IncomingMessage).headers.host ?? ''}${path}`);
           }
         },
         // Probes and scrapes every few seconds would drown the traces that matter.
