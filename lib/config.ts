@@ -148,6 +148,7 @@ const envSchema = z.object({
   WORKER_MAX_CACHED_WORKFLOWS: integer.default(1000),
   TEMPORAL_METRICS_ADDRESS: hostPortOrOff.optional(),
   METRICS_CACHE_TTL: duration.default(15_000),
+  // Read by lib/tracing.ts before the configuration is (tracing starts first); checked here all the same.
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
@@ -193,8 +194,7 @@ export interface Config {
   };
   /** How long the API's /metrics reuses the figures it read from PostgreSQL (api/metrics.ts). */
   metricsCacheTtlMs: number;
-  /** OpenTelemetry traces go to OTLP/HTTP when an endpoint is set (lib/tracing.ts); nothing runs otherwise. */
-  tracing: { enabled: boolean; serviceName?: string };
+
   smtpUrl?: string;
   mailFrom: string;
   masterKey?: Buffer;
@@ -288,10 +288,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       metricsAddress: e.TEMPORAL_METRICS_ADDRESS,
     }),
     metricsCacheTtlMs: e.METRICS_CACHE_TTL,
-    tracing: Object.freeze({
-      enabled: Boolean(e.OTEL_EXPORTER_OTLP_ENDPOINT ?? e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT),
-      serviceName: e.OTEL_SERVICE_NAME,
-    }),
+
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     masterKey: e.GANGWAY_MASTER_KEY,

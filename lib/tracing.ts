@@ -2,7 +2,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Span } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
-import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { WorkflowClientInterceptor } from '@temporalio/client';
 import type { InjectedSinks, WorkerInterceptors } from '@temporalio/worker';
 
@@ -37,10 +37,10 @@ export function redactTokenPath(target: string): string {
 }
 
 /**
- * Starts the SDK: spans batched to OTLP/HTTP (the exporter reads the OTEL_EXPORTER_OTLP_* variables), or to
- * the given exporter. Once per process; a second call returns the first one.
+ * Starts the SDK: spans batched to OTLP/HTTP (the exporter reads the OTEL_EXPORTER_OTLP_* and OTEL_BSP_*
+ * variables itself). Once per process; a second call returns the first one.
  */
-export function startTracing(options: { serviceName: string; exporter?: SpanExporter }): Tracing {
+export function startTracing(options: { serviceName: string }): Tracing {
   if (current) return current;
   const { NodeTracerProvider } =
     require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
@@ -56,11 +56,9 @@ export function startTracing(options: { serviceName: string; exporter?: SpanExpo
   const { PgInstrumentation } =
     require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg');
 
-  const exporter =
-    options.exporter ??
-    new (
-      require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http')
-    ).OTLPTraceExporter();
+  const { OTLPTraceExporter } =
+    require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
+  const exporter = new OTLPTraceExporter();
   const resource = new Resource({ 'service.name': options.serviceName });
   const processor = new BatchSpanProcessor(exporter);
   const provider = new NodeTracerProvider({ resource, spanProcessors: [processor] });
