@@ -149,8 +149,8 @@ const envSchema = z.object({
   TEMPORAL_METRICS_ADDRESS: hostPortOrOff.optional(),
   METRICS_CACHE_TTL: duration.default(15_000),
   // Read by lib/tracing.ts before the configuration is (tracing starts first); checked here all the same.
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.union([z.literal(''), z.url()]).optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.union([z.literal(''), z.url()]).optional(),
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
   INTEGRATION_USERNAME_PREFIX: z
     .string()

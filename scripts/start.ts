@@ -32,11 +32,13 @@ async function main(): Promise<void> {
   // In production every stand-in below is refused: the one line names what to set instead.
   requireProductionSettings(base, 'start');
   const log = createLogger({ level: base.logLevel });
-  const sdkMetrics =
+  // The local default is a convenience: taken by something else, it only costs the SDK metrics.
+  const { metricsAddress: sdkMetrics } = installTemporalRuntime(
+    log,
     base.temporal.metricsAddress === undefined
-      ? LOCAL_SDK_METRICS_ADDRESS
-      : (base.temporal.metricsAddress ?? undefined);
-  installTemporalRuntime(log, { metricsAddress: sdkMetrics });
+      ? { metricsAddress: LOCAL_SDK_METRICS_ADDRESS, metricsOptional: true }
+      : { metricsAddress: base.temporal.metricsAddress ?? undefined },
+  );
   const dataDir = path.resolve(base.dataDir);
   await mkdir(dataDir, { recursive: true });
   // Run last (stops run in reverse): the spans of everything else's shutdown are flushed too.
