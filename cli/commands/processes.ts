@@ -52,7 +52,12 @@ export async function apiCommand(ctx: Context): Promise<number> {
 
 export async function workerCommand(ctx: Context): Promise<number> {
   const { config, log } = setUp(ctx, 'worker');
-  installTemporalRuntime(log, { metricsAddress: config.temporal.metricsAddress ?? undefined });
+  try {
+    installTemporalRuntime(log, { metricsAddress: config.temporal.metricsAddress ?? undefined });
+  } catch (err) {
+    // A metrics address that cannot be bound: named in one line, like any other bad setting.
+    throw new CliError((err as Error).message);
+  }
   await requireCurrentSchema(config, log);
   const codePath = config.workflowBundlePath ?? PREBUILT_BUNDLE;
   const bundle = await access(codePath).then(

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { freePort } from '../../infra/free-port';
 import { completeOnboarding } from '../support/complete-onboarding';
-import { startDeployment } from '../support/deployment';
+import { runGangway, startDeployment } from '../support/deployment';
 import { exposedNames, referencedMetricNames } from '../support/metric-references';
 
 /** One span as OTLP/HTTP JSON carries it, with the service that sent it. */
@@ -58,11 +58,13 @@ describe('telemetry of the production processes', () => {
   let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
   let deployment: Awaited<ReturnType<typeof startDeployment>>;
   let sdkMetricsUrl: string;
+  let sdkMetricsAddress: string;
 
   beforeAll(async () => {
     receiver = await startOtlpReceiver();
     const sdkMetricsPort = await freePort();
-    sdkMetricsUrl = `http://127.0.0.1:${sdkMetricsPort}/metrics`;
+    sdkMetricsAddress = `127.0.0.1:${sdkMetricsPort}`;
+    sdkMetricsUrl = `http://${sdkMetricsAddress}/metrics`;
     deployment = await startDeployment({
       apis: 1,
       workers: 1,
@@ -70,7 +72,7 @@ describe('telemetry of the production processes', () => {
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
         // Batches leave every 100 ms rather than every 5 s.
         OTEL_BSP_SCHEDULE_DELAY: '100',
-        TEMPORAL_METRICS_ADDRESS: `127.0.0.1:${sdkMetricsPort}`,
+        TEMPORAL_METRICS_ADDRESS: sdkMetricsAddress,
         METRICS_CACHE_TTL: '100ms',
       },
     });
@@ -97,6 +99,8 @@ describe('telemetry of the production processes', () => {
     const named = (name: string) => inTrace().filter((s) => s.name === name);
     await until(
       () =>
+        // The workflow's span ends with the workflow, after its last activity's.
+        named('RunWorkflow:onboardingWorkflow').length > 0 &&
         named('RunActivity:deliverKit').length > 0 &&
         inTrace().some((s) => s.service === 'gangway-worker' && s.attributes['db.system'] === 'postgresql'),
     );
@@ -148,6 +152,17 @@ describe('telemetry of the production processes', () => {
     ).toBe(1);
     // The worker polls: the alert on a worker without pollers stays quiet.
     expect(sample(sdk, 'temporal_num_pollers', { sum: true })).toBeGreaterThan(0);
+  });
+
+  it('stops a second worker at start, in one line, when its metrics address is taken (by the first)', async () => {
+    const second = runGangway(['worker'], { ...deployment.env, WORKER_HEALTH_PORT: String(await freePort()) });
+    expect(await second.exited).toEqual({ code: 2, signal: null });
+    expect(second.output().trim()).toMatch(
+      new RegExp(
+        `^gangway: TEMPORAL_METRICS_ADDRESS=${sdkMetricsAddress}: Failed to start prometheus metrics exporter`,
+      ),
+    );
+    expect(second.output().trim().split('\n')).toHaveLength(1);
   });
 
   it('keeps one-time tokens out of the spans of token links', async () => {
