@@ -1,7 +1,9 @@
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
+import { readBusinessFigures } from '../db/metrics';
 import type { ApiDeps } from './deps';
+import { createMetrics } from './metrics';
 import { buildOpenApiDocument } from './openapi';
 import { createOidcVerifier } from './oidc';
 import { notFoundHandler, problemHandler } from './problem';
@@ -11,7 +13,7 @@ import { authRoutes } from './routes/auth';
 import { catalogRoutes } from './routes/catalog';
 import { codecRoutes } from './routes/codec';
 import { collectRoutes } from './routes/collect';
-import { createMetrics, healthRoutes } from './routes/health';
+import { healthRoutes } from './routes/health';
 import { kitHandoverRoutes } from './routes/kit-handover';
 import { kitRoutes } from './routes/kits';
 import { oauthRoutes } from './routes/oauth';
@@ -33,7 +35,11 @@ const TEMPORAL_REQUEST_DEADLINE_MS = 10_000;
 /** Builds the HTTP API with no side effects: listening is server.ts's job. */
 export function createApp(deps: ApiDeps): Express {
   const app = express();
-  const metrics = createMetrics();
+  const metrics = createMetrics({
+    readFigures: () => readBusinessFigures(deps.pool),
+    cacheTtlMs: deps.config.metricsCacheTtlMs,
+    log: deps.log,
+  });
   const openapi = buildOpenApiDocument(deps.config.publicUrl);
 
   app.disable('x-powered-by');
@@ -44,18 +50,12 @@ export function createApp(deps: ApiDeps): Express {
     res.on('finish', () => {
       // The route pattern, never the URL: collector and kit links carry their token in the path.
       const route = req.route?.path ?? 'unmatched';
-      metrics.requests.inc({ method: req.method, route, status: res.statusCode });
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const labels = { method: req.method, route, status: res.statusCode };
+      metrics.requests.inc(labels);
+      metrics.requestDuration.observe(labels, ms / 1000);
       // 'finish' fires outside the request's log context: the id is named here.
-      deps.log.info(
-        {
-          requestId: requestIdOf(res),
-          method: req.method,
-          route,
-          status: res.statusCode,
-          ms: Number(process.hrtime.bigint() - started) / 1e6,
-        },
-        'request',
-      );
+      deps.log.info({ requestId: requestIdOf(res), ...labels, ms }, 'request');
     });
     next();
   });

@@ -7,6 +7,7 @@ import { setPasswordHashConcurrency } from '../lib/passwords';
 import { createPayloadCodec } from '../lib/payload-codec';
 import type { Logger } from '../lib/logger';
 import { createSecrets } from '../lib/secrets';
+import { tracingClientInterceptors } from '../lib/tracing';
 import { waitForTemporal } from '../lib/temporal-connection';
 import { createApp } from './app';
 import { createTokenService } from './auth';
@@ -53,6 +54,9 @@ export async function startApiProcess(config: Config, log: Logger): Promise<ApiP
     connection,
     namespace: config.temporal.namespace,
     dataConverter: createDataConverter(requireMasterKeys(config)),
+    // When the process traces: a StartWorkflow (Update, Signal, Query) span under the request's, carried on
+    // to the workflow in the headers.
+    interceptors: { workflow: tracingClientInterceptors() },
   });
   // Staff see plaintext payloads (forgeries included) as they are; the workers refuse them.
   const codec = createPayloadCodec(requireMasterKeys(config), 'show');

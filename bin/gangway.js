@@ -11,6 +11,14 @@ if (!fs.existsSync(entry)) {
   );
   process.exitCode = 2;
 } else {
+  // Traces, when OTEL_EXPORTER_OTLP_ENDPOINT asks for them, start before anything loads http, express or pg:
+  // the instrumentations can only patch what is loaded after them.
+  const role = process.argv[2];
+  if (role === 'api' || role === 'worker')
+    require(path.join(__dirname, '..', 'dist', 'lib', 'tracing.js')).traceProcessIfAsked(
+      `gangway-${role}`,
+      process.env,
+    );
   require(entry)
     .run(process.argv.slice(2), {
       stdin: process.stdin,

@@ -82,6 +82,12 @@ const durationOrZero = z.string().transform((text, ctx) => {
   return value;
 });
 
+/** `host:port` to listen on, or `off`. */
+const hostPortOrOff = z
+  .string()
+  .regex(/^(off|[^\s:]+:\d+)$/, 'host:port (e.g. 127.0.0.1:9464), or off')
+  .transform((text) => (text === 'off' ? null : text));
+
 const envSchema = z.object({
   GANGWAY_ENV: z.enum(['development', 'production']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -147,6 +153,12 @@ const envSchema = z.object({
   CLIENT_SECRET_GRACE: duration.default(24 * 3_600_000),
   STAFF_EMAIL_DOMAINS: list.default([]),
   WORKER_MAX_CACHED_WORKFLOWS: integer.default(1000),
+  TEMPORAL_METRICS_ADDRESS: hostPortOrOff.optional(),
+  METRICS_CACHE_TTL: duration.default(15_000),
+  // Read by lib/tracing.ts before the configuration is (tracing starts first); checked here all the same.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.union([z.literal(''), z.url()]).optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.union([z.literal(''), z.url()]).optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
   INTEGRATION_USERNAME_PREFIX: z
     .string()
     .regex(/^[A-Z][A-Z0-9]*$/, 'upper-case letters and digits')
@@ -181,7 +193,15 @@ export interface Config {
     cliPath?: string;
     devPort: number;
     maxCachedWorkflows: number;
+    /**
+     * Where the worker serves the SDK's metrics for Prometheus: unset (undefined) lets the process choose
+     * (`gangway worker`: none; `npm start`: 127.0.0.1:9464); null is `off`.
+     */
+    metricsAddress?: string | null;
   };
+  /** How long the API's /metrics reuses the figures it read from PostgreSQL (api/metrics.ts). */
+  metricsCacheTtlMs: number;
+
   smtpUrl?: string;
   mailFrom: string;
   masterKey?: Buffer;
@@ -281,7 +301,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       cliPath: e.TEMPORAL_CLI_PATH,
       devPort: e.TEMPORAL_DEV_PORT,
       maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+      metricsAddress: e.TEMPORAL_METRICS_ADDRESS,
     }),
+    metricsCacheTtlMs: e.METRICS_CACHE_TTL,
+
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     masterKey: e.GANGWAY_MASTER_KEY,

@@ -1,3 +1,5 @@
+// First: tracing must be in place before http, express and pg load.
+import './trace-local-stack';
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startApiProcess } from '../api/start-api';
@@ -11,10 +13,13 @@ import { createLogger, type Logger } from '../lib/logger';
 import { startMailSink } from '../infra/mail-sink';
 import { startWorkerProcess } from '../worker/start-worker';
 import { installTemporalRuntime } from '../worker/temporal-runtime';
+import { stopTracing } from '../lib/tracing';
 import { PREBUILT_BUNDLE } from './bundle-workflows';
 import { localMasterKey } from './local-secrets';
 
 const PROJECT_ROOT = path.join(__dirname, '..', '..');
+/** `npm start` serves the worker's SDK metrics here unless TEMPORAL_METRICS_ADDRESS says otherwise (or `off`). */
+const LOCAL_SDK_METRICS_ADDRESS = '127.0.0.1:9464';
 
 /**
  * `npm start`: the whole stack in the foreground. What is not given by the environment is started
@@ -27,10 +32,17 @@ async function main(): Promise<void> {
   // In production every stand-in below is refused: the one line names what to set instead.
   requireProductionSettings(base, 'start');
   const log = createLogger({ level: base.logLevel });
-  installTemporalRuntime(log);
+  // The local default is a convenience: taken by something else, it only costs the SDK metrics.
+  const { metricsAddress: sdkMetrics } = installTemporalRuntime(
+    log,
+    base.temporal.metricsAddress === undefined
+      ? { metricsAddress: LOCAL_SDK_METRICS_ADDRESS, metricsOptional: true }
+      : { metricsAddress: base.temporal.metricsAddress ?? undefined },
+  );
   const dataDir = path.resolve(base.dataDir);
   await mkdir(dataDir, { recursive: true });
-  const stops: (() => Promise<void>)[] = [];
+  // Run last (stops run in reverse): the spans of everything else's shutdown are flushed too.
+  const stops: (() => Promise<void>)[] = [stopTracing];
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'stopping');
     for (const stop of stops.reverse())
@@ -41,7 +53,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 
   try {
-    await bringUp(env, base, log, dataDir, stops);
+    await bringUp(env, base, log, dataDir, stops, sdkMetrics);
   } catch (err) {
     // Leave nothing half-started behind: the next start would find it holding .data/.
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
@@ -55,6 +67,7 @@ async function bringUp(
   log: Logger,
   dataDir: string,
   stops: (() => Promise<void>)[],
+  sdkMetrics: string | undefined,
 ): Promise<void> {
   env.GANGWAY_MASTER_KEY ??= await localMasterKey(dataDir);
 
@@ -138,6 +151,7 @@ async function bringUp(
       `  Staff console  ${runtime.consoleUrl}`,
       `  Temporal UI    ${temporalUi ?? `(external Temporal at ${temporalAddress})`}`,
       `  Codec          ${api.codecUrl ? `${api.codecUrl}/codec  (loopback, no authentication)` : '(none)'}`,
+      `  Metrics        ${api.url}/metrics${sdkMetrics ? `, worker SDK: http://${sdkMetrics}/metrics` : ''}`,
       `  Mail           ${mailDir ? `caught locally, written to ${path.relative(process.cwd(), mailDir)}/` : config.smtpUrl}`,
       '  Ctrl-C stops everything.',
       '',

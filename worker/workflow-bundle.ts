@@ -14,7 +14,15 @@ export const WORKFLOWS_PATH = require.resolve(path.join(__dirname, '..', 'workfl
  */
 export const PRELOADED_MODULES = [WORKFLOWS_PATH];
 
-/** What a worker that bundles at start passes on to the bundler. */
+/**
+ * The workflow side of tracing, in every bundle: inert (and its OpenTelemetry modules never evaluated) in a
+ * workflow started without a trace context, so the recorded histories replay the same with it.
+ */
+export const WORKFLOW_INTERCEPTOR_MODULES = [
+  require.resolve(path.join(__dirname, '..', 'workflows', 'tracing-interceptors')),
+];
+
+/** What a worker that bundles at start passes on to the bundler (the interceptor modules go in WorkerOptions). */
 export const BUNDLER_OPTIONS: WorkerOptions['bundlerOptions'] = { preloadModules: PRELOADED_MODULES };
 
 /** Webpack's progress lines say nothing to whoever builds a bundle; its warnings and errors do. */
@@ -33,6 +41,7 @@ export function bundleOnboardingWorkflows(logger = QUIET_BUNDLER_LOGGER) {
     workflowsPath: WORKFLOWS_PATH,
     failureConverterPath: FAILURE_CONVERTER_PATH,
     preloadModules: PRELOADED_MODULES,
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
     logger,
   });
 }

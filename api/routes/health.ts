@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { pingDatabase } from '../../db/pool';
 import type { ApiDeps } from '../deps';
 
@@ -45,17 +45,4 @@ export function healthRoutes(deps: ApiDeps, registry: Registry): Router {
   });
 
   return router;
-}
-
-/** One registry per app, so tests can build several apps in one process. */
-export function createMetrics() {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
-  const requests = new Counter({
-    name: 'gangway_http_requests_total',
-    help: 'HTTP requests by method, route and status',
-    labelNames: ['method', 'route', 'status'] as const,
-    registers: [registry],
-  });
-  return { registry, requests };
 }

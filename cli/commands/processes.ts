@@ -5,6 +5,7 @@ import { migrate, pendingMigrations } from '../../db/migrate';
 import { createPool, waitForDatabase } from '../../db/pool';
 import { loadConfig, requireProductionSettings, type Config } from '../../lib/config';
 import { createLogger, type Logger } from '../../lib/logger';
+import { stopTracing } from '../../lib/tracing';
 import { startWorkerProcess } from '../../worker/start-worker';
 import { installTemporalRuntime } from '../../worker/temporal-runtime';
 import { CliError, EXIT, type Context } from '../context';
@@ -49,12 +50,18 @@ export async function apiCommand(ctx: Context): Promise<number> {
   api.drain();
   await delay(config.shutdownDrainDelayMs);
   await api.stop();
+  await stopTracing();
   return EXIT.ok;
 }
 
 export async function workerCommand(ctx: Context): Promise<number> {
   const { config, log } = setUp(ctx, 'worker');
-  installTemporalRuntime(log);
+  try {
+    installTemporalRuntime(log, { metricsAddress: config.temporal.metricsAddress ?? undefined });
+  } catch (err) {
+    // A metrics address that cannot be bound: named in one line, like any other bad setting.
+    throw new CliError((err as Error).message);
+  }
   await requireCurrentSchema(config, log);
   const codePath = config.workflowBundlePath ?? PREBUILT_BUNDLE;
   const bundle = await access(codePath).then(
@@ -74,6 +81,7 @@ export async function workerCommand(ctx: Context): Promise<number> {
   worker.drain();
   await delay(config.shutdownDrainDelayMs);
   await worker.stop();
+  await stopTracing();
   return EXIT.ok;
 }
 
