@@ -76,6 +76,13 @@ function positiveInteger(text: string): number {
   return n;
 }
 
+function resendKind(text: string): string {
+  const kind = text.trim().toUpperCase();
+  if (!(RESEND_KINDS as readonly string[]).includes(kind))
+    throw new InvalidArgumentError(`one of ${RESEND_KINDS.join(', ')}`);
+  return kind;
+}
+
 function pageSize(text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1 || n > 100) throw new InvalidArgumentError('a whole number from 1 to 100');
@@ -211,7 +218,11 @@ function buildProgram(ctx: Context, setExit: (code: number) => void): Command {
     .command('resend')
     .description('mail a fresh link of one kind; the previous link of that kind stops working')
     .argument('<id>', 'the onboarding id')
-    .addOption(new Option('--kind <kind>', 'which link').choices(RESEND_KINDS).makeOptionMandatory())
+    .addOption(
+      new Option('--kind <kind>', `which link: ${RESEND_KINDS.join(', ')} (any case)`)
+        .argParser(resendKind)
+        .makeOptionMandatory(),
+    )
     .option('--client <partnerProvidedId>', 'for COLLECTOR: the client whose link to send again')
     .option('--json', 'print the API’s JSON as is')
     .action(act((id: string, opts, cmd: Command) => resend(ctx, id, { ...opts, api: globals(cmd).api })));

@@ -538,6 +538,61 @@ describe('the gangway CLI', () => {
       );
     });
 
+    it('resend mails a fresh approval request; nothing to resend or an unknown client exits 2 with the problem', async () => {
+      const body = startBody({ approverEmail: people.approver.email, subscriptions: ['ORDER_MANAGEMENT'] });
+      const { id } = JSON.parse(
+        (await as('staff', ['onboard', '--file', await writeJson('resent.json', body), '--json'])).stdout,
+      );
+      const sent = await as('staff', ['resend', id, '--kind', 'approval_request']);
+      expect(sent).toMatchObject({ code: 0, stderr: '' });
+      expect(sent.stdout).toContain('A fresh APPROVAL_REQUEST link is being mailed');
+      const deadline = Date.now() + 20_000;
+      let trail: any;
+      do {
+        trail = JSON.parse((await as('staff', ['audit', id, '--json'])).stdout);
+        if (trail.items.some((e: any) => e.action === 'RESENT')) break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      } while (Date.now() < deadline);
+      expect(trail.items.find((e: any) => e.action === 'RESENT')).toMatchObject({ actor: people.staff.email });
+
+      const kit = await as('staff', ['resend', id, '--kind', 'KIT', '--json']);
+      expect(kit.code).toBe(2);
+      expect(JSON.parse(kit.stderr)).toMatchObject({ status: 409 });
+      const noClient = await as('staff', ['resend', id, '--kind', 'COLLECTOR']);
+      expect(noClient.code).toBe(2);
+      expect(noClient.stderr).toContain('--client');
+      const unknown = await as('staff', ['retry-client', id, 'nobody']);
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain('(404)');
+    });
+
+    it('offboard --wait takes a live customer off and prints each step; the tenant then refuses a second one', async () => {
+      const body = startBody({ approverEmail: people.approver.email, subscriptions: ['ORDER_MANAGEMENT'] });
+      const { id } = JSON.parse(
+        (await as('staff', ['onboard', '--file', await writeJson('leaving.json', body), '--json'])).stdout,
+      );
+      await as('approver', ['approve', id, '--subscription', 'ORDER_MANAGEMENT']);
+      await untilStatus(id, 'COMPLETED');
+
+      const res = await as('staff', [
+        'offboard',
+        body.tenant.partnerProvidedId,
+        '--reason',
+        'contract ended',
+        '--wait',
+        '--interval',
+        '100',
+      ]);
+      expect(res).toMatchObject({ code: 0, stderr: '' });
+      expect(res.stdout).toMatch(new RegExp(`^Offboarding \\S+ of ${body.tenant.partnerProvidedId} COMPLETED$`, 'm'));
+      expect(res.stdout).toMatch(/^ {2}REFUSE_TOKENS DONE/m);
+      expect(res.stdout).toMatch(/^ {2}ARCHIVE_TENANT DONE/m);
+
+      const json = await as('staff', ['offboard', body.tenant.partnerProvidedId, '--reason', 'again', '--json']);
+      expect(json.code).toBe(2);
+      expect(JSON.parse(json.stderr).status).toBeGreaterThanOrEqual(400);
+    });
+
     it('--help names the exit codes', async () => {
       const res = await cli(['--help']);
       expect(res.code).toBe(0);
