@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { listPendingNotices, markNoticeSent } from '../db/failure-notices';
 import type { Logger } from '../lib/logger';
+import { pollingLoop } from '../lib/polling-loop';
 import type { Mailer } from './mailer';
 import { sendOnce } from './mail-log';
 
@@ -41,40 +42,6 @@ export function createFailureNotifier(options: {
     return notices.length;
   }
 
-  let running: Promise<void> | undefined;
-  let stopping = false;
-  let wake: (() => void) | undefined;
-  async function loop(): Promise<void> {
-    while (!stopping) {
-      try {
-        await runOnce();
-      } catch (err) {
-        log.error({ err }, 'failure notice round failed');
-      }
-      if (stopping) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, pollIntervalMs);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wake = undefined;
-    }
-  }
-
-  return {
-    runOnce,
-    start() {
-      if (running) return;
-      stopping = false;
-      running = loop();
-    },
-    async stop() {
-      stopping = true;
-      wake?.();
-      await running;
-      running = undefined;
-    },
-  };
+  const loop = pollingLoop({ runOnce, intervalMs: pollIntervalMs, log, failure: 'failure notice round failed' });
+  return { runOnce, start: loop.start, stop: loop.stop };
 }

@@ -4,6 +4,7 @@ import { insertOnboardingFailureNotice } from '../db/failure-notices';
 import { claimDueDeliveries, markDelivered, recordFailedAttempt, type ClaimedDelivery } from '../db/webhook-deliveries';
 import { isEgressRefusal } from '../lib/egress';
 import type { Logger } from '../lib/logger';
+import { pollingLoop } from '../lib/polling-loop';
 import { backoffDelayMs } from './webhook-backoff';
 import type { WebhookPayload } from './webhook-outbox';
 import { signWebhook } from './webhook-signing';
@@ -130,46 +131,15 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
     return rows.length;
   }
 
-  let running: Promise<void> | undefined;
-  let stopping = false;
-  let wake: (() => void) | undefined;
-
-  async function loop(): Promise<void> {
-    while (!stopping) {
-      let attempted = 0;
-      try {
-        attempted = await runOnce();
-      } catch (err) {
-        log.error({ err }, 'webhook dispatch round failed');
-      }
-      // A full batch suggests more are due: go again at once rather than after the interval.
-      if (attempted < batchSize && !stopping) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, pollIntervalMs);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        wake = undefined;
-      }
-    }
-  }
-
-  return {
+  const loop = pollingLoop({
     runOnce,
-    start() {
-      if (running) return;
-      stopping = false;
-      running = loop();
-    },
-    async stop() {
-      stopping = true;
-      wake?.();
-      await running;
-      running = undefined;
-    },
-  };
+    intervalMs: pollIntervalMs,
+    log,
+    failure: 'webhook dispatch round failed',
+    // A full batch suggests more are due: go again at once rather than after the interval.
+    again: (attempted) => attempted >= batchSize,
+  });
+  return { runOnce, start: loop.start, stop: loop.stop };
 }
 
 function hostOf(url: string): string {
