@@ -8,6 +8,7 @@ import {
   SCREENSHOTS,
   seriousAccessibilityViolations,
   type Browser,
+  pageCondition,
 } from '../support/browser';
 import { startBody, startStack, type Stack } from '../support/stack';
 
@@ -125,12 +126,12 @@ describe('staff console in Chromium', () => {
 
     await page.getByLabel('Tenant (name or id)').fill('borea');
     await page.getByRole('button', { name: 'Filter' }).click();
-    await page.waitForFunction("document.querySelectorAll('#onboardings tbody tr').length === 1");
+    await pageCondition(page, "document.querySelectorAll('#onboardings tbody tr').length === 1");
     await expect(rows.nth(0).innerText()).resolves.toContain('Borealis Freight');
     await page.getByLabel('Tenant (name or id)').fill('');
     await page.getByLabel('Status').selectOption('COMPLETED');
     await page.getByRole('button', { name: 'Filter' }).click();
-    await page.waitForFunction("document.querySelector('#onboardings tbody tr')?.innerText.includes('Acme')");
+    await pageCondition(page, "document.querySelector('#onboardings tbody tr')?.innerText.includes('Acme')");
     expect(await rows.count()).toBe(1);
     expect(new URL(page.url()).search).toBe('?status=COMPLETED');
 

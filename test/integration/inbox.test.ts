@@ -7,6 +7,7 @@ import {
   SCREENSHOTS,
   seriousAccessibilityViolations,
   type Browser,
+  pageCondition,
 } from '../support/browser';
 import { startBody, startStack, type Stack } from '../support/stack';
 
@@ -70,7 +71,7 @@ describe('approver inbox in Chromium', () => {
     // Straight to the linked task, focused, with what it is about.
     const invoicing = page.locator(`#task-${id}-INVOICING`);
     await invoicing.waitFor();
-    await page.waitForFunction(`document.activeElement?.id === 'task-${id}-INVOICING'`);
+    await pageCondition(page, `document.activeElement?.id === 'task-${id}-INVOICING'`);
     const facts = await invoicing.innerText();
     expect(facts).toMatch(/Customer\s+Acme Shipping \(acme-001\) · plan TRADE/);
     expect(facts).toMatch(/Requested subscriptions\s+ORDER_MANAGEMENT \(pending\), INVOICING \(this one\)/);
@@ -123,7 +124,8 @@ describe('approver inbox in Chromium', () => {
       /Reject INVOICING for Acme Shipping\?[\s\S]*Not in their contract/,
     );
     await dialog.getByRole('button', { name: 'Keep it pending' }).click();
-    await page.waitForFunction(
+    await pageCondition(
+      page,
       `document.activeElement?.getAttribute('aria-label') === 'Reject INVOICING for Acme Shipping'`,
     );
     expect((await stack.http('GET', `/v1/onboardings/${id}`, { token: staff.token })).body.approvals[1].status).toBe(
@@ -132,9 +134,10 @@ describe('approver inbox in Chromium', () => {
     await reject.click();
     await dialog.getByRole('button', { name: 'Yes, reject' }).click();
     await page.getByRole('status').filter({ hasText: 'INVOICING for Acme Shipping: rejected' }).waitFor();
-    await page.waitForFunction(`!document.getElementById('task-${id}-INVOICING')`);
+    await pageCondition(page, `!document.getElementById('task-${id}-INVOICING')`);
     // Focus stays where it was: on the same control of the task now in that place.
-    await page.waitForFunction(
+    await pageCondition(
+      page,
       `document.activeElement?.getAttribute('aria-label') === 'Reject ORDER_MANAGEMENT for Acme Shipping'`,
     );
     const rejected = await stack.http('GET', `/v1/onboardings/${id}`, { token: staff.token });

@@ -206,9 +206,25 @@ describe('trust: the API side', () => {
       expect(archived.status).toBe(409);
     });
 
-    it('a removed tenant gets no tokens', async () => {
+    it('a tenant with access is not deleted but offboarded, and then gets no tokens', async () => {
       expect((await oauthToken(stack, client, { grant_type: 'client_credentials' })).status).toBe(200);
-      expect((await stack.http('DELETE', `/v1/tenants/${tenantId}`, { token: admin.token })).status).toBe(200);
+      // Deleting would leave its client working: refused, pointing at the offboarding.
+      expect((await stack.http('DELETE', `/v1/tenants/${tenantId}`, { token: admin.token })).status).toBe(409);
+      expect((await oauthToken(stack, client, { grant_type: 'client_credentials' })).status).toBe(200);
+
+      const started = await stack.http('POST', `/v1/tenants/${tenantId}/offboard`, {
+        token: admin.token,
+        body: { reason: 'contract ended' },
+      });
+      expect(started.status).toBe(202);
+      const deadline = Date.now() + 30_000;
+      let status: string;
+      do {
+        status = (await stack.http('GET', `/v1/offboardings/${started.body.id}`, { token: admin.token })).body.status;
+        if (status !== 'RUNNING') break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      } while (Date.now() < deadline);
+      expect(status).toBe('COMPLETED');
       const res = await oauthToken(stack, client, { grant_type: 'client_credentials' });
       expect(res.status).toBe(401);
       expect(res.body.error).toBe('invalid_client');

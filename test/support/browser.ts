@@ -80,3 +80,16 @@ export async function fitsWidth(page: Page, selector: string): Promise<boolean> 
   const width = page.viewportSize()!.width;
   return !!box && box.x >= 0 && box.x + box.width <= width;
 }
+
+/**
+ * Waits until the expression is true in the page. page.waitForFunction polls with eval inside the page,
+ * which the pages' CSP (no 'unsafe-eval') refuses whenever the first check is false; page.evaluate goes
+ * by the DevTools protocol, which the CSP does not govern, so the polling happens from here instead.
+ */
+export async function pageCondition(page: Page, expression: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await page.evaluate<boolean>(`Boolean(${expression})`))) {
+    if (Date.now() > deadline) throw new Error(`the page never met: ${expression}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
