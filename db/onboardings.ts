@@ -1,6 +1,7 @@
 import type { Connectivity, OnboardingStatus, OnboardingView } from '../domain';
 import { OPEN_STATUSES } from '../domain';
 import type { Queryable } from './queryable';
+import { containing } from './like';
 
 /**
  * The read model of each onboarding, and the only module that writes the onboardings table. The API
@@ -127,7 +128,7 @@ export async function listOnboardings(db: Queryable, filter: ListFilter): Promis
   if (filter.createdFrom) where.push(`(view->>'createdAt')::timestamptz >= ${arg(filter.createdFrom)}::timestamptz`);
   if (filter.createdTo) where.push(`(view->>'createdAt')::timestamptz < ${arg(filter.createdTo)}::timestamptz`);
   if (filter.q) {
-    const like = arg(`%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    const like = arg(containing(filter.q));
     where.push(
       `(view->'tenant'->>'name' ILIKE ${like} OR partner_provided_id ILIKE ${like} OR id::text ILIKE ${like}
         OR workflow_id ILIKE ${like} OR view->'tenant'->>'tenantId' ILIKE ${like})`,

@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { Queryable } from './queryable';
+import { containing } from './like';
 
 /** A tenant as stored in each version: the configuration, plus orchestratedAssetMetadata when an onboarding wrote it. */
 export type TenantData = Record<string, unknown> & { partnerProvidedId: string; name: string; plan: string };
@@ -207,7 +208,7 @@ export async function listTenants(
   const args: unknown[] = [];
   const arg = (value: unknown) => `$${args.push(value)}`;
   if (filter.q) {
-    const like = arg(`%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    const like = arg(containing(filter.q));
     where.push(`(t.name ILIKE ${like} OR t.partner_provided_id ILIKE ${like} OR t.tenant_id::text ILIKE ${like})`);
   }
   if (filter.after)
