@@ -3,6 +3,7 @@ import { createPayloadCodec } from '../../lib/payload-codec';
 import { randomUUID } from 'node:crypto';
 import { recordHistory } from '../support/record-history';
 import { startBody, startStack, type Stack } from '../support/stack';
+import { waitFor } from '../support/wait';
 
 type Person = { id: string; email: string; token: string };
 
@@ -67,7 +68,7 @@ describe('approval rules', () => {
     expect((await decide(id, am, 'ORDER_MANAGEMENT', 'APPROVE')).status).toBe(200);
     expect((await decide(id, am, 'ORDER_MANAGEMENT', 'REJECT')).status).toBe(409);
     expect(await updatesIn(id)).toBe(2);
-    await waitFor(async () => (await audit(id)).some((e) => e.action === 'APPROVED'));
+    await waitFor(async () => (await audit(id)).some((e) => e.action === 'APPROVED'), 10_000, 50);
     expect((await audit(id)).filter((e) => e.action === 'APPROVED')).toHaveLength(1);
   });
 
@@ -131,7 +132,7 @@ describe('approval rules', () => {
       (m) =>
         m.to.includes(staff.email) && /ORDER_MANAGEMENT approved/.test(m.subject) && m.text.includes(otherAm.email),
     );
-    await waitFor(async () => (await audit(id)).filter((e) => e.action === 'DELEGATED').length === 2);
+    await waitFor(async () => (await audit(id)).filter((e) => e.action === 'DELEGATED').length === 2, 10_000, 50);
     expect((await audit(id)).find((e) => e.action === 'DELEGATED')).toMatchObject({
       actor: am.email,
       reason: 'on holiday this week',
@@ -171,7 +172,7 @@ describe('approval rules', () => {
     const view = await stack.waitForOnboarding(id, staff.token, (v) => v.status === 'COMPLETED');
     expect(view.subscriptions).toEqual([{ code: 'INVOICING', status: 'ASSIGNED' }]);
     await stack.mail.waitFor((m) => m.to.includes(staff.email) && /INVOICING approved by the TECH_AM/.test(m.subject));
-    await waitFor(async () => (await audit(id)).some((e) => e.action === 'ONBOARDING_COMPLETED'));
+    await waitFor(async () => (await audit(id)).some((e) => e.action === 'ONBOARDING_COMPLETED'), 10_000, 50);
     const story = (await audit(id)).map((e) => [e.action, e.actor, e.reason]);
     expect(story).toEqual([
       ['ONBOARDING_STARTED', staff.email, null],
@@ -212,11 +213,3 @@ describe('approval rules', () => {
     }
   });
 });
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

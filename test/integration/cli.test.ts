@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { run } from '../../cli/index';
 import { startBody, startStack, type Stack } from '../support/stack';
+import { pollUntil } from '../support/wait';
 
 interface CliResult {
   code: number;
@@ -313,13 +314,11 @@ describe('the gangway CLI', () => {
       expect(change.code).toBe(2);
       expect(change.stderr).toContain('(409)');
 
-      const deadline = Date.now() + 20_000;
-      let view: any;
-      do {
-        view = JSON.parse((await as('approver', ['status', id, '--json'])).stdout);
-        if (view.status === 'COMPLETED') break;
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      } while (Date.now() < deadline);
+      const view = await pollUntil(
+        async () => JSON.parse((await as('approver', ['status', id, '--json'])).stdout),
+        (v) => v.status === 'COMPLETED',
+        { intervalMs: 200 },
+      );
       expect(view.status).toBe('COMPLETED');
 
       const readable = await as('approver', ['status', id]);
@@ -397,15 +396,22 @@ describe('the gangway CLI', () => {
   describe('day-2 commands', () => {
     /** Polls `gangway status --json` until the onboarding has the status, or fails after 20 s. */
     async function untilStatus(id: string, status: string) {
-      const deadline = Date.now() + 20_000;
-      let view: any;
-      do {
-        view = JSON.parse((await as('staff', ['status', id, '--json'])).stdout);
-        if (view.status === status) return view;
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      } while (Date.now() < deadline);
-      throw new Error(`onboarding ${id} is ${view.status}, not ${status}`);
+      const view = await pollUntil(
+        async () => JSON.parse((await as('staff', ['status', id, '--json'])).stdout),
+        (v) => v.status === status,
+        { intervalMs: 200 },
+      );
+      if (view.status !== status) throw new Error(`onboarding ${id} is ${view.status}, not ${status}`);
+      return view;
     }
+
+    /** Polls `gangway audit --json` until it holds the action (the caller's assertions then check it). */
+    const auditWith = (id: string, action: string) =>
+      pollUntil(
+        async () => JSON.parse((await as('staff', ['audit', id, '--json'])).stdout),
+        (trail) => trail.items.some((e: any) => e.action === action),
+        { intervalMs: 200 },
+      );
 
     it('onboard tries again with the same Idempotency-Key when the answer is lost: one onboarding, the secret kept', async () => {
       // A proxy that lets the first start reach the API, then drops the connection before the answer.
@@ -515,13 +521,7 @@ describe('the gangway CLI', () => {
       const decided = await as('approver', ['approve', id, '--subscription', 'ORDER_MANAGEMENT', '--json']);
       expect(JSON.parse(decided.stdout)).toMatchObject({ subscription: 'ORDER_MANAGEMENT', status: 'APPROVED' });
 
-      const deadline = Date.now() + 20_000;
-      let trail: any;
-      do {
-        trail = JSON.parse((await as('staff', ['audit', id, '--json'])).stdout);
-        if (trail.items.some((e: any) => e.action === 'APPROVED')) break;
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      } while (Date.now() < deadline);
+      const trail = await auditWith(id, 'APPROVED');
       const actions: string[] = trail.items.map((e: any) => e.action);
       expect(actions[0]).toBe('ONBOARDING_STARTED');
       expect(actions.indexOf('ASSIGNED')).toBeGreaterThan(0);
@@ -546,13 +546,7 @@ describe('the gangway CLI', () => {
       const sent = await as('staff', ['resend', id, '--kind', 'approval_request']);
       expect(sent).toMatchObject({ code: 0, stderr: '' });
       expect(sent.stdout).toContain('A fresh APPROVAL_REQUEST link is being mailed');
-      const deadline = Date.now() + 20_000;
-      let trail: any;
-      do {
-        trail = JSON.parse((await as('staff', ['audit', id, '--json'])).stdout);
-        if (trail.items.some((e: any) => e.action === 'RESENT')) break;
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      } while (Date.now() < deadline);
+      const trail = await auditWith(id, 'RESENT');
       expect(trail.items.find((e: any) => e.action === 'RESENT')).toMatchObject({ actor: people.staff.email });
 
       const kit = await as('staff', ['resend', id, '--kind', 'KIT', '--json']);

@@ -6,6 +6,7 @@ import { startPortalStub, type PortalStub } from '../../infra/portal-stub';
 import { clientFor, startApproved, submitCredentials } from '../support/journey';
 import { startStack, type Stack } from '../support/stack';
 import { startReceiver } from '../support/webhook-receiver';
+import { waitFor } from '../support/wait';
 
 /** A client whose credentials stop working after COMPLETED goes back to collection until it connects again. */
 describe('reconnect after re-verification', () => {
@@ -114,11 +115,3 @@ describe('reconnect after re-verification', () => {
     expect(portal.logins.at(-1)?.password).toBe('rotated-password');
   });
 });
-
-async function waitFor(predicate: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error('condition not reached');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

@@ -3,6 +3,7 @@ import { startPortalStub, type PortalStub } from '../../infra/portal-stub';
 import { completeOnboarding } from '../support/journey';
 import { startStack, type Stack } from '../support/stack';
 import { startReceiver } from '../support/webhook-receiver';
+import { waitFor } from '../support/wait';
 
 /** After COMPLETED, a Temporal Schedule logs into every connected client's portal again. */
 describe('re-verification', () => {
@@ -81,11 +82,3 @@ describe('re-verification', () => {
     expect((await stack.http('GET', '/v1/onboardings?connectivity=BROKEN', { token: staff.token })).status).toBe(400);
   });
 });
-
-async function waitFor(predicate: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error('condition not reached');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

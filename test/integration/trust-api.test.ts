@@ -3,6 +3,7 @@ import jwt from 'jsonwebtoken';
 import { createUser } from '../../db/users';
 import { completeOnboarding, oauthToken } from '../support/complete-onboarding';
 import { linkIn, startStack, type Stack } from '../support/stack';
+import { pollUntil } from '../support/wait';
 
 /**
  * Issue #13, the API side: abuse limits, kits mail scanners cannot burn, API clients that belong to
@@ -217,14 +218,12 @@ describe('trust: the API side', () => {
         body: { reason: 'contract ended' },
       });
       expect(started.status).toBe(202);
-      const deadline = Date.now() + 30_000;
-      let status: string;
-      do {
-        status = (await stack.http('GET', `/v1/offboardings/${started.body.id}`, { token: admin.token })).body.status;
-        if (status !== 'RUNNING') break;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      } while (Date.now() < deadline);
-      expect(status).toBe('COMPLETED');
+      const offboarding = await pollUntil(
+        async () => (await stack.http('GET', `/v1/offboardings/${started.body.id}`, { token: admin.token })).body,
+        (o) => o.status !== 'RUNNING',
+        { timeoutMs: 30_000 },
+      );
+      expect(offboarding.status).toBe('COMPLETED');
       const res = await oauthToken(stack, client, { grant_type: 'client_credentials' });
       expect(res.status).toBe(401);
       expect(res.body.error).toBe('invalid_client');
