@@ -1,5 +1,6 @@
 import type { ApprovalView } from '../../domain';
 import { EXIT, type Context } from '../context';
+import { printResult } from '../output';
 import { resolveApiUrl } from '../runtime-file';
 import { authenticatedApi } from '../session';
 import { onboardingPath } from './onboard';
@@ -21,14 +22,10 @@ export async function approve(ctx: Context, id: string, options: ApproveOptions)
     ...(options.comment !== undefined ? { comment: options.comment } : {}),
   };
   const { body: approval } = await api.call<ApprovalView>('POST', `${onboardingPath(id)}/approvals`, { body });
-  if (options.json) {
-    ctx.out(JSON.stringify(approval, null, 2));
-    return EXIT.ok;
-  }
-  ctx.out(
+  printResult(ctx, options, approval, () => [
     `${approval.subscription} ${approval.status}${approval.decidedBy ? ` by ${approval.decidedBy}` : ''}${approval.decidedAt ? ` at ${approval.decidedAt}` : ''}`,
-  );
-  if (approval.comment) ctx.out(`  comment: ${approval.comment}`);
-  ctx.out(`  follow with: gangway status ${id}`);
+    ...(approval.comment ? [`  comment: ${approval.comment}`] : []),
+    `  follow with: gangway status ${id}`,
+  ]);
   return EXIT.ok;
 }

@@ -1,6 +1,7 @@
 import type { OnboardingView } from '../../domain';
 import { EXIT, type Context } from '../context';
 import { renderView } from '../format';
+import { printResult } from '../output';
 import { resolveApiUrl } from '../runtime-file';
 import { authenticatedApi } from '../session';
 import { onboardingPath } from './onboard';
@@ -14,7 +15,6 @@ export interface StatusOptions {
 export async function status(ctx: Context, id: string, options: StatusOptions): Promise<number> {
   const api = await authenticatedApi(ctx, await resolveApiUrl(ctx, options.api));
   const { body } = await api.call<OnboardingView>('GET', onboardingPath(id));
-  if (options.json) ctx.out(JSON.stringify(body, null, 2));
-  else for (const line of renderView(body)) ctx.out(line);
+  printResult(ctx, options, body, () => renderView(body));
   return EXIT.ok;
 }
