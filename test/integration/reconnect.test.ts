@@ -6,6 +6,7 @@ import { startPortalStub, type PortalStub } from '../../infra/portal-stub';
 import { clientFor, startApproved, submitCredentials } from '../support/journey';
 import { startStack, type Stack } from '../support/stack';
 import { startReceiver } from '../support/webhook-receiver';
+import { runScheduleNow } from '../support/schedules';
 import { waitFor } from '../support/wait';
 
 /** A client whose credentials stop working after COMPLETED goes back to collection until it connects again. */
@@ -38,8 +39,8 @@ describe('reconnect after re-verification', () => {
 
     // The portal's password changes; the schedule's run finds the credentials refused.
     portal.accept({ username: 'client1', password: 'rotated-password' });
-    const schedule = stack.temporal.schedule.getHandle(reverifyScheduleId(stack.config.temporal.taskQueue));
-    await schedule.trigger();
+    const scheduleId = reverifyScheduleId(stack.config.temporal.taskQueue);
+    expect((await runScheduleNow(stack.temporal, scheduleId)).result).toEqual({ checked: 1, lost: 1 });
     let view = await stack.waitForOnboarding(id, staff.token, (v) => v.clients[0].connectivity === 'FAILED');
     expect(view.status).toBe('COMPLETED');
     const told = await stack.mail.waitFor(
@@ -107,11 +108,10 @@ describe('reconnect after re-verification', () => {
 
     // The next run checks the new credentials and keeps the client connected.
     const before = portal.logins.length;
-    await schedule.trigger();
-    await waitFor(async () => portal.logins.length > before);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await runScheduleNow(stack.temporal, scheduleId)).result).toEqual({ checked: 1, lost: 0 });
+    expect(portal.logins.length).toBe(before + 1);
     view = (await stack.http('GET', `/v1/onboardings/${id}`, { token: staff.token })).body;
-    expect(view.clients[0].connectivity).toBe('CONNECTED');
+    expect(view.clients[0]).toMatchObject({ connectivity: 'CONNECTED', lastError: null });
     expect(portal.logins.at(-1)?.password).toBe('rotated-password');
   });
 });

@@ -3,6 +3,7 @@ import { startPortalStub, type PortalStub } from '../../infra/portal-stub';
 import { completeOnboarding } from '../support/journey';
 import { startStack, type Stack } from '../support/stack';
 import { startReceiver } from '../support/webhook-receiver';
+import { runScheduleNow } from '../support/schedules';
 import { waitFor } from '../support/wait';
 
 /** After COMPLETED, a Temporal Schedule logs into every connected client's portal again. */
@@ -35,18 +36,14 @@ describe('re-verification', () => {
     expect(connected.body.items.map((o: any) => o.id)).toEqual([id]);
 
     // Still accepted: a run records the check and changes nothing else.
-    const runs = async () => (await schedule.describe()).info.recentActions.length;
-    await schedule.trigger();
-    await waitFor(
-      async () =>
-        (await runs()) >= 1 &&
-        (await stack.http('GET', `/v1/onboardings/${id}`, { token: staff.token })).body.clients[0].lastCheckedAt !==
-          null,
-    );
-    // The schedule skips a trigger while a run is still going (overlap SKIP): the next one waits for this one.
-    await waitFor(async () => (await schedule.describe()).info.runningActions.length === 0);
     let view = (await stack.http('GET', `/v1/onboardings/${id}`, { token: staff.token })).body;
-    expect(view.clients[0]).toMatchObject({ connectivity: 'CONNECTED', lastError: null });
+    const before = view.clients[0];
+    expect(await runScheduleNow(stack.temporal, schedule.scheduleId)).toMatchObject({
+      result: { checked: 1, lost: 0 },
+    });
+    view = (await stack.http('GET', `/v1/onboardings/${id}`, { token: staff.token })).body;
+    expect(view.clients[0]).toMatchObject({ connectivity: 'CONNECTED', lastError: null, checks: before.checks + 1 });
+    expect(view.clients[0].lastCheckedAt).not.toEqual(before.lastCheckedAt);
 
     // TecCom: the tenant's failure notification emails, kept on its client, hear of a lost connectivity too.
     const patched = await stack.http('PATCH', `/v1/clients/${view.clientId}/tenants/${view.tenant.tenantId}`, {
@@ -57,7 +54,9 @@ describe('re-verification', () => {
 
     // The portal's password changes: the next run finds the credentials refused.
     portal.accept({ username: 'client1', password: 'rotated-password' });
-    await schedule.trigger();
+    expect(await runScheduleNow(stack.temporal, schedule.scheduleId)).toMatchObject({
+      result: { checked: 1, lost: 1 },
+    });
     view = await stack.waitForOnboarding(id, staff.token, (v) => v.clients[0].connectivity === 'FAILED');
     expect(view.status).toBe('COMPLETED');
     expect(view.clients[0]).toMatchObject({ connectivity: 'FAILED', lastError: 'WRONG_CREDENTIALS' });

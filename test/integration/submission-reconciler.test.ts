@@ -9,6 +9,7 @@ import { createPayloadCodec } from '../../lib/payload-codec';
 import { createSecrets } from '../../lib/secrets';
 import { clientFor, startApproved } from '../support/journey';
 import { recordHistory } from '../support/record-history';
+import { runScheduleNow } from '../support/schedules';
 import { linkIn, startStack, type Stack } from '../support/stack';
 
 /**
@@ -28,23 +29,7 @@ describe('submission reconciler', () => {
     await portal?.close();
   });
 
-  const trigger = async () => {
-    const schedule = stack.temporal.schedule.getHandle(reconcileSubmissionsScheduleId(stack.config.temporal.taskQueue));
-    const before = (await schedule.describe()).info.recentActions.length;
-    await schedule.trigger();
-    for (;;) {
-      const { recentActions } = (await schedule.describe()).info;
-      if (recentActions.length > before) {
-        const started = recentActions[recentActions.length - 1].action;
-        const handle = stack.temporal.workflow.getHandle(
-          started.workflow.workflowId,
-          started.workflow.firstExecutionRunId,
-        );
-        return { workflowId: started.workflow.workflowId, result: await handle.result() };
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  };
+  const trigger = () => runScheduleNow(stack.temporal, reconcileSubmissionsScheduleId(stack.config.temporal.taskQueue));
 
   it('delivers a stored submission whose signal was lost, and marks one whose onboarding finished', async () => {
     const staff = await stack.addUser('staff');
