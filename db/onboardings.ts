@@ -274,7 +274,11 @@ export async function findOnboardingContacts(db: Queryable, id: string): Promise
   return rows[0];
 }
 
-/** One re-check of a connected portal client: when it was checked, what failed, and FAILED when its credentials were refused. */
+/**
+ * One re-check of a connected portal client: when it was checked, what failed, FAILED when its credentials
+ * were refused, and one more portal login in `checks`. The check's time comes from the workflow, so a
+ * retried write finds it already there and counts nothing twice.
+ */
 export async function recordPortalClientCheck(
   db: Queryable,
   check: { onboardingId: string; portalClientId: string; checkedAt: string; lastError: string | null; lost: boolean },
@@ -284,7 +288,9 @@ export async function recordPortalClientCheck(
        view = jsonb_set(jsonb_set(o.view, '{clients}', (
                 SELECT jsonb_agg(CASE WHEN c->>'partnerProvidedId' = $2
                   THEN c || jsonb_build_object('lastCheckedAt', $3::text, 'lastError', $4::text,
-                                               'connectivity', CASE WHEN $5 THEN 'FAILED' ELSE c->>'connectivity' END)
+                                               'connectivity', CASE WHEN $5 THEN 'FAILED' ELSE c->>'connectivity' END,
+                                               'checks', COALESCE((c->>'checks')::int, 0)
+                                                         + CASE WHEN c->>'lastCheckedAt' IS DISTINCT FROM $3 THEN 1 ELSE 0 END)
                   ELSE c END ORDER BY ord)
                 FROM jsonb_array_elements(o.view->'clients') WITH ORDINALITY AS x(c, ord))),
               '{version}', to_jsonb(o.version + 1)),

@@ -131,7 +131,7 @@ export interface PortalClientView {
   connectivity: Connectivity;
   /** Credential submissions so far (each one is a collector link). */
   attempts: number;
-  /** Portal logins tried so far, across submissions. */
+  /** Portal logins tried so far: across submissions, reconnects and re-verification runs. */
   checks: number;
   lastCheckedAt: string | null;
   lastError: string | null;

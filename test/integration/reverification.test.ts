@@ -1,3 +1,4 @@
+import { recordPortalClientCheck } from '../../db/onboardings';
 import { reverifyScheduleId } from '../../domain';
 import { startPortalStub, type PortalStub } from '../../infra/portal-stub';
 import { completeOnboarding } from '../support/journey';
@@ -44,6 +45,19 @@ describe('re-verification', () => {
     view = (await stack.http('GET', `/v1/onboardings/${id}`, { token: staff.token })).body;
     expect(view.clients[0]).toMatchObject({ connectivity: 'CONNECTED', lastError: null, checks: before.checks + 1 });
     expect(view.clients[0].lastCheckedAt).not.toEqual(before.lastCheckedAt);
+    // A retried activity writes the same check again (same time, from the workflow): it counts once.
+    await recordPortalClientCheck(stack.db.pool, {
+      onboardingId: id,
+      portalClientId: 'client-1',
+      checkedAt: view.clients[0].lastCheckedAt,
+      lastError: null,
+      lost: false,
+    });
+    const again = (await stack.http('GET', `/v1/onboardings/${id}`, { token: staff.token })).body;
+    expect(again.clients[0]).toMatchObject({
+      checks: view.clients[0].checks,
+      lastCheckedAt: view.clients[0].lastCheckedAt,
+    });
 
     // TecCom: the tenant's failure notification emails, kept on its client, hear of a lost connectivity too.
     const patched = await stack.http('PATCH', `/v1/clients/${view.clientId}/tenants/${view.tenant.tenantId}`, {
