@@ -3,6 +3,7 @@ import { findStoredResponse, storeResponse } from '../db/idempotency';
 import type { Caller } from './auth';
 import type { ApiDeps } from './deps';
 import { HttpProblem } from './problem';
+import type { ServerTiming } from './server-timing';
 
 export interface Answer {
   status: number;
@@ -16,7 +17,15 @@ export interface Answer {
  */
 export async function idempotent(
   deps: ApiDeps,
-  request: { caller: Caller; key?: string; route: string; body: unknown; sealed?: boolean },
+  request: {
+    caller: Caller;
+    key?: string;
+    route: string;
+    body: unknown;
+    sealed?: boolean;
+    /** Gets an `idempotency` phase for the answer's storing. */
+    timing?: ServerTiming;
+  },
   write: () => Promise<Answer>,
 ): Promise<Answer> {
   const { caller, key } = request;
@@ -28,7 +37,11 @@ export async function idempotent(
   const stored = await findStoredResponse(deps.pool, caller.id, key);
   if (stored) {
     if (stored.requestHash !== requestHash)
-      throw new HttpProblem(422, 'Idempotency key reused', 'This Idempotency-Key was used with a different request');
+      throw new HttpProblem(
+        422,
+        'Idempotency key reused',
+        'This Idempotency-Key was used with a different request (another route or body)',
+      );
     const response = stored.response as { sealed?: string; plain?: unknown };
     const body = response.sealed ? JSON.parse(deps.secrets.open(response.sealed, sealContext)) : response.plain;
     return { status: stored.statusCode, body };
@@ -41,5 +54,6 @@ export async function idempotent(
       ? { sealed: deps.secrets.seal(JSON.stringify(answer.body), sealContext) }
       : { plain: answer.body },
   });
+  request.timing?.lap('idempotency');
   return answer;
 }

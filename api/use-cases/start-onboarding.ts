@@ -1,6 +1,5 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { createHash, randomUUID } from 'node:crypto';
-import { findStoredResponse, storeResponse } from '../../db/idempotency';
+import { randomUUID } from 'node:crypto';
 import {
   deleteUnstartedOnboarding,
   findOpenOnboardingId,
@@ -27,6 +26,7 @@ import type { onboardingWorkflow } from '../../workflows';
 import { searchAttributePairs } from '../../workflows/search-attributes';
 import type { Caller } from '../auth';
 import type { ApiDeps } from '../deps';
+import { idempotent, type Answer } from '../idempotent';
 import { badRequest, conflict, HttpProblem } from '../problem';
 import type { StartOnboardingBody } from '../schemas';
 import { asksTestMode } from '../tenant-schemas';
@@ -48,31 +48,37 @@ export interface StartAnswer {
 }
 
 /**
- * Starts an onboarding: a repeated Idempotency-Key gets the first answer; every start rule is checked
- * at once; testMode answers with the plan. Otherwise the read-model row is written and committed,
- * the workflow started with no connection held, and its run id recorded. Server-Timing names these
- * phases checks, insert, temporal, commit (the run id's write) and idempotency.
+ * Starts an onboarding: a repeated Idempotency-Key gets the first answer (kept sealed, since it may hold
+ * the webhook secret); every start rule is checked at once; testMode answers with the plan. Otherwise
+ * the read-model row is written and committed, the workflow started with no connection held, and its
+ * run id recorded. Server-Timing names these phases checks, insert, temporal, commit (the run id's write)
+ * and idempotency.
  */
 export async function startOnboarding(
   deps: ApiDeps,
   { caller, body: raw, idempotencyKey: key }: StartCommand,
 ): Promise<StartAnswer> {
   const timing = new ServerTiming();
-  const requestHash = createHash('sha256')
-    .update(JSON.stringify(raw ?? null))
-    .digest('hex');
-  const sealContext = `idempotency:${caller.id}:${key}`;
-  if (key) {
-    const stored = await findStoredResponse(deps.pool, caller.id, key);
-    if (stored && stored.requestHash !== requestHash)
-      throw new HttpProblem(422, 'Idempotency key reused', 'This Idempotency-Key was used with a different body');
-    // The first answer may hold the webhook secret, so it is kept sealed.
-    if (stored)
-      return {
-        status: stored.statusCode,
-        body: JSON.parse(deps.secrets.open((stored.response as { sealed: string }).sealed, sealContext)),
-      };
-  }
+  let location: string | undefined;
+  const answer = await idempotent(
+    deps,
+    { caller, key, route: 'POST /v1/onboardings', body: raw, sealed: true, timing },
+    async () => {
+      const { status, body, self } = await start(deps, caller, raw, timing);
+      location = self;
+      return { status, body };
+    },
+  );
+  // Only a start made now says where it went and how long it took; a repeat answers as stored.
+  return location ? { ...answer, location, serverTiming: timing.header() } : answer;
+}
+
+async function start(
+  deps: ApiDeps,
+  caller: Caller,
+  raw: unknown,
+  timing: ServerTiming,
+): Promise<Answer & { self?: string }> {
   requireScopeAllowed(raw, caller);
   const expanding = isExpansionBody(raw);
   // The TECH_AM is looked up beside the start rules' lookups, not after them: one round trip less per start.
@@ -97,15 +103,7 @@ export async function startOnboarding(
 
   const approval = approvalSetup(deps, body, techAmEmail);
   const started = await launch(deps, { body, expansion }, caller, approverEmail, approval, timing);
-  if (key) {
-    await storeResponse(deps.pool, caller.id, key, {
-      requestHash,
-      statusCode: 202,
-      response: { sealed: deps.secrets.seal(JSON.stringify(started), sealContext) },
-    });
-    timing.lap('idempotency');
-  }
-  return { status: 202, body: started, location: started.links.self, serverTiming: timing.header() };
+  return { status: 202, body: started, self: started.links.self };
 }
 
 /** The TECH_AM of new onboardings: TECH_AM_EMAIL, else the first registered TECH_AM. */
