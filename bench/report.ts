@@ -77,18 +77,22 @@ function throughputSection(rows: ThroughputRow[]): string {
     return picked.reduce((a, r) => a + f(r), 0) / picked.length;
   };
   const body = levels.map((k) => {
-    const [o, b0, b1] = ['ours', 'B0', 'B1'].map((v) => avg(k, v, (r) => r.perSecond));
-    const [co, cb0] = ['ours', 'B0'].map((v) => avg(k, v, (r) => r.cpuMsPerOnboarding));
+    const [o, b0, b1, b2] = ['ours', 'B0', 'B1', 'B2'].map((v) => avg(k, v, (r) => r.perSecond));
+    const [co, cb0, cb2] = ['ours', 'B0', 'B2'].map((v) => avg(k, v, (r) => r.cpuMsPerOnboarding));
     return [
       k,
       fmt(o, 2),
       fmt(b0, 2),
       fmt(b1, 2),
+      fmt(b2, 2),
       `${fmt(ratio(o, b0), 2)} (${verdict(o / b0 >= 0.85)})`,
       `${fmt(ratio(o, b1), 2)} (${verdict(o / b1 >= 0.95)})`,
+      fmt(ratio(o, b2), 2),
       fmt(co, 0),
       fmt(cb0, 0),
+      fmt(cb2, 0),
       `${fmt(ratio(co, cb0), 2)} (${verdict(co / cb0 <= 1.2)})`,
+      fmt(ratio(co, cb2), 2),
     ];
   });
   const cpu = levels.map((k) => {
@@ -105,7 +109,7 @@ function throughputSection(rows: ThroughputRow[]): string {
     ];
   });
   const perOnboarding = levels.flatMap((k) =>
-    (['ours', 'B0', 'B1'] as const).map((v) => {
+    (['ours', 'B0', 'B1', 'B2'] as const).map((v) => {
       const ms = (f: (r: ThroughputRow) => number) =>
         fmt(
           avg(k, v, (r) => (f(r) * 1000) / r.n),
@@ -129,11 +133,15 @@ function throughputSection(rows: ThroughputRow[]): string {
         'ours /s',
         'B0 /s',
         'B1 /s',
+        'B2 /s',
         'ours/B0 (≥0.85)',
         'ours/B1 (≥0.95)',
+        'ours/B2',
         'CPU ms/onb ours',
         'CPU ms/onb B0',
+        'CPU ms/onb B2',
         'CPU ratio (≤1.2)',
+        'CPU ours/B2',
       ],
       body,
     ),
@@ -232,7 +240,7 @@ function clusterThroughputSection(c: ClusterResults, machineCores: string): stri
       const equalCpu = `${fmt(ratio(d[1].ms(costCpu), d[0].ms(costCpu)), 2)} → ${fmt(ratio(r[1].ms(costCpu), r[0].ms(costCpu)), 2)}`;
       return `${k} in flight ${measured} measured, ${equalCpu} at equal CPU`;
     });
-  const variants = ['ours', 'B0', 'B1'] as const;
+  const variants = ['ours', 'B0', 'B1', 'B2'] as const;
   const where = levels.flatMap((k) =>
     servers.flatMap(([name, rows]) =>
       variants
@@ -479,7 +487,7 @@ export function renderReport(r: BenchResults): string {
     `- Parameters: ${Object.entries(r.meta.params)
       .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
       .join(', ')}`,
-    "- Baselines: B0 is a bare workflow with the onboarding's shape (10 activities, 3 signals, 3 condition timers), no-op activities; B1 is B0 whose activities each make two PostgreSQL writes (a keyed row and a versioned jsonb upsert), as ours do. The bare endpoints start B0 or read one row with the same pool.",
+    "- Baselines: B0 is a bare workflow with the onboarding's shape (10 activities, 3 signals, 3 condition timers), no-op activities; B1 is B0 whose activities each make two PostgreSQL writes (a keyed row and a versioned jsonb upsert), as ours do; B2 is B1 with the product's payload codec on its client and worker (every payload AES-GCM encrypted under a key derived from the same master key), since encryption is one of the product's promises. The bare endpoints start B0 or read one row with the same pool.",
     '- Latency distributions: [bench/results/latency.svg](bench/results/latency.svg).',
     '- What the figures mean (the cost model, the bottlenecks, each gap, what each change measured before and after) is in [docs/performance.md](docs/performance.md), written by hand; this file is generated whole by every run and every merge.',
     ...(r.meta.temporal ? [`- Real Temporal server: ${r.meta.temporal}`] : []),
@@ -744,10 +752,14 @@ export function latencyPlot(results: BenchResults): string {
     panels.push({
       title: `1. onboarding start→COMPLETED, ${top} in flight`,
       unit: 'ms',
-      series: (['ours', 'B0', 'B1'] as const).map((v) => ({
-        label: v,
-        values: results.throughput!.filter((r) => r.inFlight === top && r.variant === v).flatMap((r) => r.durationsMs),
-      })),
+      series: (['ours', 'B0', 'B1', 'B2'] as const)
+        .filter((v) => results.throughput!.some((r) => r.variant === v))
+        .map((v) => ({
+          label: v,
+          values: results
+            .throughput!.filter((r) => r.inFlight === top && r.variant === v)
+            .flatMap((r) => r.durationsMs),
+        })),
     });
   }
   if (results.startLatency?.length) {

@@ -7,8 +7,8 @@ import { findTemporalCli } from '../infra/temporal-cli';
 import { FILE_PRAGMAS } from '../infra/temporal-dev-server';
 import { login, runBaseline, runOurs, type OursContext } from './lib/drivers';
 import type { BenchChild } from './lib/child';
-import { historyCensus } from './lib/history';
-import { createBenchEnv, PORTAL_CREDENTIALS, type BenchEnv } from './lib/env';
+import { historyCensus, inputEncoding } from './lib/history';
+import { baselineTarget, createBenchEnv, PORTAL_CREDENTIALS, type BenchEnv } from './lib/env';
 import { latencyPlot, renderReport, type BenchResults } from './report';
 import { readPath, startLatency, startPhases, untilOursParked } from './scenarios/api';
 import { coldStart } from './scenarios/cold-start';
@@ -130,8 +130,12 @@ async function warmUp(env: BenchEnv, ctx: OursContext, say: (text: string) => vo
     say(`  warm-up ${i}: ours`);
     const ours = await runOurs(ctx);
     say(`  warm-up ${i}: baselines`);
-    const b0 = await runBaseline(env.bareTemporal, env.baselineEnv.BENCH_BASELINE_QUEUE!, false);
-    await runBaseline(env.bareTemporal, env.baselineEnv.BENCH_BASELINE_QUEUE!, true);
+    const b0 = await runBaseline(baselineTarget(env, 'B0'), 'B0');
+    await runBaseline(baselineTarget(env, 'B1'), 'B1');
+    const b2 = await runBaseline(baselineTarget(env, 'B2'), 'B2');
+    // Read without the codec: B2's history must hold ciphertext, or its rows would be B1's under another name.
+    const encoding = await inputEncoding(env.bareTemporal.workflow.getHandle(b2.workflowId));
+    if (encoding !== 'binary/encrypted') throw new Error(`B2 stores its input as ${encoding}, not encrypted`);
     warm = { ours: ours.workflowId, b0: b0.workflowId };
   }
   return warm;

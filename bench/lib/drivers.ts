@@ -175,18 +175,23 @@ export async function runOurs(
   return { workflowId, totalMs: Date.now() - t0, decisionMs };
 }
 
-/** B0 (writes: false) or B1: the same shape driven through the Temporal client. */
+export type Baseline = 'B0' | 'B1' | 'B2';
+
+/**
+ * A baseline run, the onboarding's shape driven through the Temporal client: B0 with no-op activities,
+ * B1 with PostgreSQL writes, B2 with the writes and the product's payload codec (its client and worker
+ * both encode: see baselineTarget in ./env).
+ */
 export async function runBaseline(
-  temporal: Client,
-  taskQueue: string,
-  writes: boolean,
+  { temporal, taskQueue }: { temporal: Client; taskQueue: string },
+  baseline: Baseline,
   options: { measureDecision?: boolean } = {},
 ) {
   const t0 = Date.now();
   const handle = await temporal.workflow.start('baselineWorkflow', {
     taskQueue,
-    workflowId: `b${writes ? 1 : 0}-${randomBytes(6).toString('hex')}`,
-    args: [{ ...ONBOARDING_SHAPE, waitTimeoutMs: 3_600_000, writes }],
+    workflowId: `${baseline.toLowerCase()}-${randomBytes(6).toString('hex')}`,
+    args: [{ ...ONBOARDING_SHAPE, waitTimeoutMs: 3_600_000, writes: baseline !== 'B0' }],
   });
   let decisionMs: number | undefined;
   await handle.signal('decide');

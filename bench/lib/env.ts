@@ -8,6 +8,7 @@ import { createUser } from '../../db/users';
 import { freePort } from '../../infra/free-port';
 import { loadConfig, requireMasterKeys } from '../../lib/config';
 import { createDataConverter } from '../../lib/data-converter';
+import { createPayloadCodec } from '../../lib/payload-codec';
 import { temporalConnectionFromEnv } from '../../lib/temporal-connection';
 import { startMailSink, type MailSink } from '../../infra/mail-sink';
 import { startPortalStub, type PortalStub } from '../../infra/portal-stub';
@@ -15,6 +16,7 @@ import { createTestDatabase, type TestDatabase } from '../../test/support/databa
 import { bundleOnboardingWorkflows, QUIET_BUNDLER_LOGGER } from '../../worker/workflow-bundle';
 import { BASELINE_SCHEMA } from '../baseline-activities';
 import { startChild, type BenchChild } from './child';
+import type { Baseline } from './drivers';
 import { startTemporalServer, type TemporalChoice, type TemporalServer } from './temporal-server';
 
 export const PORTAL_CREDENTIALS = { username: 'bench', password: 'bench-password' };
@@ -35,6 +37,8 @@ export interface BenchEnv {
   temporal: Client;
   /** The baselines are bare Temporal: no codec. */
   bareTemporal: Client;
+  /** B2's client: the app's payload codec, nothing else. */
+  codecTemporal: Client;
   appEnv: NodeJS.ProcessEnv;
   baselineEnv: NodeJS.ProcessEnv;
   staff: { email: string; password: string };
@@ -42,6 +46,16 @@ export interface BenchEnv {
   startApp(extra?: NodeJS.ProcessEnv): Promise<BenchChild>;
   startBaseline(extra?: NodeJS.ProcessEnv): Promise<BenchChild>;
   close(): Promise<void>;
+}
+
+/** A baseline process with B0/B1's worker alone: no endpoints, no B2 worker (cold start, parked, scale-out). */
+export const BASELINE_WORKER_ONLY = { BENCH_NO_API: '1', BENCH_BASELINE_CODEC_QUEUE: '' };
+
+/** Where a baseline runs: B2 on the worker with the payload codec, through a client with the same codec. */
+export function baselineTarget(env: BenchEnv, baseline: Baseline): { temporal: Client; taskQueue: string } {
+  return baseline === 'B2'
+    ? { temporal: env.codecTemporal, taskQueue: env.baselineEnv.BENCH_BASELINE_CODEC_QUEUE! }
+    : { temporal: env.bareTemporal, taskQueue: env.baselineEnv.BENCH_BASELINE_QUEUE! };
 }
 
 export async function createBenchEnv(
@@ -84,7 +98,14 @@ export async function createBenchEnv(
     RATE_LIMIT_PER_IP: '1000000',
     RATE_LIMIT_STARTS: '1000000',
   };
-  const baselineEnv = { ...common, BENCH_BASELINE_QUEUE: 'bench-baseline', BENCH_BASELINE_BUNDLE: baselineBundle };
+  const baselineEnv = {
+    ...common,
+    BENCH_BASELINE_QUEUE: 'bench-baseline',
+    BENCH_BASELINE_CODEC_QUEUE: 'bench-baseline-codec',
+    BENCH_BASELINE_BUNDLE: baselineBundle,
+    // B2 encrypts with the app's key, so that its codec does exactly the app's work per payload.
+    GANGWAY_MASTER_KEY: appEnv.GANGWAY_MASTER_KEY,
+  };
 
   const password = randomBytes(12).toString('base64url');
   const staff = { email: 'staff@bench.example', password };
@@ -110,6 +131,11 @@ export async function createBenchEnv(
       dataConverter: createDataConverter(requireMasterKeys(loadConfig(appEnv))),
     }),
     bareTemporal: new Client({ connection, namespace }),
+    codecTemporal: new Client({
+      connection,
+      namespace,
+      dataConverter: { payloadCodecs: [createPayloadCodec(requireMasterKeys(loadConfig(appEnv)))] },
+    }),
     appEnv,
     baselineEnv,
     staff,

@@ -99,3 +99,13 @@ export async function workflowTaskTimeouts(client: Client, workflowIds: string[]
   }
   return timeouts;
 }
+
+/**
+ * How the workflow's input is stored in its history (the first payload's `encoding`), so that the bench
+ * can refuse to measure a B2 that does not encrypt: `binary/encrypted` is the product's payload codec.
+ */
+export async function inputEncoding(handle: WorkflowHandle): Promise<string | undefined> {
+  const started = (await handle.fetchHistory()).events?.[0]?.workflowExecutionStartedEventAttributes;
+  const encoding = started?.input?.payloads?.[0]?.metadata?.encoding;
+  return encoding ? Buffer.from(encoding).toString('utf8') : undefined;
+}

@@ -1,19 +1,23 @@
 import { Client, Connection } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import express from 'express';
 import { randomUUID } from 'node:crypto';
 import { createPool } from '../../db/pool';
 import { listen } from '../../api/server';
 import { createLogger } from '../../lib/logger';
+import type { MasterKeys } from '../../lib/master-keys';
+import { createPayloadCodec } from '../../lib/payload-codec';
 import { temporalConnectionFromEnv } from '../../lib/temporal-connection';
 import { installTemporalRuntime } from '../../worker/temporal-runtime';
 import { createBaselineActivities } from '../baseline-activities';
 import { installHeapSnapshots } from '../lib/heap-snapshots';
 
 /**
- * The baselines in a process of their own: a worker for B0/B1 and a bare express app whose endpoints
- * make the one call ours make (start a workflow; read one row with the same pool), nothing else.
- * BENCH_NO_API runs the worker alone and BENCH_NO_WORKER the endpoints alone, like the app process.
+ * The baselines in a process of their own: a worker for B0/B1, one for B2 (B1 with the product's payload
+ * codec, on BENCH_BASELINE_CODEC_QUEUE) and a bare express app whose endpoints make the one call ours
+ * make (start a workflow; read one row with the same pool), nothing else. BENCH_NO_API runs the workers
+ * alone and BENCH_NO_WORKER the endpoints alone, like the app process.
  */
 async function main(): Promise<void> {
   const t0 = Date.now();
@@ -24,18 +28,28 @@ async function main(): Promise<void> {
   const { options: connection, namespace = 'default' } = temporalConnectionFromEnv(process.env);
   const taskQueue = process.env.BENCH_BASELINE_QUEUE!;
   const pool = createPool(process.env.DATABASE_URL!, log);
-  const worker = process.env.BENCH_NO_WORKER
-    ? undefined
-    : await Worker.create({
-        connection: await NativeConnection.connect(connection),
-        namespace,
-        taskQueue,
-        workflowBundle: { codePath: process.env.BENCH_BASELINE_BUNDLE! },
-        activities: createBaselineActivities(pool),
-        // The same cache bound as ours (WORKER_MAX_CACHED_WORKFLOWS), so that memory compares like with like.
-        maxCachedWorkflows: Number(process.env.WORKER_MAX_CACHED_WORKFLOWS ?? 1000),
-      });
-  const running = worker?.run() ?? Promise.resolve();
+  const workerFor = async (queue: string, dataConverter?: { payloadCodecs: [PayloadCodec] }) =>
+    Worker.create({
+      connection: await NativeConnection.connect(connection),
+      namespace,
+      taskQueue: queue,
+      workflowBundle: { codePath: process.env.BENCH_BASELINE_BUNDLE! },
+      activities: createBaselineActivities(pool),
+      // The same cache bound as ours (WORKER_MAX_CACHED_WORKFLOWS), so that memory compares like with like.
+      maxCachedWorkflows: Number(process.env.WORKER_MAX_CACHED_WORKFLOWS ?? 1000),
+      dataConverter,
+    });
+  const codecQueue = process.env.BENCH_BASELINE_CODEC_QUEUE;
+  const workers = process.env.BENCH_NO_WORKER
+    ? []
+    : [
+        await workerFor(taskQueue),
+        // B2 encrypts every payload as ours does (lib/payload-codec.ts, the same master key derivation).
+        ...(codecQueue
+          ? [await workerFor(codecQueue, { payloadCodecs: [createPayloadCodec(masterKeysFromEnv())] })]
+          : []),
+      ];
+  const running = Promise.all(workers.map((w) => w.run()));
   const client = new Client({ connection: await Connection.connect(connection), namespace });
 
   const app = express();
@@ -55,16 +69,21 @@ async function main(): Promise<void> {
   });
   const server = process.env.BENCH_NO_API ? undefined : await listen(app, 0);
   // Ready when the worker polls: comparable to the app process's `worker.ready`.
-  while (worker && worker.getState() !== 'RUNNING') await new Promise((r) => setTimeout(r, 10));
+  while (workers.some((w) => w.getState() !== 'RUNNING')) await new Promise((r) => setTimeout(r, 10));
   process.stdout.write(`${JSON.stringify({ ready: true, apiUrl: server?.url, startMs: Date.now() - t0 })}\n`);
   process.once('SIGTERM', () => {
-    worker?.shutdown();
+    for (const w of workers) w.shutdown();
     void running.then(async () => {
       await server?.close();
       await pool.end();
       process.exit(0);
     });
   });
+}
+
+/** B2's key: GANGWAY_MASTER_KEY as the app reads it (base64 of 32 bytes). */
+function masterKeysFromEnv(): MasterKeys {
+  return { current: Buffer.from(process.env.GANGWAY_MASTER_KEY!, 'base64'), previous: [] };
 }
 
 main().catch((err) => {

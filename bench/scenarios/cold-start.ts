@@ -3,7 +3,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../infra/free-port';
-import type { BenchEnv } from '../lib/env';
+import { BASELINE_WORKER_ONLY, type BenchEnv } from '../lib/env';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -60,7 +60,7 @@ export async function coldStart(env: BenchEnv, restarts: number, options: { npmS
       const ours = await env.startApp({ BENCH_NO_API: '1' });
       workerRestartMs.push(ours.spawnToReadyMs);
       await ours.stop();
-      const b0 = await env.startBaseline({ BENCH_NO_API: '1' });
+      const b0 = await env.startBaseline(BASELINE_WORKER_ONLY);
       b0WorkerRestartMs.push(b0.spawnToReadyMs);
       await b0.stop();
     }

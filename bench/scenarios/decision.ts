@@ -1,5 +1,5 @@
 import { runBaseline, runOurs, type OursContext } from '../lib/drivers';
-import type { BenchEnv } from '../lib/env';
+import { baselineTarget, type BenchEnv } from '../lib/env';
 
 export interface DecisionLatency {
   oursMs: number[];
@@ -15,10 +15,7 @@ export async function decisionLatency(env: BenchEnv, ctx: OursContext, samples: 
   const b0Ms: number[] = [];
   for (let i = 0; i < samples; i++) {
     oursMs.push((await runOurs(ctx, { measureDecision: true })).decisionMs!);
-    b0Ms.push(
-      (await runBaseline(env.bareTemporal, env.baselineEnv.BENCH_BASELINE_QUEUE!, false, { measureDecision: true }))
-        .decisionMs!,
-    );
+    b0Ms.push((await runBaseline(baselineTarget(env, 'B0'), 'B0', { measureDecision: true })).decisionMs!);
   }
   return { oursMs, b0Ms };
 }

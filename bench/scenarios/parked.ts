@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Agent } from 'undici';
 import { withConcurrency } from '../lib/concurrency';
 import { approve, onboardingBody, runBaseline, runOurs, startOnboarding, type OursContext } from '../lib/drivers';
-import type { BenchEnv } from '../lib/env';
+import { BASELINE_WORKER_ONLY, type BenchEnv } from '../lib/env';
 import { rssMiB } from '../lib/proc';
 
 export interface ParkedRow {
@@ -103,9 +103,9 @@ export async function parked(
   const queue = env.baselineEnv.BENCH_BASELINE_QUEUE!;
 
   // B0
-  const b0Worker = await env.startBaseline({ BENCH_NO_API: '1' });
+  const b0Worker = await env.startBaseline(BASELINE_WORKER_ONLY);
   try {
-    for (let i = 0; i < WARM_UP_RUNS; i++) await runBaseline(env.bareTemporal, queue, false);
+    for (let i = 0; i < WARM_UP_RUNS; i++) await runBaseline({ temporal: env.bareTemporal, taskQueue: queue }, 'B0');
     const before = await rssThenSnapshots(b0Worker.pid);
     let t0 = Date.now();
     const b0Ids = await withConcurrency(n, 50, async () => {

@@ -3,7 +3,7 @@ import { withConcurrency } from '../lib/concurrency';
 import { cpuBetween, readCpu, type CpuSample, type CpuTargets } from '../lib/cpu';
 import { login, runBaseline, runOurs, type OursContext } from '../lib/drivers';
 import { startEntryPoint, type EntryPoint } from '../lib/entry-point';
-import type { BenchEnv } from '../lib/env';
+import { BASELINE_WORKER_ONLY, type BenchEnv } from '../lib/env';
 import { workflowTaskTimeouts } from '../lib/history';
 
 /** One measurement: so many API and worker processes, K in flight, N onboardings start to COMPLETED. */
@@ -95,9 +95,9 @@ export async function scaleOut(
   };
   const shapeB0 = async (w: number) => {
     while (b0Workers.length < w)
-      b0Workers.push(await env.startBaseline({ BENCH_NO_API: '1', BENCH_BASELINE_QUEUE: b0Queue }));
+      b0Workers.push(await env.startBaseline({ ...BASELINE_WORKER_ONLY, BENCH_BASELINE_QUEUE: b0Queue }));
     while (b0Workers.length > w) await b0Workers.pop()!.stop();
-    await withConcurrency(WARM_UP, 3, () => runBaseline(env.bareTemporal, b0Queue, false));
+    await withConcurrency(WARM_UP, 3, () => runBaseline({ temporal: env.bareTemporal, taskQueue: b0Queue }, 'B0'));
   };
 
   const measure = async (
@@ -153,7 +153,7 @@ export async function scaleOut(
             temporalPid: env.server.pid,
             ...databases,
           };
-          await measure('B0', k, targets, () => runBaseline(env.bareTemporal, b0Queue, false));
+          await measure('B0', k, targets, () => runBaseline({ temporal: env.bareTemporal, taskQueue: b0Queue }, 'B0'));
         }
         // Ours' processes wait, idle, through B0's rows (restarting them would break the path); B0's do not wait through ours'.
         while (b0Workers.length > 0) await b0Workers.pop()!.stop();

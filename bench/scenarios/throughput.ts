@@ -2,10 +2,10 @@ import type { BenchChild } from '../lib/child';
 import { withConcurrency } from '../lib/concurrency';
 import { appTargets, cpuBetween, readCpu, type CpuSample } from '../lib/cpu';
 import { runBaseline, runOurs, type OursContext } from '../lib/drivers';
-import type { BenchEnv } from '../lib/env';
+import { baselineTarget, type BenchEnv } from '../lib/env';
 import { workflowTaskTimeouts } from '../lib/history';
 
-export type Variant = 'B0' | 'B1' | 'ours';
+export type Variant = 'B0' | 'B1' | 'B2' | 'ours';
 export interface ThroughputRow {
   inFlight: number;
   variant: Variant;
@@ -20,8 +20,8 @@ export interface ThroughputRow {
 }
 
 /**
- * Scenario 1: N onboardings with K in flight, start to COMPLETED, interleaved with B0 and B1 on the
- * same servers. CPU per onboarding counts the process under test and the Temporal server.
+ * Scenario 1: N onboardings with K in flight, start to COMPLETED, interleaved with B0, B1 and B2 on
+ * the same servers (each round in another order, so that no variant always runs first or last). CPU per onboarding counts the process under test and the Temporal server.
  */
 export async function throughput(
   env: BenchEnv,
@@ -33,9 +33,10 @@ export async function throughput(
   const rows: ThroughputRow[] = [];
   const databases = { temporal: env.server.databases, app: [env.dbName] };
   const orders: Variant[][] = [
-    ['B0', 'B1', 'ours'],
-    ['ours', 'B1', 'B0'],
-    ['B1', 'ours', 'B0'],
+    ['B0', 'B1', 'B2', 'ours'],
+    ['ours', 'B2', 'B1', 'B0'],
+    ['B1', 'ours', 'B0', 'B2'],
+    ['B2', 'B0', 'ours', 'B1'],
   ];
   for (const k of options.levels) {
     for (let round = 0; round < options.rounds; round++) {
@@ -44,9 +45,7 @@ export async function throughput(
         const before = await readCpu(targets);
         const t0 = Date.now();
         const results = await withConcurrency(options.perLevel, k, () =>
-          variant === 'ours'
-            ? runOurs(ctx)
-            : runBaseline(env.bareTemporal, env.baselineEnv.BENCH_BASELINE_QUEUE!, variant === 'B1'),
+          variant === 'ours' ? runOurs(ctx) : runBaseline(baselineTarget(env, variant), variant),
         );
         const seconds = (Date.now() - t0) / 1000;
         const cpu = cpuBetween(targets, before, await readCpu(targets));
@@ -60,7 +59,7 @@ export async function throughput(
           cpu,
           durationsMs: results.map((r) => r.totalMs),
           taskTimeouts: await workflowTaskTimeouts(
-            variant === 'ours' ? ctx.temporal : env.bareTemporal,
+            variant === 'ours' ? ctx.temporal : baselineTarget(env, variant).temporal,
             results.map((r) => r.workflowId),
           ),
         });

@@ -38,7 +38,7 @@ describe('npm run bench -- --smoke', () => {
       expect(report).toContain(heading);
     }
     const results = JSON.parse(await readFile(path.join(out, 'bench', 'results', 'results.json'), 'utf8'));
-    expect(results.throughput.map((r: { variant: string }) => r.variant).sort()).toEqual(['B0', 'B1', 'ours']);
+    expect(results.throughput.map((r: { variant: string }) => r.variant).sort()).toEqual(['B0', 'B1', 'B2', 'ours']);
     expect(results.throughput.every((r: { perSecond: number }) => r.perSecond > 0)).toBe(true);
     expect(results.startLatency.map((s: { workers: string }) => s.workers)).toEqual(['none', 'running']);
     expect(results.startLatency.every((s: { ours: { non2xx: number } }) => s.ours.non2xx === 0)).toBe(true);
