@@ -1,4 +1,7 @@
+import { requireMasterKeys } from '../../lib/config';
+import { createPayloadCodec } from '../../lib/payload-codec';
 import { claimsOf, completeOnboarding, oauthToken } from '../support/complete-onboarding';
+import { recordHistory } from '../support/record-history';
 import { startBody, startStack, type Stack } from '../support/stack';
 import { pollUntil } from '../support/wait';
 
@@ -177,6 +180,8 @@ describe('Ongoing WMS API users', () => {
       }),
     ]);
     await stack.mail.waitFor((m) => m.to.includes(staff.email) && /^Approved: invoice data access/.test(m.subject));
+    await stack.temporal.workflow.getHandle(id).result();
+    await recordHistory(id, 'access-change-approved', createPayloadCodec(requireMasterKeys(stack.config), 'show'));
   });
 
   it('narrows at once, answers a change to the current value as a no-op, and repeats an Idempotency-Key answer', async () => {
@@ -400,6 +405,12 @@ describe('an undecided invoice access change', () => {
     ]);
     expect(stored.rows[0].invoice_data_access).toBe(false);
     await stack.mail.waitFor((m) => m.to.includes(staff.email) && /^Expired: invoice data access/.test(m.subject));
+    await stack.temporal.workflow.getHandle(id).result();
+    await recordHistory(
+      id,
+      'access-change-reminded-escalated-expired',
+      createPayloadCodec(requireMasterKeys(stack.config), 'show'),
+    );
     const late = await stack.http('POST', `/v1/access-changes/${id}/approvals`, {
       token: approver.token,
       body: { decision: 'APPROVE' },
