@@ -43,20 +43,18 @@ export async function changeInvoiceAccess(
 ): Promise<{ status: 200 | 202; change: AccessChangeView | null }> {
   if (user.disabled_at) throw conflict(`API user ${user.username} is disabled: its access no longer changes`);
   const to = body.invoiceDataAccess;
-  // Resolved before the row lock is taken: the lookups need no lock, and a bad approver changes nothing.
+  // Checked again under the row lock below; first without it, so that a no-op or a second widening is
+  // answered as such whatever else the body says.
+  if (user.invoice_data_access === to) return { status: 200, change: null };
+  const waiting = await findPendingAccessChange(deps.pool, user.id);
+  if (waiting) throw alreadyWaiting(user, waiting);
   const approver = to ? await approverOf(deps, caller, tenant, body) : null;
 
   const change = await withTransaction(deps.pool, async (tx) => {
     const current = await lockIntegrationUser(tx, user.id);
     if (current.invoice_data_access === to) return null;
     const pending = await findPendingAccessChange(tx, user.id);
-    if (pending)
-      throw conflict(
-        `a change of ${user.username}'s invoice data access already waits for ${pending.approval?.approverEmail}`,
-        {
-          pendingChange: pending.id,
-        },
-      );
+    if (pending) throw alreadyWaiting(user, pending);
     const seq = await nextAccessChangeSeq(tx, user.id);
     const view = newAccessChange(
       {
@@ -84,6 +82,11 @@ export async function changeInvoiceAccess(
   await startAccessChange(deps, change);
   return { status: 202, change };
 }
+
+const alreadyWaiting = (user: ApiUserRow, pending: AccessChangeView) =>
+  conflict(`a change of ${user.username}'s invoice data access already waits for ${pending.approval?.approverEmail}`, {
+    pendingChange: pending.id,
+  });
 
 /** The request's approverEmail, else the tenant's account manager: a registered approver other than the caller. */
 async function approverOf(

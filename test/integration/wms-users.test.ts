@@ -185,6 +185,10 @@ describe('Ongoing WMS API users', () => {
   });
 
   it('narrows at once, answers a change to the current value as a no-op, and repeats an Idempotency-Key answer', async () => {
+    // Already on: nothing to change, so nobody needs to approve it (the tenant names no account manager).
+    const same = await stack.http('PATCH', userPath(done), { token: staff.token, body: { invoiceDataAccess: true } });
+    expect(same.status).toBe(200);
+    expect(same.body).toMatchObject({ user: { invoiceDataAccess: true }, change: null });
     const narrow = { invoiceDataAccess: false, reason: 'contract changed' };
     const headers = { 'idempotency-key': `narrow-${done.kit.username}` };
     const narrowed = await stack.http('PATCH', userPath(done), { token: staff.token, body: narrow, headers });
