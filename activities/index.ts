@@ -1,3 +1,4 @@
+import { accessChangeActivities } from './access-changes';
 import { apiClientActivities } from './api-clients';
 import { approvalNoticeActivities } from './approval-notices';
 import { auditActivities } from './audit';
@@ -35,5 +36,6 @@ export function createActivities(deps: ActivityDeps) {
     ...submissionReconciliationActivities(deps),
     ...onboardingActionActivities(deps),
     ...offboardingActivities(deps),
+    ...accessChangeActivities(deps),
   };
 }

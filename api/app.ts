@@ -8,7 +8,10 @@ import { buildOpenApiDocument } from './openapi';
 import { createOidcVerifier } from './oidc';
 import { notFoundHandler, problemHandler } from './problem';
 import { requestIdOf, requestIds } from './request-id';
+import { accessChangeRoutes } from './routes/access-changes';
+import { apiUserRoutes } from './routes/api-users';
 import { approvalRoutes } from './routes/approvals';
+import { automationUserRoutes } from './routes/automation-users';
 import { authRoutes } from './routes/auth';
 import { catalogRoutes } from './routes/catalog';
 import { codecRoutes } from './routes/codec';
@@ -93,6 +96,9 @@ export function createApp(deps: ApiDeps): Express {
   app.use(webhookRoutes(deps));
   app.use(catalogRoutes(deps));
   app.use(kitHandoverRoutes(deps));
+  app.use(apiUserRoutes(deps));
+  app.use(accessChangeRoutes(deps));
+  app.use(automationUserRoutes(deps));
 
   app.use(notFoundHandler);
   app.use(problemHandler(deps.log));

@@ -38,6 +38,8 @@ export interface AuthenticatedApiClient {
   subscriptions: string[];
   /** Whether any of the client's live integration users may see invoice data. */
   invoiceDataAccess: boolean;
+  /** An automation user's client granted every tenant, present and future. */
+  allTenants: boolean;
 }
 
 /** The current secret, or the previous one during its grace period after a rotation (TecCom "rotate secret"). */
@@ -60,6 +62,7 @@ export async function authenticateApiClient(
     tenantIds: row.tenant_ids,
     subscriptions: row.subscriptions,
     invoiceDataAccess: row.invoice,
+    allTenants: row.all_tenants ?? false,
   };
 }
 

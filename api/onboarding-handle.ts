@@ -36,12 +36,22 @@ const REFUSAL_STATUS: Record<string, number> = {
 /** Turns a workflow's refusal (validator) or absence (finished) into the problem the caller should see. */
 export function workflowProblem(err: unknown, row: OnboardingRow): HttpProblem | undefined {
   if (err instanceof WorkflowNotFoundError) return conflict(`the onboarding has finished (${row.status})`);
-  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-    const status = REFUSAL_STATUS[err.cause.type ?? ''];
-    if (status === 403) return forbidden(err.cause.message);
-    if (status === 404) return notFound(err.cause.message);
-    if (status === 409) return conflict(err.cause.message, { reason: err.cause.type });
-  }
+  return refusalProblem(err);
+}
+
+/** An Update's validator refused (a rule's type, domain/approval-rules.ts): the problem the caller sees. */
+export function refusalProblem(err: unknown): HttpProblem | undefined {
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure)
+    return ruleProblem(err.cause.type ?? '', err.cause.message);
+  return undefined;
+}
+
+/** A rule's refusal by its type, whether the workflow's validator or the API applied the rule. */
+export function ruleProblem(type: string, message: string): HttpProblem | undefined {
+  const status = REFUSAL_STATUS[type];
+  if (status === 403) return forbidden(message);
+  if (status === 404) return notFound(message);
+  if (status === 409) return conflict(message, { reason: type });
   return undefined;
 }
 

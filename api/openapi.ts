@@ -1,6 +1,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { registerOnboardingActionPaths } from './openapi-actions';
+import { registerApiUserPaths } from './openapi-api-users';
 import { registerAdministrationPaths } from './openapi-admin';
 import { registerCatalogPaths } from './openapi-catalog';
 import { registerConsolePaths } from './openapi-console';
@@ -340,6 +341,7 @@ export function buildOpenApiDocument(serverUrl: string) {
   registerConsolePaths(registry, { problem, secured });
   registerAdministrationPaths(registry, { problem, json, body, secured, platform: [{ [platformBearer.name]: [] }] });
   registerWebhookPaths(registry, { problem, body, secured });
+  registerApiUserPaths(registry, { problem, body, secured });
   registerCatalogPaths(registry, { problem, secured });
   for (const [path, summary] of [
     ['/healthz', 'Liveness'],

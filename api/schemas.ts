@@ -32,30 +32,46 @@ const SubscriptionCode = z
   .transform((code) => code as (typeof SUBSCRIPTION_CODES)[number])
   .openapi({ type: 'string', enum: [...SUBSCRIPTION_CODES] });
 
-/** Ongoing WMS: the integration names its external system; "Other" needs the system's own name. */
+/** Ongoing WMS: the integration names its external system, from the catalog or "Other". */
+export const IntegrationSystemField = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .superRefine((name, ctx) => {
+    if (!catalogIntegrationSystem(name))
+      ctx.addIssue({
+        code: 'custom',
+        message: `not in the catalog (GET /v1/catalog/integration-systems); pick "${OTHER_INTEGRATION_SYSTEM}" and name the system in integrationSystemName`,
+      });
+  })
+  .transform((name) => catalogIntegrationSystem(name) ?? name)
+  .openapi({
+    type: 'string',
+    enum: [...INTEGRATION_SYSTEMS],
+    description: 'from GET /v1/catalog/integration-systems (any case); "Other" needs integrationSystemName',
+  });
+
+/** "Other" is not a system's name: the body names it in integrationSystemName. */
+export function requireOtherSystemName(
+  user: { integrationSystem: string; integrationSystemName?: string },
+  ctx: z.RefinementCtx,
+): void {
+  if (user.integrationSystem.toLowerCase() === 'other' && !user.integrationSystemName) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['integrationSystemName'],
+      message: 'integrationSystem "Other" needs the system’s name here',
+    });
+  }
+}
+
 const IntegrationUser = z
   .object({
     email: email.openapi({
       description: 'a dedicated integration mailbox: not in a staff domain, not a staff account',
     }),
-    integrationSystem: z
-      .string()
-      .trim()
-      .min(1)
-      .max(100)
-      .superRefine((name, ctx) => {
-        if (!catalogIntegrationSystem(name))
-          ctx.addIssue({
-            code: 'custom',
-            message: `not in the catalog (GET /v1/catalog/integration-systems); pick "${OTHER_INTEGRATION_SYSTEM}" and name the system in integrationSystemName`,
-          });
-      })
-      .transform((name) => catalogIntegrationSystem(name) ?? name)
-      .openapi({
-        type: 'string',
-        enum: [...INTEGRATION_SYSTEMS],
-        description: 'from GET /v1/catalog/integration-systems (any case); "Other" needs integrationSystemName',
-      }),
+    integrationSystem: IntegrationSystemField,
     integrationSystemName: z.string().trim().min(1).max(100).optional(),
     scope: z
       .enum(['TENANT', 'AUTOMATION'])
@@ -66,15 +82,7 @@ const IntegrationUser = z
       .default(false)
       .openapi({ description: 'false: tokens carry no invoice scope and invoice data is refused (403)' }),
   })
-  .superRefine((user, ctx) => {
-    if (user.integrationSystem.toLowerCase() === 'other' && !user.integrationSystemName) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['integrationSystemName'],
-        message: 'integrationSystem "Other" needs the system’s name here',
-      });
-    }
-  });
+  .superRefine(requireOtherSystemName);
 
 /** One of the customer's clients, whose portal credentials the onboarding collects (domain: PortalClientRequest). */
 const PortalClient = z.object({

@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import { findAutomationCredentials } from './automation-users';
 import type { Queryable } from './queryable';
 
 export interface ApiClientTenant {
@@ -108,14 +109,16 @@ export interface ApiClientCredentials {
   invoice: boolean;
   /** Whether the client still serves a tenant that is not archived. */
   has_live_tenant: boolean;
+  /** An automation user's client granted every tenant: its tokens say '*' (db/automation-users.ts). */
+  all_tenants?: boolean;
 }
 
 export async function findApiClientCredentials(
   db: Queryable,
   clientId: string,
 ): Promise<ApiClientCredentials | undefined> {
-  const { rows } = await db.query<ApiClientCredentials>(
-    `SELECT c.secret_hash, c.previous_secret_hash, COALESCE(c.previous_secret_expires_at > now(), false) AS previous_valid,
+  const { rows } = await db.query<ApiClientCredentials & { automation_user_id: string | null }>(
+    `SELECT c.automation_user_id, c.secret_hash, c.previous_secret_hash, COALESCE(c.previous_secret_expires_at > now(), false) AS previous_valid,
             array_remove(array_agg(DISTINCT t.tenant_id::text), NULL) AS tenant_ids,
             array_remove(array_agg(DISTINCT s.code || coalesce(':' || s.role, '')), NULL) AS subscriptions,
             COALESCE(bool_or(u.invoice_data_access), false) AS invoice,
@@ -130,6 +133,8 @@ export async function findApiClientCredentials(
      GROUP BY c.client_id`,
     [clientId],
   );
+  // An automation user's client serves the tenants granted to its user, not tenants attached to it.
+  if (rows[0]?.automation_user_id) return findAutomationCredentials(db, clientId);
   return rows[0];
 }
 

@@ -1,3 +1,4 @@
+import type { PoolClient } from 'pg';
 import type { Queryable } from './queryable';
 
 /** Integration users (the customer's API user) and their one-time set-password links. */
@@ -172,4 +173,62 @@ export async function disableTenantIntegrationUsers(db: Queryable, tenantId: str
     [tenantId],
   );
   return rows.map((r) => r.username);
+}
+
+/** An API user as the tenant's list shows it, with the API client it uses. */
+export interface ApiUserRow {
+  id: string;
+  tenant_id: string | null;
+  username: string;
+  email: string;
+  integration_system: string;
+  scope: 'TENANT' | 'AUTOMATION';
+  invoice_data_access: boolean;
+  disabled_at: Date | null;
+  created_at: Date;
+  client_id: string | null;
+}
+
+// The user's client: an automation user's own, else the one its onboarding issued, else the tenant's.
+const API_USER_COLUMNS = `u.id, u.tenant_id, u.username, u.email, u.integration_system, u.scope, u.invoice_data_access,
+  u.disabled_at, u.created_at,
+  COALESCE((SELECT c.client_id FROM api_clients c WHERE c.automation_user_id = u.id),
+           (SELECT c.client_id FROM api_clients c WHERE c.orchestration_id = u.orchestration_id),
+           (SELECT t.client_id FROM api_client_tenants t WHERE t.tenant_id = u.tenant_id)) AS client_id`;
+
+/** Every integration user of the tenant, live or disabled, oldest first. */
+export async function listTenantApiUsers(db: Queryable, tenantId: string): Promise<ApiUserRow[]> {
+  const { rows } = await db.query<ApiUserRow>(
+    `SELECT ${API_USER_COLUMNS} FROM integration_users u WHERE u.tenant_id = $1 ORDER BY u.created_at, u.username`,
+    [tenantId],
+  );
+  return rows;
+}
+
+export async function findTenantApiUser(
+  db: Queryable,
+  tenantId: string,
+  username: string,
+): Promise<ApiUserRow | undefined> {
+  const { rows } = await db.query<ApiUserRow>(
+    `SELECT ${API_USER_COLUMNS} FROM integration_users u WHERE u.tenant_id = $1 AND u.username = $2`,
+    [tenantId, username],
+  );
+  return rows[0];
+}
+
+/** Locks the user until the transaction ends and answers its invoice access as it is then. */
+export async function lockIntegrationUser(
+  tx: PoolClient,
+  id: string,
+): Promise<{ invoice_data_access: boolean; disabled_at: Date | null }> {
+  const { rows } = await tx.query<{ invoice_data_access: boolean; disabled_at: Date | null }>(
+    'SELECT invoice_data_access, disabled_at FROM integration_users WHERE id = $1 FOR UPDATE',
+    [id],
+  );
+  return rows[0];
+}
+
+export async function setInvoiceDataAccess(db: Queryable, id: string, invoiceDataAccess: boolean): Promise<void> {
+  await db.query('UPDATE integration_users SET invoice_data_access = $2 WHERE id = $1', [id, invoiceDataAccess]);
 }

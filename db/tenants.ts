@@ -152,8 +152,11 @@ export const accountTypeOf = (data: Record<string, unknown>): 'PRODUCTION' | 'TE
 /** The account types of the tenants an API client serves (one, unless something went wrong). */
 export async function clientAccountTypes(db: Queryable, clientId: string): Promise<('PRODUCTION' | 'TEST')[]> {
   const { rows } = await db.query<{ account_type: 'PRODUCTION' | 'TEST' }>(
-    `SELECT DISTINCT coalesce(te.data ->> 'accountType', 'PRODUCTION') AS account_type
-       FROM api_client_tenants a JOIN tenants te ON te.tenant_id = a.tenant_id WHERE a.client_id = $1`,
+    `SELECT DISTINCT coalesce(te.data ->> 'accountType', 'PRODUCTION') AS account_type FROM tenants te
+      WHERE te.tenant_id IN (SELECT a.tenant_id FROM api_client_tenants a WHERE a.client_id = $1
+                             UNION ALL
+                             SELECT g.tenant_id FROM automation_grants g
+                             JOIN api_clients c ON c.automation_user_id = g.integration_user_id WHERE c.client_id = $1)`,
     [clientId],
   );
   return rows.map((r) => r.account_type);

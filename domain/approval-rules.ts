@@ -27,32 +27,59 @@ export function approvalTask(view: OnboardingView, subscription: string): Approv
 }
 
 /** The decision this person already recorded on this subscription, at any stage. */
-export function earlierDecision(approval: ApprovalView, person: string) {
+export function earlierDecision(approval: Pick<ApprovalView, 'decisions'>, person: string) {
   return (approval.decisions ?? []).find((d) => samePerson(d.decidedBy, person));
 }
 
 export function validateDecision(view: OnboardingView, input: DecideApprovalInput): void {
-  const approval = approvalTask(view, input.subscription);
-  if (samePerson(input.decidedBy, view.startedBy))
-    throw new RuleRefusal(DECISION_REFUSED.ownOnboarding, 'nobody approves an onboarding they started');
+  validateTaskDecision(
+    approvalTask(view, input.subscription),
+    {
+      what: input.subscription,
+      requestedBy: view.startedBy,
+      ownRequest: 'nobody approves an onboarding they started',
+      notOpen: view.status === 'AWAITING_APPROVAL' ? null : `the onboarding is ${view.status}`,
+    },
+    input,
+  );
+}
+
+/** What a task's decision rule needs to know of the request it belongs to (an onboarding, an access change). */
+export interface DecisionContext {
+  /** How refusals name the task. */
+  what: string;
+  /** Who asked for it: they may not decide it. */
+  requestedBy: string;
+  ownRequest: string;
+  /** Why the request takes no decision now, or null while it waits for one. */
+  notOpen: string | null;
+}
+
+/**
+ * The decision rules every approval task shares: nobody decides what they asked for; only the assigned
+ * approver or their delegate decides; a repeat of one's own decision is let through (the caller answers
+ * the first outcome), a different answer is a conflict, and so is a decision on a task already decided.
+ */
+export function validateTaskDecision(
+  task: Pick<ApprovalView, 'status' | 'approverEmail' | 'delegateEmail' | 'decisions'>,
+  context: DecisionContext,
+  input: Pick<DecideApprovalInput, 'decision' | 'decidedBy'>,
+): void {
+  const { what } = context;
+  if (samePerson(input.decidedBy, context.requestedBy))
+    throw new RuleRefusal(DECISION_REFUSED.ownOnboarding, context.ownRequest);
   // A retried request from the same person gets the first outcome; a different answer is a conflict.
-  const earlier = earlierDecision(approval, input.decidedBy);
+  const earlier = earlierDecision(task, input.decidedBy);
   if (earlier) {
     if (earlier.decision === input.decision) return;
-    throw new RuleRefusal(
-      DECISION_REFUSED.alreadyDecided,
-      `you already decided ${input.subscription}: ${earlier.decision}`,
-    );
+    throw new RuleRefusal(DECISION_REFUSED.alreadyDecided, `you already decided ${what}: ${earlier.decision}`);
   }
-  const mayDecide =
-    samePerson(input.decidedBy, approval.approverEmail) || samePerson(input.decidedBy, approval.delegateEmail);
+  const mayDecide = samePerson(input.decidedBy, task.approverEmail) || samePerson(input.decidedBy, task.delegateEmail);
   // Two approvers racing on one task (the approver and their delegate): the first one in wins.
-  if (mayDecide && approval.status !== 'PENDING')
-    throw new RuleRefusal(DECISION_REFUSED.alreadyDecided, `${input.subscription} is already ${approval.status}`);
-  if (!mayDecide)
-    throw new RuleRefusal(DECISION_REFUSED.notAssigned, `${input.subscription} is assigned to another approver`);
-  if (view.status !== 'AWAITING_APPROVAL')
-    throw new RuleRefusal(DECISION_REFUSED.notAwaitingApproval, `the onboarding is ${view.status}`);
+  if (mayDecide && task.status !== 'PENDING')
+    throw new RuleRefusal(DECISION_REFUSED.alreadyDecided, `${what} is already ${task.status}`);
+  if (!mayDecide) throw new RuleRefusal(DECISION_REFUSED.notAssigned, `${what} is assigned to another approver`);
+  if (context.notOpen) throw new RuleRefusal(DECISION_REFUSED.notAwaitingApproval, context.notOpen);
 }
 
 export function validateReassign(view: OnboardingView, input: ReassignApprovalInput): void {

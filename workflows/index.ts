@@ -5,3 +5,4 @@ export { deliverClientSecretWorkflow } from './secret-delivery';
 export { reconcileSubmissionsWorkflow } from './reconcile-submissions';
 export { resendFinishedLinkWorkflow } from './onboarding-actions';
 export { offboardingWorkflow } from './offboarding';
+export { accessChangeWorkflow } from './access-change';

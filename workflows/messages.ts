@@ -1,7 +1,9 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
+  AccessChangeView,
   AmendOnboardingInput,
   ApprovalView,
+  DecideAccessChangeInput,
   DecideApprovalInput,
   OnboardingView,
   Proven,
@@ -43,3 +45,9 @@ export interface CancelInput {
 export const cancelSignal = defineSignal<[Proven<CancelInput>]>('cancel');
 
 export const getOnboardingQuery = defineQuery<OnboardingView>('getOnboarding');
+
+/** An approver decides a pending widening of an API user's invoice-data access (workflows/access-change.ts). */
+export const decideAccessChangeUpdate = defineUpdate<AccessChangeView, [Proven<DecideAccessChangeInput>]>(
+  'decideAccessChange',
+);
+export const getAccessChangeQuery = defineQuery<AccessChangeView>('getAccessChange');

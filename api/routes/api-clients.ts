@@ -9,6 +9,7 @@ import {
   isTenantArchived,
   updateApiClientTenant,
 } from '../../db/api-clients';
+import { isAutomationClient } from '../../db/automation-users';
 import { insertSecurityEvent, type SecurityEventName } from '../../db/security-events';
 import { isUniqueViolation } from '../../db/errors';
 import { clientAccountTypes, resolveTenantId, tenantAccountType } from '../../db/tenants';
@@ -70,6 +71,8 @@ export function apiClientRoutes(deps: ApiDeps): Router {
   router.post('/v1/clients/:clientId/tenants', auth, requireRole('admin'), async (req, res) => {
     const clientId = await administeredApiClient(req);
     const body = parse(AddApiClientTenantBody, req.body);
+    if (await isAutomationClient(deps.pool, clientId))
+      throw conflict(`${clientId} is an automation user's client: it serves the tenants granted to its user`);
     const tenantId = await resolveTenantId(deps.pool, body.tenant);
     if (!tenantId) throw badRequest('Unknown tenant', [{ path: 'tenant', message: `no tenant ${body.tenant}` }]);
     if (await isTenantArchived(deps.pool, tenantId)) throw conflict(`tenant ${body.tenant} is archived`);

@@ -64,7 +64,8 @@ export function oauthRoutes(deps: ApiDeps): Router {
 
     const grant = String(req.body?.grant_type ?? '');
     let subject = apiClient.clientId;
-    let tenants = apiClient.tenantIds;
+    // Ongoing WMS: an automation user's client serves exactly its granted tenants, or every tenant.
+    let tenants = apiClient.allTenants ? ['*'] : apiClient.tenantIds;
     let invoiceDataAccess = apiClient.invoiceDataAccess;
     if (grant === 'password') {
       const username = String(req.body?.username ?? '');

@@ -208,6 +208,26 @@ describe('authorization matrix (issue #13 item 8)', () => {
         expect: user(STAFF),
       },
       'POST /v1/onboardings/{id}/kit-link': { path: `${o}/kit-link`, expect: user(STAFF) },
+      'GET /v1/tenants/{identifier}/api-users': { path: `/v1/tenants/${tenantId}/api-users`, expect: user(STAFF) },
+      'PATCH /v1/tenants/{identifier}/api-users/{username}': {
+        path: `/v1/tenants/${tenantId}/api-users/${done.kit.username}`,
+        body: {},
+        expect: user(STAFF),
+      },
+      'GET /v1/tenants/{identifier}/api-users/{username}/access-changes': {
+        path: `/v1/tenants/${tenantId}/api-users/${done.kit.username}/access-changes`,
+        expect: user(STAFF),
+      },
+      'GET /v1/access-changes': { path: '/v1/access-changes', expect: user(APPROVERS) },
+      // An unknown change is 404 to every signed-in person: a known one is shown to staff and its approver.
+      'GET /v1/access-changes/{id}': { path: '/v1/access-changes/nope', expect: user([...STAFF, ...APPROVERS]) },
+      'POST /v1/access-changes/{id}/approvals': {
+        path: '/v1/access-changes/nope/approvals',
+        body: { decision: 'APPROVE' },
+        expect: user([...STAFF, ...APPROVERS]),
+      },
+      'POST /v1/automation-users': { path: '/v1/automation-users', body: {}, expect: user(['admin']) },
+      'GET /v1/automation-users': { path: '/v1/automation-users', expect: user(['admin']) },
       'GET /v1/catalog/integration-systems': { path: '/v1/catalog/integration-systems', expect: user(STAFF) },
       'GET /set-password/{token}': { path: '/set-password/nope', expect: everyone('allowed') },
       'POST /v1/set-password/{token}': { path: '/v1/set-password/nope', body: {}, expect: everyone('allowed') },

@@ -20,12 +20,14 @@ const JOURNEYS = [
   'collector-reminded-stuck-notice',
   'expansion-adds-subscription-and-client',
   'offboarding-completed',
+  'access-change-approved',
+  'access-change-reminded-escalated-expired',
 ];
 
 /**
  * Histories recorded from real runs (RECORD_HISTORIES=1 npx jest onboarding-flow onboarding-endings
  * approval-rules approval-timers reconnect
- * submission-reconciler onboarding-actions expansion offboarding) replayed against today's workflow code: a change that
+ * submission-reconciler onboarding-actions expansion offboarding wms-users) replayed against today's workflow code: a change that
  * would break a running execution fails here, and goes behind patched() (workflows/patches.ts) instead.
  */
 describe('workflow replay', () => {
