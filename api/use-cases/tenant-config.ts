@@ -84,25 +84,26 @@ export async function writeNextVersion(
     after?: (tx: Parameters<typeof lockTenant>[0], written: TenantView) => Promise<void>;
   } = {},
 ): Promise<TenantView> {
+  let next: ReturnType<typeof build>;
   try {
     return await withTransaction(pool, async (tx) => {
       await lockTenant(tx, tenantId);
       const current = (await findTenantVersion(tx, tenantId))!;
       if (current.archived && options.archived !== 'allow') throw gone(`tenant ${tenantId} was archived meanwhile`);
-      const next = build(current);
+      next = build(current);
       if (!next) return current;
       const written = await writeTenantVersion(tx, tenantId, next.data, next.archived, new Date());
       await options.after?.(tx, written);
       return written;
     });
   } catch (err) {
-    if (isUniqueViolation(err, 'tenants_live_partner_id')) throw takenPartnerId();
+    if (isUniqueViolation(err, 'tenants_live_partner_id')) throw takenPartnerId(next?.data.partnerProvidedId);
     throw err;
   }
 }
 
 export const takenPartnerId = (id?: string) =>
-  conflict(`a live tenant already has partnerProvidedId${id ? ` ${id}` : ' this tenant would have'}`);
+  conflict(`a live tenant already has partnerProvidedId ${id ?? 'this tenant would have'}`);
 
 /** Equal as JSON whatever the order of keys: a write that changes nothing writes no version. */
 export const sameData = (a: unknown, b: unknown) => canonical(a) === canonical(b);

@@ -345,6 +345,12 @@ describe('Shipium tenant configuration', () => {
       });
       expect(renamed.body).toMatchObject({ status: 'ACTIVE', partnerProvidedId: `${first.partnerProvidedId}-old` });
       expect((await get(`/v1/tenants/${first.partnerProvidedId}`)).body.tenantId).toBe(second.tenantId);
+      // Any PATCH onto a live tenant's partnerProvidedId is refused by the index, naming it.
+      const clash = await patch(`/v1/tenants/${second.tenantId}`, {
+        partnerProvidedId: `${first.partnerProvidedId}-old`,
+      });
+      expect(clash.status).toBe(409);
+      expect(clash.body.detail).toBe(`a live tenant already has partnerProvidedId ${first.partnerProvidedId}-old`);
     });
   });
 
