@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { isUniqueViolation } from '../db/errors';
 import { withTransaction } from '../db/transaction';
 import {
@@ -8,7 +9,7 @@ import {
   writeTenantVersion,
   type TenantData,
 } from '../db/tenants';
-import { API_PLAN, type SubscriptionCode, type TenantRequest } from '../domain';
+import { API_PLAN, assignOriginAssets, type SubscriptionCode, type TenantRequest } from '../domain';
 import type { ActivityDeps } from './deps';
 import { FAILURE, permanent } from './errors';
 
@@ -41,9 +42,14 @@ export function tenantActivities({ pool, clock }: Pick<ActivityDeps, 'pool' | 'c
         );
       }
       const now = clock();
+      const metadata = { orchestrationId: workflowId, orchestrationTimeStamp: now.toISOString() };
+      // Its origins and their schedules are the orchestration's assets too: ids and the same metadata. A retry's
+      // fresh ids are never stored: the first attempt's insert stands.
+      const { origins } = assignOriginAssets(undefined, tenant.origins ?? [], { newId: randomUUID, metadata });
       const data: TenantData = {
         ...tenant,
-        orchestratedAssetMetadata: { orchestrationId: workflowId, orchestrationTimeStamp: now.toISOString() },
+        ...(tenant.origins && { origins }),
+        orchestratedAssetMetadata: metadata,
       };
       try {
         const tenantId = await withTransaction(pool, (tx) =>

@@ -24,6 +24,7 @@ import { onboardingActionRoutes } from './routes/onboarding-actions';
 import { pageRoutes } from './routes/pages';
 import { offboardingRoutes } from './routes/offboardings';
 import { onboardingRoutes } from './routes/onboardings';
+import { originRoutes } from './routes/origins';
 import { apiClientRoutes } from './routes/api-clients';
 import { platformRoutes } from './routes/platform';
 import { setPasswordRoutes } from './routes/set-password';
@@ -89,6 +90,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(oauthRoutes(deps));
   app.use(codecRoutes(deps, { kind: 'api', oidc: deps.config.codecOidc && createOidcVerifier(deps.config.codecOidc) }));
   app.use(tenantRoutes(deps));
+  app.use(originRoutes(deps));
   app.use(offboardingRoutes(deps));
   app.use(apiClientRoutes(deps));
   app.use(setPasswordRoutes(deps));

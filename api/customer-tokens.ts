@@ -106,3 +106,16 @@ export async function isAccessTokenLive(pool: Pool, claims: PlatformClaims): Pro
   if (tenants.length === 0 || tenants.includes('*')) return true;
   return tenants.some((t) => row.tenant_ids.includes(t));
 }
+
+/**
+ * The tenants a customer token may configure: those its API client serves now (enabled, not archived), narrowed
+ * to the token's own tenants unless it works across all of them. Undefined when the token is no longer live.
+ */
+export async function configurableTenants(pool: Pool, claims: PlatformClaims): Promise<string[] | undefined> {
+  const row = await findApiClientCredentials(pool, claims.client_id);
+  if (!row || !row.has_live_tenant) return undefined;
+  const tenants = claims.tenants ?? [];
+  if (tenants.includes('*')) return row.tenant_ids;
+  const scoped = tenants.filter((t) => row.tenant_ids.includes(t));
+  return tenants.length > 0 && scoped.length === 0 ? undefined : scoped;
+}

@@ -7,7 +7,16 @@ import {
   UpdateApiClientTenantBody,
 } from './api-client-schemas';
 import { SetPasswordBody } from './schemas';
-import { CreateTenantBody, PatchTenantBody, TenantIdentifier, TenantReadQuery, testModeFlag } from './tenant-schemas';
+import {
+  CreateOriginBody,
+  CreateTenantBody,
+  OriginIdentifier,
+  PatchOriginBody,
+  PatchTenantBody,
+  TenantIdentifier,
+  TenantReadQuery,
+  testModeFlag,
+} from './tenant-schemas';
 
 interface Helpers {
   problem: ResponseConfig;
@@ -24,12 +33,16 @@ export function registerAdministrationPaths(
 ): void {
   const tenant = { params: TenantIdentifier };
   const versions =
-    'Every write is a new version; the answer carries version, validFrom, archived, and orchestratedAssetMetadata when an onboarding wrote it.';
+    "Every write is a new version; the answer carries version, validFrom, archived, status (ACTIVE or ARCHIVED), href, and orchestratedAssetMetadata naming who made the tenant (an onboarding's workflow id, user:<email> or client:<clientId>) and when. " +
+    'Each origin carries its server-assigned originId, href and tenantLinkReference {href, identifier, name}, the same in every version (ids given back keep what they name; otherwise an origin is matched by partnerProvidedId, a schedule entry by from, a carrier schedule by carrierId), orchestratedAssetMetadata on origins and schedule entries, scheduleConfigured, schedules each with status ACTIVE, UPCOMING or ENDED, and activeSchedule: the one whose window [from, to) covers now (or asOfDateTime), else null.';
+  const customers =
+    'Also open to a customer system with its own access token from /oauth/token, for the tenants its API client serves; any other tenant is 404, as if it did not exist.';
+  const either = [...secured, ...platform];
   registry.registerPath({
     method: 'post',
     path: '/v1/tenants',
     summary: 'Create a tenant with its origins (staff, admin)',
-    description: `${versions} testMode: 200 with what would be stored, nothing written.`,
+    description: `${versions} testMode: 200 with what would be stored, nothing written (ids not yet assigned: null). A customer system's token is 403.`,
     security: secured,
     request: body(CreateTenantBody),
     responses: {
@@ -44,21 +57,33 @@ export function registerAdministrationPaths(
   registry.registerPath({
     method: 'get',
     path: '/v1/tenants/{identifier}',
-    summary: 'The latest tenant, or as it was at asOfDateTime (staff, admin)',
-    security: secured,
+    summary: 'The latest tenant, or as it was at asOfDateTime (staff, admin, the customer)',
+    description: `${versions} ${customers}`,
+    security: either,
     request: { ...tenant, query: TenantReadQuery },
-    responses: { 200: json('The tenant version'), 400: problem, 404: problem, 410: problem },
+    responses: {
+      200: json('The tenant version'),
+      400: problem,
+      401: problem,
+      403: problem,
+      404: problem,
+      410: problem,
+    },
   });
   registry.registerPath({
     method: 'patch',
     path: '/v1/tenants/{identifier}',
-    summary: 'Change only the properties given; a new version (staff, admin)',
-    description: versions,
-    security: secured,
+    summary: 'Change only the properties given; a new version (staff, admin, the customer)',
+    description:
+      `${versions} ${customers} A customer system may not change partnerProvidedId, plan, accountManagerEmail, accountType or status (403). ` +
+      'status ARCHIVED archives as DELETE does; status ACTIVE reactivates an archived tenant (address it by tenantId), 409 when a live tenant has taken its partnerProvidedId meanwhile; audited as a tenant_reactivated security event.',
+    security: either,
     request: { ...tenant, ...body(PatchTenantBody) },
     responses: {
       200: json('The new version, or with testMode what it would be'),
       400: problem,
+      401: problem,
+      403: problem,
       404: problem,
       409: problem,
       410: problem,
@@ -69,10 +94,67 @@ export function registerAdministrationPaths(
     path: '/v1/tenants/{identifier}',
     summary: 'Archive the tenant: answers the tenant as it was; earlier versions stay readable (staff, admin)',
     description:
-      'A tenant that still has API access (a live API client, integration user or subscription) is refused with 409 pointing at POST /v1/tenants/{identifier}/offboard, which ends every access first.',
+      "A tenant that still has API access (a live API client, integration user or subscription) is refused with 409 pointing at POST /v1/tenants/{identifier}/offboard, which ends every access first. A customer system's token is 403.",
     security: secured,
     request: { ...tenant, ...body(z.object({ testMode: testModeFlag.optional() })) },
     responses: { 200: json('The tenant as it was'), 404: problem, 409: problem, 410: problem },
+  });
+
+  const origin = { params: OriginIdentifier };
+  const originAnswer =
+    'An origin: its fields, originId, href, tenantLinkReference, orchestratedAssetMetadata, scheduleConfigured, schedules (each with status) and activeSchedule.';
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/tenants/{identifier}/origins',
+    summary: "The tenant's origins, now or at asOfDateTime (staff, admin, the customer)",
+    description: `${originAnswer} ${customers}`,
+    security: either,
+    request: { ...tenant, query: TenantReadQuery },
+    responses: { 200: json('{items: [origin]}'), 400: problem, 401: problem, 403: problem, 404: problem, 410: problem },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/tenants/{identifier}/origins',
+    summary: 'Add an origin with its schedules: a new version of the tenant (staff, admin, the customer)',
+    description: `${originAnswer} ${customers} Its partnerProvidedId is its natural key: one the tenant has already is 409 with that originId. testMode: 200 with what would be stored.`,
+    security: either,
+    request: { ...tenant, ...body(CreateOriginBody) },
+    responses: {
+      201: json('The origin'),
+      200: json('testMode: what would be stored'),
+      400: problem,
+      401: problem,
+      403: problem,
+      404: problem,
+      409: problem,
+      410: problem,
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/tenants/{identifier}/origins/{origin}',
+    summary: 'One origin by originId or partnerProvidedId, now or at asOfDateTime (staff, admin, the customer)',
+    description: `${originAnswer} ${customers}`,
+    security: either,
+    request: { ...origin, query: TenantReadQuery },
+    responses: { 200: json('The origin'), 400: problem, 401: problem, 403: problem, 404: problem, 410: problem },
+  });
+  registry.registerPath({
+    method: 'patch',
+    path: '/v1/tenants/{identifier}/origins/{origin}',
+    summary: 'Change only the properties of the origin given: a new version of the tenant (staff, admin, the customer)',
+    description: `${originAnswer} ${customers} schedules, when given, replace the origin's list: an entry keeps its scheduleEntryId when given back or when its from is unchanged. A PATCH that changes nothing writes no version. testMode: 200 with what would be stored.`,
+    security: either,
+    request: { ...origin, ...body(PatchOriginBody) },
+    responses: {
+      200: json('The origin, or with testMode what it would be'),
+      400: problem,
+      401: problem,
+      403: problem,
+      404: problem,
+      409: problem,
+      410: problem,
+    },
   });
 
   const apiClient = z.object({ clientId: z.string() });

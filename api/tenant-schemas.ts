@@ -1,6 +1,6 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { API_PLAN } from '../domain';
+import { API_PLAN, scheduleWindowProblems } from '../domain';
 
 extendZodWithOpenApi(z);
 
@@ -15,6 +15,9 @@ export const partnerId = z
 export const email = z.email().max(254);
 
 const Address = z.object({
+  addressType: z.string().trim().min(1).max(40).optional().openapi({ description: 'e.g. commercial, residential' }),
+  name: z.string().max(200).optional(),
+  company: z.string().max(200).optional(),
   street1: z.string().min(1).max(200),
   street2: z.string().max(200).optional(),
   city: z.string().min(1).max(100),
@@ -29,6 +32,32 @@ const Weekday = z.enum(WEEKDAYS, { error: `a weekday name: ${WEEKDAYS.join(', ')
 const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time as HH:MM, 00:00 to 23:59');
 const isoDate = z.iso.date({ error: 'an ISO date, YYYY-MM-DD' });
 
+const Holidays = z
+  .array(
+    z.object({
+      date: isoDate,
+      name: z.string().max(200).optional(),
+      metadata: z.record(z.string().max(100), z.string().max(2000)).optional(),
+    }),
+  )
+  .max(366)
+  .default([]);
+
+/** A cutoff or pickup on a day the origin does not ship is a contradiction, not a setting. */
+function offDayProblems(
+  shippingDays: string[],
+  times: { dayOfWeek: string }[],
+  at: (string | number)[],
+  ctx: z.RefinementCtx,
+) {
+  times.forEach((t, i) => {
+    if (!shippingDays.includes(t.dayOfWeek))
+      ctx.addIssue({ code: 'custom', path: [...at, i, 'dayOfWeek'], message: `${t.dayOfWeek} is not a shipping day` });
+    if (times.findIndex((o) => o.dayOfWeek === t.dayOfWeek) !== i)
+      ctx.addIssue({ code: 'custom', path: [...at, i, 'dayOfWeek'], message: `${t.dayOfWeek} is listed twice` });
+  });
+}
+
 const OriginSchedule = z
   .object({
     shippingDays: z.array(Weekday).max(7).default([]),
@@ -40,33 +69,110 @@ const OriginSchedule = z
       .array(z.object({ date: isoDate, cutoff: time }))
       .max(366)
       .default([]),
-    holidays: z
-      .array(z.object({ date: isoDate, name: z.string().max(200).optional() }))
+    holidays: Holidays,
+  })
+  .superRefine((schedule, ctx) => offDayProblems(schedule.shippingDays, schedule.cutoffTimes, ['cutoffTimes'], ctx));
+
+const hour = (what: string) =>
+  z
+    .number()
+    .int('a whole hour')
+    .min(0, 'an hour from 0 to 23')
+    .max(23, 'an hour from 0 to 23')
+    .openapi({ description: what });
+const ProcessingCutoff = z.object({
+  expectedDaysToShip: z.number().int('whole days').min(0).max(365).optional(),
+  shippingCutoffHour: hour('orders in after this hour ship the next shipping day').optional(),
+  weekendCutoffHour: hour('the same on weekend shipping days').optional(),
+});
+
+const serverId = (what: string) =>
+  z
+    .uuid()
+    .optional()
+    .openapi({
+      description: `assigned by the server; give it back to keep the ${what} it names (natural key otherwise)`,
+    });
+const CarrierSchedule = z
+  .object({
+    carrierScheduleId: serverId('carrier schedule'),
+    carrierId: z.string().trim().min(1).max(64),
+    carrierServiceMethodIds: z.array(z.string().trim().min(1).max(64)).max(50).default([]),
+    cutoffTimes: z
+      .array(z.object({ dayOfWeek: Weekday, cutoff: time }))
+      .max(7)
+      .default([])
+      .openapi({ description: "the carrier's last hand-over per weekday" }),
+    cutoffExceptions: z
+      .array(z.object({ date: isoDate, cutoff: time }))
       .max(366)
       .default([]),
+    pickupTimes: z
+      .array(z.object({ dayOfWeek: Weekday, pickup: time }))
+      .max(7)
+      .default([])
+      .openapi({
+        description: "gangway's addition to the seed: when the carrier collects, not before that day's cutoff",
+      }),
   })
-  .superRefine((schedule, ctx) => {
-    // A cutoff on a day the origin does not ship is a contradiction, not a setting.
-    schedule.cutoffTimes.forEach((c, i) => {
-      if (!schedule.shippingDays.includes(c.dayOfWeek))
+  .superRefine((carrier, ctx) => {
+    carrier.pickupTimes.forEach((p, i) => {
+      const cutoff = carrier.cutoffTimes.find((c) => c.dayOfWeek === p.dayOfWeek)?.cutoff;
+      if (cutoff && p.pickup < cutoff)
         ctx.addIssue({
           code: 'custom',
-          path: ['cutoffTimes', i, 'dayOfWeek'],
-          message: `${c.dayOfWeek} is not a shipping day`,
+          path: ['pickupTimes', i, 'pickup'],
+          message: `before the ${p.dayOfWeek} cutoff ${cutoff}`,
         });
     });
   });
 
+const instant = z.iso
+  .datetime({ offset: true, error: 'an RFC 3339 date-time, e.g. 2026-01-31T12:00:00Z' })
+  .transform((v) => new Date(v).toISOString());
+const ScheduleEntry = z
+  .object({
+    scheduleEntryId: serverId('schedule entry'),
+    from: instant.openapi({ description: 'in force from this instant (inclusive)' }),
+    to: instant.optional().openapi({ description: 'up to this instant (exclusive); absent: open-ended' }),
+    shippingDays: z.array(Weekday).max(7).default([]),
+    holidays: Holidays,
+    processingCutoff: ProcessingCutoff.optional(),
+    carrierSchedules: z.array(CarrierSchedule).max(50).default([]),
+  })
+  .superRefine((entry, ctx) => {
+    entry.carrierSchedules.forEach((carrier, i) => {
+      offDayProblems(entry.shippingDays, carrier.cutoffTimes, ['carrierSchedules', i, 'cutoffTimes'], ctx);
+      offDayProblems(entry.shippingDays, carrier.pickupTimes, ['carrierSchedules', i, 'pickupTimes'], ctx);
+      if (entry.carrierSchedules.findIndex((c) => c.carrierId === carrier.carrierId) !== i)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['carrierSchedules', i, 'carrierId'],
+          message: `carrier ${carrier.carrierId} has a schedule here already`,
+        });
+    });
+  })
+  .openapi({ description: 'A dated schedule: the one whose window covers now is the activeSchedule' });
+
+export const TENANT_STATUSES = ['ACTIVE', 'ARCHIVED'] as const;
 const ORIGIN_TYPES = ['fulfillment_center', 'warehouse', 'store', 'at_large'] as const;
-const Origin = z.object({
+const originFields = {
+  originId: serverId('origin'),
   partnerProvidedId: partnerId,
   name: z.string().trim().min(1).max(200),
   description: z.string().max(2000).optional(),
   originType: z.enum(ORIGIN_TYPES),
   address: Address,
   contact: Contact.optional(),
-  schedule: OriginSchedule.optional(),
-});
+  schedule: OriginSchedule.optional().openapi({ description: 'an undated weekly pattern (see schedules)' }),
+  schedules: z.array(ScheduleEntry).max(100).optional(),
+};
+/** The windows of one origin's schedules may not overlap, and each must end after it starts. */
+const windowProblems = (schedules: { from: string; to?: string }[] | undefined, ctx: z.RefinementCtx) =>
+  scheduleWindowProblems(schedules ?? []).forEach((p) =>
+    ctx.addIssue({ code: 'custom', path: ['schedules', ...p.path], message: p.message }),
+  );
+const Origin = z.object(originFields).superRefine((o, ctx) => windowProblems(o.schedules, ctx));
 
 const tenantFields = {
   partnerProvidedId: partnerId.openapi({
@@ -85,6 +191,12 @@ const tenantFields = {
   address: Address.optional(),
   contact: Contact.optional(),
   origins: z.array(Origin).max(100).optional(),
+  unitedStatesPrincipalPartyInInterestAddress: Address.extend({
+    countryCode: z.literal('US', { error: 'the USPPI is a party in the United States: US' }),
+  })
+    .optional()
+    .openapi({ description: 'USPPI: the party in the US that gets the primary benefit of an export' }),
+  unitedStatesPrincipalPartyInInterestContact: Contact.optional(),
   accountType: z.enum(['PRODUCTION', 'TEST']).optional().openapi({
     description:
       'ShipServ: a TEST account is marked in its kit and tokens (account_type claim) and never shares an API client with production; fixed once created (absent: PRODUCTION)',
@@ -103,7 +215,33 @@ const uniqueOrigins = (origins: { partnerProvidedId: string }[] | undefined, ctx
   });
 };
 
-export const TenantFields = z.object(tenantFields).superRefine((t, ctx) => uniqueOrigins(t.origins, ctx));
+type OriginIds = {
+  originId?: string;
+  schedules?: { scheduleEntryId?: string; carrierSchedules: { carrierScheduleId?: string }[] }[];
+};
+/** A new tenant has no ids yet: each is assigned by the server when the asset is first stored. */
+const noServerIds = (
+  origins: OriginIds[] | undefined,
+  ctx: z.RefinementCtx,
+  at: (i: number) => (string | number)[] = (i) => ['origins', i],
+) => {
+  const issue = (path: (string | number)[]) =>
+    ctx.addIssue({ code: 'custom', path, message: 'assigned by the server: leave it out' });
+  (origins ?? []).forEach((o, i) => {
+    if (o.originId) issue([...at(i), 'originId']);
+    (o.schedules ?? []).forEach((e, j) => {
+      if (e.scheduleEntryId) issue([...at(i), 'schedules', j, 'scheduleEntryId']);
+      e.carrierSchedules.forEach((c, k) => {
+        if (c.carrierScheduleId) issue([...at(i), 'schedules', j, 'carrierSchedules', k, 'carrierScheduleId']);
+      });
+    });
+  });
+};
+
+export const TenantFields = z.object(tenantFields).superRefine((t, ctx) => {
+  uniqueOrigins(t.origins, ctx);
+  noServerIds(t.origins, ctx);
+});
 
 /** Shipium's seed sends `"testMode": "true"`, a string: it means the same as the boolean. */
 export const testModeFlag = z
@@ -121,12 +259,22 @@ const testMode = testModeFlag.openapi({
 
 export const CreateTenantBody = z
   .object({ ...tenantFields, testMode })
-  .superRefine((t, ctx) => uniqueOrigins(t.origins, ctx))
+  .superRefine((t, ctx) => {
+    uniqueOrigins(t.origins, ctx);
+    noServerIds(t.origins, ctx);
+  })
   .openapi('CreateTenant');
 export type CreateTenantBody = z.infer<typeof CreateTenantBody>;
 
 export const PatchTenantBody = z
-  .object({ ...z.object(tenantFields).partial().shape, testMode })
+  .object({
+    ...z.object(tenantFields).partial().shape,
+    status: z.enum(TENANT_STATUSES).optional().openapi({
+      description:
+        'ARCHIVED archives as DELETE does; ACTIVE reactivates an archived tenant (409 when a live tenant has its partnerProvidedId meanwhile). Staff and admins only',
+    }),
+    testMode,
+  })
   .superRefine((t, ctx) => {
     uniqueOrigins(t.origins, ctx);
     if (Object.keys(t).filter((k) => k !== 'testMode').length === 0)
@@ -134,6 +282,28 @@ export const PatchTenantBody = z
   })
   .openapi('PatchTenant', { description: 'Only the properties given change; the rest stay as they are' });
 export type PatchTenantBody = z.infer<typeof PatchTenantBody>;
+
+export const CreateOriginBody = z
+  .object({ ...originFields, testMode })
+  .superRefine((o, ctx) => {
+    windowProblems(o.schedules, ctx);
+    noServerIds([o], ctx, () => []);
+  })
+  .openapi('CreateOrigin');
+export type CreateOriginBody = z.infer<typeof CreateOriginBody>;
+
+export const PatchOriginBody = z
+  .object({ ...z.object(originFields).omit({ originId: true }).partial().shape, testMode })
+  .superRefine((o, ctx) => {
+    windowProblems(o.schedules, ctx);
+    if (Object.keys(o).filter((k) => k !== 'testMode').length === 0)
+      ctx.addIssue({ code: 'custom', path: [], message: 'name at least one property to change' });
+  })
+  .openapi('PatchOrigin', {
+    description:
+      'Only the properties given change; schedules, when given, replace the list (ids kept by scheduleEntryId or from)',
+  });
+export type PatchOriginBody = z.infer<typeof PatchOriginBody>;
 
 export const TenantReadQuery = z.object({
   asOfDateTime: z.iso
@@ -143,4 +313,7 @@ export const TenantReadQuery = z.object({
 });
 export const TenantIdentifier = z.object({
   identifier: z.string().min(1).max(64).openapi({ description: 'tenantId or partnerProvidedId' }),
+});
+export const OriginIdentifier = TenantIdentifier.extend({
+  origin: z.string().min(1).max(64).openapi({ description: "the origin's originId or partnerProvidedId" }),
 });

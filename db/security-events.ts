@@ -19,7 +19,8 @@ export type SecurityEventName =
   | 'client_administrator_removed'
   | 'tenant_offboard_requested'
   | 'tenant_offboarded'
-  | 'tenant_delete_refused';
+  | 'tenant_delete_refused'
+  | 'tenant_reactivated';
 
 export interface SecurityEvent {
   event: SecurityEventName;

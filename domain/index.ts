@@ -19,3 +19,4 @@ export * from './webhook-events';
 export * from './integration-systems';
 export * from './visibility';
 export * from './access-changes';
+export * from './origins';

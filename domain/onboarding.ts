@@ -45,9 +45,14 @@ export interface OnboardingPolicy {
 }
 
 export interface Address {
+  /** Shipium's address kind, e.g. commercial or residential. */
+  addressType?: string;
+  name?: string;
+  company?: string;
   street1: string;
   street2?: string;
   city: string;
+  state?: string;
   postalCode: string;
   countryCode: string;
 }
@@ -66,6 +71,9 @@ export interface TenantRequest {
   accountManagerEmail?: string;
   address?: Address;
   contact?: Contact;
+  /** Shipium: the US principal party in interest of exports, an Address in the US and a Contact. */
+  unitedStatesPrincipalPartyInInterestAddress?: Address;
+  unitedStatesPrincipalPartyInInterestContact?: Contact;
   /** Fulfilment centres and warehouses with their schedules, validated by the API (api/tenant-schemas.ts). */
   origins?: Record<string, unknown>[];
 }

@@ -40,6 +40,8 @@ function user(allowed: Identity[], forbiddenToo: Identity[] = []): Record<Identi
 const everyone = (outcome: Outcome) =>
   Object.fromEntries(IDENTITIES.map((i) => [i, outcome])) as Record<Identity, Outcome>;
 const STAFF: Identity[] = ['staff', 'admin'];
+/** The tenant configuration API: staff, or a customer system's own token for its own tenant (a 403 where it may not). */
+const configuration = (customer: Outcome) => ({ ...user(STAFF), customer });
 const APPROVERS: Identity[] = ['approverAssigned', 'approverOther', 'admin'];
 
 describe('authorization matrix (issue #13 item 8)', () => {
@@ -165,19 +167,37 @@ describe('authorization matrix (issue #13 item 8)', () => {
       },
       'POST /codec/encode': { path: '/codec/encode', body: {}, expect: user(STAFF) },
       'POST /codec/decode': { path: '/codec/decode', body: {}, expect: user(STAFF) },
-      'POST /v1/tenants': { path: '/v1/tenants', body: {}, expect: user(STAFF) },
-      'GET /v1/tenants/{identifier}': { path: `/v1/tenants/${tenantId}`, expect: user(STAFF) },
+      'POST /v1/tenants': { path: '/v1/tenants', body: {}, expect: configuration(403) },
+      'GET /v1/tenants/{identifier}': { path: `/v1/tenants/${tenantId}`, expect: configuration('allowed') },
       'PATCH /v1/tenants/{identifier}': {
         path: `/v1/tenants/${tenantId}`,
         body: { testMode: true },
-        expect: user(STAFF),
+        expect: configuration('allowed'),
       },
       'DELETE /v1/tenants/{identifier}': {
         path: `/v1/tenants/${tenantId}`,
         body: { testMode: true },
-        expect: user(STAFF),
+        expect: configuration(403),
       },
-      'GET /v1/tenants': { path: '/v1/tenants', expect: user(STAFF) },
+      'GET /v1/tenants': { path: '/v1/tenants', expect: configuration(403) },
+      'GET /v1/tenants/{identifier}/origins': {
+        path: `/v1/tenants/${tenantId}/origins`,
+        expect: configuration('allowed'),
+      },
+      'POST /v1/tenants/{identifier}/origins': {
+        path: `/v1/tenants/${tenantId}/origins`,
+        body: { testMode: true },
+        expect: configuration('allowed'),
+      },
+      'GET /v1/tenants/{identifier}/origins/{origin}': {
+        path: `/v1/tenants/${tenantId}/origins/nowhere`,
+        expect: configuration('allowed'),
+      },
+      'PATCH /v1/tenants/{identifier}/origins/{origin}': {
+        path: `/v1/tenants/${tenantId}/origins/nowhere`,
+        body: { testMode: true },
+        expect: configuration('allowed'),
+      },
       // No reason: refused as invalid (400) for staff, before anything is offboarded.
       'POST /v1/tenants/{identifier}/offboard': {
         path: `/v1/tenants/${tenantId}/offboard`,

@@ -75,7 +75,11 @@ describe('tenant configuration API', () => {
       name: 'Acme Shipping',
       description: 'first',
       plan: 'TRADE',
-      origins: created.origins,
+      // The origins carry over as they were; only their link to the tenant names it anew.
+      origins: created.origins.map((o: any) => ({
+        ...o,
+        tenantLinkReference: { ...o.tenantLinkReference, name: 'Acme Shipping' },
+      })),
     });
 
     const then = await stack.http(
