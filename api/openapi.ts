@@ -87,7 +87,7 @@ export function buildOpenApiDocument(serverUrl: string) {
     summary: 'The people who use gangway (admin)',
     security: secured,
     responses: {
-      200: json('{items: [{id, email, role, approverKind, disabledAt, createdAt}]}'),
+      200: json('{items: [{id, email, firstName, lastName, role, approverKind, disabledAt, createdAt}]}'),
       401: problem,
       403: problem,
     },
