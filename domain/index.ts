@@ -18,3 +18,4 @@ export * from './workflow-ids';
 export * from './webhook-events';
 export * from './integration-systems';
 export * from './visibility';
+export * from './embed-origins';
