@@ -162,7 +162,8 @@ export function registerAdministrationPaths(
   registry.registerPath({
     method: 'get',
     path: '/v1/clients/{clientId}',
-    summary: 'The client: id, administrators, tenants with their switch and notification emails',
+    summary:
+      'The client: id, administrators ({email, firstName, lastName}), tenants with their switch and notification emails',
     description: admin,
     security: secured,
     request: { params: apiClient },
@@ -186,8 +187,9 @@ export function registerAdministrationPaths(
   registry.registerPath({
     method: 'post',
     path: '/v1/clients/{clientId}/tenants',
-    summary: 'Add a tenant (admin only; a tenant is on at most one client and must not be archived: 409 otherwise)',
-    description: 'Admins only: attaching a tenant hands its data to whoever holds the client secret.',
+    summary:
+      'Add a tenant the caller administers (admins: any); a tenant is on at most one client and must not be archived: 409 otherwise',
+    description: `${admin} Attaching a tenant hands its data to whoever holds the client secret, so a caller who is not an admin (staff too) may add only a tenant they administer: one on a client they administer, or one on no client that they started an onboarding of or whose onboarding issued a client they administer (docs/domain-rules.md, Client administrators). Otherwise 403 naming the tenant, nothing changed.`,
     security: secured,
     request: { params: apiClient, ...body(AddApiClientTenantBody) },
     responses: { 201: json('The client'), 400: problem, 403: problem, 409: problem },
@@ -214,11 +216,11 @@ export function registerAdministrationPaths(
   registry.registerPath({
     method: 'post',
     path: '/v1/clients/{clientId}/administrators',
-    summary: 'Add an administrator (a registered gangway user)',
-    description: admin,
+    summary: 'Add an administrator (a registered gangway user), found by email',
+    description: `${admin} The answer is the client, whose administrators are {email, firstName, lastName} (names null while the person has none), plus administrator: the person just added. An email no gangway user has is 404 "User not found", changing nothing.`,
     security: secured,
     request: { params: apiClient, ...body(ApiClientAdministratorBody) },
-    responses: { 201: json('The client'), 400: problem, 403: problem },
+    responses: { 201: json('The client and the added administrator'), 400: problem, 403: problem, 404: problem },
   });
   registry.registerPath({
     method: 'delete',

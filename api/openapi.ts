@@ -57,6 +57,14 @@ export function buildOpenApiDocument(serverUrl: string) {
   const body = (schema: z.ZodType) => ({ body: { content: { 'application/json': { schema } } } });
   const id = z.object({ id: z.uuid() });
   const token = z.object({ token: z.string() });
+  const EmbedOriginQuery = z.object({
+    embedOrigin: z.string().optional().openapi({
+      description:
+        "PortalDuct's embedded collector: the origin of the partner page framing the collector, one of the tenant's embed.allowedOrigins",
+    }),
+  });
+  const embedding =
+    "With ?embedOrigin=<origin> in the tenant's embed.allowedOrigins, the page may be framed by that origin alone (CSP frame-ancestors <origin>), and tells it the outcome with window.parent.postMessage({type: 'gangway.collector', outcome: 'SUBMITTED' | 'LINK_GONE', client: <the client's partnerProvidedId>}, <origin>).";
   const secured = [{ [bearer.name]: [] }];
 
   registry.registerPath({
@@ -88,7 +96,7 @@ export function buildOpenApiDocument(serverUrl: string) {
     summary: 'The people who use gangway (admin)',
     security: secured,
     responses: {
-      200: json('{items: [{id, email, role, approverKind, disabledAt, createdAt}]}'),
+      200: json('{items: [{id, email, firstName, lastName, role, approverKind, disabledAt, createdAt}]}'),
       401: problem,
       403: problem,
     },
@@ -262,15 +270,22 @@ export function buildOpenApiDocument(serverUrl: string) {
     method: 'get',
     path: '/collect/{token}',
     summary: 'HTML form for a client to submit portal credentials',
-    request: { params: token },
-    responses: { 200: { description: 'HTML form' }, 410: { description: 'Used or expired link' } },
+    description: `The mailed link: framed by nobody (frame-ancestors 'none'). ${embedding}`,
+    request: { params: token, query: EmbedOriginQuery },
+    responses: {
+      200: { description: 'HTML form' },
+      400: { description: 'HTML page: embedOrigin is not an origin' },
+      403: { description: "HTML page: embedOrigin is not in the tenant's embed.allowedOrigins (framed by nobody)" },
+      410: { description: 'Used or expired link (framed: posts LINK_GONE)' },
+    },
   });
   registry.registerPath({
     method: 'post',
     path: '/v1/collect/{token}',
     summary: 'Submit portal credentials (single use)',
-    request: { params: token, ...body(CollectBody) },
-    responses: { 202: json('Received'), 400: problem, 410: problem },
+    description: `A form post from the page gets an HTML answer (framed: it posts SUBMITTED or LINK_GONE), anything else JSON. An embedOrigin the tenant does not allow is refused (400/403) before the link is spent.`,
+    request: { params: token, query: EmbedOriginQuery, ...body(CollectBody) },
+    responses: { 202: json('Received'), 400: problem, 403: problem, 410: problem },
   });
   registry.registerPath({
     method: 'get',

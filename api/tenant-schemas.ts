@@ -1,6 +1,6 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { API_PLAN, scheduleWindowProblems } from '../domain';
+import { API_PLAN, checkEmbedOrigin, MAX_EMBED_ORIGINS, scheduleWindowProblems } from '../domain';
 
 extendZodWithOpenApi(z);
 
@@ -174,6 +174,29 @@ const windowProblems = (schedules: { from: string; to?: string }[] | undefined, 
   );
 const Origin = z.object(originFields).superRefine((o, ctx) => windowProblems(o.schedules, ctx));
 
+/** An origin that may frame the collector, stored as browsers write it (domain/embed-origins.ts). */
+const embedOrigin = z
+  .string()
+  .max(300)
+  .superRefine((text, ctx) => {
+    const check = checkEmbedOrigin(text);
+    if ('problem' in check) ctx.addIssue({ code: 'custom', message: `${text}: ${check.problem}` });
+  })
+  .transform((text) => (checkEmbedOrigin(text) as { origin: string }).origin);
+
+const Embed = z
+  .object({
+    allowedOrigins: z
+      .array(embedOrigin)
+      .max(MAX_EMBED_ORIGINS)
+      .transform((origins) => [...new Set(origins)])
+      .openapi({
+        description:
+          'PortalDuct: partner pages that may frame the collector (/collect/{token}?embedOrigin=…) and receive its outcome by postMessage; https origins (http only for localhost, 127.0.0.1, [::1]); [] or absent: nobody',
+      }),
+  })
+  .strict();
+
 const tenantFields = {
   partnerProvidedId: partnerId.openapi({
     description: "The customer's own id; unique across live tenants, usable wherever a tenantId is",
@@ -197,6 +220,7 @@ const tenantFields = {
     .optional()
     .openapi({ description: 'USPPI: the party in the US that gets the primary benefit of an export' }),
   unitedStatesPrincipalPartyInInterestContact: Contact.optional(),
+  embed: Embed.optional(),
   accountType: z.enum(['PRODUCTION', 'TEST']).optional().openapi({
     description:
       'ShipServ: a TEST account is marked in its kit and tokens (account_type claim) and never shares an API client with production; fixed once created (absent: PRODUCTION)',

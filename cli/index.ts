@@ -124,6 +124,8 @@ function buildProgram(ctx: Context, setExit: (code: number) => void): Command {
         'TECH_AM',
       ]),
     )
+    .option('--first-name <name>', 'the person’s first name, shown where they administer an API client')
+    .option('--last-name <name>', 'the person’s last name')
     .option('--password-stdin', 'read the password from standard input (one trailing newline is removed)')
     .option('--json', 'print JSON')
     .action(act((opts) => usersAdd(ctx, opts)));

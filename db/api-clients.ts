@@ -8,9 +8,15 @@ export interface ApiClientTenant {
   enabled: boolean;
   notificationEmails: string[];
 }
+/** An administrator as the client shows them: the gangway user's names, null while they have none. */
+export interface ApiClientAdministrator {
+  email: string;
+  firstName: string | null;
+  lastName: string | null;
+}
 export interface ApiClientView {
   clientId: string;
-  administrators: string[];
+  administrators: ApiClientAdministrator[];
   tenants: ApiClientTenant[];
   secretRotatedAt: string | null;
   previousSecretValidUntil: string | null;
@@ -22,8 +28,10 @@ export async function findApiClient(db: Queryable, clientId: string): Promise<Ap
     [clientId],
   );
   if (!rows[0]) return undefined;
-  const admins = await db.query<{ email: string }>(
-    'SELECT email FROM api_client_administrators WHERE client_id = $1 ORDER BY added_at, email',
+  const admins = await db.query<ApiClientAdministrator>(
+    `SELECT a.email, u.first_name AS "firstName", u.last_name AS "lastName"
+     FROM api_client_administrators a LEFT JOIN users u ON lower(u.email) = a.email
+     WHERE a.client_id = $1 ORDER BY a.added_at, a.email`,
     [clientId],
   );
   const tenants = await db.query<{
@@ -38,7 +46,7 @@ export async function findApiClient(db: Queryable, clientId: string): Promise<Ap
   );
   return {
     clientId,
-    administrators: admins.rows.map((r) => r.email),
+    administrators: admins.rows,
     tenants: tenants.rows.map((t) => ({
       tenantId: t.tenant_id,
       partnerProvidedId: t.partner_provided_id,

@@ -99,6 +99,33 @@ export async function findOpenCollectorLink(
   return rows[0];
 }
 
+/** A link in any state, with the origins its tenant lets frame the collector (PortalDuct's embedded collector). */
+export interface CollectorLinkFrame {
+  client_id: string;
+  client_name: string;
+  portal_url: string;
+  expires_at: Date;
+  /** Unused and unexpired. */
+  open: boolean;
+  allowed_origins: string[];
+}
+
+export async function findCollectorLinkFrame(
+  db: Queryable,
+  tokenHash: string,
+): Promise<CollectorLinkFrame | undefined> {
+  const { rows } = await db.query<CollectorLinkFrame>(
+    `SELECT l.client_id, l.client_name, l.portal_url, l.expires_at, (l.used_at IS NULL AND l.expires_at > now()) AS open,
+            COALESCE(te.data #> '{embed,allowedOrigins}', '[]'::jsonb) AS allowed_origins
+       FROM collector_links l
+       JOIN onboardings o ON o.id = l.onboarding_id
+       LEFT JOIN tenants te ON te.tenant_id = (o.view #>> '{tenant,tenantId}')::uuid AND te.archived_at IS NULL
+      WHERE l.token_hash = $1`,
+    [tokenHash],
+  );
+  return rows[0];
+}
+
 /** A link spent by a submission: which workflow waits for which portal client's attempt. */
 export interface SpentCollectorLink {
   id: string;

@@ -16,18 +16,35 @@ export interface UserRow {
   approver_kind: ApproverKind | null;
   password_hash: string;
   disabled_at: Date | null;
+  first_name: string | null;
+  last_name: string | null;
 }
 
 export class DuplicateUserError extends Error {}
 
 export async function createUser(
   db: Queryable,
-  user: { email: string; role: Role; approverKind?: ApproverKind; password: string },
+  user: {
+    email: string;
+    role: Role;
+    approverKind?: ApproverKind;
+    password: string;
+    /** Optional: people registered before names existed have none (TecCom shows them when one is found by email). */
+    firstName?: string;
+    lastName?: string;
+  },
 ): Promise<{ id: string }> {
   try {
     const { rows } = await db.query<{ id: string }>(
-      'INSERT INTO users (email, role, approver_kind, password_hash) VALUES ($1, $2, $3, $4) RETURNING id',
-      [user.email.trim(), user.role, user.approverKind ?? null, await hashNewPassword(user.password)],
+      'INSERT INTO users (email, role, approver_kind, password_hash, first_name, last_name) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id',
+      [
+        user.email.trim(),
+        user.role,
+        user.approverKind ?? null,
+        await hashNewPassword(user.password),
+        user.firstName?.trim() || null,
+        user.lastName?.trim() || null,
+      ],
     );
     return rows[0];
   } catch (err) {
@@ -38,7 +55,7 @@ export async function createUser(
 
 export async function findUserByEmail(db: Queryable, email: string): Promise<UserRow | undefined> {
   const { rows } = await db.query<UserRow>(
-    'SELECT id, email, role, approver_kind, password_hash, disabled_at FROM users WHERE lower(email) = lower($1)',
+    'SELECT id, email, role, approver_kind, password_hash, disabled_at, first_name, last_name FROM users WHERE lower(email) = lower($1)',
     [email.trim()],
   );
   return rows[0];
@@ -55,6 +72,8 @@ export async function findFirstTechAm(db: Queryable): Promise<string | undefined
 export interface UserListItem {
   id: string;
   email: string;
+  firstName: string | null;
+  lastName: string | null;
   role: Role;
   approverKind: ApproverKind | null;
   disabledAt: string | null;
@@ -65,14 +84,20 @@ export async function listUsers(db: Queryable): Promise<UserListItem[]> {
   const { rows } = await db.query<{
     id: string;
     email: string;
+    first_name: string | null;
+    last_name: string | null;
     role: Role;
     approver_kind: ApproverKind | null;
     disabled_at: Date | null;
     created_at: Date;
-  }>('SELECT id, email, role, approver_kind, disabled_at, created_at FROM users ORDER BY created_at, email');
+  }>(
+    'SELECT id, email, first_name, last_name, role, approver_kind, disabled_at, created_at FROM users ORDER BY created_at, email',
+  );
   return rows.map((r) => ({
     id: r.id,
     email: r.email,
+    firstName: r.first_name,
+    lastName: r.last_name,
     role: r.role,
     approverKind: r.approver_kind,
     disabledAt: r.disabled_at?.toISOString() ?? null,

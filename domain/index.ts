@@ -20,3 +20,4 @@ export * from './integration-systems';
 export * from './visibility';
 export * from './access-changes';
 export * from './origins';
+export * from './embed-origins';

@@ -30,13 +30,16 @@ export function collectFormPage(options: {
   portalUrl: string;
   token: string;
   expiresAt: Date;
+  /** Framed by a partner: the form posts back with it, so the answer may be framed there too. */
+  embedOrigin?: string;
 }): string {
+  const embed = options.embedOrigin ? `?embedOrigin=${encodeURIComponent(options.embedOrigin)}` : '';
   return layout(
     `Portal credentials for ${options.clientName}`,
     `<h1>Portal credentials for ${escape(options.clientName)}</h1>
 <p>Enter the username and password gangway should use to log into <strong>${escape(options.portalUrl)}</strong>.
 They are encrypted as soon as they arrive and used only to verify and keep your connection.</p>
-<form method="post" action="/v1/collect/${encodeURIComponent(options.token)}">
+<form method="post" action="/v1/collect/${encodeURIComponent(options.token)}${escape(embed)}">
   <label for="username">Username</label>
   <input id="username" name="username" autocomplete="username" required maxlength="256">
   <label for="password">Password</label>
@@ -47,14 +50,21 @@ They are encrypted as soon as they arrive and used only to verify and keep your 
   );
 }
 
-export const collectThanksPage = () =>
+/** `outcome`: markup that tells a framing partner what happened (api/pages/collector-embed.ts), if framed. */
+export const collectThanksPage = (outcome = '') =>
   layout(
     'Thank you',
-    '<h1>Thank you</h1><p role="status">We received your credentials and are checking them with your portal now. You can close this page.</p>',
+    `<h1>Thank you</h1><p role="status">We received your credentials and are checking them with your portal now. You can close this page.</p>${outcome}`,
   );
 
-export const collectGonePage = () =>
+export const collectGonePage = (outcome = '') =>
   layout(
     'Link no longer valid',
-    '<h1>This link is no longer valid</h1><p>It was already used or has expired. If we need your credentials again, we will send you a fresh link.</p>',
+    `<h1>This link is no longer valid</h1><p>It was already used or has expired. If we need your credentials again, we will send you a fresh link.</p>${outcome}`,
+  );
+
+export const collectNotEmbeddablePage = (origin: string) =>
+  layout(
+    'Not shown here',
+    `<h1>This form cannot be shown inside ${escape(origin)}</h1><p>Open the link from your email instead.</p>`,
   );

@@ -7,7 +7,8 @@ import type { Request } from 'express';
 export const TOKEN_PAGE_HEADERS = {
   'cache-control': 'no-store',
   'x-frame-options': 'DENY',
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
 } as const;
 
 /** A plain form post from the page (no JavaScript) wants an HTML answer; API clients get JSON. */

@@ -13,9 +13,10 @@ import { isAutomationClient } from '../../db/automation-users';
 import { insertSecurityEvent, type SecurityEventName } from '../../db/security-events';
 import { isUniqueViolation } from '../../db/errors';
 import { clientAccountTypes, resolveTenantId, tenantAccountType } from '../../db/tenants';
+import { administersTenant } from '../../db/tenant-administrators';
 import { withTransaction } from '../../db/transaction';
 import { findUserByEmail } from '../../db/users';
-import { authenticate, callerOf, requireRole } from '../auth';
+import { authenticate, callerOf } from '../auth';
 import {
   AddApiClientTenantBody,
   ApiClientAdministratorBody,
@@ -26,7 +27,7 @@ import {
 } from '../api-client-schemas';
 import { rotateClientSecret } from '../use-cases/rotate-client-secret';
 import type { ApiDeps } from '../deps';
-import { badRequest, conflict, forbidden, notFound } from '../problem';
+import { badRequest, conflict, forbidden, HttpProblem, notFound } from '../problem';
 import { parse } from '../schemas';
 
 /**
@@ -67,13 +68,20 @@ export function apiClientRoutes(deps: ApiDeps): Router {
     res.status(202).json(await rotateClientSecret(deps, { caller: callerOf(req), clientId, ...body }));
   });
 
-  // Attaching a tenant hands its data to whoever holds the client's secret: admins only, live tenants only.
-  router.post('/v1/clients/:clientId/tenants', auth, requireRole('admin'), async (req, res) => {
+  // Attaching a tenant hands its data to whoever holds the client's secret: admins may attach any live tenant,
+  // anyone else only a tenant they administer (db/tenant-administrators.ts), even when acting on a customer's behalf.
+  router.post('/v1/clients/:clientId/tenants', auth, async (req, res) => {
     const clientId = await administeredApiClient(req);
+    const caller = callerOf(req);
     const body = parse(AddApiClientTenantBody, req.body);
     if (await isAutomationClient(deps.pool, clientId))
       throw conflict(`${clientId} is an automation user's client: it serves the tenants granted to its user`);
     const tenantId = await resolveTenantId(deps.pool, body.tenant);
+    // Not an admin: an unknown tenant is refused like one of someone else's, so the answer tells no one what exists.
+    if (caller.role !== 'admin' && !(tenantId && (await administersTenant(deps.pool, caller, tenantId))))
+      throw forbidden(
+        `you do not administer tenant ${body.tenant}: only its client's administrators (or, while it is on no client, whoever onboarded it and its home client's administrators) may add it, or an admin`,
+      );
     if (!tenantId) throw badRequest('Unknown tenant', [{ path: 'tenant', message: `no tenant ${body.tenant}` }]);
     if (await isTenantArchived(deps.pool, tenantId)) throw conflict(`tenant ${body.tenant} is archived`);
     const type = await tenantAccountType(deps.pool, tenantId);
@@ -115,11 +123,14 @@ export function apiClientRoutes(deps: ApiDeps): Router {
   router.post('/v1/clients/:clientId/administrators', auth, async (req, res) => {
     const clientId = await administeredApiClient(req);
     const { email, reason } = parse(ApiClientAdministratorBody, req.body);
-    if (!(await findUserByEmail(deps.pool, email)))
-      throw badRequest('User not found', [{ path: 'email', message: `${email} is not a registered gangway user` }]);
+    const user = await findUserByEmail(deps.pool, email);
+    // TecCom: the email is looked up; found, the person shows with first and last name, else "user not found".
+    if (!user) throw userNotFound(email);
     await addApiClientAdministrator(deps.pool, clientId, email);
     await audit(req, 'client_administrator_added', clientId, reason, { email });
-    res.status(201).json(await current(clientId));
+    const client = await current(clientId);
+    const administrator = client.administrators.find((a) => a.email === user.email.toLowerCase());
+    res.status(201).json({ ...client, administrator });
   });
 
   router.delete('/v1/clients/:clientId/administrators/:email', auth, async (req, res) => {
@@ -137,3 +148,10 @@ export function apiClientRoutes(deps: ApiDeps): Router {
 
   return router;
 }
+
+const userNotFound = (email: string) =>
+  new HttpProblem(
+    404,
+    'User not found',
+    `No gangway user has the email ${email}: a client administrator must be registered first (gangway users add)`,
+  );

@@ -22,13 +22,17 @@ async function withUsersDatabase<T>(ctx: Context, fn: (pool: ReturnType<typeof c
   }
 }
 
+/** The name a person goes by, when they have one: added last so the columns before it stay where they were. */
+const fullName = (u: { firstName: string | null; lastName: string | null }) =>
+  [u.firstName, u.lastName].filter(Boolean).join(' ');
+
 export async function usersList(ctx: Context, options: { json?: boolean }): Promise<number> {
   const users = await withUsersDatabase(ctx, listUsers);
   if (options.json) ctx.out(JSON.stringify(users));
   else
     for (const u of users)
       ctx.out(
-        `${u.email}\t${u.role}${u.approverKind ? `/${u.approverKind}` : ''}\t${u.disabledAt ? `disabled ${u.disabledAt}` : 'active'}`,
+        `${u.email}\t${u.role}${u.approverKind ? `/${u.approverKind}` : ''}\t${u.disabledAt ? `disabled ${u.disabledAt}` : 'active'}${fullName(u) ? `\t${fullName(u)}` : ''}`,
       );
   return EXIT.ok;
 }

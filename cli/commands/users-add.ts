@@ -10,18 +10,29 @@ export interface UsersAddOptions {
   email: string;
   role: Role;
   approverKind?: ApproverKind;
+  firstName?: string;
+  lastName?: string;
   passwordStdin?: boolean;
   json?: boolean;
 }
 
 /** The longest password `POST /v1/login` accepts: a longer one could never be used. */
 const MAX_PASSWORD = 1024;
+/** As the users table's check allows. */
+const MAX_NAME = 100;
 
 /** Creates a user straight in PostgreSQL (there is no API for it) and prints the new id alone on stdout. */
 export async function usersAdd(ctx: Context, options: UsersAddOptions): Promise<number> {
   if (!z.email().safeParse(options.email.trim()).success) throw new CliError(`not an email address: ${options.email}`);
   if (options.approverKind && options.role === 'staff')
     throw new CliError('--approver-kind applies to approvers and admins, not staff');
+  for (const [flag, name] of [
+    ['--first-name', options.firstName],
+    ['--last-name', options.lastName],
+  ] as const) {
+    if (name !== undefined && (name.trim().length === 0 || name.trim().length > MAX_NAME))
+      throw new CliError(`${flag} takes 1 to ${MAX_NAME} characters`);
+  }
   if (!options.passwordStdin) {
     throw new CliError('the password is read from standard input: pass --password-stdin', [
       `e.g. printf '%s' "$PASSWORD" | gangway users add --email ${options.email} --role ${options.role} --password-stdin`,
@@ -41,6 +52,8 @@ export async function usersAdd(ctx: Context, options: UsersAddOptions): Promise<
       role: options.role,
       approverKind: options.approverKind,
       password,
+      firstName: options.firstName,
+      lastName: options.lastName,
     });
     ctx.out(options.json ? JSON.stringify({ id, email: options.email.trim(), role: options.role }) : id);
     return EXIT.ok;

@@ -199,6 +199,57 @@ describe('the gangway CLI', () => {
       expect(nowhere.code).toBe(2);
       expect(nowhere.stderr).toContain('DATABASE_URL is not set');
     });
+    it('takes an optional first and last name, which users list and GET /v1/users show', async () => {
+      const env = { DATABASE_URL: stack.db.url };
+      const email = 'grace.hopper@gangway.example';
+      const added = await cli(
+        [
+          'users',
+          'add',
+          '--email',
+          email,
+          '--role',
+          'approver',
+          '--first-name',
+          ' Grace ',
+          '--last-name',
+          'Hopper',
+          '--password-stdin',
+        ],
+        { stdin: 'a long enough secret', env },
+      );
+      expect(added).toMatchObject({ code: 0, stderr: '' });
+      const listed = await cli(['users', 'list'], { env });
+      expect(listed.stdout).toMatch(new RegExp(`^${email}\tapprover\tactive\tGrace Hopper$`, 'm'));
+      const admin = await stack.addUser('admin');
+      const items = (await stack.http('GET', '/v1/users', { token: admin.token })).body.items;
+      expect(items).toEqual(
+        expect.arrayContaining([expect.objectContaining({ email, firstName: 'Grace', lastName: 'Hopper' })]),
+      );
+      // Optional: people without names are listed with null.
+      expect(items).toEqual(
+        expect.arrayContaining([expect.objectContaining({ email: admin.email, firstName: null, lastName: null })]),
+      );
+
+      const blank = await cli(
+        [
+          'users',
+          'add',
+          '--email',
+          'blank@gangway.example',
+          '--role',
+          'staff',
+          '--first-name',
+          ' ',
+          '--password-stdin',
+        ],
+        { stdin: 'a long enough secret', env },
+      );
+      expect(blank.code).toBe(2);
+      expect(blank.stderr).toContain('--first-name takes 1 to 100 characters');
+      const { rows } = await stack.db.pool.query('SELECT 1 FROM users WHERE email = $1', ['blank@gangway.example']);
+      expect(rows).toEqual([]);
+    });
   });
 
   describe('login', () => {

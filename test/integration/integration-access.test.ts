@@ -194,28 +194,29 @@ describe('integration access after an onboarding', () => {
 
   it('keeps at least one administrator: the starter by default; others may be added; the last cannot be removed', async () => {
     const clientPath = `/v1/clients/${done.kit.clientId}`;
-    const outsider = await stack.addUser('approver');
+    const outsider = await stack.addUser('approver', { firstName: 'Ada', lastName: 'Lovelace' });
+    // Registered before people had names: listed with none.
     expect((await stack.http('GET', clientPath, { token: staff.token })).body.administrators).toEqual([
-      staff.email.toLowerCase(),
+      { email: staff.email.toLowerCase(), firstName: null, lastName: null },
     ]);
     expect((await stack.http('GET', clientPath, { token: outsider.token })).status).toBe(403);
-    expect(
-      (
-        await stack.http('POST', `${clientPath}/administrators`, {
-          token: staff.token,
-          body: { email: 'nobody@x.example' },
-        })
-      ).status,
-    ).toBe(400);
 
     const added = await stack.http('POST', `${clientPath}/administrators`, {
       token: staff.token,
-      body: { email: outsider.email },
+      body: { email: outsider.email.toUpperCase() },
     });
     expect(added.status).toBe(201);
+    // TecCom: the person found by email shows with first and last name, in the answer and in the list.
+    const ada = { email: outsider.email.toLowerCase(), firstName: 'Ada', lastName: 'Lovelace' };
+    expect(added.body.administrator).toEqual(ada);
+    expect(added.body.administrators).toEqual([
+      { email: staff.email.toLowerCase(), firstName: null, lastName: null },
+      ada,
+    ]);
     // The new administrator reads the client id and may manage it.
     const asAdmin = await stack.http('GET', clientPath, { token: outsider.token });
     expect(asAdmin.body.clientId).toBe(done.kit.clientId);
+    expect(asAdmin.body.administrators).toEqual(added.body.administrators);
     expect(
       (
         await stack.http('DELETE', `${clientPath}/administrators/${encodeURIComponent(staff.email)}`, {
@@ -228,9 +229,37 @@ describe('integration access after an onboarding', () => {
     });
     expect(last.status).toBe(409);
     expect(last.body.detail).toMatch(/at least one administrator/);
-    expect((await stack.http('GET', clientPath, { token: staff.token })).body.administrators).toEqual([
-      outsider.email.toLowerCase(),
-    ]);
+    expect((await stack.http('GET', clientPath, { token: staff.token })).body.administrators).toEqual([ada]);
+  });
+
+  it('answers an unknown email with 404 "User not found" and adds nobody', async () => {
+    const clientPath = `/v1/clients/${done.kit.clientId}`;
+    const before = (await stack.http('GET', clientPath, { token: admin.token })).body;
+    const unknown = await stack.http('POST', `${clientPath}/administrators`, {
+      token: admin.token,
+      body: { email: 'nobody@x.example', reason: 'new colleague' },
+    });
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(unknown.body).toMatchObject({
+      type: 'https://gangway.dev/problems/user-not-found',
+      title: 'User not found',
+      status: 404,
+      detail: expect.stringContaining('No gangway user has the email nobody@x.example'),
+    });
+    expect((await stack.http('GET', clientPath, { token: admin.token })).body).toEqual(before);
+    const audited = await stack.db.pool.query(
+      "SELECT 1 FROM security_events WHERE subject = $1 AND event = 'client_administrator_added' AND detail ->> 'email' = $2",
+      [done.kit.clientId, 'nobody@x.example'],
+    );
+    expect(audited.rows).toEqual([]);
+    // Not an email at all stays a 400 naming the field.
+    const invalid = await stack.http('POST', `${clientPath}/administrators`, {
+      token: admin.token,
+      body: { email: 'not an email' },
+    });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.errors).toEqual([expect.objectContaining({ path: 'email' })]);
   });
 
   it('assigns a tenant to at most one client; a client serves several; tenants can be disabled and given notification emails', async () => {
@@ -282,5 +311,72 @@ describe('integration access after an onboarding', () => {
         })
       ).status,
     ).toBe(404);
+  });
+
+  it('adds only tenants the caller administers (on their client, or on none and onboarded by them or onto their client); admins add any', async () => {
+    const otherStaff = await stack.addUser('staff');
+    const person = await stack.addUser('approver', { firstName: 'Pat', lastName: 'Customer' });
+    const a = await completeOnboarding(stack, { staffToken: staff.token, approver });
+    const b = await completeOnboarding(stack, { staffToken: staff.token, approver });
+    const [clientA, clientB] = [`/v1/clients/${a.kit.clientId}`, `/v1/clients/${b.kit.clientId}`];
+    const tenantB = b.view.tenant.tenantId as string;
+    const add = (token: string, clientPath: string, tenant: string) =>
+      stack.http('POST', `${clientPath}/tenants`, { token, body: { tenant, reason: 'move' } });
+    const tenantsOf = async (clientPath: string) =>
+      (await stack.http('GET', clientPath, { token: admin.token })).body.tenants.map((t: any) => t.tenantId);
+
+    // A tenant nobody onboarded and no client serves: only an admin may add it.
+    const loose = await stack.http('POST', '/v1/tenants', {
+      token: admin.token,
+      body: { partnerProvidedId: `loose-${Date.now().toString(36)}`, name: 'Loose', plan: 'TRADE' },
+    });
+    const refused = await add(staff.token, clientA, loose.body.partnerProvidedId);
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(refused.body.detail).toContain(`you do not administer tenant ${loose.body.partnerProvidedId}`);
+    expect(await tenantsOf(clientA)).toEqual([a.view.tenant.tenantId]);
+    const stored = await stack.db.pool.query('SELECT 1 FROM api_client_tenants WHERE tenant_id = $1', [
+      loose.body.tenantId,
+    ]);
+    expect(stored.rows).toEqual([]);
+    // An unknown tenant looks the same to a non-admin; an admin is told it does not exist.
+    expect((await add(staff.token, clientA, 'no-such-tenant')).status).toBe(403);
+    expect((await add(admin.token, clientA, 'no-such-tenant')).status).toBe(400);
+
+    // On client B, tenant B belongs to B's administrators: staff acting on A's behalf are refused, B's own get
+    // the usual 409 (a tenant is on at most one client).
+    expect((await add(otherStaff.token, clientA, tenantB)).status).toBe(403);
+    expect((await add(staff.token, clientA, tenantB)).status).toBe(409);
+
+    // Moved: taken off B, it belongs to whoever onboarded it and to its home client B's administrators.
+    for (const clientPath of [clientA, clientB])
+      expect(
+        (
+          await stack.http('POST', `${clientPath}/administrators`, {
+            token: staff.token,
+            body: { email: person.email },
+          })
+        ).status,
+      ).toBe(201);
+    expect((await stack.http('DELETE', `${clientB}/tenants/${tenantB}`, { token: staff.token })).status).toBe(200);
+    expect((await add(otherStaff.token, clientA, tenantB)).status).toBe(403);
+    const moved = await add(person.token, clientA, tenantB);
+    expect(moved.status).toBe(201);
+    expect(moved.body.tenants.map((t: any) => t.tenantId)).toContain(tenantB);
+
+    // The starter alone, no longer an administrator of B, still administers it while it is on no client.
+    expect((await stack.http('DELETE', `${clientA}/tenants/${tenantB}`, { token: person.token })).status).toBe(200);
+    expect(
+      (
+        await stack.http('DELETE', `${clientB}/administrators/${encodeURIComponent(staff.email)}`, {
+          token: person.token,
+        })
+      ).status,
+    ).toBe(200);
+    expect((await add(staff.token, clientA, tenantB)).status).toBe(201);
+
+    // Admins add any live tenant.
+    expect((await add(admin.token, clientB, loose.body.tenantId)).status).toBe(201);
+    expect(await tenantsOf(clientB)).toEqual([loose.body.tenantId]);
   });
 });

@@ -188,7 +188,7 @@ describe('trust: the API side', () => {
       );
     });
 
-    it('attaching a tenant is admin-only and refuses archived tenants', async () => {
+    it('attaching a tenant the caller does not administer is refused, and archived tenants are refused', async () => {
       const other = await stack.http('POST', '/v1/tenants', {
         token: admin.token,
         body: { partnerProvidedId: `t-${randomBytes(3).toString('hex')}`, name: 'Other', plan: 'TRADE' },

@@ -43,7 +43,13 @@ export function productHttp(baseUrl: string | (() => string), pool: Pool) {
 
   const addUser = async (
     role: Role,
-    options: { email?: string; approverKind?: ApproverKind; password?: string } = {},
+    options: {
+      email?: string;
+      approverKind?: ApproverKind;
+      password?: string;
+      firstName?: string;
+      lastName?: string;
+    } = {},
   ) => {
     const email = options.email ?? `${role}-${randomBytes(4).toString('hex')}@gangway.example`;
     const password = options.password ?? `pw-${randomBytes(8).toString('hex')}`;
@@ -52,6 +58,8 @@ export function productHttp(baseUrl: string | (() => string), pool: Pool) {
       role,
       approverKind: options.approverKind ?? (role === 'approver' ? 'AM' : undefined),
       password,
+      firstName: options.firstName,
+      lastName: options.lastName,
     });
     const login = await http('POST', '/v1/login', { body: { email, password } });
     if (login.status !== 200) throw new Error(`login failed: ${login.status} ${login.text}`);

@@ -28,7 +28,7 @@ export interface Stack {
   url: string;
   addUser(
     role: Role,
-    options?: { email?: string; approverKind?: ApproverKind; password?: string },
+    options?: { email?: string; approverKind?: ApproverKind; password?: string; firstName?: string; lastName?: string },
   ): Promise<{ id: string; email: string; token: string }>;
   http<T = any>(
     method: string,
