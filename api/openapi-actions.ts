@@ -1,18 +1,11 @@
-import type { OpenAPIRegistry, ResponseConfig } from '@asteasolutions/zod-to-openapi';
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { body, idempotencyKeyHeader, json, problems, secured } from './openapi-parts';
 import { AmendOnboardingBody, ClientParams, ResendBody } from './onboarding-action-schemas';
 
-interface Helpers {
-  problem: ResponseConfig;
-  json: (description: string) => ResponseConfig;
-  body: (schema: z.ZodType) => { body: { content: { 'application/json': { schema: z.ZodType } } } };
-  secured: Record<string, string[]>[];
-}
-
 /** The actions on an existing onboarding (docs/lifecycle.md). */
-export function registerOnboardingActionPaths(registry: OpenAPIRegistry, { problem, json, body, secured }: Helpers) {
+export function registerOnboardingActionPaths(registry: OpenAPIRegistry) {
   const id = z.object({ id: z.uuid() });
-  const idempotent = z.object({ 'Idempotency-Key': z.string().optional() });
   registry.registerPath({
     method: 'post',
     path: '/v1/onboardings/{id}/resend',
@@ -20,14 +13,10 @@ export function registerOnboardingActionPaths(registry: OpenAPIRegistry, { probl
     description:
       'COLLECTOR while a client awaits credentials (in the onboarding, or after it in a reconnect); APPROVAL_REQUEST while an approval is pending; KIT (while nobody opened it: a new secret replaces the unseen one) and SET_PASSWORD (after the kit was opened, until the password is set) once it has COMPLETED. 409 when there is nothing to resend. Audited.',
     security: secured,
-    request: { params: id, headers: idempotent, ...body(ResendBody) },
+    request: { params: id, headers: idempotencyKeyHeader, ...body(ResendBody) },
     responses: {
       202: json('{id, kind, status: RESENT}'),
-      400: problem,
-      401: problem,
-      403: problem,
-      404: problem,
-      409: problem,
+      ...problems(400, 401, 403, 404, 409),
     },
   });
   registry.registerPath({
@@ -37,14 +26,10 @@ export function registerOnboardingActionPaths(registry: OpenAPIRegistry, { probl
     description:
       'While the onboarding runs, a new client path in its workflow, which it joins before it ends; after it COMPLETED, the reconnect workflow. The view shows attempts and outcome; a client.connectivity_changed webhook reports the result. 409 if the client is not FAILED. Audited.',
     security: secured,
-    request: { params: ClientParams, headers: idempotent },
+    request: { params: ClientParams, headers: idempotencyKeyHeader },
     responses: {
       202: json('{id, partnerProvidedId, status: RETRYING, links}'),
-      400: problem,
-      401: problem,
-      403: problem,
-      404: problem,
-      409: problem,
+      ...problems(400, 401, 403, 404, 409),
     },
   });
   registry.registerPath({
@@ -54,7 +39,7 @@ export function registerOnboardingActionPaths(registry: OpenAPIRegistry, { probl
     description:
       'A client until it submitted credentials (a waiting collector link goes again to the new contact and the old one answers 410); notify.email until the kit is mailed; notify.webhookUrl while the onboarding runs (when it started with one). 409 for what can no longer change, and once the onboarding has finished. Audited.',
     security: secured,
-    request: { params: id, headers: idempotent, ...body(AmendOnboardingBody) },
-    responses: { 200: json('Onboarding view'), 400: problem, 401: problem, 403: problem, 404: problem, 409: problem },
+    request: { params: id, headers: idempotencyKeyHeader, ...body(AmendOnboardingBody) },
+    responses: { 200: json('Onboarding view'), ...problems(400, 401, 403, 404, 409) },
   });
 }

@@ -1,4 +1,5 @@
-import type { OpenAPIRegistry, ResponseConfig } from '@asteasolutions/zod-to-openapi';
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { body, json, platform, problems, secured } from './openapi-parts';
 import { z } from 'zod';
 import {
   AddApiClientTenantBody,
@@ -18,19 +19,8 @@ import {
   testModeFlag,
 } from './tenant-schemas';
 
-interface Helpers {
-  problem: ResponseConfig;
-  json: (description: string) => ResponseConfig;
-  body: (schema: z.ZodType) => { body: { content: { 'application/json': { schema: z.ZodType } } } };
-  secured: Record<string, string[]>[];
-  platform: Record<string, string[]>[];
-}
-
 /** Tenants (Shipium), client administration (TecCom), the set-password link and the invoice rule (Ongoing WMS). */
-export function registerAdministrationPaths(
-  registry: OpenAPIRegistry,
-  { problem, json, body, secured, platform }: Helpers,
-): void {
+export function registerAdministrationPaths(registry: OpenAPIRegistry): void {
   const tenant = { params: TenantIdentifier };
   const versions =
     "Every write is a new version; the answer carries version, validFrom, archived, status (ACTIVE or ARCHIVED), href, and orchestratedAssetMetadata naming who made the tenant (an onboarding's workflow id, user:<email> or client:<clientId>) and when. " +
@@ -48,10 +38,7 @@ export function registerAdministrationPaths(
     responses: {
       201: json('The tenant, version 1'),
       200: json('testMode: what would be stored'),
-      400: problem,
-      401: problem,
-      403: problem,
-      409: problem,
+      ...problems(400, 401, 403, 409),
     },
   });
   registry.registerPath({
@@ -63,11 +50,7 @@ export function registerAdministrationPaths(
     request: { ...tenant, query: TenantReadQuery },
     responses: {
       200: json('The tenant version'),
-      400: problem,
-      401: problem,
-      403: problem,
-      404: problem,
-      410: problem,
+      ...problems(400, 401, 403, 404, 410),
     },
   });
   registry.registerPath({
@@ -81,12 +64,7 @@ export function registerAdministrationPaths(
     request: { ...tenant, ...body(PatchTenantBody) },
     responses: {
       200: json('The new version, or with testMode what it would be'),
-      400: problem,
-      401: problem,
-      403: problem,
-      404: problem,
-      409: problem,
-      410: problem,
+      ...problems(400, 401, 403, 404, 409, 410),
     },
   });
   registry.registerPath({
@@ -97,7 +75,7 @@ export function registerAdministrationPaths(
       "A tenant that still has API access (a live API client, integration user or subscription) is refused with 409 pointing at POST /v1/tenants/{identifier}/offboard, which ends every access first. A customer system's token is 403.",
     security: secured,
     request: { ...tenant, ...body(z.object({ testMode: testModeFlag.optional() })) },
-    responses: { 200: json('The tenant as it was'), 404: problem, 409: problem, 410: problem },
+    responses: { 200: json('The tenant as it was'), ...problems(404, 409, 410) },
   });
 
   const origin = { params: OriginIdentifier };
@@ -110,7 +88,7 @@ export function registerAdministrationPaths(
     description: `${originAnswer} ${customers}`,
     security: either,
     request: { ...tenant, query: TenantReadQuery },
-    responses: { 200: json('{items: [origin]}'), 400: problem, 401: problem, 403: problem, 404: problem, 410: problem },
+    responses: { 200: json('{items: [origin]}'), ...problems(400, 401, 403, 404, 410) },
   });
   registry.registerPath({
     method: 'post',
@@ -122,12 +100,7 @@ export function registerAdministrationPaths(
     responses: {
       201: json('The origin'),
       200: json('testMode: what would be stored'),
-      400: problem,
-      401: problem,
-      403: problem,
-      404: problem,
-      409: problem,
-      410: problem,
+      ...problems(400, 401, 403, 404, 409, 410),
     },
   });
   registry.registerPath({
@@ -137,7 +110,7 @@ export function registerAdministrationPaths(
     description: `${originAnswer} ${customers}`,
     security: either,
     request: { ...origin, query: TenantReadQuery },
-    responses: { 200: json('The origin'), 400: problem, 401: problem, 403: problem, 404: problem, 410: problem },
+    responses: { 200: json('The origin'), ...problems(400, 401, 403, 404, 410) },
   });
   registry.registerPath({
     method: 'patch',
@@ -148,12 +121,7 @@ export function registerAdministrationPaths(
     request: { ...origin, ...body(PatchOriginBody) },
     responses: {
       200: json('The origin, or with testMode what it would be'),
-      400: problem,
-      401: problem,
-      403: problem,
-      404: problem,
-      409: problem,
-      410: problem,
+      ...problems(400, 401, 403, 404, 409, 410),
     },
   });
 
@@ -167,7 +135,7 @@ export function registerAdministrationPaths(
     description: admin,
     security: secured,
     request: { params: apiClient },
-    responses: { 200: json('The client'), 403: problem, 404: problem },
+    responses: { 200: json('The client'), ...problems(403, 404) },
   });
   registry.registerPath({
     method: 'post',
@@ -179,9 +147,7 @@ export function registerAdministrationPaths(
     request: { params: apiClient, ...body(RotateSecretBody) },
     responses: {
       202: json('{clientId, status: SECRET_MAILED, deliveredTo, previousSecretValidUntil}'),
-      403: problem,
-      404: problem,
-      409: problem,
+      ...problems(403, 404, 409),
     },
   });
   registry.registerPath({
@@ -192,7 +158,7 @@ export function registerAdministrationPaths(
     description: `${admin} Attaching a tenant hands its data to whoever holds the client secret, so a caller who is not an admin (staff too) may add only a tenant they administer: one on a client they administer, or one on no client that they started an onboarding of or whose onboarding issued a client they administer (docs/domain-rules.md, Client administrators). Otherwise 403 naming the tenant, nothing changed.`,
     security: secured,
     request: { params: apiClient, ...body(AddApiClientTenantBody) },
-    responses: { 201: json('The client'), 400: problem, 403: problem, 409: problem },
+    responses: { 201: json('The client'), ...problems(400, 403, 409) },
   });
   const apiClientTenant = apiClient.extend({ tenantId: z.uuid() });
   registry.registerPath({
@@ -202,7 +168,7 @@ export function registerAdministrationPaths(
     description: admin,
     security: secured,
     request: { params: apiClientTenant, ...body(UpdateApiClientTenantBody) },
-    responses: { 200: json('The client'), 400: problem, 403: problem, 404: problem },
+    responses: { 200: json('The client'), ...problems(400, 403, 404) },
   });
   registry.registerPath({
     method: 'delete',
@@ -211,7 +177,7 @@ export function registerAdministrationPaths(
     description: admin,
     security: secured,
     request: { params: apiClientTenant },
-    responses: { 200: json('The client'), 403: problem, 404: problem },
+    responses: { 200: json('The client'), ...problems(403, 404) },
   });
   registry.registerPath({
     method: 'post',
@@ -220,7 +186,7 @@ export function registerAdministrationPaths(
     description: `${admin} The answer is the client, whose administrators are {email, firstName, lastName} (names null while the person has none), plus administrator: the person just added. An email no gangway user has is 404 "User not found", changing nothing.`,
     security: secured,
     request: { params: apiClient, ...body(ApiClientAdministratorBody) },
-    responses: { 201: json('The client and the added administrator'), 400: problem, 403: problem, 404: problem },
+    responses: { 201: json('The client and the added administrator'), ...problems(400, 403, 404) },
   });
   registry.registerPath({
     method: 'delete',
@@ -229,7 +195,7 @@ export function registerAdministrationPaths(
     description: admin,
     security: secured,
     request: { params: apiClient.extend({ email: z.email() }) },
-    responses: { 200: json('The client'), 403: problem, 404: problem, 409: problem },
+    responses: { 200: json('The client'), ...problems(403, 404, 409) },
   });
 
   const token = z.object({ token: z.string() });
@@ -245,7 +211,7 @@ export function registerAdministrationPaths(
     path: '/v1/set-password/{token}',
     summary: "Set the integration user's password (single use); then grant_type=password works at /oauth/token",
     request: { params: token, ...body(SetPasswordBody) },
-    responses: { 200: json('{username, status}'), 400: problem, 410: problem },
+    responses: { 200: json('{username, status}'), ...problems(400, 410) },
   });
   registry.registerPath({
     method: 'get',
@@ -253,6 +219,6 @@ export function registerAdministrationPaths(
     summary:
       'Invoice data: needs a token with an invoice scope (invoicing or control_tower_invoicing), which only integration users with invoiceDataAccess get',
     security: platform,
-    responses: { 200: json('{items}'), 401: problem, 403: problem },
+    responses: { 200: json('{items}'), ...problems(401, 403) },
   });
 }

@@ -1,4 +1,5 @@
-import type { OpenAPIRegistry, ResponseConfig } from '@asteasolutions/zod-to-openapi';
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { answer, body, idempotencyKeyHeader, problems, secured } from './openapi-parts';
 import { z } from 'zod';
 import {
   AccessChange,
@@ -14,22 +15,8 @@ import {
   CreatedAutomationUser,
 } from './api-user-schemas';
 
-interface Helpers {
-  problem: ResponseConfig;
-  body: (schema: z.ZodType) => { body: { content: { 'application/json': { schema: z.ZodType } } } };
-  secured: Record<string, string[]>[];
-}
-
-const answer = (description: string, schema: z.ZodType): ResponseConfig => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-const idempotencyHeader = z.object({
-  'Idempotency-Key': z.string().max(200).optional().openapi({ description: 'a repeat gets the first answer' }),
-});
-
 /** Ongoing WMS API users: a tenant's list, invoice-data access changes and their approval, automation users. */
-export function registerApiUserPaths(registry: OpenAPIRegistry, { problem, body, secured }: Helpers): void {
+export function registerApiUserPaths(registry: OpenAPIRegistry): void {
   const tenant = z.object({ identifier: z.string().openapi({ description: 'tenantId or partnerProvidedId' }) });
   registry.registerPath({
     method: 'get',
@@ -39,9 +26,7 @@ export function registerApiUserPaths(registry: OpenAPIRegistry, { problem, body,
     request: { params: tenant },
     responses: {
       200: answer('{tenantId, items}', z.object({ tenantId: z.string(), items: z.array(ApiUser) })),
-      401: problem,
-      403: problem,
-      404: problem,
+      ...problems(401, 403, 404),
     },
   });
   registry.registerPath({
@@ -51,17 +36,11 @@ export function registerApiUserPaths(registry: OpenAPIRegistry, { problem, body,
     description:
       'The current value again: 200 with change null. Narrowing (true→false): applied at once, 200. Widening (false→true): 202 with the PENDING change, applied only when its approver (approverEmail, else the tenant’s accountManagerEmail) approves; a rejection or expiry leaves the access as it was. A second pending widening of the user is 409 with pendingChange. Tokens issued after the change carry (or lack) the invoice scopes. Every change is kept with who asked, from, to and who decided (…/access-changes).',
     security: secured,
-    request: { params: ApiUserParams, headers: idempotencyHeader, ...body(ChangeInvoiceAccessBody) },
+    request: { params: ApiUserParams, headers: idempotencyKeyHeader, ...body(ChangeInvoiceAccessBody) },
     responses: {
       200: answer('Applied at once, or nothing to change', AccessChangeAnswer),
       202: answer('Waiting for the approver', AccessChangeAnswer),
-      400: problem,
-      401: problem,
-      403: problem,
-      404: problem,
-      409: problem,
-      410: problem,
-      422: problem,
+      ...problems(400, 401, 403, 404, 409, 410, 422),
     },
   });
   registry.registerPath({
@@ -72,9 +51,7 @@ export function registerApiUserPaths(registry: OpenAPIRegistry, { problem, body,
     request: { params: ApiUserParams },
     responses: {
       200: answer('{username, items}', z.object({ username: z.string(), items: z.array(AccessChange) })),
-      401: problem,
-      403: problem,
-      404: problem,
+      ...problems(401, 403, 404),
     },
   });
   registry.registerPath({
@@ -85,9 +62,7 @@ export function registerApiUserPaths(registry: OpenAPIRegistry, { problem, body,
     request: { query: AccessChangesQuery },
     responses: {
       200: answer('{items}', z.object({ items: z.array(AccessChange) })),
-      400: problem,
-      401: problem,
-      403: problem,
+      ...problems(400, 401, 403),
     },
   });
   registry.registerPath({
@@ -96,7 +71,7 @@ export function registerApiUserPaths(registry: OpenAPIRegistry, { problem, body,
     summary: 'One access change (staff, admin, its approver)',
     security: secured,
     request: { params: AccessChangeParams },
-    responses: { 200: answer('The change', AccessChange), 401: problem, 403: problem, 404: problem },
+    responses: { 200: answer('The change', AccessChange), ...problems(401, 403, 404) },
   });
   registry.registerPath({
     method: 'post',
@@ -105,14 +80,10 @@ export function registerApiUserPaths(registry: OpenAPIRegistry, { problem, body,
     description:
       'The rules of onboarding approvals: only the assigned approver decides (403), never the one who asked (403); repeating one’s decision answers the change again (200), another answer or a decided or expired change is 409. APPROVE answers once the access is changed. The Idempotency-Key header is the Update id.',
     security: secured,
-    request: { params: AccessChangeParams, headers: idempotencyHeader, ...body(AccessDecisionBody) },
+    request: { params: AccessChangeParams, headers: idempotencyKeyHeader, ...body(AccessDecisionBody) },
     responses: {
       200: answer('The change, decided', AccessChange),
-      400: problem,
-      401: problem,
-      403: problem,
-      404: problem,
-      409: problem,
+      ...problems(400, 401, 403, 404, 409),
     },
   });
   registry.registerPath({
@@ -122,14 +93,10 @@ export function registerApiUserPaths(registry: OpenAPIRegistry, { problem, body,
     description:
       'Ongoing WMS "API for automation": a user of scope AUTOMATION under no tenant. Its client_credentials tokens serve exactly the granted tenants (tenants claim: their ids), or every tenant with allTenants (tenants claim: ["*"]); the scope holds those tenants’ subscriptions, invoice scopes only with invoiceDataAccess. Grants mixing TEST and PRODUCTION tenants are 409; the same name again is 409.',
     security: secured,
-    request: { headers: idempotencyHeader, ...body(CreateAutomationUserBody) },
+    request: { headers: idempotencyKeyHeader, ...body(CreateAutomationUserBody) },
     responses: {
       201: answer('The user with its client id and secret', CreatedAutomationUser),
-      400: problem,
-      401: problem,
-      403: problem,
-      409: problem,
-      422: problem,
+      ...problems(400, 401, 403, 409, 422),
     },
   });
   registry.registerPath({
@@ -139,8 +106,7 @@ export function registerApiUserPaths(registry: OpenAPIRegistry, { problem, body,
     security: secured,
     responses: {
       200: answer('{items}', z.object({ items: z.array(AutomationUser) })),
-      401: problem,
-      403: problem,
+      ...problems(401, 403),
     },
   });
 }

@@ -1,4 +1,5 @@
-import type { OpenAPIRegistry, ResponseConfig } from '@asteasolutions/zod-to-openapi';
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { problems, secured } from './openapi-parts';
 import { z } from 'zod';
 
 export const IntegrationSystemCatalog = z
@@ -14,10 +15,7 @@ export const IntegrationSystemCatalog = z
   })
   .openapi('IntegrationSystemCatalog');
 
-export function registerCatalogPaths(
-  registry: OpenAPIRegistry,
-  { problem, secured }: { problem: ResponseConfig; secured: Record<string, string[]>[] },
-): void {
+export function registerCatalogPaths(registry: OpenAPIRegistry): void {
   registry.registerPath({
     method: 'get',
     path: '/v1/catalog/integration-systems',
@@ -25,8 +23,7 @@ export function registerCatalogPaths(
     security: secured,
     responses: {
       200: { description: 'The catalog', content: { 'application/json': { schema: IntegrationSystemCatalog } } },
-      401: problem,
-      403: problem,
+      ...problems(401, 403),
     },
   });
   registry.registerPath({
@@ -47,10 +44,7 @@ export function registerCatalogPaths(
           },
         },
       },
-      401: problem,
-      403: problem,
-      404: problem,
-      409: problem,
+      ...problems(401, 403, 404, 409),
     },
   });
 }

@@ -1,4 +1,5 @@
-import type { OpenAPIRegistry, ResponseConfig } from '@asteasolutions/zod-to-openapi';
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { problems, secured } from './openapi-parts';
 import { z } from 'zod';
 import { OnboardingStatsQuery } from './schemas';
 
@@ -31,10 +32,7 @@ export const OnboardingStats = z
   .openapi('OnboardingStats');
 
 /** The staff console's page and its aggregates. */
-export function registerConsolePaths(
-  registry: OpenAPIRegistry,
-  { problem, secured }: { problem: ResponseConfig; secured: Record<string, string[]>[] },
-): void {
+export function registerConsolePaths(registry: OpenAPIRegistry): void {
   registry.registerPath({
     method: 'get',
     path: '/console',
@@ -56,9 +54,7 @@ export function registerConsolePaths(
     request: { query: OnboardingStatsQuery },
     responses: {
       200: { description: 'The aggregates', content: { 'application/json': { schema: OnboardingStats } } },
-      400: problem,
-      401: problem,
-      403: problem,
+      ...problems(400, 401, 403),
     },
   });
 }

@@ -6,6 +6,7 @@ import { registerAdministrationPaths } from './openapi-admin';
 import { registerCatalogPaths } from './openapi-catalog';
 import { registerConsolePaths } from './openapi-console';
 import { registerWebhookPaths } from './openapi-webhooks';
+import { body, CUSTOMER_BEARER, json, problems, secured, STAFF_BEARER } from './openapi-parts';
 import {
   ApprovalsQuery,
   CancelBody,
@@ -26,35 +27,12 @@ import {
 /** The OpenAPI 3.1 document, generated from the same schemas that validate requests. */
 export function buildOpenApiDocument(serverUrl: string) {
   const registry = new OpenAPIRegistry();
-  const bearer = registry.registerComponent('securitySchemes', 'bearer', {
+  registry.registerComponent('securitySchemes', STAFF_BEARER, {
     type: 'http',
     scheme: 'bearer',
     bearerFormat: 'JWT',
   });
   const basic = registry.registerComponent('securitySchemes', 'clientBasic', { type: 'http', scheme: 'basic' });
-  const problem = {
-    description: 'Problem (RFC 9457)',
-    content: {
-      'application/problem+json': {
-        schema: z.object({
-          type: z.string(),
-          title: z.string(),
-          status: z.number(),
-          detail: z.string().optional(),
-          errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-          requestId: z
-            .string()
-            .optional()
-            .openapi({ description: 'the X-Request-Id of the request, also in its log lines' }),
-        }),
-      },
-    },
-  };
-  const json = (description: string) => ({
-    description,
-    content: { 'application/json': { schema: z.object({}).passthrough() } },
-  });
-  const body = (schema: z.ZodType) => ({ body: { content: { 'application/json': { schema } } } });
   const id = z.object({ id: z.uuid() });
   const token = z.object({ token: z.string() });
   const EmbedOriginQuery = z.object({
@@ -65,14 +43,13 @@ export function buildOpenApiDocument(serverUrl: string) {
   });
   const embedding =
     "With ?embedOrigin=<origin> in the tenant's embed.allowedOrigins, the page may be framed by that origin alone (CSP frame-ancestors <origin>), and tells it the outcome with window.parent.postMessage({type: 'gangway.collector', outcome: 'SUBMITTED' | 'LINK_GONE', client: <the client's partnerProvidedId>}, <origin>).";
-  const secured = [{ [bearer.name]: [] }];
 
   registry.registerPath({
     method: 'post',
     path: '/v1/login',
     summary: 'Log in; returns an access and a refresh token',
     request: body(LoginBody),
-    responses: { 200: json('Token pair'), 400: problem, 401: problem, 429: problem },
+    responses: { 200: json('Token pair'), ...problems(400, 401, 429) },
   });
   registry.registerPath({
     method: 'post',
@@ -81,14 +58,14 @@ export function buildOpenApiDocument(serverUrl: string) {
     description:
       'A spent token presented again revokes its whole family (reuse detection); a family ends SESSION_MAX_LIFETIME after its login.',
     request: body(RefreshBody),
-    responses: { 200: json('Token pair'), 401: problem, 429: problem },
+    responses: { 200: json('Token pair'), ...problems(401, 429) },
   });
   registry.registerPath({
     method: 'post',
     path: '/v1/logout',
     summary: "Log out: the refresh token's family stops working",
     request: body(LogoutBody),
-    responses: { 204: { description: 'Logged out' }, 400: problem, 429: problem },
+    responses: { 204: { description: 'Logged out' }, ...problems(400, 429) },
   });
   registry.registerPath({
     method: 'get',
@@ -97,8 +74,7 @@ export function buildOpenApiDocument(serverUrl: string) {
     security: secured,
     responses: {
       200: json('{items: [{id, email, firstName, lastName, role, approverKind, disabledAt, createdAt}]}'),
-      401: problem,
-      403: problem,
+      ...problems(401, 403),
     },
   });
   for (const action of ['disable', 'enable'] as const)
@@ -111,7 +87,7 @@ export function buildOpenApiDocument(serverUrl: string) {
           : 'Enable a disabled user again (admin)',
       security: secured,
       request: { params: id },
-      responses: { 200: json('The user'), 401: problem, 403: problem, 404: problem },
+      responses: { 200: json('The user'), ...problems(401, 403, 404) },
     });
   registry.registerPath({
     method: 'post',
@@ -134,11 +110,7 @@ export function buildOpenApiDocument(serverUrl: string) {
         },
       },
       200: json('testMode: the plan'),
-      400: problem,
-      401: problem,
-      403: problem,
-      409: problem,
-      422: problem,
+      ...problems(400, 401, 403, 409, 422),
     },
   });
   registry.registerPath({
@@ -147,7 +119,7 @@ export function buildOpenApiDocument(serverUrl: string) {
     summary: 'List onboardings, newest first, cursor-paged (staff, admin)',
     security: secured,
     request: { query: ListOnboardingsQuery },
-    responses: { 200: json('{items, nextCursor}'), 400: problem, 401: problem, 403: problem },
+    responses: { 200: json('{items, nextCursor}'), ...problems(400, 401, 403) },
   });
   registry.registerPath({
     method: 'get',
@@ -157,7 +129,7 @@ export function buildOpenApiDocument(serverUrl: string) {
       'kit: {openedAt, passwordSetAt}, null until the customer opened the kit and set the integration user’s password.',
     security: secured,
     request: { params: id },
-    responses: { 200: json('Onboarding view'), 401: problem, 403: problem, 404: problem },
+    responses: { 200: json('Onboarding view'), ...problems(401, 403, 404) },
   });
   registry.registerPath({
     method: 'post',
@@ -165,7 +137,7 @@ export function buildOpenApiDocument(serverUrl: string) {
     summary: 'Decide one requested subscription (its assigned approver or their delegate)',
     security: secured,
     request: { params: id, ...body(DecisionBody), headers: z.object({ 'Idempotency-Key': z.string().optional() }) },
-    responses: { 200: json('The approval'), 400: problem, 403: problem, 404: problem, 409: problem },
+    responses: { 200: json('The approval'), ...problems(400, 403, 404, 409) },
   });
   const updateKey = {
     headers: z.object({
@@ -181,7 +153,7 @@ export function buildOpenApiDocument(serverUrl: string) {
     summary: "Give one subscription's approval task to another approver, with a reason (admin)",
     security: secured,
     request: { params: id, ...body(ReassignBody), ...updateKey },
-    responses: { 200: json('The approval'), 400: problem, 403: problem, 404: problem, 409: problem },
+    responses: { 200: json('The approval'), ...problems(400, 403, 404, 409) },
   });
   registry.registerPath({
     method: 'post',
@@ -189,7 +161,7 @@ export function buildOpenApiDocument(serverUrl: string) {
     summary: 'Let another approver decide in your place, with a reason (the assigned approver)',
     security: secured,
     request: { params: id, ...body(ReassignBody), ...updateKey },
-    responses: { 200: json('The approval'), 400: problem, 403: problem, 404: problem, 409: problem },
+    responses: { 200: json('The approval'), ...problems(400, 403, 404, 409) },
   });
   registry.registerPath({
     method: 'get',
@@ -200,9 +172,7 @@ export function buildOpenApiDocument(serverUrl: string) {
     request: { params: id },
     responses: {
       200: json('{onboardingId, items: [{occurredAt, actor, action, subscription, reason, detail}]}'),
-      401: problem,
-      403: problem,
-      404: problem,
+      ...problems(401, 403, 404),
     },
   });
   registry.registerPath({
@@ -218,7 +188,7 @@ export function buildOpenApiDocument(serverUrl: string) {
     summary: 'Cancel; the onboarding undoes what it created and ends CANCELLED',
     security: secured,
     request: { params: id, ...body(CancelBody) },
-    responses: { 202: json('Cancellation requested'), 400: problem, 404: problem, 409: problem },
+    responses: { 202: json('Cancellation requested'), ...problems(400, 404, 409) },
   });
   registry.register('ExpandOnboarding', ExpandOnboardingBody);
   registry.registerPath({
@@ -232,11 +202,7 @@ export function buildOpenApiDocument(serverUrl: string) {
     request: { params: z.object({ identifier: z.string() }), ...body(OffboardBody) },
     responses: {
       202: json('{id, workflowId, status, links}'),
-      400: problem,
-      401: problem,
-      403: problem,
-      404: problem,
-      409: problem,
+      ...problems(400, 401, 403, 404, 409),
     },
   });
   registry.registerPath({
@@ -246,7 +212,7 @@ export function buildOpenApiDocument(serverUrl: string) {
       'An offboarding: {id, workflowId, status RUNNING|COMPLETED|FAILED, tenant, reason, requestedBy, failure, steps} (staff, admin)',
     security: secured,
     request: { params: id },
-    responses: { 200: json('The offboarding view'), 401: problem, 403: problem, 404: problem },
+    responses: { 200: json('The offboarding view'), ...problems(401, 403, 404) },
   });
   registry.registerPath({
     method: 'get',
@@ -254,7 +220,7 @@ export function buildOpenApiDocument(serverUrl: string) {
     summary: 'Customers, newest first, cursor-paged, with apiAccess, subscriptions and clientId (staff, admin)',
     security: secured,
     request: { query: ListTenantsQuery },
-    responses: { 200: json('{items, nextCursor}'), 400: problem, 401: problem, 403: problem },
+    responses: { 200: json('{items, nextCursor}'), ...problems(400, 401, 403) },
   });
   registry.registerPath({
     method: 'get',
@@ -264,7 +230,7 @@ export function buildOpenApiDocument(serverUrl: string) {
       'Each task carries what it is about: tenant (with plan), requestedSubscriptions, invoiceDataAccess, requestedBy, stages and decisions, delegateEmail, escalatesAt and expiresAt (from the approval policy configured now).',
     security: secured,
     request: { query: ApprovalsQuery },
-    responses: { 200: json('{items}'), 401: problem, 403: problem },
+    responses: { 200: json('{items}'), ...problems(401, 403) },
   });
   registry.registerPath({
     method: 'get',
@@ -285,7 +251,7 @@ export function buildOpenApiDocument(serverUrl: string) {
     summary: 'Submit portal credentials (single use)',
     description: `A form post from the page gets an HTML answer (framed: it posts SUBMITTED or LINK_GONE), anything else JSON. An embedOrigin the tenant does not allow is refused (400/403) before the link is spent.`,
     request: { params: token, query: EmbedOriginQuery, ...body(CollectBody) },
-    responses: { 202: json('Received'), 400: problem, 403: problem, 410: problem },
+    responses: { 202: json('Received'), ...problems(400, 403, 410) },
   });
   registry.registerPath({
     method: 'get',
@@ -302,8 +268,7 @@ export function buildOpenApiDocument(serverUrl: string) {
     request: { params: token },
     responses: {
       200: json('{clientId, clientSecret, username, setPasswordUrl, developerPortalUrl, subscriptions}'),
-      410: problem,
-      429: problem,
+      ...problems(410, 429),
     },
   });
   registry.registerPath({
@@ -311,7 +276,7 @@ export function buildOpenApiDocument(serverUrl: string) {
     path: '/v1/kits/{token}',
     summary: 'Never opens a kit (mail scanners GET and HEAD links): 405 with Allow: POST',
     request: { params: token },
-    responses: { 405: problem },
+    responses: { ...problems(405) },
   });
   registry.registerPath({
     method: 'post',
@@ -344,20 +309,20 @@ export function buildOpenApiDocument(serverUrl: string) {
       summary: `Temporal codec server: ${operation} payloads (staff, admin; with CODEC_OIDC_*, an identity provider access token)`,
       security: secured,
       request: body(CodecBody),
-      responses: { 200: json('{payloads}'), 400: problem, 401: problem, 403: problem },
+      responses: { 200: json('{payloads}'), ...problems(400, 401, 403) },
     });
   }
-  const platformBearer = registry.registerComponent('securitySchemes', 'platformBearer', {
+  registry.registerComponent('securitySchemes', CUSTOMER_BEARER, {
     type: 'http',
     scheme: 'bearer',
     description: 'access_token from /oauth/token',
   });
-  registerOnboardingActionPaths(registry, { problem, json, body, secured });
-  registerConsolePaths(registry, { problem, secured });
-  registerAdministrationPaths(registry, { problem, json, body, secured, platform: [{ [platformBearer.name]: [] }] });
-  registerWebhookPaths(registry, { problem, body, secured });
-  registerApiUserPaths(registry, { problem, body, secured });
-  registerCatalogPaths(registry, { problem, secured });
+  registerOnboardingActionPaths(registry);
+  registerConsolePaths(registry);
+  registerAdministrationPaths(registry);
+  registerWebhookPaths(registry);
+  registerApiUserPaths(registry);
+  registerCatalogPaths(registry);
   for (const [path, summary] of [
     ['/healthz', 'Liveness'],
     ['/readyz', 'Readiness: PostgreSQL and Temporal'],
