@@ -59,7 +59,7 @@ export function registerAdministrationPaths(registry: OpenAPIRegistry): void {
     summary: 'Change only the properties given; a new version (staff, admin, the customer)',
     description:
       `${versions} ${customers} A customer system may not change partnerProvidedId, plan, accountManagerEmail, accountType or status (403). ` +
-      'status ARCHIVED archives as DELETE does; status ACTIVE reactivates an archived tenant (address it by tenantId), 409 when a live tenant has taken its partnerProvidedId meanwhile; audited as a tenant_reactivated security event.',
+      'status ARCHIVED archives as DELETE does; status ACTIVE reactivates an archived tenant (address it by tenantId), 409 when a live tenant has taken its partnerProvidedId meanwhile, or when it was offboarded (a returning customer is onboarded again); audited as a tenant_reactivated security event.',
     security: either,
     request: { ...tenant, ...body(PatchTenantBody) },
     responses: {

@@ -295,7 +295,7 @@ export const PatchTenantBody = z
     ...z.object(tenantFields).partial().shape,
     status: z.enum(TENANT_STATUSES).optional().openapi({
       description:
-        'ARCHIVED archives as DELETE does; ACTIVE reactivates an archived tenant (409 when a live tenant has its partnerProvidedId meanwhile). Staff and admins only',
+        'ARCHIVED archives as DELETE does; ACTIVE reactivates an archived tenant (409 when a live tenant has its partnerProvidedId meanwhile, or when it was offboarded). Staff and admins only',
     }),
     testMode,
   })

@@ -30,6 +30,16 @@ export async function findRunningOffboarding(db: Queryable, tenantId: string): P
   return rows[0];
 }
 
+/** The offboarding that ended (or is ending) the tenant's access, if one did: its id. */
+export async function findOffboardingOfTenant(db: Queryable, tenantId: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT id FROM offboardings WHERE tenant_id = $1 AND status IN ('RUNNING', 'COMPLETED')
+     ORDER BY created_at DESC LIMIT 1`,
+    [tenantId],
+  );
+  return rows[0]?.id;
+}
+
 /**
  * Inserts the row of an offboarding about to start; false when one is running for the tenant already
  * (offboardings_one_running), which the caller then answers with.

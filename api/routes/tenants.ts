@@ -1,5 +1,6 @@
 import { Router, type Request } from 'express';
 import { isUniqueViolation } from '../../db/errors';
+import { findOffboardingOfTenant } from '../../db/offboardings';
 import { insertSecurityEvent } from '../../db/security-events';
 import { withTransaction } from '../../db/transaction';
 import {
@@ -88,6 +89,7 @@ export function tenantRoutes(deps: ApiDeps): Router {
       throw conflict(`tenant ${latest.tenantId} is a ${accountTypeOf(latest)} account; its account type cannot change`);
     if (status === 'ARCHIVED') await refuseArchivingWithAccess(req, latest);
     const reactivating = status === 'ACTIVE' && latest.archived;
+    if (reactivating) await refuseReactivatingOffboarded(latest.tenantId);
     const at = new Date();
     const made = newAssets(orchestratorOf(req), at, testMode);
     // Only the properties given change; the rest carry over from the latest version.
@@ -145,6 +147,19 @@ export function tenantRoutes(deps: ApiDeps): Router {
 
   // A tenant that still has API access is taken off by an offboarding, which ends every access and tells the
   // customer; DELETE only archives, so it would leave credentials and subscriptions working.
+  /**
+   * An offboarded customer's tenant stays archived: reactivated, it would be live with no integration user
+   * or API client, which neither an expansion (nothing to reuse) nor a first onboarding (a live tenant) takes.
+   */
+  async function refuseReactivatingOffboarded(tenantId: string): Promise<void> {
+    const offboardingId = await findOffboardingOfTenant(deps.pool, tenantId);
+    if (offboardingId)
+      throw conflict(
+        `tenant ${tenantId} was offboarded: a returning customer comes back through a first onboarding, which creates its tenant, user and client again`,
+        { offboardingId },
+      );
+  }
+
   async function refuseArchivingWithAccess(req: Request, latest: TenantView): Promise<void> {
     if (!(await tenantHasAccess(deps.pool, latest.tenantId))) return;
     await insertSecurityEvent(deps.pool, {

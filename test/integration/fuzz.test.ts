@@ -28,6 +28,14 @@ const TABLES = [
   'webhook_subscriptions',
   'mail_log',
   'idempotency_keys',
+  'integration_users',
+  'subscriptions',
+  'collector_links',
+  'kits',
+  'api_client_administrators',
+  'offboardings',
+  'access_changes',
+  'automation_grants',
 ];
 
 /** Header values fetch accepts: visible ASCII and spaces. */
@@ -68,6 +76,8 @@ describe('fuzzing the API (issue #13 item 8)', () => {
       tenantId: client.body.tenants[0].tenantId,
       token: 'not-a-live-token',
       email: approver.email,
+      username: done.kit.username,
+      partnerProvidedId: done.view.clients[0]?.partnerProvidedId ?? 'client-1',
     };
     // The setup's workflows still mail and audit for a moment; the fuzz starts from a quiet database.
     await settle();

@@ -143,8 +143,18 @@ describe('offboarding a customer', () => {
       { event: 'tenant_offboarded', actor: staff.email, reason: 'contract ended' },
     ]);
 
-    // Once archived, there is nothing left to offboard.
+    // Once archived, there is nothing left to offboard, and its access cannot come back by reactivation:
+    // a returning customer is onboarded again (a reactivated tenant would be live with no user or client).
     expect((await offboard(tenantId)).status).toBe(409);
+    const reactivate = await stack.http('PATCH', `/v1/tenants/${tenantId}`, {
+      token: staff.token,
+      body: { status: 'ACTIVE' },
+    });
+    expect(reactivate.status).toBe(409);
+    expect(reactivate.body.detail).toMatch(/offboarded.*first onboarding/);
+    expect(
+      await count('SELECT count(*) AS n FROM tenants WHERE tenant_id = $1 AND archived_at IS NOT NULL', [tenantId]),
+    ).toBe(1);
     await recordHistory(
       first.body.workflowId,
       'offboarding-completed',
