@@ -180,17 +180,3 @@ export async function replaceKitSecret(
     [kit.onboardingId, kit.clientSecretSealed, kit.tokenHash, kit.expiresAt, kit.setPasswordTokenSealed],
   );
 }
-
-/** When each onboarding's kit was opened and its password set (absent: no kit yet). */
-export async function listKitProgress(
-  db: Queryable,
-  onboardingIds: string[],
-): Promise<Map<string, { opened_at: Date | null; password_set_at: Date | null }>> {
-  const { rows } = await db.query<{ onboarding_id: string; opened_at: Date | null; password_set_at: Date | null }>(
-    `SELECT k.onboarding_id, k.opened_at, l.used_at AS password_set_at
-       FROM kits k LEFT JOIN integration_password_links l ON l.onboarding_id = k.onboarding_id
-      WHERE k.onboarding_id = ANY($1::uuid[])`,
-    [onboardingIds],
-  );
-  return new Map(rows.map((r) => [r.onboarding_id, r]));
-}

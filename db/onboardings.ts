@@ -18,13 +18,21 @@ export interface OnboardingRow {
   view: OnboardingView;
   started_by: string | null;
   created_at: Date;
+  /** The kit's progress, which the customer makes after the workflow ended (api/onboarding-view.ts). */
+  kit_opened_at: Date | null;
+  password_set_at: Date | null;
 }
 
+/**
+ * An onboarding's columns with its kit's progress from the kit's and password link's rows, read in the
+ * same statement: a read of one onboarding or a page of them stays one round trip.
+ */
+const ROW_COLUMNS = `id, workflow_id, first_run_id, status, view, started_by, created_at,
+  (SELECT k.opened_at FROM kits k WHERE k.onboarding_id = onboardings.id) AS kit_opened_at,
+  (SELECT l.used_at FROM integration_password_links l WHERE l.onboarding_id = onboardings.id) AS password_set_at`;
+
 export async function findOnboarding(db: Queryable, id: string): Promise<OnboardingRow | undefined> {
-  const { rows } = await db.query<OnboardingRow>(
-    'SELECT id, workflow_id, first_run_id, status, view, started_by, created_at FROM onboardings WHERE id = $1',
-    [id],
-  );
+  const { rows } = await db.query<OnboardingRow>(`SELECT ${ROW_COLUMNS} FROM onboardings WHERE id = $1`, [id]);
   return rows[0];
 }
 
@@ -137,7 +145,7 @@ export async function listOnboardings(db: Queryable, filter: ListFilter): Promis
   if (filter.after)
     where.push(`(created_at, id) < (${arg(filter.after.createdAt)}::timestamptz, ${arg(filter.after.id)}::uuid)`);
   const { rows } = await db.query<OnboardingRow>(
-    `SELECT id, workflow_id, first_run_id, status, view, started_by, created_at FROM onboardings
+    `SELECT ${ROW_COLUMNS} FROM onboardings
      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
      ORDER BY created_at DESC, id DESC LIMIT ${arg(filter.limit)}`,
     args,

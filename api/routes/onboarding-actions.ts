@@ -43,7 +43,7 @@ export function onboardingActionRoutes(deps: ApiDeps): Router {
     const key = idempotencyKey(req);
     const row = await loadOnboardingRow(deps, req);
     const view = await amendOnboarding(deps, { caller: callerOf(req), row, body, idempotencyKey: key });
-    res.json(await presentOnboarding(deps, { id: row.id, view }));
+    res.json(presentOnboarding({ ...row, view }));
   });
 
   return router;

@@ -39,13 +39,13 @@ export function onboardingRoutes(deps: ApiDeps): Router {
       after: query.cursor ? decodeCursor(query.cursor) : undefined,
     });
     const last = rows.length === query.limit ? rows[rows.length - 1] : undefined;
-    res.json({ items: await presentOnboardings(deps, rows), nextCursor: last ? encodeCursor(last) : null });
+    res.json({ items: presentOnboardings(rows), nextCursor: last ? encodeCursor(last) : null });
   });
 
   router.get('/v1/onboardings/:id', auth, async (req, res) => {
     const row = await loadOnboarding(req);
     if (!mayRead(callerOf(req), row)) throw forbidden('Only staff and the onboarding’s approvers may read it');
-    res.json(await presentOnboarding(deps, row));
+    res.json(presentOnboarding(row));
   });
 
   router.get('/v1/onboardings/:id/audit', auth, async (req, res) => {
