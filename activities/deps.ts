@@ -26,5 +26,7 @@ export interface ActivityDeps {
     portalTimeoutMs: number;
     /** The onboarding policy, for reconnects started by re-verification; without it none is started. */
     policy?: OnboardingPolicy;
+    /** How long Idempotency-Key answers are kept before housekeeping prunes them (IDEMPOTENCY_KEY_TTL). */
+    idempotencyKeyTtlMs: number;
   };
 }

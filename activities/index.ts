@@ -13,6 +13,7 @@ import { progressActivities } from './progress';
 import { reverificationActivities } from './reverification';
 import { secretDeliveryActivities } from './secret-delivery';
 import { submissionReconciliationActivities } from './submission-reconciliation';
+import { housekeepingActivities } from './housekeeping';
 import { subscriptionActivities } from './subscriptions';
 import { tenantActivities } from './tenants';
 
@@ -34,6 +35,7 @@ export function createActivities(deps: ActivityDeps) {
     ...reverificationActivities(deps),
     ...secretDeliveryActivities(deps),
     ...submissionReconciliationActivities(deps),
+    ...housekeepingActivities(deps),
     ...onboardingActionActivities(deps),
     ...offboardingActivities(deps),
     ...accessChangeActivities(deps),

@@ -1,8 +1,8 @@
 import { ScheduleAlreadyRunning, type Client } from '@temporalio/client';
 import type { Config } from '../lib/config';
-import { reconcileSubmissionsScheduleId, reverifyScheduleId } from '../domain';
+import { housekeepingScheduleId, reconcileSubmissionsScheduleId, reverifyScheduleId } from '../domain';
 import type { Logger } from '../lib/logger';
-import type { reconcileSubmissionsWorkflow, reverifyConnectivityWorkflow } from '../workflows';
+import type { housekeepingWorkflow, reconcileSubmissionsWorkflow, reverifyConnectivityWorkflow } from '../workflows';
 
 /**
  * The installation's periodic workflows, one Temporal Schedule each per task queue rather than one per
@@ -22,6 +22,12 @@ export async function ensureSchedules(temporal: Client, config: Config, log: Log
     workflowType: 'reconcileSubmissionsWorkflow' satisfies (typeof reconcileSubmissionsWorkflow)['name'],
     workflowId: `reconcile-submissions-${queue}`,
     everyMs: config.submissionReconcileIntervalMs,
+  });
+  await ensureSchedule(temporal, config, log, {
+    scheduleId: housekeepingScheduleId(queue),
+    workflowType: 'housekeepingWorkflow' satisfies (typeof housekeepingWorkflow)['name'],
+    workflowId: `housekeeping-${queue}`,
+    everyMs: config.housekeepingIntervalMs,
   });
 }
 

@@ -17,3 +17,4 @@ export const reconnectWorkflowId = (input: {
 export const reverifyScheduleId = (taskQueue: string) => `reverify-connectivity-${taskQueue}`;
 /** The schedule that delivers stored credential submissions whose signal was lost. */
 export const reconcileSubmissionsScheduleId = (taskQueue: string) => `reconcile-submissions-${taskQueue}`;
+export const housekeepingScheduleId = (taskQueue: string) => `housekeeping-${taskQueue}`;

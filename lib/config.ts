@@ -99,6 +99,8 @@ const envSchema = z.object({
   DATABASE_POOL_MAX: integer.pipe(z.number().min(2, 'at least 2')).default(10),
   DATABASE_ACQUIRE_TIMEOUT: duration.default(1_000),
   SUBMISSION_RECONCILE_INTERVAL: duration.default(60_000),
+  HOUSEKEEPING_INTERVAL: duration.default(3_600_000),
+  IDEMPOTENCY_KEY_TTL: duration.default(86_400_000),
   TEMPORAL_CONNECT_TIMEOUT: duration.default(60_000),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('onboarding'),
   TEMPORAL_CLI_PATH: z.string().min(1).optional(),
@@ -181,6 +183,10 @@ export interface Config {
   databaseAcquireTimeoutMs: number;
   /** How often stored submissions whose signal was lost are delivered (workflows/reconcile-submissions.ts). */
   submissionReconcileIntervalMs: number;
+  /** How often expired records are pruned (workflows/housekeeping.ts). */
+  housekeepingIntervalMs: number;
+  /** How long an Idempotency-Key's answer is kept: a retry within it gets the first answer. */
+  idempotencyKeyTtlMs: number;
   embeddedPostgresPort: number;
   temporal: {
     /** Absent: `npm start` runs the dev server; the separate processes need it. */
@@ -291,6 +297,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     databasePoolMax: e.DATABASE_POOL_MAX,
     databaseAcquireTimeoutMs: e.DATABASE_ACQUIRE_TIMEOUT,
     submissionReconcileIntervalMs: e.SUBMISSION_RECONCILE_INTERVAL,
+    housekeepingIntervalMs: e.HOUSEKEEPING_INTERVAL,
+    idempotencyKeyTtlMs: e.IDEMPOTENCY_KEY_TTL,
     embeddedPostgresPort: e.GANGWAY_EMBEDDED_PG_PORT,
     temporal: Object.freeze({
       address: temporal.options.address,

@@ -31,6 +31,7 @@ export function buildActivityDeps(options: {
       staffEmailDomains: config.staffEmailDomains,
       portalTimeoutMs: 10_000,
       policy: config.policy,
+      idempotencyKeyTtlMs: config.idempotencyKeyTtlMs,
     },
   };
 }

@@ -3,6 +3,7 @@ export { reconnectClientWorkflow } from './reconnect';
 export { reverifyConnectivityWorkflow } from './reverify';
 export { deliverClientSecretWorkflow } from './secret-delivery';
 export { reconcileSubmissionsWorkflow } from './reconcile-submissions';
+export { housekeepingWorkflow } from './housekeeping';
 export { resendFinishedLinkWorkflow } from './onboarding-actions';
 export { offboardingWorkflow } from './offboarding';
 export { accessChangeWorkflow } from './access-change';

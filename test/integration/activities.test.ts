@@ -41,6 +41,7 @@ describe('activities are idempotent', () => {
         usernamePrefix: 'WSI',
         staffEmailDomains: ['gangway.example'],
         portalTimeoutMs: 2_000,
+        idempotencyKeyTtlMs: 86_400_000,
       },
     };
     acts = createActivities(deps);

@@ -1,0 +1,39 @@
+import type { Queryable } from './queryable';
+
+/** How many rows each kind of expired record lost in one pass. */
+export interface PrunedRecords {
+  idempotencyKeys: number;
+  rateLimits: number;
+  refreshTokens: number;
+}
+
+/**
+ * Deletes what no longer means anything, so that these tables stay the size of the live traffic:
+ * stored answers of Idempotency-Keys older than their window (a retry after it is a new request, as at
+ * Stripe), rate-limit windows that ended with no block in force, and the refresh tokens of families
+ * whose every token has expired (a family with a live token keeps its used ones: replaying one of those
+ * must still revoke the family). The audit trail, security events and mail log are records, not
+ * caches: they are kept.
+ */
+export async function pruneExpiredRecords(db: Queryable, idempotencyKeyTtlMs: number): Promise<PrunedRecords> {
+  const { rows } = await db.query<{ idempotency_keys: string; rate_limits: string; refresh_tokens: string }>(
+    `WITH keys AS (
+       DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => $1::double precision / 1000)
+       RETURNING 1),
+     limits AS (
+       DELETE FROM rate_limits WHERE window_ends_at < now() AND (blocked_until IS NULL OR blocked_until < now())
+       RETURNING 1),
+     tokens AS (
+       DELETE FROM refresh_tokens r
+        WHERE NOT EXISTS (SELECT 1 FROM refresh_tokens x WHERE x.family_id = r.family_id AND x.expires_at >= now())
+       RETURNING 1)
+     SELECT (SELECT count(*) FROM keys) AS idempotency_keys, (SELECT count(*) FROM limits) AS rate_limits,
+            (SELECT count(*) FROM tokens) AS refresh_tokens`,
+    [idempotencyKeyTtlMs],
+  );
+  return {
+    idempotencyKeys: Number(rows[0].idempotency_keys),
+    rateLimits: Number(rows[0].rate_limits),
+    refreshTokens: Number(rows[0].refresh_tokens),
+  };
+}

@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { housekeepingScheduleId } from '../../domain';
+import { runScheduleNow } from '../support/schedules';
+import { startStack, type Stack } from '../support/stack';
+
+/** The housekeeping Schedule prunes what has expired, and only that. */
+describe('housekeeping', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack({ HOUSEKEEPING_INTERVAL: '6h', IDEMPOTENCY_KEY_TTL: '24h' });
+  });
+  afterAll(() => stack?.stop());
+
+  const q = (sql: string, args: unknown[] = []) => stack.db.pool.query(sql, args);
+  const count = async (sql: string, args: unknown[] = []) => Number((await q(sql, args)).rows[0].n);
+
+  it('runs on its interval and prunes expired Idempotency-Key answers, rate-limit windows and refresh-token families', async () => {
+    const scheduleId = housekeepingScheduleId(stack.config.temporal.taskQueue);
+    const schedule = await stack.temporal.schedule.getHandle(scheduleId).describe();
+    expect(schedule.spec.intervals).toEqual([expect.objectContaining({ every: 6 * 3_600_000 })]);
+
+    const user = await stack.addUser('staff');
+    const key = (name: string, age: string) =>
+      q(
+        `INSERT INTO idempotency_keys (user_id, key, request_hash, status_code, response, created_at)
+         VALUES ($1, $2, 'h', 202, '{}', now() - $3::interval)`,
+        [user.id, name, age],
+      );
+    await key('old', '25 hours');
+    await key('fresh', '23 hours');
+    const limit = (name: string, windowEnds: string, blockedUntil: string | null) =>
+      q(
+        `INSERT INTO rate_limits (key, hits, window_ends_at, blocked_until)
+         VALUES ($1, 1, now() + $2::interval, now() + $3::interval)`,
+        [name, windowEnds, blockedUntil],
+      );
+    await limit('ended', '-1 minute', null);
+    await limit('running', '1 minute', null);
+    await limit('ended-but-blocked', '-1 minute', '10 minutes');
+    // A family is one login's chain of refresh tokens; a used token of a family with a live one stays.
+    const token = (family: string, expires: string) =>
+      q(
+        `INSERT INTO refresh_tokens (token_hash, user_id, expires_at, family_id) VALUES ($1, $2, now() + $3::interval, $4)`,
+        [randomUUID(), user.id, expires, family],
+      );
+    const [dead, live] = [randomUUID(), randomUUID()];
+    await token(dead, '-2 hours');
+    await token(dead, '-1 hour');
+    await token(live, '-1 hour');
+    await token(live, '1 hour');
+
+    const { result } = await runScheduleNow(stack.temporal, scheduleId);
+
+    expect(result).toEqual({ idempotencyKeys: 1, rateLimits: 1, refreshTokens: 2 });
+    expect((await q('SELECT key FROM idempotency_keys WHERE user_id = $1', [user.id])).rows).toEqual([
+      { key: 'fresh' },
+    ]);
+    expect(
+      (await q(`SELECT key FROM rate_limits WHERE key IN ('ended', 'running', 'ended-but-blocked') ORDER BY key`)).rows,
+    ).toEqual([{ key: 'ended-but-blocked' }, { key: 'running' }]);
+    expect(await count('SELECT count(*) AS n FROM refresh_tokens WHERE family_id = $1', [dead])).toBe(0);
+    expect(await count('SELECT count(*) AS n FROM refresh_tokens WHERE family_id = $1', [live])).toBe(2);
+
+    // A second pass finds nothing more to prune.
+    expect((await runScheduleNow(stack.temporal, scheduleId)).result).toEqual({
+      idempotencyKeys: 0,
+      rateLimits: expect.any(Number),
+      refreshTokens: 0,
+    });
+    expect(await count(`SELECT count(*) AS n FROM rate_limits WHERE key IN ('running', 'ended-but-blocked')`)).toBe(2);
+  });
+});
