@@ -107,11 +107,16 @@ export function createTokenService(options: {
 }
 export type TokenService = ReturnType<typeof createTokenService>;
 
+/** The token of an `Authorization: Bearer <token>` header, whichever issuer it is from. */
+export function bearerToken(req: Request): string | undefined {
+  return /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
+}
+
 /** Sets req.caller from the bearer token, or answers 401. */
 export function authenticate(tokens: TokenService): RequestHandler {
   return (req: Request, _res: Response, next: NextFunction) => {
-    const match = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
-    const caller = match ? tokens.verify(match[1]) : undefined;
+    const token = bearerToken(req);
+    const caller = token ? tokens.verify(token) : undefined;
     if (!caller) return next(unauthorized());
     tokens.isActive(caller.id).then((active) => {
       if (!active) return next(unauthorized('This user is disabled'));

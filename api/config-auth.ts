@@ -1,6 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import { clientOrchestrationId, staffOrchestrationId } from '../domain';
-import type { Caller } from './auth';
+import { bearerToken, type Caller } from './auth';
 import { configurableTenants, verifyCustomerToken } from './customer-tokens';
 import type { ApiDeps } from './deps';
 import { forbidden, notFound, unauthorized } from './problem';
@@ -23,7 +23,7 @@ const STAFF_ROLES = ['staff', 'admin'];
 /** Accepts either kind of bearer token; each is signed with its own key for its own audience. */
 export function authenticateConfigCaller(deps: Pick<ApiDeps, 'tokens' | 'secrets' | 'pool'>): RequestHandler {
   return async (req, _res, next) => {
-    const token = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
+    const token = bearerToken(req);
     const caller = token ? deps.tokens.verify(token) : undefined;
     if (caller) {
       if (!(await deps.tokens.isActive(caller.id))) return next(unauthorized('This user is disabled'));

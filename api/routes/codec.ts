@@ -1,7 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import type { Payload } from '@temporalio/common';
 import { UndecodablePayloadError } from '../../lib/payload-codec';
-import { authenticate, requireRole } from '../auth';
+import { authenticate, bearerToken, requireRole } from '../auth';
 import type { ApiDeps } from '../deps';
 import type { OidcVerifier } from '../oidc';
 import { badRequest, unauthorized } from '../problem';
@@ -66,7 +66,7 @@ function staffOrIdentityProvider(deps: ApiDeps, oidc: OidcVerifier | undefined):
   const staff = authenticate(deps.tokens);
   const role = requireRole('staff', 'admin');
   return (req, res, next) => {
-    const token = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
+    const token = bearerToken(req);
     if (!oidc || !token || !oidc.claims(token))
       return staff(req, res, (err?: unknown) => (err ? next(err) : role(req, res, next)));
     oidc.verify(token).then((identity) => {

@@ -1,5 +1,6 @@
 import { Router, type RequestHandler } from 'express';
 import { isAccessTokenLive, isInvoiceScope, verifyCustomerToken, type PlatformClaims } from '../customer-tokens';
+import { bearerToken } from '../auth';
 import type { ApiDeps } from '../deps';
 import { forbidden, unauthorized } from '../problem';
 
@@ -16,8 +17,8 @@ declare module 'express-serve-static-core' {
 export function platformRoutes(deps: ApiDeps): Router {
   const router = Router();
   const bearer: RequestHandler = async (req, _res, next) => {
-    const match = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
-    const claims = match ? verifyCustomerToken(deps.secrets, match[1]) : undefined;
+    const token = bearerToken(req);
+    const claims = token ? verifyCustomerToken(deps.secrets, token) : undefined;
     if (!claims) return next(unauthorized('A bearer token from /oauth/token is required'));
     // A token outlives nothing it was issued for: an offboarded or disabled client's tokens stop at once.
     if (!(await isAccessTokenLive(deps.pool, claims)))
