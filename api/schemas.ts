@@ -189,6 +189,17 @@ export type ExpandOnboardingBody = z.infer<typeof ExpandOnboardingBody>;
 const OnboardingStatus = z.enum([...OPEN_STATUSES, ...FINAL_STATUSES]);
 
 const isoDateTime = z.iso.datetime({ offset: true, error: 'an ISO 8601 date-time, e.g. 2026-12-01T00:00:00Z' });
+
+/** A list's free-text filter (matched with ILIKE through db/like.ts), over the fields named. */
+const freeText = (fields: string) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .optional()
+    .openapi({ description: `free text: ${fields}` });
+
 export const ListOnboardingsQuery = z
   .object({
     status: OnboardingStatus.optional(),
@@ -197,13 +208,7 @@ export const ListOnboardingsQuery = z
     subscription: SubscriptionCode.optional().openapi({ description: 'onboardings that request this subscription' }),
     createdFrom: isoDateTime.optional().openapi({ description: 'started at or after' }),
     createdTo: isoDateTime.optional().openapi({ description: 'started before' }),
-    q: z
-      .string()
-      .trim()
-      .min(1)
-      .max(200)
-      .optional()
-      .openapi({ description: 'free text: tenant name, partnerProvidedId, onboarding id, workflow id, tenantId' }),
+    q: freeText('tenant name, partnerProvidedId, onboarding id, workflow id, tenantId'),
     connectivity: z
       .enum(['PENDING', 'CONNECTED', 'FAILED'])
       .optional()
@@ -218,13 +223,7 @@ export const ListOnboardingsQuery = z
   });
 
 export const ListTenantsQuery = z.object({
-  q: z
-    .string()
-    .trim()
-    .min(1)
-    .max(200)
-    .optional()
-    .openapi({ description: 'free text: name, partnerProvidedId, tenantId' }),
+  q: freeText('name, partnerProvidedId, tenantId'),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(300).optional(),
 });
