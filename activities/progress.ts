@@ -1,7 +1,6 @@
-import { insertAuditEvents, type NewAuditEvent } from '../db/audit';
-import { upsertOnboardingView } from '../db/onboardings';
-import { withTransaction } from '../db/transaction';
-import { enqueueWebhook } from '../notify/webhook-outbox';
+import type { NewAuditEvent } from '../db/audit';
+import { writeOnboardingProgress } from '../db/onboardings';
+import { webhookPayload } from '../notify/webhook-outbox';
 import type { AuditEvent, ClientConnectivityEvent, OnboardingView, StatusTransition } from '../domain';
 import { approvalAuditRow } from './audit';
 import type { ActivityDeps } from './deps';
@@ -22,11 +21,11 @@ export const CONNECTIVITY_CHANGED = 'client.connectivity_changed';
 export function progressActivities({ pool }: Pick<ActivityDeps, 'pool'>) {
   return {
     /**
-     * Upserts the read model; a stale or replayed write (lower version) changes nothing. Each status
-     * transition is queued as a webhook in the same transaction, keyed by its sequence number, so
-     * a retried write never queues it twice and a lost write never loses it. The audit trail's
-     * rows (status changes and approval events, in the order they happened) go in the same
-     * transaction. Most writes carry neither: the upsert alone is one statement, atomic by itself.
+     * Writes the read model; a stale or replayed write (lower version) changes nothing. The audit
+     * trail's rows (status changes and approval events, in the order they happened) and a webhook for
+     * each status transition and client connectivity change, keyed by the workflow's own sequence
+     * numbers, go in the same statement: a retried write never queues one twice and a lost write never
+     * loses one. Queued with or without the onboarding's own webhookUrl: subscriptions may want them.
      */
     async recordProgress({
       view,
@@ -35,46 +34,39 @@ export function progressActivities({ pool }: Pick<ActivityDeps, 'pool'>) {
       clientEvents = [],
       notify,
     }: RecordProgressInput): Promise<void> {
-      if (transitions.length === 0 && auditEvents.length === 0 && clientEvents.length === 0)
-        return upsertOnboardingView(pool, view, notify);
-      await withTransaction(pool, async (tx) => {
-        await upsertOnboardingView(tx, view, notify);
-        const story = [
-          ...transitions.map((t) => ({ at: t.storyIndex ?? 0, row: statusAuditRow(view, t) })),
-          ...auditEvents.map((e) => ({ at: e.storyIndex ?? 0, row: approvalAuditRow(e) })),
-        ].sort((a, b) => a.at - b.at);
-        await insertAuditEvents(
-          tx,
-          view.id,
-          story.map((s) => s.row),
-        );
-        // Queued with or without the onboarding's own webhookUrl: webhook subscriptions may want them too.
-        for (const t of transitions) {
-          await enqueueWebhook(tx, {
-            id: `${view.id}.${t.seq}`,
-            onboardingId: view.id,
-            url: notify.webhookUrl,
-            type: STATUS_CHANGED,
-            occurredAt: t.occurredAt,
-            data: { status: t.status, reason: t.reason, workflowId: view.workflowId },
-          });
-        }
+      const story = [
+        ...transitions.map((t) => ({ at: t.storyIndex ?? 0, row: statusAuditRow(view, t) })),
+        ...auditEvents.map((e) => ({ at: e.storyIndex ?? 0, row: approvalAuditRow(e) })),
+      ].sort((a, b) => a.at - b.at);
+      const events = [
+        ...transitions.map((t) => ({
+          id: `${view.id}.${t.seq}`,
+          type: STATUS_CHANGED,
+          occurredAt: t.occurredAt,
+          data: { status: t.status, reason: t.reason, workflowId: view.workflowId },
+        })),
         // Keyed by the workflow's own sequence of client changes, like the status changes above.
-        for (const e of clientEvents) {
-          await enqueueWebhook(tx, {
-            id: `${view.id}.client.${e.seq}`,
-            onboardingId: view.id,
-            url: notify.webhookUrl,
-            type: CONNECTIVITY_CHANGED,
-            occurredAt: e.occurredAt,
-            data: {
-              partnerProvidedId: e.partnerProvidedId,
-              connectivity: e.connectivity,
-              attempts: e.attempts,
-              lastError: e.lastError,
-            },
-          });
-        }
+        ...clientEvents.map((e) => ({
+          id: `${view.id}.client.${e.seq}`,
+          type: CONNECTIVITY_CHANGED,
+          occurredAt: e.occurredAt,
+          data: {
+            partnerProvidedId: e.partnerProvidedId,
+            connectivity: e.connectivity,
+            attempts: e.attempts,
+            lastError: e.lastError,
+          },
+        })),
+      ];
+      await writeOnboardingProgress(pool, {
+        view,
+        notify,
+        auditEvents: story.map((s) => s.row),
+        webhooks: events.map((e) => ({
+          id: e.id,
+          type: e.type,
+          payload: webhookPayload({ ...e, onboardingId: view.id }),
+        })),
       });
     },
   };

@@ -1,11 +1,12 @@
 import type { Connectivity, OnboardingStatus, OnboardingView } from '../domain';
 import { OPEN_STATUSES } from '../domain';
+import type { NewAuditEvent } from './audit';
 import type { Queryable } from './queryable';
 import { containing } from './like';
 
 /**
  * The read model of each onboarding, and the only module that writes the onboardings table. The API
- * inserts the row as it starts the workflow; the workflow then writes whole views (upsertOnboardingView)
+ * inserts the row as it starts the workflow; the workflow then writes whole views (writeOnboardingProgress, with their audit rows and webhooks)
  * while it runs; after it has finished, re-verification and reconnects change one portal client's
  * entry in place (recordPortalClientCheck, recordPortalClientReconnection).
  */
@@ -196,22 +197,65 @@ export async function listDecidedApprovals(db: Queryable, email: string, limit: 
   return rows;
 }
 
+/** One event for the webhook outbox, with the body every receiver gets (notify/webhook-outbox.ts builds it). */
+export interface ProgressWebhook {
+  /** Stable per event, so that a replayed write queues nothing new. */
+  id: string;
+  type: string;
+  payload: unknown;
+}
+
+export interface ProgressWrite {
+  view: OnboardingView;
+  notify: { email: string; webhookUrl?: string };
+  auditEvents: NewAuditEvent[];
+  webhooks: ProgressWebhook[];
+}
+
 /**
- * The workflow's view of a running onboarding. A stale or replayed write (a lower version) changes
- * nothing; the row the API inserted at start is overwritten, its started_by and webhook secret kept.
- * The notify columns follow the workflow's amended request (PATCH changes them through the workflow).
+ * One step of an onboarding in the read model, as one statement (atomic by itself, one round trip): the
+ * workflow's view upserted unless a newer version is there (a stale or replayed write changes nothing;
+ * the row the API inserted at start is overwritten, its started_by and webhook secret kept; the notify
+ * columns follow the workflow's amended request), its audit rows, and its webhooks queued for the
+ * onboarding's own receiver and for every live subscription that wants the event's type for this
+ * tenant (by partnerProvidedId or tenantId, or every tenant). Every row is keyed, so a replayed write
+ * adds nothing. It replaced a transaction of two to eight statements (#18: each was a round trip).
  */
-export async function upsertOnboardingView(
-  db: Queryable,
-  view: OnboardingView,
-  notify: { email: string; webhookUrl?: string },
-): Promise<void> {
+export async function writeOnboardingProgress(db: Queryable, write: ProgressWrite): Promise<void> {
+  const { view, notify, auditEvents, webhooks } = write;
   await db.query(
-    `INSERT INTO onboardings (id, workflow_id, partner_provided_id, status, view, version, notify_email, webhook_url, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-     ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, view = EXCLUDED.view, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at,
-       notify_email = EXCLUDED.notify_email, webhook_url = EXCLUDED.webhook_url
-     WHERE onboardings.version < EXCLUDED.version`,
+    `WITH upserted AS (
+       INSERT INTO onboardings (id, workflow_id, partner_provided_id, status, view, version, notify_email, webhook_url, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+       ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, view = EXCLUDED.view, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at,
+         notify_email = EXCLUDED.notify_email, webhook_url = EXCLUDED.webhook_url
+       WHERE onboardings.version < EXCLUDED.version
+       RETURNING 1
+     ), audited AS (
+       INSERT INTO audit_events (onboarding_id, event_key, occurred_at, actor, action, subscription, reason, detail)
+       SELECT $1, e.event_key, e.occurred_at, e.actor, e.action, e.subscription, e.reason, coalesce(e.detail, '{}')
+         FROM jsonb_to_recordset($11::jsonb) AS e(event_key text, occurred_at timestamptz, actor text, action text, subscription text, reason text, detail jsonb)
+       ON CONFLICT (onboarding_id, event_key) DO NOTHING
+       RETURNING 1
+     ), events AS (
+       SELECT e.id, e.type, e.payload, e.ord FROM jsonb_to_recordset($12::jsonb) AS e(id text, type text, payload jsonb, ord int)
+     ), own AS (
+       INSERT INTO webhook_deliveries (id, onboarding_id, url, payload, event_id, event_type)
+       SELECT e.id, $1, $8, e.payload, e.id, e.type FROM events e WHERE $8::text IS NOT NULL ORDER BY e.ord
+       ON CONFLICT (id) DO NOTHING
+       RETURNING 1
+     ), fanned AS (
+       INSERT INTO webhook_deliveries (id, onboarding_id, url, payload, subscription_id, event_id, event_type)
+       SELECT e.id || '.' || s.id, $1, s.url, e.payload, s.id, e.id, e.type
+         FROM events e
+         JOIN webhook_subscriptions s ON s.deleted_at IS NULL
+          AND (e.type = ANY (s.events) OR '*' = ANY (s.events))
+          AND (s.tenant IS NULL OR s.tenant = $3 OR s.tenant = $13)
+        ORDER BY e.ord
+       ON CONFLICT DO NOTHING
+       RETURNING 1
+     )
+     SELECT (SELECT count(*) FROM upserted) AS upserted`,
     [
       view.id,
       view.workflowId,
@@ -223,6 +267,9 @@ export async function upsertOnboardingView(
       notify.webhookUrl ?? null,
       view.createdAt,
       view.updatedAt,
+      JSON.stringify(auditEvents),
+      JSON.stringify(webhooks.map((w, ord) => ({ ...w, ord }))),
+      view.tenant.tenantId ?? null,
     ],
   );
 }

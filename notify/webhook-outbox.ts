@@ -22,6 +22,17 @@ export interface WebhookEvent {
   occurredAt: Date | string;
 }
 
+/** The body of an event, as stored and as sent to every receiver. */
+export function webhookPayload(event: Omit<WebhookEvent, 'url'>): WebhookPayload {
+  return {
+    id: event.id,
+    type: event.type,
+    onboardingId: event.onboardingId,
+    occurredAt: new Date(event.occurredAt).toISOString(),
+    data: event.data,
+  };
+}
+
 /**
  * Queues a delivery for the dispatcher: to the onboarding's own receiver when it has one, and to every
  * webhook subscription that wants this type of event for this onboarding's tenant, whatever the type.
@@ -29,13 +40,7 @@ export interface WebhookEvent {
  * change does; call it whether or not the onboarding has a webhookUrl. Returns whether a row was added.
  */
 export async function enqueueWebhook(db: Queryable, event: WebhookEvent): Promise<boolean> {
-  const payload: WebhookPayload = {
-    id: event.id,
-    type: event.type,
-    onboardingId: event.onboardingId,
-    occurredAt: new Date(event.occurredAt).toISOString(),
-    data: event.data,
-  };
+  const payload = webhookPayload(event);
   const own = event.url
     ? await insertWebhookDelivery(db, {
         id: event.id,
