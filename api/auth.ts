@@ -8,6 +8,7 @@ import { insertSecurityEvent } from '../db/security-events';
 import { withTransaction } from '../db/transaction';
 import { isUserActive, type Role } from '../db/users';
 import type { Secrets } from '../lib/secrets';
+import type { ActiveUsers } from './active-users';
 import { forbidden, unauthorized } from './problem';
 
 export interface Caller {
@@ -33,8 +34,11 @@ export function createTokenService(options: {
   refreshTtlMs: number;
   /** A family (one login) ends this long after the login, however often it is refreshed. */
   sessionMaxLifetimeMs: number;
+  /** Whether a user may still act (api/active-users.ts); by default one primary-key lookup each time. */
+  activeUsers?: Pick<ActiveUsers, 'isActive' | 'forget'>;
 }) {
   const { pool, secrets, accessTtlMs, refreshTtlMs, sessionMaxLifetimeMs } = options;
+  const activeUsers = options.activeUsers ?? { isActive: (id: string) => isUserActive(pool, id), forget: () => {} };
   // A KeyObject made once: given raw bytes, jsonwebtoken tries to parse them as a public key on every
   // call (a thrown and caught error), which the read-path profile showed as the top CPU cost.
   const signingKey = createSecretKey(secrets.keyFor('access-token'));
@@ -99,10 +103,12 @@ export function createTokenService(options: {
     },
 
     /**
-     * Whether the token's user may still act: one primary-key lookup per request, so that disabling a
-     * user ends their access tokens at once in every API process, not only at their next refresh.
+     * Whether the token's user may still act, checked on every request, so that disabling a user ends
+     * their access tokens at once in every API process, not only at their next refresh.
      */
-    isActive: (userId: string) => isUserActive(pool, userId),
+    isActive: (userId: string) => activeUsers.isActive(userId),
+    /** This process changed the user's access (disable, enable): no remembered answer outlives it. */
+    accessChanged: (userId: string) => activeUsers.forget(userId),
   };
 }
 export type TokenService = ReturnType<typeof createTokenService>;

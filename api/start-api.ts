@@ -10,6 +10,7 @@ import { createSecrets } from '../lib/secrets';
 import { tracingClientInterceptors } from '../lib/tracing';
 import { waitForTemporal } from '../lib/temporal-connection';
 import { createApp } from './app';
+import { ActiveUsers } from './active-users';
 import { createTokenService } from './auth';
 import { createCodecApp } from './codec-listener';
 import type { ApiDeps, Lifecycle } from './deps';
@@ -62,8 +63,11 @@ export async function startApiProcess(config: Config, log: Logger): Promise<ApiP
   const codec = createPayloadCodec(requireMasterKeys(config), 'show');
   await ensureSchedules(temporal, config, log);
   const secrets = createSecrets(await loadDataKey(pool, requireMasterKeys(config)));
+  const activeUsers = new ActiveUsers(pool, { connectionString: config.databaseUrl, log });
+  await activeUsers.start();
   const tokens = createTokenService({
     pool,
+    activeUsers,
     secrets,
     accessTtlMs: config.accessTokenTtlMs,
     refreshTtlMs: config.refreshTokenTtlMs,
@@ -111,6 +115,7 @@ export async function startApiProcess(config: Config, log: Logger): Promise<ApiP
       await codecServer?.close();
       await probe.close();
       await connection.close();
+      await activeUsers.stop();
       await pool.end();
     },
   };

@@ -24,6 +24,7 @@ export function userRoutes(deps: ApiDeps): Router {
         { disable: action === 'disable', actor: callerOf(req).email },
       );
       if (!user) throw notFound('no such user');
+      deps.tokens.accessChanged(user.id);
       res.json(user);
     });
   }

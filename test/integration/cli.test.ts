@@ -700,6 +700,8 @@ describe('the gangway CLI', () => {
         expect.arrayContaining([expect.objectContaining({ email: user.email, role: 'staff', disabledAt: null })]),
       );
       const session = await stack.http('POST', '/v1/login', { body: { email: user.email, password } });
+      // Used once, the token's user is remembered as active by the API process (api/active-users.ts).
+      expect((await stack.http('GET', '/v1/onboardings', { token: user.token })).status).toBe(200);
       const disabled = await cli(['users', 'disable', '--email', user.email], { env });
       expect(disabled).toMatchObject({ code: 0, stdout: `${user.email} disabled\n` });
       expect((await stack.http('POST', '/v1/login', { body: { email: user.email, password } })).status).toBe(401);

@@ -241,6 +241,7 @@ describe('trust: the API side', () => {
         expect.arrayContaining([expect.objectContaining({ email: user.email, disabledAt: null })]),
       );
       expect((await stack.http('GET', '/v1/users', { token: staff.token })).status).toBe(403);
+      expect((await stack.http('GET', '/v1/approvals', { token: session.body.accessToken })).status).toBe(200);
       expect((await stack.http('POST', `/v1/users/${user.id}/disable`, { token: admin.token })).status).toBe(200);
       expect((await login(user.email, pw)).status).toBe(401);
       const refresh = await stack.http('POST', '/v1/token/refresh', {

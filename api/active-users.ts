@@ -1,0 +1,100 @@
+import type { Pool } from 'pg';
+import { listenForUserAccessChanges, type UserAccessListener } from '../db/user-access';
+import { isUserActive } from '../db/users';
+import type { Logger } from '../lib/logger';
+
+/** How long a user found active is trusted without asking again; a change heard ends it sooner. */
+const REMEMBER_MS = 60_000;
+/** Users remembered at most; the longest remembered is forgotten first. */
+const MAX_REMEMBERED = 10_000;
+const RELISTEN_MS = { first: 500, max: 30_000 };
+
+/**
+ * Whether a token's user may still act, asked on every authenticated request. A user found active is
+ * remembered while this process LISTENs for changes of access in PostgreSQL (migration 015's trigger):
+ * a disable made anywhere (another API process, the CLI straight in PostgreSQL) reaches every process
+ * at its commit and the user is forgotten, so their tokens still stop at once, without a query per
+ * request (#18, the read path). While not listening (starting, or the connection lost until it is back)
+ * nothing is remembered and every request asks PostgreSQL, as before.
+ */
+export class ActiveUsers {
+  private readonly remembered = new Map<string, number>();
+  /** Moves on every change heard, every loss and every new listener: a lookup that spans one is not kept. */
+  private epoch = 0;
+  private listener?: UserAccessListener;
+  private relisten?: NodeJS.Timeout;
+  private delayMs = RELISTEN_MS.first;
+  private stopped = false;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly options: { connectionString: string; log: Logger },
+  ) {}
+
+  /** Whether changes of access are heard now (and so whether anything is remembered). */
+  get listening(): boolean {
+    return this.listener !== undefined;
+  }
+
+  async isActive(userId: string): Promise<boolean> {
+    const until = this.remembered.get(userId);
+    if (until !== undefined && until > Date.now()) return true;
+    this.remembered.delete(userId);
+    const epoch = this.epoch;
+    const active = await isUserActive(this.pool, userId);
+    if (active && this.listener && epoch === this.epoch) this.remember(userId);
+    return active;
+  }
+
+  /** This process changed the user's access: forgotten now, before the notification comes back. */
+  forget(userId: string): void {
+    this.epoch++;
+    this.remembered.delete(userId);
+  }
+
+  /** Starts listening; a failure is logged and retried, the process meanwhile asks PostgreSQL every time. */
+  async start(): Promise<void> {
+    try {
+      const listener = await listenForUserAccessChanges(this.options.connectionString, {
+        onChange: (userId) => this.forget(userId),
+        onLost: (err) => this.lost(err),
+      });
+      if (this.stopped) return void (await listener.close());
+      this.listener = listener;
+      this.epoch++;
+      this.delayMs = RELISTEN_MS.first;
+    } catch (err) {
+      this.options.log.warn({ err: { message: (err as Error).message } }, 'cannot listen for user access changes');
+      this.scheduleRelisten();
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.relisten);
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.close();
+  }
+
+  private lost(err: Error): void {
+    this.listener = undefined;
+    this.epoch++;
+    this.remembered.clear();
+    if (this.stopped) return;
+    this.options.log.warn({ err: { message: err.message } }, 'stopped hearing user access changes; asking each time');
+    this.scheduleRelisten();
+  }
+
+  private scheduleRelisten(): void {
+    if (this.stopped) return;
+    this.relisten = setTimeout(() => void this.start(), this.delayMs);
+    this.relisten.unref();
+    this.delayMs = Math.min(this.delayMs * 2, RELISTEN_MS.max);
+  }
+
+  private remember(userId: string): void {
+    if (this.remembered.size >= MAX_REMEMBERED) this.remembered.delete(this.remembered.keys().next().value!);
+    this.remembered.set(userId, Date.now() + REMEMBER_MS);
+  }
+}
