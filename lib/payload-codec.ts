@@ -49,16 +49,18 @@ export function createPayloadCodec(keys: MasterKeys, unopened: Unopened = 'refus
     if (!key) throw new UndecodablePayloadError(`payload encrypted under unknown master key id ${keyId}`);
     const data = Buffer.from(payload.data ?? new Uint8Array());
     if (data.length < IV_BYTES + TAG_BYTES) throw new UndecodablePayloadError('encrypted payload too short');
+    let plaintext: Buffer;
     try {
       // A full 16-byte tag only: GCM would otherwise accept a truncated one, and with it a forgery.
       const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES), {
         authTagLength: TAG_BYTES,
       });
       decipher.setAuthTag(data.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-      return deserialize(Buffer.concat([decipher.update(data.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]));
+      plaintext = Buffer.concat([decipher.update(data.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
     } catch {
       throw new UndecodablePayloadError('encrypted payload does not authenticate');
     }
+    return deserialize(plaintext);
   }
 
   return {
@@ -81,22 +83,40 @@ export function createPayloadCodec(keys: MasterKeys, unopened: Unopened = 'refus
 
 const text = (bytes: Uint8Array | null | undefined) => (bytes ? Buffer.from(bytes).toString('utf8') : '');
 
-/** The inner payload as JSON with base64 bytes: no protobuf dependency for a two-field message. */
+/**
+ * The inner payload, framed: a version byte, the metadata's length, the metadata as JSON (its values,
+ * bytes, in base64; a few dozen bytes), then the data as it is. The first format, JSON with the data in
+ * base64 too, cost ten times the CPU and a third more bytes in the history on every payload (#18); it
+ * still opens, told apart by its first byte, `{`, which no framed payload starts with.
+ */
+const FRAMED = 0x01;
+const LEGACY_JSON = 0x7b;
+
 function serialize(payload: Payload): Buffer {
-  const metadata = Object.fromEntries(
-    Object.entries(payload.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+  const metadata = Buffer.from(
+    JSON.stringify(
+      Object.fromEntries(
+        Object.entries(payload.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+      ),
+    ),
   );
-  return Buffer.from(
-    JSON.stringify({ metadata, data: Buffer.from(payload.data ?? new Uint8Array()).toString('base64') }),
-  );
+  const head = Buffer.alloc(5);
+  head[0] = FRAMED;
+  head.writeUInt32BE(metadata.length, 1);
+  return Buffer.concat([head, metadata, payload.data ?? new Uint8Array()]);
 }
 
 function deserialize(bytes: Buffer): Payload {
-  const { metadata, data } = JSON.parse(bytes.toString('utf8')) as { metadata: Record<string, string>; data: string };
-  return {
-    metadata: Object.fromEntries(
-      Object.entries(metadata).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))]),
-    ),
-    data: new Uint8Array(Buffer.from(data, 'base64')),
-  };
+  if (bytes[0] === LEGACY_JSON) {
+    const { metadata, data } = JSON.parse(bytes.toString('utf8')) as { metadata: Record<string, string>; data: string };
+    return { metadata: fromBase64(metadata), data: new Uint8Array(Buffer.from(data, 'base64')) };
+  }
+  if (bytes[0] !== FRAMED || bytes.length < 5) throw new UndecodablePayloadError('unknown inner payload format');
+  const end = 5 + bytes.readUInt32BE(1);
+  if (end > bytes.length) throw new UndecodablePayloadError('inner payload truncated');
+  const metadata = JSON.parse(bytes.subarray(5, end).toString('utf8')) as Record<string, string>;
+  return { metadata: fromBase64(metadata), data: new Uint8Array(bytes.subarray(end)) };
 }
+
+const fromBase64 = (metadata: Record<string, string>) =>
+  Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))]));

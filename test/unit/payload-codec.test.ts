@@ -1,5 +1,6 @@
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, randomBytes } from 'node:crypto';
+import { deriveKey, masterKeyId } from '../../lib/master-keys';
 import { createPayloadCodec, REFUSED_PAYLOAD, UndecodablePayloadError } from '../../lib/payload-codec';
 
 describe('payload codec', () => {
@@ -45,5 +46,47 @@ describe('payload codec', () => {
         createPayloadCodec({ current: oldKey, previous: [] }, 'show').decode([withData(encoded, bad)]),
       ).rejects.toThrow(UndecodablePayloadError);
     }
+  });
+});
+
+describe('payload codec, inner format', () => {
+  const key = randomBytes(32);
+  const codec = createPayloadCodec({ current: key, previous: [] });
+  const view = defaultPayloadConverter.toPayload({ steps: Array.from({ length: 10 }, (_, i) => `STEP_${i} DONE`) });
+
+  /** What the codec wrote before the framed format: the inner payload as JSON, its bytes in base64. */
+  function sealLegacy(payload: Payload): Payload {
+    const inner = Buffer.from(
+      JSON.stringify({
+        metadata: Object.fromEntries(
+          Object.entries(payload.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+        ),
+        data: Buffer.from(payload.data!).toString('base64'),
+      }),
+    );
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', deriveKey(key, 'payload-codec'), iv, { authTagLength: 16 });
+    const body = Buffer.concat([cipher.update(inner), cipher.final()]);
+    return {
+      metadata: { encoding: Buffer.from('binary/encrypted'), 'encryption-key-id': Buffer.from(masterKeyId(key)) },
+      data: Buffer.concat([iv, cipher.getAuthTag(), body]),
+    };
+  }
+
+  it('still opens payloads sealed in the first (JSON) format, as histories recorded before hold them', async () => {
+    expect(await codec.decode([sealLegacy(view)])).toEqual([view]);
+  });
+
+  it('seals the data as it is, not in base64: a third fewer bytes than the first format', async () => {
+    const [framed] = await codec.encode([view]);
+    const legacy = sealLegacy(view);
+    expect(framed.data!.length).toBeLessThan(legacy.data!.length);
+    // iv, tag, version byte, metadata length, {"encoding":"<base64 of json/plain>"}, and the data itself.
+    expect(framed.data!.length).toBe(12 + 16 + 1 + 4 + '{"encoding":"anNvbi9wbGFpbg=="}'.length + view.data!.length);
+  });
+
+  it('keeps metadata that is not text, and empty data', async () => {
+    const odd: Payload = { metadata: { raw: new Uint8Array([0, 255, 7]) }, data: new Uint8Array() };
+    expect(await codec.decode(await codec.encode([odd]))).toEqual([odd]);
   });
 });
