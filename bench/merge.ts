@@ -10,7 +10,8 @@ import { latencyPlot, renderReport, type BenchResults } from './report';
  *   npm run bench -- --scenarios 5 --parked 10000 --burst-budget 3600 --out /tmp/s5
  *   node -r ./scripts/register-ts.js bench/merge.ts /tmp/s5
  *
- * The later run's rows replace the same rows (parked: by N and variant; the real server's scenario 1
+ * The later run's rows replace the same rows (parked: by N and variant; work per onboarding: by code and
+ * variant, the others kept, so that before and after stand side by side; the real server's scenario 1
  * with its dev-server reference as a pair, and its scale-out; any other section whole), its
  * command and date are listed under the header, failures it measured past are dropped, and
  * BENCHMARKS.md is rendered again from the merged results alone: it is generated whole, and the
@@ -55,6 +56,13 @@ async function main(): Promise<void> {
       cluster.scaleOut = later.cluster.scaleOut;
       measured.push('scale-out on the real Temporal server');
     }
+  }
+  // Scenario 8 keeps every code measured, oldest first: a later row for the same code and variant replaces it.
+  if (later.work?.length) {
+    const replaced = (row: { label: string; variant: string }) =>
+      later.work!.some((x) => x.label === row.label && x.variant === row.variant);
+    base.work = [...(base.work ?? []).filter((row) => !replaced(row)), ...later.work];
+    measured.push(`work per onboarding (${[...new Set(later.work.map((x) => x.label))].join(', ')})`);
   }
   const laterParked = later.parked ?? [];
   const same = (a: { n: number; variant: string }, b: { n: number; variant: string }) =>

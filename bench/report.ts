@@ -3,6 +3,7 @@ import type { DecisionLatency } from './scenarios/decision';
 import type { ParkedRow } from './scenarios/parked';
 import type { ReadPath, StartLatency, StartPhases } from './scenarios/api';
 import type { ScaleOutRow } from './scenarios/scale-out';
+import type { WorkRow } from './scenarios/work';
 import type { ThroughputRow } from './scenarios/throughput';
 import type { HistoryCensus } from './lib/history';
 import { fmt, median, percentile, ratio } from './lib/stats';
@@ -52,6 +53,8 @@ export interface BenchResults {
   parked?: ParkedRow[];
   coldStart?: ColdStart;
   cluster?: ClusterResults;
+  /** Scenario 8, one row per variant and code measured (merged runs add theirs). */
+  work?: WorkRow[];
   failures?: string[];
 }
 
@@ -69,6 +72,46 @@ const table = (head: string[], rows: (string | number)[][]) =>
     `| ${head.map(() => '---').join(' | ')} |`,
     ...rows.map((r) => `| ${r.join(' | ')} |`),
   ].join('\n');
+
+function workSection(rows: WorkRow[]): string {
+  return [
+    '## 8. Work per onboarding, one at a time (before and after each change)',
+    "Counted rather than timed under load, so that a change reads the same on a noisy machine: the mean of n onboardings run one after another, nothing else in flight. Local activities are the markers; the history is as stored (ciphertext), in its protobuf encoding; statements are every one the process sent to PostgreSQL (ours: the worker, the API and the driver's reads of it; B2: its activities). CPU is per onboarding, from /proc. Each row names the code it measured, oldest first.",
+    '',
+    table(
+      [
+        'code',
+        '',
+        'n',
+        'events',
+        'workflow tasks',
+        'activities',
+        'local activities',
+        'search-attribute upserts',
+        'history KiB',
+        'SQL statements',
+        'CPU ms worker+API',
+        'CPU ms Temporal',
+        'CPU ms PostgreSQL',
+      ],
+      rows.map((w) => [
+        w.label,
+        w.variant,
+        w.n,
+        fmt(w.events, 1),
+        fmt(w.workflowTasks, 1),
+        fmt(w.activities, 1),
+        fmt(w.localActivities, 1),
+        fmt(w.upserts, 1),
+        fmt(w.historyBytes / 1024, 1),
+        fmt(w.statements, 1),
+        fmt(w.cpuMsApp, 0),
+        fmt(w.cpuMsTemporal, 0),
+        fmt(w.cpuMsPostgres, 0),
+      ]),
+    ),
+  ].join('\n');
+}
 
 function throughputSection(rows: ThroughputRow[]): string {
   const levels = [...new Set(rows.map((r) => r.inFlight))];
@@ -514,6 +557,7 @@ export function renderReport(r: BenchResults): string {
       '',
     );
   }
+  if (r.work?.length) out.push(workSection(r.work), '');
   if (r.throughput) out.push(throughputSection(r.throughput), '');
   const machineCores = `${/(\d+) cores/.exec(r.meta.machine)?.[1] ?? 'n/a'} cores`;
   if (r.cluster?.devServer || r.cluster?.throughput) out.push(clusterThroughputSection(r.cluster, machineCores), '');

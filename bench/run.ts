@@ -16,6 +16,7 @@ import { decisionLatency } from './scenarios/decision';
 import { parked } from './scenarios/parked';
 import { scaleOut } from './scenarios/scale-out';
 import { throughput, type ThroughputRow } from './scenarios/throughput';
+import { workPerOnboarding } from './scenarios/work';
 import type { TemporalChoice } from './lib/temporal-server';
 
 const ROOT = path.join(__dirname, '..');
@@ -47,7 +48,7 @@ const temporal = option('temporal') ?? 'dev';
 if (temporal !== 'dev' && temporal !== 'cluster')
   throw new Error(`--temporal ${temporal}: dev (the CLI's dev server, the default) or cluster (the real server)`);
 const onCluster = temporal === 'cluster';
-const scenarios = new Set((option('scenarios') ?? (onCluster ? '1,7' : '1,2,3,4,5,6')).split(',').map(Number));
+const scenarios = new Set((option('scenarios') ?? (onCluster ? '1,7' : '1,2,3,4,5,6,8')).split(',').map(Number));
 if (onCluster && [...scenarios].some((n) => n !== 1 && n !== 7))
   throw new Error('--temporal cluster runs scenarios 1 and 7 (the scale-out); the others run on the dev server');
 if (!onCluster && scenarios.has(7))
@@ -65,6 +66,7 @@ const params = smoke
       burstBudgetSec: 120,
       restarts: 1,
       tuning: false,
+      workN: 2,
     }
   : {
       levels: (option('levels') ?? '10,25,50').split(',').map(Number),
@@ -82,6 +84,8 @@ const params = smoke
       burstBudgetSec: Number(option('burst-budget') ?? 600),
       restarts: 3,
       tuning: !flag('no-tuning'),
+      // Scenario 8: so many onboardings of each, one at a time.
+      workN: Number(option('work-n') ?? 10),
     };
 
 /** How the drivers reach our product: its API, the two people's tokens, the mail sink and the portal. */
@@ -96,6 +100,20 @@ async function oursContext(env: BenchEnv, app: BenchChild): Promise<OursContext>
     temporal: env.temporal,
     portal: PORTAL_CREDENTIALS,
   };
+}
+
+/** What scenario 8's rows are labelled with: `--label`, else the commit measured (and whether it had changes). */
+async function codeLabel(): Promise<string> {
+  const given = option('label');
+  if (given) return given;
+  const git = (...a: string[]) =>
+    promisify(execFile)('git', a, { cwd: ROOT }).then(
+      (r) => r.stdout.trim(),
+      () => '',
+    );
+  const commit = await git('rev-parse', '--short', 'HEAD');
+  const dirty = (await git('status', '--porcelain', '--untracked-files=no')) !== '';
+  return `${commit || 'unknown'}${dirty ? ' with changes' : ''}`;
 }
 
 async function meta(env: BenchEnv) {
@@ -258,6 +276,12 @@ async function main(): Promise<void> {
       ours: await historyCensus(ctx.temporal.workflow.getHandle(warm.ours)),
       B0: await historyCensus(env.bareTemporal.workflow.getHandle(warm.b0)),
     };
+    if (scenarios.has(8)) {
+      say('8. work per onboarding');
+      await attempt('8. work per onboarding', async () => {
+        results.work = await workPerOnboarding(env, app, baseline, ctx, { n: params.workN, label: await codeLabel() });
+      });
+    }
     if (scenarios.has(1)) {
       say('1. throughput');
       await attempt(

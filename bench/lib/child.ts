@@ -23,11 +23,12 @@ export function startChild(file: string, env: NodeJS.ProcessEnv): Promise<BenchC
     [...profile, '-r', path.join(ROOT, 'scripts', 'register-ts.js'), path.join(ROOT, file)],
     {
       env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
+      // The IPC channel carries the process's work counters (bench/lib/work-counters.ts).
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     },
   );
   return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout });
+    const lines = createInterface({ input: child.stdout! });
     child.once('exit', (code) => reject(new Error(`${file} exited with ${code} before it was ready`)));
     lines.on('line', (line) => {
       if (!line.startsWith('{"ready"')) return;

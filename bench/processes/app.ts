@@ -4,6 +4,7 @@ import { createLogger } from '../../lib/logger';
 import { startWorkerProcess } from '../../worker/start-worker';
 import { installTemporalRuntime } from '../../worker/temporal-runtime';
 import { installHeapSnapshots } from '../lib/heap-snapshots';
+import { installWorkCounters } from '../lib/work-counters';
 
 /**
  * Our product in a process of its own (worker + API, as `npm start` runs them), so that the bench
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
   const log = createLogger({ level: 'warn' });
   installTemporalRuntime(log);
   if (process.env.BENCH_HEAP_SNAPSHOTS) installHeapSnapshots(process.env.BENCH_HEAP_SNAPSHOTS);
+  installWorkCounters();
   const bundle = process.env.BENCH_WORKFLOW_BUNDLE ? { codePath: process.env.BENCH_WORKFLOW_BUNDLE } : undefined;
   const worker = process.env.BENCH_NO_WORKER
     ? undefined

@@ -12,6 +12,7 @@ import { temporalConnectionFromEnv } from '../../lib/temporal-connection';
 import { installTemporalRuntime } from '../../worker/temporal-runtime';
 import { createBaselineActivities } from '../baseline-activities';
 import { installHeapSnapshots } from '../lib/heap-snapshots';
+import { installWorkCounters } from '../lib/work-counters';
 
 /**
  * The baselines in a process of their own: a worker for B0/B1, one for B2 (B1 with the product's payload
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
   const log = createLogger({ level: 'warn' });
   installTemporalRuntime(log);
   if (process.env.BENCH_HEAP_SNAPSHOTS) installHeapSnapshots(process.env.BENCH_HEAP_SNAPSHOTS);
+  installWorkCounters();
   // The product's connection settings (TEMPORAL_*: address, namespace, mTLS), so that B0 reaches the server as ours does.
   const { options: connection, namespace = 'default' } = temporalConnectionFromEnv(process.env);
   const taskQueue = process.env.BENCH_BASELINE_QUEUE!;

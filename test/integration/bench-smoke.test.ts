@@ -34,6 +34,7 @@ describe('npm run bench -- --smoke', () => {
       '## 4. Read path',
       '## 5. Waiting at scale',
       '## 6. Cold start',
+      '## 8. Work per onboarding',
     ]) {
       expect(report).toContain(heading);
     }
@@ -45,6 +46,10 @@ describe('npm run bench -- --smoke', () => {
     expect(Object.keys(results.startPhases.phases)).toEqual(['checks', 'insert', 'temporal', 'commit']);
     expect(results.startPhases.phases.temporal.every((ms: number) => ms > 0)).toBe(true);
     expect(results.census.ours.workflowTasks).toBeGreaterThan(0);
+    expect(results.work.map((w: { variant: string }) => w.variant)).toEqual(['ours', 'B2']);
+    expect(results.work.every((w: { statements: number; events: number }) => w.statements > 0 && w.events > 0)).toBe(
+      true,
+    );
     expect(results.parked.map((r: { variant: string }) => r.variant)).toEqual(['B0', 'ours']);
     const svg = await readFile(path.join(out, 'bench', 'results', 'latency.svg'), 'utf8');
     expect(svg).toMatch(/^<svg/);

@@ -1,0 +1,94 @@
+import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import type { BenchChild } from '../lib/child';
+import { appTargets, cpuBetween, readCpu } from '../lib/cpu';
+import { runBaseline, runOurs, type OursContext } from '../lib/drivers';
+import { baselineTarget, type BenchEnv } from '../lib/env';
+import { readWorkCounters } from '../lib/work-counters';
+
+/** What one onboarding costs, one at a time (nothing else in flight), averaged over n of them. */
+export interface WorkRow {
+  /** Names the code measured: a commit, or what changed (`--label`). */
+  label: string;
+  variant: 'ours' | 'B2';
+  n: number;
+  events: number;
+  workflowTasks: number;
+  activities: number;
+  localActivities: number;
+  upserts: number;
+  /** The history as stored (ciphertext included), in bytes of its protobuf encoding. */
+  historyBytes: number;
+  /** Every statement the process under test sent to PostgreSQL (the API's, the worker's, the driver's reads). */
+  statements: number;
+  cpuMsApp: number;
+  cpuMsTemporal: number;
+  cpuMsPostgres: number;
+}
+
+/**
+ * Scenario 8: the work of one onboarding, counted rather than timed under load, so that a change's
+ * before and after read the same on a noisy machine: history events by kind, history bytes, SQL
+ * statements, and CPU per onboarding with nothing else in flight. Ours beside B2 (B1 with the codec).
+ */
+export async function workPerOnboarding(
+  env: BenchEnv,
+  app: BenchChild,
+  baseline: BenchChild,
+  ctx: OursContext,
+  options: { n: number; label: string },
+): Promise<WorkRow[]> {
+  const rows: WorkRow[] = [];
+  const databases = { temporal: env.server.databases, app: [env.dbName] };
+  for (const variant of ['ours', 'B2'] as const) {
+    const child = variant === 'ours' ? app : baseline;
+    const targets = appTargets(child.pid, env.server.pid, databases);
+    const counted = await readWorkCounters(child.process);
+    const before = await readCpu(targets);
+    const ids: string[] = [];
+    for (let i = 0; i < options.n; i++) {
+      const run = variant === 'ours' ? await runOurs(ctx) : await runBaseline(baselineTarget(env, 'B2'), 'B2');
+      ids.push(run.workflowId);
+    }
+    const cpu = cpuBetween(targets, before, await readCpu(targets));
+    const statements = (await readWorkCounters(child.process)).statements - counted.statements;
+    const histories = await Promise.all(ids.map((id) => storedHistory(env.bareTemporal, id)));
+    const mean = (f: (h: StoredHistory) => number) => histories.reduce((sum, h) => sum + f(h), 0) / options.n;
+    rows.push({
+      label: options.label,
+      variant,
+      n: options.n,
+      events: mean((h) => h.events.length),
+      workflowTasks: mean((h) => h.count('WORKFLOW_TASK_COMPLETED')),
+      activities: mean((h) => h.count('ACTIVITY_TASK_SCHEDULED')),
+      localActivities: mean((h) => h.count('MARKER_RECORDED')),
+      upserts: mean((h) => h.count('UPSERT_WORKFLOW_SEARCH_ATTRIBUTES')),
+      historyBytes: mean((h) => h.bytes),
+      statements: statements / options.n,
+      cpuMsApp: (cpu.app * 1000) / options.n,
+      cpuMsTemporal: (cpu.temporal * 1000) / options.n,
+      cpuMsPostgres: (cpu.postgres * 1000) / options.n,
+    });
+  }
+  return rows;
+}
+
+interface StoredHistory {
+  events: string[];
+  bytes: number;
+  count(type: string): number;
+}
+
+/** The history as the server stores it: read without the codec, so its payloads are the ciphertext. */
+async function storedHistory(client: Client, workflowId: string): Promise<StoredHistory> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const { EventType } = temporal.api.enums.v1;
+  const events = (history.events ?? []).map((e) =>
+    String(EventType[e.eventType as number] ?? e.eventType).replace(/^EVENT_TYPE_/, ''),
+  );
+  return {
+    events,
+    bytes: temporal.api.history.v1.History.encode(history).finish().length,
+    count: (type) => events.filter((t) => t === type).length,
+  };
+}
