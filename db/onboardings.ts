@@ -37,11 +37,15 @@ export async function findOnboarding(db: Queryable, id: string): Promise<Onboard
   return rows[0];
 }
 
+/**
+ * The SELECT of the newest open onboarding's id for a workflow id, the placeholders of the workflow id and of
+ * the open statuses given: shared with the start rules' one lookup (db/start-lookups.ts).
+ */
+export const openOnboardingIdOf = (workflowId: string, openStatuses: string) =>
+  `SELECT id FROM onboardings WHERE workflow_id = ${workflowId} AND status = ANY(${openStatuses}) ORDER BY created_at DESC LIMIT 1`;
+
 export async function findOpenOnboardingId(db: Queryable, workflowId: string): Promise<string | undefined> {
-  const { rows } = await db.query<{ id: string }>(
-    'SELECT id FROM onboardings WHERE workflow_id = $1 AND status = ANY($2) ORDER BY created_at DESC LIMIT 1',
-    [workflowId, OPEN_STATUSES],
-  );
+  const { rows } = await db.query<{ id: string }>(openOnboardingIdOf('$1', '$2'), [workflowId, OPEN_STATUSES]);
   return rows[0]?.id;
 }
 

@@ -111,13 +111,17 @@ export async function writeTenantVersion(
   return view(rows[0]);
 }
 
+/**
+ * The SELECT of the tenant an identifier names, its placeholder given (e.g. '$1'): shared with the start
+ * rules' one lookup (db/start-lookups.ts), so that both resolve an identifier alike.
+ */
+export const tenantIdNamedBy = (identifier: string) =>
+  `SELECT tenant_id FROM tenants WHERE (${identifier}::text ~* '^[0-9a-f-]{36}$' AND tenant_id::text = lower(${identifier})) OR partner_provided_id = ${identifier}
+     ORDER BY (tenant_id::text = lower(${identifier})) DESC, (archived_at IS NULL) DESC, created_at DESC LIMIT 1`;
+
 /** tenantId, or the partnerProvidedId of the live tenant (else of the latest archived one, whose history stays readable). */
 export async function resolveTenantId(db: Queryable, identifier: string): Promise<string | undefined> {
-  const { rows } = await db.query<{ tenant_id: string }>(
-    `SELECT tenant_id FROM tenants WHERE ($1::text ~* '^[0-9a-f-]{36}$' AND tenant_id::text = lower($1)) OR partner_provided_id = $1
-     ORDER BY (tenant_id::text = lower($1)) DESC, (archived_at IS NULL) DESC, created_at DESC LIMIT 1`,
-    [identifier],
-  );
+  const { rows } = await db.query<{ tenant_id: string }>(tenantIdNamedBy('$1'), [identifier]);
   return rows[0]?.tenant_id;
 }
 

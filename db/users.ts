@@ -61,11 +61,13 @@ export async function findUserByEmail(db: Queryable, email: string): Promise<Use
   return rows[0];
 }
 
+/** The SELECT of the first TECH_AM's email; the start rules' one lookup reads it too (db/start-lookups.ts). */
+export const FIRST_TECH_AM =
+  "SELECT email FROM users WHERE approver_kind = 'TECH_AM' AND role IN ('approver', 'admin') ORDER BY created_at, id LIMIT 1";
+
 /** The technical account manager registered first: the TECH_AM stage's approver unless TECH_AM_EMAIL names one. */
 export async function findFirstTechAm(db: Queryable): Promise<string | undefined> {
-  const { rows } = await db.query<{ email: string }>(
-    "SELECT email FROM users WHERE approver_kind = 'TECH_AM' AND role IN ('approver', 'admin') ORDER BY created_at, id LIMIT 1",
-  );
+  const { rows } = await db.query<{ email: string }>(FIRST_TECH_AM);
   return rows[0]?.email;
 }
 

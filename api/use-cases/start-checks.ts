@@ -1,5 +1,6 @@
+import { lookUpStartRules, type StartLookups } from '../../db/start-lookups';
 import { findUserByEmail } from '../../db/users';
-import { API_PLAN, personalEmailProblem } from '../../domain';
+import { API_PLAN, onboardingWorkflowId, personalEmailProblem } from '../../domain';
 import { egressProblem } from '../../lib/egress';
 import type { Caller } from '../auth';
 import type { ApiDeps } from '../deps';
@@ -12,18 +13,27 @@ export interface FieldProblem {
 }
 type Loose = Record<string, any> | undefined;
 
+/** A first onboarding's start, checked: the body and approver when valid, and what the refusals after the checks need. */
+export interface CheckedStart {
+  body?: StartOnboardingBody;
+  approverEmail?: string;
+  problems: FieldProblem[];
+  /** The TECH_AM of new onboardings: TECH_AM_EMAIL, else the first registered TECH_AM. */
+  techAmEmail: string | null;
+  /** For a valid body: its tenant's open onboarding and the tenant its partnerProvidedId names (refuseLiveTenant). */
+  liveTenant?: Pick<StartLookups, 'openOnboardingId' | 'tenant'>;
+}
+
 /**
  * Every problem with a start body at once: the schema's and the rules that need the database
  * (plan, a dedicated integration mailbox, registered approver and client administrators, webhook and
  * portal URLs that are https and resolve to public addresses). Rules read the raw body defensively, so they are reported
- * even when another field is malformed. The lookups are independent and run at once; problems are
+ * even when another field is malformed. The database is asked once (db/start-lookups.ts), for every rule,
+ * the TECH_AM and, for a valid body, the live-customer refusal, while the URLs are resolved; problems are
  * reported in the same order whatever finishes first. A valid body comes with its approver's email
  * as registered.
  */
-export async function startProblems(
-  deps: ApiDeps,
-  raw: unknown,
-): Promise<{ body?: StartOnboardingBody; approverEmail?: string; problems: FieldProblem[] }> {
+export async function startProblems(deps: ApiDeps, raw: unknown): Promise<CheckedStart> {
   const parsed = StartOnboardingBody.safeParse(raw ?? {});
   const problems: FieldProblem[] = parsed.success
     ? []
@@ -38,28 +48,46 @@ export async function startProblems(
       message: `API subscriptions need the ${API_PLAN} plan; this tenant has ${tenant.plan}`,
     });
   }
-  const [mailbox, approver, administrators, egress] = await Promise.all([
-    mailboxProblems(deps, body),
-    approverCheck(deps, body, tenant),
-    administratorProblems(deps, body),
+  const mailbox = (body?.integrationUser as Loose)?.email;
+  const approver = approverProblem(body, tenant);
+  const administrators: unknown[] = Array.isArray(body?.clientAdministrators) ? body.clientAdministrators : [];
+  const configuredTechAm = deps.config.approvals.techAmEmail;
+  const partnerProvidedId = parsed.success ? parsed.data.tenant.partnerProvidedId : undefined;
+  const [found, egress] = await Promise.all([
+    lookUpStartRules(deps.pool, {
+      mailboxEmail: typeof mailbox === 'string' ? mailbox : undefined,
+      approverEmail: approver.email,
+      administratorEmails: administrators.map((email) => (typeof email === 'string' ? email : null)),
+      firstTechAm: !configuredTechAm,
+      liveTenantOf: partnerProvidedId
+        ? { workflowId: onboardingWorkflowId(partnerProvidedId), partnerProvidedId }
+        : undefined,
+    }),
     egressProblems(deps, body),
   ]);
-  problems.push(...mailbox, ...approver.problems, ...administrators, ...egress);
+  const checkedApprover = approverVerdict(approver, found.approver);
+  problems.push(
+    ...mailboxProblems(deps, mailbox, found.mailboxIsUser),
+    ...checkedApprover.problems,
+    ...administratorProblems(administrators, found.administratorsRegistered),
+    ...egress,
+  );
   const unique = problems.filter(
     (p, i) => problems.findIndex((q) => q.path === p.path && q.message === p.message) === i,
   );
   const valid = parsed.success && unique.length === 0;
-  return { body: valid ? parsed.data : undefined, approverEmail: valid ? approver.email : undefined, problems: unique };
+  return {
+    body: valid ? parsed.data : undefined,
+    approverEmail: valid ? checkedApprover.email : undefined,
+    problems: unique,
+    techAmEmail: configuredTechAm ?? found.firstTechAm ?? null,
+    liveTenant: valid ? { openOnboardingId: found.openOnboardingId, tenant: found.tenant } : undefined,
+  };
 }
 
-async function mailboxProblems(deps: ApiDeps, body: Loose): Promise<FieldProblem[]> {
-  const email = (body?.integrationUser as Loose)?.email;
+function mailboxProblems(deps: ApiDeps, email: unknown, isUser: boolean): FieldProblem[] {
   if (typeof email !== 'string') return [];
-  const personal = personalEmailProblem(
-    email,
-    deps.config.staffEmailDomains,
-    (await findUserByEmail(deps.pool, email)) !== undefined,
-  );
+  const personal = personalEmailProblem(email, deps.config.staffEmailDomains, isUser);
   return personal ? [{ path: 'integrationUser.email', message: personal }] : [];
 }
 
@@ -70,8 +98,15 @@ export async function approverCheck(
   tenant: Loose,
 ): Promise<{ email?: string; problems: FieldProblem[] }> {
   const approver = approverProblem(body, tenant);
+  return approverVerdict(approver, approver.email ? await findUserByEmail(deps.pool, approver.email) : undefined);
+}
+
+/** The approver rule, given the user registered under the approver's email (looked up only when there is one). */
+function approverVerdict(
+  approver: { email?: string; path: string; missing: boolean },
+  found: { email: string; role: string } | undefined,
+): { email?: string; problems: FieldProblem[] } {
   if (approver.email) {
-    const found = await findUserByEmail(deps.pool, approver.email);
     if (!found || (found.role !== 'approver' && found.role !== 'admin'))
       return { problems: [{ path: approver.path, message: `${approver.email} is not a registered approver` }] };
     return { email: found.email, problems: [] };
@@ -83,16 +118,12 @@ export async function approverCheck(
   };
 }
 
-async function administratorProblems(deps: ApiDeps, body: Loose): Promise<FieldProblem[]> {
-  if (!Array.isArray(body?.clientAdministrators)) return [];
-  const found = await Promise.all(
-    (body.clientAdministrators as unknown[]).map(async (email, i) =>
-      typeof email === 'string' && !(await findUserByEmail(deps.pool, email))
-        ? [{ path: `clientAdministrators.${i}`, message: `${email} is not a registered gangway user` }]
-        : [],
-    ),
+function administratorProblems(emails: unknown[], registered: boolean[]): FieldProblem[] {
+  return emails.flatMap((email, i) =>
+    typeof email === 'string' && !registered[i]
+      ? [{ path: `clientAdministrators.${i}`, message: `${email} is not a registered gangway user` }]
+      : [],
   );
-  return found.flat();
 }
 
 /** The URLs gangway will call (lib/egress.ts checks them again when it connects). */

@@ -6,7 +6,6 @@ import {
   insertStartedOnboarding,
   recordFirstRunId,
 } from '../../db/onboardings';
-import { findTenantVersion, resolveTenantId } from '../../db/tenants';
 import { findFirstTechAm } from '../../db/users';
 import { newWebhookSecret, webhookSecretContext } from '../../notify/webhook-signing';
 import {
@@ -32,7 +31,9 @@ import type { StartOnboardingBody } from '../schemas';
 import { asksTestMode } from '../tenant-schemas';
 import { ServerTiming } from '../server-timing';
 import { expansionProblems } from './expansion-checks';
-import { requireScopeAllowed, startProblems } from './start-checks';
+import { requireScopeAllowed, startProblems, type CheckedStart } from './start-checks';
+
+type LiveTenantLookup = NonNullable<CheckedStart['liveTenant']>;
 
 export interface StartCommand {
   caller: Caller;
@@ -49,10 +50,11 @@ export interface StartAnswer {
 
 /**
  * Starts an onboarding: a repeated Idempotency-Key gets the first answer (kept sealed, since it may hold
- * the webhook secret); every start rule is checked at once; testMode answers with the plan. Otherwise
- * the read-model row is written and committed, the workflow started with no connection held, and its
- * run id recorded. Server-Timing names these phases checks, insert, temporal, commit (the run id's write)
- * and idempotency.
+ * the webhook secret); every start rule is checked at once (for a first onboarding in one query, the
+ * live-customer refusal included); testMode answers with the plan. Otherwise the read-model row is
+ * inserted (one statement, committed by itself), the workflow started with no connection held, and its
+ * run id recorded: three round trips to PostgreSQL and one to Temporal. Server-Timing names these phases
+ * checks, insert, temporal, commit (the run id's write, committed by itself) and idempotency.
  */
 export async function startOnboarding(
   deps: ApiDeps,
@@ -81,13 +83,10 @@ async function start(
 ): Promise<Answer & { self?: string }> {
   requireScopeAllowed(raw, caller);
   const expanding = isExpansionBody(raw);
-  // The TECH_AM is looked up beside the start rules' lookups, not after them: one round trip less per start.
-  const [{ body, approverEmail, problems, expansion }, techAmEmail] = await Promise.all([
-    expanding
-      ? expansionProblems(deps, raw)
-      : startProblems(deps, raw).then((checked) => ({ ...checked, expansion: undefined })),
-    techAmEmailOf(deps),
-  ]);
+  // A first onboarding's rules, its TECH_AM and what refuses a live customer are one query (startProblems).
+  const { body, approverEmail, problems, expansion, techAmEmail, liveTenant } = expanding
+    ? await checkExpansion(deps, raw)
+    : { ...(await startProblems(deps, raw)), expansion: undefined };
   if (!body || !approverEmail) {
     const problem = badRequest(
       `The start is invalid: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
@@ -97,7 +96,7 @@ async function start(
     if (asksTestMode(raw)) Object.assign(problem.extra, { testMode: true, valid: false, plan: plannedSteps(raw) });
     throw problem;
   }
-  if (!expanding) await refuseLiveTenant(deps, body.tenant.partnerProvidedId);
+  if (liveTenant) refuseLiveTenant(body.tenant.partnerProvidedId, liveTenant);
   if (body.testMode) return { status: 200, body: dryRun(body, raw, approverEmail) };
   timing.lap('checks');
 
@@ -106,9 +105,17 @@ async function start(
   return { status: 202, body: started, self: started.links.self };
 }
 
-/** The TECH_AM of new onboardings: TECH_AM_EMAIL, else the first registered TECH_AM. */
-async function techAmEmailOf(deps: ApiDeps): Promise<string | null> {
-  return deps.config.approvals.techAmEmail ?? (await findFirstTechAm(deps.pool)) ?? null;
+/**
+ * An expansion's rules, with the TECH_AM of new onboardings (TECH_AM_EMAIL, else the first registered
+ * TECH_AM) looked up beside them, not after them. A live customer is what an expansion needs, so nothing
+ * refuses one here.
+ */
+async function checkExpansion(deps: ApiDeps, raw: unknown) {
+  const [checked, techAmEmail] = await Promise.all([
+    expansionProblems(deps, raw),
+    deps.config.approvals.techAmEmail ?? findFirstTechAm(deps.pool).then((email) => email ?? null),
+  ]);
+  return { ...checked, techAmEmail, liveTenant: undefined };
 }
 
 /**
@@ -135,13 +142,12 @@ function approvalSetup(deps: ApiDeps, body: StartOnboardingBody, techAmEmail: st
 
 /**
  * A first onboarding is for a new customer: a live tenant with this partnerProvidedId is refused before
- * anything starts, naming it and the two ways on (an expansion, or an offboarding first).
+ * anything starts, naming it and the two ways on (an expansion, or an offboarding first). An open
+ * onboarding for it is refused first. What decides was read with the start rules (startProblems).
  */
-async function refuseLiveTenant(deps: ApiDeps, partnerProvidedId: string): Promise<void> {
-  const existingId = await findOpenOnboardingId(deps.pool, onboardingWorkflowId(partnerProvidedId));
-  if (existingId) throw conflict(`tenant ${partnerProvidedId} already has an open onboarding`, { existingId });
-  const tenantId = await resolveTenantId(deps.pool, partnerProvidedId);
-  const tenant = tenantId && (await findTenantVersion(deps.pool, tenantId));
+function refuseLiveTenant(partnerProvidedId: string, { openOnboardingId, tenant }: LiveTenantLookup): void {
+  if (openOnboardingId)
+    throw conflict(`tenant ${partnerProvidedId} already has an open onboarding`, { existingId: openOnboardingId });
   if (tenant && !tenant.archived)
     throw conflict(
       `tenant ${partnerProvidedId} is live (tenantId ${tenant.tenantId}): to add to it, start an expansion with tenant {partnerProvidedId, existing: true}; to start over, offboard it first (POST /v1/tenants/${partnerProvidedId}/offboard)`,
