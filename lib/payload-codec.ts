@@ -103,7 +103,9 @@ function serialize(payload: Payload): Buffer {
   const head = Buffer.alloc(5);
   head[0] = FRAMED;
   head.writeUInt32BE(metadata.length, 1);
-  return Buffer.concat([head, metadata, payload.data ?? new Uint8Array()]);
+  // A payload from the workflow thread may carry its bytes as a plain array, not a Uint8Array.
+  const data = payload.data ?? new Uint8Array();
+  return Buffer.concat([head, metadata, data instanceof Uint8Array ? data : Buffer.from(data)]);
 }
 
 function deserialize(bytes: Buffer): Payload {

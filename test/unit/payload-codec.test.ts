@@ -85,6 +85,11 @@ describe('payload codec, inner format', () => {
     expect(framed.data!.length).toBe(12 + 16 + 1 + 4 + '{"encoding":"anNvbi9wbGFpbg=="}'.length + view.data!.length);
   });
 
+  it('takes bytes given as a plain array, as the workflow thread may hand them over', async () => {
+    const asArray = { ...view, data: Array.from(view.data!) as unknown as Uint8Array };
+    expect(await codec.decode(await codec.encode([asArray]))).toEqual([view]);
+  });
+
   it('keeps metadata that is not text, and empty data', async () => {
     const odd: Payload = { metadata: { raw: new Uint8Array([0, 255, 7]) }, data: new Uint8Array() };
     expect(await codec.decode(await codec.encode([odd]))).toEqual([odd]);
