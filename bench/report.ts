@@ -545,7 +545,7 @@ export function renderReport(r: BenchResults): string {
     const keys = Object.keys(ours) as (keyof HistoryCensus)[];
     out.push(
       '## One onboarding in history events (a warm-up run of each)',
-      'Every workflow task and activity is a round trip to the dev server and a SQLite commit; local activities are markers inside a workflow task.',
+      'Every workflow task and activity is a round trip to the dev server and a SQLite commit; local activities are markers inside a workflow task; each upsert of search attributes is also a visibility write.',
       '',
       table(
         ['', ...keys],

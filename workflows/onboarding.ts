@@ -35,9 +35,9 @@ import { showInTemporal } from './visibility';
  */
 export async function onboardingWorkflow(input: OnboardingInput): Promise<OnboardingResult> {
   const state = new OnboardingState(input, workflowInfo().workflowId);
-  showInTemporal(state);
+  const showProjected = showInTemporal(state);
   const submissions = new Submissions();
-  const projector = new Projector(state);
+  const projector = new Projector(state, showProjected);
   const undo = new Compensations();
   const background = new Background();
   const main = new CancellationScope();

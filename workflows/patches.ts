@@ -9,4 +9,10 @@ export const PATCHES = {
   collectorReminders: 'collector-reminders',
   /** The onboarding upserts its search attributes (OnboardingStatus, PartnerProvidedId, CurrentStep) as it moves. */
   searchAttributes: 'search-attributes',
+  /**
+   * The search attributes are upserted once the read model has caught up (workflows/projector.ts), at most
+   * once per workflow task, rather than after every synchronous burst of changes (workflows/visibility.ts).
+   * It implies `search-attributes`, which a run started with it does not record: the two retire together.
+   */
+  searchAttributesPerTask: 'search-attributes-per-task',
 } as const;

@@ -8,6 +8,11 @@ import type { OnboardingState } from './state';
  * status transitions are passed one by one because each of them becomes a webhook. The approval
  * events of the audit trail ride along in the same write, so the trail and the view never disagree;
  * so do clients' connectivity changes, each one a `client.connectivity_changed` webhook.
+ *
+ * Each time it has caught up (nothing left to write) it calls `onCaughtUp` (the search attributes'
+ * upsert, workflows/visibility.ts). That is at most once per workflow task: a write is a local
+ * activity, which holds the task open until it is done, and what waits on `caughtUp` or `settled`
+ * only returns, so nothing changes the view after the catch-up in the same task.
  */
 export class Projector {
   private projectedVersion = 0;
@@ -15,7 +20,10 @@ export class Projector {
   private writtenAuditEvents = 0;
   private announcedClientEvents = 0;
 
-  constructor(private readonly state: OnboardingState) {}
+  constructor(
+    private readonly state: OnboardingState,
+    private readonly onCaughtUp: () => void = () => undefined,
+  ) {}
 
   async run(isFinished: () => boolean): Promise<void> {
     for (;;) {
@@ -37,6 +45,7 @@ export class Projector {
       this.announcedTransitions += transitions.length;
       this.writtenAuditEvents += auditEvents.length;
       this.announcedClientEvents += clientEvents.length;
+      if (!this.behind()) this.onCaughtUp();
     }
   }
 

@@ -61,6 +61,8 @@ export interface HistoryCensus {
   workflowTasks: number;
   activities: number;
   markers: number;
+  /** UpsertWorkflowSearchAttributes: each is a visibility write on the server besides the event. */
+  upserts: number;
   signals: number;
   updates: number;
   timers: number;
@@ -78,6 +80,7 @@ export async function historyCensus(handle: WorkflowHandle): Promise<HistoryCens
     workflowTasks: count('WORKFLOW_TASK_COMPLETED'),
     activities: count('ACTIVITY_TASK_SCHEDULED'),
     markers: count('MARKER_RECORDED'),
+    upserts: count('UPSERT_WORKFLOW_SEARCH_ATTRIBUTES'),
     signals: count('WORKFLOW_EXECUTION_SIGNALED'),
     updates: count('WORKFLOW_EXECUTION_UPDATE_ACCEPTED'),
     timers: count('TIMER_STARTED'),

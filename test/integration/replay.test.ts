@@ -10,6 +10,7 @@ import { testWorkflowBundle } from '../support/workflow-bundle';
 const JOURNEYS = [
   'onboarding-completed-after-wrong-credentials',
   'onboarding-completed-before-search-attributes',
+  'onboarding-completed-before-search-attributes-per-task',
   'onboarding-cancelled-awaiting-approval',
   'approval-two-stage-reassigned',
   'approval-reminded-escalated-expired',

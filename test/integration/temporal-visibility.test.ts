@@ -1,16 +1,22 @@
+import { temporal } from '@temporalio/proto';
 import { workflowMetadataQuery } from '@temporalio/workflow';
+import { startPortalStub, type PortalStub } from '../../infra/portal-stub';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes';
+import { clientFor, submitCredentials } from '../support/journey';
 import { startBody, startStack, type Stack } from '../support/stack';
 
 /** What Temporal's list and workflow page show of an onboarding: search attributes, summary and details. */
 describe('an onboarding in Temporal visibility', () => {
   let stack: Stack;
+  let portal: PortalStub;
 
   beforeAll(async () => {
     stack = await startStack();
+    portal = await startPortalStub({ username: 'client1', password: 'right' });
   });
   afterAll(async () => {
     await stack?.stop();
+    await portal?.close();
   });
 
   /** Polls the visibility store (eventually consistent) until the query lists exactly the workflow. */
@@ -69,5 +75,61 @@ describe('an onboarding in Temporal visibility', () => {
     const upserts = history.events!.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes).length;
     expect(upserts).toBeGreaterThanOrEqual(2);
     expect(upserts).toBeLessThan(20);
+  });
+
+  it('upserts at most once per workflow task, only what changed, and ends on the final values', async () => {
+    // The bench's happy path (bench/lib/drivers.ts runOurs): two subscriptions approved, one client
+    // whose first credentials are right.
+    const staff = await stack.addUser('staff');
+    const approver = await stack.addUser('approver');
+    const client = clientFor(portal);
+    const body = startBody({ approverEmail: approver.email, clients: [client] });
+    const started = await stack.http('POST', '/v1/onboardings', { token: staff.token, body });
+    expect(started.status).toBe(202);
+    const { id, workflowId } = started.body;
+    await stack.waitForOnboarding(id, staff.token, (v) => v.status === 'AWAITING_APPROVAL');
+    for (const subscription of body.subscriptions) {
+      const decided = await stack.http('POST', `/v1/onboardings/${id}/approvals`, {
+        token: approver.token,
+        body: { subscription, decision: 'APPROVE' },
+      });
+      expect(decided.status).toBe(200);
+    }
+    await submitCredentials(stack, client.contactEmail, 1, 'right');
+    const handle = stack.temporal.workflow.getHandle(workflowId);
+    expect(await handle.result()).toEqual({ status: 'COMPLETED', reason: null });
+
+    // Each upsert as the attributes it carries (search attributes are never encoded by the codec), with the
+    // workflow task whose commands it came with. Temporal's own TemporalChangeVersion upserts count too.
+    const { EventType } = temporal.api.enums.v1;
+    let tasks = 0;
+    const upserts: { task: number; attributes: Record<string, string> }[] = [];
+    for (const e of (await handle.fetchHistory()).events ?? []) {
+      if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) tasks++;
+      const fields = e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields;
+      if (!fields) continue;
+      const attributes = Object.fromEntries(
+        Object.entries(fields).map(([name, p]) => [name, Buffer.from(p.data ?? new Uint8Array()).toString('utf8')]),
+      );
+      upserts.push({ task: tasks, attributes });
+    }
+    expect(upserts.length).toBeLessThanOrEqual(tasks);
+    const ours = upserts.filter((u) => 'OnboardingStatus' in u.attributes);
+    // The onboarding's own upserts: never two in one workflow task, never one that repeats the last.
+    const perTask = ours.map((u) => u.task);
+    expect(perTask).toEqual([...new Set(perTask)]);
+    for (let i = 1; i < upserts.length; i++) expect(upserts[i].attributes).not.toEqual(upserts[i - 1].attributes);
+    expect(ours.map((u) => JSON.parse(u.attributes.OnboardingStatus))).toEqual(
+      expect.arrayContaining(['AWAITING_APPROVAL', 'AWAITING_CREDENTIALS', 'VERIFYING_CONNECTIVITY', 'COMPLETED']),
+    );
+    expect(ours[ours.length - 1].attributes).toEqual({
+      OnboardingStatus: '"COMPLETED"',
+      PartnerProvidedId: JSON.stringify(body.tenant.partnerProvidedId),
+      CurrentStep: '"DELIVER_KIT"',
+    });
+    const done = await handle.describe();
+    expect(done.typedSearchAttributes.get(SEARCH_ATTRIBUTE_KEYS.OnboardingStatus)).toBe('COMPLETED');
+    expect(done.typedSearchAttributes.get(SEARCH_ATTRIBUTE_KEYS.CurrentStep)).toBe('DELIVER_KIT');
+    expect(done.typedSearchAttributes.get(SEARCH_ATTRIBUTE_KEYS.PartnerProvidedId)).toBe(body.tenant.partnerProvidedId);
   });
 });
