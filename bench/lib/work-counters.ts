@@ -5,6 +5,8 @@ import { Client } from 'pg';
 export interface WorkCounters {
   /** Statements sent to PostgreSQL (each a round trip), by every pool and client of the process. */
   statements: number;
+  /** The same, by the statement's first words (BENCH_STATEMENT_KINDS=1 only: measuring what to cut). */
+  byKind?: Record<string, number>;
 }
 
 const ASK = 'gangway-bench:work-counters';
@@ -14,15 +16,20 @@ const ASK = 'gangway-bench:work-counters';
  * answers the bench's question over IPC. Measurement only, in the bench's processes, never the product's.
  */
 export function installWorkCounters(): void {
-  const counters: WorkCounters = { statements: 0 };
+  const counters: WorkCounters = { statements: 0, ...(process.env.BENCH_STATEMENT_KINDS ? { byKind: {} } : {}) };
   const proto = Client.prototype as unknown as { query: (this: Client, ...args: unknown[]) => unknown };
   const query = proto.query;
   proto.query = function (this: Client, ...args: unknown[]) {
     counters.statements++;
+    if (counters.byKind) {
+      const first = args[0] as string | { text?: string } | undefined;
+      const text = (typeof first === 'string' ? first : (first?.text ?? '')).replace(/\s+/g, ' ').trim().slice(0, 90);
+      counters.byKind[text] = (counters.byKind[text] ?? 0) + 1;
+    }
     return query.apply(this, args);
   };
   process.on('message', (message) => {
-    if (message === ASK) process.send?.({ [ASK]: { ...counters } });
+    if (message === ASK) process.send?.({ [ASK]: { ...counters, byKind: counters.byKind && { ...counters.byKind } } });
   });
 }
 

@@ -24,6 +24,8 @@ export interface WorkRow {
   cpuMsApp: number;
   cpuMsTemporal: number;
   cpuMsPostgres: number;
+  /** What the product's own tables grew by (ours: the read model, audit, outbox, mail log…; rows before 2026-12-02 lack it). */
+  tableBytes?: number;
 }
 
 /**
@@ -44,6 +46,7 @@ export async function workPerOnboarding(
     const child = variant === 'ours' ? app : baseline;
     const targets = appTargets(child.pid, env.server.pid, databases);
     const counted = await readWorkCounters(child.process);
+    const bytesBefore = await tableBytes(env);
     const before = await readCpu(targets);
     const ids: string[] = [];
     for (let i = 0; i < options.n; i++) {
@@ -51,7 +54,15 @@ export async function workPerOnboarding(
       ids.push(run.workflowId);
     }
     const cpu = cpuBetween(targets, before, await readCpu(targets));
-    const statements = (await readWorkCounters(child.process)).statements - counted.statements;
+    const after = await readWorkCounters(child.process);
+    const statements = after.statements - counted.statements;
+    if (after.byKind)
+      for (const [kind, count] of Object.entries(after.byKind)
+        .map(([k, c]): [string, number] => [k, (c - (counted.byKind?.[k] ?? 0)) / options.n])
+        .filter(([, c]) => c > 0)
+        .sort((a, b) => b[1] - a[1]))
+        process.stderr.write(`  ${variant} ${count.toFixed(1)} × ${kind}\n`);
+    const grown = (await tableBytes(env)) - bytesBefore;
     const histories = await Promise.all(ids.map((id) => storedHistory(env.bareTemporal, id)));
     const mean = (f: (h: StoredHistory) => number) => histories.reduce((sum, h) => sum + f(h), 0) / options.n;
     rows.push({
@@ -68,9 +79,19 @@ export async function workPerOnboarding(
       cpuMsApp: (cpu.app * 1000) / options.n,
       cpuMsTemporal: (cpu.temporal * 1000) / options.n,
       cpuMsPostgres: (cpu.postgres * 1000) / options.n,
+      tableBytes: grown / options.n,
     });
   }
   return rows;
+}
+
+/** Every table of the run's database with its indexes and TOAST, in bytes (pages, so coarse for few onboardings). */
+async function tableBytes(env: BenchEnv): Promise<number> {
+  const { rows } = await env.db.pool.query<{ bytes: string }>(
+    `SELECT coalesce(sum(pg_total_relation_size(oid)), 0) AS bytes FROM pg_class
+      WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace`,
+  );
+  return Number(rows[0].bytes);
 }
 
 interface StoredHistory {
