@@ -76,7 +76,7 @@ const table = (head: string[], rows: (string | number)[][]) =>
 function workSection(rows: WorkRow[]): string {
   return [
     '## 8. Work per onboarding, one at a time (before and after each change)',
-    "Counted rather than timed under load, so that a change reads the same on a noisy machine: the mean of n onboardings run one after another, nothing else in flight. Local activities are the markers; the history is as stored (ciphertext), in its protobuf encoding; statements are every one the process sent to PostgreSQL (ours: the worker, the API and the driver's reads of it; B2: its activities). CPU is per onboarding, from /proc; table KiB is what the run's database tables grew by per onboarding (B2's are its own two tables). Each row names the code it measured, oldest first.",
+    "Counted rather than timed under load, so that a change reads the same on a noisy machine: the mean of n onboardings run one after another, nothing else in flight. Markers are the local activities (the read model's writes) and the patch markers; the history is as stored (ciphertext), in its protobuf encoding; statements are every one the process sent to PostgreSQL (ours: the worker, the API and the driver's reads of it; B2: its activities). CPU is per onboarding, from /proc; table KiB is what the run's database tables grew by per onboarding (B2's are its own two tables). Each row names the code it measured, oldest first.",
     '',
     table(
       [
@@ -86,7 +86,7 @@ function workSection(rows: WorkRow[]): string {
         'events',
         'workflow tasks',
         'activities',
-        'local activities',
+        'markers (local activities, patches)',
         'search-attribute upserts',
         'history KiB',
         'SQL statements',
