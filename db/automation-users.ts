@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import type { ApiClientCredentials } from './api-clients';
+import type { ApiClientCredentials } from './api-client-credentials';
 import type { Queryable } from './queryable';
 
 /**
