@@ -8,19 +8,33 @@ export function createBaselineActivities(pool: Pool) {
   return {
     async noop(): Promise<void> {},
     async write({ id, step }: { id: string; step: number }): Promise<void> {
-      await pool.query('INSERT INTO bench_rows (id, step, data) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
-        id,
-        step,
-        { step },
-      ]);
-      await pool.query(
-        `INSERT INTO bench_views (id, version, view) VALUES ($1, $2, $3)
-         ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, view = EXCLUDED.view WHERE bench_views.version < EXCLUDED.version`,
-        [id, step + 1, { id, step }],
-      );
+      await writeRow(pool, id, step);
+      await writeView(pool, id, step, { id, step });
+    },
+    /** The experiment's split (bench/workflows/index.ts, localProjection): the row in the step's activity… */
+    async writeRow({ id, step }: { id: string; step: number }): Promise<void> {
+      await writeRow(pool, id, step);
+    },
+    /** …and the view in a local activity after it. */
+    async writeView({ id, step, view }: { id: string; step: number; view: unknown }): Promise<void> {
+      await writeView(pool, id, step, view);
     },
   };
 }
+
+const writeRow = (pool: Pool, id: string, step: number) =>
+  pool.query('INSERT INTO bench_rows (id, step, data) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
+    id,
+    step,
+    { step },
+  ]);
+
+const writeView = (pool: Pool, id: string, step: number, view: unknown) =>
+  pool.query(
+    `INSERT INTO bench_views (id, version, view) VALUES ($1, $2, $3)
+     ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, view = EXCLUDED.view WHERE bench_views.version < EXCLUDED.version`,
+    [id, step + 1, view],
+  );
 
 export const BASELINE_SCHEMA = `
   CREATE TABLE IF NOT EXISTS bench_rows (id text, step int, data jsonb, PRIMARY KEY (id, step));

@@ -1,4 +1,11 @@
-import { condition, defineSignal, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  condition,
+  defineSignal,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { createBaselineActivities } from '../baseline-activities';
 
 /**
@@ -13,9 +20,18 @@ export interface BaselineInput {
   clients: number;
   waitTimeoutMs: number;
   writes: boolean;
+  /**
+   * An experiment (BENCH_B2_LOCAL_PROJECTION=1, docs/performance.md): each step's read-model upsert as a
+   * local activity after the step, carrying a view of the onboarding's size, as ours projects, instead of
+   * inside the step's activity.
+   */
+  localProjection?: boolean;
 }
 
 const acts = proxyActivities<ReturnType<typeof createBaselineActivities>>({ startToCloseTimeout: '30s' });
+const local = proxyLocalActivities<ReturnType<typeof createBaselineActivities>>({ startToCloseTimeout: '30s' });
+/** About the size of an onboarding's view in the middle of its steps. */
+const VIEW_FILLER = 'x'.repeat(3_000);
 
 export async function baselineWorkflow(input: BaselineInput): Promise<void> {
   let decided = 0;
@@ -24,7 +40,13 @@ export async function baselineWorkflow(input: BaselineInput): Promise<void> {
   setHandler(submittedSignal, () => void submitted++);
   const id = workflowInfo().workflowId;
   let step = 0;
-  const act = () => (input.writes ? acts.write({ id, step: step++ }) : acts.noop());
+  const act = async () => {
+    if (!input.writes) return acts.noop();
+    if (!input.localProjection) return acts.write({ id, step: step++ });
+    const at = step++;
+    await acts.writeRow({ id, step: at });
+    await local.writeView({ id, step: at, view: { id, step: at, filler: VIEW_FILLER } });
+  };
 
   for (let i = 0; i < 3; i++) await act(); // tenant, integration user, client credentials
   await act(); // ask the approver
