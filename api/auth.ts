@@ -6,7 +6,7 @@ import type { Queryable } from '../db/queryable';
 import { insertRefreshToken, revokeFamilyOf, spendRefreshToken } from '../db/refresh-tokens';
 import { insertSecurityEvent } from '../db/security-events';
 import { withTransaction } from '../db/transaction';
-import { isUserActive, type Role } from '../db/users';
+import type { Role } from '../db/users';
 import type { Secrets } from '../lib/secrets';
 import type { ActiveUsers } from './active-users';
 import { forbidden, unauthorized } from './problem';
@@ -34,11 +34,10 @@ export function createTokenService(options: {
   refreshTtlMs: number;
   /** A family (one login) ends this long after the login, however often it is refreshed. */
   sessionMaxLifetimeMs: number;
-  /** Whether a user may still act (api/active-users.ts); by default one primary-key lookup each time. */
-  activeUsers?: Pick<ActiveUsers, 'isActive' | 'forget'>;
+  /** Whether a user may still act (api/active-users.ts). */
+  activeUsers: Pick<ActiveUsers, 'isActive' | 'forget'>;
 }) {
-  const { pool, secrets, accessTtlMs, refreshTtlMs, sessionMaxLifetimeMs } = options;
-  const activeUsers = options.activeUsers ?? { isActive: (id: string) => isUserActive(pool, id), forget: () => {} };
+  const { pool, secrets, accessTtlMs, refreshTtlMs, sessionMaxLifetimeMs, activeUsers } = options;
   // A KeyObject made once: given raw bytes, jsonwebtoken tries to parse them as a public key on every
   // call (a thrown and caught error), which the read-path profile showed as the top CPU cost.
   const signingKey = createSecretKey(secrets.keyFor('access-token'));
