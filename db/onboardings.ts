@@ -1,8 +1,9 @@
 import type { Connectivity, OnboardingStatus, OnboardingView } from '../domain';
 import { OPEN_STATUSES } from '../domain';
-import type { NewAuditEvent } from './audit';
+import { insertAuditRowsFrom, type NewAuditEvent } from './audit';
 import type { Queryable } from './queryable';
 import { containing } from './like';
+import { subscriptionWants } from './webhook-deliveries';
 
 /**
  * The read model of each onboarding, and the only module that writes the onboardings table. The API
@@ -234,32 +235,23 @@ export async function writeOnboardingProgress(db: Queryable, write: ProgressWrit
        ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, view = EXCLUDED.view, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at,
          notify_email = EXCLUDED.notify_email, webhook_url = EXCLUDED.webhook_url
        WHERE onboardings.version < EXCLUDED.version
-       RETURNING 1
      ), audited AS (
-       INSERT INTO audit_events (onboarding_id, event_key, occurred_at, actor, action, subscription, reason, detail)
-       SELECT $1, e.event_key, e.occurred_at, e.actor, e.action, e.subscription, e.reason, coalesce(e.detail, '{}')
-         FROM jsonb_to_recordset($11::jsonb) AS e(event_key text, occurred_at timestamptz, actor text, action text, subscription text, reason text, detail jsonb)
-       ON CONFLICT (onboarding_id, event_key) DO NOTHING
-       RETURNING 1
+       ${insertAuditRowsFrom('$1', '$11')}
      ), events AS (
        SELECT e.id, e.type, e.payload, e.ord FROM jsonb_to_recordset($12::jsonb) AS e(id text, type text, payload jsonb, ord int)
      ), own AS (
        INSERT INTO webhook_deliveries (id, onboarding_id, url, payload, event_id, event_type)
        SELECT e.id, $1, $8, e.payload, e.id, e.type FROM events e WHERE $8::text IS NOT NULL ORDER BY e.ord
        ON CONFLICT (id) DO NOTHING
-       RETURNING 1
      ), fanned AS (
        INSERT INTO webhook_deliveries (id, onboarding_id, url, payload, subscription_id, event_id, event_type)
        SELECT e.id || '.' || s.id, $1, s.url, e.payload, s.id, e.id, e.type
-         FROM events e
-         JOIN webhook_subscriptions s ON s.deleted_at IS NULL
-          AND (e.type = ANY (s.events) OR '*' = ANY (s.events))
-          AND (s.tenant IS NULL OR s.tenant = $3 OR s.tenant = $13)
+         FROM events e JOIN webhook_subscriptions s ON ${subscriptionWants('s', 'e.type', '$3', '$13')}
         ORDER BY e.ord
        ON CONFLICT DO NOTHING
-       RETURNING 1
      )
-     SELECT (SELECT count(*) FROM upserted) AS upserted`,
+     -- Each data-modifying statement above runs whether or not it is read.
+     SELECT 1`,
     [
       view.id,
       view.workflowId,

@@ -21,6 +21,17 @@ export async function insertWebhookDelivery(db: Queryable, delivery: NewWebhookD
 }
 
 /**
+ * Whether the live subscription `s` wants an event of this type about this tenant (its type or "*" among
+ * the subscription's events; the subscription for every tenant, or for this one by partnerProvidedId or
+ * tenantId), the SQL expressions given. Shared with the read model's one-statement write
+ * (writeOnboardingProgress, db/onboardings.ts), so that both fan out alike.
+ */
+export const subscriptionWants = (s: string, eventType: string, partnerProvidedId: string, tenantId: string) =>
+  `${s}.deleted_at IS NULL
+        AND (${eventType} = ANY (${s}.events) OR '*' = ANY (${s}.events))
+        AND (${s}.tenant IS NULL OR ${s}.tenant = ${partnerProvidedId} OR ${s}.tenant = ${tenantId})`;
+
+/**
  * The event's copies for every live subscription that wants it: its type (or "*") among the subscription's
  * events, and the subscription for every tenant or for this onboarding's (by partnerProvidedId or tenantId).
  * Any event type written to the outbox fans out; one row per (subscription, event), so a replayed write
@@ -35,9 +46,7 @@ export async function insertSubscriptionDeliveries(
      SELECT $1 || '.' || s.id, $2, s.url, $4, s.id, $1, $3
        FROM webhook_subscriptions s
        LEFT JOIN onboardings o ON o.id = $2
-      WHERE s.deleted_at IS NULL
-        AND ($3 = ANY (s.events) OR '*' = ANY (s.events))
-        AND (s.tenant IS NULL OR s.tenant = o.partner_provided_id OR s.tenant = o.view -> 'tenant' ->> 'tenantId')
+      WHERE ${subscriptionWants('s', '$3', 'o.partner_provided_id', "o.view -> 'tenant' ->> 'tenantId'")}
      ON CONFLICT DO NOTHING`,
     [event.eventId, event.onboardingId, event.type, JSON.stringify(event.payload)],
   );
