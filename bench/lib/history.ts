@@ -70,8 +70,13 @@ export interface HistoryCensus {
 
 /** What one run cost the server, counted from its history: each workflow task and activity is a round trip and a commit. */
 export async function historyCensus(handle: WorkflowHandle): Promise<HistoryCensus> {
+  return censusOf(await handle.fetchHistory());
+}
+
+/** The census of a history already fetched. */
+export function censusOf(history: temporal.api.history.v1.IHistory): HistoryCensus {
   const { EventType } = temporal.api.enums.v1;
-  const events = ((await handle.fetchHistory()).events ?? []).map((e) =>
+  const events = (history.events ?? []).map((e) =>
     String(EventType[e.eventType as number] ?? e.eventType).replace(/^EVENT_TYPE_/, ''),
   );
   const count = (type: string) => events.filter((t) => t === type).length;

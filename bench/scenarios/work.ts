@@ -4,6 +4,7 @@ import type { BenchChild } from '../lib/child';
 import { appTargets, cpuBetween, readCpu } from '../lib/cpu';
 import { runBaseline, runOurs, type OursContext } from '../lib/drivers';
 import { baselineTarget, type BenchEnv } from '../lib/env';
+import { censusOf, type HistoryCensus } from '../lib/history';
 import { readWorkCounters } from '../lib/work-counters';
 
 /** What one onboarding costs, one at a time (nothing else in flight), averaged over n of them. */
@@ -69,11 +70,11 @@ export async function workPerOnboarding(
       label: options.label,
       variant,
       n: options.n,
-      events: mean((h) => h.events.length),
-      workflowTasks: mean((h) => h.count('WORKFLOW_TASK_COMPLETED')),
-      activities: mean((h) => h.count('ACTIVITY_TASK_SCHEDULED')),
-      localActivities: mean((h) => h.count('MARKER_RECORDED')),
-      upserts: mean((h) => h.count('UPSERT_WORKFLOW_SEARCH_ATTRIBUTES')),
+      events: mean((h) => h.census.events),
+      workflowTasks: mean((h) => h.census.workflowTasks),
+      activities: mean((h) => h.census.activities),
+      localActivities: mean((h) => h.census.markers),
+      upserts: mean((h) => h.census.upserts),
       historyBytes: mean((h) => h.bytes),
       statements: statements / options.n,
       cpuMsApp: (cpu.app * 1000) / options.n,
@@ -95,21 +96,12 @@ async function tableBytes(env: BenchEnv): Promise<number> {
 }
 
 interface StoredHistory {
-  events: string[];
+  census: HistoryCensus;
   bytes: number;
-  count(type: string): number;
 }
 
 /** The history as the server stores it: read without the codec, so its payloads are the ciphertext. */
 async function storedHistory(client: Client, workflowId: string): Promise<StoredHistory> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
-  const { EventType } = temporal.api.enums.v1;
-  const events = (history.events ?? []).map((e) =>
-    String(EventType[e.eventType as number] ?? e.eventType).replace(/^EVENT_TYPE_/, ''),
-  );
-  return {
-    events,
-    bytes: temporal.api.history.v1.History.encode(history).finish().length,
-    count: (type) => events.filter((t) => t === type).length,
-  };
+  return { census: censusOf(history), bytes: temporal.api.history.v1.History.encode(history).finish().length };
 }
