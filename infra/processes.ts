@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readdir, readFile, readlink, realpath } from 'node:fs/promises';
 import { promisify } from 'node:util';
 
@@ -19,9 +20,12 @@ export interface ProcessInfo {
   cwd?: string;
 }
 
+/** Whether this system answers from /proc (Linux); elsewhere only the signal test is asked. */
+const HAS_PROC = existsSync('/proc/self/stat');
+
 /**
  * True while pid names a running process. A zombie (dead, not yet reaped: orphans of a pid 1 that
- * does not reap) counts as dead. EPERM means it exists but belongs to another user: alive.
+ * reaps late) counts as dead. EPERM means it exists but belongs to another user: alive.
  */
 export async function isAlive(pid: number): Promise<boolean> {
   if (!Number.isInteger(pid) || pid <= 0) return false;
@@ -30,8 +34,10 @@ export async function isAlive(pid: number): Promise<boolean> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  if (!HAS_PROC) return true;
+  // No stat after a successful signal test: the zombie was reaped between the two looks, so it is gone.
   const stat = await procStat(pid);
-  return stat ? stat.state !== 'Z' && stat.state !== 'X' : true;
+  return stat !== undefined && stat.state !== 'Z' && stat.state !== 'X';
 }
 
 /** Parent, command line and (Linux) working directory of a live process; undefined when it is gone. */
