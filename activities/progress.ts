@@ -13,6 +13,8 @@ export interface RecordProgressInput {
   /** Clients' connectivity changes since the last write (absent for onboardings from before them). */
   clientEvents?: ClientConnectivityEvent[];
   notify: { email: string; webhookUrl?: string };
+  /** The workflow's first run id, recorded by the first write (the start does not wait to write it). */
+  firstRunId?: string;
 }
 
 export const STATUS_CHANGED = 'onboarding.status_changed';
@@ -33,6 +35,7 @@ export function progressActivities({ pool }: Pick<ActivityDeps, 'pool'>) {
       auditEvents = [],
       clientEvents = [],
       notify,
+      firstRunId,
     }: RecordProgressInput): Promise<void> {
       const story = [
         ...transitions.map((t) => ({ at: t.storyIndex ?? 0, row: statusAuditRow(view, t) })),
@@ -60,6 +63,7 @@ export function progressActivities({ pool }: Pick<ActivityDeps, 'pool'>) {
       ];
       await writeOnboardingProgress(pool, {
         view,
+        firstRunId,
         notify,
         auditEvents: story.map((s) => s.row),
         webhooks: events.map((e) => ({

@@ -104,7 +104,7 @@ export function buildOpenApiDocument(serverUrl: string) {
         ...json('Started: {id, workflowId, status, links, webhookSecret?}'),
         headers: {
           'Server-Timing': {
-            description: 'Where the start spent its time: checks, insert, temporal, commit (and idempotency), in ms',
+            description: 'Where the start spent its time: checks, insert, temporal (and idempotency), in ms',
             schema: { type: 'string' as const },
           },
         },

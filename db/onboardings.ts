@@ -84,11 +84,6 @@ export async function insertStartedOnboarding(
   );
 }
 
-/** The run chain the API started for this row, so that later onboardings reusing the workflow id are told apart. */
-export async function recordFirstRunId(db: Queryable, id: string, firstRunId: string): Promise<void> {
-  await db.query('UPDATE onboardings SET first_run_id = $2 WHERE id = $1', [id, firstRunId]);
-}
-
 /**
  * Removes a row whose workflow did not start (Temporal refused or failed). A row the workflow has
  * written (version 1 and up) stays: that workflow runs after all, and its row is the truth.
@@ -212,6 +207,8 @@ export interface ProgressWebhook {
 
 export interface ProgressWrite {
   view: OnboardingView;
+  /** The workflow's first run, recorded once: messages to this row address that run chain. */
+  firstRunId?: string;
   notify: { email: string; webhookUrl?: string };
   auditEvents: NewAuditEvent[];
   webhooks: ProgressWebhook[];
@@ -225,15 +222,19 @@ export interface ProgressWrite {
  * onboarding's own receiver and for every live subscription that wants the event's type for this
  * tenant (by partnerProvidedId or tenantId, or every tenant). Every row is keyed, so a replayed write
  * adds nothing. It replaced a transaction of two to eight statements (#18: each was a round trip).
+ * The first write also records the run the API started (first_run_id), which the start no longer
+ * waits to write: until then the workflow id names no other run, since another can only start once
+ * this one has closed, and this one's first task writes here before anything else.
  */
 export async function writeOnboardingProgress(db: Queryable, write: ProgressWrite): Promise<void> {
   const { view, notify, auditEvents, webhooks } = write;
   await db.query(
     `WITH upserted AS (
-       INSERT INTO onboardings (id, workflow_id, partner_provided_id, status, view, version, notify_email, webhook_url, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+       INSERT INTO onboardings (id, workflow_id, partner_provided_id, status, view, version, notify_email, webhook_url, created_at, updated_at, first_run_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $14)
        ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, view = EXCLUDED.view, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at,
-         notify_email = EXCLUDED.notify_email, webhook_url = EXCLUDED.webhook_url
+         notify_email = EXCLUDED.notify_email, webhook_url = EXCLUDED.webhook_url,
+         first_run_id = COALESCE(onboardings.first_run_id, EXCLUDED.first_run_id)
        WHERE onboardings.version < EXCLUDED.version
      ), audited AS (
        ${insertAuditRowsFrom('$1', '$11')}
@@ -266,6 +267,7 @@ export async function writeOnboardingProgress(db: Queryable, write: ProgressWrit
       JSON.stringify(auditEvents),
       JSON.stringify(webhooks.map((w, ord) => ({ ...w, ord }))),
       view.tenant.tenantId ?? null,
+      write.firstRunId ?? null,
     ],
   );
 }

@@ -1,4 +1,4 @@
-import { condition } from '@temporalio/workflow';
+import { condition, workflowInfo } from '@temporalio/workflow';
 import { projection } from './activity-options';
 import type { OnboardingState } from './state';
 
@@ -40,6 +40,8 @@ export class Projector {
         auditEvents,
         clientEvents,
         notify: this.state.request.notify,
+        // The start answers without writing it (db/onboardings.ts, writeOnboardingProgress).
+        firstRunId: workflowInfo().firstExecutionRunId,
       });
       this.projectedVersion = view.version;
       this.announcedTransitions += transitions.length;

@@ -1,11 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
-import {
-  deleteUnstartedOnboarding,
-  findOpenOnboardingId,
-  insertStartedOnboarding,
-  recordFirstRunId,
-} from '../../db/onboardings';
+import { deleteUnstartedOnboarding, findOpenOnboardingId, insertStartedOnboarding } from '../../db/onboardings';
 import { findFirstTechAm } from '../../db/users';
 import { newWebhookSecret, webhookSecretContext } from '../../notify/webhook-signing';
 import {
@@ -39,6 +34,11 @@ export interface StartCommand {
   caller: Caller;
   body: unknown;
   idempotencyKey?: string;
+  /**
+   * The caller's rate limit (api/limits.ts), counted while the start's own lookups run: it is awaited
+   * before anything is written, and its refusal (429) wins over any other answer.
+   */
+  admitted?: Promise<void>;
 }
 /** What POST /v1/onboardings answers; location and serverTiming only for a start made now. */
 export interface StartAnswer {
@@ -52,25 +52,27 @@ export interface StartAnswer {
  * Starts an onboarding: a repeated Idempotency-Key gets the first answer (kept sealed, since it may hold
  * the webhook secret); every start rule is checked at once (for a first onboarding in one query, the
  * live-customer refusal included); testMode answers with the plan. Otherwise the read-model row is
- * inserted (one statement, committed by itself), the workflow started with no connection held, and its
- * run id recorded: three round trips to PostgreSQL and one to Temporal. Server-Timing names these phases
- * checks, insert, temporal, commit (the run id's write, committed by itself) and idempotency.
+ * inserted (one statement, committed by itself) and the workflow started with no connection held: two
+ * round trips to PostgreSQL in sequence and one to Temporal (the workflow's first projection records its
+ * run id). Server-Timing names these phases checks, insert, temporal and idempotency.
  */
 export async function startOnboarding(
   deps: ApiDeps,
-  { caller, body: raw, idempotencyKey: key }: StartCommand,
+  { caller, body: raw, idempotencyKey: key, admitted = Promise.resolve() }: StartCommand,
 ): Promise<StartAnswer> {
   const timing = new ServerTiming();
+  // Handled at once, so that a refusal while the lookups run is no unhandled rejection; awaited below.
+  admitted.catch(() => undefined);
   let location: string | undefined;
   const answer = await idempotent(
     deps,
     { caller, key, route: 'POST /v1/onboardings', body: raw, sealed: true, timing },
     async () => {
-      const { status, body, self } = await start(deps, caller, raw, timing);
+      const { status, body, self } = await start(deps, caller, raw, timing, admitted);
       location = self;
       return { status, body };
     },
-  );
+  ).finally(() => admitted);
   // Only a start made now says where it went and how long it took; a repeat answers as stored.
   return location ? { ...answer, location, serverTiming: timing.header() } : answer;
 }
@@ -80,6 +82,7 @@ async function start(
   caller: Caller,
   raw: unknown,
   timing: ServerTiming,
+  admitted: Promise<void>,
 ): Promise<Answer & { self?: string }> {
   requireScopeAllowed(raw, caller);
   const expanding = isExpansionBody(raw);
@@ -101,6 +104,7 @@ async function start(
   timing.lap('checks');
 
   const approval = approvalSetup(deps, body, techAmEmail);
+  await admitted;
   const started = await launch(deps, { body, expansion }, caller, approverEmail, approval, timing);
   return { status: 202, body: started, self: started.links.self };
 }
@@ -203,9 +207,8 @@ async function launch(
     webhookSecretSealed: webhookSecret && secrets.seal(webhookSecret, webhookSecretContext(onboardingId)),
   });
   timing.lap('insert');
-  let firstRunId: string;
   try {
-    const handle = await temporal.workflow.start<typeof onboardingWorkflow>('onboardingWorkflow', {
+    await temporal.workflow.start<typeof onboardingWorkflow>('onboardingWorkflow', {
       taskQueue: config.temporal.taskQueue,
       workflowId,
       args: [input],
@@ -216,7 +219,6 @@ async function launch(
       staticSummary: onboardingSummary(input),
       staticDetails: onboardingStaticDetails(input),
     });
-    firstRunId = handle.firstExecutionRunId;
   } catch (err) {
     // Removed before the open onboarding is looked up, which this row would otherwise be.
     await deleteUnstartedOnboarding(pool, onboardingId);
@@ -227,8 +229,6 @@ async function launch(
     throw err;
   }
   timing.lap('temporal');
-  await recordFirstRunId(pool, onboardingId, firstRunId);
-  timing.lap('commit');
 
   return {
     id: onboardingId,

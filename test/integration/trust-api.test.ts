@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { createUser } from '../../db/users';
 import { completeOnboarding, oauthToken } from '../support/complete-onboarding';
-import { linkIn, startStack, type Stack } from '../support/stack';
+import { linkIn, startBody, startStack, type Stack } from '../support/stack';
 import { pollUntil } from '../support/wait';
 
 /**
@@ -93,6 +93,13 @@ describe('trust: the API side', () => {
       const start = () => stack.http('POST', '/v1/onboardings', { token: starter.token, body: { tenant: {} } });
       for (let i = 0; i < 30; i++) expect((await start()).status).toBe(400);
       expect429(await start());
+      // Counted beside the start's lookups, it still refuses a valid start before anything is written.
+      const body = startBody({ approverEmail: approver.email });
+      expect429(await stack.http('POST', '/v1/onboardings', { token: starter.token, body }));
+      const { rows } = await stack.db.pool.query('SELECT 1 FROM onboardings WHERE partner_provided_id = $1', [
+        body.tenant.partnerProvidedId,
+      ]);
+      expect(rows).toEqual([]);
     });
 
     it('answers an unknown set-password link 410 before any password check', async () => {
