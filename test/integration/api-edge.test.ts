@@ -150,13 +150,13 @@ describe('API edge', () => {
       body: startBody({ approverEmail: approver.email }),
     });
     expect(plain.status).toBe(202);
-    expect(phases(plain)).toEqual(['checks', 'insert', 'temporal', 'commit']);
+    expect(phases(plain)).toEqual(['checks', 'insert', 'temporal']);
     const keyed = await stack.http('POST', '/v1/onboardings', {
       token: staff.token,
       body: startBody({ approverEmail: approver.email }),
       headers: { 'idempotency-key': 'server-timing-1' },
     });
-    expect(phases(keyed)).toEqual(['checks', 'insert', 'temporal', 'commit', 'idempotency']);
+    expect(phases(keyed)).toEqual(['checks', 'insert', 'temporal', 'idempotency']);
   });
 
   it('lists newest first with cursor paging and a status filter; a bad cursor is a 400', async () => {

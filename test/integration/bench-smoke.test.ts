@@ -43,7 +43,7 @@ describe('npm run bench -- --smoke', () => {
     expect(results.throughput.every((r: { perSecond: number }) => r.perSecond > 0)).toBe(true);
     expect(results.startLatency.map((s: { workers: string }) => s.workers)).toEqual(['none', 'running']);
     expect(results.startLatency.every((s: { ours: { non2xx: number } }) => s.ours.non2xx === 0)).toBe(true);
-    expect(Object.keys(results.startPhases.phases)).toEqual(['checks', 'insert', 'temporal', 'commit']);
+    expect(Object.keys(results.startPhases.phases)).toEqual(['checks', 'insert', 'temporal']);
     expect(results.startPhases.phases.temporal.every((ms: number) => ms > 0)).toBe(true);
     expect(results.census.ours.workflowTasks).toBeGreaterThan(0);
     expect(results.work.map((w: { variant: string }) => w.variant)).toEqual(['ours', 'B2']);
