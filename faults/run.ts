@@ -192,6 +192,23 @@ async function main(): Promise<number> {
     }
   };
 
+  const waitUntilDelivered = async (ids: string[], timeoutMs: number) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { rows } = await pool
+        .query<{ queued: number }>(
+          `SELECT (SELECT count(*) FROM webhook_deliveries
+                    WHERE onboarding_id = ANY($1::uuid[]) AND delivered_at IS NULL AND failed_at IS NULL)
+                + (SELECT count(*) FROM mail_log WHERE sent_at IS NULL) AS queued`,
+          [ids],
+        )
+        .catch(() => ({ rows: [] as Array<{ queued: number }> }));
+      if (rows.length === 1 && Number(rows[0].queued) === 0) return true;
+      if (Date.now() > deadline) return false;
+      await sleep(500);
+    }
+  };
+
   // 1. The starts (with Idempotency-Keys, so a retried start is the same start), and a spare onboarding to probe.
   const ids: string[] = new Array<string>(n);
   await parallel(
@@ -336,8 +353,10 @@ async function main(): Promise<number> {
 
   const settled = await waitForStatus(ids, ['COMPLETED', 'FAILED', 'REJECTED', 'CANCELLED'], settleMs);
   mark(settled ? 'every onboarding finished' : 'settle timeout: some onboardings are stuck');
-  // Webhooks and kit mails trail the last status by a moment.
-  await sleep(10_000);
+  // Webhooks trail the last status: the outbox retries them with backoff after the receiver's 503s. Mails
+  // claimed and not yet sent are waited for too. Counted once nothing is queued, not after a fixed time.
+  const drained = await waitUntilDelivered(ids, settleMs);
+  mark(drained ? 'every webhook and mail sent' : 'delivery timeout: some webhooks or mails are still queued');
 
   const report = await measure({ pool, ids, mail, receiver, portal, probes, answers, lostLinks, timeline, n });
   await writeFile(values.out, `${JSON.stringify(report, null, 2)}\n`);
