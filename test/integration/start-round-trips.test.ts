@@ -132,6 +132,11 @@ describe('round trips of POST /v1/onboardings', () => {
     await stack.addUser('approver', { approverKind: 'TECH_AM' });
     const open = startBody({ approverEmail: approver.email });
     const opened = (await startOnboarding(deps, { caller: caller(), body: open })).body as { id: string };
+    // Its workflow creates its tenant: the lookups below compare a stable state only once that is done.
+    await pollUntil(
+      () => resolveTenantId(pool, open.tenant.partnerProvidedId),
+      (tenantId) => tenantId !== undefined,
+    );
     const { partnerProvidedId: live } = startBody().tenant;
     const { partnerProvidedId: gone } = startBody().tenant;
     const { partnerProvidedId: back } = startBody().tenant;
