@@ -182,19 +182,22 @@ async function main(): Promise<number> {
         [ids],
       )
     ).rows;
-  const waitForStatus = async (ids: string[], wanted: string[], timeoutMs: number) => {
+  /** Asks every 500 ms until check answers true (true) or timeoutMs has passed (false). */
+  const until = async (check: () => Promise<boolean>, timeoutMs: number) => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const rows = await statusesOf(ids).catch(() => []);
-      if (rows.length === ids.length && rows.every((r) => wanted.includes(r.status))) return true;
+      if (await check()) return true;
       if (Date.now() > deadline) return false;
       await sleep(500);
     }
   };
-
-  const waitUntilDelivered = async (ids: string[], timeoutMs: number) => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
+  const waitForStatus = (ids: string[], wanted: string[], timeoutMs: number) =>
+    until(async () => {
+      const rows = await statusesOf(ids).catch(() => []);
+      return rows.length === ids.length && rows.every((r) => wanted.includes(r.status));
+    }, timeoutMs);
+  const waitUntilDelivered = (ids: string[], timeoutMs: number) =>
+    until(async () => {
       const { rows } = await pool
         .query<{ queued: number }>(
           `SELECT (SELECT count(*) FROM webhook_deliveries
@@ -203,11 +206,8 @@ async function main(): Promise<number> {
           [ids],
         )
         .catch(() => ({ rows: [] as Array<{ queued: number }> }));
-      if (rows.length === 1 && Number(rows[0].queued) === 0) return true;
-      if (Date.now() > deadline) return false;
-      await sleep(500);
-    }
-  };
+      return rows.length === 1 && Number(rows[0].queued) === 0;
+    }, timeoutMs);
 
   // 1. The starts (with Idempotency-Keys, so a retried start is the same start), and a spare onboarding to probe.
   const ids: string[] = new Array<string>(n);
