@@ -9,7 +9,7 @@ import { integrationUserActivities } from './integration-users';
 import { kitActivities } from './kit';
 import { onboardingActionActivities } from './onboarding-actions';
 import { offboardingActivities } from './offboarding';
-import { progressActivities } from './progress';
+import { progressActivities, withCarriedProgress } from './progress';
 import { reverificationActivities } from './reverification';
 import { secretDeliveryActivities } from './secret-delivery';
 import { submissionReconciliationActivities } from './submission-reconciliation';
@@ -19,25 +19,32 @@ import { tenantActivities } from './tenants';
 
 export type { ActivityDeps } from './deps';
 
-/** Every activity of the onboarding, built from injected dependencies (no module-level state). */
+/**
+ * Every activity of the onboarding, built from injected dependencies (no module-level state); each
+ * writes the read model's pending write first when the workflow hands it one (activities/progress.ts).
+ */
 export function createActivities(deps: ActivityDeps) {
-  return {
-    ...tenantActivities(deps),
-    ...integrationUserActivities(deps),
-    ...apiClientActivities(deps),
-    ...subscriptionActivities(deps),
-    ...approvalNoticeActivities(deps),
-    ...collectionActivities(deps),
-    ...connectivityActivities(deps),
-    ...kitActivities(deps),
-    ...progressActivities(deps),
-    ...auditActivities(deps),
-    ...reverificationActivities(deps),
-    ...secretDeliveryActivities(deps),
-    ...submissionReconciliationActivities(deps),
-    ...housekeepingActivities(deps),
-    ...onboardingActionActivities(deps),
-    ...offboardingActivities(deps),
-    ...accessChangeActivities(deps),
-  };
+  const progress = progressActivities(deps);
+  return withCarriedProgress(
+    {
+      ...tenantActivities(deps),
+      ...integrationUserActivities(deps),
+      ...apiClientActivities(deps),
+      ...subscriptionActivities(deps),
+      ...approvalNoticeActivities(deps),
+      ...collectionActivities(deps),
+      ...connectivityActivities(deps),
+      ...kitActivities(deps),
+      ...progress,
+      ...auditActivities(deps),
+      ...reverificationActivities(deps),
+      ...secretDeliveryActivities(deps),
+      ...submissionReconciliationActivities(deps),
+      ...housekeepingActivities(deps),
+      ...onboardingActionActivities(deps),
+      ...offboardingActivities(deps),
+      ...accessChangeActivities(deps),
+    },
+    (carried) => progress.recordProgress(carried),
+  );
 }

@@ -17,6 +17,18 @@ export interface RecordProgressInput {
   firstRunId?: string;
 }
 
+/**
+ * Every activity as the workflow sees it: its input may take the read model's pending write along
+ * (workflows/projector.ts, `carrying`), which `withCarriedProgress` writes before the activity's own work.
+ */
+export type CarryingProgress<A> = {
+  [K in keyof A]: A[K] extends (input: infer I) => infer R
+    ? Parameters<A[K]> extends []
+      ? A[K]
+      : (input: I & { progress?: RecordProgressInput }) => R
+    : A[K];
+};
+
 export const STATUS_CHANGED = 'onboarding.status_changed';
 export const CONNECTIVITY_CHANGED = 'client.connectivity_changed';
 
@@ -86,3 +98,28 @@ const statusAuditRow = (view: OnboardingView, t: StatusTransition): NewAuditEven
   reason: t.reason,
   detail: {},
 });
+
+/**
+ * Wraps each activity so that a write the workflow handed it (`progress`) lands first, then the
+ * activity runs on the rest of its input. A retried attempt writes it again, which changes nothing
+ * (recordProgress is idempotent); the write precedes the work, so the view shows the step running.
+ */
+export function withCarriedProgress<A extends Record<string, (...args: never[]) => Promise<unknown>>>(
+  activities: A,
+  recordProgress: (progress: RecordProgressInput) => Promise<void>,
+): A {
+  const wrapped: Record<string, (input?: unknown) => Promise<unknown>> = {};
+  for (const [name, activity] of Object.entries(activities)) {
+    const run = activity as (input?: unknown) => Promise<unknown>;
+    wrapped[name] = async (input?: unknown) => {
+      if (!carries(input)) return run(input);
+      const { progress, ...rest } = input;
+      await recordProgress(progress);
+      return run(rest);
+    };
+  }
+  return wrapped as unknown as A;
+}
+
+const carries = (input: unknown): input is { progress: RecordProgressInput } =>
+  !!input && typeof input === 'object' && (input as { progress?: unknown }).progress !== undefined;

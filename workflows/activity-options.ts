@@ -1,8 +1,9 @@
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
+import type { CarryingProgress } from '../activities/progress';
 import type { OnboardingPolicy } from '../domain';
 
-type Activities = ReturnType<typeof createActivities>;
+type Activities = CarryingProgress<ReturnType<typeof createActivities>>;
 
 /** Writes to our own PostgreSQL stores: quick, and retried until the database is back. */
 export const db = proxyActivities<Activities>({

@@ -21,13 +21,16 @@ export async function awaitApprovals(state: OnboardingState, background: Backgro
       detail: { to: a.approverEmail, stage: a.stage },
     });
   }
-  await notify.notifyApprover({
-    onboardingId: view.id,
-    approverEmail: input.approverEmail,
-    subscriptions: input.request.subscriptions,
-    tenantName: input.request.tenant.name,
-    startedBy: input.startedBy.email,
-  });
+  await state.carry((progress) =>
+    notify.notifyApprover({
+      onboardingId: view.id,
+      approverEmail: input.approverEmail,
+      subscriptions: input.request.subscriptions,
+      tenantName: input.request.tenant.name,
+      startedBy: input.startedBy.email,
+      progress,
+    }),
+  );
 
   await superviseApprovals(state, background);
   const approved = view.approvals.filter((a) => a.status === 'APPROVED').map((a) => a.subscription);
@@ -44,7 +47,9 @@ export async function assignSubscriptions(
   state.markStep('ASSIGN_SUBSCRIPTIONS', 'RUNNING');
   state.setStatus('RUNNING');
   // The roles ride in the activity's input only: the same command either way, so no patch is needed.
-  await db.assignSubscriptions({ tenantId, codes, roles: state.input.request.subscriptionRoles });
+  await state.carry((progress) =>
+    db.assignSubscriptions({ tenantId, codes, roles: state.input.request.subscriptionRoles, progress }),
+  );
   for (const code of codes) state.setSubscriptionStatus(code, 'ASSIGNED');
   state.markStep('ASSIGN_SUBSCRIPTIONS', 'DONE', codes.join(', '));
 }

@@ -1,4 +1,11 @@
-import { ApplicationFailure, CancellationScope, isCancellation, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+  patched,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import {
   validateDecision,
   validateDelegate,
@@ -23,6 +30,7 @@ import {
   getOnboardingQuery,
   reassignApprovalUpdate,
 } from './messages';
+import { PATCHES } from './patches';
 import { Projector } from './projector';
 import { provisionCustomer, reuseLiveCustomer } from './provisioning';
 import { OnboardingState } from './state';
@@ -35,9 +43,12 @@ import { showInTemporal } from './visibility';
  */
 export async function onboardingWorkflow(input: OnboardingInput): Promise<OnboardingResult> {
   const state = new OnboardingState(input, workflowInfo().workflowId);
-  const showProjected = showInTemporal(state);
+  // The newest patch first: it implies the older ones, so a new run records it alone (workflows/patches.ts).
+  const carries = patched(PATCHES.progressWithSteps);
+  const showProjected = showInTemporal(state, carries);
   const submissions = new Submissions();
-  const projector = new Projector(state, showProjected);
+  const projector = new Projector(state, showProjected, carries);
+  state.carry = (schedule) => projector.carrying(schedule);
   const undo = new Compensations();
   const background = new Background();
   const main = new CancellationScope();
@@ -162,8 +173,9 @@ async function runSteps(
     await step(
       state,
       'DELIVER_KIT',
-      () =>
+      (progress) =>
         notify.announceExpansion({
+          progress,
           onboardingId,
           tenantId,
           partnerProvidedId: request.tenant.partnerProvidedId,
@@ -177,8 +189,9 @@ async function runSteps(
       'told the customer what was added; no new secret',
     );
   } else {
-    await step(state, 'DELIVER_KIT', () =>
+    await step(state, 'DELIVER_KIT', (progress) =>
       notify.deliverKit({
+        progress,
         onboardingId,
         notifyEmail: request.notify.email,
         username,

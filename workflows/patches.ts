@@ -15,4 +15,11 @@ export const PATCHES = {
    * It implies `search-attributes`, which a run started with it does not record: the two retire together.
    */
   searchAttributesPerTask: 'search-attributes-per-task',
+  /**
+   * The read model's pending write rides in the input of the activity the workflow schedules next, which
+   * writes it before its own work (workflows/projector.ts, `carrying`), instead of a local activity each.
+   * It implies `search-attributes-per-task` (and so `search-attributes`), which a run started with it does
+   * not record: the three retire together.
+   */
+  progressWithSteps: 'progress-with-steps',
 } as const;

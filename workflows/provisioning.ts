@@ -11,16 +11,23 @@ export async function provisionCustomer(
   const { request } = state.input;
   const { workflowId, id: onboardingId } = state.view;
 
-  const { tenantId } = await step(state, 'CREATE_TENANT', () =>
-    db.createTenant({ workflowId, onboardingId, tenant: request.tenant, subscriptions: request.subscriptions }),
+  const { tenantId } = await step(state, 'CREATE_TENANT', (progress) =>
+    db.createTenant({
+      workflowId,
+      onboardingId,
+      tenant: request.tenant,
+      subscriptions: request.subscriptions,
+      progress,
+    }),
   );
   state.change((v) => (v.tenant.tenantId = tenantId));
   undo.push('CREATE_TENANT', () =>
     compensate(state, 'CREATE_TENANT', () => db.archiveTenant({ onboardingId, tenantId })),
   );
 
-  const { username } = await step(state, 'CREATE_INTEGRATION_USER', () =>
+  const { username } = await step(state, 'CREATE_INTEGRATION_USER', (progress) =>
     db.createIntegrationUser({
+      progress,
       onboardingId,
       tenantId,
       partnerProvidedId: request.tenant.partnerProvidedId,
@@ -32,8 +39,9 @@ export async function provisionCustomer(
     compensate(state, 'CREATE_INTEGRATION_USER', () => db.disableIntegrationUser({ onboardingId })),
   );
 
-  const { clientId } = await step(state, 'ISSUE_CLIENT_CREDENTIALS', () =>
+  const { clientId } = await step(state, 'ISSUE_CLIENT_CREDENTIALS', (progress) =>
     db.issueClientCredentials({
+      progress,
       onboardingId,
       tenantId,
       administrators: request.clientAdministrators ?? [state.input.startedBy.email],

@@ -17,6 +17,7 @@ import {
   type StepView,
   type SubscriptionStatus,
 } from '../domain';
+import type { Carrier } from './carry';
 
 /**
  * The onboarding's one status object: the query returns its view as it is and the projection stores
@@ -42,6 +43,11 @@ export class OnboardingState {
   readonly lastLink = new Map<string, number>();
   /** Clients whose collector link is being issued right now: a resend or amendment waits for it. */
   readonly issuing = new Set<string>();
+  /**
+   * How the onboarding schedules an activity that takes the read model's pending write along: its
+   * Projector's `carrying`, once the workflow has wired it (workflows/onboarding.ts). Until then, none.
+   */
+  carry: Carrier = (schedule) => schedule();
   private readonly connectivity = new Map<string, Connectivity>();
   private readonly taskRevisions = new Map<string, number>();
   private readonly watchers: ((view: OnboardingView) => void)[] = [];

@@ -1,18 +1,20 @@
 import { isCancellation } from '@temporalio/workflow';
+import type { RecordProgressInput } from '../activities/progress';
 import type { StepName } from '../domain';
 import type { OnboardingState } from './state';
 
 /** How an onboarding's steps move in its view: run, undo, skip. */
 
+/** Runs a step's activity, which takes the read model's pending write along (`progress`, state.carry). */
 export async function step<T>(
   state: OnboardingState,
   name: StepName,
-  run: () => Promise<T>,
+  run: (progress?: RecordProgressInput) => Promise<T>,
   detail: string | null = null,
 ): Promise<T> {
   state.markStep(name, 'RUNNING');
   try {
-    const result = await run();
+    const result = await state.carry(run);
     state.markStep(name, 'DONE', detail);
     return result;
   } catch (err) {

@@ -11,6 +11,7 @@ import type { OnboardingState } from './state';
  * and follow every change.
  *
  * Returns what the projector calls each time the read model has caught up (workflows/projector.ts).
+ * `newerPatch` is a patch checked before this one that implies `search-attributes-per-task`.
  * Runs started with `search-attributes-per-task` upsert there, at most once per workflow task: the
  * catch-up follows a local activity, whose result comes in an activation of its own while the workflow
  * task is held open, so a task's last catch-up sees where the task ended. A `condition()` would not
@@ -18,10 +19,10 @@ import type { OnboardingState } from './state';
  * so a waiter woken with the flush could still change the view after it. Older runs upsert after each
  * synchronous burst of changes (a microtask, deterministic on replay like the rest).
  */
-export function showInTemporal(state: OnboardingState): () => void {
-  // The newer patch implies the older one, so a new run records one marker (and Temporal's own upsert
-  // of TemporalChangeVersion that each first use of a patch brings), not two.
-  const perTask = patched(PATCHES.searchAttributesPerTask);
+export function showInTemporal(state: OnboardingState, newerPatch = false): () => void {
+  // A newer patch implies the older ones, so a new run records one marker (and Temporal's own upsert
+  // of TemporalChangeVersion that each first use of a patch brings), not one per patch.
+  const perTask = newerPatch || patched(PATCHES.searchAttributesPerTask);
   const upsert = perTask || patched(PATCHES.searchAttributes);
   // The API's start sets the first values (api/use-cases/start-onboarding.ts): they need no upsert.
   const started = workflowInfo().typedSearchAttributes;

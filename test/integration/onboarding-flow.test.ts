@@ -160,6 +160,32 @@ describe('an onboarding from start to COMPLETED', () => {
       .map((e) => Number(e.eventId));
     expect(announced).toHaveLength(2);
     expect(Number(assignScheduled.eventId)).toBeLessThan(Math.max(...announced));
+    // The read model's writes ride with the steps' activities (workflows/projector.ts, `carrying`): each
+    // step's activity carries the view that shows it running, so local activities are left for the
+    // Updates' read-your-writes and the end (eleven before progress-with-steps).
+    const showCodec = createPayloadCodec(requireMasterKeys(stack.config), 'show');
+    const carried = new Map<string, string[][]>();
+    for (const e of events) {
+      const scheduled = e.activityTaskScheduledEventAttributes;
+      if (!scheduled) continue;
+      const [payload] = await showCodec.decode(scheduled.input!.payloads!);
+      const { progress } = JSON.parse(Buffer.from(payload.data!).toString('utf8'));
+      if (!progress) continue;
+      const running = progress.view.steps.filter((s: { status: string }) => s.status === 'RUNNING');
+      const type = scheduled.activityType!.name!;
+      carried.set(type, [...(carried.get(type) ?? []), running.map((s: { name: string }) => s.name)]);
+    }
+    expect(Object.fromEntries(carried)).toMatchObject({
+      createTenant: [['CREATE_TENANT']],
+      createIntegrationUser: [['CREATE_INTEGRATION_USER']],
+      issueClientCredentials: [['ISSUE_CLIENT_CREDENTIALS']],
+      notifyApprover: [['REQUEST_APPROVAL']],
+      assignSubscriptions: [['ASSIGN_SUBSCRIPTIONS']],
+      deliverKit: [['DELIVER_KIT']],
+    });
+    expect(carried.get('checkPortalLogin')).toHaveLength(2);
+    const localActivities = events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
+    expect(localActivities.length).toBeLessThanOrEqual(4);
     expect(
       stack.mail
         .messages()
@@ -224,7 +250,7 @@ describe('an onboarding from start to COMPLETED', () => {
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-headers')).toContain('authorization');
-    // completed-after-wrong-credentials.json holds the same journey from before audit-with-projection.
+    // completed-before-progress-with-steps.json holds the same journey from before the carried writes.
     await recordHistory(
       started.body.workflowId,
       'onboarding-completed-after-wrong-credentials',

@@ -9,6 +9,7 @@ import { testWorkflowBundle } from '../support/workflow-bundle';
 /** One recorded history per journey, named for the paths it covers (docs/versioning.md). */
 const JOURNEYS = [
   'onboarding-completed-after-wrong-credentials',
+  'onboarding-completed-before-progress-with-steps',
   'onboarding-completed-before-search-attributes',
   'onboarding-completed-before-search-attributes-per-task',
   'onboarding-cancelled-awaiting-approval',
