@@ -26,13 +26,16 @@ interface Position {
  * again by the loop. What waits for the read model (`caughtUp`, `settled`) gets a write of the loop's
  * own at once rather than waiting for a carrying activity to end.
  *
- * Each time the read model has caught up, or a write on its way holds all there is, it calls
- * `onCaughtUp` (the search attributes' upsert, workflows/visibility.ts).
+ * Each time the read model has caught up it calls `onCaughtUp` (the search attributes' upsert,
+ * workflows/visibility.ts): after a write of its own, or once the activation in which a carried write
+ * became known has run, so that Temporal's list never shows what the API does not show yet, and shows
+ * it at most once per workflow task.
  */
 export class Projector {
   private written: Position = { version: 0, transitions: 0, auditEvents: 0, clientEvents: 0 };
   private readonly onTheirWay = new Set<Position>();
   private waiting = 0;
+  private carriedWritten = false;
 
   constructor(
     private readonly state: OnboardingState,
@@ -43,7 +46,14 @@ export class Projector {
 
   async run(isFinished: () => boolean): Promise<void> {
     for (;;) {
-      await condition(() => this.due() || isFinished());
+      await condition(() => this.due() || this.carriedWritten || isFinished());
+      // A carried write is known written once its activity has ended. The workflow has moved on from
+      // that activation by now (conditions are checked once its microtasks have run): caught up still,
+      // the attributes show it; moved on, the write on its way will.
+      if (this.carriedWritten) {
+        this.carriedWritten = false;
+        if (!this.behind(this.written)) this.onCaughtUp();
+      }
       // At the end, what a carrying activity may still hold is written here too.
       if (!this.due() && !(isFinished() && this.behind(this.written))) {
         if (isFinished()) return;
@@ -62,9 +72,7 @@ export class Projector {
    */
   carrying<T>(schedule: (progress?: RecordProgressInput) => Promise<T>): Promise<T> {
     if (!this.withSteps || !this.behind(this.reached())) return schedule();
-    const handed = this.handOver(schedule);
-    this.onCaughtUp();
-    return handed;
+    return this.handOver(schedule, () => (this.carriedWritten = true));
   }
 
   /** Resolves once the read model shows at least this version (read-your-writes for the API). */
@@ -86,7 +94,7 @@ export class Projector {
   }
 
   /** Hands everything since the last known write to `write`; once it returns, that much is written. */
-  private async handOver<T>(write: (progress: RecordProgressInput) => Promise<T>): Promise<T> {
+  private async handOver<T>(write: (progress: RecordProgressInput) => Promise<T>, written?: () => void): Promise<T> {
     const { state } = this;
     const from = this.written;
     const to = this.now();
@@ -103,6 +111,7 @@ export class Projector {
     try {
       const result = await write(progress);
       this.written = furthest(this.written, to);
+      written?.();
       return result;
     } finally {
       this.onTheirWay.delete(to);

@@ -119,8 +119,11 @@ describe('an onboarding in Temporal visibility', () => {
     const perTask = ours.map((u) => u.task);
     expect(perTask).toEqual([...new Set(perTask)]);
     for (let i = 1; i < upserts.length; i++) expect(upserts[i].attributes).not.toEqual(upserts[i - 1].attributes);
+    // Where it waits on people, and the end. A status it passes through while one activity runs (here
+    // VERIFYING_CONNECTIVITY, the one portal check that connects) is shown only if the view is still there
+    // once that activity has ended (workflows/projector.ts: the attributes follow what is known written).
     expect(ours.map((u) => JSON.parse(u.attributes.OnboardingStatus))).toEqual(
-      expect.arrayContaining(['AWAITING_APPROVAL', 'AWAITING_CREDENTIALS', 'VERIFYING_CONNECTIVITY', 'COMPLETED']),
+      expect.arrayContaining(['AWAITING_APPROVAL', 'AWAITING_CREDENTIALS', 'COMPLETED']),
     );
     expect(ours[ours.length - 1].attributes).toEqual({
       OnboardingStatus: '"COMPLETED"',
