@@ -59,16 +59,17 @@ export function accessChangeActivities({ pool, mail, config }: Pick<ActivityDeps
     /** Whoever asked hears how it ended: applied, rejected or expired. */
     async notifyAccessChangeDecided({ view }: { view: AccessChangeView }): Promise<void> {
       const approval = view.approval;
-      const outcome =
-        view.status === 'APPLIED'
-          ? `was approved by ${approval?.decidedBy} and applies now`
-          : view.status === 'REJECTED'
-            ? `was rejected by ${approval?.decidedBy}; the access stays as it was`
-            : 'expired without a decision; the access stays as it was';
+      const [heading, outcome] = {
+        APPLIED: ['Approved', `was approved by ${approval?.decidedBy} and applies now`],
+        REJECTED: ['Rejected', `was rejected by ${approval?.decidedBy}; the access stays as it was`],
+        WITHDRAWN: ['Withdrawn', 'was withdrawn undecided: the tenant has been offboarded'],
+        EXPIRED: ['Expired', 'expired without a decision; the access stays as it was'],
+        PENDING: ['Expired', 'expired without a decision; the access stays as it was'],
+      }[view.status];
       await mail.sendOnce({
         idempotencyKey: `${view.id}:decided`,
         to: view.requestedBy,
-        subject: `${view.status === 'APPLIED' ? 'Approved' : view.status === 'REJECTED' ? 'Rejected' : 'Expired'}: ${what(view)}`,
+        subject: `${heading}: ${what(view)}`,
         text: [
           `Your request for ${what(view)} ${outcome}.`,
           approval?.comment ? `Comment: ${approval.comment}` : '',

@@ -1,4 +1,5 @@
 import { Context } from '@temporalio/activity';
+import { listPendingAccessChangeIdsOfTenant } from '../db/access-changes';
 import { refuseTenantTokens, revokeTenantApiClient } from '../db/api-clients';
 import { eraseTenantPortalCredentials } from '../db/collector-links';
 import { disableTenantIntegrationUsers } from '../db/integration-users';
@@ -95,6 +96,11 @@ export function offboardingActivities({ pool, mail, clock }: Pick<ActivityDeps, 
     async disableTenantUsers({ tenantId }: TenantStepInput): Promise<StepOutcome> {
       const usernames = await disableTenantIntegrationUsers(pool, tenantId, clock());
       return { detail: usernames.length ? `disabled: ${usernames.join(', ')}` : 'the tenant has no integration user' };
+    },
+
+    /** The widenings that would otherwise wait for an approver after the tenant is gone (withdrawn next). */
+    async findPendingAccessChanges({ tenantId }: TenantStepInput): Promise<string[]> {
+      return listPendingAccessChangeIdsOfTenant(pool, tenantId);
     },
 
     async unassignTenantSubscriptions({ tenantId }: TenantStepInput): Promise<StepOutcome> {

@@ -62,7 +62,7 @@ export const AccessChange = z
     field: z.literal('invoiceDataAccess'),
     from: z.boolean(),
     to: z.boolean(),
-    status: z.enum(['PENDING', 'APPLIED', 'REJECTED', 'EXPIRED']),
+    status: z.enum(['PENDING', 'APPLIED', 'REJECTED', 'EXPIRED', 'WITHDRAWN']),
     requestedBy: z.string(),
     requestedAt: z.string(),
     reason: z.string().nullable(),
@@ -84,7 +84,7 @@ export const AccessDecisionBody = z
 
 export const AccessChangesQuery = z.object({
   status: z
-    .enum(['PENDING', 'APPLIED', 'REJECTED', 'EXPIRED'])
+    .enum(['PENDING', 'APPLIED', 'REJECTED', 'EXPIRED', 'WITHDRAWN'])
     .default('PENDING')
     .openapi({ description: 'the widenings assigned to the caller in this state' }),
 });

@@ -50,6 +50,15 @@ export async function findPendingAccessChange(
   return rows[0]?.view;
 }
 
+/** The tenant's widenings still waiting for an approver: their ids are their workflows' ids. */
+export async function listPendingAccessChangeIdsOfTenant(db: Queryable, tenantId: string): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    "SELECT id FROM access_changes WHERE tenant_id = $1 AND status = 'PENDING' ORDER BY requested_at, id",
+    [tenantId],
+  );
+  return rows.map((r) => r.id);
+}
+
 /** The workflow could not be started: the change never was. */
 export async function deleteUnstartedAccessChange(db: Queryable, id: string): Promise<void> {
   await db.query("DELETE FROM access_changes WHERE id = $1 AND status = 'PENDING' AND version = 1", [id]);

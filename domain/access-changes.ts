@@ -8,7 +8,8 @@ import type { ApprovalStatus, Decision, StageDecision } from './approvals';
  * same decision rules as an onboarding's approvals (domain/approval-rules.ts).
  */
 
-export type AccessChangeStatus = 'PENDING' | 'APPLIED' | 'REJECTED' | 'EXPIRED';
+/** WITHDRAWN: its tenant was offboarded while it waited; the approval stays undecided. */
+export type AccessChangeStatus = 'PENDING' | 'APPLIED' | 'REJECTED' | 'EXPIRED' | 'WITHDRAWN';
 
 /** The approver's task of a widening: one stage (the AM), with the onboarding approvals' fields. */
 export interface AccessApproval {
@@ -57,6 +58,12 @@ export interface AccessChangeInput {
 }
 export interface AccessChangeResult {
   status: AccessChangeStatus;
+}
+
+/** Why a pending widening ends undecided: its tenant's offboarding withdrew it (workflows/offboarding.ts). */
+export interface WithdrawAccessChangeInput {
+  reason: string;
+  requestedBy: string;
 }
 
 /** A decision as the API sends it; `decidedBy` is established by the API from the access token. */

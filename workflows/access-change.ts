@@ -10,13 +10,13 @@ import {
 import { db, notify } from './activity-options';
 import { refusedAsFailure } from './approval-decisions';
 import { MessageGate } from './message-gate';
-import { decideAccessChangeUpdate, getAccessChangeQuery } from './messages';
+import { decideAccessChangeUpdate, getAccessChangeQuery, withdrawAccessChangeSignal } from './messages';
 
 /**
  * Widens an API user's invoice-data access once an approver has said yes (Ongoing WMS). The approver is
  * asked, reminded and escalated to on the onboarding approvals' clocks, and the request EXPIRES unanswered
  * like theirs; the decision is an Update whose validator applies the same rules. Only APPROVE changes the
- * user; REJECT and expiry leave it as it was. The API wrote the PENDING row before starting this.
+ * user; REJECT, expiry and a withdrawal (the tenant's offboarding, by signal) leave it as it was. The API wrote the PENDING row before starting this.
  */
 export async function accessChangeWorkflow(input: AccessChangeInput): Promise<AccessChangeResult> {
   const { view } = input;
@@ -40,6 +40,13 @@ export async function accessChangeWorkflow(input: AccessChangeInput): Promise<Ac
       },
     },
   );
+
+  // No patch: only a withdrawal, which no earlier run received, takes the new path.
+  setHandler(withdrawAccessChangeSignal, (request) => {
+    if (!gate.admitSignal(withdrawAccessChangeSignal.name, request)) return;
+    if (approval.status !== 'PENDING' || view.status !== 'PENDING') return; // decided first: it stands
+    change(view, (v) => ((v.status = 'WITHDRAWN'), true));
+  });
 
   await tell(view, 'ASSIGNED', approval.approverEmail, 'assigned');
   await awaitDecision(input, approval);
@@ -67,7 +74,8 @@ async function awaitDecision({ view, deadlines, escalateTo }: AccessChangeInput,
   const expireAt = started + deadlines.expireAfterMs;
   for (;;) {
     const wakeAt = Math.min(remindAt, escalateAt, expireAt);
-    if (await condition(() => approval.status !== 'PENDING', Math.max(1, wakeAt - Date.now()))) return;
+    const ended = () => approval.status !== 'PENDING' || view.status !== 'PENDING';
+    if (await condition(ended, Math.max(1, wakeAt - Date.now()))) return;
     const now = Date.now();
     if (now >= expireAt) {
       // Treat no answer in time as no: the access stays as it was.

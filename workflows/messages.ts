@@ -4,6 +4,7 @@ import type {
   AmendOnboardingInput,
   ApprovalView,
   DecideAccessChangeInput,
+  WithdrawAccessChangeInput,
   DecideApprovalInput,
   OnboardingView,
   Proven,
@@ -50,4 +51,7 @@ export const getOnboardingQuery = defineQuery<OnboardingView>('getOnboarding');
 export const decideAccessChangeUpdate = defineUpdate<AccessChangeView, [Proven<DecideAccessChangeInput>]>(
   'decideAccessChange',
 );
+/** The tenant's offboarding withdraws a widening still waiting for its approver (workflows/offboarding.ts). */
+export const withdrawAccessChangeSignal = defineSignal<[Proven<WithdrawAccessChangeInput>]>('withdrawAccessChange');
+
 export const getAccessChangeQuery = defineQuery<AccessChangeView>('getAccessChange');

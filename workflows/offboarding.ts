@@ -1,11 +1,13 @@
 import {
   ApplicationFailure,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
+import type { TenantStepInput } from '../activities/offboarding';
 import {
   initialOffboardingView,
   moveStep,
@@ -16,7 +18,8 @@ import {
   type StepStatus,
 } from '../domain';
 import { db, notify, projection } from './activity-options';
-import { cancelSignal } from './messages';
+import { cancelSignal, withdrawAccessChangeSignal } from './messages';
+import { PATCHES } from './patches';
 
 /** Waiting for an open onboarding to close: one long, heartbeating activity, retried while it stays open. */
 const waiting = proxyActivities<ReturnType<typeof createActivities>>({
@@ -53,7 +56,7 @@ export async function offboardingWorkflow(input: OffboardingInput): Promise<Offb
     await run('CANCEL_OPEN_ONBOARDING', () => cancelOpenOnboarding(input));
     await run('STOP_REVERIFICATION', () => db.stopReverification(tenant));
     await run('REVOKE_CLIENT_SECRET', () => db.revokeTenantClient(tenant));
-    await run('DISABLE_INTEGRATION_USER', () => db.disableTenantUsers(tenant));
+    await run('DISABLE_INTEGRATION_USER', () => disableUsers(input, tenant));
     await run('UNASSIGN_SUBSCRIPTIONS', () => db.unassignTenantSubscriptions(tenant));
     await run('ERASE_PORTAL_CREDENTIALS', () => db.eraseTenantCredentials(tenant));
     await run('NOTIFY_CUSTOMER', () => notify.notifyOffboarded(input));
@@ -97,6 +100,29 @@ async function cancelOpenOnboarding(input: OffboardingInput): Promise<{ detail: 
   }
   const { status } = await waiting.awaitOnboardingClosed({ onboardingId: open.id });
   return { detail: `onboarding ${open.id} ended ${status}` };
+}
+
+/**
+ * The tenant's users are disabled, so no new access change can be asked for; then each widening still
+ * waiting for its approver is withdrawn, so that none can be approved for a tenant that is gone.
+ */
+async function disableUsers(input: OffboardingInput, tenant: TenantStepInput): Promise<{ detail: string }> {
+  const disabled = await db.disableTenantUsers(tenant);
+  if (!patched(PATCHES.offboardingWithdrawsAccessChanges)) return disabled;
+  const pending = await db.findPendingAccessChanges(tenant);
+  for (const workflowId of pending) {
+    const proof = { workflowId, firstRunId: null, message: withdrawAccessChangeSignal.name, nonce: uuid4() };
+    try {
+      await getExternalWorkflowHandle(workflowId).signal(withdrawAccessChangeSignal, {
+        reason: `offboarding: ${input.reason}`,
+        requestedBy: input.requestedBy,
+        proof,
+      });
+    } catch {
+      // Decided or expired meanwhile: it has closed, and stays as it ended.
+    }
+  }
+  return pending.length ? { detail: `${disabled.detail}; withdrew ${pending.join(', ')}` } : disabled;
 }
 
 function step(view: OffboardingView, name: OffboardingStepName) {

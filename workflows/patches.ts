@@ -22,4 +22,6 @@ export const PATCHES = {
    * not record: the three retire together.
    */
   progressWithSteps: 'progress-with-steps',
+  /** The offboarding withdraws the tenant's access changes still waiting for an approver (workflows/offboarding.ts). */
+  offboardingWithdrawsAccessChanges: 'offboarding-withdraws-access-changes',
 } as const;

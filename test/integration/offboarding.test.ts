@@ -6,6 +6,7 @@ import { oauthToken } from '../support/complete-onboarding';
 import { completeOnboarding } from '../support/journey';
 import { recordHistory } from '../support/record-history';
 import { kitRevealPath, startBody, startStack, type Stack } from '../support/stack';
+import { pollUntil } from '../support/wait';
 import { startReceiver } from '../support/webhook-receiver';
 
 /** Taking a live customer off: every access ends, its clients' credentials go, it is told, its tenant archived. */
@@ -68,6 +69,16 @@ describe('offboarding a customer', () => {
       }),
     ]);
 
+    // A widening of the integration user's invoice access still waits for its approver.
+    const { username } = journey.view.integrationUser;
+    const asked = await stack.http('PATCH', `/v1/tenants/${partnerProvidedId}/api-users/${username}`, {
+      token: staff.token,
+      body: { invoiceDataAccess: true, approverEmail: approver.email },
+    });
+    expect(asked.status).toBe(202);
+    const changeId = asked.body.change.id;
+    expect(asked.body.change.status).toBe('PENDING');
+
     // DELETE would leave the access working: refused, pointing at the offboarding.
     const deleted = await stack.http('DELETE', `/v1/tenants/${tenantId}`, { token: staff.token });
     expect(deleted.status).toBe(409);
@@ -104,6 +115,32 @@ describe('offboarding a customer', () => {
       'unassigned: ORDER_MANAGEMENT',
     );
     expect(done.steps.find((s: any) => s.name === 'ERASE_PORTAL_CREDENTIALS').detail).toMatch(/erased for client-1/);
+    expect(done.steps.find((s: any) => s.name === 'DISABLE_INTEGRATION_USER').detail).toBe(
+      `disabled: ${username}; withdrew ${changeId}`,
+    );
+
+    // The pending widening was withdrawn, not left for its approver: deciding it now changes nothing.
+    const changePath = `/v1/access-changes/${changeId}`;
+    const withdrawn = await pollUntil(
+      async () => (await stack.http('GET', changePath, { token: staff.token })).body,
+      (change) => change.status === 'WITHDRAWN',
+    );
+    expect(withdrawn.status).toBe('WITHDRAWN');
+    expect(withdrawn.approval).toMatchObject({ status: 'PENDING', decidedBy: null });
+    const late = await stack.http('POST', `${changePath}/approvals`, {
+      token: approver.token,
+      body: { decision: 'APPROVE' },
+    });
+    expect(late.status).toBe(409);
+    expect(late.body.detail).toContain('WITHDRAWN');
+    expect((await stack.http('GET', changePath, { token: staff.token })).body.status).toBe('WITHDRAWN');
+    expect(
+      await count('SELECT count(*) AS n FROM integration_users WHERE username = $1 AND invoice_data_access', [
+        username,
+      ]),
+    ).toBe(0);
+    const toldRequester = await stack.mail.waitFor((m) => m.to.includes(staff.email) && /^Withdrawn:/.test(m.subject));
+    expect(toldRequester.text).toContain('offboarded');
 
     // Every access is gone.
     expect((await oauthToken(stack, credentials, { grant_type: 'client_credentials' })).status).toBe(401);
@@ -155,11 +192,9 @@ describe('offboarding a customer', () => {
     expect(
       await count('SELECT count(*) AS n FROM tenants WHERE tenant_id = $1 AND archived_at IS NOT NULL', [tenantId]),
     ).toBe(1);
-    await recordHistory(
-      first.body.workflowId,
-      'offboarding-completed',
-      createPayloadCodec(requireMasterKeys(stack.config), 'show'),
-    );
+    const show = createPayloadCodec(requireMasterKeys(stack.config), 'show');
+    await recordHistory(first.body.workflowId, 'offboarding-completed', show);
+    await recordHistory(changeId, 'access-change-withdrawn', show);
   });
 
   it('cancels an open onboarding first, with its compensation, and waits for it to close', async () => {

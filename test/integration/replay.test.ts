@@ -22,6 +22,8 @@ const JOURNEYS = [
   'collector-reminded-stuck-notice',
   'expansion-adds-subscription-and-client',
   'offboarding-completed',
+  'offboarding-completed-before-withdrawing-access-changes',
+  'access-change-withdrawn',
   'access-change-approved',
   'access-change-reminded-escalated-expired',
 ];
