@@ -34,23 +34,38 @@ export interface ApiProcess {
  * answer from PostgreSQL alone.
  */
 export async function startApiProcess(config: Config, log: Logger): Promise<ApiProcess> {
-  if (!config.databaseUrl) throw new Error('DATABASE_URL is required by the API');
+  const { databaseUrl } = config;
+  if (!databaseUrl) throw new Error('DATABASE_URL is required by the API');
   const temporalOptions = {
     ...config.temporal.connection,
     address: requireTemporalAddress(config),
   } as ConnectionOptions & { address: string };
+  // What is opened is closed again, last first, by stop() or by a start that fails half way (a port taken, a
+  // schedule refused): a failed start leaves no pool, LISTEN connection or Temporal connection behind.
+  const opened = new Closers();
+  try {
+    return await start({ ...config, databaseUrl }, log, temporalOptions, opened);
+  } catch (err) {
+    await opened.closeAll().catch((closing: Error) => log.warn({ err: closing }, 'closing after a failed start'));
+    throw err;
+  }
+}
+
+async function start(
+  config: Config & { databaseUrl: string },
+  log: Logger,
+  temporalOptions: ConnectionOptions & { address: string },
+  opened: Closers,
+): Promise<ApiProcess> {
   const pool = createPool(config.databaseUrl, log, {
     max: config.databasePoolMax,
     connectionTimeoutMillis: config.databaseAcquireTimeoutMs,
   });
-  try {
-    await waitForDatabase(pool, log);
-    await waitForTemporal(temporalOptions, config.temporal.namespace, config.temporal.connectTimeoutMs, log);
-  } catch (err) {
-    await pool.end();
-    throw err;
-  }
+  opened.push(() => pool.end());
+  await waitForDatabase(pool, log);
+  await waitForTemporal(temporalOptions, config.temporal.namespace, config.temporal.connectTimeoutMs, log);
   const connection = Connection.lazy(temporalOptions);
+  opened.push(() => connection.close());
   const temporal = new Client({
     connection,
     namespace: config.temporal.namespace,
@@ -64,6 +79,7 @@ export async function startApiProcess(config: Config, log: Logger): Promise<ApiP
   await ensureSchedules(temporal, config, log);
   const secrets = createSecrets(await loadDataKey(pool, requireMasterKeys(config)));
   const activeUsers = new ActiveUsers(pool, { connectionString: config.databaseUrl, log });
+  opened.push(() => activeUsers.stop());
   await activeUsers.start();
   const tokens = createTokenService({
     pool,
@@ -78,6 +94,7 @@ export async function startApiProcess(config: Config, log: Logger): Promise<ApiP
   // Readiness gets a connection without the retry interceptor: one attempt under a deadline is what a
   // probe wants, and the SDK's retry timers outlive Connection.close() (they then throw from a timer).
   const probe = Connection.lazy({ ...temporalOptions, interceptors: [] });
+  opened.push(() => probe.close());
   const lifecycle: Lifecycle = { draining: false };
   const deps: ApiDeps = {
     config,
@@ -93,16 +110,15 @@ export async function startApiProcess(config: Config, log: Logger): Promise<ApiP
   };
   const app = createApp(deps);
   const server = await listen(app, config.port, config.host);
+  opened.push(() => server.close());
   log.info({ url: server.url }, 'API listening');
   const codecServer = config.codecListener
-    ? await listen(createCodecApp(deps), config.codecListener.port, config.codecListener.host).catch(
-        async (err: Error) => {
-          await server.close();
-          throw err;
-        },
-      )
+    ? await listen(createCodecApp(deps), config.codecListener.port, config.codecListener.host)
     : undefined;
-  if (codecServer) log.info({ url: codecServer.url }, 'codec listener (no authentication) listening');
+  if (codecServer) {
+    opened.push(() => codecServer.close());
+    log.info({ url: codecServer.url }, 'codec listener (no authentication) listening');
+  }
   return {
     url: server.url,
     codecUrl: codecServer?.url,
@@ -111,12 +127,21 @@ export async function startApiProcess(config: Config, log: Logger): Promise<ApiP
     },
     async stop() {
       lifecycle.draining = true;
-      await server.close();
-      await codecServer?.close();
-      await probe.close();
-      await connection.close();
-      await activeUsers.stop();
-      await pool.end();
+      // The listeners first, so no request starts on what closes after them.
+      await opened.closeAll();
     },
   };
+}
+
+/** Closes what was opened, the last first. */
+class Closers {
+  private readonly closers: (() => Promise<unknown>)[] = [];
+
+  push(close: () => Promise<unknown>): void {
+    this.closers.push(close);
+  }
+
+  async closeAll(): Promise<void> {
+    for (const close of this.closers.splice(0).reverse()) await close();
+  }
 }
