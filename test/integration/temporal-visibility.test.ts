@@ -4,6 +4,7 @@ import { startPortalStub, type PortalStub } from '../../infra/portal-stub';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes';
 import { clientFor, submitCredentials } from '../support/journey';
 import { startBody, startStack, type Stack } from '../support/stack';
+import { pollUntil } from '../support/wait';
 
 /** What Temporal's list and workflow page show of an onboarding: search attributes, summary and details. */
 describe('an onboarding in Temporal visibility', () => {
@@ -95,8 +96,15 @@ describe('an onboarding in Temporal visibility', () => {
       });
       expect(decided.status).toBe(200);
     }
-    await submitCredentials(stack, client.contactEmail, 1, 'right');
+    // While it waits for the client's credentials, Temporal's list shows it waiting (submitted at once, the
+    // status could pass before the collector link's activity is known to have ended: then it is not shown).
     const handle = stack.temporal.workflow.getHandle(workflowId);
+    const statusInTemporal = async () =>
+      (await handle.describe()).typedSearchAttributes.get(SEARCH_ATTRIBUTE_KEYS.OnboardingStatus);
+    expect(await pollUntil(statusInTemporal, (status) => status === 'AWAITING_CREDENTIALS')).toBe(
+      'AWAITING_CREDENTIALS',
+    );
+    await submitCredentials(stack, client.contactEmail, 1, 'right');
     expect(await handle.result()).toEqual({ status: 'COMPLETED', reason: null });
 
     // Each upsert as the attributes it carries (search attributes are never encoded by the codec), with the
