@@ -28,5 +28,7 @@ export interface ActivityDeps {
     policy?: OnboardingPolicy;
     /** How long Idempotency-Key answers are kept before housekeeping prunes them (IDEMPOTENCY_KEY_TTL). */
     idempotencyKeyTtlMs: number;
+    /** How long a delivered webhook is kept before housekeeping prunes it (WEBHOOK_DELIVERED_RETENTION). */
+    webhookDeliveredRetentionMs: number;
   };
 }

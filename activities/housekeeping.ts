@@ -5,7 +5,7 @@ import type { ActivityDeps } from './deps';
 export function housekeepingActivities({ pool, config }: Pick<ActivityDeps, 'pool' | 'config'>) {
   return {
     async pruneExpiredRecords(): Promise<PrunedRecords> {
-      return pruneExpiredRecords(pool, config.idempotencyKeyTtlMs);
+      return pruneExpiredRecords(pool, config);
     },
   };
 }

@@ -5,18 +5,33 @@ export interface PrunedRecords {
   idempotencyKeys: number;
   rateLimits: number;
   refreshTokens: number;
+  webhookDeliveries: number;
+}
+
+/** How long what expires is kept (IDEMPOTENCY_KEY_TTL, WEBHOOK_DELIVERED_RETENTION). */
+export interface Retention {
+  idempotencyKeyTtlMs: number;
+  webhookDeliveredRetentionMs: number;
 }
 
 /**
  * Deletes what no longer means anything, so that these tables stay the size of the live traffic:
  * stored answers of Idempotency-Keys older than their window (a retry after it is a new request, as at
- * Stripe), rate-limit windows that ended with no block in force, and the refresh tokens of families
- * whose every token has expired (a family with a live token keeps its used ones: replaying one of those
- * must still revoke the family). The audit trail, security events and mail log are records, not
- * caches: they are kept.
+ * Stripe), rate-limit windows that ended with no block in force, the refresh tokens of families whose
+ * every token has expired (a family with a live token keeps its used ones: replaying one of those must
+ * still revoke the family), and webhooks delivered longer ago than their retention (Stripe keeps its
+ * events 30 days). A webhook's id keys it against a second queueing only while its write may be
+ * retried, minutes, far inside any retention; one not delivered (pending or given up) stays for the
+ * dispatcher and the operators. The audit trail, security events and mail log are records, not caches:
+ * they are kept, and a webhook's event is in the audit trail too.
  */
-export async function pruneExpiredRecords(db: Queryable, idempotencyKeyTtlMs: number): Promise<PrunedRecords> {
-  const { rows } = await db.query<{ idempotency_keys: string; rate_limits: string; refresh_tokens: string }>(
+export async function pruneExpiredRecords(db: Queryable, retention: Retention): Promise<PrunedRecords> {
+  const { rows } = await db.query<{
+    idempotency_keys: string;
+    rate_limits: string;
+    refresh_tokens: string;
+    webhook_deliveries: string;
+  }>(
     `WITH keys AS (
        DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => $1::double precision / 1000)
        RETURNING 1),
@@ -26,14 +41,19 @@ export async function pruneExpiredRecords(db: Queryable, idempotencyKeyTtlMs: nu
      tokens AS (
        DELETE FROM refresh_tokens r
         WHERE NOT EXISTS (SELECT 1 FROM refresh_tokens x WHERE x.family_id = r.family_id AND x.expires_at >= now())
+       RETURNING 1),
+     delivered AS (
+       DELETE FROM webhook_deliveries
+        WHERE delivered_at < now() - make_interval(secs => $2::double precision / 1000)
        RETURNING 1)
      SELECT (SELECT count(*) FROM keys) AS idempotency_keys, (SELECT count(*) FROM limits) AS rate_limits,
-            (SELECT count(*) FROM tokens) AS refresh_tokens`,
-    [idempotencyKeyTtlMs],
+            (SELECT count(*) FROM tokens) AS refresh_tokens, (SELECT count(*) FROM delivered) AS webhook_deliveries`,
+    [retention.idempotencyKeyTtlMs, retention.webhookDeliveredRetentionMs],
   );
   return {
     idempotencyKeys: Number(rows[0].idempotency_keys),
     rateLimits: Number(rows[0].rate_limits),
     refreshTokens: Number(rows[0].refresh_tokens),
+    webhookDeliveries: Number(rows[0].webhook_deliveries),
   };
 }

@@ -101,6 +101,7 @@ const envSchema = z.object({
   SUBMISSION_RECONCILE_INTERVAL: duration.default(60_000),
   HOUSEKEEPING_INTERVAL: duration.default(3_600_000),
   IDEMPOTENCY_KEY_TTL: duration.default(86_400_000),
+  WEBHOOK_DELIVERED_RETENTION: duration.default(30 * 86_400_000),
   TEMPORAL_CONNECT_TIMEOUT: duration.default(60_000),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('onboarding'),
   TEMPORAL_CLI_PATH: z.string().min(1).optional(),
@@ -187,6 +188,8 @@ export interface Config {
   housekeepingIntervalMs: number;
   /** How long an Idempotency-Key's answer is kept: a retry within it gets the first answer. */
   idempotencyKeyTtlMs: number;
+  /** How long a delivered webhook is kept before housekeeping prunes it (WEBHOOK_DELIVERED_RETENTION). */
+  webhookDeliveredRetentionMs: number;
   embeddedPostgresPort: number;
   temporal: {
     /** Absent: `npm start` runs the dev server; the separate processes need it. */
@@ -299,6 +302,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     submissionReconcileIntervalMs: e.SUBMISSION_RECONCILE_INTERVAL,
     housekeepingIntervalMs: e.HOUSEKEEPING_INTERVAL,
     idempotencyKeyTtlMs: e.IDEMPOTENCY_KEY_TTL,
+    webhookDeliveredRetentionMs: e.WEBHOOK_DELIVERED_RETENTION,
     embeddedPostgresPort: e.GANGWAY_EMBEDDED_PG_PORT,
     temporal: Object.freeze({
       address: temporal.options.address,

@@ -32,6 +32,7 @@ export function buildActivityDeps(options: {
       portalTimeoutMs: 10_000,
       policy: config.policy,
       idempotencyKeyTtlMs: config.idempotencyKeyTtlMs,
+      webhookDeliveredRetentionMs: config.webhookDeliveredRetentionMs,
     },
   };
 }

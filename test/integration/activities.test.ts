@@ -42,6 +42,7 @@ describe('activities are idempotent', () => {
         staffEmailDomains: ['gangway.example'],
         portalTimeoutMs: 2_000,
         idempotencyKeyTtlMs: 86_400_000,
+        webhookDeliveredRetentionMs: 30 * 86_400_000,
       },
     };
     acts = createActivities(deps);

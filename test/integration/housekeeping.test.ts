@@ -15,7 +15,7 @@ describe('housekeeping', () => {
   const q = (sql: string, args: unknown[] = []) => stack.db.pool.query(sql, args);
   const count = async (sql: string, args: unknown[] = []) => Number((await q(sql, args)).rows[0].n);
 
-  it('runs on its interval and prunes expired Idempotency-Key answers, rate-limit windows and refresh-token families', async () => {
+  it('runs on its interval and prunes expired Idempotency-Key answers, rate-limit windows, refresh-token families and delivered webhooks', async () => {
     const scheduleId = housekeepingScheduleId(stack.config.temporal.taskQueue);
     const schedule = await stack.temporal.schedule.getHandle(scheduleId).describe();
     expect(schedule.spec.intervals).toEqual([expect.objectContaining({ every: 6 * 3_600_000 })]);
@@ -50,9 +50,26 @@ describe('housekeeping', () => {
     await token(live, '-1 hour');
     await token(live, '1 hour');
 
+    // Delivered webhooks go after WEBHOOK_DELIVERED_RETENTION (30 days); undelivered ones stay, however old.
+    const webhook = (id: string, created: string, delivered: string | null, failed: string | null) =>
+      q(
+        `INSERT INTO webhook_deliveries (id, onboarding_id, url, payload, created_at, delivered_at, failed_at)
+         VALUES ($1, $2, 'https://hooks.example/in', '{}', now() - $3::interval, now() - $4::interval, now() - $5::interval)`,
+        [id, randomUUID(), created, delivered, failed],
+      );
+    await webhook('delivered-31-days-ago', '31 days', '31 days', null);
+    await webhook('delivered-29-days-ago', '31 days', '29 days', null);
+    await webhook('pending-40-days', '40 days', null, null);
+    await webhook('given-up-40-days-ago', '41 days', null, '40 days');
+
     const { result } = await runScheduleNow(stack.temporal, scheduleId);
 
-    expect(result).toEqual({ idempotencyKeys: 1, rateLimits: 1, refreshTokens: 2 });
+    expect(result).toEqual({ idempotencyKeys: 1, rateLimits: 1, refreshTokens: 2, webhookDeliveries: 1 });
+    expect((await q('SELECT id FROM webhook_deliveries ORDER BY id')).rows.map((r) => r.id)).toEqual([
+      'delivered-29-days-ago',
+      'given-up-40-days-ago',
+      'pending-40-days',
+    ]);
     expect((await q('SELECT key FROM idempotency_keys WHERE user_id = $1', [user.id])).rows).toEqual([
       { key: 'fresh' },
     ]);
@@ -67,6 +84,7 @@ describe('housekeeping', () => {
       idempotencyKeys: 0,
       rateLimits: expect.any(Number),
       refreshTokens: 0,
+      webhookDeliveries: 0,
     });
     expect(await count(`SELECT count(*) AS n FROM rate_limits WHERE key IN ('running', 'ended-but-blocked')`)).toBe(2);
   });
