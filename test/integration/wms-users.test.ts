@@ -1,9 +1,11 @@
+import type { Proven, WithdrawAccessChangeInput } from '../../domain';
 import { requireMasterKeys } from '../../lib/config';
 import { createPayloadCodec } from '../../lib/payload-codec';
 import { claimsOf, completeOnboarding, oauthToken } from '../support/complete-onboarding';
 import { recordHistory } from '../support/record-history';
 import { startBody, startStack, type Stack } from '../support/stack';
 import { pollUntil } from '../support/wait';
+import { withdrawAccessChangeSignal } from '../../workflows/messages';
 
 /**
  * Ongoing WMS API users after the onboarding: a tenant's list of them, invoice-data access changed later
@@ -146,6 +148,16 @@ describe('Ongoing WMS API users', () => {
         })
       ).status,
     ).toBe(400);
+
+    // A withdrawal is the offboarding's message: one without a proof bound to this change (a forgery, or one
+    // copied out of another history) is ignored, so the approval below still applies.
+    const change = stack.temporal.workflow.getHandle(id);
+    const withdrawal = { reason: 'forged', requestedBy: staff.email };
+    await change.signal(withdrawAccessChangeSignal, withdrawal as Proven<WithdrawAccessChangeInput>);
+    await change.signal(withdrawAccessChangeSignal, {
+      ...withdrawal,
+      proof: { workflowId: `${id}-other`, firstRunId: null, message: withdrawAccessChangeSignal.name, nonce: 'n1' },
+    });
 
     const approved = await decide(approver.token, 'APPROVE');
     expect(approved.status).toBe(200);
