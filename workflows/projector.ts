@@ -12,8 +12,9 @@ interface Position {
 }
 
 /**
- * Keeps the PostgreSQL read model in step with the workflow from a loop of its own, so a slow
- * database never holds the business process back. Bursts of changes coalesce into one write;
+ * Keeps the PostgreSQL read model in step with the workflow from a loop of its own, so the business
+ * process never stops to wait for a write (a carried one, below, goes ahead of its activity's own
+ * work, which needs the database anyway). Bursts of changes coalesce into one write;
  * status transitions are passed one by one because each of them becomes a webhook. The approval
  * events of the audit trail ride along in the same write, so the trail and the view never disagree;
  * so do clients' connectivity changes, each one a `client.connectivity_changed` webhook.
