@@ -98,10 +98,25 @@ describe('the collector embedded in a partner product', () => {
   });
 
   const embedded = (origin: string) => `${collectorUrl}?embedOrigin=${encodeURIComponent(origin)}`;
+  const QUICK = { timeoutMs: 5_000, intervalMs: 20 };
   const collectorFrame = (page: Page): Frame => page.frames().find((f) => f !== page.mainFrame())!;
   /** The browser refused to frame the collector: an error page in its place, the CSP directive named, no form. */
   async function expectRefusedByBrowser(page: Page & { cspViolations: string[] }, frameAncestors: string) {
-    expect(collectorFrame(page).url()).toBe('chrome-error://chromewebdata/');
+    // The page's load can come before the refused frame is replaced by the error page, and before the refusal
+    // is reported (CI saw the frame's URL still ""): both are waited for, not assumed.
+    const errorPage = 'chrome-error://chromewebdata/';
+    expect(
+      await pollUntil(
+        async () => collectorFrame(page).url(),
+        (url) => url === errorPage,
+        QUICK,
+      ),
+    ).toBe(errorPage);
+    await pollUntil(
+      async () => page.cspViolations.length,
+      (n) => n > 0,
+      QUICK,
+    );
     expect(await collectorFrame(page).locator('#username').count()).toBe(0);
     expect(page.cspViolations).toEqual([
       expect.stringContaining(
