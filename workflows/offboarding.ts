@@ -1,11 +1,4 @@
-import {
-  ApplicationFailure,
-  getExternalWorkflowHandle,
-  patched,
-  proxyActivities,
-  uuid4,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ApplicationFailure, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import type { TenantStepInput } from '../activities/offboarding';
 import {
@@ -20,6 +13,7 @@ import {
 import { db, notify, projection } from './activity-options';
 import { cancelSignal, withdrawAccessChangeSignal } from './messages';
 import { PATCHES } from './patches';
+import { signalWithProof } from './proven-signal';
 
 /** Waiting for an open onboarding to close: one long, heartbeating activity, retried while it stays open. */
 const waiting = proxyActivities<ReturnType<typeof createActivities>>({
@@ -83,21 +77,8 @@ export async function offboardingWorkflow(input: OffboardingInput): Promise<Offb
 async function cancelOpenOnboarding(input: OffboardingInput): Promise<{ detail: string }> {
   const open = await db.findOpenOnboarding(input.tenant);
   if (!open) return { detail: 'no open onboarding' };
-  const proof = {
-    workflowId: open.workflowId,
-    firstRunId: open.firstRunId,
-    message: cancelSignal.name,
-    nonce: uuid4(),
-  };
-  try {
-    await getExternalWorkflowHandle(open.workflowId, open.firstRunId ?? undefined).signal(cancelSignal, {
-      reason: `offboarding: ${input.reason}`,
-      requestedBy: input.requestedBy,
-      proof,
-    });
-  } catch {
-    // Closed meanwhile: the wait below sees how it ended.
-  }
+  // Closed meanwhile, the signal fails: the wait below sees how it ended.
+  await signalWithProof(cancelSignal, open, { reason: `offboarding: ${input.reason}`, requestedBy: input.requestedBy });
   const { status } = await waiting.awaitOnboardingClosed({ onboardingId: open.id });
   return { detail: `onboarding ${open.id} ended ${status}` };
 }
@@ -110,18 +91,13 @@ async function disableUsers(input: OffboardingInput, tenant: TenantStepInput): P
   const disabled = await db.disableTenantUsers(tenant);
   if (!patched(PATCHES.offboardingWithdrawsAccessChanges)) return disabled;
   const pending = await db.findPendingAccessChanges(tenant);
-  for (const workflowId of pending) {
-    const proof = { workflowId, firstRunId: null, message: withdrawAccessChangeSignal.name, nonce: uuid4() };
-    try {
-      await getExternalWorkflowHandle(workflowId).signal(withdrawAccessChangeSignal, {
-        reason: `offboarding: ${input.reason}`,
-        requestedBy: input.requestedBy,
-        proof,
-      });
-    } catch {
-      // Decided or expired meanwhile: it has closed, and stays as it ended.
-    }
-  }
+  // One decided or expired meanwhile has closed, and the signal fails: it stays as it ended.
+  for (const workflowId of pending)
+    await signalWithProof(
+      withdrawAccessChangeSignal,
+      { workflowId },
+      { reason: `offboarding: ${input.reason}`, requestedBy: input.requestedBy },
+    );
   return pending.length ? { detail: `${disabled.detail}; withdrew ${pending.join(', ')}` } : disabled;
 }
 

@@ -1,6 +1,7 @@
-import { getExternalWorkflowHandle, proxyActivities, uuid4 } from '@temporalio/workflow';
+import { proxyActivities } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { credentialsSubmittedSignal } from './messages';
+import { signalWithProof } from './proven-signal';
 
 const { listUnsignalledSubmissions, markSubmissionsSignalled } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '30s',
@@ -27,24 +28,18 @@ export async function reconcileSubmissionsWorkflow(): Promise<{ delivered: numbe
     await Promise.all(
       batch.map(async (s) => {
         if (s.finished) return abandoned++;
-        try {
-          await getExternalWorkflowHandle(s.workflowId).signal(credentialsSubmittedSignal, {
+        // Sealed by this worker's codec like the API's, and bound to the workflow it is for.
+        const sent = await signalWithProof(
+          credentialsSubmittedSignal,
+          { workflowId: s.workflowId },
+          {
             clientId: s.clientId,
             attempt: s.attempt,
             collectorLinkId: s.collectorLinkId,
-            // Sealed by this worker's codec like the API's, and bound to the workflow it is for.
-            proof: {
-              workflowId: s.workflowId,
-              firstRunId: null,
-              message: credentialsSubmittedSignal.name,
-              nonce: uuid4(),
-            },
-          });
-          delivered++;
-        } catch {
-          // The signal failed as a command: the workflow does not exist or has closed.
-          abandoned++;
-        }
+          },
+        );
+        if (sent) delivered++;
+        else abandoned++;
       }),
     );
     await markSubmissionsSignalled({ collectorLinkIds: batch.map((s) => s.collectorLinkId) });
