@@ -16,7 +16,8 @@ import { decideAccessChangeUpdate, getAccessChangeQuery, withdrawAccessChangeSig
  * Widens an API user's invoice-data access once an approver has said yes (Ongoing WMS). The approver is
  * asked, reminded and escalated to on the onboarding approvals' clocks, and the request EXPIRES unanswered
  * like theirs; the decision is an Update whose validator applies the same rules. Only APPROVE changes the
- * user; REJECT, expiry and a withdrawal (the tenant's offboarding, by signal) leave it as it was. The API wrote the PENDING row before starting this.
+ * user; REJECT, expiry and a withdrawal (the tenant's offboarding, by signal) leave it as it was. The API
+ * wrote the PENDING row before starting this.
  */
 export async function accessChangeWorkflow(input: AccessChangeInput): Promise<AccessChangeResult> {
   const { view } = input;

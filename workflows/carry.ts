@@ -6,10 +6,5 @@ import type { RecordProgressInput } from '../activities/progress';
  */
 export type Carrier = <T>(schedule: (progress?: RecordProgressInput) => Promise<T>) => Promise<T>;
 
-/** Through the carrier, or the activity as it is where there is no read model of one's own to write. */
-export function carried<T>(
-  carry: Carrier | undefined,
-  schedule: (progress?: RecordProgressInput) => Promise<T>,
-): Promise<T> {
-  return carry ? carry(schedule) : schedule();
-}
+/** Where there is no read model of one's own to write (a reconnect, an onboarding not yet wired): none. */
+export const carryNothing: Carrier = (schedule) => schedule();

@@ -9,7 +9,7 @@ import { notify } from './activity-options';
 import { checkUntilAnswered } from './connectivity-checks';
 import type { CredentialsSubmittedInput } from './messages';
 import { PATCHES } from './patches';
-import { carried, type Carrier } from './carry';
+import type { Carrier } from './carry';
 import type { OnboardingState } from './state';
 
 /** Submissions arrive by signal at any time; each client's pipeline picks up the one for its attempt. */
@@ -45,8 +45,8 @@ export interface ClientPathHost {
   linkIssued?(attempt: number, done: boolean): void;
   /** Whom to tell when the client has waited too long (the onboarding's starter); none for a reconnect. */
   staffEmail?: string;
-  /** Schedules an activity that takes the onboarding's pending read-model write along (a reconnect has none). */
-  carry?: Carrier;
+  /** Schedules an activity that takes the onboarding's pending read-model write along (a reconnect's carries none). */
+  carry: Carrier;
   /** Records a reminder or notice in the onboarding's audit trail (a reconnect has none of its own). */
   audit?(action: 'REMINDED' | 'CLIENT_STUCK_NOTICE', reason: string, detail: Record<string, unknown>): void;
 }
@@ -132,7 +132,7 @@ export async function runClientPath(
     host.update(() => (view.awaitingCredentials = true));
     host.refresh();
     host.linkIssued?.(attempt, false);
-    await carried(host.carry, (progress) =>
+    await host.carry((progress) =>
       notify.issueCollectorLink({
         workflowId,
         onboardingId,

@@ -2,7 +2,7 @@ import { sleep } from '@temporalio/workflow';
 import type { VerifyPortalLoginInput } from '../activities/connectivity';
 import { backoffWithJitter, type OnboardingPolicy, type PortalClientView } from '../domain';
 import { portalCheck } from './activity-options';
-import { carried, type Carrier } from './carry';
+import type { Carrier } from './carry';
 
 /**
  * Logs into the portal until it gives an answer (connected, or wrong credentials) or the deadline
@@ -10,7 +10,7 @@ import { carried, type Carrier } from './carry';
  * check is recorded in the view as it happens, and so that retries can be jittered.
  */
 export async function checkUntilAnswered(
-  state: { update(mutate: () => void): void; carry?: Carrier },
+  state: { update(mutate: () => void): void; carry: Carrier },
   view: PortalClientView,
   input: VerifyPortalLoginInput,
   policy: OnboardingPolicy,
@@ -18,7 +18,7 @@ export async function checkUntilAnswered(
   const { checkPortalLogin } = portalCheck(policy);
   const deadline = Date.now() + policy.connectivityDeadlineMs;
   for (let retry = 0; ; retry++) {
-    const result = await carried(state.carry, (progress) => checkPortalLogin({ ...input, progress }));
+    const result = await state.carry((progress) => checkPortalLogin({ ...input, progress }));
     state.update(() => {
       view.checks += 1;
       view.lastCheckedAt = new Date().toISOString();

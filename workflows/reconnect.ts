@@ -3,6 +3,7 @@ import type { PortalClientView, ReconnectClientInput, ReconnectClientResult } fr
 import { db } from './activity-options';
 import { registerReconnectResend } from './client-actions';
 import { runClientPath, Submissions, type ClientPathHost } from './clients';
+import { carryNothing } from './carry';
 import { MessageGate } from './message-gate';
 import { credentialsSubmittedSignal } from './messages';
 
@@ -39,6 +40,7 @@ export async function reconnectClientWorkflow(input: ReconnectClientInput): Prom
     update: (mutate) => mutate(),
     refresh: () => undefined,
     verifying: () => undefined,
+    carry: carryNothing,
   };
   registerReconnectResend(host, client, view, gate);
   // Only a staff retry carries requestedBy (inputs recorded before it have none, so their replay is unchanged).

@@ -17,7 +17,7 @@ import {
   type StepView,
   type SubscriptionStatus,
 } from '../domain';
-import type { Carrier } from './carry';
+import { carryNothing, type Carrier } from './carry';
 
 /**
  * The onboarding's one status object: the query returns its view as it is and the projection stores
@@ -47,7 +47,7 @@ export class OnboardingState {
    * How the onboarding schedules an activity that takes the read model's pending write along: its
    * Projector's `carrying`, once the workflow has wired it (workflows/onboarding.ts). Until then, none.
    */
-  carry: Carrier = (schedule) => schedule();
+  carry: Carrier = carryNothing;
   private readonly connectivity = new Map<string, Connectivity>();
   private readonly taskRevisions = new Map<string, number>();
   private readonly watchers: ((view: OnboardingView) => void)[] = [];

@@ -14,11 +14,12 @@ import type { OnboardingState } from './state';
  * `newerPatch` is a patch checked before this one that implies `search-attributes-per-task`.
  * Runs started with `search-attributes-per-task` upsert there, at most once per workflow task: the
  * catch-up follows a local activity, whose result comes in an activation of its own while the workflow
- * task is held open, so a task's last catch-up sees where the task ended; or (`progress-with-steps`) once
- * the activation in which a step's activity ended, having carried the write, has run. A `condition()` would not
- * do: the SDK evaluates conditions after each job of an activation and after each round of microtasks,
- * so a waiter woken with the flush could still change the view after it. Older runs upsert after each
- * synchronous burst of changes (a microtask, deterministic on replay like the rest).
+ * task is held open, so a task's last catch-up sees where the task ended; or (`progress-with-steps`)
+ * once the activation in which a step's activity ended, having carried the write, has run. A
+ * `condition()` would not do: the SDK evaluates conditions after each job of an activation and after
+ * each round of microtasks, so a waiter woken with the flush could still change the view after it.
+ * Older runs upsert after each synchronous burst of changes (a microtask, deterministic on replay like
+ * the rest).
  */
 export function showInTemporal(state: OnboardingState, newerPatch = false): () => void {
   // A newer patch implies the older ones, so a new run records one marker (and Temporal's own upsert
