@@ -10,6 +10,7 @@ import type { Role } from '../db/users';
 import type { Secrets } from '../lib/secrets';
 import type { ActiveUsers } from './active-users';
 import { forbidden, unauthorized } from './problem';
+import { VerifiedTokens } from './verified-tokens';
 
 export interface Caller {
   id: string;
@@ -41,6 +42,7 @@ export function createTokenService(options: {
   // A KeyObject made once: given raw bytes, jsonwebtoken tries to parse them as a public key on every
   // call (a thrown and caught error), which the read-path profile showed as the top CPU cost.
   const signingKey = createSecretKey(secrets.keyFor('access-token'));
+  const verified = new VerifiedTokens<Caller>();
 
   /** A new access token, and the next refresh token of the family (a new family at login). */
   async function issue(caller: Caller, db: Queryable = pool, family?: { id: string; startedAt: Date }) {
@@ -68,14 +70,18 @@ export function createTokenService(options: {
     issue,
 
     verify(token: string): Caller | undefined {
+      const known = verified.get(token);
+      if (known) return known;
       try {
         const claims = jwt.verify(token, signingKey, {
           algorithms: ['HS256'],
           issuer: ISSUER,
           audience: 'gangway-api',
         }) as jwt.JwtPayload;
-        if (!UUID.test(String(claims.sub))) return undefined;
-        return { id: String(claims.sub), email: String(claims.email), role: claims.role as Role };
+        if (!UUID.test(String(claims.sub)) || typeof claims.exp !== 'number') return undefined;
+        const caller = { id: String(claims.sub), email: String(claims.email), role: claims.role as Role };
+        verified.remember(token, caller, claims.exp * 1000);
+        return caller;
       } catch {
         return undefined;
       }
