@@ -1,28 +1,79 @@
 import { readFile } from 'node:fs/promises';
 
-/** Self time by function in a V8 .cpuprofile: `node -r ./scripts/register-ts.js bench/profile-summary.ts FILE [N]`. */
+/**
+ * Self time in a V8 .cpuprofile, by function or by package:
+ * `node -r ./scripts/register-ts.js bench/profile-summary.ts FILE [N] [--from S --to S] [--per COUNT] [--by package]`.
+ * `--from`/`--to` keep the samples of one phase (seconds since the profile began; `--timeline` prints the busy
+ * milliseconds of each second, to find the phases), and `--per` divides by what the phase served (requests,
+ * onboardings), so that two processes' profiles read in microseconds per request side by side.
+ */
 interface Node {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
-  children?: number[];
 }
+interface Profile {
+  nodes: Node[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+const args = process.argv.slice(2);
+const option = (name: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args.splice(i, 2)[1] : undefined;
+};
+const timeline = args.includes('--timeline') && args.splice(args.indexOf('--timeline'), 1).length > 0;
+const from = Number(option('from') ?? 0);
+const to = Number(option('to') ?? Infinity);
+const per = option('per');
+const byPackage = option('by') === 'package';
+const [file, top = '25'] = args;
+
+const shortUrl = (url: string) => url.replace(/.*node_modules\//, '~/').replace(/.*\/work\/[^/]+\//, '');
+const functionOf = ({ functionName, url, lineNumber }: Node['callFrame']) =>
+  `${functionName || '(anonymous)'} ${shortUrl(url)}:${lineNumber}`;
+/** An npm package, a Node.js module, one of our files, or V8's own entry ((garbage collector), a native call). */
+function packageOf({ functionName, url }: Node['callFrame']): string {
+  if (!url) return functionName.startsWith('(') ? functionName : `(native) ${functionName}`;
+  const npm = /node_modules\/((@[^/]+\/)?[^/]+)/.exec(url);
+  if (npm) return npm[1];
+  if (url.startsWith('node:'))
+    return url
+      .replace(/^node:(internal\/)?/, 'node:')
+      .split('/')
+      .slice(0, 2)
+      .join('/');
+  return shortUrl(url);
+}
+
 async function main(): Promise<void> {
-  const [file, top = '25'] = process.argv.slice(2);
-  const profile = JSON.parse(await readFile(file, 'utf8')) as {
-    nodes: Node[];
-    samples: number[];
-    timeDeltas: number[];
-  };
+  const profile = JSON.parse(await readFile(file, 'utf8')) as Profile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<string, number>();
+  const perSecond = new Map<number, number>();
+  let atUs = 0;
   profile.samples.forEach((id, i) => {
+    const deltaUs = profile.timeDeltas[i] ?? 0;
+    atUs += deltaUs;
     const frame = byId.get(id)!.callFrame;
-    const key = `${frame.functionName || '(anonymous)'} ${frame.url.replace(/.*node_modules\//, '~/').replace(/.*\/work\/[^/]+\//, '')}:${frame.lineNumber}`;
-    self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0));
+    const second = atUs / 1e6;
+    if (frame.functionName === '(idle)' || second < from || second >= to) return;
+    const key = byPackage ? packageOf(frame) : functionOf(frame);
+    self.set(key, (self.get(key) ?? 0) + deltaUs);
+    perSecond.set(Math.floor(second), (perSecond.get(Math.floor(second)) ?? 0) + deltaUs);
   });
-  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  if (timeline) {
+    console.log([...perSecond].map(([s, us]) => `${s}:${(us / 1000).toFixed(0)}`).join(' '));
+    return;
+  }
+  const busy = [...self.values()].reduce((a, b) => a + b, 0);
+  const divisor = per ? Number(per) : undefined;
+  console.log(
+    `busy ${(busy / 1000).toFixed(0)} ms${divisor ? `, ${(busy / divisor).toFixed(0)} µs for each of ${per}` : ''}`,
+  );
   for (const [key, us] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, Number(top))) {
-    console.log(`${((100 * us) / total).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(6)} ms  ${key}`);
+    const amount = divisor ? `${(us / divisor).toFixed(1).padStart(7)} µs` : `${(us / 1000).toFixed(0).padStart(6)} ms`;
+    console.log(`${((100 * us) / busy).toFixed(1).padStart(5)}%  ${amount}  ${key}`);
   }
 }
 void main();

@@ -60,6 +60,7 @@ const params = smoke
       rounds: 1,
       startRates: [5],
       loadSec: 2,
+      readRounds: 2,
       phaseSamples: 3,
       decisionSamples: 2,
       parked: [10],
@@ -76,6 +77,8 @@ const params = smoke
       // queueing): see docs/performance.md, scenario 2. 20 s at 2/s is 40 samples.
       startRates: (option('rates') ?? '2,5,20').split(',').map(Number),
       loadSec: Number(option('load-sec') ?? 20),
+      // Scenario 4: each endpoint's load-sec split into rounds that alternate with its bare endpoint's.
+      readRounds: Number(option('read-rounds') ?? 4),
       phaseSamples: Number(option('phase-samples') ?? 50),
       decisionSamples: Number(option('decision-samples') ?? 30),
       parked: (option('parked') ?? '1000,10000').split(',').map(Number),
@@ -306,6 +309,7 @@ async function main(): Promise<void> {
           id: rows[0].id,
           durationSec: params.loadSec,
           connections: 10,
+          rounds: params.readRounds,
         });
       });
     }

@@ -11,8 +11,14 @@ export interface StartLatency {
   bare: LoadResult;
 }
 export interface ReadPath {
-  byId: { ours: LoadResult; bare: LoadResult };
-  list: { ours: LoadResult; bare: LoadResult };
+  byId: ReadPair;
+  list: ReadPair;
+}
+/** roundRatios: ours over bare in each round (absent in results from before the rounds alternated). */
+export interface ReadPair {
+  ours: LoadResult;
+  bare: LoadResult;
+  roundRatios?: number[];
 }
 
 const json = { 'content-type': 'application/json' };
@@ -134,35 +140,59 @@ async function timedPost(request: StartRequest) {
   return { res, ms };
 }
 
-/** Scenario 4: the read path, from the projection, against a bare endpoint reading one row with the same pool. */
+/**
+ * Scenario 4: the read path, from the projection, against a bare endpoint reading one row with the same pool.
+ * Each pair is measured in short rounds that alternate which goes first (bare, ours; ours, bare; …), since
+ * this machine's speed drifts by half within a minute: one long phase each compared two different machines.
+ */
 export async function readPath(
   app: BenchChild,
   baseline: BenchChild,
   ctx: OursContext,
-  options: { id: string; durationSec: number; connections: number },
+  options: { id: string; durationSec: number; connections: number; rounds: number },
 ): Promise<ReadPath> {
   const auth = { authorization: `Bearer ${ctx.staffToken}` };
-  const byIdBare = await load({
-    url: `${baseline.apiUrl}/rows/${options.id}`,
-    durationSec: options.durationSec,
-    connections: options.connections,
-  });
-  const byIdOurs = await load({
-    url: `${app.apiUrl}/v1/onboardings/${options.id}`,
-    headers: auth,
-    durationSec: options.durationSec,
-    connections: options.connections,
-  });
-  const listOurs = await load({
-    url: `${app.apiUrl}/v1/onboardings?limit=20`,
-    headers: auth,
-    durationSec: options.durationSec,
-    connections: options.connections,
-  });
-  const listBare = await load({
-    url: `${baseline.apiUrl}/rows`,
-    durationSec: options.durationSec,
-    connections: options.connections,
-  });
-  return { byId: { ours: byIdOurs, bare: byIdBare }, list: { ours: listOurs, bare: listBare } };
+  const pair = (ours: string, bare: string) =>
+    alternating(
+      { url: `${app.apiUrl}${ours}`, headers: auth },
+      { url: `${baseline.apiUrl}${bare}` },
+      { ...options, durationSec: options.durationSec / options.rounds },
+    );
+  return {
+    byId: await pair(`/v1/onboardings/${options.id}`, `/rows/${options.id}`),
+    list: await pair('/v1/onboardings?limit=20', '/rows'),
+  };
+}
+
+/** Rounds of both endpoints, each round's order the other way round from the last; requests pooled. */
+async function alternating(
+  ours: { url: string; headers?: Record<string, string> },
+  bare: { url: string },
+  options: { durationSec: number; connections: number; rounds: number },
+): Promise<ReadPair> {
+  const runs = { ours: [] as LoadResult[], bare: [] as LoadResult[] };
+  const run = async (which: 'ours' | 'bare') =>
+    runs[which].push(await load({ ...(which === 'ours' ? ours : bare), ...options }));
+  for (let round = 0; round < options.rounds; round++) {
+    for (const which of round % 2 === 0 ? (['bare', 'ours'] as const) : (['ours', 'bare'] as const)) await run(which);
+  }
+  return {
+    ours: pooled(runs.ours),
+    bare: pooled(runs.bare),
+    roundRatios: runs.ours.map((o, i) => o.rps / runs.bare[i].rps),
+  };
+}
+
+/** Requests per second over all rounds; latencies the median round's. */
+function pooled(runs: LoadResult[]): LoadResult {
+  const byP50 = [...runs].sort((a, b) => a.p50 - b.p50);
+  const middle = byP50[Math.floor(byP50.length / 2)];
+  const sum = (pick: (r: LoadResult) => number) => runs.reduce((total, r) => total + pick(r), 0);
+  return {
+    ...middle,
+    rps: sum((r) => r.rps) / runs.length,
+    requests: sum((r) => r.requests),
+    non2xx: sum((r) => r.non2xx),
+    errors: sum((r) => r.errors),
+  };
 }
