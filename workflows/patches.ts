@@ -24,4 +24,6 @@ export const PATCHES = {
   progressWithSteps: 'progress-with-steps',
   /** The offboarding withdraws the tenant's access changes still waiting for an approver (workflows/offboarding.ts). */
   offboardingWithdrawsAccessChanges: 'offboarding-withdraws-access-changes',
+  /** Housekeeping removes the rows of onboardings and offboardings whose workflow never started (workflows/housekeeping.ts). */
+  housekeepingRemovesUnstartedRows: 'housekeeping-removes-unstarted-rows',
 } as const;

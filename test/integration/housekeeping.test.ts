@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { housekeepingScheduleId } from '../../domain';
+import { insertTenant } from '../../db/tenants';
+import { withTransaction } from '../../db/transaction';
+import { housekeepingScheduleId, onboardingWorkflowId, offboardingWorkflowId } from '../../domain';
 import { runScheduleNow } from '../support/schedules';
-import { startStack, type Stack } from '../support/stack';
+import { startBody, startStack, type Stack } from '../support/stack';
 
 /** The housekeeping Schedule prunes what has expired, and only that. */
 describe('housekeeping', () => {
@@ -64,7 +66,13 @@ describe('housekeeping', () => {
 
     const { result } = await runScheduleNow(stack.temporal, scheduleId);
 
-    expect(result).toEqual({ idempotencyKeys: 1, rateLimits: 1, refreshTokens: 2, webhookDeliveries: 1 });
+    expect(result).toEqual({
+      idempotencyKeys: 1,
+      rateLimits: 1,
+      refreshTokens: 2,
+      webhookDeliveries: 1,
+      unstartedRows: { onboardings: 0, offboardings: 0, leftRunning: 0 },
+    });
     expect((await q('SELECT id FROM webhook_deliveries ORDER BY id')).rows.map((r) => r.id)).toEqual([
       'delivered-29-days-ago',
       'given-up-40-days-ago',
@@ -85,7 +93,75 @@ describe('housekeeping', () => {
       rateLimits: expect.any(Number),
       refreshTokens: 0,
       webhookDeliveries: 0,
+      unstartedRows: { onboardings: 0, offboardings: 0, leftRunning: 0 },
     });
     expect(await count(`SELECT count(*) AS n FROM rate_limits WHERE key IN ('running', 'ended-but-blocked')`)).toBe(2);
+  });
+
+  it('removes the rows of onboardings and offboardings whose workflow never started, once Temporal runs none', async () => {
+    const scheduleId = housekeepingScheduleId(stack.config.temporal.taskQueue);
+    const approver = await stack.addUser('approver');
+    const staff = await stack.addUser('staff');
+    const tag = randomUUID().slice(0, 8);
+    // What an API that died between its insert and Temporal's start leaves: a row at version 0.
+    const onboardingRow = (partnerProvidedId: string, age: string, version = 0) =>
+      q(
+        `INSERT INTO onboardings (id, workflow_id, partner_provided_id, status, view, version, started_by, notify_email, created_at, updated_at)
+         VALUES ($1, $2, $3, 'RUNNING', '{}', $4, NULL, 'ops@example.com', now() - $5::interval, now())`,
+        [randomUUID(), onboardingWorkflowId(partnerProvidedId), partnerProvidedId, version, age],
+      );
+    const orphan = `orphan-${tag}`;
+    await onboardingRow(orphan, '20 minutes');
+    await onboardingRow(`young-${tag}`, '1 minute');
+    await onboardingRow(`written-${tag}`, '20 minutes', 3);
+    // A workflow no worker has picked up yet (its queue unpolled, as while the workers are down) keeps its row.
+    const waiting = `waiting-${tag}`;
+    await onboardingRow(waiting, '20 minutes');
+    await stack.temporal.workflow.start('housekeepingWorkflow', {
+      taskQueue: `nobody-polls-${tag}`,
+      workflowId: onboardingWorkflowId(waiting),
+      workflowExecutionTimeout: '5 minutes',
+    });
+    // A closed execution of the same workflow id (an earlier onboarding of the tenant) is not this row's.
+    const again = `again-${tag}`;
+    await onboardingRow(again, '20 minutes');
+    const earlier = await stack.temporal.workflow.start('housekeepingWorkflow', {
+      taskQueue: `nobody-polls-${tag}`,
+      workflowId: onboardingWorkflowId(again),
+    });
+    await earlier.terminate('an earlier onboarding of the tenant');
+    const tenantId = (await withTransaction(stack.db.pool, (tx) =>
+      insertTenant(tx, {
+        data: { partnerProvidedId: `off-${tag}`, name: 'Gone Shipping', plan: 'TRADE' },
+        at: new Date(),
+      }),
+    ))!;
+    await q(
+      `INSERT INTO offboardings (id, workflow_id, tenant_id, partner_provided_id, reason, requested_by, status, view, version, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, 'gone', 'staff@example.com', 'RUNNING', '{}', 0, now() - interval '20 minutes', now())`,
+      [randomUUID(), offboardingWorkflowId(`off-${tag}`), tenantId, `off-${tag}`],
+    );
+
+    // The orphan stands for an open onboarding of its tenant: a new start is refused until it is gone.
+    const start = () =>
+      stack.http('POST', '/v1/onboardings', {
+        token: staff.token,
+        body: startBody({
+          approverEmail: approver.email,
+          tenant: { ...startBody().tenant, partnerProvidedId: orphan },
+        }),
+      });
+    expect((await start()).status).toBe(409);
+
+    const { result } = await runScheduleNow<{ unstartedRows: unknown }>(stack.temporal, scheduleId);
+    expect(result.unstartedRows).toEqual({ onboardings: 2, offboardings: 1, leftRunning: 1 });
+    const left = await q(`SELECT partner_provided_id FROM onboardings WHERE partner_provided_id LIKE $1 ORDER BY 1`, [
+      `%-${tag}`,
+    ]);
+    expect(left.rows.map((r) => r.partner_provided_id)).toEqual([`waiting-${tag}`, `written-${tag}`, `young-${tag}`]);
+    expect(await count('SELECT count(*) AS n FROM offboardings WHERE tenant_id = $1', [tenantId])).toBe(0);
+
+    const restarted = await start();
+    expect(restarted.status).toBe(202);
   });
 });
