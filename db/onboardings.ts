@@ -1,6 +1,7 @@
 import type { Connectivity, OnboardingStatus, OnboardingView } from '../domain';
 import { OPEN_STATUSES } from '../domain';
 import { insertAuditRowsFrom, type NewAuditEvent } from './audit';
+import { prepared } from './prepared';
 import type { Queryable } from './queryable';
 import { containing } from './like';
 import { subscriptionWants } from './webhook-deliveries';
@@ -34,7 +35,9 @@ const ROW_COLUMNS = `id, workflow_id, first_run_id, status, view, started_by, cr
   (SELECT l.used_at FROM integration_password_links l WHERE l.onboarding_id = onboardings.id) AS password_set_at`;
 
 export async function findOnboarding(db: Queryable, id: string): Promise<OnboardingRow | undefined> {
-  const { rows } = await db.query<OnboardingRow>(`SELECT ${ROW_COLUMNS} FROM onboardings WHERE id = $1`, [id]);
+  const { rows } = await db.query<OnboardingRow>(
+    prepared(`SELECT ${ROW_COLUMNS} FROM onboardings WHERE id = $1`, [id]),
+  );
   return rows[0];
 }
 
@@ -165,10 +168,12 @@ export async function listOnboardings(db: Queryable, filter: ListFilter): Promis
   if (filter.after)
     where.push(`(created_at, id) < (${arg(filter.after.createdAt)}::timestamptz, ${arg(filter.after.id)}::uuid)`);
   const { rows } = await db.query<OnboardingRow>(
-    `SELECT ${ROW_COLUMNS} FROM onboardings
+    prepared(
+      `SELECT ${ROW_COLUMNS} FROM onboardings
      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
      ORDER BY created_at DESC, id DESC LIMIT ${arg(filter.limit)}`,
-    args,
+      args,
+    ),
   );
   return rows;
 }
@@ -248,7 +253,8 @@ export interface ProgressWrite {
 export async function writeOnboardingProgress(db: Queryable, write: ProgressWrite): Promise<void> {
   const { view, notify, auditEvents, webhooks } = write;
   await db.query(
-    `WITH upserted AS (
+    prepared(
+      `WITH upserted AS (
        INSERT INTO onboardings (id, workflow_id, partner_provided_id, status, view, version, notify_email, webhook_url, created_at, updated_at, first_run_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $14)
        ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, view = EXCLUDED.view, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at,
@@ -272,22 +278,23 @@ export async function writeOnboardingProgress(db: Queryable, write: ProgressWrit
      )
      -- Each data-modifying statement above runs whether or not it is read.
      SELECT 1`,
-    [
-      view.id,
-      view.workflowId,
-      view.tenant.partnerProvidedId,
-      view.status,
-      view,
-      view.version,
-      notify.email,
-      notify.webhookUrl ?? null,
-      view.createdAt,
-      view.updatedAt,
-      JSON.stringify(auditEvents),
-      JSON.stringify(webhooks.map((w, ord) => ({ ...w, ord }))),
-      view.tenant.tenantId ?? null,
-      write.firstRunId ?? null,
-    ],
+      [
+        view.id,
+        view.workflowId,
+        view.tenant.partnerProvidedId,
+        view.status,
+        view,
+        view.version,
+        notify.email,
+        notify.webhookUrl ?? null,
+        view.createdAt,
+        view.updatedAt,
+        JSON.stringify(auditEvents),
+        JSON.stringify(webhooks.map((w, ord) => ({ ...w, ord }))),
+        view.tenant.tenantId ?? null,
+        write.firstRunId ?? null,
+      ],
+    ),
   );
 }
 

@@ -1,3 +1,4 @@
+import { prepared } from './prepared';
 import type { Queryable } from './queryable';
 
 /**
@@ -8,12 +9,14 @@ import type { Queryable } from './queryable';
 /** Counts one attempt in a fixed window; over `max`, the milliseconds until the window ends. */
 export async function countAttempt(db: Queryable, key: string, max: number, windowMs: number): Promise<number> {
   const { rows } = await db.query<{ hits: number; wait_ms: number }>(
-    `INSERT INTO rate_limits (key, hits, window_ends_at) VALUES ($1, 1, now() + $2 * interval '1 millisecond')
+    prepared(
+      `INSERT INTO rate_limits (key, hits, window_ends_at) VALUES ($1, 1, now() + $2 * interval '1 millisecond')
      ON CONFLICT (key) DO UPDATE SET
        hits = CASE WHEN rate_limits.window_ends_at <= now() THEN 1 ELSE rate_limits.hits + 1 END,
        window_ends_at = CASE WHEN rate_limits.window_ends_at <= now() THEN EXCLUDED.window_ends_at ELSE rate_limits.window_ends_at END
      RETURNING hits, ceil(extract(epoch FROM window_ends_at - now()) * 1000)::int AS wait_ms`,
-    [key, windowMs],
+      [key, windowMs],
+    ),
   );
   return rows[0].hits > max ? Math.max(rows[0].wait_ms, 1) : 0;
 }

@@ -1,5 +1,6 @@
 import { OPEN_STATUSES } from '../domain';
 import { openOnboardingIdOf } from './onboardings';
+import { prepared } from './prepared';
 import type { Queryable } from './queryable';
 import { tenantIdNamedBy } from './tenants';
 import { FIRST_TECH_AM, type Role } from './users';
@@ -48,7 +49,8 @@ interface Row {
  */
 export async function lookUpStartRules(db: Queryable, request: StartLookupRequest): Promise<StartLookups> {
   const { rows } = await db.query<Row>(
-    `SELECT
+    prepared(
+      `SELECT
        EXISTS (SELECT 1 FROM users WHERE lower(email) = lower($1::text)) AS mailbox_is_user,
        (SELECT json_build_object('email', email, 'role', role) FROM users WHERE lower(email) = lower($2::text) LIMIT 1) AS approver,
        ARRAY(SELECT EXISTS (SELECT 1 FROM users u WHERE lower(u.email) = lower(a.email))
@@ -58,15 +60,16 @@ export async function lookUpStartRules(db: Queryable, request: StartLookupReques
        (SELECT json_build_object('tenantId', v.tenant_id, 'archived', v.archived) FROM tenant_versions v
          WHERE v.tenant_id = (${tenantIdNamedBy('$7')})
          ORDER BY v.version DESC LIMIT 1) AS tenant`,
-    [
-      request.mailboxEmail?.trim() ?? null,
-      request.approverEmail?.trim() ?? null,
-      request.administratorEmails.map((email) => email?.trim() ?? null),
-      request.firstTechAm,
-      request.liveTenantOf?.workflowId ?? null,
-      OPEN_STATUSES,
-      request.liveTenantOf?.partnerProvidedId ?? null,
-    ],
+      [
+        request.mailboxEmail?.trim() ?? null,
+        request.approverEmail?.trim() ?? null,
+        request.administratorEmails.map((email) => email?.trim() ?? null),
+        request.firstTechAm,
+        request.liveTenantOf?.workflowId ?? null,
+        OPEN_STATUSES,
+        request.liveTenantOf?.partnerProvidedId ?? null,
+      ],
+    ),
   );
   const row = rows[0];
   return {

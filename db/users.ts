@@ -4,6 +4,7 @@ import { revokeUserRefreshTokens } from './refresh-tokens';
 import { insertSecurityEvent } from './security-events';
 import { withTransaction } from './transaction';
 import { isUniqueViolation } from './errors';
+import { prepared } from './prepared';
 import type { Queryable } from './queryable';
 import type { ApproverKind, Role } from '../domain';
 
@@ -125,7 +126,7 @@ export async function setUserDisabled(
 
 /** Whether a user exists and is not disabled: checked on every authenticated request. */
 export async function isUserActive(db: Queryable, id: string): Promise<boolean> {
-  const { rows } = await db.query('SELECT 1 FROM users WHERE id = $1::uuid AND disabled_at IS NULL', [id]);
+  const { rows } = await db.query(prepared('SELECT 1 FROM users WHERE id = $1::uuid AND disabled_at IS NULL', [id]));
   return rows.length > 0;
 }
 

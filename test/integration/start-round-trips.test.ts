@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { Pool, QueryConfig } from 'pg';
 import type { ApiDeps } from '../../api/deps';
 import { HttpProblem } from '../../api/problem';
 import { startOnboarding } from '../../api/use-cases/start-onboarding';
@@ -201,10 +201,12 @@ function countingPool(pool: Pool) {
   let statements: string[] = [];
   let inFlight = 0;
   let rounds = 0;
-  const query = (text: string, values?: unknown[]) => {
+  // A statement is its text, or a config naming a prepared one (db/prepared.ts).
+  const query = (statement: string | QueryConfig, values?: unknown[]) => {
+    const text = typeof statement === 'string' ? statement : statement.text;
     statements.push(/^\s*(\w+)/.exec(text)?.[1].toUpperCase() ?? text);
     if (inFlight++ === 0) rounds++;
-    return pool.query(text, values).finally(() => inFlight--);
+    return pool.query(statement, values).finally(() => inFlight--);
   };
   const counting = new Proxy(pool, {
     get(target, prop) {
