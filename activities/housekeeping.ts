@@ -1,8 +1,9 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { deleteUnstartedOffboarding, listUnstartedOffboardings } from '../db/offboardings';
-import { deleteUnstartedOnboarding, listUnstartedOnboardings } from '../db/onboardings';
+import { deleteUnstartedOffboarding } from '../db/offboardings';
+import { deleteUnstartedOnboarding } from '../db/onboardings';
 import { pruneExpiredRecords, type PrunedRecords } from '../db/retention';
+import { listUnstartedRows } from '../db/unstarted-rows';
 import type { ActivityDeps } from './deps';
 
 /**
@@ -37,11 +38,11 @@ export function housekeepingActivities({ pool, config, log }: Pick<ActivityDeps,
       const client = Context.current().client;
       const removed: UnstartedRows = { onboardings: 0, offboardings: 0, leftRunning: 0 };
       const kinds = [
-        { kind: 'onboardings', list: listUnstartedOnboardings, remove: deleteUnstartedOnboarding },
-        { kind: 'offboardings', list: listUnstartedOffboardings, remove: deleteUnstartedOffboarding },
+        { kind: 'onboardings', remove: deleteUnstartedOnboarding },
+        { kind: 'offboardings', remove: deleteUnstartedOffboarding },
       ] as const;
-      for (const { kind, list, remove } of kinds) {
-        for (const row of await list(pool, UNSTARTED_ROW_GRACE_MS)) {
+      for (const { kind, remove } of kinds) {
+        for (const row of await listUnstartedRows(pool, kind, UNSTARTED_ROW_GRACE_MS)) {
           if (await isRunning(client, row.workflow_id)) {
             removed.leftRunning++;
             continue;

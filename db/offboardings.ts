@@ -73,21 +73,6 @@ export async function deleteUnstartedOffboarding(db: Queryable, id: string): Pro
   await db.query('DELETE FROM offboardings WHERE id = $1 AND version = 0', [id]);
 }
 
-/** Rows no workflow has written, inserted longer ago than `olderThanMs` (as listUnstartedOnboardings). */
-export async function listUnstartedOffboardings(
-  db: Queryable,
-  olderThanMs: number,
-  limit = 100,
-): Promise<{ id: string; workflow_id: string }[]> {
-  const { rows } = await db.query<{ id: string; workflow_id: string }>(
-    `SELECT id, workflow_id FROM offboardings
-     WHERE version = 0 AND created_at < now() - make_interval(secs => $1::double precision / 1000)
-     ORDER BY created_at LIMIT $2`,
-    [olderThanMs, limit],
-  );
-  return rows;
-}
-
 /** The workflow's view; a stale or replayed write (a lower version) changes nothing. */
 export async function upsertOffboardingView(db: Queryable, view: OffboardingView): Promise<void> {
   await db.query(

@@ -95,25 +95,6 @@ export async function deleteUnstartedOnboarding(db: Queryable, id: string): Prom
   await db.query('DELETE FROM onboardings WHERE id = $1 AND version = 0', [id]);
 }
 
-/**
- * Rows still unwritten by a workflow (version 0) inserted longer ago than `olderThanMs`: an API that died
- * between its insert and Temporal's start leaves one, and it would hold its tenant's open onboarding
- * forever. Housekeeping asks Temporal about each (activities/housekeeping.ts). Oldest first, a batch at a time.
- */
-export async function listUnstartedOnboardings(
-  db: Queryable,
-  olderThanMs: number,
-  limit = 100,
-): Promise<{ id: string; workflow_id: string }[]> {
-  const { rows } = await db.query<{ id: string; workflow_id: string }>(
-    `SELECT id, workflow_id FROM onboardings
-     WHERE version = 0 AND created_at < now() - make_interval(secs => $1::double precision / 1000)
-     ORDER BY created_at LIMIT $2`,
-    [olderThanMs, limit],
-  );
-  return rows;
-}
-
 export interface ListFilter {
   status?: OnboardingStatus;
   connectivity?: string;
