@@ -1,9 +1,9 @@
 import { Context } from '@temporalio/activity';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { deleteUnstartedOffboarding } from '../db/offboardings';
 import { deleteUnstartedOnboarding } from '../db/onboardings';
 import { pruneExpiredRecords, type PrunedRecords } from '../db/retention';
 import { listUnstartedRows } from '../db/unstarted-rows';
+import { isWorkflowRunning } from '../lib/workflow-running';
 import type { ActivityDeps } from './deps';
 
 /**
@@ -43,7 +43,7 @@ export function housekeepingActivities({ pool, config, log }: Pick<ActivityDeps,
       ] as const;
       for (const { kind, remove } of kinds) {
         for (const row of await listUnstartedRows(pool, kind, UNSTARTED_ROW_GRACE_MS)) {
-          if (await isRunning(client, row.workflow_id)) {
+          if (await isWorkflowRunning(client, row.workflow_id)) {
             removed.leftRunning++;
             continue;
           }
@@ -55,13 +55,4 @@ export function housekeepingActivities({ pool, config, log }: Pick<ActivityDeps,
       return removed;
     },
   };
-}
-
-async function isRunning(client: Client, workflowId: string): Promise<boolean> {
-  try {
-    return (await client.workflow.getHandle(workflowId).describe()).status.name === 'RUNNING';
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return false;
-    throw err;
-  }
 }

@@ -6,6 +6,7 @@ import { findKitState } from '../../db/kits';
 import { hasWebhookSecret, type OnboardingRow } from '../../db/onboardings';
 import { reconnectWorkflowId, type ReconnectClientInput } from '../../domain';
 import { egressProblem } from '../../lib/egress';
+import { isWorkflowRunning } from '../../lib/workflow-running';
 import type { reconnectClientWorkflow, resendFinishedLinkWorkflow } from '../../workflows';
 import { amendOnboardingUpdate, resendLinkUpdate, retryClientUpdate } from '../../workflows/messages';
 import type { Caller } from '../auth';
@@ -114,7 +115,9 @@ export async function retryClient(
   if (client.connectivity !== 'FAILED') throw conflict(`client ${id} is ${client.connectivity}`);
   const last = await findLatestCollectorLink(deps.pool, row.id, id);
   if (!last?.recipient) throw conflict(`client ${id} has no contact to send a collector link to`);
-  if (last.workflow_id.startsWith('reconnect-') && (await isRunning(deps, last.workflow_id)))
+  // A reconnect that cannot be asked about is taken for ended, as before: starting one then fails as Temporal does.
+  const running = (workflowId: string) => isWorkflowRunning(deps.temporal, workflowId).catch(() => false);
+  if (last.workflow_id.startsWith('reconnect-') && (await running(last.workflow_id)))
     throw conflict(`a reconnect of client ${id} is already waiting for its credentials: resend its link instead`);
   // After the onboarding: the reconnect workflow, exactly as re-verification starts it, with links numbered after the last.
   const input: ReconnectClientInput = {
@@ -134,14 +137,6 @@ export async function retryClient(
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
   return answer;
-}
-
-async function isRunning(deps: ApiDeps, workflowId: string): Promise<boolean> {
-  try {
-    return (await deps.temporal.workflow.getHandle(workflowId).describe()).status.name === 'RUNNING';
-  } catch {
-    return false;
-  }
 }
 
 export async function amendOnboarding(
