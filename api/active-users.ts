@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import { listenForUserAccessChanges, type UserAccessListener } from '../db/user-access';
 import { isUserActive } from '../db/users';
 import type { Logger } from '../lib/logger';
+import { Remembered } from './remembered';
 
 /** How long a user found active is trusted without asking again; a change heard ends it sooner. */
 const REMEMBER_MS = 60_000;
@@ -18,7 +19,7 @@ const RELISTEN_MS = { first: 500, max: 30_000 };
  * nothing is remembered and every request asks PostgreSQL, as before.
  */
 export class ActiveUsers {
-  private readonly remembered = new Map<string, number>();
+  private readonly remembered = new Remembered<true>(MAX_REMEMBERED);
   /** Moves on every change heard, every loss and every new listener: a lookup that spans one is not kept. */
   private epoch = 0;
   private listener?: UserAccessListener;
@@ -37,9 +38,7 @@ export class ActiveUsers {
   }
 
   async isActive(userId: string): Promise<boolean> {
-    const until = this.remembered.get(userId);
-    if (until !== undefined && until > Date.now()) return true;
-    this.remembered.delete(userId);
+    if (this.remembered.get(userId)) return true;
     const epoch = this.epoch;
     const active = await isUserActive(this.pool, userId);
     if (active && this.listener && epoch === this.epoch) this.remember(userId);
@@ -49,7 +48,7 @@ export class ActiveUsers {
   /** This process changed the user's access: forgotten now, before the notification comes back. */
   forget(userId: string): void {
     this.epoch++;
-    this.remembered.delete(userId);
+    this.remembered.forget(userId);
   }
 
   /** Starts listening; a failure is logged and retried, the process meanwhile asks PostgreSQL every time. */
@@ -94,7 +93,6 @@ export class ActiveUsers {
   }
 
   private remember(userId: string): void {
-    if (this.remembered.size >= MAX_REMEMBERED) this.remembered.delete(this.remembered.keys().next().value!);
-    this.remembered.set(userId, Date.now() + REMEMBER_MS);
+    this.remembered.remember(userId, true, Date.now() + REMEMBER_MS);
   }
 }

@@ -1,11 +1,11 @@
 import jwt from 'jsonwebtoken';
 import { createTokenService } from '../../api/auth';
-import { VerifiedTokens } from '../../api/verified-tokens';
+import { Remembered } from '../../api/remembered';
 import type { Queryable } from '../../db/queryable';
 import { newDataKey } from '../../lib/envelope';
 import { createSecrets } from '../../lib/secrets';
 
-/** Access tokens verified once per process, then remembered until they expire (api/verified-tokens.ts). */
+/** Access tokens verified once per process, then remembered until they expire (api/auth.ts, api/remembered.ts). */
 describe('verified access tokens', () => {
   const caller = { id: '7d0b6c1e-2f4a-4c59-9d8e-0a1b2c3d4e5f', email: 'staff@example.com', role: 'staff' as const };
   // issue() also stores the refresh token; the rows it writes are not what these tests are about.
@@ -59,7 +59,7 @@ describe('verified access tokens', () => {
   });
 
   it('forgets the longest remembered first, past its bound', () => {
-    const remembered = new VerifiedTokens<number>();
+    const remembered = new Remembered<number>(10_000);
     const later = Date.now() + 60_000;
     for (let i = 0; i <= 10_000; i++) remembered.remember(`token-${i}`, i, later);
     expect(remembered.size).toBe(10_000);
