@@ -4,6 +4,7 @@ import type { ParkedRow } from './scenarios/parked';
 import type { ReadPair, ReadPath, StartLatency, StartPhases } from './scenarios/api';
 import type { ScaleOutRow } from './scenarios/scale-out';
 import type { WorkRow } from './scenarios/work';
+import type { ServerWork } from './lib/server-metrics';
 import type { ThroughputRow } from './scenarios/throughput';
 import type { HistoryCensus } from './lib/history';
 import { fmt, median, percentile, ratio } from './lib/stats';
@@ -170,6 +171,34 @@ function throughputSection(rows: ThroughputRow[]): string {
       ];
     }),
   );
+  const serverWork = levels.flatMap((k) =>
+    (['ours', 'B0', 'B1', 'B2'] as const)
+      .filter((v) => rows.some((r) => r.inFlight === k && r.variant === v && r.server))
+      .map((v) => {
+        const per = (f: (w: ServerWork) => number) => avg(k, v, (r) => f(r.server!));
+        const sync = per((w) => w.pollSuccessSync);
+        const all = per((w) => w.pollSuccess);
+        const ops = rows.find((r) => r.inFlight === k && r.variant === v)!.server!.persistenceByOperation;
+        return [
+          k,
+          v,
+          fmt(
+            per((w) => w.serviceRequests),
+            0,
+          ),
+          fmt(
+            per((w) => w.persistenceRequests),
+            0,
+          ),
+          fmt(all, 1),
+          all ? `${fmt((100 * sync) / all, 0)} %` : '',
+          Object.entries(ops)
+            .slice(0, 5)
+            .map(([op, n]) => `${op} ${fmt(n, 1)}`)
+            .join(', '),
+        ];
+      }),
+  );
   return [
     '## 1. Sustained throughput (start to COMPLETED, approvals and credentials automated)',
     table(
@@ -201,6 +230,25 @@ function throughputSection(rows: ThroughputRow[]): string {
     'CPU ms per onboarding by process (the CPU ratio above counts the first two):',
     '',
     table(['in flight', '', 'worker+API', 'Temporal dev server', 'PostgreSQL', 'load driver'], perOnboarding),
+    ...(serverWork.length
+      ? [
+          '',
+          "What the dev server did per onboarding, from its own counters: the requests it served, its persistence requests (each a SQLite statement or transaction), the tasks it handed to pollers and the share of them handed to a poller already waiting (sync match; the others were written to the task queue's backlog and read back), and its largest persistence operations (the first round's):",
+          '',
+          table(
+            [
+              'in flight',
+              '',
+              'requests',
+              'persistence requests',
+              'tasks handed out',
+              'sync match',
+              'largest persistence operations',
+            ],
+            serverWork,
+          ),
+        ]
+      : []),
   ].join('\n');
 }
 

@@ -17,7 +17,7 @@ import { parked } from './scenarios/parked';
 import { scaleOut } from './scenarios/scale-out';
 import { throughput, type ThroughputRow } from './scenarios/throughput';
 import { workPerOnboarding } from './scenarios/work';
-import type { TemporalChoice } from './lib/temporal-server';
+import type { SearchAttributeCache, TemporalChoice } from './lib/temporal-server';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -44,6 +44,13 @@ const smoke = flag('smoke');
 const pragmaOption = option('sqlite-pragmas');
 const sqlitePragmas =
   pragmaOption === undefined ? FILE_PRAGMAS : pragmaOption === 'defaults' ? [] : pragmaOption.split(',');
+/** The dev server's search-attribute cache: the server's default (as production runs) or the CLI's (bench/lib/temporal-server.ts). */
+const saCacheOption = option('sa-cache') ?? 'server';
+if (saCacheOption !== 'server' && saCacheOption !== 'cli')
+  throw new Error(
+    `--sa-cache ${saCacheOption}: server (the server's default, cached) or cli (the CLI's, read on every use)`,
+  );
+const searchAttributeCache: SearchAttributeCache = saCacheOption;
 const temporal = option('temporal') ?? 'dev';
 if (temporal !== 'dev' && temporal !== 'cluster')
   throw new Error(`--temporal ${temporal}: dev (the CLI's dev server, the default) or cluster (the real server)`);
@@ -137,7 +144,7 @@ async function meta(env: BenchEnv) {
       'Temporal TypeScript SDK': sdk,
       PostgreSQL: pgVersion,
     },
-    sqlite: `file-backed SQLite (--db-filename), pragmas: ${sqlitePragmas.length ? sqlitePragmas.join(', ') : 'the CLI defaults'}`,
+    sqlite: `file-backed SQLite (--db-filename), pragmas: ${sqlitePragmas.length ? sqlitePragmas.join(', ') : 'the CLI defaults'}; search attributes ${searchAttributeCache === 'cli' ? "read from SQLite on every use (the CLI's setting)" : "cached (the server's default; the CLI reads them on every use)"}`,
     ...(env.server.kind === 'cluster' ? { temporal: env.server.describe } : {}),
     params,
   };
@@ -240,7 +247,8 @@ async function onTheCluster(out: string): Promise<void> {
   }
   let scaledOut = false;
   for (const visit of visits) {
-    const choice: TemporalChoice = visit.kind === 'dev' ? { kind: 'dev', sqlitePragmas } : { kind: 'cluster' };
+    const choice: TemporalChoice =
+      visit.kind === 'dev' ? { kind: 'dev', sqlitePragmas, searchAttributeCache } : { kind: 'cluster' };
     // The scale-out on the first visit to the real server, after its rounds of scenario 1.
     const then =
       visit.kind === 'cluster' && scenarios.has(7) && !scaledOut
@@ -265,7 +273,7 @@ async function onTheCluster(out: string): Promise<void> {
 async function main(): Promise<void> {
   const out = path.resolve(option('out') ?? ROOT);
   if (onCluster) return onTheCluster(out);
-  const env = await createBenchEnv({ sqlitePragmas });
+  const env = await createBenchEnv({ sqlitePragmas, searchAttributeCache });
   const app = await env.startApp();
   const baseline = await env.startBaseline();
   try {
@@ -392,7 +400,7 @@ async function main(): Promise<void> {
  */
 async function tune(level: number, perLevel: number, run: BenchResults['throughput'] & object) {
   const other = sqlitePragmas.length > 0 ? [] : FILE_PRAGMAS;
-  const env = await createBenchEnv({ sqlitePragmas: other });
+  const env = await createBenchEnv({ sqlitePragmas: other, searchAttributeCache });
   const app = await env.startApp();
   const baseline = await env.startBaseline();
   try {

@@ -17,7 +17,12 @@ import { bundleOnboardingWorkflows, QUIET_BUNDLER_LOGGER } from '../../worker/wo
 import { BASELINE_SCHEMA } from '../baseline-activities';
 import { startChild, type BenchChild } from './child';
 import type { Baseline } from './drivers';
-import { startTemporalServer, type TemporalChoice, type TemporalServer } from './temporal-server';
+import {
+  startTemporalServer,
+  type SearchAttributeCache,
+  type TemporalChoice,
+  type TemporalServer,
+} from './temporal-server';
 
 export const PORTAL_CREDENTIALS = { username: 'bench', password: 'bench-password' };
 
@@ -59,10 +64,9 @@ export function baselineTarget(env: BenchEnv, baseline: Baseline): { temporal: C
 }
 
 export async function createBenchEnv(
-  options: { sqlitePragmas: string[] } | { temporal: TemporalChoice },
+  options: { sqlitePragmas: string[]; searchAttributeCache?: SearchAttributeCache } | { temporal: TemporalChoice },
 ): Promise<BenchEnv> {
-  const choice: TemporalChoice =
-    'temporal' in options ? options.temporal : { kind: 'dev', sqlitePragmas: options.sqlitePragmas };
+  const choice: TemporalChoice = 'temporal' in options ? options.temporal : { kind: 'dev', ...options };
   const dir = await mkdtemp(path.join(os.tmpdir(), 'gangway-bench-'));
   const db = await createTestDatabase();
   await db.pool.query(BASELINE_SCHEMA);

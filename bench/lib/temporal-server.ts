@@ -15,7 +15,21 @@ import { startDevServer } from '../../infra/temporal-dev-server';
 const ROOT = path.join(__dirname, '..', '..');
 
 /** Which Temporal a bench environment runs on: the CLI's dev server (SQLite), or the real server (`--temporal cluster`). */
-export type TemporalChoice = { kind: 'dev'; sqlitePragmas: string[] } | { kind: 'cluster' };
+export type TemporalChoice =
+  { kind: 'dev'; sqlitePragmas: string[]; searchAttributeCache?: SearchAttributeCache } | { kind: 'cluster' };
+
+/**
+ * The CLI's dev server turns the server's search-attribute cache off
+ * (`system.forceSearchAttributesCacheRefreshOnRead`, so that an attribute created while it runs is
+ * seen at once): every validation of search attributes and every visibility write then reads the
+ * cluster metadata, and for custom attributes the namespace, from SQLite. A production server keeps
+ * the cache (the server's default), so the bench does too ('server'); 'cli' keeps the CLI's setting.
+ */
+export type SearchAttributeCache = 'server' | 'cli';
+const SERVER_SEARCH_ATTRIBUTE_CACHE = [
+  '--dynamic-config-value',
+  'system.forceSearchAttributesCacheRefreshOnRead=false',
+];
 
 /** The Temporal server under a bench environment, as the scenarios see it. */
 export interface TemporalServer {
@@ -26,6 +40,8 @@ export interface TemporalServer {
   env: Record<string, string>;
   /** The Temporal server's own databases on the shared PostgreSQL (the real server's); none for the dev server. */
   databases: string[];
+  /** Its Prometheus endpoint, for the work it did per onboarding (bench/lib/server-metrics.ts); the dev server's only. */
+  metricsUrl?: string;
   /** One line for the report. */
   describe: string;
   stop(): Promise<void>;
@@ -67,19 +83,30 @@ const DYNAMIC_CONFIG_POLL_MS = 10_000;
 export async function startTemporalServer(choice: TemporalChoice, dir: string): Promise<TemporalServer> {
   if (choice.kind === 'dev') {
     const cliPath = await findTemporalCli({ projectRoot: ROOT });
+    const metricsPort = await freePort();
     const devServer = await startDevServer({
       cliPath,
       port: await freePort(),
       dbFile: path.join(dir, 'temporal.sqlite'),
       sqlitePragmas: choice.sqlitePragmas,
+      extraArgs: [
+        '--metrics-port',
+        String(metricsPort),
+        ...(choice.searchAttributeCache === 'cli' ? [] : SERVER_SEARCH_ATTRIBUTE_CACHE),
+      ],
     });
     const pragmas = choice.sqlitePragmas.length ? choice.sqlitePragmas.join(', ') : 'the CLI defaults';
+    const cache =
+      choice.searchAttributeCache === 'cli'
+        ? "search attributes read from SQLite on every use (the CLI's setting)"
+        : "search attributes cached (the server's default)";
     return {
       kind: 'dev',
       pid: devServer.process.pid!,
       env: { TEMPORAL_ADDRESS: devServer.address },
       databases: [],
-      describe: `the Temporal CLI's dev server, file-backed SQLite (pragmas: ${pragmas}), one history shard, no TLS`,
+      metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+      describe: `the Temporal CLI's dev server, file-backed SQLite (pragmas: ${pragmas}), ${cache}, one history shard, no TLS`,
       stop: () => devServer.stop(),
     };
   }

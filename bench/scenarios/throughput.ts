@@ -4,6 +4,7 @@ import { appTargets, cpuBetween, readCpu, type CpuSample } from '../lib/cpu';
 import { runBaseline, runOurs, type OursContext } from '../lib/drivers';
 import { baselineTarget, type BenchEnv } from '../lib/env';
 import { workflowTaskTimeouts } from '../lib/history';
+import { readServerCounters, serverWorkBetween, type ServerWork } from '../lib/server-metrics';
 
 export type Variant = 'B0' | 'B1' | 'B2' | 'ours';
 export interface ThroughputRow {
@@ -17,6 +18,8 @@ export interface ThroughputRow {
   durationsMs: number[];
   /** Workflow tasks that timed out in the row's onboardings (all of them read after the measurement). */
   taskTimeouts?: number;
+  /** What the Temporal server did per onboarding, from its counters (the dev server's). */
+  server?: ServerWork;
 }
 
 /**
@@ -42,6 +45,8 @@ export async function throughput(
     for (let round = 0; round < options.rounds; round++) {
       for (const variant of orders[round % orders.length]) {
         const targets = appTargets(variant === 'ours' ? app.pid : baseline.pid, env.server.pid, databases);
+        const metricsUrl = env.server.metricsUrl;
+        const countersBefore = metricsUrl ? await readServerCounters(metricsUrl) : undefined;
         const before = await readCpu(targets);
         const t0 = Date.now();
         const results = await withConcurrency(options.perLevel, k, () =>
@@ -49,6 +54,10 @@ export async function throughput(
         );
         const seconds = (Date.now() - t0) / 1000;
         const cpu = cpuBetween(targets, before, await readCpu(targets));
+        const server =
+          metricsUrl && countersBefore
+            ? serverWorkBetween(countersBefore, await readServerCounters(metricsUrl), options.perLevel)
+            : undefined;
         rows.push({
           inFlight: k,
           variant,
@@ -57,6 +66,7 @@ export async function throughput(
           perSecond: options.perLevel / seconds,
           cpuMsPerOnboarding: ((cpu.app + cpu.temporal) * 1000) / options.perLevel,
           cpu,
+          server,
           durationsMs: results.map((r) => r.totalMs),
           taskTimeouts: await workflowTaskTimeouts(
             variant === 'ours' ? ctx.temporal : baselineTarget(env, variant).temporal,

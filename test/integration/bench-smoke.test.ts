@@ -41,6 +41,14 @@ describe('npm run bench -- --smoke', () => {
     const results = JSON.parse(await readFile(path.join(out, 'bench', 'results', 'results.json'), 'utf8'));
     expect(results.throughput.map((r: { variant: string }) => r.variant).sort()).toEqual(['B0', 'B1', 'B2', 'ours']);
     expect(results.throughput.every((r: { perSecond: number }) => r.perSecond > 0)).toBe(true);
+    // The dev server's own counters are read around each row: every onboarding costs it persistence and tasks.
+    expect(
+      results.throughput.every(
+        (r: { server: { persistenceRequests: number; pollSuccess: number } }) =>
+          r.server.persistenceRequests > 0 && r.server.pollSuccess > 0,
+      ),
+    ).toBe(true);
+    expect(report).toContain('What the dev server did per onboarding');
     expect(results.startLatency.map((s: { workers: string }) => s.workers)).toEqual(['none', 'running']);
     expect(results.startLatency.every((s: { ours: { non2xx: number } }) => s.ours.non2xx === 0)).toBe(true);
     expect(Object.keys(results.startPhases.phases)).toEqual(['checks', 'insert', 'temporal']);
