@@ -7,9 +7,10 @@ import type { Pool } from 'pg';
 export function createBaselineActivities(pool: Pool) {
   return {
     async noop(): Promise<void> {},
-    async write({ id, step }: { id: string; step: number }): Promise<void> {
+    /** With `view`, the step carries the view it writes (bench/workflows/index.ts, carriedView). */
+    async write({ id, step, view }: { id: string; step: number; view?: unknown }): Promise<void> {
       await writeRow(pool, id, step);
-      await writeView(pool, id, step, { id, step });
+      await writeView(pool, id, step, view ?? { id, step });
     },
     /** The experiment's split (bench/workflows/index.ts, localProjection): the row in the step's activity… */
     async writeRow({ id, step }: { id: string; step: number }): Promise<void> {

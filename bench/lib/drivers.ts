@@ -198,6 +198,7 @@ export async function runBaseline(
         writes: baseline !== 'B0',
         // An experiment, not a baseline of the report: docs/performance.md, "the read model's writes as local activities".
         localProjection: baseline === 'B2' && process.env.BENCH_B2_LOCAL_PROJECTION === '1',
+        carriedView: baseline === 'B2' && process.env.BENCH_B2_CARRIED_VIEW === '1',
       },
     ],
   });

@@ -26,6 +26,12 @@ export interface BaselineInput {
    * inside the step's activity.
    */
   localProjection?: boolean;
+  /**
+   * An experiment (BENCH_B2_CARRIED_VIEW=1, docs/performance.md): each step's activity receives the view
+   * it writes, of an onboarding's size, as ours' step activities carry theirs, so that B2's history
+   * holds as many bytes of views as ours'.
+   */
+  carriedView?: boolean;
 }
 
 const acts = proxyActivities<ReturnType<typeof createBaselineActivities>>({ startToCloseTimeout: '30s' });
@@ -42,6 +48,10 @@ export async function baselineWorkflow(input: BaselineInput): Promise<void> {
   let step = 0;
   const act = async () => {
     if (!input.writes) return acts.noop();
+    if (input.carriedView) {
+      const at = step++;
+      return acts.write({ id, step: at, view: { id, step: at, filler: VIEW_FILLER } });
+    }
     if (!input.localProjection) return acts.write({ id, step: step++ });
     const at = step++;
     await acts.writeRow({ id, step: at });
