@@ -28,6 +28,7 @@ export function createPayloadCodec(keys: MasterKeys, unopened: Unopened = 'refus
   const encryptKey = deriveKey(keys.current, PURPOSE);
   const encryptKeyId = masterKeyId(keys.current);
   const decryptKeys = new Map([...masterKeysById(keys)].map(([id, key]) => [id, deriveKey(key, PURPOSE)]));
+  const nextIv = ivSource();
 
   function open(payload: Payload): Payload {
     const encrypted = text(payload.metadata?.encoding) === ENCRYPTED_ENCODING;
@@ -66,7 +67,7 @@ export function createPayloadCodec(keys: MasterKeys, unopened: Unopened = 'refus
   return {
     async encode(payloads: Payload[]): Promise<Payload[]> {
       return payloads.map((payload) => {
-        const iv = randomBytes(IV_BYTES);
+        const iv = nextIv();
         const cipher = createCipheriv('aes-256-gcm', encryptKey, iv, { authTagLength: TAG_BYTES });
         const body = Buffer.concat([cipher.update(serialize(payload)), cipher.final()]);
         return {
@@ -78,6 +79,27 @@ export function createPayloadCodec(keys: MasterKeys, unopened: Unopened = 'refus
     async decode(payloads: Payload[]): Promise<Payload[]> {
       return payloads.map(open);
     },
+  };
+}
+
+/**
+ * Random IVs, 12 fresh bytes of the CSPRNG each, drawn a block at a time: `randomBytes(12)` per
+ * payload is a native job, with its async-hook bookkeeping, for every payload a worker seals (#18).
+ * A block's bytes are handed out once, in order; GCM needs an IV never repeated under a key, and
+ * 96 random bits are what NIST SP 800-38D's random construction uses.
+ */
+const IVS_PER_BLOCK = 256;
+
+export function ivSource(): () => Buffer {
+  let block = Buffer.alloc(0);
+  let offset = 0;
+  return () => {
+    if (offset === block.length) {
+      block = randomBytes(IV_BYTES * IVS_PER_BLOCK);
+      offset = 0;
+    }
+    offset += IV_BYTES;
+    return block.subarray(offset - IV_BYTES, offset);
   };
 }
 

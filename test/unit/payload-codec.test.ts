@@ -1,7 +1,7 @@
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { deriveKey, masterKeyId } from '../../lib/master-keys';
-import { createPayloadCodec, REFUSED_PAYLOAD, UndecodablePayloadError } from '../../lib/payload-codec';
+import { createPayloadCodec, ivSource, REFUSED_PAYLOAD, UndecodablePayloadError } from '../../lib/payload-codec';
 
 describe('payload codec', () => {
   const oldKey = randomBytes(32);
@@ -93,5 +93,21 @@ describe('payload codec, inner format', () => {
   it('keeps metadata that is not text, and empty data', async () => {
     const odd: Payload = { metadata: { raw: new Uint8Array([0, 255, 7]) }, data: new Uint8Array() };
     expect(await codec.decode(await codec.encode([odd]))).toEqual([odd]);
+  });
+
+  it('seals each payload under an IV of its own, across the blocks its IVs are drawn from', async () => {
+    const sealed = await codec.encode(Array.from({ length: 1_000 }, () => view));
+    const ivs = sealed.map((p) => Buffer.from(p.data!).subarray(0, 12).toString('hex'));
+    expect(new Set(ivs).size).toBe(1_000);
+  });
+
+  it('hands out IVs that a later draw never changes', () => {
+    const next = ivSource();
+    const first = next();
+    const kept = Buffer.from(first);
+    const later = Array.from({ length: 600 }, () => next());
+    expect(first.length).toBe(12);
+    expect(first.equals(kept)).toBe(true);
+    expect(later.some((iv) => iv.equals(first))).toBe(false);
   });
 });
