@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { findOrchestratedApiClientId, insertApiClient, revokeOrchestratedApiClients } from '../db/api-clients';
-import { destroyKitSecret, insertKit } from '../db/kits';
+import { insertOrchestratedApiClient, revokeOrchestratedApiClients } from '../db/api-clients';
+import { destroyKitSecret } from '../db/kits';
 import { withTransaction } from '../db/transaction';
 import type { ActivityDeps } from './deps';
 
@@ -26,26 +26,18 @@ export function apiClientActivities({ pool, secrets, clock }: Pick<ActivityDeps,
       tenantId,
       administrators = [],
     }: IssueApiClientCredentialsInput): Promise<{ clientId: string }> {
-      return withTransaction(pool, async (tx) => {
-        const existing = await findOrchestratedApiClientId(tx, onboardingId);
-        if (existing) return { clientId: existing };
-        const clientId = `gw_${randomBytes(12).toString('hex')}`;
-        const secret = secrets.newToken();
-        await insertApiClient(tx, {
-          clientId,
-          secretHash: secrets.hashToken(secret),
-          orchestrationId: onboardingId,
-          createdAt: clock(),
-          tenantId,
-          administrators,
-        });
-        await insertKit(tx, {
-          onboardingId,
-          apiClientId: clientId,
-          clientSecretSealed: secrets.seal(secret, kitSecretContext(onboardingId)),
-        });
-        return { clientId };
+      // The secret is made before we know whether an earlier attempt issued the client; then it is never stored.
+      const secret = secrets.newToken();
+      const clientId = await insertOrchestratedApiClient(pool, {
+        clientId: `gw_${randomBytes(12).toString('hex')}`,
+        secretHash: secrets.hashToken(secret),
+        orchestrationId: onboardingId,
+        createdAt: clock(),
+        tenantId,
+        administrators,
+        clientSecretSealed: secrets.seal(secret, kitSecretContext(onboardingId)),
       });
+      return { clientId };
     },
 
     /** Compensation: the API client stops working and the undelivered secret is destroyed. */

@@ -52,9 +52,7 @@ export function tenantActivities({ pool, clock }: Pick<ActivityDeps, 'pool' | 'c
         orchestratedAssetMetadata: metadata,
       };
       try {
-        const tenantId = await withTransaction(pool, (tx) =>
-          insertTenant(tx, { data, orchestrationId: onboardingId, at: now }),
-        );
+        const tenantId = await insertTenant(pool, { data, orchestrationId: onboardingId, at: now });
         if (tenantId) return { tenantId };
       } catch (err) {
         if (isUniqueViolation(err, 'tenants_live_partner_id')) {

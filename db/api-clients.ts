@@ -59,39 +59,52 @@ export async function findApiClient(db: Queryable, clientId: string): Promise<Ap
   };
 }
 
-/** The API client an onboarding issued (its orchestration id is the onboarding id), if it did. */
-export async function findOrchestratedApiClientId(db: Queryable, orchestrationId: string): Promise<string | undefined> {
-  const { rows } = await db.query<{ client_id: string }>(
-    'SELECT client_id FROM api_clients WHERE orchestration_id = $1',
-    [orchestrationId],
-  );
-  return rows[0]?.client_id;
-}
-
-/** A new client serving one tenant, with its administrators; the caller owns the transaction. */
-export async function insertApiClient(
-  tx: PoolClient,
-  apiClient: {
+/**
+ * The client an orchestration issues: the client, the tenant it serves, its administrators and the
+ * kit that keeps its sealed secret until the customer opens it, in one statement (atomic without a
+ * transaction; one round trip where seven were: #18). If the orchestration already issued one, nothing
+ * is written and that client's id comes back.
+ */
+export async function insertOrchestratedApiClient(
+  db: Queryable,
+  client: {
     clientId: string;
     secretHash: string;
     orchestrationId: string;
     createdAt: Date;
     tenantId: string;
     administrators: string[];
+    clientSecretSealed: string;
   },
-): Promise<void> {
-  await tx.query(
-    'INSERT INTO api_clients (client_id, secret_hash, orchestration_id, created_at) VALUES ($1, $2, $3, $4)',
-    [apiClient.clientId, apiClient.secretHash, apiClient.orchestrationId, apiClient.createdAt],
+): Promise<string> {
+  const { rows } = await db.query<{ client_id: string }>(
+    `WITH existing AS (
+       SELECT client_id FROM api_clients WHERE orchestration_id = $3
+     ), client AS (
+       INSERT INTO api_clients (client_id, secret_hash, orchestration_id, created_at)
+       SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM existing)
+       RETURNING client_id
+     ), tenant AS (
+       INSERT INTO api_client_tenants (client_id, tenant_id) SELECT client_id, $5 FROM client
+     ), administrators AS (
+       INSERT INTO api_client_administrators (client_id, email)
+       SELECT client.client_id, lower(e) FROM client, unnest($6::text[]) AS e ON CONFLICT DO NOTHING
+     ), kit AS (
+       INSERT INTO kits (onboarding_id, client_id, client_secret_sealed) SELECT $3::uuid, client_id, $7 FROM client
+     )
+     SELECT client_id FROM client UNION ALL SELECT client_id FROM existing`,
+    [
+      client.clientId,
+      client.secretHash,
+      client.orchestrationId,
+      client.createdAt,
+      client.tenantId,
+      client.administrators,
+      client.clientSecretSealed,
+    ],
   );
-  await tx.query('INSERT INTO api_client_tenants (client_id, tenant_id) VALUES ($1, $2)', [
-    apiClient.clientId,
-    apiClient.tenantId,
-  ]);
-  await tx.query(
-    'INSERT INTO api_client_administrators (client_id, email) SELECT $1, lower(e) FROM unnest($2::text[]) AS e ON CONFLICT DO NOTHING',
-    [apiClient.clientId, apiClient.administrators],
-  );
+  if (!rows[0]) throw new Error(`the API client of ${client.orchestrationId} was neither issued nor found`);
+  return rows[0].client_id;
 }
 
 /** The clients an orchestration issued stop working and serve no tenant any more; the caller owns the transaction. */

@@ -8,17 +8,6 @@ export interface KitContents {
   subscriptions: string[];
 }
 
-export async function insertKit(
-  db: Queryable,
-  kit: { onboardingId: string; apiClientId: string; clientSecretSealed: string },
-): Promise<void> {
-  await db.query('INSERT INTO kits (onboarding_id, client_id, client_secret_sealed) VALUES ($1, $2, $3)', [
-    kit.onboardingId,
-    kit.apiClientId,
-    kit.clientSecretSealed,
-  ]);
-}
-
 /** The undelivered secret is destroyed: a kit opened later shows none. */
 export async function destroyKitSecret(db: Queryable, onboardingId: string): Promise<void> {
   await db.query('UPDATE kits SET client_secret_sealed = NULL WHERE onboarding_id = $1', [onboardingId]);

@@ -63,7 +63,7 @@ export function tenantRoutes(deps: ApiDeps): Router {
       });
     }
     try {
-      const tenantId = await withTransaction(deps.pool, (tx) => insertTenant(tx, { data, at }));
+      const tenantId = await insertTenant(deps.pool, { data, at });
       const created = (await findTenantVersion(deps.pool, tenantId!))!;
       res.status(201).location(`${deps.config.publicUrl}/v1/tenants/${tenantId}`).json(present(created, at));
     } catch (err) {

@@ -170,12 +170,27 @@ describe('activities are idempotent', () => {
 
   it('issues client credentials once: one client, one sealed secret for the kit', async () => {
     const { onboardingId, tenantId } = await provision();
-    const first = await acts.issueClientCredentials({ onboardingId, tenantId });
+    const first = await acts.issueClientCredentials({ onboardingId, tenantId, administrators: ['Ops@X.example'] });
+    // The client, the tenant it serves, its administrator and its kit, written together.
+    expect(
+      (await db.pool.query('SELECT tenant_id FROM api_client_tenants WHERE client_id = $1', [first.clientId])).rows,
+    ).toEqual([{ tenant_id: tenantId }]);
+    expect(
+      (await db.pool.query('SELECT email FROM api_client_administrators WHERE client_id = $1', [first.clientId])).rows,
+    ).toEqual([{ email: 'ops@x.example' }]);
+    expect((await db.pool.query('SELECT client_id FROM kits WHERE onboarding_id = $1', [onboardingId])).rows).toEqual([
+      { client_id: first.clientId },
+    ]);
     const sealedBefore = (
       await db.pool.query('SELECT client_secret_sealed FROM kits WHERE onboarding_id = $1', [onboardingId])
     ).rows[0].client_secret_sealed;
-    expect(await acts.issueClientCredentials({ onboardingId, tenantId })).toEqual(first);
+    expect(await acts.issueClientCredentials({ onboardingId, tenantId, administrators: ['Ops@X.example'] })).toEqual(
+      first,
+    );
     expect(await count('SELECT count(*) FROM api_clients WHERE orchestration_id = $1', [onboardingId])).toBe(1);
+    expect(await count('SELECT count(*) FROM api_client_administrators WHERE client_id = $1', [first.clientId])).toBe(
+      1,
+    );
     expect(
       (await db.pool.query('SELECT client_secret_sealed FROM kits WHERE onboarding_id = $1', [onboardingId])).rows[0]
         .client_secret_sealed,
