@@ -1,6 +1,4 @@
-import { findOrchestratedUserId, upsertPasswordLink } from '../db/integration-users';
 import { findKitDelivery, prepareKit } from '../db/kits';
-import { withTransaction } from '../db/transaction';
 import type { Connectivity, SubscriptionCode } from '../domain';
 import { enqueueWebhook } from '../notify/webhook-outbox';
 import type { ActivityDeps } from './deps';
@@ -65,24 +63,16 @@ export function kitActivities({
       // The customer, never staff, chooses the integration user's password: through a one-time link
       // that travels sealed inside the kit, so it is never in a mail body either.
       const passwordToken = secrets.newToken();
-      await withTransaction(pool, async (tx) => {
-        const integrationUserId = await findOrchestratedUserId(tx, onboardingId);
-        if (!integrationUserId) throw new Error(`no integration user for onboarding ${onboardingId}`);
-        await upsertPasswordLink(tx, {
-          onboardingId,
-          integrationUserId,
-          tokenHash: secrets.hashToken(passwordToken),
-          expiresAt: new Date(expiresAt.getTime() + ttlMs),
-        });
-        await prepareKit(tx, {
-          onboardingId,
-          tokenHash: secrets.hashToken(token),
-          contents,
-          expiresAt,
-          setPasswordTokenSealed: secrets.seal(passwordToken, setPasswordContext(onboardingId)),
-          heldForStaff: !sendMail,
-        });
+      const prepared = await prepareKit(pool, {
+        onboardingId,
+        tokenHash: secrets.hashToken(token),
+        contents,
+        expiresAt,
+        setPasswordTokenSealed: secrets.seal(passwordToken, setPasswordContext(onboardingId)),
+        heldForStaff: !sendMail,
+        passwordLink: { tokenHash: secrets.hashToken(passwordToken), expiresAt: new Date(expiresAt.getTime() + ttlMs) },
       });
+      if (!prepared) throw new Error(`no integration user for onboarding ${onboardingId}`);
       // Nobody knows this token: the kit waits for staff to mint the link they hand over.
       if (!sendMail) return { expiresAt: expiresAt.toISOString(), heldForStaff: true };
       await mail.sendOnce({

@@ -22,13 +22,6 @@ export async function findOrchestratedUsername(db: Queryable, orchestrationId: s
   return rows[0]?.username;
 }
 
-export async function findOrchestratedUserId(db: Queryable, orchestrationId: string): Promise<string | undefined> {
-  const { rows } = await db.query<{ id: string }>('SELECT id FROM integration_users WHERE orchestration_id = $1', [
-    orchestrationId,
-  ]);
-  return rows[0]?.id;
-}
-
 /**
  * Inserts the user unless this orchestration made one already (then false). A username held by
  * another user fails with the unique violation on integration_users_username_key.
@@ -79,18 +72,6 @@ export async function findUserForPasswordGrant(
     [username, apiClientId],
   );
   return rows[0];
-}
-
-/** One link per onboarding: a retried kit delivery replaces the token, so only the last one mailed works. */
-export async function upsertPasswordLink(
-  db: Queryable,
-  link: { onboardingId: string; integrationUserId: string; tokenHash: string; expiresAt: Date },
-): Promise<void> {
-  await db.query(
-    `INSERT INTO integration_password_links (onboarding_id, integration_user_id, token_hash, expires_at) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (onboarding_id) DO UPDATE SET token_hash = EXCLUDED.token_hash, expires_at = EXCLUDED.expires_at`,
-    [link.onboardingId, link.integrationUserId, link.tokenHash, link.expiresAt],
-  );
 }
 
 /** The link's user while the link is unused, unexpired and its user live. */

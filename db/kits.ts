@@ -27,7 +27,13 @@ export async function findKitDelivery(
   return rows[0];
 }
 
-/** Sets (or on a retry, replaces) the kit's link token, contents and sealed set-password token. */
+/**
+ * Sets (or on a retry, replaces) the kit's link token, contents and sealed set-password token, and
+ * the integration user's set-password link that token opens (one per onboarding: a retry replaces
+ * its token, so only the last one mailed works), in one statement: atomic without a transaction, one
+ * round trip where five were (#18). False, with nothing written, when the onboarding has no
+ * integration user.
+ */
 export async function prepareKit(
   db: Queryable,
   kit: {
@@ -38,12 +44,21 @@ export async function prepareKit(
     setPasswordTokenSealed: string;
     /** Not mailed (notify.sendCredentials false): staff hand it over through POST /v1/onboardings/{id}/kit-link. */
     heldForStaff?: boolean;
+    passwordLink: { tokenHash: string; expiresAt: Date };
   },
-): Promise<void> {
-  await db.query(
-    `UPDATE kits SET token_hash = $2, contents = $3, expires_at = $4, set_password_token_sealed = $5,
-            held_for_staff_at = CASE WHEN $6::boolean THEN coalesce(held_for_staff_at, now()) END
-      WHERE onboarding_id = $1`,
+): Promise<boolean> {
+  const { rows } = await db.query<{ prepared: boolean }>(
+    `WITH link AS (
+       INSERT INTO integration_password_links (onboarding_id, integration_user_id, token_hash, expires_at)
+       SELECT $1, id, $7, $8 FROM integration_users WHERE orchestration_id = $9
+       ON CONFLICT (onboarding_id) DO UPDATE SET token_hash = EXCLUDED.token_hash, expires_at = EXCLUDED.expires_at
+       RETURNING 1
+     ), kit AS (
+       UPDATE kits SET token_hash = $2, contents = $3, expires_at = $4, set_password_token_sealed = $5,
+              held_for_staff_at = CASE WHEN $6::boolean THEN coalesce(held_for_staff_at, now()) END
+        WHERE onboarding_id = $1 AND EXISTS (SELECT 1 FROM link)
+     )
+     SELECT EXISTS (SELECT 1 FROM link) AS prepared`,
     [
       kit.onboardingId,
       kit.tokenHash,
@@ -51,8 +66,13 @@ export async function prepareKit(
       kit.expiresAt,
       kit.setPasswordTokenSealed,
       kit.heldForStaff === true,
+      kit.passwordLink.tokenHash,
+      kit.passwordLink.expiresAt,
+      // The user's orchestration id is the onboarding id, as text (the link's is a uuid).
+      kit.onboardingId,
     ],
   );
+  return rows[0].prepared;
 }
 
 /**

@@ -239,12 +239,6 @@ describe('activities are idempotent', () => {
     expect(await acts.issueCollectorLink(link)).toEqual(first);
 
     await acts.issueClientCredentials({ onboardingId, tenantId });
-    await acts.createIntegrationUser({
-      onboardingId,
-      tenantId,
-      partnerProvidedId: `kit-${onboardingId}`,
-      integrationUser: startBody().integrationUser as any,
-    });
     const kit = {
       onboardingId,
       notifyEmail: 'ops@x.example',
@@ -252,8 +246,25 @@ describe('activities are idempotent', () => {
       subscriptions: ['INVOICING' as const],
       ttlMs: 60_000,
     };
+    // Without its integration user the kit is not prepared: no link token, no password link, no mail.
+    await expect(acts.deliverKit(kit)).rejects.toThrow(/no integration user/);
+    expect(
+      (await db.pool.query('SELECT token_hash FROM kits WHERE onboarding_id = $1', [onboardingId])).rows[0].token_hash,
+    ).toBeNull();
+    await acts.createIntegrationUser({
+      onboardingId,
+      tenantId,
+      partnerProvidedId: `kit-${onboardingId}`,
+      integrationUser: startBody().integrationUser as any,
+    });
     await acts.deliverKit(kit);
     await acts.deliverKit(kit);
+    expect(
+      await count('SELECT count(*) FROM integration_password_links WHERE onboarding_id = $1', [onboardingId]),
+    ).toBe(1);
+    expect(
+      (await db.pool.query('SELECT token_hash FROM kits WHERE onboarding_id = $1', [onboardingId])).rows[0].token_hash,
+    ).not.toBeNull();
 
     expect(sent.map((m) => m.to)).toEqual(['am@x.example', 'c1@x.example', 'ops@x.example']);
     expect(await count('SELECT count(*) FROM collector_links WHERE onboarding_id = $1', [onboardingId])).toBe(1);
