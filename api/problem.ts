@@ -80,6 +80,14 @@ export function outageOf(err: unknown): 'PostgreSQL' | 'Temporal' | undefined {
   return undefined;
 }
 
+/**
+ * gRPC UNAVAILABLE: the call never reached a frontend that could act on it, so what it asked for did
+ * not happen. A deadline, by contrast, may pass after the server acted.
+ */
+export const neverReachedTemporal = (err: unknown) =>
+  outageOf(err) === 'Temporal' &&
+  [err, (err as { cause?: unknown })?.cause].some((e) => (e as { code?: unknown })?.code === 14);
+
 const TYPE_BASE = 'https://gangway.dev/problems/';
 const slug = (title: string) => title.toLowerCase().replace(/[^a-z0-9]+/g, '-');
 

@@ -1,4 +1,4 @@
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { deleteUnstartedOnboarding, findOpenOnboardingId, insertStartedOnboarding } from '../../db/onboardings';
 import { findFirstTechAm } from '../../db/users';
@@ -21,7 +21,7 @@ import { searchAttributePairs } from '../../workflows/search-attributes';
 import type { Caller } from '../auth';
 import type { ApiDeps } from '../deps';
 import { idempotent, type Answer } from '../idempotent';
-import { badRequest, conflict, HttpProblem } from '../problem';
+import { badRequest, conflict, HttpProblem, neverReachedTemporal } from '../problem';
 import type { StartOnboardingBody } from '../schemas';
 import { asksTestMode } from '../tenant-schemas';
 import { ServerTiming } from '../server-timing';
@@ -173,7 +173,10 @@ function dryRun(body: StartOnboardingBody, raw: unknown, approverEmail: string) 
 /**
  * The row first, committed, so the webhook secret is there before any delivery; then the workflow,
  * with no connection held while Temporal answers. If Temporal refuses (an open onboarding for this
- * tenant) or fails, the row is removed again, and a refusal names the open onboarding's id.
+ * tenant) or was never reached, the row is removed again, and a refusal names the open onboarding's
+ * id. A failure that may have come after Temporal started the run (a deadline, a lost answer) is
+ * settled by asking Temporal: a run this start made is answered 202 like any other, with its webhook
+ * secret, instead of leaving a run whose secret nobody has.
  */
 async function launch(
   deps: ApiDeps,
@@ -218,15 +221,21 @@ async function launch(
       typedSearchAttributes: searchAttributePairs(searchAttributesOf(view)),
       staticSummary: onboardingSummary(input),
       staticDetails: onboardingStaticDetails(input),
+      // Which start made the run: a start whose answer was lost asks (startedHere).
+      memo: { onboardingId },
     });
   } catch (err) {
-    // Removed before the open onboarding is looked up, which this row would otherwise be.
-    await deleteUnstartedOnboarding(pool, onboardingId);
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      // Removed before the open onboarding is looked up, which this row would otherwise be.
+      await deleteUnstartedOnboarding(pool, onboardingId);
       const existingId = await findOpenOnboardingId(pool, workflowId);
       throw conflict(`tenant ${body.tenant.partnerProvidedId} already has an open onboarding`, { existingId });
     }
-    throw err;
+    const started = neverReachedTemporal(err) ? false : await startedHere(temporal, workflowId, onboardingId);
+    if (started === false) await deleteUnstartedOnboarding(pool, onboardingId);
+    // Unknown: the row, with its webhook secret, stays for the run that may exist; housekeeping removes
+    // it if none does (RELIABILITY.md). Either way the caller is told the start failed (503).
+    if (started !== true) throw err;
   }
   timing.lap('temporal');
 
@@ -241,4 +250,23 @@ async function launch(
     },
     ...(webhookSecret ? { webhookSecret } : {}),
   };
+}
+
+/** Asking after a failed start gets a deadline of its own: the request's may be what ran out. */
+const SETTLE_DEADLINE_MS = 5_000;
+
+/**
+ * Whether the run under this workflow id is the one this start made (its memo names the onboarding):
+ * true or false, or undefined when Temporal cannot be asked either.
+ */
+async function startedHere(temporal: Client, workflowId: string, onboardingId: string): Promise<boolean | undefined> {
+  try {
+    const { memo } = await temporal.withDeadline(Date.now() + SETTLE_DEADLINE_MS, () =>
+      temporal.workflow.getHandle(workflowId).describe(),
+    );
+    return memo?.onboardingId === onboardingId;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return false;
+    return undefined;
+  }
 }

@@ -14,7 +14,7 @@ import { withTransaction } from '../../db/transaction';
 import { credentialsSubmittedSignal } from '../../workflows/messages';
 import type { ApiDeps } from '../deps';
 import { onboardingHandle, signalWithProof } from '../onboarding-handle';
-import { gone, outageOf } from '../problem';
+import { gone, neverReachedTemporal } from '../problem';
 
 export interface PortalCredentials {
   username: string;
@@ -82,7 +82,7 @@ export async function submitPortalCredentials(
       await reopenCollectorLink(deps.pool, link.id);
       throw gone('This onboarding no longer collects credentials');
     }
-    if (!neverDelivered(err)) return;
+    if (!neverReachedTemporal(err)) return;
     const reopened = await reopenCollectorLink(deps.pool, link.id).then(
       () => true,
       () => false,
@@ -107,8 +107,3 @@ async function isStoredSubmission(
   const sent = Buffer.from(JSON.stringify(credentials));
   return stored.length === sent.length && timingSafeEqual(stored, sent);
 }
-
-/** gRPC UNAVAILABLE: the call never reached a frontend that could act on it. */
-const neverDelivered = (err: unknown) =>
-  outageOf(err) === 'Temporal' &&
-  [err, (err as { cause?: unknown })?.cause].some((e) => (e as { code?: unknown })?.code === 14);
