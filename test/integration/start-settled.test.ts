@@ -86,35 +86,22 @@ describe('a start whose Temporal call fails', () => {
     expect(secrets.open(row.webhook_secret_enc!, webhookSecretContext(row.id))).toBe(started.body.webhookSecret);
   });
 
-  it('removes the row when Temporal says no run was made, and passes the failure on', async () => {
+  it.each([
+    { failure: 'a deadline: Temporal is asked, says no run was made', code: 4 as const, asks: 1 },
+    { failure: 'UNAVAILABLE: Temporal was never reached, so it is not asked', code: 14 as const, asks: 0 },
+  ])('removes the row and passes the failure on after $failure', async ({ code, asks }) => {
     let asked = 0;
     const { body, answer } = startThrough({
       async startWithDetails() {
-        throw grpcError(4);
+        throw grpcError(code);
       },
       async describe(input, next) {
         asked++;
         return next(input);
       },
     });
-    await expect(answer).rejects.toMatchObject({ code: 4 });
-    expect(asked).toBe(1);
-    expect(await rowsOf(body.tenant.partnerProvidedId)).toEqual([]);
-  });
-
-  it('removes the row without asking when Temporal was never reached', async () => {
-    let asked = 0;
-    const { body, answer } = startThrough({
-      async startWithDetails() {
-        throw grpcError(14);
-      },
-      async describe(input, next) {
-        asked++;
-        return next(input);
-      },
-    });
-    await expect(answer).rejects.toMatchObject({ code: 14 });
-    expect(asked).toBe(0);
+    await expect(answer).rejects.toMatchObject({ code });
+    expect(asked).toBe(asks);
     expect(await rowsOf(body.tenant.partnerProvidedId)).toEqual([]);
   });
 
