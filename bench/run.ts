@@ -17,7 +17,7 @@ import { parked } from './scenarios/parked';
 import { scaleOut } from './scenarios/scale-out';
 import { throughput, type ThroughputRow } from './scenarios/throughput';
 import { workPerOnboarding } from './scenarios/work';
-import type { SearchAttributeCache, TemporalChoice } from './lib/temporal-server';
+import { searchAttributeCacheText, type SearchAttributeCache, type TemporalChoice } from './lib/temporal-server';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -144,7 +144,7 @@ async function meta(env: BenchEnv) {
       'Temporal TypeScript SDK': sdk,
       PostgreSQL: pgVersion,
     },
-    sqlite: `file-backed SQLite (--db-filename), pragmas: ${sqlitePragmas.length ? sqlitePragmas.join(', ') : 'the CLI defaults'}; search attributes ${searchAttributeCache === 'cli' ? "read from SQLite on every use (the CLI's setting)" : "cached (the server's default; the CLI reads them on every use)"}`,
+    sqlite: `file-backed SQLite (--db-filename), pragmas: ${sqlitePragmas.length ? sqlitePragmas.join(', ') : 'the CLI defaults'}; ${searchAttributeCacheText(searchAttributeCache)}`,
     ...(env.server.kind === 'cluster' ? { temporal: env.server.describe } : {}),
     params,
   };

@@ -26,6 +26,11 @@ export type TemporalChoice =
  * the cache (the server's default), so the bench does too ('server'); 'cli' keeps the CLI's setting.
  */
 export type SearchAttributeCache = 'server' | 'cli';
+/** How the report names a run's setting. */
+export const searchAttributeCacheText = (cache: SearchAttributeCache | undefined) =>
+  cache === 'cli'
+    ? "search attributes read from SQLite on every use (the CLI's setting)"
+    : "search attributes cached (the server's default; the CLI reads them on every use)";
 const SERVER_SEARCH_ATTRIBUTE_CACHE = [
   '--dynamic-config-value',
   'system.forceSearchAttributesCacheRefreshOnRead=false',
@@ -96,17 +101,13 @@ export async function startTemporalServer(choice: TemporalChoice, dir: string): 
       ],
     });
     const pragmas = choice.sqlitePragmas.length ? choice.sqlitePragmas.join(', ') : 'the CLI defaults';
-    const cache =
-      choice.searchAttributeCache === 'cli'
-        ? "search attributes read from SQLite on every use (the CLI's setting)"
-        : "search attributes cached (the server's default)";
     return {
       kind: 'dev',
       pid: devServer.process.pid!,
       env: { TEMPORAL_ADDRESS: devServer.address },
       databases: [],
       metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
-      describe: `the Temporal CLI's dev server, file-backed SQLite (pragmas: ${pragmas}), ${cache}, one history shard, no TLS`,
+      describe: `the Temporal CLI's dev server, file-backed SQLite (pragmas: ${pragmas}), ${searchAttributeCacheText(choice.searchAttributeCache)}, one history shard, no TLS`,
       stop: () => devServer.stop(),
     };
   }
