@@ -1,4 +1,4 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { deleteUnstartedOnboarding, findOpenOnboardingId, insertStartedOnboarding } from '../../db/onboardings';
 import { findFirstTechAm } from '../../db/users';
@@ -17,6 +17,7 @@ import {
   type OnboardingInput,
 } from '../../domain';
 import type { onboardingWorkflow } from '../../workflows';
+import { describeWorkflow } from '../../lib/workflow-running';
 import { searchAttributePairs } from '../../workflows/search-attributes';
 import type { Caller } from '../auth';
 import type { ApiDeps } from '../deps';
@@ -261,12 +262,11 @@ const SETTLE_DEADLINE_MS = 5_000;
  */
 async function startedHere(temporal: Client, workflowId: string, onboardingId: string): Promise<boolean | undefined> {
   try {
-    const { memo } = await temporal.withDeadline(Date.now() + SETTLE_DEADLINE_MS, () =>
-      temporal.workflow.getHandle(workflowId).describe(),
+    const run = await temporal.withDeadline(Date.now() + SETTLE_DEADLINE_MS, () =>
+      describeWorkflow(temporal, workflowId),
     );
-    return memo?.onboardingId === onboardingId;
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return false;
+    return run?.memo?.onboardingId === onboardingId;
+  } catch {
     return undefined;
   }
 }
