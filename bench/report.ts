@@ -77,7 +77,7 @@ const table = (head: string[], rows: (string | number)[][]) =>
 function workSection(rows: WorkRow[]): string {
   return [
     '## 8. Work per onboarding, one at a time (before and after each change)',
-    "Counted rather than timed under load, so that a change reads the same on a noisy machine: the mean of n onboardings run one after another, nothing else in flight. Markers are the local activities (the read model's writes) and the patch markers; the history is as stored (ciphertext), in its protobuf encoding; statements are every one the process sent to PostgreSQL (ours: the worker, the API and the driver's reads of it; B2: its activities). CPU is per onboarding, from /proc; table KiB is what the run's database tables grew by per onboarding (B2's are its own two tables). Each row names the code it measured, oldest first.",
+    "Counted rather than timed under load, so that a change reads the same on a noisy machine: the mean of n onboardings run one after another, nothing else in flight. Markers are the local activities (the read model's writes) and the patch markers; the history is as stored (ciphertext), in its protobuf encoding; statements are every one the process sent to PostgreSQL (ours: the worker, the API and the driver's reads of it; B2 and B3: their activities). CPU is per onboarding, from /proc; table KiB is what the run's database tables grew by per onboarding (B2's and B3's are their own two tables; B3's mails and logins go to the bench's own sink and portal, in the driver). Each row names the code it measured, oldest first.",
     '',
     table(
       [
@@ -95,6 +95,7 @@ function workSection(rows: WorkRow[]): string {
         'CPU ms Temporal',
         'CPU ms PostgreSQL',
         'table KiB',
+        'mails, portal logins',
       ],
       rows.map((w) => [
         w.label,
@@ -111,6 +112,7 @@ function workSection(rows: WorkRow[]): string {
         fmt(w.cpuMsTemporal, 0),
         fmt(w.cpuMsPostgres, 0),
         w.tableBytes === undefined ? '' : fmt(w.tableBytes / 1024, 1),
+        w.mails === undefined ? '' : `${fmt(w.mails, 1)}, ${fmt(w.portalLogins ?? NaN, 1)}`,
       ]),
     ),
   ].join('\n');
@@ -154,8 +156,9 @@ function throughputSection(rows: ThroughputRow[]): string {
       fmt(percentile(r.durationsMs, 99), 0),
     ];
   });
+  const outside = outsideWorkTable(levels, avg);
   const perOnboarding = levels.flatMap((k) =>
-    (['ours', 'B0', 'B1', 'B2'] as const).map((v) => {
+    VARIANTS.filter((v) => rows.some((r) => r.inFlight === k && r.variant === v)).map((v) => {
       const ms = (f: (r: ThroughputRow) => number) =>
         fmt(
           avg(k, v, (r) => (f(r) * 1000) / r.n),
@@ -172,32 +175,30 @@ function throughputSection(rows: ThroughputRow[]): string {
     }),
   );
   const serverWork = levels.flatMap((k) =>
-    (['ours', 'B0', 'B1', 'B2'] as const)
-      .filter((v) => rows.some((r) => r.inFlight === k && r.variant === v && r.server))
-      .map((v) => {
-        const per = (f: (w: ServerWork) => number) => avg(k, v, (r) => f(r.server!));
-        const sync = per((w) => w.pollSuccessSync);
-        const all = per((w) => w.pollSuccess);
-        const ops = rows.find((r) => r.inFlight === k && r.variant === v)!.server!.persistenceByOperation;
-        return [
-          k,
-          v,
-          fmt(
-            per((w) => w.serviceRequests),
-            0,
-          ),
-          fmt(
-            per((w) => w.persistenceRequests),
-            0,
-          ),
-          fmt(all, 1),
-          all ? `${fmt((100 * sync) / all, 0)} %` : '',
-          Object.entries(ops)
-            .slice(0, 5)
-            .map(([op, n]) => `${op} ${fmt(n, 1)}`)
-            .join(', '),
-        ];
-      }),
+    VARIANTS.filter((v) => rows.some((r) => r.inFlight === k && r.variant === v && r.server)).map((v) => {
+      const per = (f: (w: ServerWork) => number) => avg(k, v, (r) => f(r.server!));
+      const sync = per((w) => w.pollSuccessSync);
+      const all = per((w) => w.pollSuccess);
+      const ops = rows.find((r) => r.inFlight === k && r.variant === v)!.server!.persistenceByOperation;
+      return [
+        k,
+        v,
+        fmt(
+          per((w) => w.serviceRequests),
+          0,
+        ),
+        fmt(
+          per((w) => w.persistenceRequests),
+          0,
+        ),
+        fmt(all, 1),
+        all ? `${fmt((100 * sync) / all, 0)} %` : '',
+        Object.entries(ops)
+          .slice(0, 5)
+          .map(([op, n]) => `${op} ${fmt(n, 1)}`)
+          .join(', '),
+      ];
+    }),
   );
   return [
     '## 1. Sustained throughput (start to COMPLETED, approvals and credentials automated)',
@@ -219,6 +220,14 @@ function throughputSection(rows: ThroughputRow[]): string {
       ],
       body,
     ),
+    ...(outside.length
+      ? [
+          '',
+          "B3 is B2 with the work ours does outside Temporal and PostgreSQL: the five mails over SMTP (the product's pooled mailer, to the same mail sink) and the portal login over HTTP (the same portal). What that work costs by itself is B3 against B0; what gangway's own machinery costs on top of it (the API and its calls, the read model, the audit trail, the mails' bookkeeping, the rules) is ours against B3.",
+          '',
+          table(['in flight', 'B3 /s', 'B3/B0', 'ours/B3', 'CPU ms/onb B3', 'CPU B3/B0', 'CPU ours/B3'], outside),
+        ]
+      : []),
     '',
     'Where the CPU went while ours ran (cores busy = CPU seconds per wall second; the machine has 2):',
     '',
@@ -250,6 +259,28 @@ function throughputSection(rows: ThroughputRow[]): string {
         ]
       : []),
   ].join('\n');
+}
+
+/** Scenario 1's variants in the order the tables list them; B3 is absent from runs before 2026-12-02's last. */
+const VARIANTS = ['ours', 'B0', 'B1', 'B2', 'B3'] as const;
+
+/** B3's rows of scenario 1 (none when the run had no B3). */
+function outsideWorkTable(levels: number[], avg: (k: number, v: string, f: (r: ThroughputRow) => number) => number) {
+  return levels
+    .map((k) => {
+      const [o, b0, b3] = ['ours', 'B0', 'B3'].map((v) => avg(k, v, (r) => r.perSecond));
+      const [co, cb0, cb3] = ['ours', 'B0', 'B3'].map((v) => avg(k, v, (r) => r.cpuMsPerOnboarding));
+      return [
+        k,
+        fmt(b3, 2),
+        fmt(ratio(b3, b0), 2),
+        fmt(ratio(o, b3), 2),
+        fmt(cb3, 0),
+        fmt(ratio(cb3, cb0), 2),
+        fmt(ratio(co, cb3), 2),
+      ];
+    })
+    .filter((row) => row[1] !== 'n/a');
 }
 
 /** A measured row of scenario 1 or 7, as the sections below read it. */
@@ -333,7 +364,7 @@ function clusterThroughputSection(c: ClusterResults, machineCores: string): stri
       const equalCpu = `${fmt(ratio(d[1].ms(costCpu), d[0].ms(costCpu)), 2)} → ${fmt(ratio(r[1].ms(costCpu), r[0].ms(costCpu)), 2)}`;
       return `${k} in flight ${measured} measured, ${equalCpu} at equal CPU`;
     });
-  const variants = ['ours', 'B0', 'B1', 'B2'] as const;
+  const variants = VARIANTS;
   const where = levels.flatMap((k) =>
     servers.flatMap(([name, rows]) =>
       variants
@@ -580,7 +611,7 @@ export function renderReport(r: BenchResults): string {
     `- Parameters: ${Object.entries(r.meta.params)
       .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
       .join(', ')}`,
-    "- Baselines: B0 is a bare workflow with the onboarding's shape (10 activities, 3 signals, 3 condition timers), no-op activities; B1 is B0 whose activities each make two PostgreSQL writes (a keyed row and a versioned jsonb upsert), as ours do; B2 is B1 with the product's payload codec on its client and worker (every payload AES-GCM encrypted under a key derived from the same master key), since encryption is one of the product's promises. The bare endpoints start B0 or read one row with the same pool.",
+    "- Baselines: B0 is a bare workflow with the onboarding's shape (10 activities, 3 signals, 3 condition timers), no-op activities; B1 is B0 whose activities each make two PostgreSQL writes (a keyed row and a versioned jsonb upsert), as ours do; B2 is B1 with the product's payload codec on its client and worker (every payload AES-GCM encrypted under a key derived from the same master key), since encryption is one of the product's promises; B3 is B2 whose steps that mail in ours (the approval request, each decision, the collector link, the kit) each send a mail of the same size through the product's pooled SMTP mailer, and whose portal check logs in to the same portal over HTTP: the work ours does outside Temporal and PostgreSQL, and nothing else of ours. The bare endpoints start B0 or read one row with the same pool.",
     '- Latency distributions: [bench/results/latency.svg](bench/results/latency.svg).',
     '- What the figures mean (the cost model, the bottlenecks, each gap, what each change measured before and after) is in [docs/performance.md](docs/performance.md), written by hand; this file is generated whole by every run and every merge.',
     ...(r.meta.temporal ? [`- Real Temporal server: ${r.meta.temporal}`] : []),
@@ -841,14 +872,10 @@ export function latencyPlot(results: BenchResults): string {
     panels.push({
       title: `1. onboarding start→COMPLETED, ${top} in flight`,
       unit: 'ms',
-      series: (['ours', 'B0', 'B1', 'B2'] as const)
-        .filter((v) => results.throughput!.some((r) => r.variant === v))
-        .map((v) => ({
-          label: v,
-          values: results
-            .throughput!.filter((r) => r.inFlight === top && r.variant === v)
-            .flatMap((r) => r.durationsMs),
-        })),
+      series: VARIANTS.filter((v) => results.throughput!.some((r) => r.variant === v)).map((v) => ({
+        label: v,
+        values: results.throughput!.filter((r) => r.inFlight === top && r.variant === v).flatMap((r) => r.durationsMs),
+      })),
     });
   }
   if (results.startLatency?.length) {

@@ -161,6 +161,7 @@ async function warmUp(env: BenchEnv, ctx: OursContext, say: (text: string) => vo
     const b0 = await runBaseline(baselineTarget(env, 'B0'), 'B0');
     await runBaseline(baselineTarget(env, 'B1'), 'B1');
     const b2 = await runBaseline(baselineTarget(env, 'B2'), 'B2');
+    await runBaseline(baselineTarget(env, 'B3'), 'B3');
     // Read without the codec: B2's history must hold ciphertext, or its rows would be B1's under another name.
     const encoding = await inputEncoding(env.bareTemporal.workflow.getHandle(b2.workflowId));
     if (encoding !== 'binary/encrypted') throw new Error(`B2 stores its input as ${encoding}, not encrypted`);

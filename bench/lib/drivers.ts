@@ -175,12 +175,15 @@ export async function runOurs(
   return { workflowId, totalMs: Date.now() - t0, decisionMs };
 }
 
-export type Baseline = 'B0' | 'B1' | 'B2';
+/** Where B3's mails go: the bench's mail sink, which ours' driver reads by recipient. */
+export const B3_MAIL_TO = 'b3@bench-baseline.example';
+
+export type Baseline = 'B0' | 'B1' | 'B2' | 'B3';
 
 /**
  * A baseline run, the onboarding's shape driven through the Temporal client: B0 with no-op activities,
  * B1 with PostgreSQL writes, B2 with the writes and the product's payload codec (its client and worker
- * both encode: see baselineTarget in ./env).
+ * both encode: see baselineTarget in ./env), B3 with B2's and the five mails and portal login ours makes.
  */
 export async function runBaseline(
   { temporal, taskQueue }: { temporal: Client; taskQueue: string },
@@ -196,6 +199,7 @@ export async function runBaseline(
         ...ONBOARDING_SHAPE,
         waitTimeoutMs: 3_600_000,
         writes: baseline !== 'B0',
+        ...(baseline === 'B3' ? { outsideWork: { mailTo: B3_MAIL_TO } } : {}),
         // An experiment, not a baseline of the report: docs/performance.md, "the read model's writes as local activities".
         localProjection: baseline === 'B2' && process.env.BENCH_B2_LOCAL_PROJECTION === '1',
         carriedView: baseline === 'B2' && process.env.BENCH_B2_CARRIED_VIEW === '1',

@@ -56,9 +56,9 @@ export interface BenchEnv {
 /** A baseline process with B0/B1's worker alone: no endpoints, no B2 worker (cold start, parked, scale-out). */
 export const BASELINE_WORKER_ONLY = { BENCH_NO_API: '1', BENCH_BASELINE_CODEC_QUEUE: '' };
 
-/** Where a baseline runs: B2 on the worker with the payload codec, through a client with the same codec. */
+/** Where a baseline runs: B2 and B3 on the worker with the payload codec, through a client with the same codec. */
 export function baselineTarget(env: BenchEnv, baseline: Baseline): { temporal: Client; taskQueue: string } {
-  return baseline === 'B2'
+  return baseline === 'B2' || baseline === 'B3'
     ? { temporal: env.codecTemporal, taskQueue: env.baselineEnv.BENCH_BASELINE_CODEC_QUEUE! }
     : { temporal: env.bareTemporal, taskQueue: env.baselineEnv.BENCH_BASELINE_QUEUE! };
 }
@@ -109,6 +109,10 @@ export async function createBenchEnv(
     BENCH_BASELINE_BUNDLE: baselineBundle,
     // B2 encrypts with the app's key, so that its codec does exactly the app's work per payload.
     GANGWAY_MASTER_KEY: appEnv.GANGWAY_MASTER_KEY,
+    // B3 mails to the same sink and logs in to the same portal as ours.
+    SMTP_URL: mail.url,
+    BENCH_PORTAL_URL: portal.url,
+    BENCH_PORTAL_CREDENTIALS: JSON.stringify(PORTAL_CREDENTIALS),
   };
 
   const password = randomBytes(12).toString('base64url');

@@ -5,12 +5,13 @@ import express from 'express';
 import { randomUUID } from 'node:crypto';
 import { createPool } from '../../db/pool';
 import { listen } from '../../api/server';
-import { createLogger } from '../../lib/logger';
+import { createLogger, type Logger } from '../../lib/logger';
+import { createMailer } from '../../notify/mailer';
 import type { MasterKeys } from '../../lib/master-keys';
 import { createPayloadCodec } from '../../lib/payload-codec';
 import { temporalConnectionFromEnv } from '../../lib/temporal-connection';
 import { installTemporalRuntime } from '../../worker/temporal-runtime';
-import { createBaselineActivities } from '../baseline-activities';
+import { createBaselineActivities, type OutsideWork } from '../baseline-activities';
 import { installHeapSnapshots } from '../lib/heap-snapshots';
 import { installWorkCounters } from '../lib/work-counters';
 
@@ -30,13 +31,19 @@ async function main(): Promise<void> {
   const { options: connection, namespace = 'default' } = temporalConnectionFromEnv(process.env);
   const taskQueue = process.env.BENCH_BASELINE_QUEUE!;
   const pool = createPool(process.env.DATABASE_URL!, log);
-  const workerFor = async (queue: string, dataConverter?: { payloadCodecs: [PayloadCodec] }) =>
+  // B3 (B2 with the mails and the portal login ours makes) runs on B2's worker.
+  const outside = outsideWorkFromEnv(log);
+  const workerFor = async (
+    queue: string,
+    dataConverter?: { payloadCodecs: [PayloadCodec] },
+    outsideWork?: OutsideWork,
+  ) =>
     Worker.create({
       connection: await NativeConnection.connect(connection),
       namespace,
       taskQueue: queue,
       workflowBundle: { codePath: process.env.BENCH_BASELINE_BUNDLE! },
-      activities: createBaselineActivities(pool),
+      activities: createBaselineActivities(pool, outsideWork),
       // The same cache bound as ours (WORKER_MAX_CACHED_WORKFLOWS), so that memory compares like with like.
       maxCachedWorkflows: Number(process.env.WORKER_MAX_CACHED_WORKFLOWS ?? 1000),
       dataConverter,
@@ -48,7 +55,7 @@ async function main(): Promise<void> {
         await workerFor(taskQueue),
         // B2 encrypts every payload as ours does (lib/payload-codec.ts, the same master key derivation).
         ...(codecQueue
-          ? [await workerFor(codecQueue, { payloadCodecs: [createPayloadCodec(masterKeysFromEnv())] })]
+          ? [await workerFor(codecQueue, { payloadCodecs: [createPayloadCodec(masterKeysFromEnv())] }, outside)]
           : []),
       ];
   const running = Promise.all(workers.map((w) => w.run()));
@@ -77,10 +84,22 @@ async function main(): Promise<void> {
     for (const w of workers) w.shutdown();
     void running.then(async () => {
       await server?.close();
+      await outside?.mailer.close();
       await pool.end();
       process.exit(0);
     });
   });
+}
+
+/** B3's mail sink and portal, when the bench gives them. */
+function outsideWorkFromEnv(log: Logger): OutsideWork | undefined {
+  const { SMTP_URL: smtpUrl, BENCH_PORTAL_URL: portalUrl } = process.env;
+  if (!smtpUrl || !portalUrl) return undefined;
+  return {
+    mailer: createMailer({ smtpUrl, from: 'baseline@bench.example', log }),
+    portalUrl,
+    credentials: JSON.parse(process.env.BENCH_PORTAL_CREDENTIALS!) as OutsideWork['credentials'],
+  };
 }
 
 /** B2's key: GANGWAY_MASTER_KEY as the app reads it (base64 of 32 bytes). */

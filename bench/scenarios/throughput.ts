@@ -6,7 +6,7 @@ import { baselineTarget, type BenchEnv } from '../lib/env';
 import { workflowTaskTimeouts } from '../lib/history';
 import { readServerCounters, serverWorkBetween, type ServerWork } from '../lib/server-metrics';
 
-export type Variant = 'B0' | 'B1' | 'B2' | 'ours';
+export type Variant = 'B0' | 'B1' | 'B2' | 'B3' | 'ours';
 export interface ThroughputRow {
   inFlight: number;
   variant: Variant;
@@ -23,7 +23,7 @@ export interface ThroughputRow {
 }
 
 /**
- * Scenario 1: N onboardings with K in flight, start to COMPLETED, interleaved with B0, B1 and B2 on
+ * Scenario 1: N onboardings with K in flight, start to COMPLETED, interleaved with B0, B1, B2 and B3 on
  * the same servers (each round in another order, so that no variant always runs first or last). CPU per onboarding counts the process under test and the Temporal server.
  */
 export async function throughput(
@@ -36,10 +36,11 @@ export async function throughput(
   const rows: ThroughputRow[] = [];
   const databases = { temporal: env.server.databases, app: [env.dbName] };
   const orders: Variant[][] = [
-    ['B0', 'B1', 'B2', 'ours'],
-    ['ours', 'B2', 'B1', 'B0'],
-    ['B1', 'ours', 'B0', 'B2'],
-    ['B2', 'B0', 'ours', 'B1'],
+    ['B0', 'B1', 'B2', 'B3', 'ours'],
+    ['ours', 'B3', 'B2', 'B1', 'B0'],
+    ['B1', 'ours', 'B0', 'B3', 'B2'],
+    ['B3', 'B0', 'ours', 'B2', 'B1'],
+    ['B2', 'B3', 'B1', 'ours', 'B0'],
   ];
   for (const k of options.levels) {
     for (let round = 0; round < options.rounds; round++) {

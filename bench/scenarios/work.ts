@@ -11,7 +11,7 @@ import { readWorkCounters } from '../lib/work-counters';
 export interface WorkRow {
   /** Names the code measured: a commit, or what changed (`--label`). */
   label: string;
-  variant: 'ours' | 'B2';
+  variant: 'ours' | 'B2' | 'B3';
   n: number;
   events: number;
   workflowTasks: number;
@@ -27,12 +27,16 @@ export interface WorkRow {
   cpuMsPostgres: number;
   /** What the product's own tables grew by (ours: the read model, audit, outbox, mail log…; rows before 2026-12-02 lack it). */
   tableBytes?: number;
+  /** Mails the bench's sink received and portal logins its portal served, per onboarding (rows before B3 lack them). */
+  mails?: number;
+  portalLogins?: number;
 }
 
 /**
  * Scenario 8: the work of one onboarding, counted rather than timed under load, so that a change's
  * before and after read the same on a noisy machine: history events by kind, history bytes, SQL
- * statements, and CPU per onboarding with nothing else in flight. Ours beside B2 (B1 with the codec).
+ * statements, and CPU per onboarding with nothing else in flight. Ours beside B2 (B1 with the codec) and
+ * B3 (B2 with ours' mails and portal login).
  */
 export async function workPerOnboarding(
   env: BenchEnv,
@@ -43,15 +47,16 @@ export async function workPerOnboarding(
 ): Promise<WorkRow[]> {
   const rows: WorkRow[] = [];
   const databases = { temporal: env.server.databases, app: [env.dbName] };
-  for (const variant of ['ours', 'B2'] as const) {
+  for (const variant of ['ours', 'B2', 'B3'] as const) {
     const child = variant === 'ours' ? app : baseline;
     const targets = appTargets(child.pid, env.server.pid, databases);
     const counted = await readWorkCounters(child.process);
     const bytesBefore = await tableBytes(env);
+    const outsideBefore = { mails: env.mail.messages().length, logins: env.portal.logins.length };
     const before = await readCpu(targets);
     const ids: string[] = [];
     for (let i = 0; i < options.n; i++) {
-      const run = variant === 'ours' ? await runOurs(ctx) : await runBaseline(baselineTarget(env, 'B2'), 'B2');
+      const run = variant === 'ours' ? await runOurs(ctx) : await runBaseline(baselineTarget(env, variant), variant);
       ids.push(run.workflowId);
     }
     const cpu = cpuBetween(targets, before, await readCpu(targets));
@@ -81,6 +86,8 @@ export async function workPerOnboarding(
       cpuMsTemporal: (cpu.temporal * 1000) / options.n,
       cpuMsPostgres: (cpu.postgres * 1000) / options.n,
       tableBytes: grown / options.n,
+      mails: (env.mail.messages().length - outsideBefore.mails) / options.n,
+      portalLogins: (env.portal.logins.length - outsideBefore.logins) / options.n,
     });
   }
   return rows;

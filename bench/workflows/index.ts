@@ -32,6 +32,12 @@ export interface BaselineInput {
    * holds as many bytes of views as ours'.
    */
   carriedView?: boolean;
+  /**
+   * B3: B2 with the work ours does outside Temporal and PostgreSQL. The steps that mail in ours (the
+   * approval request, each decision, the collector link, the kit) send one mail each, and the portal
+   * check logs in to the portal over HTTP (bench/baseline-activities.ts).
+   */
+  outsideWork?: { mailTo: string };
 }
 
 const acts = proxyActivities<ReturnType<typeof createBaselineActivities>>({ startToCloseTimeout: '30s' });
@@ -46,8 +52,11 @@ export async function baselineWorkflow(input: BaselineInput): Promise<void> {
   setHandler(submittedSignal, () => void submitted++);
   const id = workflowInfo().workflowId;
   let step = 0;
-  const act = async () => {
+  const act = async (outside?: 'mail' | 'portal') => {
     if (!input.writes) return acts.noop();
+    if (input.outsideWork && outside === 'mail')
+      return acts.writeAndMail({ id, step: step++, to: input.outsideWork.mailTo });
+    if (input.outsideWork && outside === 'portal') return acts.writeAndLogIn({ id, step: step++ });
     if (input.carriedView) {
       const at = step++;
       return acts.write({ id, step: at, view: { id, step: at, filler: VIEW_FILLER } });
@@ -59,15 +68,15 @@ export async function baselineWorkflow(input: BaselineInput): Promise<void> {
   };
 
   for (let i = 0; i < 3; i++) await act(); // tenant, integration user, client credentials
-  await act(); // ask the approver
+  await act('mail'); // ask the approver
   // Like the onboarding, each decision is announced as it arrives.
   for (let announced = 0; announced < input.decisions; announced++) {
     await condition(() => decided > announced, input.waitTimeoutMs);
-    await act();
+    await act('mail');
   }
   await act(); // assign
-  for (let c = 0; c < input.clients; c++) await act(); // collector link
+  for (let c = 0; c < input.clients; c++) await act('mail'); // collector link
   await condition(() => submitted >= input.clients, input.waitTimeoutMs);
-  for (let c = 0; c < input.clients; c++) await act(); // portal login
-  await act(); // kit
+  for (let c = 0; c < input.clients; c++) await act('portal'); // portal login
+  await act('mail'); // kit
 }
