@@ -291,7 +291,26 @@ async function main(): Promise<void> {
     if (scenarios.has(8)) {
       say('8. work per onboarding');
       await attempt('8. work per onboarding', async () => {
-        results.work = await workPerOnboarding(env, app, baseline, ctx, { n: params.workN, label: await codeLabel() });
+        const label = await codeLabel();
+        if (!flag('apart')) {
+          results.work = await workPerOnboarding(env, { app }, baseline, ctx, { n: params.workN, label });
+          return;
+        }
+        // `--apart`: ours as an API process and a worker process on a task queue of their own, to read the API's share.
+        const apart = { TEMPORAL_TASK_QUEUE: 'bench-apart' };
+        const api = await env.startApp({ ...apart, BENCH_NO_WORKER: '1' });
+        const worker = await env.startApp({ ...apart, BENCH_NO_API: '1' });
+        try {
+          const apartCtx = await oursContext(env, api);
+          await runOurs(apartCtx); // unmeasured: the new processes' first calls open connections and compile
+          results.work = await workPerOnboarding(env, { api, worker }, baseline, apartCtx, {
+            n: params.workN,
+            label: `${label}, apart`,
+          });
+        } finally {
+          await api.stop();
+          await worker.stop();
+        }
       });
     }
     if (scenarios.has(1)) {

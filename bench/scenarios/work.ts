@@ -23,6 +23,8 @@ export interface WorkRow {
   /** Every statement the process under test sent to PostgreSQL (the API's, the worker's, the driver's reads). */
   statements: number;
   cpuMsApp: number;
+  /** With `--apart`, ours' CPU in its API process alone (cpuMsApp is the API and the worker process together). */
+  cpuMsApi?: number;
   cpuMsTemporal: number;
   cpuMsPostgres: number;
   /** What the product's own tables grew by (ours: the read model, audit, outbox, mail log…; rows before 2026-12-02 lack it). */
@@ -40,7 +42,7 @@ export interface WorkRow {
  */
 export async function workPerOnboarding(
   env: BenchEnv,
-  app: BenchChild,
+  ours: { app: BenchChild } | { api: BenchChild; worker: BenchChild },
   baseline: BenchChild,
   ctx: OursContext,
   options: { n: number; label: string },
@@ -48,9 +50,21 @@ export async function workPerOnboarding(
   const rows: WorkRow[] = [];
   const databases = { temporal: env.server.databases, app: [env.dbName] };
   for (const variant of ['ours', 'B2', 'B3'] as const) {
-    const child = variant === 'ours' ? app : baseline;
-    const targets = appTargets(child.pid, env.server.pid, databases);
-    const counted = await readWorkCounters(child.process);
+    // Ours as one process (API and worker, as `npm start` runs them) or as an API process and a worker process.
+    const children: Record<string, BenchChild> = variant === 'ours' ? ours : { app: baseline };
+    const targets = {
+      ...appTargets(0, env.server.pid, databases),
+      groups: Object.fromEntries(Object.entries(children).map(([name, child]) => [name, [child.pid]])),
+    };
+    const countAll = async () =>
+      (await Promise.all(Object.values(children).map((c) => readWorkCounters(c.process)))).reduce(
+        (sum, c) => ({
+          statements: sum.statements + c.statements,
+          byKind: c.byKind && sum.byKind && mergeKinds(sum.byKind, c.byKind),
+        }),
+        { statements: 0, byKind: {} },
+      );
+    const counted = await countAll();
     const bytesBefore = await tableBytes(env);
     const outsideBefore = { mails: env.mail.messages().length, logins: env.portal.logins.length };
     const before = await readCpu(targets);
@@ -60,7 +74,7 @@ export async function workPerOnboarding(
       ids.push(run.workflowId);
     }
     const cpu = cpuBetween(targets, before, await readCpu(targets));
-    const after = await readWorkCounters(child.process);
+    const after = await countAll();
     const statements = after.statements - counted.statements;
     if (after.byKind)
       for (const [kind, count] of Object.entries(after.byKind)
@@ -83,6 +97,7 @@ export async function workPerOnboarding(
       historyBytes: mean((h) => h.bytes),
       statements: statements / options.n,
       cpuMsApp: (cpu.app * 1000) / options.n,
+      ...(cpu.groups?.api !== undefined ? { cpuMsApi: (cpu.groups.api * 1000) / options.n } : {}),
       cpuMsTemporal: (cpu.temporal * 1000) / options.n,
       cpuMsPostgres: (cpu.postgres * 1000) / options.n,
       tableBytes: grown / options.n,
@@ -91,6 +106,12 @@ export async function workPerOnboarding(
     });
   }
   return rows;
+}
+
+function mergeKinds(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  const merged = { ...a };
+  for (const [kind, n] of Object.entries(b)) merged[kind] = (merged[kind] ?? 0) + n;
+  return merged;
 }
 
 /** Every table of the run's database with its indexes and TOAST, in bytes (pages, so coarse for few onboardings). */
