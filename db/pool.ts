@@ -23,23 +23,26 @@ export function createPool(connectionString: string, log: Logger, options: PoolC
 }
 
 /**
- * After a server restart the pool may still hold connections whose backend is gone; the first
- * statement on each fails without having run (57P01 admin_shutdown, or a connection already marked
- * unusable). Such a statement is sent once more on a fresh connection. Anything that may have run
- * (a connection lost mid-statement) is not retried here: that is the caller's retry policy.
+ * After a server restart the pool may still hold connections whose backend is gone, until it reads each
+ * one's end; a statement on one fails without having run (57P01 admin_shutdown, or a connection already
+ * marked unusable). Such a statement is sent again, once per dead connection it meets: each failure
+ * discards its connection, so after at most `max` of them the pool opens a fresh one. Anything that may
+ * have run (a connection lost mid-statement) is not retried here: that is the caller's retry policy.
  */
 function retryStatementsThatNeverRan(pool: Pool): void {
   const neverRan = (err: unknown) => {
     const e = err as { code?: string; message?: string };
     return e?.code === '57P01' || /not queryable/.test(e?.message ?? '');
   };
+  const attempts = (pool.options.max ?? 10) + 1;
   const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
   pool.query = (async (...args: unknown[]) => {
-    try {
-      return await query(...args);
-    } catch (err) {
-      if (!neverRan(err)) throw err;
-      return query(...args);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await query(...args);
+      } catch (err) {
+        if (!neverRan(err) || attempt >= attempts) throw err;
+      }
     }
   }) as Pool['query'];
 }
