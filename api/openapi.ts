@@ -96,7 +96,8 @@ export function buildOpenApiDocument(serverUrl: string) {
       'Start an onboarding, or an expansion of a live customer (staff, admin). testMode: validate and return the plan, starting nothing',
     description:
       'Every problem is reported at once (400, errors[]), including: tenant.plan must be TRADE for API subscriptions; integrationUser.email must not be in STAFF_EMAIL_DOMAINS nor a staff account; integrationSystem "Other" needs integrationSystemName; a plain CONTROL_TOWER is refused. scope AUTOMATION is admin-only (403). A testMode dry run with problems answers 400 with the plan beside the errors. A first onboarding of a tenant that is live is 409 naming it. ' +
-      'An expansion (body ExpandOnboarding: tenant {partnerProvidedId, existing: true} or tenantId, with subscriptions and/or clients) reuses the live tenant, integration user and API client (CREATE_TENANT, CREATE_INTEGRATION_USER, ISSUE_CLIENT_CREDENTIALS SKIPPED), approves and assigns only the subscriptions given, collects only the clients given, and tells the customer what was added instead of issuing a new secret; 404 for an unknown tenant, 409 for an archived one, one being offboarded, or a subscription it already holds.',
+      'An expansion (body ExpandOnboarding: tenant {partnerProvidedId, existing: true} or tenantId, with subscriptions and/or clients) reuses the live tenant, integration user and API client (CREATE_TENANT, CREATE_INTEGRATION_USER, ISSUE_CLIENT_CREDENTIALS SKIPPED), approves and assigns only the subscriptions given, collects only the clients given, and tells the customer what was added instead of issuing a new secret; 404 for an unknown tenant, 409 for an archived one, one being offboarded, or a subscription it already holds. ' +
+      'A start Temporal could not confirm is 503; sent again with the same Idempotency-Key it gets the first attempt’s 202 (with its webhookSecret) if that attempt started the workflow, or starts afresh if it did not (503 again while Temporal cannot say).',
     security: secured,
     request: { ...body(StartOnboardingBody), headers: z.object({ 'Idempotency-Key': z.string().optional() }) },
     responses: {
@@ -110,7 +111,7 @@ export function buildOpenApiDocument(serverUrl: string) {
         },
       },
       200: json('testMode: the plan'),
-      ...problems(400, 401, 403, 409, 422),
+      ...problems(400, 401, 403, 409, 422, 503),
     },
   });
   registry.registerPath({

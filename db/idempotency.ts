@@ -19,6 +19,25 @@ export async function findStoredResponse(
   return rows[0] && { requestHash: rows[0].request_hash, statusCode: rows[0].status_code, response: rows[0].response };
 }
 
+/**
+ * A pending answer (api/idempotent.ts, UnsettledWrite) made final once its write is known to have happened;
+ * a final one is left as it is.
+ */
+export async function settleStoredResponse(db: Queryable, userId: string, key: string): Promise<void> {
+  await db.query(
+    `UPDATE idempotency_keys SET response = response - 'pending' WHERE user_id = $1 AND key = $2 AND response ? 'pending'`,
+    [userId, key],
+  );
+}
+
+/** A pending answer whose write is known not to have happened, so that a repeat writes again; never a final one. */
+export async function deleteStoredPendingResponse(db: Queryable, userId: string, key: string): Promise<void> {
+  await db.query(`DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND response ? 'pending'`, [
+    userId,
+    key,
+  ]);
+}
+
 export async function storeResponse(db: Queryable, userId: string, key: string, stored: StoredResponse): Promise<void> {
   await db.query(
     `INSERT INTO idempotency_keys (user_id, key, request_hash, status_code, response) VALUES ($1, $2, $3, $4, $5)

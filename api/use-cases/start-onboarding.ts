@@ -21,7 +21,7 @@ import { describeWorkflow } from '../../lib/workflow-running';
 import { searchAttributePairs } from '../../workflows/search-attributes';
 import type { Caller } from '../auth';
 import type { ApiDeps } from '../deps';
-import { idempotent, type Answer } from '../idempotent';
+import { idempotent, UnsettledWrite, type Answer, type Settled } from '../idempotent';
 import { badRequest, conflict, HttpProblem, neverReachedTemporal } from '../problem';
 import type { StartOnboardingBody } from '../schemas';
 import { asksTestMode } from '../tenant-schemas';
@@ -67,7 +67,15 @@ export async function startOnboarding(
   let location: string | undefined;
   const answer = await idempotent(
     deps,
-    { caller, key, route: 'POST /v1/onboardings', body: raw, sealed: true, timing },
+    {
+      caller,
+      key,
+      route: 'POST /v1/onboardings',
+      body: raw,
+      sealed: true,
+      timing,
+      settle: (pending) => settleStart(deps, pending.body as StartedOnboarding),
+    },
     async () => {
       const { status, body, self } = await start(deps, caller, raw, timing, admitted);
       location = self;
@@ -202,6 +210,18 @@ async function launch(
   };
   const webhookSecret = body.notify.webhookUrl ? newWebhookSecret() : undefined;
 
+  const started: StartedOnboarding = {
+    id: onboardingId,
+    workflowId,
+    status: 'RUNNING' as const,
+    links: {
+      self: `${config.publicUrl}/v1/onboardings/${onboardingId}`,
+      approvals: `${config.publicUrl}/v1/onboardings/${onboardingId}/approvals`,
+      cancel: `${config.publicUrl}/v1/onboardings/${onboardingId}/cancel`,
+    },
+    ...(webhookSecret ? { webhookSecret } : {}),
+  };
+
   const view = initialView(input, workflowId, new Date().toISOString());
   await insertStartedOnboarding(pool, {
     view,
@@ -232,25 +252,38 @@ async function launch(
       const existingId = await findOpenOnboardingId(pool, workflowId);
       throw conflict(`tenant ${body.tenant.partnerProvidedId} already has an open onboarding`, { existingId });
     }
-    const started = neverReachedTemporal(err) ? false : await startedHere(temporal, workflowId, onboardingId);
-    if (started === false) await deleteUnstartedOnboarding(pool, onboardingId);
+    const here = neverReachedTemporal(err) ? false : await startedHere(temporal, workflowId, onboardingId);
+    if (here === false) await deleteUnstartedOnboarding(pool, onboardingId);
     // Unknown: the row, with its webhook secret, stays for the run that may exist; housekeeping removes
-    // it if none does (RELIABILITY.md). Either way the caller is told the start failed (503).
-    if (started !== true) throw err;
+    // it if none does (RELIABILITY.md). The caller is told the start failed (503), and a repeat with the
+    // same Idempotency-Key asks Temporal again (settleStart) for this answer or a start made afresh.
+    if (here === undefined) throw new UnsettledWrite({ status: 202, body: started }, err);
+    if (here === false) throw err;
   }
   timing.lap('temporal');
+  return started;
+}
 
-  return {
-    id: onboardingId,
-    workflowId,
-    status: 'RUNNING' as const,
-    links: {
-      self: `${config.publicUrl}/v1/onboardings/${onboardingId}`,
-      approvals: `${config.publicUrl}/v1/onboardings/${onboardingId}/approvals`,
-      cancel: `${config.publicUrl}/v1/onboardings/${onboardingId}/cancel`,
-    },
-    ...(webhookSecret ? { webhookSecret } : {}),
-  };
+/** The 202's body. */
+interface StartedOnboarding {
+  id: string;
+  workflowId: string;
+  status: 'RUNNING';
+  links: { self: string; approvals: string; cancel: string };
+  webhookSecret?: string;
+}
+
+/**
+ * A repeated start whose first attempt could not be settled: Temporal is asked again whether the run under
+ * the workflow id is that attempt's. If it is, the first answer stands (with its webhook secret); if none is,
+ * its row is removed and the start runs afresh; if Temporal still cannot say, the repeat is 503 too.
+ */
+async function settleStart(deps: ApiDeps, { id, workflowId }: StartedOnboarding): Promise<Settled> {
+  const here = await startedHere(deps.temporal, workflowId, id);
+  if (here === undefined) return 'unknown';
+  if (here) return 'made';
+  await deleteUnstartedOnboarding(deps.pool, id);
+  return 'not made';
 }
 
 /** Asking after a failed start gets a deadline of its own: the request's may be what ran out. */

@@ -36,12 +36,13 @@ describe('a start whose Temporal call fails', () => {
     await receiver?.close();
   });
 
-  /** The API's start on a client whose start and describe calls go through `interceptor`. */
-  const startThrough = (interceptor: WorkflowClientInterceptor) => {
-    const body = startBody({
-      approverEmail: approver.email,
-      notify: { email: 'ops@acme.example', webhookUrl: receiver.url },
-    });
+  const newBody = () =>
+    startBody({ approverEmail: approver.email, notify: { email: 'ops@acme.example', webhookUrl: receiver.url } });
+  /** The API's start on a client whose start and describe calls go through `interceptor`; a repeat passes the same body and key. */
+  const startThrough = (
+    interceptor: WorkflowClientInterceptor,
+    { body = newBody(), idempotencyKey }: { body?: ReturnType<typeof newBody>; idempotencyKey?: string } = {},
+  ) => {
     const temporal = new Client({
       connection: stack.temporal.connection,
       namespace: stack.config.temporal.namespace,
@@ -49,7 +50,10 @@ describe('a start whose Temporal call fails', () => {
       interceptors: { workflow: [interceptor] },
     });
     const deps = { config: stack.config, pool: stack.db.pool, temporal, secrets } as unknown as ApiDeps;
-    return { body, answer: startOnboarding(deps, { caller: { ...staff, role: 'staff' as const }, body }) };
+    return {
+      body,
+      answer: startOnboarding(deps, { caller: { ...staff, role: 'staff' as const }, body, idempotencyKey }),
+    };
   };
   const rowsOf = async (partnerProvidedId: string) =>
     (
@@ -121,5 +125,63 @@ describe('a start whose Temporal call fails', () => {
     expect(rows[0].webhook_secret_enc).not.toBeNull();
     // The run exists: the row is the one it projects into (housekeeping removes a row only when none runs).
     expect(await runOf(`onboarding-${body.tenant.partnerProvidedId}`)).toBe('RUNNING');
+  });
+
+  /** Temporal's answer to the start is lost, and Temporal cannot be asked what it did. */
+  const unsettled = (startsTheRun: boolean): WorkflowClientInterceptor => ({
+    async startWithDetails(input, next) {
+      if (startsTheRun) await next(input);
+      throw grpcError(4);
+    },
+    async describe() {
+      throw grpcError(4);
+    },
+  });
+  type Started = { status: number; body: { id: string; workflowId: string; webhookSecret: string } };
+
+  it('answers a repeat with the same Idempotency-Key once Temporal can say: the first attempt’s 202, with its secret', async () => {
+    const idempotencyKey = 'settle-made';
+    const first = startThrough(unsettled(true), { idempotencyKey });
+    await expect(first.answer).rejects.toMatchObject({ code: 4 });
+    const [row] = await rowsOf(first.body.tenant.partnerProvidedId);
+
+    // Temporal still cannot say: the repeat is 503 too, and nothing changes.
+    const still = startThrough(unsettled(true), { body: first.body, idempotencyKey });
+    await expect(still.answer).rejects.toMatchObject({ status: 503 });
+    expect(await rowsOf(first.body.tenant.partnerProvidedId)).toEqual([row]);
+
+    let asked = 0;
+    const counting: WorkflowClientInterceptor = {
+      async describe(input, next) {
+        asked++;
+        return next(input);
+      },
+    };
+    const repeat = (await startThrough(counting, { body: first.body, idempotencyKey }).answer) as Started;
+    expect(repeat.status).toBe(202);
+    expect(repeat.body.id).toBe(row.id);
+    expect(secrets.open(row.webhook_secret_enc!, webhookSecretContext(row.id))).toBe(repeat.body.webhookSecret);
+    expect(asked).toBe(1);
+    // Settled for good: the next repeat is answered from what is stored, without asking again.
+    const again = (await startThrough(counting, { body: first.body, idempotencyKey }).answer) as Started;
+    expect(again).toEqual(repeat);
+    expect(asked).toBe(1);
+    expect(await rowsOf(first.body.tenant.partnerProvidedId)).toEqual([row]);
+  });
+
+  it('starts afresh on a repeat when the first attempt, which could not be settled, made no run', async () => {
+    const idempotencyKey = 'settle-not-made';
+    const first = startThrough(unsettled(false), { idempotencyKey });
+    await expect(first.answer).rejects.toMatchObject({ code: 4 });
+    const [kept] = await rowsOf(first.body.tenant.partnerProvidedId);
+    expect(kept).toBeDefined();
+
+    const repeat = (await startThrough({}, { body: first.body, idempotencyKey }).answer) as Started;
+    expect(repeat.status).toBe(202);
+    expect(repeat.body.id).not.toBe(kept.id);
+    const rows = await rowsOf(first.body.tenant.partnerProvidedId);
+    expect(rows.map((r) => r.id)).toEqual([repeat.body.id]);
+    expect(secrets.open(rows[0].webhook_secret_enc!, webhookSecretContext(rows[0].id))).toBe(repeat.body.webhookSecret);
+    expect(await runOf(repeat.body.workflowId)).toBe('RUNNING');
   });
 });
