@@ -213,7 +213,7 @@ async function launch(
   const started: StartedOnboarding = {
     id: onboardingId,
     workflowId,
-    status: 'RUNNING' as const,
+    status: 'RUNNING',
     links: {
       self: `${config.publicUrl}/v1/onboardings/${onboardingId}`,
       approvals: `${config.publicUrl}/v1/onboardings/${onboardingId}/approvals`,
@@ -252,13 +252,12 @@ async function launch(
       const existingId = await findOpenOnboardingId(pool, workflowId);
       throw conflict(`tenant ${body.tenant.partnerProvidedId} already has an open onboarding`, { existingId });
     }
-    const here = neverReachedTemporal(err) ? false : await startedHere(temporal, workflowId, onboardingId);
-    if (here === false) await deleteUnstartedOnboarding(pool, onboardingId);
+    const settled = await settleStart(deps, started, { reachedTemporal: !neverReachedTemporal(err) });
     // Unknown: the row, with its webhook secret, stays for the run that may exist; housekeeping removes
     // it if none does (RELIABILITY.md). The caller is told the start failed (503), and a repeat with the
-    // same Idempotency-Key asks Temporal again (settleStart) for this answer or a start made afresh.
-    if (here === undefined) throw new UnsettledWrite({ status: 202, body: started }, err);
-    if (here === false) throw err;
+    // same Idempotency-Key settles it again for this answer or a start made afresh.
+    if (settled === 'unknown') throw new UnsettledWrite({ status: 202, body: started }, err);
+    if (settled === 'not made') throw err;
   }
   timing.lap('temporal');
   return started;
@@ -274,12 +273,17 @@ interface StartedOnboarding {
 }
 
 /**
- * A repeated start whose first attempt could not be settled: Temporal is asked again whether the run under
- * the workflow id is that attempt's. If it is, the first answer stands (with its webhook secret); if none is,
- * its row is removed and the start runs afresh; if Temporal still cannot say, the repeat is 503 too.
+ * What became of a start whose Temporal call failed, at once or on a repeat with its Idempotency-Key:
+ * Temporal is asked whether the run under the workflow id is this start's (not when the call never
+ * reached it). If it is, the answer stands (with its webhook secret); if none is, the row is removed (and a
+ * repeat starts afresh); if Temporal cannot say, the row stays and the answer is 503.
  */
-async function settleStart(deps: ApiDeps, { id, workflowId }: StartedOnboarding): Promise<Settled> {
-  const here = await startedHere(deps.temporal, workflowId, id);
+async function settleStart(
+  deps: ApiDeps,
+  { id, workflowId }: StartedOnboarding,
+  { reachedTemporal = true } = {},
+): Promise<Settled> {
+  const here = reachedTemporal ? await startedHere(deps.temporal, workflowId, id) : false;
   if (here === undefined) return 'unknown';
   if (here) return 'made';
   await deleteUnstartedOnboarding(deps.pool, id);
