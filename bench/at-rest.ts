@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { FILE_PRAGMAS } from '../infra/temporal-dev-server';
 import { createBenchEnv } from './lib/env';
-import { cpuSeconds } from './lib/proc';
+import { cpuSeconds, cpuSecondsOf } from './lib/proc';
 
 /**
  * What the processes cost at rest: CPU ms per second of the app (worker and API, or one of them), the
@@ -11,14 +11,15 @@ import { cpuSeconds } from './lib/proc';
 const [only, seconds = '30'] = process.argv.slice(2);
 const alone: Record<string, NodeJS.ProcessEnv> = { api: { BENCH_NO_WORKER: '1' }, worker: { BENCH_NO_API: '1' } };
 
-/** CPU ms of each thread of a process, by thread id and name. */
+/** CPU ms of each thread of a process, by thread id and name (a thread that ended meanwhile is left out). */
 async function threads(pid: number): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const tid of await readdir(`/proc/${pid}/task`)) {
-    const stat = await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8').catch(() => '');
-    const name = /\((.*)\)/.exec(stat)?.[1] ?? '?';
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    out[`${tid} ${name}`] = (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, in ticks of 10 ms
+    const task = `/proc/${pid}/task/${tid}`;
+    const [name, seconds] = await Promise.all([readFile(`${task}/comm`, 'utf8'), cpuSecondsOf(`${task}/stat`)]).catch(
+      () => [],
+    );
+    if (seconds !== undefined) out[`${tid} ${name.trim()}`] = seconds * 1000;
   }
   return out;
 }

@@ -3,8 +3,11 @@ import { readFile } from 'node:fs/promises';
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
 /** CPU seconds (user + system) a process has used so far, from /proc. */
-export async function cpuSeconds(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+export const cpuSeconds = (pid: number): Promise<number> => cpuSecondsOf(`/proc/${pid}/stat`);
+
+/** The same from any stat file of /proc: a process's, or one of its threads' (`/proc/PID/task/TID/stat`). */
+export async function cpuSecondsOf(statPath: string): Promise<number> {
+  const stat = await readFile(statPath, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
 }
