@@ -1,6 +1,7 @@
 import type { Connectivity, OnboardingStatus, OnboardingView } from '../domain';
 import { OPEN_STATUSES } from '../domain';
 import { insertAuditRowsFrom, type NewAuditEvent } from './audit';
+import { cursorAt, rowsAfter } from './keyset';
 import { prepared } from './prepared';
 import type { Queryable } from './queryable';
 import { containing } from './like';
@@ -31,6 +32,11 @@ export interface OnboardingRow {
  * same statement: a read of one onboarding or a page of them stays one round trip.
  */
 const ROW_COLUMNS = `id, workflow_id, first_run_id, status, view, started_by, created_at,
+  (SELECT k.opened_at FROM kits k WHERE k.onboarding_id = onboardings.id) AS kit_opened_at,
+  (SELECT l.used_at FROM integration_password_links l WHERE l.onboarding_id = onboardings.id) AS password_set_at`;
+
+/** A page's columns: only what the list shows, and the row's position (the row's other columns cost every read). */
+const LIST_COLUMNS = `id, view, ${cursorAt('created_at')} AS cursor_at,
   (SELECT k.opened_at FROM kits k WHERE k.onboarding_id = onboardings.id) AS kit_opened_at,
   (SELECT l.used_at FROM integration_password_links l WHERE l.onboarding_id = onboardings.id) AS password_set_at`;
 
@@ -109,11 +115,18 @@ export interface ListFilter {
   /** Free text over the tenant's name, partnerProvidedId and tenantId, the onboarding and workflow ids. */
   q?: string;
   limit: number;
+  /** The position a previous page ended at: created_at in microseconds since the epoch (db/keyset.ts), the id. */
   after?: { createdAt: string; id: string };
 }
 
 /** Newest first, keyset-paged on (created_at, id) so that pages stay stable while rows arrive. */
-export async function listOnboardings(db: Queryable, filter: ListFilter): Promise<OnboardingRow[]> {
+/** A page's row: what the list shows (api/onboarding-view.ts) and where the row stands for the next page's cursor. */
+export type OnboardingListRow = Pick<OnboardingRow, 'id' | 'view' | 'kit_opened_at' | 'password_set_at'> & {
+  cursor_at: string;
+};
+
+/** Newest first, keyset-paged on (created_at, id) (db/keyset.ts). */
+export async function listOnboardings(db: Queryable, filter: ListFilter): Promise<OnboardingListRow[]> {
   const where: string[] = [];
   const args: unknown[] = [];
   const arg = (value: unknown) => `$${args.push(value)}`;
@@ -147,10 +160,10 @@ export async function listOnboardings(db: Queryable, filter: ListFilter): Promis
     );
   }
   if (filter.after)
-    where.push(`(created_at, id) < (${arg(filter.after.createdAt)}::timestamptz, ${arg(filter.after.id)}::uuid)`);
-  const { rows } = await db.query<OnboardingRow>(
+    where.push(rowsAfter({ createdAt: 'created_at', id: 'id' }, arg(filter.after.createdAt), arg(filter.after.id)));
+  const { rows } = await db.query<OnboardingListRow>(
     prepared(
-      `SELECT ${ROW_COLUMNS} FROM onboardings
+      `SELECT ${LIST_COLUMNS} FROM onboardings
      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
      ORDER BY created_at DESC, id DESC LIMIT ${arg(filter.limit)}`,
       args,

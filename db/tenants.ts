@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { Queryable } from './queryable';
 import { containing } from './like';
+import { cursorAt, rowsAfter } from './keyset';
 
 /** A tenant as stored in each version: the configuration, plus orchestratedAssetMetadata when an onboarding wrote it. */
 export type TenantData = Record<string, unknown> & { partnerProvidedId: string; name: string; plan: string };
@@ -206,8 +207,8 @@ export interface TenantListItem {
 }
 
 /**
- * Newest first, keyset-paged on (created_at, tenant_id), the cursor's time in whole microseconds since the
- * epoch (exact, and nothing PostgreSQL could fail to parse); q matches name, partnerProvidedId or tenantId. */
+ * Newest first, keyset-paged on (created_at, tenant_id) (db/keyset.ts); q matches name, partnerProvidedId or
+ * tenantId. */
 export async function listTenants(
   db: Queryable,
   filter: { limit: number; q?: string; after?: { createdAt: string; id: string } },
@@ -221,10 +222,10 @@ export async function listTenants(
   }
   if (filter.after)
     where.push(
-      `(t.created_at, t.tenant_id) < (timestamptz 'epoch' + ${arg(filter.after.createdAt)}::bigint * interval '1 microsecond', ${arg(filter.after.id)}::uuid)`,
+      rowsAfter({ createdAt: 't.created_at', id: 't.tenant_id' }, arg(filter.after.createdAt), arg(filter.after.id)),
     );
   const { rows } = await db.query<TenantListItem & { createdAt: Date; cursorAt: string }>(
-    `SELECT ((extract(epoch FROM t.created_at) * 1000000)::numeric(20, 0))::text AS "cursorAt", t.tenant_id AS "tenantId", t.partner_provided_id AS "partnerProvidedId", t.name, t.plan,
+    `SELECT ${cursorAt('t.created_at')} AS "cursorAt", t.tenant_id AS "tenantId", t.partner_provided_id AS "partnerProvidedId", t.name, t.plan,
             t.archived_at IS NOT NULL AS archived, t.created_at AS "createdAt",
             COALESCE((SELECT array_agg(s.code ORDER BY s.code) FROM subscriptions s
                       WHERE s.tenant_id = t.tenant_id AND s.status = 'ASSIGNED'), '{}') AS subscriptions,

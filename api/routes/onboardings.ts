@@ -7,6 +7,7 @@ import { authenticate, callerOf, requireRole, type Caller } from '../auth';
 import type { ApiDeps } from '../deps';
 import { isFinished, onboardingHandle, signalWithProof, workflowProblem } from '../onboarding-handle';
 import { presentOnboarding, presentOnboardings } from '../onboarding-view';
+import { decodeCursor, encodeCursor } from '../keyset-cursor';
 import { badRequest, conflict, forbidden, notFound } from '../problem';
 import { CancelBody, ListOnboardingsQuery, parse } from '../schemas';
 import { startOnboarding } from '../use-cases/start-onboarding';
@@ -40,7 +41,10 @@ export function onboardingRoutes(deps: ApiDeps): Router {
       after: query.cursor ? decodeCursor(query.cursor) : undefined,
     });
     const last = rows.length === query.limit ? rows[rows.length - 1] : undefined;
-    res.json({ items: presentOnboardings(rows), nextCursor: last ? encodeCursor(last) : null });
+    res.json({
+      items: presentOnboardings(rows),
+      nextCursor: last ? encodeCursor({ createdAt: last.cursor_at, id: last.id }) : null,
+    });
   });
 
   router.get('/v1/onboardings/:id', auth, async (req, res) => {
@@ -124,17 +128,4 @@ export function idempotencyKey(req: Request): string | undefined {
     ]);
   }
   return key;
-}
-
-const encodeCursor = (row: OnboardingRow) =>
-  Buffer.from(JSON.stringify([row.created_at.toISOString(), row.id])).toString('base64url');
-
-function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    if (Number.isNaN(Date.parse(createdAt)) || !UUID.test(id)) throw new Error('bad cursor');
-    return { createdAt, id };
-  } catch {
-    throw badRequest('Invalid cursor', [{ path: 'cursor', message: 'use the nextCursor of a previous page' }]);
-  }
 }

@@ -17,7 +17,8 @@ import {
 import { callerOf } from '../auth';
 import { authenticateConfigCaller, orchestratorOf, staffOnly } from '../config-auth';
 import type { ApiDeps } from '../deps';
-import { badRequest, conflict, forbidden } from '../problem';
+import { conflict, forbidden } from '../problem';
+import { decodeCursor, encodeCursor } from '../keyset-cursor';
 import { ListTenantsQuery, parse } from '../schemas';
 import { asksTestMode, CreateTenantBody, PatchTenantBody, TenantReadQuery } from '../tenant-schemas';
 import { presentTenant } from '../tenant-view';
@@ -136,12 +137,12 @@ export function tenantRoutes(deps: ApiDeps): Router {
     const query = parse(ListTenantsQuery, req.query);
     const rows = await listTenants(deps.pool, {
       ...query,
-      after: query.cursor ? decodeTenantCursor(query.cursor) : undefined,
+      after: query.cursor ? decodeCursor(query.cursor) : undefined,
     });
     const last = rows.length === query.limit ? rows[rows.length - 1] : undefined;
     res.json({
       items: rows.map(({ cursorAt: _c, ...item }) => item),
-      nextCursor: last ? Buffer.from(JSON.stringify([last.cursorAt, last.tenantId])).toString('base64url') : null,
+      nextCursor: last ? encodeCursor({ createdAt: last.cursorAt, id: last.tenantId }) : null,
     });
   });
 
@@ -184,20 +185,4 @@ export function tenantRoutes(deps: ApiDeps): Router {
   });
 
   return router;
-}
-
-function decodeTenantCursor(cursor: string): { createdAt: string; id: string } {
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    // The time is created_at in whole microseconds since the epoch, handed back as it was.
-    if (
-      typeof createdAt !== 'string' ||
-      !/^\d{1,17}$/.test(createdAt) ||
-      !/^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/.test(id)
-    )
-      throw new Error('bad cursor');
-    return { createdAt, id };
-  } catch {
-    throw badRequest('Invalid cursor', [{ path: 'cursor', message: 'use the nextCursor of a previous page' }]);
-  }
 }

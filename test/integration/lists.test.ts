@@ -87,6 +87,32 @@ describe('the lists', () => {
     }
   });
 
+  it('pages onboardings made within one millisecond without skipping any, and still reads an older cursor', async () => {
+    // PostgreSQL keeps microseconds; a cursor holding a JavaScript Date's milliseconds skipped the rest of them.
+    const newestFirst = [ids.charlie, ids.bravo, ids.alpha];
+    await stack.db.pool.query(
+      `UPDATE onboardings SET created_at = timestamptz '2026-12-01T10:00:00.123Z' + (400 - 100 * array_position($1::uuid[], id)) * interval '1 microsecond'
+        WHERE id = ANY($1::uuid[])`,
+      [newestFirst],
+    );
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < 5; page++) {
+      const res: any = await list(`limit=1&q=${tag}${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(res.status).toBe(200);
+      seen.push(...res.body.items.map((i: { id: string }) => i.id));
+      cursor = res.body.nextCursor;
+      if (!cursor) break;
+    }
+    expect(seen).toEqual(newestFirst);
+
+    // A cursor handed out before (an ISO time with milliseconds) goes on from that time as it did.
+    const older = Buffer.from(JSON.stringify(['2026-12-01T10:00:00.124Z', ids.alpha])).toString('base64url');
+    const res = await list(`limit=5&q=${tag}&cursor=${older}`);
+    expect(res.status).toBe(200);
+    expect(res.body.items.map((i: { id: string }) => i.id)).toEqual(newestFirst);
+  });
+
   it('pages customers newest first with their access, subscriptions and client', async () => {
     const made: string[] = [];
     for (let i = 0; i < 5; i++) {
