@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
-import { listenForUserAccessChanges, type UserAccessListener } from '../db/user-access';
+import { listenForUserAccessChanges } from '../db/user-access';
 import { isUserActive } from '../db/users';
+import { keepListening, type KeptListener } from '../lib/keep-listening';
 import type { Logger } from '../lib/logger';
 import { Remembered } from './remembered';
 
@@ -8,7 +9,6 @@ import { Remembered } from './remembered';
 const REMEMBER_MS = 60_000;
 /** Users remembered at most; the longest remembered is forgotten first. */
 const MAX_REMEMBERED = 10_000;
-const RELISTEN_MS = { first: 500, max: 30_000 };
 
 /**
  * Whether a token's user may still act, asked on every authenticated request. A user found active is
@@ -22,26 +22,35 @@ export class ActiveUsers {
   private readonly remembered = new Remembered<true>(MAX_REMEMBERED);
   /** Moves on every change heard, every loss and every new listener: a lookup that spans one is not kept. */
   private epoch = 0;
-  private listener?: UserAccessListener;
-  private relisten?: NodeJS.Timeout;
-  private delayMs = RELISTEN_MS.first;
-  private stopped = false;
+  private readonly listener: KeptListener;
 
   constructor(
     private readonly pool: Pool,
-    private readonly options: { connectionString: string; log: Logger },
-  ) {}
+    options: { connectionString: string; log: Logger },
+  ) {
+    this.listener = keepListening({
+      listen: (onLost) =>
+        listenForUserAccessChanges(options.connectionString, { onChange: (userId) => this.forget(userId), onLost }),
+      onListening: () => this.epoch++,
+      onLost: () => {
+        this.epoch++;
+        this.remembered.clear();
+      },
+      what: 'user access changes (asking each time meanwhile)',
+      log: options.log,
+    });
+  }
 
   /** Whether changes of access are heard now (and so whether anything is remembered). */
   get listening(): boolean {
-    return this.listener !== undefined;
+    return this.listener.listening;
   }
 
   async isActive(userId: string): Promise<boolean> {
     if (this.remembered.get(userId)) return true;
     const epoch = this.epoch;
     const active = await isUserActive(this.pool, userId);
-    if (active && this.listener && epoch === this.epoch) this.remember(userId);
+    if (active && this.listening && epoch === this.epoch) this.remember(userId);
     return active;
   }
 
@@ -52,44 +61,12 @@ export class ActiveUsers {
   }
 
   /** Starts listening; a failure is logged and retried, the process meanwhile asks PostgreSQL every time. */
-  async start(): Promise<void> {
-    try {
-      const listener = await listenForUserAccessChanges(this.options.connectionString, {
-        onChange: (userId) => this.forget(userId),
-        onLost: (err) => this.lost(err),
-      });
-      if (this.stopped) return void (await listener.close());
-      this.listener = listener;
-      this.epoch++;
-      this.delayMs = RELISTEN_MS.first;
-    } catch (err) {
-      this.options.log.warn({ err: { message: (err as Error).message } }, 'cannot listen for user access changes');
-      this.scheduleRelisten();
-    }
+  start(): Promise<void> {
+    return this.listener.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.relisten);
-    const listener = this.listener;
-    this.listener = undefined;
-    await listener?.close();
-  }
-
-  private lost(err: Error): void {
-    this.listener = undefined;
-    this.epoch++;
-    this.remembered.clear();
-    if (this.stopped) return;
-    this.options.log.warn({ err: { message: err.message } }, 'stopped hearing user access changes; asking each time');
-    this.scheduleRelisten();
-  }
-
-  private scheduleRelisten(): void {
-    if (this.stopped) return;
-    this.relisten = setTimeout(() => void this.start(), this.delayMs);
-    this.relisten.unref();
-    this.delayMs = Math.min(this.delayMs * 2, RELISTEN_MS.max);
+  stop(): Promise<void> {
+    return this.listener.stop();
   }
 
   private remember(userId: string): void {

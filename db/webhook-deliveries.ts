@@ -122,6 +122,18 @@ export async function claimDueDeliveries<Payload>(
   return rows;
 }
 
+/**
+ * How long until the next delivery is due (negative when one is due now), or undefined when none is
+ * waiting: the dispatcher sleeps that long when it is woken for deliveries due now (notify/work-due.ts).
+ */
+export async function msUntilNextDelivery(db: Queryable): Promise<number | undefined> {
+  const { rows } = await db.query<{ ms: number | null }>(
+    `SELECT (extract(epoch FROM min(next_attempt_at) - now()) * 1000)::float8 AS ms FROM webhook_deliveries
+      WHERE delivered_at IS NULL AND failed_at IS NULL`,
+  );
+  return rows[0].ms ?? undefined;
+}
+
 /*
  * The outcome of one attempt. `attempts = $n` makes a result from an attempt whose lease ran out
  * unable to overwrite a newer attempt's.

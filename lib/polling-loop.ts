@@ -4,11 +4,14 @@ import type { Logger } from './logger';
 export interface PollingLoop {
   start: () => void;
   stop: () => Promise<void>;
+  /** Work is due: a pause ends now, and a round under way is followed by another at once. */
+  wake: () => void;
 }
 
 /**
- * Runs `runOnce` again and again, pausing `intervalMs` between rounds unless `again(result)` says more is
- * due at once (a full batch). A failed round is logged and the loop goes on; stop() cuts the pause short.
+ * Runs `runOnce` again and again, pausing between rounds for `pauseMs(result)` (by default `intervalMs`;
+ * 0 when more is due at once, a full batch). A failed round is logged and followed by `intervalMs`'
+ * pause; stop() and wake() cut a pause short.
  */
 export function pollingLoop<T>(options: {
   runOnce: () => Promise<T>;
@@ -16,30 +19,32 @@ export function pollingLoop<T>(options: {
   log: Logger;
   /** The log message of a failed round. */
   failure: string;
-  again?: (result: T) => boolean;
+  pauseMs?: (result: T) => number | Promise<number>;
 }): PollingLoop {
-  const { runOnce, intervalMs, log, failure, again = () => false } = options;
+  const { runOnce, intervalMs, log, failure, pauseMs = () => intervalMs } = options;
   let running: Promise<void> | undefined;
   let stopping = false;
-  let wake: (() => void) | undefined;
+  let woken = false;
+  let endPause: (() => void) | undefined;
 
   async function loop(): Promise<void> {
     while (!stopping) {
-      let more = false;
+      woken = false;
+      let pause = intervalMs;
       try {
-        more = again(await runOnce());
+        pause = await pauseMs(await runOnce());
       } catch (err) {
         log.error({ err }, failure);
       }
-      if (more || stopping) continue;
+      if (woken || stopping || pause <= 0) continue;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, intervalMs);
-        wake = () => {
+        const timer = setTimeout(resolve, pause);
+        endPause = () => {
           clearTimeout(timer);
           resolve();
         };
       });
-      wake = undefined;
+      endPause = undefined;
     }
   }
 
@@ -51,9 +56,13 @@ export function pollingLoop<T>(options: {
     },
     stop: async () => {
       stopping = true;
-      wake?.();
+      endPause?.();
       await running;
       running = undefined;
+    },
+    wake: () => {
+      woken = true;
+      endPause?.();
     },
   };
 }

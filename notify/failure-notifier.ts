@@ -10,7 +10,12 @@ export interface FailureNotifier {
   runOnce(): Promise<number>;
   start(): void;
   stop(): Promise<void>;
+  /** A notice is new: the next round starts at once. */
+  wake(): void;
 }
+
+/** Notices mailed in one round; a full round goes again at once. */
+const BATCH = 20;
 
 /**
  * Mails each failure notice (db/failure-notices.ts) to its tenant's failure notification emails, each mail
@@ -21,13 +26,18 @@ export function createFailureNotifier(options: {
   pool: Pool;
   mailer: Mailer;
   log: Logger;
+  /** The pause between rounds while nothing wakes the notifier. */
   pollIntervalMs?: number;
+  /** True while the notifier is woken (wake()) for every new notice (notify/work-due.ts): it then polls every `idleMs`. */
+  wokenWhenDue?: () => boolean;
+  idleMs?: number;
 }): FailureNotifier {
   const { pool, mailer, log } = options;
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
+  const idleMs = options.idleMs ?? 30_000;
 
   async function runOnce(): Promise<number> {
-    const notices = await listPendingNotices(pool, 20);
+    const notices = await listPendingNotices(pool, BATCH);
     for (const notice of notices) {
       for (const to of notice.recipients)
         await sendOnce(pool, mailer, {
@@ -42,6 +52,12 @@ export function createFailureNotifier(options: {
     return notices.length;
   }
 
-  const loop = pollingLoop({ runOnce, intervalMs: pollIntervalMs, log, failure: 'failure notice round failed' });
-  return { runOnce, start: loop.start, stop: loop.stop };
+  const loop = pollingLoop({
+    runOnce,
+    intervalMs: pollIntervalMs,
+    log,
+    failure: 'failure notice round failed',
+    pauseMs: (settled) => (settled >= BATCH ? 0 : options.wokenWhenDue?.() ? idleMs : pollIntervalMs),
+  });
+  return { runOnce, start: loop.start, stop: loop.stop, wake: loop.wake };
 }

@@ -1,7 +1,13 @@
 import { types } from 'node:util';
 import type { Pool } from 'pg';
 import { insertOnboardingFailureNotice } from '../db/failure-notices';
-import { claimDueDeliveries, markDelivered, recordFailedAttempt, type ClaimedDelivery } from '../db/webhook-deliveries';
+import {
+  claimDueDeliveries,
+  markDelivered,
+  msUntilNextDelivery,
+  recordFailedAttempt,
+  type ClaimedDelivery,
+} from '../db/webhook-deliveries';
 import { isEgressRefusal } from '../lib/egress';
 import type { Logger } from '../lib/logger';
 import { pollingLoop } from '../lib/polling-loop';
@@ -20,7 +26,14 @@ export interface WebhookDispatcherOptions {
   log: Logger;
   retryInitialMs: number;
   maxAttempts: number;
+  /** The pause between rounds while nothing wakes the dispatcher. */
   pollIntervalMs?: number;
+  /**
+   * True while the dispatcher is woken (wake()) whenever a delivery becomes due now (notify/work-due.ts):
+   * between rounds it then sleeps until the next delivery is due, at most `idleMs`, instead of polling.
+   */
+  wokenWhenDue?: () => boolean;
+  idleMs?: number;
   batchSize?: number;
   timeoutMs?: number;
   clock?: () => Date;
@@ -31,7 +44,12 @@ export interface WebhookDispatcher {
   runOnce(): Promise<number>;
   start(): void;
   stop(): Promise<void>;
+  /** A delivery is due now: the next round starts at once. */
+  wake(): void;
 }
+
+/** The shortest sleep until a delivery due now or in the past (another worker may hold it for the moment). */
+const MIN_PAUSE_MS = 50;
 
 type Claimed = ClaimedDelivery<WebhookPayload>;
 
@@ -42,6 +60,7 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
   const fetchFn = options.fetch;
   const clock = options.clock ?? (() => new Date());
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
+  const idleMs = options.idleMs ?? 30_000;
   const batchSize = options.batchSize ?? 10;
   const timeoutMs = options.timeoutMs ?? 10_000;
   // Long enough that a lease never runs out while its request can still be in flight.
@@ -136,10 +155,16 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
     intervalMs: pollIntervalMs,
     log,
     failure: 'webhook dispatch round failed',
-    // A full batch suggests more are due: go again at once rather than after the interval.
-    again: (attempted) => attempted >= batchSize,
+    pauseMs: async (attempted) => {
+      // A full batch suggests more are due: go again at once rather than after the interval.
+      if (attempted >= batchSize) return 0;
+      if (!options.wokenWhenDue?.()) return pollIntervalMs;
+      // Woken for deliveries due now, it need only wake itself for the retries due later.
+      const next = await msUntilNextDelivery(pool);
+      return next === undefined ? idleMs : Math.min(idleMs, Math.max(MIN_PAUSE_MS, next));
+    },
   });
-  return { runOnce, start: loop.start, stop: loop.stop };
+  return { runOnce, start: loop.start, stop: loop.stop, wake: loop.wake };
 }
 
 function hostOf(url: string): string {

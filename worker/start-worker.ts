@@ -10,6 +10,7 @@ import { createMailer } from '../notify/mailer';
 import { createEgressFetch } from '../lib/egress';
 import { createFailureNotifier } from '../notify/failure-notifier';
 import { createWebhookDispatcher } from '../notify/webhook-dispatcher';
+import { wakeWhenWorkIsDue } from '../notify/work-due';
 import { webhookSecretContext, webhookSubscriptionSecretContext } from '../notify/webhook-signing';
 import { buildActivityDeps } from './activity-deps';
 import { createOnboardingWorker } from './create-worker';
@@ -59,10 +60,23 @@ export async function startWorkerProcess(
     maxAttempts: config.webhook.maxAttempts,
     fetch: createEgressFetch({ allowedHosts: config.egress.allowedHosts }),
     pollIntervalMs: options.webhookPollMs,
+    wokenWhenDue: () => dueWork.listening,
+  });
+  const failureNotifier = createFailureNotifier({
+    pool,
+    mailer,
+    log,
+    pollIntervalMs: options.webhookPollMs,
+    wokenWhenDue: () => dueWork.listening,
+  });
+  const dueWork = wakeWhenWorkIsDue({
+    connectionString: config.databaseUrl,
+    wake: { webhooks: () => dispatcher.wake(), 'failure-notices': () => failureNotifier.wake() },
+    log,
   });
   dispatcher.start();
-  const failureNotifier = createFailureNotifier({ pool, mailer, log, pollIntervalMs: options.webhookPollMs });
   failureNotifier.start();
+  void dueWork.start();
 
   let markReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
@@ -107,6 +121,7 @@ export async function startWorkerProcess(
     async stop() {
       draining = true;
       await supervised.stop();
+      await dueWork.stop();
       await dispatcher.stop();
       await failureNotifier.stop();
       await mailer.close();
