@@ -35,6 +35,17 @@ export interface DevServerOptions {
  */
 export const FILE_PRAGMAS = ['journal_mode=wal'];
 
+/**
+ * The CLI's dev server turns the server's search-attribute cache off (so that an attribute created while it
+ * runs is seen at once): every validation of search attributes and every visibility write then reads the
+ * cluster metadata from SQLite. Where every attribute is registered at start (`--search-attribute`), the
+ * server's own default, the cache, is as correct and cheaper (docs/performance.md).
+ */
+export const SERVER_SEARCH_ATTRIBUTE_CACHE = [
+  '--dynamic-config-value',
+  'system.forceSearchAttributesCacheRefreshOnRead=false',
+];
+
 export interface DevServer {
   address: string;
   uiUrl?: string;

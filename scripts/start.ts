@@ -7,7 +7,7 @@ import { migrate } from '../db/migrate';
 import { createPool, waitForDatabase } from '../db/pool';
 import { startEmbeddedPostgres } from '../infra/embedded-postgres';
 import { findTemporalCli } from '../infra/temporal-cli';
-import { startDevServer } from '../infra/temporal-dev-server';
+import { SERVER_SEARCH_ATTRIBUTE_CACHE, startDevServer } from '../infra/temporal-dev-server';
 import { loadConfig, requireProductionSettings, type Config } from '../lib/config';
 import { createLogger, type Logger } from '../lib/logger';
 import { startMailSink } from '../infra/mail-sink';
@@ -98,6 +98,8 @@ async function bringUp(
       dbFile: path.join(dataDir, 'temporal.sqlite'),
       namespace: base.temporal.namespace,
       uiCodecEndpoint: `http://127.0.0.1:${env.CODEC_PORT}/codec`,
+      // Every attribute gangway uses is registered as the server starts: the server's cache can stay on.
+      extraArgs: SERVER_SEARCH_ATTRIBUTE_CACHE,
       log,
     });
     stops.push(() => server.stop());

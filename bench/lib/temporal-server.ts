@@ -10,7 +10,7 @@ import {
   TEMPORAL_SERVER_VERSION,
   startCluster,
 } from '../../infra/temporal-cluster';
-import { startDevServer } from '../../infra/temporal-dev-server';
+import { SERVER_SEARCH_ATTRIBUTE_CACHE, startDevServer } from '../../infra/temporal-dev-server';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -31,10 +31,6 @@ export const searchAttributeCacheText = (cache: SearchAttributeCache | undefined
   cache === 'cli'
     ? "search attributes read from SQLite on every use (the CLI's setting)"
     : "search attributes cached (the server's default; the CLI reads them on every use)";
-const SERVER_SEARCH_ATTRIBUTE_CACHE = [
-  '--dynamic-config-value',
-  'system.forceSearchAttributesCacheRefreshOnRead=false',
-];
 
 /** The Temporal server under a bench environment, as the scenarios see it. */
 export interface TemporalServer {
