@@ -13,7 +13,7 @@ import {
   TEMPORAL_VARIABLES,
   temporalConnectionFromEnv,
   type TemporalConnectionOptions,
-} from './temporal-connection';
+} from './temporal-env';
 
 /** Durations are written the way people say them ("24h", "90s", "500ms") and held as milliseconds. */
 const duration = z.string().transform((text, ctx) => {

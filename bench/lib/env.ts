@@ -9,7 +9,7 @@ import { freePort } from '../../infra/free-port';
 import { loadConfig, requireMasterKeys } from '../../lib/config';
 import { createDataConverter } from '../../lib/data-converter';
 import { createPayloadCodec } from '../../lib/payload-codec';
-import { temporalConnectionFromEnv } from '../../lib/temporal-connection';
+import { temporalConnectionFromEnv } from '../../lib/temporal-env';
 import { startMailSink, type MailSink } from '../../infra/mail-sink';
 import { startPortalStub, type PortalStub } from '../../infra/portal-stub';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database';

@@ -9,7 +9,7 @@ import { createLogger, type Logger } from '../../lib/logger';
 import { createMailer } from '../../notify/mailer';
 import type { MasterKeys } from '../../lib/master-keys';
 import { createPayloadCodec } from '../../lib/payload-codec';
-import { temporalConnectionFromEnv } from '../../lib/temporal-connection';
+import { temporalConnectionFromEnv } from '../../lib/temporal-env';
 import { installTemporalRuntime } from '../../worker/temporal-runtime';
 import { createBaselineActivities, type OutsideWork } from '../baseline-activities';
 import { installHeapSnapshots } from '../lib/heap-snapshots';

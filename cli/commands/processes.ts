@@ -1,14 +1,22 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- each process loads its own half only (below) */
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { startApiProcess } from '../../api/start-api';
 import { migrate, pendingMigrations } from '../../db/migrate';
 import { createPool, waitForDatabase } from '../../db/pool';
 import { loadConfig, requireProductionSettings, type Config } from '../../lib/config';
 import { createLogger, type Logger } from '../../lib/logger';
 import { stopTracing } from '../../lib/tracing';
-import { startWorkerProcess } from '../../worker/start-worker';
-import { installTemporalRuntime } from '../../worker/temporal-runtime';
 import { CliError, EXIT, type Context } from '../context';
+
+/*
+ * The API's and the worker's modules are loaded by the command that runs them, not by the CLI: `gangway
+ * worker` never loads express and the API's schemas, `gangway api` never the Temporal worker and its native
+ * core, and `gangway approve` or `list` neither (each of them took a second of loading before it began).
+ */
+const apiProcess = () => require('../../api/start-api') as typeof import('../../api/start-api');
+const workerProcess = () => require('../../worker/start-worker') as typeof import('../../worker/start-worker');
+const temporalRuntime = () =>
+  require('../../worker/temporal-runtime') as typeof import('../../worker/temporal-runtime');
 
 /**
  * The production processes, configured only by the environment: `gangway migrate` applies the
@@ -44,7 +52,7 @@ export async function migrateCommand(ctx: Context, options: { json?: boolean } =
 export async function apiCommand(ctx: Context): Promise<number> {
   const { config, log } = setUp(ctx, 'api');
   await requireCurrentSchema(config, log);
-  const api = await startOrExplain(() => startApiProcess(config, log));
+  const api = await startOrExplain(() => apiProcess().startApiProcess(config, log));
   ctx.err(`gangway api listening on ${api.url}`);
   await untilSignalled(ctx, log);
   api.drain();
@@ -57,7 +65,7 @@ export async function apiCommand(ctx: Context): Promise<number> {
 export async function workerCommand(ctx: Context): Promise<number> {
   const { config, log } = setUp(ctx, 'worker');
   try {
-    installTemporalRuntime(log, { metricsAddress: config.temporal.metricsAddress ?? undefined });
+    temporalRuntime().installTemporalRuntime(log, { metricsAddress: config.temporal.metricsAddress ?? undefined });
   } catch (err) {
     // A metrics address that cannot be bound: named in one line, like any other bad setting.
     throw new CliError((err as Error).message);
@@ -73,7 +81,7 @@ export async function workerCommand(ctx: Context): Promise<number> {
     },
   );
   const worker = await startOrExplain(() =>
-    startWorkerProcess(config, log, { workflowBundle: bundle, healthServer: true }),
+    workerProcess().startWorkerProcess(config, log, { workflowBundle: bundle, healthServer: true }),
   );
   await worker.ready;
   ctx.err(`gangway worker polling ${config.temporal.taskQueue}; probes on ${worker.healthUrl}`);
