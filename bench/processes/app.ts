@@ -1,8 +1,6 @@
-import { startApiProcess } from '../../api/start-api';
+/* eslint-disable @typescript-eslint/no-require-imports -- each role loads its own half, as `gangway api` and `gangway worker` do */
 import { loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
-import { startWorkerProcess } from '../../worker/start-worker';
-import { installTemporalRuntime } from '../../worker/temporal-runtime';
 import { installHeapSnapshots } from '../lib/heap-snapshots';
 import { installWorkCounters } from '../lib/work-counters';
 
@@ -11,18 +9,24 @@ import { installWorkCounters } from '../lib/work-counters';
  * can read its CPU and memory from /proc without counting the load generator. BENCH_NO_API runs
  * the worker alone and BENCH_NO_WORKER the API alone, as a deployment with separate processes would.
  */
+const apiProcess = () => require('../../api/start-api') as typeof import('../../api/start-api');
+const workerProcess = () => require('../../worker/start-worker') as typeof import('../../worker/start-worker');
+const temporalRuntime = () =>
+  require('../../worker/temporal-runtime') as typeof import('../../worker/temporal-runtime');
+
 async function main(): Promise<void> {
   const t0 = Date.now();
   const config = loadConfig(process.env);
   const log = createLogger({ level: 'warn' });
-  installTemporalRuntime(log);
+  const runsWorker = !process.env.BENCH_NO_WORKER;
+  if (runsWorker) temporalRuntime().installTemporalRuntime(log);
   if (process.env.BENCH_HEAP_SNAPSHOTS) installHeapSnapshots(process.env.BENCH_HEAP_SNAPSHOTS);
   installWorkCounters();
   const bundle = process.env.BENCH_WORKFLOW_BUNDLE ? { codePath: process.env.BENCH_WORKFLOW_BUNDLE } : undefined;
-  const worker = process.env.BENCH_NO_WORKER
-    ? undefined
-    : await startWorkerProcess(config, log, { workflowBundle: bundle, webhookPollMs: 1_000 });
-  const api = process.env.BENCH_NO_API ? undefined : await startApiProcess(config, log);
+  const worker = runsWorker
+    ? await workerProcess().startWorkerProcess(config, log, { workflowBundle: bundle, webhookPollMs: 1_000 })
+    : undefined;
+  const api = process.env.BENCH_NO_API ? undefined : await apiProcess().startApiProcess(config, log);
   await worker?.ready;
   process.stdout.write(`${JSON.stringify({ ready: true, apiUrl: api?.url, startMs: Date.now() - t0 })}\n`);
   const stop = async () => {
