@@ -1,4 +1,4 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { createLogger } from '../../lib/logger';
 import { newDataKey } from '../../lib/envelope';
@@ -7,6 +7,7 @@ import { createWebhookDispatcher, type WebhookDispatcherOptions } from '../../no
 import { enqueueWebhook } from '../../notify/webhook-outbox';
 import { newWebhookSecret } from '../../notify/webhook-signing';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { queueWebhook, webhookSecretContext } from '../support/queued-webhook';
 import { startReceiver } from '../support/webhook-receiver';
 import { createEgressFetch } from '../../lib/egress';
 
@@ -15,7 +16,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('webhook dispatcher', () => {
   let db: TestDatabase;
   const secrets = createSecrets(newDataKey());
-  const context = (onboardingId: string) => `webhook:${onboardingId}`;
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -27,7 +27,7 @@ describe('webhook dispatcher', () => {
   function dispatcher(overrides: Partial<WebhookDispatcherOptions> = {}) {
     return createWebhookDispatcher({
       pool: db.pool,
-      openSecret: (sealed, onboardingId) => secrets.open(sealed, context(onboardingId)),
+      openSecret: (sealed, onboardingId) => secrets.open(sealed, webhookSecretContext(onboardingId)),
       log: createLogger({ level: 'silent' }),
       retryInitialMs: 20,
       maxAttempts: 5,
@@ -36,33 +36,7 @@ describe('webhook dispatcher', () => {
     });
   }
 
-  /** An onboardings row with a sealed secret, and one queued webhook for it. */
-  async function enqueue(url: string) {
-    const onboardingId = randomUUID();
-    const secret = newWebhookSecret();
-    await db.pool.query(
-      `INSERT INTO onboardings (id, workflow_id, partner_provided_id, status, view, webhook_url, webhook_secret_enc)
-       VALUES ($1, $2, $3, 'STARTED', '{}', $4, $5)`,
-      [
-        onboardingId,
-        `onboarding:${onboardingId}`,
-        `partner-${onboardingId}`,
-        url,
-        secrets.seal(secret, context(onboardingId)),
-      ],
-    );
-    const id = `${onboardingId}:approved`;
-    const occurredAt = new Date('2025-01-02T03:04:05.000Z');
-    await enqueueWebhook(db.pool, {
-      id,
-      onboardingId,
-      url,
-      type: 'onboarding.approved',
-      data: { status: 'APPROVED' },
-      occurredAt,
-    });
-    return { id, onboardingId, secret, occurredAt };
-  }
+  const enqueue = (url: string) => queueWebhook(db.pool, secrets, url);
 
   async function delivery(id: string) {
     const { rows } = await db.pool.query('SELECT * FROM webhook_deliveries WHERE id = $1', [id]);

@@ -7,12 +7,11 @@ import { createSecrets } from '../../lib/secrets';
 import { createFailureNotifier, type FailureNotifier } from '../../notify/failure-notifier';
 import { createMailer, type Mailer } from '../../notify/mailer';
 import { createWebhookDispatcher, type WebhookDispatcher } from '../../notify/webhook-dispatcher';
-import { enqueueWebhook } from '../../notify/webhook-outbox';
-import { newWebhookSecret } from '../../notify/webhook-signing';
 import { wakeWhenWorkIsDue } from '../../notify/work-due';
 import type { KeptListener } from '../../lib/keep-listening';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { waitFor } from '../support/wait';
+import { queueWebhook, webhookSecretContext } from '../support/queued-webhook';
 import { startReceiver } from '../support/webhook-receiver';
 
 /** Longer than any test here: whatever happens within one happened because the outbox was woken. */
@@ -31,7 +30,6 @@ describe('work due wakes the outboxes', () => {
   let notifier: FailureNotifier;
   let dueWork: KeptListener;
   const secrets = createSecrets(newDataKey());
-  const context = (onboardingId: string) => `webhook:${onboardingId}`;
   const log = createLogger({ level: 'silent' });
 
   beforeAll(async () => {
@@ -40,7 +38,7 @@ describe('work due wakes the outboxes', () => {
     mailer = createMailer({ smtpUrl: sink.url, from: 'gangway@platform.example', log });
     dispatcher = createWebhookDispatcher({
       pool: db.pool,
-      openSecret: (sealed, onboardingId) => secrets.open(sealed, context(onboardingId)),
+      openSecret: (sealed, onboardingId) => secrets.open(sealed, webhookSecretContext(onboardingId)),
       log,
       retryInitialMs: 300,
       maxAttempts: 5,
@@ -76,30 +74,7 @@ describe('work due wakes the outboxes', () => {
     await db?.drop();
   });
 
-  async function enqueue(url: string) {
-    const onboardingId = randomUUID();
-    await db.pool.query(
-      `INSERT INTO onboardings (id, workflow_id, partner_provided_id, status, view, webhook_url, webhook_secret_enc)
-       VALUES ($1, $2, $3, 'STARTED', '{}', $4, $5)`,
-      [
-        onboardingId,
-        `onboarding:${onboardingId}`,
-        `partner-${onboardingId}`,
-        url,
-        secrets.seal(newWebhookSecret(), context(onboardingId)),
-      ],
-    );
-    const id = `${onboardingId}:approved`;
-    await enqueueWebhook(db.pool, {
-      id,
-      onboardingId,
-      url,
-      type: 'onboarding.approved',
-      data: { status: 'APPROVED' },
-      occurredAt: new Date(),
-    });
-    return id;
-  }
+  const enqueue = async (url: string) => (await queueWebhook(db.pool, secrets, url)).id;
 
   const delivered = async (id: string) =>
     (await db.pool.query('SELECT 1 FROM webhook_deliveries WHERE id = $1 AND delivered_at IS NOT NULL', [id]))
