@@ -10,7 +10,7 @@ import type { BenchChild } from './lib/child';
 import { historyCensus, inputEncoding } from './lib/history';
 import { baselineTarget, createBenchEnv, PORTAL_CREDENTIALS, type BenchEnv } from './lib/env';
 import { latencyPlot, renderReport, type BenchResults } from './report';
-import { readPath, startLatency, startPhases, untilOursParked } from './scenarios/api';
+import { fillListPage, readPath, startLatency, startPhases, untilOursParked } from './scenarios/api';
 import { coldStart } from './scenarios/cold-start';
 import { decisionLatency } from './scenarios/decision';
 import { parked } from './scenarios/parked';
@@ -333,6 +333,7 @@ async function main(): Promise<void> {
         const { rows } = await env.db.pool.query<{ id: string }>(
           "SELECT id FROM onboardings WHERE status = 'COMPLETED' LIMIT 1",
         );
+        await fillListPage(env.db.pool, rows[0].id);
         results.readPath = await readPath(app, baseline, ctx, {
           id: rows[0].id,
           durationSec: params.loadSec,
