@@ -11,6 +11,7 @@ import type { Secrets } from '../lib/secrets';
 import type { ActiveUsers } from './active-users';
 import { forbidden, unauthorized } from './problem';
 import { Remembered } from './remembered';
+import { UUID } from './ids';
 
 export interface Caller {
   id: string;
@@ -27,7 +28,6 @@ declare module 'express-serve-static-core' {
 const ISSUER = 'gangway';
 /** Verified access tokens an API process remembers at most. */
 const MAX_VERIFIED_TOKENS = 10_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Short-lived signed access tokens and opaque, rotating refresh tokens stored as keyed hashes. */
 export function createTokenService(options: {

@@ -1,4 +1,5 @@
 import { badRequest } from './problem';
+import { UUID } from './ids';
 
 /** Where a page ended: its last row's created_at in microseconds since the epoch (db/keyset.ts) and its id. */
 export interface KeysetPosition {
@@ -7,7 +8,6 @@ export interface KeysetPosition {
 }
 
 const MICROSECONDS = /^\d{1,17}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const encodeCursor = (position: KeysetPosition): string =>
   Buffer.from(JSON.stringify([position.createdAt, position.id])).toString('base64url');

@@ -5,8 +5,7 @@ import type { ApiDeps } from '../deps';
 import { notFound } from '../problem';
 import { OffboardBody, parse } from '../schemas';
 import { offboardTenant } from '../use-cases/offboard-tenant';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { UUID } from '../ids';
 
 /** Taking a customer off (staff, admin): a durable workflow, read back from its read model. */
 export function offboardingRoutes(deps: ApiDeps): Router {

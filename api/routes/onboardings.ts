@@ -11,8 +11,7 @@ import { decodeCursor, encodeCursor } from '../keyset-cursor';
 import { badRequest, conflict, forbidden, notFound } from '../problem';
 import { CancelBody, ListOnboardingsQuery, parse } from '../schemas';
 import { startOnboarding } from '../use-cases/start-onboarding';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { UUID } from '../ids';
 
 export function onboardingRoutes(deps: ApiDeps): Router {
   const router = Router();

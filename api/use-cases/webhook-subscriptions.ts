@@ -17,8 +17,7 @@ import type { ApiDeps } from '../deps';
 import { badRequest, conflict } from '../problem';
 import { parse } from '../schemas';
 import { CreateWebhookBody } from '../webhook-schemas';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { UUID } from '../ids';
 
 /**
  * Registers a subscription: the receiver must pass the egress rules now (and again when each delivery
