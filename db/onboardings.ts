@@ -28,17 +28,17 @@ export interface OnboardingRow {
 }
 
 /**
- * An onboarding's columns with its kit's progress from the kit's and password link's rows, read in the
- * same statement: a read of one onboarding or a page of them stays one round trip.
+ * The kit's progress from the kit's and password link's rows, read in the same statement as the onboarding:
+ * a read of one onboarding or a page of them stays one round trip.
  */
-const ROW_COLUMNS = `id, workflow_id, first_run_id, status, view, started_by, created_at,
-  (SELECT k.opened_at FROM kits k WHERE k.onboarding_id = onboardings.id) AS kit_opened_at,
+const KIT_PROGRESS = `(SELECT k.opened_at FROM kits k WHERE k.onboarding_id = onboardings.id) AS kit_opened_at,
   (SELECT l.used_at FROM integration_password_links l WHERE l.onboarding_id = onboardings.id) AS password_set_at`;
 
+/** An onboarding's columns, with its kit's progress. */
+const ROW_COLUMNS = `id, workflow_id, first_run_id, status, view, started_by, created_at, ${KIT_PROGRESS}`;
+
 /** A page's columns: only what the list shows, and the row's position (the row's other columns cost every read). */
-const LIST_COLUMNS = `id, view, ${cursorAt('created_at')} AS cursor_at,
-  (SELECT k.opened_at FROM kits k WHERE k.onboarding_id = onboardings.id) AS kit_opened_at,
-  (SELECT l.used_at FROM integration_password_links l WHERE l.onboarding_id = onboardings.id) AS password_set_at`;
+const LIST_COLUMNS = `id, view, ${cursorAt('created_at')} AS cursor_at, ${KIT_PROGRESS}`;
 
 export async function findOnboarding(db: Queryable, id: string): Promise<OnboardingRow | undefined> {
   const { rows } = await db.query<OnboardingRow>(
@@ -119,13 +119,12 @@ export interface ListFilter {
   after?: { createdAt: string; id: string };
 }
 
-/** Newest first, keyset-paged on (created_at, id) so that pages stay stable while rows arrive. */
 /** A page's row: what the list shows (api/onboarding-view.ts) and where the row stands for the next page's cursor. */
 export type OnboardingListRow = Pick<OnboardingRow, 'id' | 'view' | 'kit_opened_at' | 'password_set_at'> & {
   cursor_at: string;
 };
 
-/** Newest first, keyset-paged on (created_at, id) (db/keyset.ts). */
+/** Newest first, keyset-paged on (created_at, id) so that pages stay stable while rows arrive (db/keyset.ts). */
 export async function listOnboardings(db: Queryable, filter: ListFilter): Promise<OnboardingListRow[]> {
   const where: string[] = [];
   const args: unknown[] = [];
