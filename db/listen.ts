@@ -1,8 +1,5 @@
 import { Client } from 'pg';
-
-export interface Listener {
-  close(): Promise<void>;
-}
+import type { OpenListener } from '../lib/keep-listening';
 
 /**
  * A connection of its own that LISTENs on one channel. `onLost` is called once if the connection ends or
@@ -13,7 +10,7 @@ export async function listen(
   connectionString: string,
   channel: string,
   handlers: { onNotify(payload: string): void; onLost(err: Error): void },
-): Promise<Listener> {
+): Promise<OpenListener> {
   // A channel is an identifier, written into the statement: only our own plain names are.
   if (!/^[a-z_]+$/.test(channel)) throw new Error(`not a channel name: ${channel}`);
   const client = new Client({ connectionString, connectionTimeoutMillis: 5_000 });

@@ -1,4 +1,5 @@
-import { listen, type Listener } from './listen';
+import type { OpenListener } from '../lib/keep-listening';
+import { listen } from './listen';
 
 /** The channel on which PostgreSQL names a user whose access changed (migration 015's trigger). */
 const CHANNEL = 'gangway_user_access';
@@ -7,7 +8,7 @@ const CHANNEL = 'gangway_user_access';
 export function listenForUserAccessChanges(
   connectionString: string,
   handlers: { onChange(userId: string): void; onLost(err: Error): void },
-): Promise<Listener> {
+): Promise<OpenListener> {
   return listen(connectionString, CHANNEL, {
     onNotify: (userId) => userId && handlers.onChange(userId),
     onLost: (err) => handlers.onLost(err),

@@ -1,4 +1,5 @@
-import { listen, type Listener } from './listen';
+import type { OpenListener } from '../lib/keep-listening';
+import { listen } from './listen';
 
 /** The channel on which PostgreSQL says which of the worker's outboxes has work due now (migration 019). */
 const CHANNEL = 'gangway_work_due';
@@ -11,7 +12,7 @@ const KINDS: readonly string[] = ['webhooks', 'failure-notices'] satisfies DueWo
 export function listenForDueWork(
   connectionString: string,
   handlers: { onDue(work: DueWork): void; onLost(err: Error): void },
-): Promise<Listener> {
+): Promise<OpenListener> {
   return listen(connectionString, CHANNEL, {
     onNotify: (payload) => KINDS.includes(payload) && handlers.onDue(payload as DueWork),
     onLost: (err) => handlers.onLost(err),
