@@ -4,16 +4,16 @@ import { createLogger } from '../../lib/logger';
 import { installHeapSnapshots } from '../lib/heap-snapshots';
 import { installWorkCounters } from '../lib/work-counters';
 
-/**
- * Our product in a process of its own (worker + API, as `npm start` runs them), so that the bench
- * can read its CPU and memory from /proc without counting the load generator. BENCH_NO_API runs
- * the worker alone and BENCH_NO_WORKER the API alone, as a deployment with separate processes would.
- */
 const apiProcess = () => require('../../api/start-api') as typeof import('../../api/start-api');
 const workerProcess = () => require('../../worker/start-worker') as typeof import('../../worker/start-worker');
 const temporalRuntime = () =>
   require('../../worker/temporal-runtime') as typeof import('../../worker/temporal-runtime');
 
+/**
+ * Our product in a process of its own (worker + API, as `npm start` runs them), so that the bench
+ * can read its CPU and memory from /proc without counting the load generator. BENCH_NO_API runs
+ * the worker alone and BENCH_NO_WORKER the API alone, as a deployment with separate processes would.
+ */
 async function main(): Promise<void> {
   const t0 = Date.now();
   const config = loadConfig(process.env);
