@@ -1,13 +1,8 @@
-/* eslint-disable @typescript-eslint/no-require-imports -- each role loads its own half, as `gangway api` and `gangway worker` do */
 import { loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
+import { apiProcess, temporalRuntime, workerProcess } from '../../cli/process-roles';
 import { installHeapSnapshots } from '../lib/heap-snapshots';
 import { installWorkCounters } from '../lib/work-counters';
-
-const apiProcess = () => require('../../api/start-api') as typeof import('../../api/start-api');
-const workerProcess = () => require('../../worker/start-worker') as typeof import('../../worker/start-worker');
-const temporalRuntime = () =>
-  require('../../worker/temporal-runtime') as typeof import('../../worker/temporal-runtime');
 
 /**
  * Our product in a process of its own (worker + API, as `npm start` runs them), so that the bench

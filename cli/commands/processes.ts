@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-require-imports -- each process loads its own half only (below) */
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { migrate, pendingMigrations } from '../../db/migrate';
@@ -7,16 +6,7 @@ import { loadConfig, requireProductionSettings, type Config } from '../../lib/co
 import { createLogger, type Logger } from '../../lib/logger';
 import { stopTracing } from '../../lib/tracing';
 import { CliError, EXIT, type Context } from '../context';
-
-/*
- * The API's and the worker's modules are loaded by the command that runs them, not by the CLI: `gangway
- * worker` never loads express and the API's schemas, `gangway api` never the Temporal worker and its native
- * core, and `gangway approve` or `list` neither (each of them took a second of loading before it began).
- */
-const apiProcess = () => require('../../api/start-api') as typeof import('../../api/start-api');
-const workerProcess = () => require('../../worker/start-worker') as typeof import('../../worker/start-worker');
-const temporalRuntime = () =>
-  require('../../worker/temporal-runtime') as typeof import('../../worker/temporal-runtime');
+import { apiProcess, temporalRuntime, workerProcess } from '../process-roles';
 
 /**
  * The production processes, configured only by the environment: `gangway migrate` applies the
