@@ -69,13 +69,13 @@ async function start(
   const temporal = new Client({
     connection,
     namespace: config.temporal.namespace,
-    dataConverter: createDataConverter(requireMasterKeys(config)),
+    dataConverter: createDataConverter(requireMasterKeys(config), config.codecCompression),
     // When the process traces: a StartWorkflow (Update, Signal, Query) span under the request's, carried on
     // to the workflow in the headers.
     interceptors: { workflow: tracingClientInterceptors() },
   });
   // Staff see plaintext payloads (forgeries included) as they are; the workers refuse them.
-  const codec = createPayloadCodec(requireMasterKeys(config), 'show');
+  const codec = createPayloadCodec(requireMasterKeys(config), 'show', config.codecCompression);
   await ensureSchedules(temporal, config, log);
   const secrets = createSecrets(await loadDataKey(pool, requireMasterKeys(config)));
   const activeUsers = new ActiveUsers(pool, { connectionString: config.databaseUrl, log });

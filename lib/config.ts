@@ -8,6 +8,7 @@ import {
   type SubscriptionCode,
 } from '../domain';
 import type { MasterKeys } from './master-keys';
+import type { Compression } from './payload-codec';
 import {
   TEMPORAL_VARIABLE_PREFIXES,
   TEMPORAL_VARIABLES,
@@ -146,6 +147,7 @@ const envSchema = z.object({
   EGRESS_ALLOWED_HOSTS: list.optional(),
   /** Deprecated: the name EGRESS_ALLOWED_HOSTS had when only webhooks were guarded. */
   WEBHOOK_ALLOWED_HOSTS: list.default([]),
+  CODEC_COMPRESSION: z.enum(['deflate', 'off']).default('deflate'),
   CODEC_CORS_ORIGINS: list.default([]),
   CODEC_PORT: integer.optional(),
   CODEC_HOST: z.string().min(1).default('127.0.0.1'),
@@ -242,6 +244,8 @@ export interface Config {
   /** Hosts that portal logins and webhooks may reach over http or at an internal address (lib/egress.ts). */
   egress: { allowedHosts: string[] };
   /** Origins (the Temporal Web UI) allowed to call the codec endpoint from a browser. */
+  /** Whether the payload codec compresses what it seals (lib/payload-codec.ts); `off` for a rolling upgrade. */
+  codecCompression: Compression;
   codecCorsOrigins: string[];
   /** The admin codec listener (api/codec-listener.ts): no authentication, so loopback or behind an authenticating proxy. */
   codecListener?: { host: string; port: number };
@@ -344,6 +348,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
     }),
     egress: Object.freeze({ allowedHosts: e.EGRESS_ALLOWED_HOSTS ?? e.WEBHOOK_ALLOWED_HOSTS }),
+    codecCompression: e.CODEC_COMPRESSION,
     codecCorsOrigins: e.CODEC_CORS_ORIGINS,
     codecListener: e.CODEC_PORT === undefined ? undefined : Object.freeze({ host: e.CODEC_HOST, port: e.CODEC_PORT }),
     codecOidc:

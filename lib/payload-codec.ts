@@ -1,5 +1,6 @@
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { deriveKey, masterKeyId, masterKeysById, type MasterKeys } from './master-keys';
 
 const ENCRYPTED_ENCODING = 'binary/encrypted';
@@ -17,6 +18,14 @@ export const REFUSED_PAYLOAD: Payload = { metadata: { encoding: utf8('json/plain
 export class UndecodablePayloadError extends Error {}
 
 /**
+ * How the codec seals what it encrypts: `deflate` compresses each payload of DEFLATE_FROM bytes or more
+ * first (the read model's views each step carries are most of an onboarding's history, and JSON
+ * compresses to a third); `off` seals as releases before it did, which cannot open a compressed payload,
+ * for a rolling upgrade from one (docs/deploy.md). Every codec opens both.
+ */
+export type Compression = 'deflate' | 'off';
+
+/**
  * Encrypts every payload Temporal stores (inputs, results, signals, queries, failures' details) with
  * AES-256-GCM under a key derived from the master key; the history holds only ciphertext and the
  * key id. Decoding is the proof that a master-key holder wrote the payload, so by default anything
@@ -24,7 +33,11 @@ export class UndecodablePayloadError extends Error {}
  * than failing its workflow task forever. `show` (the codec endpoint for staff) passes plaintext
  * through and throws UndecodablePayloadError for what it cannot open.
  */
-export function createPayloadCodec(keys: MasterKeys, unopened: Unopened = 'refuse'): PayloadCodec {
+export function createPayloadCodec(
+  keys: MasterKeys,
+  unopened: Unopened = 'refuse',
+  compression: Compression = 'deflate',
+): PayloadCodec {
   const encryptKey = deriveKey(keys.current, PURPOSE);
   const encryptKeyId = masterKeyId(keys.current);
   const decryptKeys = new Map([...masterKeysById(keys)].map(([id, key]) => [id, deriveKey(key, PURPOSE)]));
@@ -69,7 +82,7 @@ export function createPayloadCodec(keys: MasterKeys, unopened: Unopened = 'refus
       return payloads.map((payload) => {
         const iv = nextIv();
         const cipher = createCipheriv('aes-256-gcm', encryptKey, iv, { authTagLength: TAG_BYTES });
-        const body = Buffer.concat([cipher.update(serialize(payload)), cipher.final()]);
+        const body = Buffer.concat([cipher.update(serialize(payload, compression)), cipher.final()]);
         return {
           metadata: { encoding: utf8(ENCRYPTED_ENCODING), [KEY_ID]: utf8(encryptKeyId) },
           data: Buffer.concat([iv, cipher.getAuthTag(), body]),
@@ -113,8 +126,25 @@ const text = (bytes: Uint8Array | null | undefined) => (bytes ? Buffer.from(byte
  */
 const FRAMED = 0x01;
 const LEGACY_JSON = 0x7b;
+/**
+ * A framed payload compressed whole with raw deflate at level 1 (fast; higher levels gain little on a
+ * few KiB of JSON). Smaller payloads gain too little to pay for it. Compressing before encrypting makes a
+ * payload's length depend on its content; that tells nothing here, since no secret enters a history
+ * (SECURITY.md). Inflated only after the tag has authenticated, so only a key holder chooses what is
+ * inflated, and never past INFLATED_MAX, four times Temporal's default limit on a payload; nothing
+ * larger is compressed, so whatever is sealed opens again.
+ */
+const DEFLATED = 0x02;
+const DEFLATE_FROM = 1024;
+const INFLATED_MAX = 8 * 1024 * 1024;
 
-function serialize(payload: Payload): Buffer {
+function serialize(payload: Payload, compression: Compression): Buffer {
+  const framed = frame(payload);
+  if (compression === 'off' || framed.length < DEFLATE_FROM || framed.length > INFLATED_MAX) return framed;
+  return Buffer.concat([Buffer.of(DEFLATED), deflateRawSync(framed, { level: 1 })]);
+}
+
+function frame(payload: Payload): Buffer {
   const metadata = Buffer.from(
     JSON.stringify(
       Object.fromEntries(
@@ -131,10 +161,23 @@ function serialize(payload: Payload): Buffer {
 }
 
 function deserialize(bytes: Buffer): Payload {
+  if (bytes[0] === DEFLATED) return unframe(inflate(bytes.subarray(1)));
   if (bytes[0] === LEGACY_JSON) {
     const { metadata, data } = JSON.parse(bytes.toString('utf8')) as { metadata: Record<string, string>; data: string };
     return { metadata: fromBase64(metadata), data: new Uint8Array(Buffer.from(data, 'base64')) };
   }
+  return unframe(bytes);
+}
+
+function inflate(bytes: Buffer): Buffer {
+  try {
+    return inflateRawSync(bytes, { maxOutputLength: INFLATED_MAX });
+  } catch {
+    throw new UndecodablePayloadError('compressed payload does not inflate');
+  }
+}
+
+function unframe(bytes: Buffer): Payload {
   if (bytes[0] !== FRAMED || bytes.length < 5) throw new UndecodablePayloadError('unknown inner payload format');
   const end = 5 + bytes.readUInt32BE(1);
   if (end > bytes.length) throw new UndecodablePayloadError('inner payload truncated');

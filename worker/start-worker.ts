@@ -99,7 +99,7 @@ export async function startWorkerProcess(
         // Sized to the pool (DATABASE_POOL_MAX): each activity holds at most one connection, briefly, and
         // never across a network call, so more slots than connections would only queue on the pool.
         maxConcurrentActivities: config.databasePoolMax,
-        dataConverter: createDataConverter(requireMasterKeys(config)),
+        dataConverter: createDataConverter(requireMasterKeys(config), config.codecCompression),
       }),
   });
 

@@ -1,5 +1,6 @@
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { createCipheriv, randomBytes } from 'node:crypto';
+import { deflateRawSync } from 'node:zlib';
 import { deriveKey, masterKeyId } from '../../lib/master-keys';
 import { createPayloadCodec, ivSource, REFUSED_PAYLOAD, UndecodablePayloadError } from '../../lib/payload-codec';
 
@@ -56,21 +57,17 @@ describe('payload codec, inner format', () => {
 
   /** What the codec wrote before the framed format: the inner payload as JSON, its bytes in base64. */
   function sealLegacy(payload: Payload): Payload {
-    const inner = Buffer.from(
-      JSON.stringify({
-        metadata: Object.fromEntries(
-          Object.entries(payload.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
-        ),
-        data: Buffer.from(payload.data!).toString('base64'),
-      }),
+    return seal(
+      key,
+      Buffer.from(
+        JSON.stringify({
+          metadata: Object.fromEntries(
+            Object.entries(payload.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+          ),
+          data: Buffer.from(payload.data!).toString('base64'),
+        }),
+      ),
     );
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', deriveKey(key, 'payload-codec'), iv, { authTagLength: 16 });
-    const body = Buffer.concat([cipher.update(inner), cipher.final()]);
-    return {
-      metadata: { encoding: Buffer.from('binary/encrypted'), 'encryption-key-id': Buffer.from(masterKeyId(key)) },
-      data: Buffer.concat([iv, cipher.getAuthTag(), body]),
-    };
   }
 
   it('still opens payloads sealed in the first (JSON) format, as histories recorded before hold them', async () => {
@@ -111,3 +108,73 @@ describe('payload codec, inner format', () => {
     expect(later.some((iv) => iv.equals(first))).toBe(false);
   });
 });
+
+describe('payload codec, compression', () => {
+  const key = randomBytes(32);
+  const keys = { current: key, previous: [] };
+  const compressing = createPayloadCodec(keys);
+  const notCompressing = createPayloadCodec(keys, 'refuse', 'off');
+  // A read-model view's shape: ten steps, each with its status, detail and times, as JSON.
+  const view = defaultPayloadConverter.toPayload({
+    steps: Array.from({ length: 10 }, (_, i) => ({
+      step: `STEP_${i}`,
+      status: 'DONE',
+      detail: `step ${i} done`,
+      startedAt: new Date(Date.UTC(2026, 11, 1, 9, i)).toISOString(),
+      finishedAt: new Date(Date.UTC(2026, 11, 1, 9, i, 30)).toISOString(),
+    })),
+  });
+  const small = defaultPayloadConverter.toPayload({ clientId: 'c-1', attempt: 2 });
+
+  it('compresses a payload of a KiB or more before sealing it: a view seals to under half its size', async () => {
+    expect(view.data!.length).toBeGreaterThan(1024);
+    const [compressed] = await compressing.encode([view]);
+    const [plain] = await notCompressing.encode([view]);
+    expect(compressed.data!.length).toBeLessThan(plain.data!.length / 2);
+    expect(await compressing.decode([compressed])).toEqual([view]);
+  });
+
+  it('leaves a small payload as it is: the same sealed size either way', async () => {
+    const [a] = await compressing.encode([small]);
+    const [b] = await notCompressing.encode([small]);
+    expect(a.data!.length).toBe(b.data!.length);
+    expect(await compressing.decode([a])).toEqual([small]);
+  });
+
+  it('opens compressed and uncompressed payloads whichever way it seals (a rolling upgrade)', async () => {
+    const [compressed] = await compressing.encode([view]);
+    const [uncompressed] = await notCompressing.encode([view]);
+    for (const codec of [compressing, notCompressing])
+      expect(await codec.decode([compressed, uncompressed])).toEqual([view, view]);
+  });
+
+  it('refuses an authentic payload that does not inflate, or inflates past the bound, instead of throwing', async () => {
+    const garbage = seal(key, Buffer.concat([Buffer.of(0x02), randomBytes(64)]));
+    // 64 MiB of zeros deflate to about 64 KiB: authentic, but past what the codec ever seals compressed.
+    const bomb = seal(key, Buffer.concat([Buffer.of(0x02), deflateRawSync(Buffer.alloc(64 * 1024 * 1024))]));
+    for (const bad of [garbage, bomb]) {
+      expect(await compressing.decode([bad])).toEqual([REFUSED_PAYLOAD]);
+      await expect(createPayloadCodec(keys, 'show').decode([bad])).rejects.toThrow(/does not inflate/);
+    }
+  });
+
+  it('seals a payload too large to compress within the bound as it is, so that it opens again', async () => {
+    const large = defaultPayloadConverter.toPayload({ text: 'x'.repeat(9 * 1024 * 1024) });
+    const [sealed] = await compressing.encode([large]);
+    expect(sealed.data!.length).toBeGreaterThan(large.data!.length);
+    const [opened] = await compressing.decode([sealed]);
+    // Buffer.equals: jest's toEqual walks 9 MiB element by element.
+    expect(Buffer.from(opened.data!).equals(Buffer.from(large.data!))).toBe(true);
+  });
+});
+
+/** Any inner bytes, encrypted under the key as the codec does: authentic, whatever they hold. */
+function seal(key: Buffer, inner: Buffer): Payload {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', deriveKey(key, 'payload-codec'), iv, { authTagLength: 16 });
+  const body = Buffer.concat([cipher.update(inner), cipher.final()]);
+  return {
+    metadata: { encoding: Buffer.from('binary/encrypted'), 'encryption-key-id': Buffer.from(masterKeyId(key)) },
+    data: Buffer.concat([iv, cipher.getAuthTag(), body]),
+  };
+}
