@@ -243,9 +243,9 @@ export interface Config {
   webhook: { retryInitialMs: number; maxAttempts: number };
   /** Hosts that portal logins and webhooks may reach over http or at an internal address (lib/egress.ts). */
   egress: { allowedHosts: string[] };
-  /** Origins (the Temporal Web UI) allowed to call the codec endpoint from a browser. */
   /** Whether the payload codec compresses what it seals (lib/payload-codec.ts); `off` for a rolling upgrade. */
   codecCompression: Compression;
+  /** Origins (the Temporal Web UI) allowed to call the codec endpoint from a browser. */
   codecCorsOrigins: string[];
   /** The admin codec listener (api/codec-listener.ts): no authentication, so loopback or behind an authenticating proxy. */
   codecListener?: { host: string; port: number };
