@@ -10,7 +10,10 @@ import { conflict, forbidden, HttpProblem, notFound } from './problem';
 export const isFinished = (row: OnboardingRow) => (FINAL_STATUSES as readonly string[]).includes(row.status);
 
 /** The handle of exactly this onboarding's run chain, even when a later onboarding reuses the workflow id. */
-export function onboardingHandle(deps: ApiDeps, row: OnboardingRow): WorkflowHandle {
+export function onboardingHandle(
+  deps: ApiDeps,
+  row: Pick<OnboardingRow, 'workflow_id' | 'first_run_id'>,
+): WorkflowHandle {
   return deps.temporal.workflow.getHandle(
     row.workflow_id,
     undefined,

@@ -126,22 +126,48 @@ export async function findCollectorLinkFrame(
   return rows[0];
 }
 
-/** A link spent by a submission: which workflow waits for which portal client's attempt. */
+/** A working link's id: the sealed credentials are bound to it, so it is read before the link is spent. */
+export async function findOpenCollectorLinkId(db: Queryable, tokenHash: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ id: string }>(
+    'SELECT id FROM collector_links WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()',
+    [tokenHash],
+  );
+  return rows[0]?.id;
+}
+
+/**
+ * A link spent by a submission: which workflow waits for which portal client's attempt, and the
+ * onboarding the link belongs to (null when its row is gone), whose run the signal is bound to.
+ */
 export interface SpentCollectorLink {
   id: string;
   onboarding_id: string;
   workflow_id: string;
   client_id: string;
   attempt: number;
+  onboarding_workflow_id: string | null;
+  first_run_id: string | null;
 }
 
-/** Marks a working link used, in one statement so two racing submissions cannot both spend it. */
-export async function spendCollectorLink(db: Queryable, tokenHash: string): Promise<SpentCollectorLink | undefined> {
+/**
+ * Marks a working link used and stores the submission's sealed credentials, in one statement (atomic,
+ * and one round trip, #18), so two racing submissions cannot both spend it; undefined when it was no
+ * longer working.
+ */
+export async function spendCollectorLink(
+  db: Queryable,
+  collectorLinkId: string,
+  credentialsSealed: string,
+): Promise<SpentCollectorLink | undefined> {
   const { rows } = await db.query<SpentCollectorLink>(
-    `UPDATE collector_links SET used_at = now()
-     WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
-     RETURNING id, onboarding_id, workflow_id, client_id, attempt`,
-    [tokenHash],
+    `WITH spent AS (
+       UPDATE collector_links SET used_at = now(), credentials_sealed = $2
+       WHERE id = $1 AND used_at IS NULL AND expires_at > now()
+       RETURNING id, onboarding_id, workflow_id, client_id, attempt
+     )
+     SELECT spent.*, o.workflow_id AS onboarding_workflow_id, o.first_run_id
+       FROM spent LEFT JOIN onboardings o ON o.id = spent.onboarding_id`,
+    [collectorLinkId, credentialsSealed],
   );
   return rows[0];
 }
@@ -156,17 +182,6 @@ export async function findStoredSubmission(
     [tokenHash],
   );
   return rows[0];
-}
-
-export async function storeSubmittedCredentials(
-  db: Queryable,
-  collectorLinkId: string,
-  credentialsSealed: string,
-): Promise<void> {
-  await db.query('UPDATE collector_links SET credentials_sealed = $2 WHERE id = $1', [
-    collectorLinkId,
-    credentialsSealed,
-  ]);
 }
 
 /** Undoes a submission nobody was told of: the link works again and holds no credentials. */

@@ -2,15 +2,13 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { collectorContext } from '../../activities/collection';
 import { timingSafeEqual } from 'node:crypto';
 import {
+  findOpenCollectorLinkId,
   findStoredSubmission,
   markSubmissionSignalled,
   reopenCollectorLink,
   spendCollectorLink,
-  storeSubmittedCredentials,
+  type SpentCollectorLink,
 } from '../../db/collector-links';
-import { findOnboarding } from '../../db/onboardings';
-import type { Queryable } from '../../db/queryable';
-import { withTransaction } from '../../db/transaction';
 import { credentialsSubmittedSignal } from '../../workflows/messages';
 import type { ApiDeps } from '../deps';
 import { onboardingHandle, signalWithProof } from '../onboarding-handle';
@@ -26,8 +24,8 @@ const SIGNAL_DEADLINE_MS = 10_000;
 
 /**
  * A portal client's credentials, through its collector link (the token is the only credential; it
- * works once, before it expires). The link is spent and the credentials stored sealed in one short
- * transaction; the waiting workflow is then signalled with no connection or lock held, and gets a
+ * works once, before it expires). The link is spent and the credentials stored sealed in one
+ * statement; the waiting workflow is then signalled with no connection or lock held, and gets a
  * reference to the sealed row, never the credentials. A delivered signal is recorded (signalled_at).
  *
  * When the signal fails:
@@ -44,24 +42,17 @@ export async function submitPortalCredentials(
   tokenHash: string,
   credentials: PortalCredentials,
 ): Promise<void> {
-  const stored = await withTransaction(deps.pool, async (tx) => {
-    const spent = await spendCollectorLink(tx, tokenHash);
-    if (!spent) {
-      // The same submission sent again (its first answer was lost to a timeout or an outage) was received.
-      if (await isStoredSubmission(deps, tx, tokenHash, credentials)) return undefined;
-      throw gone('This link was already used or has expired');
-    }
-    await storeSubmittedCredentials(
-      tx,
-      spent.id,
-      deps.secrets.seal(JSON.stringify(credentials), collectorContext(spent.id)),
-    );
-    const found = await findOnboarding(tx, spent.onboarding_id);
-    if (!found) throw gone('This onboarding no longer collects credentials');
-    return { link: spent, onboarding: found };
-  });
-  if (!stored) return;
-  const { link, onboarding } = stored;
+  const link = await spendWithCredentials(deps, tokenHash, credentials);
+  if (!link) {
+    // The same submission sent again (its first answer was lost to a timeout or an outage) was received.
+    if (await isStoredSubmission(deps, tokenHash, credentials)) return;
+    throw gone('This link was already used or has expired');
+  }
+  if (link.onboarding_workflow_id === null) {
+    await reopenCollectorLink(deps.pool, link.id);
+    throw gone('This onboarding no longer collects credentials');
+  }
+  const onboarding = { workflow_id: link.onboarding_workflow_id, first_run_id: link.first_run_id };
   // The link names the workflow waiting for it: the onboarding's (this run chain exactly), or a
   // reconnect's after re-verification found the credentials refused (workflows/reconnect.ts).
   const ownOnboarding = link.workflow_id === onboarding.workflow_id;
@@ -94,14 +85,23 @@ export async function submitPortalCredentials(
   await markSubmissionSignalled(deps.pool, link.id).catch(() => undefined);
 }
 
-/** Whether this link's stored submission holds exactly these credentials. */
-async function isStoredSubmission(
+/**
+ * Two round trips (#18): the link's id, which the sealed credentials are bound to, then the one
+ * statement that spends the link and stores them. A link spent in between is not spent again.
+ */
+async function spendWithCredentials(
   deps: ApiDeps,
-  tx: Queryable,
   tokenHash: string,
   credentials: PortalCredentials,
-): Promise<boolean> {
-  const row = await findStoredSubmission(tx, tokenHash);
+): Promise<SpentCollectorLink | undefined> {
+  const id = await findOpenCollectorLinkId(deps.pool, tokenHash);
+  if (!id) return undefined;
+  return spendCollectorLink(deps.pool, id, deps.secrets.seal(JSON.stringify(credentials), collectorContext(id)));
+}
+
+/** Whether this link's stored submission holds exactly these credentials. */
+async function isStoredSubmission(deps: ApiDeps, tokenHash: string, credentials: PortalCredentials): Promise<boolean> {
+  const row = await findStoredSubmission(deps.pool, tokenHash);
   if (!row) return false;
   const stored = Buffer.from(deps.secrets.open(row.credentials_sealed, collectorContext(row.id)));
   const sent = Buffer.from(JSON.stringify(credentials));

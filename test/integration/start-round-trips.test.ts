@@ -1,4 +1,4 @@
-import type { Pool, QueryConfig } from 'pg';
+import type { Pool } from 'pg';
 import type { ApiDeps } from '../../api/deps';
 import { HttpProblem } from '../../api/problem';
 import { startOnboarding } from '../../api/use-cases/start-onboarding';
@@ -12,6 +12,7 @@ import { onboardingWorkflowId } from '../../domain';
 import { requireMasterKeys } from '../../lib/config';
 import { createSecrets } from '../../lib/secrets';
 import { startBody, startStack, type Stack } from '../support/stack';
+import { countingPool } from '../support/counting-pool';
 import { pollUntil } from '../support/wait';
 
 /**
@@ -194,37 +195,4 @@ async function addTenantTo(pool: Pool, partnerProvidedId: string, { archived = f
     if (archived) await writeTenantVersion(tx, tenantId, data, true, new Date());
     return tenantId;
   });
-}
-
-/** The pool with every statement recorded (its first word) and its rounds counted; no connection may be taken. */
-function countingPool(pool: Pool) {
-  let statements: string[] = [];
-  let inFlight = 0;
-  let rounds = 0;
-  // A statement is its text, or a config naming a prepared one (db/prepared.ts).
-  const query = (statement: string | QueryConfig, values?: unknown[]) => {
-    const text = typeof statement === 'string' ? statement : statement.text;
-    statements.push(/^\s*(\w+)/.exec(text)?.[1].toUpperCase() ?? text);
-    if (inFlight++ === 0) rounds++;
-    return pool.query(statement, values).finally(() => inFlight--);
-  };
-  const counting = new Proxy(pool, {
-    get(target, prop) {
-      if (prop === 'query') return query;
-      if (prop === 'connect')
-        return () => Promise.reject(new Error('a start holds no connection of its own (a transaction would)'));
-      const value = Reflect.get(target, prop, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-  return {
-    pool: counting,
-    statements: () => statements,
-    rounds: () => rounds,
-    inFlight: () => inFlight,
-    reset() {
-      statements = [];
-      rounds = 0;
-    },
-  };
 }

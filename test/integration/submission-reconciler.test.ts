@@ -1,7 +1,6 @@
 import { collectorContext } from '../../activities/collection';
-import { spendCollectorLink, storeSubmittedCredentials } from '../../db/collector-links';
+import { findOpenCollectorLinkId, spendCollectorLink } from '../../db/collector-links';
 import { loadDataKey } from '../../db/data-keys';
-import { withTransaction } from '../../db/transaction';
 import { reconcileSubmissionsScheduleId } from '../../domain';
 import { startPortalStub, type PortalStub } from '../../infra/portal-stub';
 import { requireMasterKeys } from '../../lib/config';
@@ -41,15 +40,12 @@ describe('submission reconciler', () => {
 
     // What the collector commits before it signals, and then nothing: its process died.
     const secrets = createSecrets(await loadDataKey(stack.db.pool, requireMasterKeys(stack.config)));
-    const linkId = await withTransaction(stack.db.pool, async (tx) => {
-      const spent = await spendCollectorLink(tx, secrets.hashToken(token));
-      const sealed = secrets.seal(
-        JSON.stringify({ username: 'client1', password: 'right-password' }),
-        collectorContext(spent!.id),
-      );
-      await storeSubmittedCredentials(tx, spent!.id, sealed);
-      return spent!.id;
-    });
+    const linkId = (await findOpenCollectorLinkId(stack.db.pool, secrets.hashToken(token)))!;
+    const sealed = secrets.seal(
+      JSON.stringify({ username: 'client1', password: 'right-password' }),
+      collectorContext(linkId),
+    );
+    expect(await spendCollectorLink(stack.db.pool, linkId, sealed)).toMatchObject({ id: linkId });
     const backdate = () =>
       stack.db.pool.query(
         "UPDATE collector_links SET used_at = now() - interval '1 minute', signalled_at = NULL WHERE id = $1",
