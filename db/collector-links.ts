@@ -54,6 +54,9 @@ export async function upsertCollectorLink(db: Queryable, link: NewCollectorLink)
   return rows[0].id;
 }
 
+/** A link that still works: unused and unexpired (the collector accepts it). */
+const WORKING = 'used_at IS NULL AND expires_at > now()';
+
 /**
  * Gives a link that still waits for its submission a new token (the earlier one stops working), and
  * records its client's current name, portal and contact. Undefined when the link was used or expired.
@@ -72,7 +75,7 @@ export async function renewCollectorLinkToken(
 ): Promise<{ expires_at: Date } | undefined> {
   const { rows } = await db.query<{ expires_at: Date }>(
     `UPDATE collector_links SET token_hash = $4, client_name = $5, portal_url = $6, recipient = $7
-      WHERE onboarding_id = $1 AND client_id = $2 AND attempt = $3 AND used_at IS NULL AND expires_at > now()
+      WHERE onboarding_id = $1 AND client_id = $2 AND attempt = $3 AND ${WORKING}
       RETURNING expires_at`,
     [
       link.onboardingId,
@@ -87,13 +90,13 @@ export async function renewCollectorLinkToken(
   return rows[0];
 }
 
-/** A link that still works: unused and unexpired. */
+/** A working link: what its page shows, and its id, which a submission's sealed credentials are bound to. */
 export async function findOpenCollectorLink(
   db: Queryable,
   tokenHash: string,
-): Promise<{ client_name: string; portal_url: string; expires_at: Date } | undefined> {
-  const { rows } = await db.query<{ client_name: string; portal_url: string; expires_at: Date }>(
-    'SELECT client_name, portal_url, expires_at FROM collector_links WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()',
+): Promise<{ id: string; client_name: string; portal_url: string; expires_at: Date } | undefined> {
+  const { rows } = await db.query<{ id: string; client_name: string; portal_url: string; expires_at: Date }>(
+    `SELECT id, client_name, portal_url, expires_at FROM collector_links WHERE token_hash = $1 AND ${WORKING}`,
     [tokenHash],
   );
   return rows[0];
@@ -126,15 +129,6 @@ export async function findCollectorLinkFrame(
   return rows[0];
 }
 
-/** A working link's id: the sealed credentials are bound to it, so it is read before the link is spent. */
-export async function findOpenCollectorLinkId(db: Queryable, tokenHash: string): Promise<string | undefined> {
-  const { rows } = await db.query<{ id: string }>(
-    'SELECT id FROM collector_links WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()',
-    [tokenHash],
-  );
-  return rows[0]?.id;
-}
-
 /**
  * A link spent by a submission: which workflow waits for which portal client's attempt, and the
  * onboarding the link belongs to (null when its row is gone), whose run the signal is bound to.
@@ -162,7 +156,7 @@ export async function spendCollectorLink(
   const { rows } = await db.query<SpentCollectorLink>(
     `WITH spent AS (
        UPDATE collector_links SET used_at = now(), credentials_sealed = $2
-       WHERE id = $1 AND used_at IS NULL AND expires_at > now()
+       WHERE id = $1 AND ${WORKING}
        RETURNING id, onboarding_id, workflow_id, client_id, attempt
      )
      SELECT spent.*, o.workflow_id AS onboarding_workflow_id, o.first_run_id

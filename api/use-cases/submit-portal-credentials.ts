@@ -2,7 +2,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { collectorContext } from '../../activities/collection';
 import { timingSafeEqual } from 'node:crypto';
 import {
-  findOpenCollectorLinkId,
+  findOpenCollectorLink,
   findStoredSubmission,
   markSubmissionSignalled,
   reopenCollectorLink,
@@ -94,9 +94,10 @@ async function spendWithCredentials(
   tokenHash: string,
   credentials: PortalCredentials,
 ): Promise<SpentCollectorLink | undefined> {
-  const id = await findOpenCollectorLinkId(deps.pool, tokenHash);
-  if (!id) return undefined;
-  return spendCollectorLink(deps.pool, id, deps.secrets.seal(JSON.stringify(credentials), collectorContext(id)));
+  const open = await findOpenCollectorLink(deps.pool, tokenHash);
+  if (!open) return undefined;
+  const sealed = deps.secrets.seal(JSON.stringify(credentials), collectorContext(open.id));
+  return spendCollectorLink(deps.pool, open.id, sealed);
 }
 
 /** Whether this link's stored submission holds exactly these credentials. */

@@ -1,15 +1,15 @@
 import { collectorContext } from '../../activities/collection';
-import { findOpenCollectorLinkId, spendCollectorLink } from '../../db/collector-links';
+import { findOpenCollectorLink, spendCollectorLink } from '../../db/collector-links';
 import { loadDataKey } from '../../db/data-keys';
 import { reconcileSubmissionsScheduleId } from '../../domain';
 import { startPortalStub, type PortalStub } from '../../infra/portal-stub';
 import { requireMasterKeys } from '../../lib/config';
 import { createPayloadCodec } from '../../lib/payload-codec';
 import { createSecrets } from '../../lib/secrets';
-import { clientFor, startApproved } from '../support/journey';
+import { awaitingCredentials } from '../support/journey';
 import { recordHistory } from '../support/record-history';
 import { runScheduleNow } from '../support/schedules';
-import { linkIn, startStack, type Stack } from '../support/stack';
+import { startStack, type Stack } from '../support/stack';
 
 /**
  * A submission stored but never signalled (the collector's process died, or Temporal was down, between
@@ -31,16 +31,11 @@ describe('submission reconciler', () => {
   const trigger = () => runScheduleNow(stack.temporal, reconcileSubmissionsScheduleId(stack.config.temporal.taskQueue));
 
   it('delivers a stored submission whose signal was lost, and marks one whose onboarding finished', async () => {
-    const staff = await stack.addUser('staff');
-    const approver = await stack.addUser('approver');
-    const client = clientFor(portal);
-    const { id } = await startApproved(stack, { staff, approver }, [client]);
-    const mail = await stack.mail.waitFor((m) => m.to.includes(client.contactEmail));
-    const token = linkIn(mail.text, '/collect/').split('/collect/')[1];
+    const { id, staff, token } = await awaitingCredentials(stack, portal);
 
     // What the collector commits before it signals, and then nothing: its process died.
     const secrets = createSecrets(await loadDataKey(stack.db.pool, requireMasterKeys(stack.config)));
-    const linkId = (await findOpenCollectorLinkId(stack.db.pool, secrets.hashToken(token)))!;
+    const linkId = (await findOpenCollectorLink(stack.db.pool, secrets.hashToken(token)))!.id;
     const sealed = secrets.seal(
       JSON.stringify({ username: 'client1', password: 'right-password' }),
       collectorContext(linkId),
@@ -74,12 +69,7 @@ describe('submission reconciler', () => {
   });
 
   it('marks a submission signalled when the collector told the workflow itself, and answers its repeat 202', async () => {
-    const staff = await stack.addUser('staff');
-    const approver = await stack.addUser('approver');
-    const client = clientFor(portal);
-    const { id } = await startApproved(stack, { staff, approver }, [client]);
-    const mail = await stack.mail.waitFor((m) => m.to.includes(client.contactEmail));
-    const token = linkIn(mail.text, '/collect/').split('/collect/')[1];
+    const { id, staff, token } = await awaitingCredentials(stack, portal);
     const posted = await stack.http('POST', `/v1/collect/${token}`, {
       body: { username: 'client1', password: 'right-password' },
     });
