@@ -6,8 +6,8 @@ import { startPortalStub, type PortalStub } from '../../infra/portal-stub';
 import { requireMasterKeys } from '../../lib/config';
 import { createSecrets, type Secrets } from '../../lib/secrets';
 import { countingPool } from '../support/counting-pool';
-import { clientFor, startApproved } from '../support/journey';
-import { linkIn, startStack, type Stack } from '../support/stack';
+import { awaitingCredentials } from '../support/journey';
+import { startStack, type Stack } from '../support/stack';
 
 /**
  * The PostgreSQL round trips of a credential submission through a collector link (#18): the link's id, then
@@ -35,12 +35,8 @@ describe('round trips of POST /v1/collect/{token}', () => {
   });
 
   it('spends the link and stores the credentials in one statement, signals, and marks the signal', async () => {
-    const staff = await stack.addUser('staff');
-    const approver = await stack.addUser('approver');
-    const client = clientFor(portal);
-    const { id } = await startApproved(stack, { staff, approver }, [client]);
-    const mail = await stack.mail.waitFor((m) => m.to.includes(client.contactEmail));
-    const tokenHash = secrets.hashToken(linkIn(mail.text, '/collect/').split('/collect/')[1]);
+    const { id, staff, token } = await awaitingCredentials(stack, portal);
+    const tokenHash = secrets.hashToken(token);
     const right = { username: 'client1', password: 'right-password' };
 
     counted.reset();

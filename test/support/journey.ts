@@ -43,6 +43,22 @@ export async function startApproved(
   return { id, workflowId, webhookSecret };
 }
 
+/**
+ * One client's onboarding started and approved by new staff and approver, once its collector link is
+ * mailed: the onboarding, its staff (to read it) and the link's token.
+ */
+export async function awaitingCredentials(
+  stack: Stack,
+  portal: PortalStub,
+): Promise<Started & { staff: { token: string }; token: string }> {
+  const staff = await stack.addUser('staff');
+  const approver = await stack.addUser('approver');
+  const client = clientFor(portal);
+  const started = await startApproved(stack, { staff, approver }, [client]);
+  const mail = await stack.mail.waitFor((m) => m.to.includes(client.contactEmail));
+  return { ...started, staff, token: linkIn(mail.text, '/collect/').split('/collect/')[1] };
+}
+
 /** Waits for the client's nth collector mail (1-based) and submits the password through its link; returns the token. */
 export async function submitCredentials(
   stack: Stack,
