@@ -223,9 +223,25 @@ function throughputSection(rows: ThroughputRow[]): string {
     ...(outside.length
       ? [
           '',
-          "B3 is B2 with the work ours does outside Temporal and PostgreSQL: the five mails over SMTP (the product's pooled mailer, to the same mail sink) and the portal login over HTTP (the same portal). What that work costs by itself is B3 against B0; what gangway's own machinery costs on top of it (the API and its calls, the read model, the audit trail, the mails' bookkeeping, the rules) is ours against B3.",
+          "B3 is B2 with the work ours does outside Temporal and PostgreSQL: the five mails over SMTP (the product's pooled mailer, to the same mail sink) and the portal login over HTTP (the same portal). What that work costs by itself is B3 against B0; what gangway's own machinery costs on top of it (the API and its calls, the read model, the audit trail, the mails' bookkeeping, the rules) is ours against B3. B4 is B3 driven over HTTP as ours is, through the fewest endpoints that serve an onboarding's calls (a start, two decisions as Updates, the credentials as a signal, a read that answers once it has completed), each making the one Temporal call ours' API makes, with no authentication, validation, rows or rules: B4 against B0 is what an API costs as such.",
           '',
-          table(['in flight', 'B3 /s', 'B3/B0', 'ours/B3', 'CPU ms/onb B3', 'CPU B3/B0', 'CPU ours/B3'], outside),
+          table(
+            [
+              'in flight',
+              'B3 /s',
+              'B3/B0',
+              'ours/B3',
+              'CPU ms/onb B3',
+              'CPU B3/B0',
+              'CPU ours/B3',
+              'B4 /s',
+              'B4/B0',
+              'ours/B4',
+              'CPU ms/onb B4',
+              'CPU B4/B0',
+            ],
+            outside,
+          ),
         ]
       : []),
     '',
@@ -261,15 +277,18 @@ function throughputSection(rows: ThroughputRow[]): string {
   ].join('\n');
 }
 
-/** Scenario 1's variants in the order the tables list them; B3 is absent from runs before 2026-12-02's last. */
-const VARIANTS = ['ours', 'B0', 'B1', 'B2', 'B3'] as const;
+/**
+ * Scenario 1's variants in the order the tables list them; B3 is absent from runs before 2026-12-02's last,
+ * B4 from runs before 2026-12-03's.
+ */
+const VARIANTS = ['ours', 'B0', 'B1', 'B2', 'B3', 'B4'] as const;
 
-/** B3's rows of scenario 1 (none when the run had no B3). */
+/** B3's and B4's rows of scenario 1 (none when the run had no B3; B4's columns n/a when it had no B4). */
 function outsideWorkTable(levels: number[], avg: (k: number, v: string, f: (r: ThroughputRow) => number) => number) {
   return levels
     .map((k) => {
-      const [o, b0, b3] = ['ours', 'B0', 'B3'].map((v) => avg(k, v, (r) => r.perSecond));
-      const [co, cb0, cb3] = ['ours', 'B0', 'B3'].map((v) => avg(k, v, (r) => r.cpuMsPerOnboarding));
+      const [o, b0, b3, b4] = ['ours', 'B0', 'B3', 'B4'].map((v) => avg(k, v, (r) => r.perSecond));
+      const [co, cb0, cb3, cb4] = ['ours', 'B0', 'B3', 'B4'].map((v) => avg(k, v, (r) => r.cpuMsPerOnboarding));
       return [
         k,
         fmt(b3, 2),
@@ -278,6 +297,11 @@ function outsideWorkTable(levels: number[], avg: (k: number, v: string, f: (r: T
         fmt(cb3, 0),
         fmt(ratio(cb3, cb0), 2),
         fmt(ratio(co, cb3), 2),
+        fmt(b4, 2),
+        fmt(ratio(b4, b0), 2),
+        fmt(ratio(o, b4), 2),
+        fmt(cb4, 0),
+        fmt(ratio(cb4, cb0), 2),
       ];
     })
     .filter((row) => row[1] !== 'n/a');
@@ -611,7 +635,7 @@ export function renderReport(r: BenchResults): string {
     `- Parameters: ${Object.entries(r.meta.params)
       .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
       .join(', ')}`,
-    "- Baselines: B0 is a bare workflow with the onboarding's shape (10 activities, 3 signals, 3 condition timers), no-op activities; B1 is B0 whose activities each make two PostgreSQL writes (a keyed row and a versioned jsonb upsert), as ours do; B2 is B1 with the product's payload codec on its client and worker (every payload AES-GCM encrypted under a key derived from the same master key), since encryption is one of the product's promises; B3 is B2 whose steps that mail in ours (the approval request, each decision, the collector link, the kit) each send a mail of the same size through the product's pooled SMTP mailer, and whose portal check logs in to the same portal over HTTP: the work ours does outside Temporal and PostgreSQL, and nothing else of ours. The bare endpoints start B0 or read one row with the same pool.",
+    "- Baselines: B0 is a bare workflow with the onboarding's shape (10 activities, 3 signals, 3 condition timers), no-op activities; B1 is B0 whose activities each make two PostgreSQL writes (a keyed row and a versioned jsonb upsert), as ours do; B2 is B1 with the product's payload codec on its client and worker (every payload AES-GCM encrypted under a key derived from the same master key), since encryption is one of the product's promises; B3 is B2 whose steps that mail in ours (the approval request, each decision, the collector link, the kit) each send a mail of the same size through the product's pooled SMTP mailer, and whose portal check logs in to the same portal over HTTP: the work ours does outside Temporal and PostgreSQL, and nothing else of ours. B4 is B3 driven over HTTP through the fewest endpoints that serve an onboarding's calls, each the one Temporal call ours' API makes (the start, each decision as an Update, the credentials as a signal, a read once it completed), in the baselines' process. The bare endpoints start B0 or read one row with the same pool.",
     '- Latency distributions: [bench/results/latency.svg](bench/results/latency.svg).',
     '- What the figures mean (the cost model, the bottlenecks, each gap, what each change measured before and after) is in [docs/performance.md](docs/performance.md), written by hand; this file is generated whole by every run and every merge.',
     ...(r.meta.temporal ? [`- Real Temporal server: ${r.meta.temporal}`] : []),

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { findTemporalCli } from '../infra/temporal-cli';
 import { FILE_PRAGMAS } from '../infra/temporal-dev-server';
-import { login, runBaseline, runOurs, type OursContext } from './lib/drivers';
+import { login, runB4, runBaseline, runOurs, type OursContext } from './lib/drivers';
 import type { BenchChild } from './lib/child';
 import { historyCensus, inputEncoding } from './lib/history';
 import { baselineTarget, createBenchEnv, PORTAL_CREDENTIALS, type BenchEnv } from './lib/env';
@@ -151,7 +151,7 @@ async function meta(env: BenchEnv) {
 }
 
 /** Three onboardings of each variant, unmeasured (a new process's first calls open connections and compile); the last of each. */
-async function warmUp(env: BenchEnv, ctx: OursContext, say: (text: string) => void) {
+async function warmUp(env: BenchEnv, ctx: OursContext, baseline: BenchChild, say: (text: string) => void) {
   say('warming up');
   let warm = { ours: '', b0: '' };
   for (let i = 0; i < 3; i++) {
@@ -162,6 +162,7 @@ async function warmUp(env: BenchEnv, ctx: OursContext, say: (text: string) => vo
     await runBaseline(baselineTarget(env, 'B1'), 'B1');
     const b2 = await runBaseline(baselineTarget(env, 'B2'), 'B2');
     await runBaseline(baselineTarget(env, 'B3'), 'B3');
+    await runB4(baseline.apiUrl!);
     // Read without the codec: B2's history must hold ciphertext, or its rows would be B1's under another name.
     const encoding = await inputEncoding(env.bareTemporal.workflow.getHandle(b2.workflowId));
     if (encoding !== 'binary/encrypted') throw new Error(`B2 stores its input as ${encoding}, not encrypted`);
@@ -215,7 +216,7 @@ async function onTheCluster(out: string): Promise<void> {
       app = await env.startApp();
       baseline = await env.startBaseline();
       const ctx = await oursContext(env, app);
-      await warmUp(env, ctx, say);
+      await warmUp(env, ctx, baseline, say);
       if (rounds > 0) {
         say(`1. throughput on ${choice.kind === 'dev' ? 'the dev server' : 'the real server'}`);
         const opts = { levels: params.levels, perLevel: params.perLevel, rounds };
@@ -282,7 +283,7 @@ async function main(): Promise<void> {
     const results: BenchResults = { meta: await meta(env) };
     const say = (text: string) => process.stderr.write(`${text}\n`);
     const attempt = attempter(results, say);
-    const warm = await warmUp(env, ctx, say);
+    const warm = await warmUp(env, ctx, baseline, say);
     // What one onboarding costs the server, next to B0's: the cost model's unit (the last warm-up of each).
     results.census = {
       ours: await historyCensus(ctx.temporal.workflow.getHandle(warm.ours)),

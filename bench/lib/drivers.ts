@@ -180,6 +180,14 @@ export const B3_MAIL_TO = 'b3@bench-baseline.example';
 
 export type Baseline = 'B0' | 'B1' | 'B2' | 'B3';
 
+/** B3's input: the onboarding's shape, B2's writes, and the mails and portal login ours makes. */
+const b3Input = () => ({
+  ...ONBOARDING_SHAPE,
+  waitTimeoutMs: 3_600_000,
+  writes: true,
+  outsideWork: { mailTo: B3_MAIL_TO },
+});
+
 /**
  * A baseline run, the onboarding's shape driven through the Temporal client: B0 with no-op activities,
  * B1 with PostgreSQL writes, B2 with the writes and the product's payload codec (its client and worker
@@ -196,10 +204,9 @@ export async function runBaseline(
     workflowId: `${baseline.toLowerCase()}-${randomBytes(6).toString('hex')}`,
     args: [
       {
-        ...ONBOARDING_SHAPE,
-        waitTimeoutMs: 3_600_000,
-        writes: baseline !== 'B0',
-        ...(baseline === 'B3' ? { outsideWork: { mailTo: B3_MAIL_TO } } : {}),
+        ...(baseline === 'B3'
+          ? b3Input()
+          : { ...ONBOARDING_SHAPE, waitTimeoutMs: 3_600_000, writes: baseline !== 'B0' }),
         // An experiment, not a baseline of the report: docs/performance.md, "the read model's writes as local activities".
         localProjection: baseline === 'B2' && process.env.BENCH_B2_LOCAL_PROJECTION === '1',
         carriedView: baseline === 'B2' && process.env.BENCH_B2_CARRIED_VIEW === '1',
@@ -219,4 +226,25 @@ export async function runBaseline(
   await handle.signal('submitted');
   await handle.result();
   return { workflowId: handle.workflowId, totalMs: Date.now() - t0, decisionMs };
+}
+
+/**
+ * B4: B3 driven as ours is, over HTTP, through the baseline process's bare endpoints (bench/processes/baseline.ts):
+ * a start, two decisions, the credentials, and a read that answers once the onboarding has completed.
+ */
+export async function runB4(apiUrl: string): Promise<{ workflowId: string; totalMs: number }> {
+  const t0 = Date.now();
+  const started = await call(`${apiUrl}/b4/onboardings`, 'POST', undefined, b3Input());
+  if (started.status !== 202) throw new Error(`B4 start failed: ${started.status}`);
+  const { workflowId } = started.body as { workflowId: string };
+  const onboarding = `${apiUrl}/b4/onboardings/${workflowId}`;
+  for (let d = 0; d < ONBOARDING_SHAPE.decisions; d++) {
+    const decided = await call(`${onboarding}/decisions`, 'POST', undefined, {});
+    if (decided.status !== 200) throw new Error(`B4 decision failed: ${decided.status}`);
+  }
+  const submitted = await call(`${onboarding}/submissions`, 'POST', undefined, {});
+  if (submitted.status !== 202) throw new Error(`B4 submission failed: ${submitted.status}`);
+  const completed = await call(`${onboarding}/completed`, 'GET', undefined);
+  if (completed.body?.status !== 'COMPLETED') throw new Error(`B4 did not complete: ${completed.status}`);
+  return { workflowId, totalMs: Date.now() - t0 };
 }

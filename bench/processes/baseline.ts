@@ -18,7 +18,7 @@ import { installWorkCounters } from '../lib/work-counters';
 /**
  * The baselines in a process of their own: a worker for B0/B1, one for B2 (B1 with the product's payload
  * codec, on BENCH_BASELINE_CODEC_QUEUE) and a bare express app whose endpoints make the one call ours
- * make (start a workflow; read one row with the same pool), nothing else. BENCH_NO_API runs the workers
+ * make (start a workflow; read one row with the same pool), nothing else, and B4's endpoints. BENCH_NO_API runs the workers
  * alone and BENCH_NO_WORKER the endpoints alone, like the app process.
  */
 async function main(): Promise<void> {
@@ -59,7 +59,8 @@ async function main(): Promise<void> {
           : []),
       ];
   const running = Promise.all(workers.map((w) => w.run()));
-  const client = new Client({ connection: await Connection.connect(connection), namespace });
+  const clientConnection = await Connection.connect(connection);
+  const client = new Client({ connection: clientConnection, namespace });
 
   const app = express();
   app.use(express.json());
@@ -76,6 +77,7 @@ async function main(): Promise<void> {
     const { rows } = await pool.query('SELECT view FROM onboardings ORDER BY created_at DESC, id DESC LIMIT 20');
     res.json({ items: rows.map((r) => r.view) });
   });
+  if (codecQueue) app.use('/b4', b4Endpoints(clientConnection, namespace, codecQueue));
   const server = process.env.BENCH_NO_API ? undefined : await listen(app, 0);
   // Ready when the worker polls: comparable to the app process's `worker.ready`.
   while (workers.some((w) => w.getState() !== 'RUNNING')) await new Promise((r) => setTimeout(r, 10));
@@ -89,6 +91,39 @@ async function main(): Promise<void> {
       process.exit(0);
     });
   });
+}
+
+/**
+ * B4: B3 behind the fewest HTTP endpoints that serve an onboarding's calls, each the one Temporal call ours'
+ * API makes for it through a client with the same codec: the start, each decision as an Update answered once
+ * the workflow has counted it, the submitted credentials as a signal, and a read that answers once the
+ * onboarding has completed. No authentication, validation, rows or rules: what an API costs as such.
+ */
+function b4Endpoints(connection: Connection, namespace: string, taskQueue: string): express.Router {
+  const client = new Client({
+    connection,
+    namespace,
+    dataConverter: { payloadCodecs: [createPayloadCodec(masterKeysFromEnv())] },
+  });
+  const router = express.Router();
+  router.post('/onboardings', async (req, res) => {
+    const workflowId = `b4-${randomUUID()}`;
+    await client.workflow.start('baselineWorkflow', { taskQueue, workflowId, args: [req.body] });
+    res.status(202).json({ workflowId });
+  });
+  router.post('/onboardings/:id/decisions', async (req, res) => {
+    await client.workflow.getHandle(req.params.id).executeUpdate('recordDecision');
+    res.json({ recorded: true });
+  });
+  router.post('/onboardings/:id/submissions', async (req, res) => {
+    await client.workflow.getHandle(req.params.id).signal('submitted');
+    res.status(202).json({ received: true });
+  });
+  router.get('/onboardings/:id/completed', async (req, res) => {
+    await client.workflow.getHandle(req.params.id).result();
+    res.json({ status: 'COMPLETED' });
+  });
+  return router;
 }
 
 /** B3's mail sink and portal, when the bench gives them. */

@@ -1,12 +1,12 @@
 import type { BenchChild } from '../lib/child';
 import { withConcurrency } from '../lib/concurrency';
 import { appTargets, cpuBetween, readCpu, type CpuSample } from '../lib/cpu';
-import { runBaseline, runOurs, type OursContext } from '../lib/drivers';
+import { runB4, runBaseline, runOurs, type OursContext } from '../lib/drivers';
 import { baselineTarget, type BenchEnv } from '../lib/env';
 import { workflowTaskTimeouts } from '../lib/history';
 import { readServerCounters, serverWorkBetween, type ServerWork } from '../lib/server-metrics';
 
-export type Variant = 'B0' | 'B1' | 'B2' | 'B3' | 'ours';
+export type Variant = 'B0' | 'B1' | 'B2' | 'B3' | 'B4' | 'ours';
 export interface ThroughputRow {
   inFlight: number;
   variant: Variant;
@@ -23,7 +23,7 @@ export interface ThroughputRow {
 }
 
 /**
- * Scenario 1: N onboardings with K in flight, start to COMPLETED, interleaved with B0, B1, B2 and B3 on
+ * Scenario 1: N onboardings with K in flight, start to COMPLETED, interleaved with B0, B1, B2, B3 and B4 on
  * the same servers (each round in another order, so that no variant always runs first or last). CPU per onboarding counts the process under test and the Temporal server.
  */
 export async function throughput(
@@ -36,12 +36,20 @@ export async function throughput(
   const rows: ThroughputRow[] = [];
   const databases = { temporal: env.server.databases, app: [env.dbName] };
   const orders: Variant[][] = [
-    ['B0', 'B1', 'B2', 'B3', 'ours'],
-    ['ours', 'B3', 'B2', 'B1', 'B0'],
-    ['B1', 'ours', 'B0', 'B3', 'B2'],
-    ['B3', 'B0', 'ours', 'B2', 'B1'],
-    ['B2', 'B3', 'B1', 'ours', 'B0'],
+    ['B0', 'B1', 'B2', 'B3', 'B4', 'ours'],
+    ['ours', 'B4', 'B3', 'B2', 'B1', 'B0'],
+    ['B1', 'ours', 'B0', 'B4', 'B3', 'B2'],
+    ['B4', 'B0', 'ours', 'B2', 'B1', 'B3'],
+    ['B2', 'B3', 'B4', 'B1', 'ours', 'B0'],
   ];
+  const run = (variant: Variant) =>
+    variant === 'ours'
+      ? runOurs(ctx)
+      : variant === 'B4'
+        ? runB4(baseline.apiUrl!)
+        : runBaseline(baselineTarget(env, variant), variant);
+  const clientOf = (variant: Variant) =>
+    variant === 'ours' ? ctx.temporal : baselineTarget(env, variant === 'B4' ? 'B3' : variant).temporal;
   for (const k of options.levels) {
     for (let round = 0; round < options.rounds; round++) {
       for (const variant of orders[round % orders.length]) {
@@ -50,9 +58,7 @@ export async function throughput(
         const countersBefore = metricsUrl ? await readServerCounters(metricsUrl) : undefined;
         const before = await readCpu(targets);
         const t0 = Date.now();
-        const results = await withConcurrency(options.perLevel, k, () =>
-          variant === 'ours' ? runOurs(ctx) : runBaseline(baselineTarget(env, variant), variant),
-        );
+        const results = await withConcurrency(options.perLevel, k, () => run(variant));
         const seconds = (Date.now() - t0) / 1000;
         const cpu = cpuBetween(targets, before, await readCpu(targets));
         const server =
@@ -70,7 +76,7 @@ export async function throughput(
           server,
           durationsMs: results.map((r) => r.totalMs),
           taskTimeouts: await workflowTaskTimeouts(
-            variant === 'ours' ? ctx.temporal : baselineTarget(env, variant).temporal,
+            clientOf(variant),
             results.map((r) => r.workflowId),
           ),
         });

@@ -1,6 +1,7 @@
 import {
   condition,
   defineSignal,
+  defineUpdate,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -14,6 +15,8 @@ import type { createBaselineActivities } from '../baseline-activities';
  */
 export const decideSignal = defineSignal('decide');
 export const submittedSignal = defineSignal('submitted');
+/** B4's decisions: an Update that answers once the workflow has counted it, as ours' decisions answer once recorded. */
+export const recordDecisionUpdate = defineUpdate<void>('recordDecision');
 
 export interface BaselineInput {
   decisions: number;
@@ -50,6 +53,7 @@ export async function baselineWorkflow(input: BaselineInput): Promise<void> {
   let submitted = 0;
   setHandler(decideSignal, () => void decided++);
   setHandler(submittedSignal, () => void submitted++);
+  setHandler(recordDecisionUpdate, () => void decided++);
   const id = workflowInfo().workflowId;
   let step = 0;
   const act = async (outside?: 'mail' | 'portal') => {

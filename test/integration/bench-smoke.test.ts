@@ -44,6 +44,7 @@ describe('npm run bench -- --smoke', () => {
       'B1',
       'B2',
       'B3',
+      'B4',
       'ours',
     ]);
     expect(results.throughput.every((r: { perSecond: number }) => r.perSecond > 0)).toBe(true);
@@ -70,6 +71,7 @@ describe('npm run bench -- --smoke', () => {
     expect(outside('B3')).toEqual({ mails: 5, portalLogins: 1 });
     expect(outside('B2')).toEqual({ mails: 0, portalLogins: 0 });
     expect(report).toContain('B3 is B2 with the work ours does outside Temporal and PostgreSQL');
+    expect(report).toContain('B4 is B3 driven over HTTP as ours is');
     expect(results.work.every((w: { statements: number; events: number }) => w.statements > 0 && w.events > 0)).toBe(
       true,
     );
