@@ -1,5 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import { createPool, waitForDatabase } from '../db/pool';
 import { loadDataKey } from '../db/data-keys';
 import { requireMasterKeys, requireTemporalAddress, type Config } from '../lib/config';
@@ -10,8 +9,6 @@ import type { Logger } from '../lib/logger';
 import { createSecrets } from '../lib/secrets';
 import { tracingClientInterceptors } from '../lib/tracing';
 import { waitForTemporal } from '../lib/temporal-connection';
-import type { TemporalConnectionOptions } from '../lib/temporal-env';
-import { installTemporalRuntime } from '../lib/temporal-runtime';
 import { createApp } from './app';
 import { ActiveUsers } from './active-users';
 import { createTokenService } from './auth';
@@ -31,15 +28,18 @@ export interface ApiProcess {
 }
 
 /**
- * The API's composition root: one pool and one Temporal connection (the SDK's native one, which
- * reconnects by itself) per process. Temporal must answer at start (a wrong certificate or key stops the process at once);
+ * The API's composition root: one pool and one Temporal connection (lazy, so it reconnects) per
+ * process. Temporal must answer at start (a wrong certificate or key stops the process at once);
  * after that, an outage only takes down what needs Temporal: the token, kit and collector pages
  * answer from PostgreSQL alone.
  */
 export async function startApiProcess(config: Config, log: Logger): Promise<ApiProcess> {
   const { databaseUrl } = config;
   if (!databaseUrl) throw new Error('DATABASE_URL is required by the API');
-  const temporalOptions = { ...config.temporal.connection, address: requireTemporalAddress(config) };
+  const temporalOptions = {
+    ...config.temporal.connection,
+    address: requireTemporalAddress(config),
+  } as ConnectionOptions & { address: string };
   // What is opened is closed again, last first, by stop() or by a start that fails half way (a port taken, a
   // schedule refused): a failed start leaves no pool, LISTEN connection or Temporal connection behind.
   const opened = new Closers();
@@ -54,7 +54,7 @@ export async function startApiProcess(config: Config, log: Logger): Promise<ApiP
 async function start(
   config: Config & { databaseUrl: string },
   log: Logger,
-  temporalOptions: TemporalConnectionOptions & { address: string },
+  temporalOptions: ConnectionOptions & { address: string },
   opened: Closers,
 ): Promise<ApiProcess> {
   const pool = createPool(config.databaseUrl, log, {
@@ -64,12 +64,7 @@ async function start(
   opened.push(() => pool.end());
   await waitForDatabase(pool, log);
   await waitForTemporal(temporalOptions, config.temporal.namespace, config.temporal.connectTimeoutMs, log);
-  // The client's calls go through the SDK's Rust core, as the worker's do: per onboarding it costs this
-  // process about a fifth less CPU than grpc-js (docs/performance.md, the ninth round). The core needs the
-  // process's Runtime, installed with our logger and without the SDK's own signal handling; in a process that
-  // also runs the worker, whichever installed it first decided its options.
-  installTemporalRuntime(log);
-  const connection = await NativeConnection.connect(temporalOptions);
+  const connection = Connection.lazy(temporalOptions);
   opened.push(() => connection.close());
   const temporal = new Client({
     connection,

@@ -12,7 +12,7 @@ import { loadConfig, requireProductionSettings, type Config } from '../lib/confi
 import { createLogger, type Logger } from '../lib/logger';
 import { startMailSink } from '../infra/mail-sink';
 import { startWorkerProcess } from '../worker/start-worker';
-import { installTemporalRuntime } from '../lib/temporal-runtime';
+import { installTemporalRuntime } from '../worker/temporal-runtime';
 import { stopTracing } from '../lib/tracing';
 import { PREBUILT_BUNDLE } from './bundle-workflows';
 import { localMasterKey } from './local-secrets';

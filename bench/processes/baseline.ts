@@ -10,7 +10,7 @@ import { createMailer } from '../../notify/mailer';
 import type { MasterKeys } from '../../lib/master-keys';
 import { createPayloadCodec } from '../../lib/payload-codec';
 import { temporalConnectionFromEnv } from '../../lib/temporal-env';
-import { installTemporalRuntime } from '../../lib/temporal-runtime';
+import { installTemporalRuntime } from '../../worker/temporal-runtime';
 import { createBaselineActivities, type OutsideWork } from '../baseline-activities';
 import { installHeapSnapshots } from '../lib/heap-snapshots';
 import { installWorkCounters } from '../lib/work-counters';

@@ -3,7 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FAILURE_CONVERTER_PATH } from '../../lib/data-converter';
 import { createLogger } from '../../lib/logger';
-import { installTemporalRuntime } from '../../lib/temporal-runtime';
+import { installTemporalRuntime } from '../../worker/temporal-runtime';
 import { testWorkflowBundle } from '../support/workflow-bundle';
 
 /** One recorded history per journey, named for the paths it covers (docs/versioning.md). */

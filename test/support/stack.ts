@@ -8,7 +8,7 @@ import { createDataConverter } from '../../lib/data-converter';
 import { createLogger } from '../../lib/logger';
 import { startMailSink, type MailSink } from '../../infra/mail-sink';
 import { startWorkerProcess } from '../../worker/start-worker';
-import { installTemporalRuntime } from '../../lib/temporal-runtime';
+import { installTemporalRuntime } from '../../worker/temporal-runtime';
 import { createTestDatabase, type TestDatabase } from './database';
 import { productHttp } from './product-http';
 import { testWorkflowBundle } from './workflow-bundle';
