@@ -6,7 +6,7 @@ import { clusterConnectionOptions, startCluster, type Cluster } from '../../infr
 import { startPortalStub, type PortalStub } from '../../infra/portal-stub';
 import { CLUSTER_ADMIN_URL, clusterDatabases, clusterSkipReason } from '../support/cluster';
 import { runGangway, startDeployment } from '../support/deployment';
-import { linkIn, startBody } from '../support/stack';
+import { collectorTokenIn, startBody } from '../support/stack';
 import { BUNDLE_ENV } from '../support/workflow-bundle';
 
 /**
@@ -129,7 +129,7 @@ if (skipReason) console.warn(`cluster-deployment.test.ts skipped: ${skipReason}`
       await Promise.all(
         contacts.map(async (contact, i) => {
           const mail = await deployment.mail.waitFor((m) => m.to.includes(contact), 180_000);
-          const token = linkIn(mail.text, '/collect/').split('/collect/')[1];
+          const token = collectorTokenIn(mail.text);
           const posted = await api(i).http('POST', `/v1/collect/${token}`, {
             body: { username: 'client', password: 'right-password' },
           });

@@ -1,7 +1,7 @@
 import { startPortalStub, type PortalStub } from '../../infra/portal-stub';
 import { completeOnboarding } from '../support/complete-onboarding';
 import { startDeployment } from '../support/deployment';
-import { linkIn } from '../support/stack';
+import { collectorTokenIn } from '../support/stack';
 
 /**
  * An expansion and an offboarding each lose their worker process to SIGKILL midway; a new worker process
@@ -71,7 +71,7 @@ describe('expansion and offboarding through a SIGKILLed worker', () => {
     await killWorker();
 
     const mail = await deployment.mail.waitFor((m) => m.to.includes(contactEmail), 120_000);
-    const token = linkIn(mail.text, '/collect/').split('/collect/')[1];
+    const token = collectorTokenIn(mail.text);
     const posted = await deployment.http('POST', `/v1/collect/${token}`, {
       body: { username: 'client', password: 'right-password' },
     });

@@ -4,7 +4,7 @@ import { createPayloadCodec } from '../../lib/payload-codec';
 import { recordHistory } from '../support/record-history';
 import { completeOnboarding as completeWithKit, oauthToken } from '../support/complete-onboarding';
 import { clientFor, startApproved, submitCredentials } from '../support/journey';
-import { kitRevealPath, linkIn, startBody, startStack, type Stack } from '../support/stack';
+import { collectorTokenIn, kitRevealPath, linkIn, startBody, startStack, type Stack } from '../support/stack';
 import { startReceiver } from '../support/webhook-receiver';
 
 type People = {
@@ -12,7 +12,6 @@ type People = {
   approver: { email: string; token: string };
 };
 
-const tokenOf = (text: string) => linkIn(text, '/collect/').split('/collect/')[1];
 const mailsTo = (stack: Stack, to: string) => stack.mail.messages().filter((m) => m.to.includes(to));
 const clientIn = (view: any, id: string) => view.clients.find((c: any) => c.partnerProvidedId === id);
 
@@ -88,11 +87,15 @@ describe('actions on an existing onboarding', () => {
     );
     const fresh = await stack.mail.waitFor((m) => m.to.includes(client.contactEmail) && m !== first);
     expect(mailsTo(stack, client.contactEmail)).toHaveLength(2);
-    expect(tokenOf(fresh.text)).not.toBe(tokenOf(first.text));
+    expect(collectorTokenIn(fresh.text)).not.toBe(collectorTokenIn(first.text));
 
     const credentials = { username: 'client1', password: 'right' };
-    expect((await stack.http('POST', `/v1/collect/${tokenOf(first.text)}`, { body: credentials })).status).toBe(410);
-    expect((await stack.http('POST', `/v1/collect/${tokenOf(fresh.text)}`, { body: credentials })).status).toBe(202);
+    expect(
+      (await stack.http('POST', `/v1/collect/${collectorTokenIn(first.text)}`, { body: credentials })).status,
+    ).toBe(410);
+    expect(
+      (await stack.http('POST', `/v1/collect/${collectorTokenIn(fresh.text)}`, { body: credentials })).status,
+    ).toBe(202);
     const done = await waitFor(id, (v) => v.status === 'COMPLETED');
     expect(clientIn(done, 'client-1')).toMatchObject({ connectivity: 'CONNECTED', attempts: 1 });
     expect(await audit(stack, id, people.staff.token, 'RESENT')).toMatchObject({
@@ -254,9 +257,9 @@ describe('actions on an existing onboarding', () => {
     expect((await post(`/v1/onboardings/${id}/resend`, { kind: 'COLLECTOR', client: 'client-late' })).status).toBe(202);
     await stack.mail.waitFor(() => mailsTo(stack, client.contactEmail).length >= 3);
     const credentials = { username: 'client1', password: 'right' };
-    expect((await stack.http('POST', `/v1/collect/${tokenOf(reconnectMail.text)}`, { body: credentials })).status).toBe(
-      410,
-    );
+    expect(
+      (await stack.http('POST', `/v1/collect/${collectorTokenIn(reconnectMail.text)}`, { body: credentials })).status,
+    ).toBe(410);
     await submitCredentials(stack, client.contactEmail, 3, 'right');
     view = await waitFor(id, (v) => clientIn(v, 'client-late').connectivity === 'CONNECTED');
     expect(view.status).toBe('COMPLETED');
@@ -309,8 +312,12 @@ describe('actions on an existing onboarding', () => {
     expect(amended.body).toMatchObject({ id, kit: { openedAt: null, passwordSetAt: null } });
     const moved = await stack.mail.waitFor((m) => m.to.includes(newAddress));
     const credentials = { username: 'client1', password: 'right' };
-    expect((await stack.http('POST', `/v1/collect/${tokenOf(first.text)}`, { body: credentials })).status).toBe(410);
-    expect((await stack.http('POST', `/v1/collect/${tokenOf(moved.text)}`, { body: credentials })).status).toBe(202);
+    expect(
+      (await stack.http('POST', `/v1/collect/${collectorTokenIn(first.text)}`, { body: credentials })).status,
+    ).toBe(410);
+    expect(
+      (await stack.http('POST', `/v1/collect/${collectorTokenIn(moved.text)}`, { body: credentials })).status,
+    ).toBe(202);
     await waitFor(id, (v) => v.status === 'COMPLETED');
     // Later steps use the amended request: the kit went to the new notification address.
     const kitMail = await stack.mail.waitFor(
@@ -355,9 +362,13 @@ describe('collector reminders', () => {
     expect(stuck.text).toContain(client.contactEmail);
 
     const credentials = { username: 'client1', password: 'right' };
-    expect((await stack.http('POST', `/v1/collect/${tokenOf(first.text)}`, { body: credentials })).status).toBe(410);
+    expect(
+      (await stack.http('POST', `/v1/collect/${collectorTokenIn(first.text)}`, { body: credentials })).status,
+    ).toBe(410);
     const latest = mailsTo(stack, client.contactEmail).at(-1)!;
-    expect((await stack.http('POST', `/v1/collect/${tokenOf(latest.text)}`, { body: credentials })).status).toBe(202);
+    expect(
+      (await stack.http('POST', `/v1/collect/${collectorTokenIn(latest.text)}`, { body: credentials })).status,
+    ).toBe(202);
     await stack.waitForOnboarding(id, people.staff.token, (v) => v.status === 'COMPLETED');
 
     const { rows } = await stack.db.pool.query<{ idempotency_key: string }>(

@@ -3,7 +3,7 @@ import { requireMasterKeys } from '../../lib/config';
 import { createPayloadCodec } from '../../lib/payload-codec';
 import { decodedHistoryText, historyText } from '../support/history';
 import { recordHistory } from '../support/record-history';
-import { kitRevealPath, linkIn, startBody, startStack, type Stack } from '../support/stack';
+import { collectorTokenIn, kitRevealPath, linkIn, startBody, startStack, type Stack } from '../support/stack';
 
 /** The walking skeleton end to end: HTTP API, real Temporal dev server, real PostgreSQL, real SMTP. */
 describe('an onboarding from start to COMPLETED', () => {
@@ -78,7 +78,7 @@ describe('an onboarding from start to COMPLETED', () => {
     ).toBe(410);
 
     const second = await stack.mail.waitFor((m) => m.to.includes('it@client7.example') && /try again/i.test(m.subject));
-    const token2 = linkIn(second.text, '/collect/').split('/collect/')[1];
+    const token2 = collectorTokenIn(second.text);
     expect(token2).not.toBe(token1);
     expect(
       (await stack.http('POST', `/v1/collect/${token2}`, { body: { username: 'client7', password: 'right-password' } }))

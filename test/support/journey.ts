@@ -1,5 +1,5 @@
 import type { PortalStub } from '../../infra/portal-stub';
-import { linkIn, startBody, type Stack } from './stack';
+import { collectorTokenIn, startBody, type Stack } from './stack';
 
 type People = { staff: { token: string }; approver: { email: string; token: string } };
 export interface Started {
@@ -56,7 +56,7 @@ export async function awaitingCredentials(
   const client = clientFor(portal);
   const started = await startApproved(stack, { staff, approver }, [client]);
   const mail = await stack.mail.waitFor((m) => m.to.includes(client.contactEmail));
-  return { ...started, staff, token: linkIn(mail.text, '/collect/').split('/collect/')[1] };
+  return { ...started, staff, token: collectorTokenIn(mail.text) };
 }
 
 /** Waits for the client's nth collector mail (1-based) and submits the password through its link; returns the token. */
@@ -72,7 +72,7 @@ export async function submitCredentials(
       m.to.includes(contactEmail) && stack.mail.messages().filter((x) => x.to.includes(contactEmail)).length >= nth,
   );
   const mail = stack.mail.messages().filter((m) => m.to.includes(contactEmail))[nth - 1];
-  const token = linkIn(mail.text, '/collect/').split('/collect/')[1];
+  const token = collectorTokenIn(mail.text);
   const posted = await stack.http('POST', `/v1/collect/${token}`, { body: { username, password } });
   if (posted.status !== 202) throw new Error(`collect failed: ${posted.status} ${posted.text}`);
   return token;

@@ -133,6 +133,9 @@ export function linkIn(text: string, marker: string): string {
   return match[1];
 }
 
+/** The token of the collector link a mail carries: what POST /v1/collect/{token} takes. */
+export const collectorTokenIn = (text: string) => linkIn(text, '/collect/').split('/collect/')[1];
+
 /** The API path that reveals the kit a mail links to: the mail's /kit/{token} page posts to /v1/kits/{token}. */
 export const kitRevealPath = (mailText: string) =>
   new URL(linkIn(mailText, '/kit/')).pathname.replace(/^\/kit\//, '/v1/kits/');
