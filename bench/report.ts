@@ -77,7 +77,7 @@ const table = (head: string[], rows: (string | number)[][]) =>
 function workSection(rows: WorkRow[]): string {
   return [
     '## 8. Work per onboarding, one at a time (before and after each change)',
-    "Counted rather than timed under load, so that a change reads the same on a noisy machine: the mean of n onboardings run one after another, nothing else in flight. Markers are the local activities (the read model's writes) and the patch markers; the history is as stored (ciphertext), in its protobuf encoding; statements are every one the process sent to PostgreSQL (ours: the worker, the API and the driver's reads of it; B2 and B3: their activities). CPU is per onboarding, from /proc; table KiB is what the run's database tables grew by per onboarding (B2's and B3's are their own two tables; B3's mails and logins go to the bench's own sink and portal, in the driver). Each row names the code it measured, oldest first.",
+    "Counted rather than timed under load, so that a change reads the same on a noisy machine: the mean of n onboardings run one after another, nothing else in flight. Markers are the local activities (the read model's writes) and the patch markers; the history is as stored (ciphertext), in its protobuf encoding; statements are every one the process sent to PostgreSQL (ours: the worker, the API and the driver's reads of it; B2, B3 and B4: their activities). CPU is per onboarding, from /proc; table KiB is what the run's database tables grew by per onboarding (B2's, B3's and B4's are their own two tables; B3's and B4's mails and logins go to the bench's own sink and portal, in the driver). Each row names the code it measured, oldest first.",
     '',
     table(
       [

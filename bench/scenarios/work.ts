@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { BenchChild } from '../lib/child';
 import { appTargets, cpuBetween, readCpu } from '../lib/cpu';
-import { runBaseline, runOurs, type OursContext } from '../lib/drivers';
+import { runB4, runBaseline, runOurs, type OursContext } from '../lib/drivers';
 import { baselineTarget, type BenchEnv } from '../lib/env';
 import { censusOf, type HistoryCensus } from '../lib/history';
 import { readWorkCounters } from '../lib/work-counters';
@@ -11,7 +11,7 @@ import { readWorkCounters } from '../lib/work-counters';
 export interface WorkRow {
   /** Names the code measured: a commit, or what changed (`--label`). */
   label: string;
-  variant: 'ours' | 'B2' | 'B3';
+  variant: 'ours' | 'B2' | 'B3' | 'B4';
   n: number;
   events: number;
   workflowTasks: number;
@@ -37,8 +37,8 @@ export interface WorkRow {
 /**
  * Scenario 8: the work of one onboarding, counted rather than timed under load, so that a change's
  * before and after read the same on a noisy machine: history events by kind, history bytes, SQL
- * statements, and CPU per onboarding with nothing else in flight. Ours beside B2 (B1 with the codec) and
- * B3 (B2 with ours' mails and portal login).
+ * statements, and CPU per onboarding with nothing else in flight. Ours beside B2 (B1 with the codec),
+ * B3 (B2 with ours' mails and portal login) and B4 (B3 behind the bare endpoints, driven over HTTP).
  */
 export async function workPerOnboarding(
   env: BenchEnv,
@@ -49,7 +49,7 @@ export async function workPerOnboarding(
 ): Promise<WorkRow[]> {
   const rows: WorkRow[] = [];
   const databases = { temporal: env.server.databases, app: [env.dbName] };
-  for (const variant of ['ours', 'B2', 'B3'] as const) {
+  for (const variant of ['ours', 'B2', 'B3', 'B4'] as const) {
     // Ours as one process (API and worker, as `npm start` runs them) or as an API process and a worker process.
     const children: Record<string, BenchChild> = variant === 'ours' ? ours : { app: baseline };
     const targets = {
@@ -70,7 +70,12 @@ export async function workPerOnboarding(
     const before = await readCpu(targets);
     const ids: string[] = [];
     for (let i = 0; i < options.n; i++) {
-      const run = variant === 'ours' ? await runOurs(ctx) : await runBaseline(baselineTarget(env, variant), variant);
+      const run =
+        variant === 'ours'
+          ? await runOurs(ctx)
+          : variant === 'B4'
+            ? await runB4(baseline.apiUrl!)
+            : await runBaseline(baselineTarget(env, variant), variant);
       ids.push(run.workflowId);
     }
     const cpu = cpuBetween(targets, before, await readCpu(targets));
