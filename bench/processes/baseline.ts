@@ -18,8 +18,8 @@ import { installWorkCounters } from '../lib/work-counters';
 /**
  * The baselines in a process of their own: a worker for B0/B1, one for B2 (B1 with the product's payload
  * codec, on BENCH_BASELINE_CODEC_QUEUE) and a bare express app whose endpoints make the one call ours
- * make (start a workflow; read one row with the same pool), nothing else, and B4's endpoints. BENCH_NO_API runs the workers
- * alone and BENCH_NO_WORKER the endpoints alone, like the app process.
+ * make (start a workflow; read one row with the same pool), nothing else, with B4's endpoints beside them.
+ * BENCH_NO_API runs the workers alone and BENCH_NO_WORKER the endpoints alone, like the app process.
  */
 async function main(): Promise<void> {
   const t0 = Date.now();
