@@ -30,5 +30,9 @@ export interface ActivityDeps {
     idempotencyKeyTtlMs: number;
     /** How long a delivered webhook is kept before housekeeping prunes it (WEBHOOK_DELIVERED_RETENTION). */
     webhookDeliveredRetentionMs: number;
+    /** The records' retention (AUDIT_RETENTION, SECURITY_EVENT_RETENTION, MAIL_LOG_RETENTION); unset, kept. */
+    auditRetentionMs?: number;
+    securityEventRetentionMs?: number;
+    mailLogRetentionMs?: number;
   };
 }

@@ -6,12 +6,21 @@ export interface PrunedRecords {
   rateLimits: number;
   refreshTokens: number;
   webhookDeliveries: number;
+  auditEvents: number;
+  securityEvents: number;
+  mailLog: number;
 }
 
-/** How long what expires is kept (IDEMPOTENCY_KEY_TTL, WEBHOOK_DELIVERED_RETENTION). */
+/**
+ * How long what expires is kept (IDEMPOTENCY_KEY_TTL, WEBHOOK_DELIVERED_RETENTION), and the records' retention
+ * an operator chose (AUDIT_RETENTION, SECURITY_EVENT_RETENTION, MAIL_LOG_RETENTION): unset, they are kept.
+ */
 export interface Retention {
   idempotencyKeyTtlMs: number;
   webhookDeliveredRetentionMs: number;
+  auditRetentionMs?: number;
+  securityEventRetentionMs?: number;
+  mailLogRetentionMs?: number;
 }
 
 /**
@@ -23,7 +32,9 @@ export interface Retention {
  * events 30 days). A webhook's id keys it against a second queueing only while its write may be
  * retried, minutes, far inside any retention; one not delivered (pending or given up) stays for the
  * dispatcher and the operators. The audit trail, security events and mail log are records, not caches:
- * they are kept, and a webhook's event is in the audit trail too.
+ * they are kept unless the operator sets a retention (at least 30 days, lib/config.ts, so that no write
+ * still retried can find its row gone), and a webhook's event is in the audit trail too. A mail not sent
+ * (its SMTP attempts given up) stays, as an undelivered webhook does.
  */
 export async function pruneExpiredRecords(db: Queryable, retention: Retention): Promise<PrunedRecords> {
   const { rows } = await db.query<{
@@ -31,6 +42,9 @@ export async function pruneExpiredRecords(db: Queryable, retention: Retention): 
     rate_limits: string;
     refresh_tokens: string;
     webhook_deliveries: string;
+    audit_events: string;
+    security_events: string;
+    mail_log: string;
   }>(
     `WITH keys AS (
        DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => $1::double precision / 1000)
@@ -45,15 +59,39 @@ export async function pruneExpiredRecords(db: Queryable, retention: Retention): 
      delivered AS (
        DELETE FROM webhook_deliveries
         WHERE delivered_at < now() - make_interval(secs => $2::double precision / 1000)
+       RETURNING 1),
+     audit AS (
+       DELETE FROM audit_events
+        WHERE $3::double precision IS NOT NULL AND occurred_at < now() - make_interval(secs => $3 / 1000)
+       RETURNING 1),
+     security AS (
+       DELETE FROM security_events
+        WHERE $4::double precision IS NOT NULL AND occurred_at < now() - make_interval(secs => $4 / 1000)
+       RETURNING 1),
+     mails AS (
+       DELETE FROM mail_log
+        WHERE $5::double precision IS NOT NULL AND created_at < now() - make_interval(secs => $5 / 1000)
+          AND sent_at IS NOT NULL
        RETURNING 1)
      SELECT (SELECT count(*) FROM keys) AS idempotency_keys, (SELECT count(*) FROM limits) AS rate_limits,
-            (SELECT count(*) FROM tokens) AS refresh_tokens, (SELECT count(*) FROM delivered) AS webhook_deliveries`,
-    [retention.idempotencyKeyTtlMs, retention.webhookDeliveredRetentionMs],
+            (SELECT count(*) FROM tokens) AS refresh_tokens, (SELECT count(*) FROM delivered) AS webhook_deliveries,
+            (SELECT count(*) FROM audit) AS audit_events, (SELECT count(*) FROM security) AS security_events,
+            (SELECT count(*) FROM mails) AS mail_log`,
+    [
+      retention.idempotencyKeyTtlMs,
+      retention.webhookDeliveredRetentionMs,
+      retention.auditRetentionMs ?? null,
+      retention.securityEventRetentionMs ?? null,
+      retention.mailLogRetentionMs ?? null,
+    ],
   );
   return {
     idempotencyKeys: Number(rows[0].idempotency_keys),
     rateLimits: Number(rows[0].rate_limits),
     refreshTokens: Number(rows[0].refresh_tokens),
     webhookDeliveries: Number(rows[0].webhook_deliveries),
+    auditEvents: Number(rows[0].audit_events),
+    securityEvents: Number(rows[0].security_events),
+    mailLog: Number(rows[0].mail_log),
   };
 }

@@ -26,6 +26,8 @@ const duration = z.string().transform((text, ctx) => {
   return value;
 });
 const integer = z.string().regex(/^\d+$/, 'must be a whole number').transform(Number);
+/** A record's retention (db/retention.ts): at least 30 days, so that no write still retried finds its row gone. */
+const recordRetention = duration.pipe(z.number().min(30 * 86_400_000, 'at least 30d, or unset to keep them'));
 const masterKey = z.string().transform((text, ctx) => {
   const key = Buffer.from(text, 'base64');
   if (key.length !== 32) {
@@ -103,6 +105,9 @@ const envSchema = z.object({
   HOUSEKEEPING_INTERVAL: duration.default(3_600_000),
   IDEMPOTENCY_KEY_TTL: duration.default(86_400_000),
   WEBHOOK_DELIVERED_RETENTION: duration.default(30 * 86_400_000),
+  AUDIT_RETENTION: recordRetention.optional(),
+  SECURITY_EVENT_RETENTION: recordRetention.optional(),
+  MAIL_LOG_RETENTION: recordRetention.optional(),
   TEMPORAL_CONNECT_TIMEOUT: duration.default(60_000),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('onboarding'),
   TEMPORAL_CLI_PATH: z.string().min(1).optional(),
@@ -192,6 +197,10 @@ export interface Config {
   idempotencyKeyTtlMs: number;
   /** How long a delivered webhook is kept before housekeeping prunes it (WEBHOOK_DELIVERED_RETENTION). */
   webhookDeliveredRetentionMs: number;
+  /** How long the audit trail, security events and mail log are kept; unset, for good (AUDIT_RETENTION, …). */
+  auditRetentionMs?: number;
+  securityEventRetentionMs?: number;
+  mailLogRetentionMs?: number;
   embeddedPostgresPort: number;
   temporal: {
     /** Absent: `npm start` runs the dev server; the separate processes need it. */
@@ -307,6 +316,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     housekeepingIntervalMs: e.HOUSEKEEPING_INTERVAL,
     idempotencyKeyTtlMs: e.IDEMPOTENCY_KEY_TTL,
     webhookDeliveredRetentionMs: e.WEBHOOK_DELIVERED_RETENTION,
+    auditRetentionMs: e.AUDIT_RETENTION,
+    securityEventRetentionMs: e.SECURITY_EVENT_RETENTION,
+    mailLogRetentionMs: e.MAIL_LOG_RETENTION,
     embeddedPostgresPort: e.GANGWAY_EMBEDDED_PG_PORT,
     temporal: Object.freeze({
       address: temporal.options.address,

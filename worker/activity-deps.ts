@@ -33,6 +33,9 @@ export function buildActivityDeps(options: {
       policy: config.policy,
       idempotencyKeyTtlMs: config.idempotencyKeyTtlMs,
       webhookDeliveredRetentionMs: config.webhookDeliveredRetentionMs,
+      auditRetentionMs: config.auditRetentionMs,
+      securityEventRetentionMs: config.securityEventRetentionMs,
+      mailLogRetentionMs: config.mailLogRetentionMs,
     },
   };
 }

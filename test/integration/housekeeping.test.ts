@@ -63,6 +63,8 @@ describe('housekeeping', () => {
     await webhook('delivered-29-days-ago', '31 days', '29 days', null);
     await webhook('pending-40-days', '40 days', null, null);
     await webhook('given-up-40-days-ago', '41 days', null, '40 days');
+    // Records, with no retention set: kept, however old.
+    const records = await oldRecords(q, '10 years');
 
     const { result } = await runScheduleNow(stack.temporal, scheduleId);
 
@@ -71,8 +73,12 @@ describe('housekeeping', () => {
       rateLimits: 1,
       refreshTokens: 2,
       webhookDeliveries: 1,
+      auditEvents: 0,
+      securityEvents: 0,
+      mailLog: 0,
       unstartedRows: { onboardings: 0, offboardings: 0, leftRunning: 0 },
     });
+    expect(await records.left()).toEqual({ audit: 1, security: 1, mails: 1 });
     expect((await q('SELECT id FROM webhook_deliveries ORDER BY id')).rows.map((r) => r.id)).toEqual([
       'delivered-29-days-ago',
       'given-up-40-days-ago',
@@ -93,6 +99,9 @@ describe('housekeeping', () => {
       rateLimits: expect.any(Number),
       refreshTokens: 0,
       webhookDeliveries: 0,
+      auditEvents: 0,
+      securityEvents: 0,
+      mailLog: 0,
       unstartedRows: { onboardings: 0, offboardings: 0, leftRunning: 0 },
     });
     expect(await count(`SELECT count(*) AS n FROM rate_limits WHERE key IN ('running', 'ended-but-blocked')`)).toBe(2);
@@ -165,3 +174,70 @@ describe('housekeeping', () => {
     expect(restarted.status).toBe(202);
   });
 });
+
+/** With a retention set for them, the records older than it go too, and only those. */
+describe('housekeeping with the records retention set', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack({ AUDIT_RETENTION: '400d', SECURITY_EVENT_RETENTION: '90d', MAIL_LOG_RETENTION: '30d' });
+  });
+  afterAll(() => stack?.stop());
+
+  const q = (sql: string, args: unknown[] = []) => stack.db.pool.query(sql, args);
+
+  it('prunes audit events, security events and sent mails older than their retention', async () => {
+    const scheduleId = housekeepingScheduleId(stack.config.temporal.taskQueue);
+    const past = await oldRecords(q, { audit: '401 days', security: '91 days', mails: '31 days' });
+    const within = await oldRecords(q, { audit: '399 days', security: '89 days', mails: '29 days' });
+    // A mail never sent (its attempts given up) stays, as an undelivered webhook does.
+    await q(
+      `INSERT INTO mail_log (idempotency_key, recipient, subject, created_at) VALUES ($1, 'x@example.com', 's', now() - interval '60 days')`,
+      [`unsent-${randomUUID()}`],
+    );
+
+    const { result } = await runScheduleNow<{ auditEvents: number; securityEvents: number; mailLog: number }>(
+      stack.temporal,
+      scheduleId,
+    );
+
+    expect(result).toMatchObject({ auditEvents: 1, securityEvents: 1, mailLog: 1 });
+    expect(await past.left()).toEqual({ audit: 0, security: 0, mails: 0 });
+    expect(await within.left()).toEqual({ audit: 1, security: 1, mails: 1 });
+    expect(Number((await q(`SELECT count(*) AS n FROM mail_log WHERE sent_at IS NULL`)).rows[0].n)).toBe(1);
+  });
+});
+
+/**
+ * One audit event, one security event and one sent mail, each as old as given (one age for all, or one each),
+ * tagged so that `left()` counts what is left of them.
+ */
+async function oldRecords(
+  q: (sql: string, args?: unknown[]) => Promise<{ rows: Record<string, unknown>[] }>,
+  age: string | { audit: string; security: string; mails: string },
+) {
+  const ages = typeof age === 'string' ? { audit: age, security: age, mails: age } : age;
+  const tag = randomUUID();
+  await q(
+    `INSERT INTO audit_events (onboarding_id, event_key, occurred_at, actor, action)
+     VALUES ($1, 'approval.decided:1', now() - $2::interval, 'am@example.com', 'APPROVE')`,
+    [tag, ages.audit],
+  );
+  await q(
+    `INSERT INTO security_events (occurred_at, event, subject) VALUES (now() - $1::interval, 'login.refused', $2)`,
+    [ages.security, tag],
+  );
+  await q(
+    `INSERT INTO mail_log (idempotency_key, recipient, subject, sent_at, created_at)
+     VALUES ($1, 'x@example.com', 's', now() - $2::interval, now() - $2::interval)`,
+    [tag, ages.mails],
+  );
+  const n = async (sql: string) => Number((await q(sql, [tag])).rows[0].n);
+  return {
+    left: async () => ({
+      audit: await n('SELECT count(*) AS n FROM audit_events WHERE onboarding_id = $1'),
+      security: await n('SELECT count(*) AS n FROM security_events WHERE subject = $1'),
+      mails: await n('SELECT count(*) AS n FROM mail_log WHERE idempotency_key = $1'),
+    }),
+  };
+}
