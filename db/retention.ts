@@ -1,3 +1,4 @@
+import { OPEN_STATUSES } from '../domain';
 import type { Queryable } from './queryable';
 
 /** How many rows each kind of expired record lost in one pass. */
@@ -33,8 +34,9 @@ export interface Retention {
  * retried, minutes, far inside any retention; one not delivered (pending or given up) stays for the
  * dispatcher and the operators. The audit trail, security events and mail log are records, not caches:
  * they are kept unless the operator sets a retention (at least 30 days, lib/config.ts, so that no write
- * still retried can find its row gone), and a webhook's event is in the audit trail too. A mail not sent
- * (its SMTP attempts given up) stays, as an undelivered webhook does.
+ * still retried can find its row gone), and a webhook's event is in the audit trail too. An onboarding
+ * still open keeps its whole trail, as Camunda's history cleanup waits for a process instance to end; a
+ * mail not sent (its SMTP attempts given up) stays, as an undelivered webhook does.
  */
 export async function pruneExpiredRecords(db: Queryable, retention: Retention): Promise<PrunedRecords> {
   const { rows } = await db.query<{
@@ -61,8 +63,9 @@ export async function pruneExpiredRecords(db: Queryable, retention: Retention): 
         WHERE delivered_at < now() - make_interval(secs => $2::double precision / 1000)
        RETURNING 1),
      audit AS (
-       DELETE FROM audit_events
-        WHERE $3::double precision IS NOT NULL AND occurred_at < now() - make_interval(secs => $3 / 1000)
+       DELETE FROM audit_events a
+        WHERE $3::double precision IS NOT NULL AND a.occurred_at < now() - make_interval(secs => $3 / 1000)
+          AND NOT EXISTS (SELECT 1 FROM onboardings o WHERE o.id = a.onboarding_id AND o.status = ANY ($6::text[]))
        RETURNING 1),
      security AS (
        DELETE FROM security_events
@@ -83,6 +86,7 @@ export async function pruneExpiredRecords(db: Queryable, retention: Retention): 
       retention.auditRetentionMs ?? null,
       retention.securityEventRetentionMs ?? null,
       retention.mailLogRetentionMs ?? null,
+      OPEN_STATUSES,
     ],
   );
   return {

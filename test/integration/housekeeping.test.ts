@@ -186,10 +186,28 @@ describe('housekeeping with the records retention set', () => {
 
   const q = (sql: string, args: unknown[] = []) => stack.db.pool.query(sql, args);
 
-  it('prunes audit events, security events and sent mails older than their retention', async () => {
+  it('prunes audit events of ended onboardings, security events and sent mails older than their retention', async () => {
     const scheduleId = housekeepingScheduleId(stack.config.temporal.taskQueue);
     const past = await oldRecords(q, { audit: '401 days', security: '91 days', mails: '31 days' });
     const within = await oldRecords(q, { audit: '399 days', security: '89 days', mails: '29 days' });
+    // An onboarding still open keeps its whole trail; one that has ended loses what is past the retention.
+    const trailOf = async (status: string) => {
+      const id = randomUUID();
+      await q(
+        `INSERT INTO onboardings (id, workflow_id, partner_provided_id, status, view, version, started_by, notify_email, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, '{}', 3, NULL, 'ops@example.com', now() - interval '500 days', now())`,
+        [id, onboardingWorkflowId(`trail-${id}`), `trail-${id}`, status],
+      );
+      await q(
+        `INSERT INTO audit_events (onboarding_id, event_key, occurred_at, actor, action)
+         VALUES ($1, 'approval.requested', now() - interval '450 days', 'system', 'APPROVAL_REQUESTED')`,
+        [id],
+      );
+      return async () =>
+        Number((await q('SELECT count(*) AS n FROM audit_events WHERE onboarding_id = $1', [id])).rows[0].n);
+    };
+    const stillOpen = await trailOf('AWAITING_APPROVAL');
+    const ended = await trailOf('COMPLETED');
     // A mail never sent (its attempts given up) stays, as an undelivered webhook does.
     await q(
       `INSERT INTO mail_log (idempotency_key, recipient, subject, created_at) VALUES ($1, 'x@example.com', 's', now() - interval '60 days')`,
@@ -201,8 +219,9 @@ describe('housekeeping with the records retention set', () => {
       scheduleId,
     );
 
-    expect(result).toMatchObject({ auditEvents: 1, securityEvents: 1, mailLog: 1 });
+    expect(result).toMatchObject({ auditEvents: 2, securityEvents: 1, mailLog: 1 });
     expect(await past.left()).toEqual({ audit: 0, security: 0, mails: 0 });
+    expect([await stillOpen(), await ended()]).toEqual([1, 0]);
     expect(await within.left()).toEqual({ audit: 1, security: 1, mails: 1 });
     expect(Number((await q(`SELECT count(*) AS n FROM mail_log WHERE sent_at IS NULL`)).rows[0].n)).toBe(1);
   });
