@@ -16,7 +16,7 @@ import { createTestDatabase, type TestDatabase } from '../../test/support/databa
 import { bundleOnboardingWorkflows, QUIET_BUNDLER_LOGGER } from '../../worker/workflow-bundle';
 import { BASELINE_SCHEMA } from '../baseline-activities';
 import { startChild, type BenchChild } from './child';
-import type { Baseline } from './drivers';
+import { runB4, runBaseline, runOurs, type Baseline, type OursContext } from './drivers';
 import {
   startTemporalServer,
   type SearchAttributeCache,
@@ -61,6 +61,16 @@ export function baselineTarget(env: BenchEnv, baseline: Baseline): { temporal: C
   return baseline === 'B2' || baseline === 'B3'
     ? { temporal: env.codecTemporal, taskQueue: env.baselineEnv.BENCH_BASELINE_CODEC_QUEUE! }
     : { temporal: env.bareTemporal, taskQueue: env.baselineEnv.BENCH_BASELINE_QUEUE! };
+}
+
+/** What scenarios 1 and 8 compare: ours, the baselines driven through the Temporal client, and B4 over HTTP. */
+export type Variant = Baseline | 'B4' | 'ours';
+
+/** One onboarding of a variant, start to COMPLETED, by its driver (bench/lib/drivers.ts). */
+export function runVariant(env: BenchEnv, ctx: OursContext, baseline: BenchChild, variant: Variant) {
+  if (variant === 'ours') return runOurs(ctx);
+  if (variant === 'B4') return runB4(baseline.apiUrl!);
+  return runBaseline(baselineTarget(env, variant), variant);
 }
 
 export async function createBenchEnv(

@@ -1,12 +1,11 @@
 import type { BenchChild } from '../lib/child';
 import { withConcurrency } from '../lib/concurrency';
 import { appTargets, cpuBetween, readCpu, type CpuSample } from '../lib/cpu';
-import { runB4, runBaseline, runOurs, type OursContext } from '../lib/drivers';
-import { baselineTarget, type BenchEnv } from '../lib/env';
+import type { OursContext } from '../lib/drivers';
+import { baselineTarget, runVariant, type BenchEnv, type Variant } from '../lib/env';
 import { workflowTaskTimeouts } from '../lib/history';
 import { readServerCounters, serverWorkBetween, type ServerWork } from '../lib/server-metrics';
 
-export type Variant = 'B0' | 'B1' | 'B2' | 'B3' | 'B4' | 'ours';
 export interface ThroughputRow {
   inFlight: number;
   variant: Variant;
@@ -42,12 +41,6 @@ export async function throughput(
     ['B4', 'B0', 'ours', 'B2', 'B1', 'B3'],
     ['B2', 'B3', 'B4', 'B1', 'ours', 'B0'],
   ];
-  const run = (variant: Variant) =>
-    variant === 'ours'
-      ? runOurs(ctx)
-      : variant === 'B4'
-        ? runB4(baseline.apiUrl!)
-        : runBaseline(baselineTarget(env, variant), variant);
   const clientOf = (variant: Variant) =>
     variant === 'ours' ? ctx.temporal : baselineTarget(env, variant === 'B4' ? 'B3' : variant).temporal;
   for (const k of options.levels) {
@@ -58,7 +51,7 @@ export async function throughput(
         const countersBefore = metricsUrl ? await readServerCounters(metricsUrl) : undefined;
         const before = await readCpu(targets);
         const t0 = Date.now();
-        const results = await withConcurrency(options.perLevel, k, () => run(variant));
+        const results = await withConcurrency(options.perLevel, k, () => runVariant(env, ctx, baseline, variant));
         const seconds = (Date.now() - t0) / 1000;
         const cpu = cpuBetween(targets, before, await readCpu(targets));
         const server =

@@ -2,8 +2,8 @@ import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { BenchChild } from '../lib/child';
 import { appTargets, cpuBetween, readCpu } from '../lib/cpu';
-import { runB4, runBaseline, runOurs, type OursContext } from '../lib/drivers';
-import { baselineTarget, type BenchEnv } from '../lib/env';
+import type { OursContext } from '../lib/drivers';
+import { runVariant, type BenchEnv, type Variant } from '../lib/env';
 import { censusOf, type HistoryCensus } from '../lib/history';
 import { readWorkCounters } from '../lib/work-counters';
 
@@ -11,7 +11,7 @@ import { readWorkCounters } from '../lib/work-counters';
 export interface WorkRow {
   /** Names the code measured: a commit, or what changed (`--label`). */
   label: string;
-  variant: 'ours' | 'B2' | 'B3' | 'B4';
+  variant: Extract<Variant, 'ours' | 'B2' | 'B3' | 'B4'>;
   n: number;
   events: number;
   workflowTasks: number;
@@ -70,13 +70,7 @@ export async function workPerOnboarding(
     const before = await readCpu(targets);
     const ids: string[] = [];
     for (let i = 0; i < options.n; i++) {
-      const run =
-        variant === 'ours'
-          ? await runOurs(ctx)
-          : variant === 'B4'
-            ? await runB4(baseline.apiUrl!)
-            : await runBaseline(baselineTarget(env, variant), variant);
-      ids.push(run.workflowId);
+      ids.push((await runVariant(env, ctx, baseline, variant)).workflowId);
     }
     const cpu = cpuBetween(targets, before, await readCpu(targets));
     const after = await countAll();
