@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 
 /**
  * Self time in a V8 .cpuprofile, by function or by package:
@@ -10,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 interface Node {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
 }
 interface Profile {
   nodes: Node[];
@@ -26,7 +28,7 @@ const timeline = args.includes('--timeline') && args.splice(args.indexOf('--time
 const from = Number(option('from') ?? 0);
 const to = Number(option('to') ?? Infinity);
 const per = option('per');
-const byPackage = option('by') === 'package';
+const by = option('by');
 const [file, top = '25'] = args;
 
 const shortUrl = (url: string) => url.replace(/.*node_modules\//, '~/').replace(/.*\/work\/[^/]+\//, '');
@@ -46,19 +48,37 @@ function packageOf({ functionName, url }: Node['callFrame']): string {
   return shortUrl(url);
 }
 
+/** Our own code: a file of this checkout, built or not, outside node_modules and the bench. */
+const checkout = resolve(__dirname, '..');
+const isOurs = (url: string) =>
+  url.includes(checkout) && !url.includes('/node_modules/') && !url.includes(`${checkout}/bench/`);
+
+/** The file of the nearest frame of ours on a sample's stack, else the package the sample ran in. */
+function callerOf(start: Node, parentOf: Map<number, Node>): string {
+  for (let node: Node | undefined = start; node; node = parentOf.get(node.id)) {
+    const { url } = node.callFrame;
+    if (isOurs(url)) return url.slice(url.indexOf(checkout) + checkout.length + 1).replace(/^dist\//, '');
+  }
+  return `(no caller of ours) ${packageOf(start.callFrame)}`;
+}
+
 async function main(): Promise<void> {
   const profile = JSON.parse(await readFile(file, 'utf8')) as Profile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parentOf = new Map<number, Node>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node);
   const self = new Map<string, number>();
   const perSecond = new Map<number, number>();
   let atUs = 0;
   profile.samples.forEach((id, i) => {
     const deltaUs = profile.timeDeltas[i] ?? 0;
     atUs += deltaUs;
-    const frame = byId.get(id)!.callFrame;
+    const node = byId.get(id)!;
+    const frame = node.callFrame;
     const second = atUs / 1e6;
     if (frame.functionName === '(idle)' || second < from || second >= to) return;
-    const key = byPackage ? packageOf(frame) : functionOf(frame);
+    const key =
+      by === 'package' ? packageOf(frame) : by === 'caller' ? callerOf(node, parentOf) : functionOf(frame);
     self.set(key, (self.get(key) ?? 0) + deltaUs);
     perSecond.set(Math.floor(second), (perSecond.get(Math.floor(second)) ?? 0) + deltaUs);
   });
