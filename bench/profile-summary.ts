@@ -3,10 +3,12 @@ import { resolve } from 'node:path';
 
 /**
  * Self time in a V8 .cpuprofile, by function or by package:
- * `node -r ./scripts/register-ts.js bench/profile-summary.ts FILE [N] [--from S --to S] [--per COUNT] [--by package]`.
+ * `node -r ./scripts/register-ts.js bench/profile-summary.ts FILE [N] [--from S --to S] [--per COUNT] [--by package|caller]`.
  * `--from`/`--to` keep the samples of one phase (seconds since the profile began; `--timeline` prints the busy
  * milliseconds of each second, to find the phases), and `--per` divides by what the phase served (requests,
  * onboardings), so that two processes' profiles read in microseconds per request side by side.
+ * `--by caller` charges each sample to the nearest of our own files on its stack (the library code it ran
+ * for that file included), or to its package when none of ours is on it: what each of our modules costs whole.
  */
 interface Node {
   id: number;
@@ -77,8 +79,7 @@ async function main(): Promise<void> {
     const frame = node.callFrame;
     const second = atUs / 1e6;
     if (frame.functionName === '(idle)' || second < from || second >= to) return;
-    const key =
-      by === 'package' ? packageOf(frame) : by === 'caller' ? callerOf(node, parentOf) : functionOf(frame);
+    const key = by === 'package' ? packageOf(frame) : by === 'caller' ? callerOf(node, parentOf) : functionOf(frame);
     self.set(key, (self.get(key) ?? 0) + deltaUs);
     perSecond.set(Math.floor(second), (perSecond.get(Math.floor(second)) ?? 0) + deltaUs);
   });
