@@ -10,6 +10,8 @@ import { latencyPlot, renderReport, type BenchResults } from './report';
  *   npm run bench -- --scenarios 5 --parked 10000 --burst-budget 3600 --out /tmp/s5
  *   node -r ./scripts/register-ts.js bench/merge.ts /tmp/s5
  *
+ * (`bench/merge.ts --render` draws BENCHMARKS.md again from the results alone, after a change to the report.)
+ *
  * The later run's rows replace the same rows (parked: by N and variant; work per onboarding: by code and
  * variant, the others kept, so that before and after stand side by side; the real server's scenario 1
  * with its dev-server reference as a pair, and its scale-out; any other section whole), its
@@ -31,10 +33,16 @@ const SECTIONS = [
 
 async function main(): Promise<void> {
   const from = process.argv[2];
-  if (!from) throw new Error('usage: bench/merge.ts RUN_DIR (the --out of the later run)');
+  if (!from) throw new Error('usage: bench/merge.ts RUN_DIR (the --out of the later run) | --render');
   const resultsFile = path.join(ROOT, 'bench', 'results', 'results.json');
   const reportFile = path.join(ROOT, 'BENCHMARKS.md');
   const base = JSON.parse(await readFile(resultsFile, 'utf8')) as BenchResults;
+  // `--render`: the report drawn again from the results as they are, after a change to how it is drawn.
+  if (from === '--render') {
+    await writeFile(reportFile, `${renderReport(base)}\n`);
+    await writeFile(path.join(ROOT, 'bench', 'results', 'latency.svg'), latencyPlot(base));
+    return;
+  }
   const later = JSON.parse(await readFile(path.join(from, 'bench', 'results', 'results.json'), 'utf8')) as BenchResults;
 
   const measured: string[] = [];

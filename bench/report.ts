@@ -7,6 +7,8 @@ import type { WorkRow } from './scenarios/work';
 import type { ServerWork } from './lib/server-metrics';
 import type { ThroughputRow } from './scenarios/throughput';
 import type { HistoryCensus } from './lib/history';
+import { costModelSection } from './lib/cost-model';
+import { table } from './lib/markdown';
 import { fmt, median, percentile, ratio } from './lib/stats';
 import { boxPlots, type Panel } from './lib/svg';
 
@@ -67,13 +69,6 @@ function burst(row: ParkedRow): string {
 }
 
 const verdict = (ok: boolean) => (ok ? 'met' : '**not met**');
-const table = (head: string[], rows: (string | number)[][]) =>
-  [
-    `| ${head.join(' | ')} |`,
-    `| ${head.map(() => '---').join(' | ')} |`,
-    ...rows.map((r) => `| ${r.join(' | ')} |`),
-  ].join('\n');
-
 function workSection(rows: WorkRow[]): string {
   return [
     '## 8. Work per onboarding, one at a time (before and after each change)',
@@ -884,6 +879,7 @@ export function renderReport(r: BenchResults): string {
       '',
     );
   }
+  out.push(...costModelSection(r));
   if (r.failures?.length) out.push('## Scenarios that failed in this run', ...r.failures.map((f) => `- ${f}`), '');
   return out.join('\n');
 }
