@@ -1,4 +1,7 @@
-import type { BenchResults } from '../report';
+import type { ParkedRow } from '../scenarios/parked';
+import type { ScaleOutRow } from '../scenarios/scale-out';
+import type { ThroughputRow } from '../scenarios/throughput';
+import type { WorkRow } from '../scenarios/work';
 import { table } from './markdown';
 import { fmt } from './stats';
 
@@ -7,6 +10,14 @@ import { fmt } from './stats';
  * BENCHMARKS.md is rendered, so that it moves with them. docs/performance.md explains the method and what
  * each limit means; this file holds the arithmetic only.
  */
+
+/** The scenarios of the results (bench/report.ts, BenchResults) that the model reads. */
+export interface MeasuredResults {
+  throughput?: ThroughputRow[];
+  cluster?: { throughput?: ThroughputRow[]; scaleOut?: ScaleOutRow[] };
+  work?: WorkRow[];
+  parked?: ParkedRow[];
+}
 
 /** What one onboarding costs, each figure from a scenario of the results, with where it came from. */
 export interface CostInputs {
@@ -86,7 +97,7 @@ export interface CostModel {
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
 /** The inputs from the results, or null when a scenario the model needs was not measured. */
-export function costInputs(results: BenchResults): CostInputs | null {
+export function costInputs(results: MeasuredResults): CostInputs | null {
   const ours = (results.throughput ?? []).filter((row) => row.variant === 'ours');
   const onServer = (results.cluster?.throughput ?? []).filter((row) => row.variant === 'ours');
   const split = (results.cluster?.scaleOut ?? []).filter((row) => row.variant === 'ours' && row.apis === 1);
@@ -179,7 +190,7 @@ const thousands = (n: number) => Math.round(n).toLocaleString('en-US');
 const roughly = (n: number) => Number(n.toPrecision(2)).toLocaleString('en-US');
 
 /** BENCHMARKS.md's section: the inputs with where each was measured, the load, and what they size. */
-export function costModelSection(results: BenchResults, load: Load = LOAD): string[] {
+export function costModelSection(results: MeasuredResults, load: Load = LOAD): string[] {
   const inputs = costInputs(results);
   const title = '## Cost model: 100,000 onboardings a day, from the figures above';
   if (!inputs)
