@@ -9,6 +9,7 @@ import type { ThroughputRow } from './scenarios/throughput';
 import type { HistoryCensus } from './lib/history';
 import { costModelSection } from './lib/cost-model';
 import { table } from './lib/markdown';
+import { pooled, type Measured } from './lib/pooled';
 import { fmt, median, percentile, ratio } from './lib/stats';
 import { boxPlots, type Panel } from './lib/svg';
 
@@ -302,36 +303,6 @@ function outsideWorkTable(levels: number[], avg: (k: number, v: string, f: (r: T
     .filter((row) => row[1] !== 'n/a');
 }
 
-/** A measured row of scenario 1 or 7, as the sections below read it. */
-type Measured = Pick<ThroughputRow, 'n' | 'seconds' | 'cpu' | 'durationsMs' | 'taskTimeouts'>;
-
-/**
- * The rows of one kind over their rounds, pooled: onboardings per second is all of them over all the
- * seconds, cores busy all the CPU over all the seconds, CPU per onboarding all the CPU over all of them
- * (means of per-round rates would weigh a slow round as much as a fast one).
- */
-function pooled(rows: Measured[]) {
-  const n = rows.reduce((a, r) => a + r.n, 0);
-  const seconds = rows.reduce((a, r) => a + r.seconds, 0);
-  const sum = (f: (r: Measured) => number | undefined) =>
-    rows.some((r) => f(r) === undefined) ? undefined : rows.reduce((a, r) => a + f(r)!, 0);
-  return {
-    rounds: rows.length,
-    rate: n / seconds,
-    /** Cores busy: CPU seconds per wall second. */
-    cores: (f: (r: Measured) => number | undefined) => {
-      const cpu = sum(f);
-      return cpu === undefined || rows.length === 0 ? 'n/a' : fmt(cpu / seconds, 2);
-    },
-    /** CPU ms per onboarding. */
-    ms: (f: (r: Measured) => number | undefined) => {
-      const cpu = sum(f);
-      return cpu === undefined || rows.length === 0 ? NaN : (cpu * 1000) / n;
-    },
-    p50: median(rows.flatMap((r) => r.durationsMs)),
-    taskTimeouts: rows.some((r) => r.taskTimeouts === undefined) ? 'n/a' : String(sum((r) => r.taskTimeouts)),
-  };
-}
 /** The Temporal server's side of a row: its process, and on the real server its PostgreSQL backends (the dev server's SQLite is inside its process). */
 const serverCpu = (cpu: ThroughputRow['cpu']) => cpu.temporal + (cpu.postgresTemporal ?? 0);
 /** PostgreSQL less the Temporal server's databases: gangway's database and the server's own processes (WAL writer, checkpointer). */

@@ -3,6 +3,7 @@ import type { ScaleOutRow } from '../scenarios/scale-out';
 import type { ThroughputRow } from '../scenarios/throughput';
 import type { WorkRow } from '../scenarios/work';
 import { table } from './markdown';
+import { pooled } from './pooled';
 import { fmt } from './stats';
 
 /**
@@ -94,8 +95,6 @@ export interface CostModel {
   capacityPerDay: { temporalPg: number; appPg: number };
 }
 
-const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
-
 /** The inputs from the results, or null when a scenario the model needs was not measured. */
 export function costInputs(results: MeasuredResults): CostInputs | null {
   const ours = (results.throughput ?? []).filter((row) => row.variant === 'ours');
@@ -104,15 +103,13 @@ export function costInputs(results: MeasuredResults): CostInputs | null {
   const work = (results.work ?? []).filter((row) => row.variant === 'ours').at(-1);
   const parked = (results.parked ?? []).find((row) => row.variant === 'ours' && row.n === 1000);
   if (!ours.length || !onServer.length || !split.length || !work || !parked) return null;
-  const perOnboarding = (rows: typeof ours, cpu: (row: (typeof ours)[number]) => number) =>
-    (1000 * sum(rows.map(cpu))) / sum(rows.map((row) => row.n));
-  const api = sum(split.map((row) => row.cpu.groups?.api ?? 0));
-  const worker = sum(split.map((row) => row.cpu.groups?.worker ?? 0));
+  const [scenario1, onRealServer, byProcess] = [pooled(ours), pooled(onServer), pooled(split)];
+  const api = byProcess.ms((row) => row.cpu.groups?.api);
   return {
-    appCpuMs: perOnboarding(ours, (row) => row.cpu.app),
-    apiShare: api / (api + worker),
-    temporalCpuMs: perOnboarding(onServer, (row) => row.cpu.temporal),
-    temporalPgCpuMs: perOnboarding(onServer, (row) => row.cpu.postgresTemporal ?? 0),
+    appCpuMs: scenario1.ms((row) => row.cpu.app),
+    apiShare: api / (api + byProcess.ms((row) => row.cpu.groups?.worker)),
+    temporalCpuMs: onRealServer.ms((row) => row.cpu.temporal),
+    temporalPgCpuMs: onRealServer.ms((row) => row.cpu.postgresTemporal),
     events: work.events,
     workflowTasks: work.workflowTasks,
     historyKiB: work.historyBytes / 1024,
@@ -122,7 +119,7 @@ export function costInputs(results: MeasuredResults): CostInputs | null {
     workerRestMiB: parked.rssBeforeMiB,
     kibPerCached: parked.kibPerParked,
     sources: [
-      `scenario 1: ours' ${ours.length} rows (${sum(ours.map((row) => row.n))} onboardings)`,
+      `scenario 1: ours' ${ours.length} rows (${scenario1.onboardings} onboardings)`,
       `scenario 1 on the real server: ours' ${onServer.length} rows`,
       `scale-out: ours' ${split.length} rows with one API process`,
       `scenario 8: ours at ${work.label}`,
@@ -152,6 +149,10 @@ export function costModel(inputs: CostInputs, load: Load = LOAD): CostModel {
   const used = workers * load.poolMax + apis * (load.poolMax + 1);
   const persistenceCores = (startsPerSecond * inputs.temporalPgCpuMs) / 1000;
   const appPgCores = (startsPerSecond * inputs.appPgCpuMs) / 1000;
+  const growthGiBPerDay = (load.perDay * inputs.tableKiB) / 1024 ** 2;
+  /** Onboardings a day that one primary takes, from the cores this load needs of it. */
+  const primaryTakes = (coresAtThisLoad: number) =>
+    (load.perDay * load.primaryCores * load.utilisation) / coresAtThisLoad;
   return {
     startsPerSecond,
     parked,
@@ -174,13 +175,13 @@ export function costModel(inputs: CostInputs, load: Load = LOAD): CostModel {
     app: {
       pgCores: appPgCores,
       statementsPerSecond: startsPerSecond * inputs.statements,
-      growthGiBPerDay: (load.perDay * inputs.tableKiB) / 1024 ** 2,
-      growthTiBPerYear: (365 * load.perDay * inputs.tableKiB) / 1024 ** 3,
+      growthGiBPerDay,
+      growthTiBPerYear: (365 * growthGiBPerDay) / 1024,
     },
     connections: { used, loadAtLimit: load.maxConnections / used },
     capacityPerDay: {
-      temporalPg: (load.perDay * load.primaryCores * load.utilisation) / persistenceCores,
-      appPg: (load.perDay * load.primaryCores * load.utilisation) / appPgCores,
+      temporalPg: primaryTakes(persistenceCores),
+      appPg: primaryTakes(appPgCores),
     },
   };
 }
