@@ -5,6 +5,7 @@ import path from 'node:path';
 import { FAILURE_CONVERTER_PATH } from '../lib/data-converter';
 import { createLogger } from '../lib/logger';
 import { installTemporalRuntime } from '../worker/temporal-runtime';
+import { HISTORIES_DIR, recordedWorkflowId } from '../test/support/record-history';
 import { bundleOnboardingWorkflows } from '../worker/workflow-bundle';
 
 /**
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
   const limit = process.env.REPLAY_STACK_LIMIT;
   await writeFile(codePath, limit ? `Error.stackTraceLimit = ${Number(limit)};\n${code}` : code);
 
-  const text = await readFile(path.join(__dirname, '..', 'test', 'fixtures', 'histories', `${name}.json`), 'utf8');
+  const text = await readFile(path.join(HISTORIES_DIR, `${name}.json`), 'utf8');
   const history: unknown = JSON.parse(text);
   const workflowId = recordedWorkflowId(text) ?? name;
   const replayAll = async () => {
@@ -43,15 +44,6 @@ async function main(): Promise<void> {
     const wallMs = (Date.now() - startedAt) / Number(n);
     console.log(`${name}: ${cpuMs.toFixed(1)} ms CPU per replay (${wallMs.toFixed(1)} ms wall)`);
   }
-}
-
-/** The workflow id its messages' proofs name, which replay checks them against (test/integration/replay.test.ts). */
-function recordedWorkflowId(historyText: string): string | undefined {
-  for (const [, data] of historyText.matchAll(/"data": "([A-Za-z0-9+/=]+)"/g)) {
-    const proof = /"proof":\{"workflowId":"([^"]+)"/.exec(Buffer.from(data, 'base64').toString('utf8'));
-    if (proof) return proof[1];
-  }
-  return undefined;
 }
 
 void main();

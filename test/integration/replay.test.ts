@@ -4,6 +4,7 @@ import path from 'node:path';
 import { FAILURE_CONVERTER_PATH } from '../../lib/data-converter';
 import { createLogger } from '../../lib/logger';
 import { installTemporalRuntime } from '../../worker/temporal-runtime';
+import { HISTORIES_DIR, recordedWorkflowId } from '../support/record-history';
 import { testWorkflowBundle } from '../support/workflow-bundle';
 
 /** One recorded history per journey, named for the paths it covers (docs/versioning.md). */
@@ -38,12 +39,11 @@ describe('workflow replay', () => {
   beforeAll(() => installTemporalRuntime(createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' })));
 
   it('replays every recorded history without nondeterminism', async () => {
-    const dir = path.join(__dirname, '..', 'fixtures', 'histories');
-    const files = (await readdir(dir)).filter((f) => f.endsWith('.json'));
+    const files = (await readdir(HISTORIES_DIR)).filter((f) => f.endsWith('.json'));
     expect(files.sort()).toEqual(JOURNEYS.map((j) => `${j}.json`).sort());
     const histories = await Promise.all(
       files.map(async (file) => {
-        const text = await readFile(path.join(dir, file), 'utf8');
+        const text = await readFile(path.join(HISTORIES_DIR, file), 'utf8');
         return { workflowId: recordedWorkflowId(text) ?? file, history: JSON.parse(text) };
       }),
     );
@@ -60,15 +60,3 @@ describe('workflow replay', () => {
     expect(failures).toEqual([]);
   });
 });
-
-/**
- * The workflow id the history was recorded under, as its messages' proofs name it: a signal's proof is
- * checked against workflowInfo() on replay too (domain/message-proof.ts), so it must be the same.
- */
-function recordedWorkflowId(historyText: string): string | undefined {
-  for (const [, data] of historyText.matchAll(/"data": "([A-Za-z0-9+/=]+)"/g)) {
-    const proof = /"proof":\{"workflowId":"([^"]+)"/.exec(Buffer.from(data, 'base64').toString('utf8'));
-    if (proof) return proof[1];
-  }
-  return undefined;
-}

@@ -5,6 +5,21 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { findTemporalCli } from '../../infra/temporal-cli';
 
+/** Where the recorded histories are kept, each `NAME.json`. */
+export const HISTORIES_DIR = path.join(__dirname, '..', 'fixtures', 'histories');
+
+/**
+ * The workflow id a history was recorded under, as its messages' proofs name it: a signal's proof is
+ * checked against workflowInfo() on replay too (domain/message-proof.ts), so a replay must use the same.
+ */
+export function recordedWorkflowId(historyText: string): string | undefined {
+  for (const [, data] of historyText.matchAll(/"data": "([A-Za-z0-9+/=]+)"/g)) {
+    const proof = /"proof":\{"workflowId":"([^"]+)"/.exec(Buffer.from(data, 'base64').toString('utf8'));
+    if (proof) return proof[1];
+  }
+  return undefined;
+}
+
 /**
  * With RECORD_HISTORIES=1, a test saves the history it produced as a replay fixture, exported by
  * the Temporal CLI in the JSON form the Web UI and Worker.runReplayHistories read. Payloads are
@@ -21,10 +36,9 @@ export async function recordHistory(workflowId: string, name: string, codec: Pay
       maxBuffer: 64 * 1024 * 1024,
     },
   );
-  const dir = path.join(__dirname, '..', 'fixtures', 'histories');
-  await mkdir(dir, { recursive: true });
+  await mkdir(HISTORIES_DIR, { recursive: true });
   await writeFile(
-    path.join(dir, `${name}.json`),
+    path.join(HISTORIES_DIR, `${name}.json`),
     `${JSON.stringify(await decodePayloads(JSON.parse(stdout), codec), null, 2)}\n`,
   );
 }
