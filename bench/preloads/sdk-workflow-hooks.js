@@ -20,7 +20,10 @@ function onGlobalHandlers(patch) {
   };
 }
 
-/** The workflow's own Activator (vm-shared's getActivator): undefined for a promise made outside a workflow. */
-const activatorOf = (promise) => promise.constructor.constructor('return globalThis.__TEMPORAL_ACTIVATOR__')();
+/** A global of the context the promise was made in, as vm-shared reads one: through that context's Function. */
+const globalOf = (promise, name) => promise.constructor.constructor(`return globalThis.${name}`)();
 
-module.exports = { onGlobalHandlers, activatorOf };
+/** The workflow's own Activator (vm-shared's getActivator): undefined for a promise made outside a workflow. */
+const activatorOf = (promise) => globalOf(promise, '__TEMPORAL_ACTIVATOR__');
+
+module.exports = { onGlobalHandlers, globalOf, activatorOf };

@@ -3,7 +3,7 @@
  * NODE_OPTIONS="-r ./bench/preloads/workflow-promises.js": in place of the SDK's workflow promise hook,
  * one that takes the same stack for every promise a workflow makes (so the cost is alike) and counts
  * the promises by the nearest two frames of workflow code on it. Each workflow thread writes its
- * counts every second to $WORKFLOW_PROMISES_DIR (default the temp dir), promises-PID-THREAD.txt.
+ * counts every second, and as it ends, to $WORKFLOW_PROMISES_DIR (default the temp dir), promises-PID-THREAD.txt.
  */
 const fs = require('node:fs');
 const os = require('node:os');
@@ -11,7 +11,7 @@ const path = require('node:path');
 const v8 = require('node:v8');
 const { setInterval } = require('node:timers');
 const { threadId } = require('node:worker_threads');
-const { onGlobalHandlers, activatorOf } = require('./sdk-workflow-hooks');
+const { onGlobalHandlers, globalOf, activatorOf } = require('./sdk-workflow-hooks');
 
 const counts = new Map();
 let total = 0;
@@ -21,7 +21,7 @@ const WORKFLOW_FRAME = /\/(workflows|domain)\/[^)]*\)/;
 function count(promise) {
   if (!activatorOf(promise)) return;
   total += 1;
-  const ErrorInWorkflow = promise.constructor.constructor('return globalThis.Error')();
+  const ErrorInWorkflow = globalOf(promise, 'Error');
   const frames = (new ErrorInWorkflow().stack ?? '').split('\n').slice(1);
   const ours = frames
     .filter((frame) => WORKFLOW_FRAME.test(frame) && !frame.includes('node_modules'))
@@ -36,8 +36,11 @@ onGlobalHandlers((GlobalHandlers) => {
     v8.promiseHooks.createHook({ init: count });
   };
   const file = path.join(process.env.WORKFLOW_PROMISES_DIR ?? os.tmpdir(), `promises-${process.pid}-${threadId}.txt`);
-  setInterval(() => {
+  const write = () => {
     const lines = [...counts].sort((a, b) => b[1] - a[1]).map(([key, n]) => `${n}\t${key}`);
     fs.writeFileSync(file, [`total\t${total}`, ...lines].join('\n') + '\n');
-  }, 1000).unref();
+  };
+  // Every second for a process that is killed, and once more as a thread or process ends.
+  setInterval(write, 1000).unref();
+  process.on('exit', write);
 });
