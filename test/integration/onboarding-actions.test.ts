@@ -13,6 +13,13 @@ type People = {
 };
 
 const mailsTo = (stack: Stack, to: string) => stack.mail.messages().filter((m) => m.to.includes(to));
+/** What POST /v1/collect answers for the right credentials sent through the link a collector mail carries. */
+const collectThrough = async (stack: Stack, mail: { text: string }) =>
+  (
+    await stack.http('POST', `/v1/collect/${collectorTokenIn(mail.text)}`, {
+      body: { username: 'client1', password: 'right' },
+    })
+  ).status;
 const clientIn = (view: any, id: string) => view.clients.find((c: any) => c.partnerProvidedId === id);
 
 async function eventually<T>(read: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
@@ -88,14 +95,8 @@ describe('actions on an existing onboarding', () => {
     const fresh = await stack.mail.waitFor((m) => m.to.includes(client.contactEmail) && m !== first);
     expect(mailsTo(stack, client.contactEmail)).toHaveLength(2);
     expect(collectorTokenIn(fresh.text)).not.toBe(collectorTokenIn(first.text));
-
-    const credentials = { username: 'client1', password: 'right' };
-    expect(
-      (await stack.http('POST', `/v1/collect/${collectorTokenIn(first.text)}`, { body: credentials })).status,
-    ).toBe(410);
-    expect(
-      (await stack.http('POST', `/v1/collect/${collectorTokenIn(fresh.text)}`, { body: credentials })).status,
-    ).toBe(202);
+    expect(await collectThrough(stack, first)).toBe(410);
+    expect(await collectThrough(stack, fresh)).toBe(202);
     const done = await waitFor(id, (v) => v.status === 'COMPLETED');
     expect(clientIn(done, 'client-1')).toMatchObject({ connectivity: 'CONNECTED', attempts: 1 });
     expect(await audit(stack, id, people.staff.token, 'RESENT')).toMatchObject({
@@ -256,10 +257,7 @@ describe('actions on an existing onboarding', () => {
     const reconnectMail = mailsTo(stack, client.contactEmail)[1];
     expect((await post(`/v1/onboardings/${id}/resend`, { kind: 'COLLECTOR', client: 'client-late' })).status).toBe(202);
     await stack.mail.waitFor(() => mailsTo(stack, client.contactEmail).length >= 3);
-    const credentials = { username: 'client1', password: 'right' };
-    expect(
-      (await stack.http('POST', `/v1/collect/${collectorTokenIn(reconnectMail.text)}`, { body: credentials })).status,
-    ).toBe(410);
+    expect(await collectThrough(stack, reconnectMail)).toBe(410);
     await submitCredentials(stack, client.contactEmail, 3, 'right');
     view = await waitFor(id, (v) => clientIn(v, 'client-late').connectivity === 'CONNECTED');
     expect(view.status).toBe('COMPLETED');
@@ -311,13 +309,8 @@ describe('actions on an existing onboarding', () => {
     expect(amended.status).toBe(200);
     expect(amended.body).toMatchObject({ id, kit: { openedAt: null, passwordSetAt: null } });
     const moved = await stack.mail.waitFor((m) => m.to.includes(newAddress));
-    const credentials = { username: 'client1', password: 'right' };
-    expect(
-      (await stack.http('POST', `/v1/collect/${collectorTokenIn(first.text)}`, { body: credentials })).status,
-    ).toBe(410);
-    expect(
-      (await stack.http('POST', `/v1/collect/${collectorTokenIn(moved.text)}`, { body: credentials })).status,
-    ).toBe(202);
+    expect(await collectThrough(stack, first)).toBe(410);
+    expect(await collectThrough(stack, moved)).toBe(202);
     await waitFor(id, (v) => v.status === 'COMPLETED');
     // Later steps use the amended request: the kit went to the new notification address.
     const kitMail = await stack.mail.waitFor(
@@ -360,15 +353,9 @@ describe('collector reminders', () => {
     await stack.mail.waitFor(() => reminders().length >= 2);
     const stuck = await stack.mail.waitFor((m) => m.to.includes(people.staff.email) && /has not sent/.test(m.subject));
     expect(stuck.text).toContain(client.contactEmail);
-
-    const credentials = { username: 'client1', password: 'right' };
-    expect(
-      (await stack.http('POST', `/v1/collect/${collectorTokenIn(first.text)}`, { body: credentials })).status,
-    ).toBe(410);
+    expect(await collectThrough(stack, first)).toBe(410);
     const latest = mailsTo(stack, client.contactEmail).at(-1)!;
-    expect(
-      (await stack.http('POST', `/v1/collect/${collectorTokenIn(latest.text)}`, { body: credentials })).status,
-    ).toBe(202);
+    expect(await collectThrough(stack, latest)).toBe(202);
     await stack.waitForOnboarding(id, people.staff.token, (v) => v.status === 'COMPLETED');
 
     const { rows } = await stack.db.pool.query<{ idempotency_key: string }>(
